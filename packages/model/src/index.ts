@@ -1,0 +1,20 @@
+// @svcnet/model: everything that is true of a Kubernetes networking object on its own.
+// Values and types are exported apart; each area has its own module.
+export { API_VERSIONS, KINDS, NAMESPACED, isKind, objectKey } from './objects.js';
+export type * from './objects.js';
+export {
+  FieldError,
+  FieldPath,
+  InvalidObjectError,
+  OMIT,
+  duplicate,
+  forbidden,
+  invalid,
+  notFound,
+  notSupported,
+  required,
+  tooLong,
+  tooMany,
+  typeInvalid,
+} from './fieldErrors.js';
+export type { FieldErrorType } from './fieldErrors.js';

@@ -1,0 +1,107 @@
+import type { Kind, LabelSelector, ObjectOfKind } from '@svcnet/model';
+
+/**
+ * The contract every store implements (MemoryStore, RedisStore), modelled on the Kubernetes API
+ * server: revisioned objects, list + watch that resumes, compare-and-set, leases.
+ *
+ * Revisions count per kind: every write to a kind bumps that kind's counter, and the object's
+ * `metadata.resourceVersion` is that revision as a decimal string. A watch of a kind sees every
+ * write to it in revision order, with no gap and no duplicate.
+ */
+export interface Store {
+  /** Which implementation and where, for status lines (`memory`, `redis://host:6379/0`). */
+  readonly description: string;
+
+  get<K extends Kind>(kind: K, namespace: string | undefined, name: string): Promise<ObjectOfKind[K] | undefined>;
+  list<K extends Kind>(kind: K, options?: ListOptions): Promise<ListResult<ObjectOfKind[K]>>;
+
+  /** Defaults, validates (throws InvalidObjectError), allocates (Service), stores. AlreadyExists if present. */
+  create<K extends Kind>(object: ObjectOfKind[K] & { kind: K }, options?: WriteOptions): Promise<ObjectOfKind[K]>;
+  /**
+   * Replaces spec/metadata (never status, as the API's main resource). Conflict when
+   * `metadata.resourceVersion` is set and is not the stored one; NotFound if absent.
+   */
+  update<K extends Kind>(object: ObjectOfKind[K] & { kind: K }, options?: WriteOptions): Promise<ObjectOfKind[K]>;
+  /** The status subresource: replaces only `status`, same Conflict rule. */
+  updateStatus<K extends Kind>(object: ObjectOfKind[K] & { kind: K }, options?: WriteOptions): Promise<ObjectOfKind[K]>;
+  /** Create or update (spec and status), ignoring resourceVersion: what `kubectl apply` and sources use. */
+  apply<K extends Kind>(object: ObjectOfKind[K] & { kind: K }, options?: WriteOptions): Promise<ApplyResult<ObjectOfKind[K]>>;
+  /** Deletes and returns the last state; NotFound if absent. `expectedRevision` for a conditional delete. */
+  delete<K extends Kind>(kind: K, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<ObjectOfKind[K]>;
+
+  /**
+   * Events after `fromRevision` (exclusive) in order; ends when the signal aborts or the store closes.
+   * Throws ExpiredError (code 'Expired', the 410 Gone) when history since that revision is no longer
+   * kept; the caller relists (see listAndWatch). Emits BOOKMARK events while idle.
+   */
+  watch<K extends Kind>(kind: K, options: WatchOptions): AsyncIterable<WatchEvent<ObjectOfKind[K]>>;
+
+  /** Leader election with fencing tokens. */
+  readonly leases: LeaseManager;
+
+  close(): Promise<void>;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  /** A map (Service-style selector), a LabelSelector, or kubectl's `-l` string form. */
+  labelSelector?: Record<string, string> | LabelSelector | string;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  /** The kind's revision at which this list is consistent: watch from here. */
+  revision: number;
+}
+
+export interface WriteOptions {
+  /** A lease held by the writer: the write is rejected (FencedError) if the lease was lost. */
+  fence?: Fence;
+  /** Skip validation: only for sources mirroring objects a real API server already validated. */
+  trusted?: boolean;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  expectedRevision?: number;
+}
+
+export interface ApplyResult<T> {
+  object: T;
+  action: 'created' | 'updated' | 'unchanged';
+}
+
+export interface WatchOptions {
+  /** Revision to resume after (exclusive); a list's `revision`, or 0 for the whole kept history. */
+  fromRevision: number;
+  signal?: AbortSignal;
+  /** How often an idle watch emits a BOOKMARK with the current revision (default 1000 ms). */
+  bookmarkIntervalMs?: number;
+}
+
+export type WatchEvent<T> =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T; revision: number }
+  | { type: 'BOOKMARK'; revision: number };
+
+/** A fence names a lease and the token its holder got; writes under it check both. */
+export interface Fence {
+  lease: string;
+  token: number;
+}
+
+export interface Lease {
+  name: string;
+  holder: string;
+  /** Strictly increasing per lease name, across holders: the fencing token. */
+  token: number;
+  /** Epoch milliseconds at which the lease lapses unless renewed. */
+  expiresAt: number;
+}
+
+export interface LeaseManager {
+  /** Takes the lease if free or lapsed (or already ours); undefined while another holds it. */
+  acquire(name: string, holder: string, ttlMs: number): Promise<Lease | undefined>;
+  /** Extends our lease; undefined if we lost it (then stop acting as leader at once). */
+  renew(lease: Lease, ttlMs: number): Promise<Lease | undefined>;
+  release(lease: Lease): Promise<void>;
+  get(name: string): Promise<Lease | undefined>;
+}

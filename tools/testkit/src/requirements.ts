@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'vitest';
+
+/** Something a test needs from the machine: a binary on PATH, root, or a kernel feature. */
+export interface Requirement {
+  readonly name: string;
+  /** Undefined when the requirement is met, otherwise why it is not (and how to get it). */
+  check(): string | undefined;
+}
+
+const cache = new Map<string, string | undefined>();
+function memo(key: string, f: () => string | undefined): string | undefined {
+  if (!cache.has(key)) cache.set(key, f());
+  return cache.get(key);
+}
+
+/** A binary that must be on PATH; `pkg` names the Debian package that installs it. */
+export function binary(bin: string, pkg: string): Requirement {
+  return {
+    name: bin,
+    check: () =>
+      memo(`bin:${bin}`, () => {
+        try {
+          execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
+          return undefined;
+        } catch {
+          return `${bin} is not installed (apt-get install ${pkg}, or npm run setup:system)`;
+        }
+      }),
+  };
+}
+
+export const root: Requirement = {
+  name: 'root',
+  check: () => (process.getuid?.() === 0 ? undefined : 'needs root (network namespaces and firewall rules)'),
+};
+
+/** Root plus the ability to create a network namespace (fails inside some containers). */
+export const netns: Requirement = {
+  name: 'netns',
+  check: () =>
+    memo('netns', () => {
+      const r = root.check() ?? binary('ip', 'iproute2').check();
+      if (r) return r;
+      const name = `svcnet-probe-${process.pid}`;
+      try {
+        execFileSync('ip', ['netns', 'add', name], { stdio: 'ignore' });
+        execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+        return undefined;
+      } catch (e) {
+        return `cannot create network namespaces here: ${(e as Error).message}`;
+      }
+    }),
+};
+
+export const redisServer = binary('redis-server', 'redis-server');
+export const dig = binary('dig', 'dnsutils');
+export const iptablesRestore = binary('iptables-restore', 'iptables');
+export const nft = binary('nft', 'nftables');
+export const curl = binary('curl', 'curl');
+export const openssl = binary('openssl', 'openssl');
+
+/** True when CI asked that a test whose requirements are missing fails instead of skipping. */
+export function requireAll(): boolean {
+  return process.env['SVCNET_REQUIRE_ALL'] === '1';
+}
+
+/** Why the requirements are not met, or undefined when all are. */
+export function missing(needs: readonly Requirement[]): string | undefined {
+  const reasons = needs.map((n) => n.check()).filter((r): r is string => r !== undefined);
+  return reasons.length ? reasons.join('; ') : undefined;
+}
+
+/**
+ * A describe block that runs only where its requirements are met. Otherwise it prints the reason and
+ * skips, or, with SVCNET_REQUIRE_ALL=1, registers one failing test that states the reason.
+ */
+export function describeWith(name: string, needs: readonly Requirement[], body: () => void): void {
+  const reason = missing(needs);
+  if (reason === undefined) {
+    describe(name, body);
+    return;
+  }
+  if (requireAll()) {
+    describe(name, () => {
+      it('has what it needs on this machine', () => {
+        throw new Error(`${name}: ${reason} (SVCNET_REQUIRE_ALL=1 turns this skip into a failure)`);
+      });
+    });
+    return;
+  }
+  console.warn(`[svcnet] skipping "${name}": ${reason}`);
+  describe.skipIf(true)(name, body);
+}
