@@ -18,3 +18,5 @@ export {
   typeInvalid,
 } from './fieldErrors.js';
 export type { FieldErrorType } from './fieldErrors.js';
+export * from './validation/index.js';
+export * from './defaults/index.js';

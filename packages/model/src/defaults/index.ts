@@ -1,0 +1,2 @@
+// Defaulting as the API server's SetDefaults_* functions.
+export {};
