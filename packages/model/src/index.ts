@@ -18,5 +18,6 @@ export {
   typeInvalid,
 } from './fieldErrors.js';
 export type { FieldErrorType } from './fieldErrors.js';
+export * from './net/index.js';
 export * from './validation/index.js';
 export * from './defaults/index.js';

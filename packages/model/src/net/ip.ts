@@ -1,0 +1,148 @@
+/**
+ * IP addresses as a family plus a bigint, so that range arithmetic is exact for IPv6. Parsing is as
+ * strict as Go's net.ParseIP since Go 1.17: dotted-quad IPv4 without leading zeros, RFC 4291 IPv6
+ * text (with an optional trailing dotted quad), no zone suffix.
+ */
+export type IPFamily = 'IPv4' | 'IPv6';
+
+export interface IP {
+  readonly family: IPFamily;
+  readonly value: bigint;
+}
+
+export const IPV4_BITS = 32;
+export const IPV6_BITS = 128;
+
+export function familyBits(family: IPFamily): number {
+  return family === 'IPv4' ? IPV4_BITS : IPV6_BITS;
+}
+
+const DEC_OCTET = /^(0|[1-9]\d{0,2})$/;
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+function parseIPv4Value(s: string): bigint | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let v = 0n;
+  for (const p of parts) {
+    if (!DEC_OCTET.test(p)) return undefined;
+    const n = Number(p);
+    if (n > 255) return undefined;
+    v = (v << 8n) | BigInt(n);
+  }
+  return v;
+}
+
+function parseGroups(text: string): number[] | undefined {
+  if (text === '') return [];
+  const out: number[] = [];
+  const parts = text.split(':');
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (i === parts.length - 1 && p.includes('.')) {
+      const v4 = parseIPv4Value(p);
+      if (v4 === undefined) return undefined;
+      out.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
+    } else {
+      if (!HEX_GROUP.test(p)) return undefined;
+      out.push(parseInt(p, 16));
+    }
+  }
+  return out;
+}
+
+function parseIPv6Value(s: string): bigint | undefined {
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  let groups: number[];
+  if (halves.length === 2) {
+    const head = parseGroups(halves[0]!);
+    const tail = parseGroups(halves[1]!);
+    if (!head || !tail) return undefined;
+    // An embedded IPv4 address is only allowed at the very end.
+    if (halves[0]!.includes('.')) return undefined;
+    const missing = 8 - head.length - tail.length;
+    if (missing < 1) return undefined; // "::" must stand for at least one group
+    groups = [...head, ...new Array<number>(missing).fill(0), ...tail];
+  } else {
+    const all = parseGroups(s);
+    if (!all || all.length !== 8) return undefined;
+    groups = all;
+  }
+  let v = 0n;
+  for (const g of groups) v = (v << 16n) | BigInt(g);
+  return v;
+}
+
+/** Parses an IPv4 or IPv6 address; undefined when `s` is not one (zones, CIDRs, spaces included). */
+export function parseIP(s: string): IP | undefined {
+  if (typeof s !== 'string' || s.length === 0 || s.length > 45) return undefined;
+  if (s.includes(':')) {
+    const value = parseIPv6Value(s);
+    return value === undefined ? undefined : { family: 'IPv6', value };
+  }
+  const value = parseIPv4Value(s);
+  return value === undefined ? undefined : { family: 'IPv4', value };
+}
+
+/** The family of an address text, or undefined when it is not an address (as netutils.IPFamilyOfString). */
+export function ipFamily(s: string): IPFamily | undefined {
+  return parseIP(s)?.family;
+}
+
+export const isIPv4 = (s: string): boolean => ipFamily(s) === 'IPv4';
+export const isIPv6 = (s: string): boolean => ipFamily(s) === 'IPv6';
+
+function formatIPv4(v: bigint): string {
+  return [24n, 16n, 8n, 0n].map((sh) => String((v >> sh) & 0xffn)).join('.');
+}
+
+/**
+ * Canonical text: dotted quad for IPv4, RFC 5952 for IPv6 (lower case, the longest run of two or
+ * more zero groups shortened to `::`, the first on a tie). IPv4-mapped addresses print as
+ * `::ffff:a.b.c.d`, so that format(parse(x)) round-trips.
+ */
+export function formatIP(ip: IP): string {
+  if (ip.family === 'IPv4') return formatIPv4(ip.value);
+  const v = ip.value;
+  if (v >> 32n === 0xffffn) return `::ffff:${formatIPv4(v & 0xffffffffn)}`;
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestLen < 2) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/** Canonical form of an address text, or undefined when it is not one. */
+export function canonicalIP(s: string): string | undefined {
+  const ip = parseIP(s);
+  return ip && formatIP(ip);
+}
+
+/** The address `n` after `ip` (negative steps back); undefined when that leaves the family's space. */
+export function ipAdd(ip: IP, n: bigint | number): IP | undefined {
+  const value = ip.value + BigInt(n);
+  if (value < 0n || value >= 1n << BigInt(familyBits(ip.family))) return undefined;
+  return { family: ip.family, value };
+}
+
+/** Orders addresses: IPv4 before IPv6, then numerically. */
+export function compareIP(a: IP, b: IP): number {
+  if (a.family !== b.family) return a.family === 'IPv4' ? -1 : 1;
+  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+}
