@@ -1,0 +1,184 @@
+import type { Endpoints, EndpointSlice, Ingress, Kind, KubeObject, Node, ObjectOfKind, Pod, Service } from '@svcnet/model';
+import { objectKey } from '@svcnet/model';
+import { listAndWatch, type Informer, type Store } from '@svcnet/store';
+
+/** The kinds the dashboard shows; each gets one informer. */
+export const WATCHED_KINDS = ['Service', 'EndpointSlice', 'Endpoints', 'Pod', 'Ingress', 'Node'] as const;
+export type WatchedKind = (typeof WATCHED_KINDS)[number];
+
+export interface DashboardEvent {
+  at: number;
+  kind: string;
+  key: string;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'ERROR';
+  message: string;
+}
+
+/** An immutable view of the cluster at one refresh tick: what the React tree renders. */
+export interface Snapshot {
+  readonly version: number;
+  readonly at: number;
+  readonly source: string;
+  readonly synced: boolean;
+  readonly connection: 'connecting' | 'connected' | 'error';
+  readonly lastError?: string;
+  readonly services: readonly Service[];
+  readonly slicesByService: ReadonlyMap<string, readonly EndpointSlice[]>;
+  readonly endpoints: ReadonlyMap<string, Endpoints>;
+  readonly pods: ReadonlyMap<string, Pod>;
+  readonly ingresses: readonly Ingress[];
+  readonly nodes: readonly Node[];
+  /** key ("Kind/ns/name") -> time of its last change, for highlighting changed rows. */
+  readonly changedAt: ReadonlyMap<string, number>;
+  readonly events: readonly DashboardEvent[];
+  /** Milliseconds since the last event or bookmark of the slowest informer. */
+  readonly watchLagMs: number;
+}
+
+export interface ClusterModelOptions {
+  /** What the header says the data comes from (`demo`, `redis://...`, `manifests: ./dir`). */
+  source: string;
+  now?: () => number;
+  /** How many events the log keeps. */
+  eventLimit?: number;
+}
+
+/**
+ * Keeps the dashboard's data outside React: informers fill maps as events arrive, and `snapshot()`
+ * copies them into an immutable Snapshot only when something changed since the last one. The UI
+ * calls it on a refresh tick, so a burst of 1,000 events costs one re-render, not 1,000.
+ */
+export class ClusterModel {
+  private readonly informers = new Map<WatchedKind, Informer<KubeObject>>();
+  private readonly changedAt = new Map<string, number>();
+  private readonly events: DashboardEvent[] = [];
+  private readonly now: () => number;
+  private readonly eventLimit: number;
+  private dirty = true;
+  private version = 0;
+  private last: Snapshot | undefined;
+  private lastActivity: number;
+  private lastError: string | undefined;
+  private unsubscribers: Array<() => void> = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: ClusterModelOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.eventLimit = options.eventLimit ?? 500;
+    this.lastActivity = this.now();
+  }
+
+  start(): void {
+    for (const kind of WATCHED_KINDS) {
+      const informer = listAndWatch(this.store, kind, {
+        onError: (e) => this.recordError(kind, e),
+      }) as unknown as Informer<KubeObject>;
+      this.informers.set(kind, informer);
+      this.unsubscribers.push(
+        informer.on((e) => {
+          const key = `${kind}/${objectKey(e.object)}`;
+          const at = this.now();
+          this.changedAt.set(key, at);
+          this.lastActivity = at;
+          this.dirty = true;
+          if (informer.hasSynced()) this.log({ at, kind, key: objectKey(e.object), type: e.type, message: describeChange(kind, e.type) });
+        }),
+      );
+      void informer.synced.then(() => {
+        this.dirty = true;
+      });
+    }
+  }
+
+  stop(): void {
+    for (const u of this.unsubscribers) u();
+    for (const i of this.informers.values()) i.stop();
+    this.unsubscribers = [];
+    this.informers.clear();
+  }
+
+  /** True once every informer has listed. */
+  get synced(): boolean {
+    return [...this.informers.values()].every((i) => i.hasSynced());
+  }
+
+  /** Resolves when every informer has listed. */
+  async waitForSync(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.synced));
+    this.dirty = true;
+  }
+
+  list<K extends WatchedKind>(kind: K): ObjectOfKind[K][] {
+    return (this.informers.get(kind)?.list() ?? []) as ObjectOfKind[K][];
+  }
+
+  recordError(kind: string, e: Error): void {
+    this.lastError = `${kind}: ${e.message}`;
+    this.log({ at: this.now(), kind, key: '', type: 'ERROR', message: e.message });
+    this.dirty = true;
+  }
+
+  /** The current snapshot: the same object as last time when nothing changed. */
+  snapshot(): Snapshot {
+    const at = this.now();
+    if (!this.dirty && this.last) {
+      // Only the lag moves; keep the object identity otherwise so React can skip work.
+      return this.last;
+    }
+    this.dirty = false;
+    const services = sortByKey(this.list('Service'));
+    const slicesByService = new Map<string, EndpointSlice[]>();
+    for (const s of this.list('EndpointSlice')) {
+      const svc = s.metadata?.labels?.['kubernetes.io/service-name'];
+      if (!svc) continue;
+      const key = `${s.metadata?.namespace ?? 'default'}/${svc}`;
+      let arr = slicesByService.get(key);
+      if (!arr) slicesByService.set(key, (arr = []));
+      arr.push(s);
+    }
+    const byKey = <T extends KubeObject>(items: T[]) => new Map(items.map((o) => [objectKey(o), o]));
+    const synced = this.synced;
+    this.last = {
+      version: ++this.version,
+      at,
+      source: this.options.source,
+      synced,
+      connection: this.lastError && !synced ? 'error' : synced ? 'connected' : 'connecting',
+      lastError: this.lastError,
+      services,
+      slicesByService,
+      endpoints: byKey(this.list('Endpoints')),
+      pods: byKey(this.list('Pod')),
+      ingresses: sortByKey(this.list('Ingress')),
+      nodes: sortByKey(this.list('Node')),
+      changedAt: new Map(this.changedAt),
+      events: [...this.events],
+      watchLagMs: Math.max(0, at - this.lastActivity),
+    };
+    return this.last;
+  }
+
+  /** Forces the next snapshot() to rebuild (e.g. on a clock tick for AGE columns). */
+  touch(): void {
+    this.dirty = true;
+  }
+
+  private log(e: DashboardEvent): void {
+    this.events.push(e);
+    if (this.events.length > this.eventLimit) this.events.splice(0, this.events.length - this.eventLimit);
+    this.dirty = true;
+  }
+}
+
+function describeChange(kind: Kind | string, type: string): string {
+  return `${kind} ${type.toLowerCase()}`;
+}
+
+function sortByKey<T extends KubeObject>(items: T[]): T[] {
+  return items
+    .map((o) => [objectKey(o), o] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, o]) => o);
+}

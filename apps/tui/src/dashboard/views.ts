@@ -1,0 +1,248 @@
+import type { EndpointSlice, KubeObject, Service } from '@svcnet/model';
+import { formatAge, formatServicePorts, objectKey } from '@svcnet/model';
+import type { Snapshot } from './clusterModel.js';
+
+/** One table row: display cells plus what the UI needs to mark and open it. */
+export interface Row {
+  key: string;
+  cells: string[];
+  /** A row that needs attention (no ready endpoints, NotReady node, error). */
+  fault?: string;
+  changedAt?: number;
+  object?: KubeObject;
+  /** The Service this row belongs to, for drill-down from ep/eps/ing rows. */
+  serviceKey?: string;
+}
+
+export interface TableView {
+  id: string;
+  title: string;
+  columns: string[];
+  rows(s: Snapshot, scope: ViewScope): Row[];
+}
+
+export interface ViewScope {
+  /** Restrict to one namespace; undefined = all namespaces. */
+  namespace?: string;
+  /** The Service selected in :svc, for :ep and friends. */
+  serviceKey?: string;
+}
+
+const none = '<none>';
+
+/** Ready and total endpoint counts of a Service, from its EndpointSlices (deduplicated by address). */
+export function endpointCounts(slices: readonly EndpointSlice[] | undefined): { ready: number; total: number } {
+  const all = new Set<string>();
+  const ready = new Set<string>();
+  for (const s of slices ?? []) {
+    for (const e of s.endpoints ?? []) {
+      const addr = e.addresses?.[0];
+      if (!addr) continue;
+      all.add(addr);
+      if (e.conditions?.ready !== false) ready.add(addr);
+    }
+  }
+  return { ready: ready.size, total: all.size };
+}
+
+export function externalIPs(svc: Service): string {
+  const spec = svc.spec ?? {};
+  if (spec.type === 'ExternalName') return spec.externalName ?? none;
+  const ips = [...(spec.externalIPs ?? [])];
+  for (const i of svc.status?.loadBalancer?.ingress ?? []) ips.push(i.ip ?? i.hostname ?? '');
+  if (ips.length) return ips.join(',');
+  return spec.type === 'LoadBalancer' ? '<pending>' : none;
+}
+
+/** Why a Service needs attention, or undefined. Selectorless and ExternalName Services are not judged. */
+export function serviceFault(svc: Service, slices: readonly EndpointSlice[] | undefined): string | undefined {
+  if (svc.spec?.type === 'ExternalName') return undefined;
+  const { ready, total } = endpointCounts(slices);
+  if (ready > 0) return undefined;
+  if (!svc.spec?.selector && total === 0) return undefined;
+  return total === 0 ? 'no endpoints' : 'no ready endpoints';
+}
+
+const nsOf = (o: KubeObject) => o.metadata?.namespace ?? 'default';
+const inScope = (o: KubeObject, scope: ViewScope) => scope.namespace === undefined || nsOf(o) === scope.namespace;
+const age = (o: KubeObject, now: number) => {
+  const t = o.metadata?.creationTimestamp;
+  return t ? formatAge(now - Date.parse(t)) : '<unknown>';
+};
+
+export const servicesView: TableView = {
+  id: 'svc',
+  title: 'Services',
+  columns: ['NAMESPACE', 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'ENDPOINTS', 'AGE'],
+  rows(s, scope) {
+    return s.services.filter((o) => inScope(o, scope)).map((svc) => {
+      const key = objectKey(svc);
+      const slices = s.slicesByService.get(key);
+      const { ready, total } = endpointCounts(slices);
+      const fault = serviceFault(svc, slices);
+      return {
+        key,
+        serviceKey: key,
+        object: svc,
+        fault,
+        changedAt: s.changedAt.get(`Service/${key}`),
+        cells: [
+          nsOf(svc),
+          svc.metadata?.name ?? '',
+          svc.spec?.type ?? 'ClusterIP',
+          svc.spec?.clusterIP ?? none,
+          externalIPs(svc),
+          formatServicePorts(svc),
+          svc.spec?.type === 'ExternalName' ? '-' : `${ready}/${total}${fault ? ` (${fault})` : ''}`,
+          age(svc, s.at),
+        ],
+      };
+    });
+  },
+};
+
+export const endpointsView: TableView = {
+  id: 'ep',
+  title: 'Endpoints',
+  columns: ['NAMESPACE', 'SERVICE', 'ADDRESS:PORT', 'READY', 'SERVING', 'TERMINATING', 'NODE', 'POD'],
+  rows(s, scope) {
+    const rows: Row[] = [];
+    for (const [svcKey, slices] of s.slicesByService) {
+      if (scope.serviceKey && svcKey !== scope.serviceKey) continue;
+      const [ns, name] = svcKey.split('/') as [string, string];
+      if (scope.namespace !== undefined && ns !== scope.namespace) continue;
+      for (const slice of slices) {
+        const ports = slice.ports?.length ? slice.ports : [{ port: undefined, name: '' }];
+        for (const e of slice.endpoints ?? []) {
+          for (const p of ports) {
+            const addr = e.addresses?.[0] ?? '';
+            const hostPort = p.port === undefined ? addr : slice.addressType === 'IPv6' ? `[${addr}]:${p.port}` : `${addr}:${p.port}`;
+            const ready = e.conditions?.ready !== false;
+            rows.push({
+              key: `${svcKey}/${slice.metadata?.name}/${addr}/${p.name ?? p.port}`,
+              serviceKey: svcKey,
+              object: slice,
+              fault: ready ? undefined : 'not ready',
+              changedAt: s.changedAt.get(`EndpointSlice/${objectKey(slice)}`),
+              cells: [
+                ns,
+                name,
+                hostPort + (p.name ? ` (${p.name})` : ''),
+                yesNo(e.conditions?.ready, true),
+                yesNo(e.conditions?.serving, ready),
+                yesNo(e.conditions?.terminating, false),
+                e.nodeName ?? none,
+                e.targetRef?.kind === 'Pod' ? (e.targetRef.name ?? none) : none,
+              ],
+            });
+          }
+        }
+      }
+    }
+    return rows.sort((a, b) => (a.key < b.key ? -1 : 1));
+  },
+};
+
+export const sliceView: TableView = {
+  id: 'eps',
+  title: 'EndpointSlices',
+  columns: ['NAMESPACE', 'NAME', 'SERVICE', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'],
+  rows(s, scope) {
+    const rows: Row[] = [];
+    for (const [svcKey, slices] of s.slicesByService) {
+      if (scope.serviceKey && svcKey !== scope.serviceKey) continue;
+      for (const slice of slices) {
+        if (!inScope(slice, scope)) continue;
+        const addrs = (slice.endpoints ?? []).map((e) => e.addresses?.[0]).filter(Boolean) as string[];
+        rows.push({
+          key: objectKey(slice),
+          serviceKey: svcKey,
+          object: slice,
+          changedAt: s.changedAt.get(`EndpointSlice/${objectKey(slice)}`),
+          cells: [
+            nsOf(slice),
+            slice.metadata?.name ?? '',
+            svcKey.split('/')[1] ?? '',
+            slice.addressType,
+            (slice.ports ?? []).map((p) => String(p.port ?? '')).join(',') || none,
+            addrs.length > 3 ? `${addrs.slice(0, 3).join(',')} + ${addrs.length - 3} more...` : addrs.join(',') || '<unset>',
+            age(slice, s.at),
+          ],
+        });
+      }
+    }
+    return rows.sort((a, b) => (a.key < b.key ? -1 : 1));
+  },
+};
+
+export const ingressView: TableView = {
+  id: 'ing',
+  title: 'Ingress routes',
+  columns: ['NAMESPACE', 'INGRESS', 'HOST', 'PATH', 'PATHTYPE', 'BACKEND', 'READY', 'TLS'],
+  rows(s, scope) {
+    const rows: Row[] = [];
+    for (const ing of s.ingresses) {
+      if (!inScope(ing, scope)) continue;
+      const ns = nsOf(ing);
+      const tlsHosts = new Set((ing.spec?.tls ?? []).flatMap((t) => t.hosts ?? []));
+      const add = (host: string, path: string, pathType: string, backend: { service?: { name: string; port?: { name?: string; number?: number } } } | undefined) => {
+        const svcName = backend?.service?.name;
+        const svcKey = svcName ? `${ns}/${svcName}` : undefined;
+        const { ready, total } = endpointCounts(svcKey ? s.slicesByService.get(svcKey) : undefined);
+        const port = backend?.service?.port?.name ?? backend?.service?.port?.number;
+        rows.push({
+          key: `${objectKey(ing)}/${host}/${path}`,
+          serviceKey: svcKey,
+          object: ing,
+          fault: svcName && ready === 0 ? 'no ready endpoints' : undefined,
+          changedAt: s.changedAt.get(`Ingress/${objectKey(ing)}`),
+          cells: [ns, ing.metadata?.name ?? '', host || '*', path, pathType, svcName ? `${svcName}:${port ?? ''}` : none, `${ready}/${total}`, tlsHosts.has(host) ? 'yes' : 'no'],
+        });
+      };
+      if (ing.spec?.defaultBackend) add('', '(default)', '-', ing.spec.defaultBackend);
+      for (const rule of ing.spec?.rules ?? []) {
+        for (const p of rule.http?.paths ?? []) add(rule.host ?? '', p.path ?? '/', p.pathType, p.backend);
+      }
+    }
+    return rows;
+  },
+};
+
+export const nodesView: TableView = {
+  id: 'nodes',
+  title: 'Nodes',
+  columns: ['NAME', 'STATUS', 'INTERNAL-IP', 'HEARTBEAT', 'AGE'],
+  rows(s) {
+    return s.nodes.map((n) => {
+      const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
+      const beat = ready?.lastHeartbeatTime ? formatAge(s.at - Date.parse(ready.lastHeartbeatTime)) : '<none>';
+      const status = ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown';
+      return {
+        key: objectKey(n),
+        object: n,
+        fault: status === 'Ready' ? undefined : status,
+        changedAt: s.changedAt.get(`Node/${objectKey(n)}`),
+        cells: [n.metadata?.name ?? '', status, n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? none, beat, age(n, s.at)],
+      };
+    });
+  },
+};
+
+export const eventsView: TableView = {
+  id: 'events',
+  title: 'Events',
+  columns: ['AGE', 'TYPE', 'KIND', 'OBJECT', 'MESSAGE'],
+  rows(s) {
+    return [...s.events].reverse().map((e, i) => ({
+      key: `${e.at}-${i}`,
+      fault: e.type === 'ERROR' ? e.message : undefined,
+      cells: [formatAge(s.at - e.at), e.type, e.kind, e.key, e.message],
+    }));
+  },
+};
+
+export const TABLE_VIEWS: readonly TableView[] = [servicesView, endpointsView, sliceView, ingressView, nodesView, eventsView];
+
+function yesNo(v: boolean | undefined, dflt: boolean): string {
+  return (v ?? dflt) ? 'yes' : 'no';
+}
