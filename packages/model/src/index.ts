@@ -21,3 +21,13 @@ export type { FieldErrorType } from './fieldErrors.js';
 export * from './net/index.js';
 export * from './validation/index.js';
 export * from './defaults/index.js';
+export {
+  NOTHING,
+  SelectorError,
+  labelSelectorAsSelector,
+  labelSelectorMatches,
+  parseSelector,
+  selectorFromRequirements,
+  selectorMatches,
+} from './selectors.js';
+export type { Labels, Operator, Requirement, Selector } from './selectors.js';
