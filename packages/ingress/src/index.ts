@@ -1,1 +1,20 @@
-export const placeholder = 'packages/ingress';
+// @svcnet/ingress: an Ingress host/path router. Pure core (compile + match), incremental view, server.
+export { BadPathError, matchTypeOf, normaliseRequestPath, pathMatches, prefixCandidates, prefixKey } from './paths.js';
+export type { MatchType, NormalisedPath } from './paths.js';
+export { hostMatches, isWildcardHost, normaliseHost, wildcardSuffix } from './hosts.js';
+export {
+  DEFAULT_CONTROLLER,
+  DEFAULT_INGRESS_CLASS,
+  IS_DEFAULT_CLASS_ANNOTATION,
+  LEGACY_CLASS_ANNOTATION,
+  classFilter,
+  isOurIngress,
+} from './ingressClass.js';
+export type { ClassFilter, IngressClassOptions } from './ingressClass.js';
+export { backendRef, compileHost, ingressKey, ingressOrder } from './compileHost.js';
+export { RouteTableBuilder, compileRouteTable } from './routeTableBuilder.js';
+export type { RouteTableChange } from './routeTableBuilder.js';
+export { findHost, findTls, matchPath, matchRequest } from './matcher.js';
+export { backendText, formatRouteTable, routeRows } from './routeTableText.js';
+export type { RouteRow } from './routeTableText.js';
+export type { BackendRef, HostRoutes, Route, RouteConflict, RouteMatch, RouteTable, TlsHost } from './routeTypes.js';

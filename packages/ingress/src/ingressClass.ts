@@ -1,0 +1,54 @@
+import type { Ingress, IngressClass } from '@svcnet/model';
+
+/** Which Ingresses this router serves. Defaults: class `svcnet`, controller `svcnet.io/ingress`. */
+export interface IngressClassOptions {
+  /** Our IngressClass name (also accepted in the deprecated `kubernetes.io/ingress.class` annotation). */
+  ingressClass?: string;
+  /** `spec.controller` of IngressClasses that are ours. */
+  controller?: string;
+  /**
+   * Serve Ingresses that name no class at all (ingress-nginx's --watch-ingress-without-class).
+   * Default true: a router run on plain manifests serves them. An IngressClass of ours annotated
+   * `ingressclass.kubernetes.io/is-default-class: "true"` claims them regardless.
+   */
+  watchWithoutClass?: boolean;
+}
+
+export const DEFAULT_INGRESS_CLASS = 'svcnet';
+export const DEFAULT_CONTROLLER = 'svcnet.io/ingress';
+export const IS_DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
+export const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+
+/** The class decision, computed once per IngressClass change and applied to each Ingress. */
+export interface ClassFilter {
+  readonly ourClasses: ReadonlySet<string>;
+  readonly className: string;
+  readonly claimsUnclassed: boolean;
+}
+
+export function classFilter(classes: readonly IngressClass[], options: IngressClassOptions = {}): ClassFilter {
+  const className = options.ingressClass ?? DEFAULT_INGRESS_CLASS;
+  const controller = options.controller ?? DEFAULT_CONTROLLER;
+  const ours = new Set<string>();
+  let namedExists = false;
+  let isDefault = false;
+  for (const c of classes) {
+    const name = c.metadata?.name ?? '';
+    if (name === className) namedExists = true;
+    if (c.spec?.controller !== controller) continue;
+    ours.add(name);
+    if (c.metadata?.annotations?.[IS_DEFAULT_CLASS_ANNOTATION] === 'true') isDefault = true;
+  }
+  // Our configured name is ours unless an IngressClass of that name belongs to another controller.
+  if (!namedExists) ours.add(className);
+  return { ourClasses: ours, className, claimsUnclassed: isDefault || (options.watchWithoutClass ?? true) };
+}
+
+/** Is this Ingress ours? Same order as ingress-nginx: spec.ingressClassName, annotation, unclassed. */
+export function isOurIngress(ingress: Ingress, filter: ClassFilter): boolean {
+  const name = ingress.spec?.ingressClassName;
+  if (name) return filter.ourClasses.has(name);
+  const legacy = ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION];
+  if (legacy !== undefined) return legacy === filter.className;
+  return filter.claimsUnclassed;
+}
