@@ -1,0 +1,124 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Pod, Service, ServicePort } from '@svcnet/model';
+
+/**
+ * Which pods count and how, as upstream's k8s.io/endpointslice/util (controller_utils.go) and
+ * utils.go decide it. Every function here is pure.
+ */
+
+/** A Service selector (a plain map) matches labels when every pair is present; `{}` matches all. */
+export function selectorMatches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>> | undefined): boolean {
+  for (const key in selector) {
+    if (labels?.[key] !== selector[key]) return false;
+  }
+  return true;
+}
+
+/** True when a Service has a selector: a missing selector (nil) selects nothing, `{}` selects all. */
+export function hasSelector(service: Service): service is Service & { spec: { selector: Record<string, string> } } {
+  return service.spec?.selector !== undefined && service.spec.selector !== null;
+}
+
+/** The reconcilers write nothing for ExternalName Services or Services without a selector. */
+export function isReconciledService(service: Service): boolean {
+  return service.spec?.type !== 'ExternalName' && hasSelector(service);
+}
+
+/** podutil.IsPodReady: the Ready condition is True. */
+export function isPodReady(pod: Pod): boolean {
+  const c = pod.status?.conditions?.find((x) => x.type === 'Ready');
+  return c?.status === 'True';
+}
+
+/** Time of the Ready condition's last transition (the pod's trigger time), or undefined. */
+export function podTriggerTime(pod: Pod): string | undefined {
+  return pod.status?.conditions?.find((x) => x.type === 'Ready')?.lastTransitionTime;
+}
+
+export function isPodTerminal(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+export function isPodTerminating(pod: Pod): boolean {
+  return pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null;
+}
+
+/** ShouldPodBeInEndpoints: not terminal, has an IP, and not terminating unless includeTerminating. */
+export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
+  if (isPodTerminal(pod)) return false;
+  if (!pod.status?.podIP && !(pod.status?.podIPs?.length ?? 0)) return false;
+  if (!includeTerminating && isPodTerminating(pod)) return false;
+  return true;
+}
+
+/** ShouldSetHostname: the pod has a hostname and its subdomain is this Service in its namespace. */
+export function shouldSetHostname(pod: Pod, service: Service): boolean {
+  const hostname = pod.spec?.hostname ?? '';
+  return hostname.length > 0 && pod.spec?.subdomain === service.metadata?.name && pod.metadata?.namespace === service.metadata?.namespace;
+}
+
+/** isServiceIPSet: a ClusterIP other than "" and "None". */
+export function isServiceIPSet(service: Service): boolean {
+  const ip = service.spec?.clusterIP ?? '';
+  return ip !== '' && ip !== 'None';
+}
+
+/** The protocol a ServicePort means when it omits one (the API server defaults it to TCP). */
+export function portProtocol(port: ServicePort): string {
+  return port.protocol ?? 'TCP';
+}
+
+/**
+ * FindPort: a numeric targetPort is used as is (defaulting to `port`, as the API server does); a
+ * named one is looked up in the pod's containers (then restartable init containers, the sidecars)
+ * by name and protocol. Undefined when the pod has no such port.
+ */
+export function findPort(pod: Pod, servicePort: ServicePort): number | undefined {
+  const target = servicePort.targetPort ?? servicePort.port;
+  if (typeof target === 'number') return target;
+  if (/^\d+$/.test(target)) return Number(target);
+  const protocol = portProtocol(servicePort);
+  for (const container of pod.spec?.containers ?? []) {
+    for (const p of container.ports ?? []) {
+      if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
+    }
+  }
+  for (const container of pod.spec?.initContainers ?? []) {
+    if (container.restartPolicy !== 'Always') continue;
+    for (const p of container.ports ?? []) {
+      if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
+    }
+  }
+  return undefined;
+}
+
+export type AddressType = 'IPv4' | 'IPv6';
+
+export function addressTypeOf(ip: string): AddressType | undefined {
+  if (isIPv4(ip)) return 'IPv4';
+  if (isIPv6(ip)) return 'IPv6';
+  return undefined;
+}
+
+/** All of a pod's IPs, from status.podIPs, falling back to status.podIP. */
+export function podIPs(pod: Pod): string[] {
+  const ips = pod.status?.podIPs?.map((p) => p.ip).filter((ip): ip is string => !!ip) ?? [];
+  if (ips.length === 0 && pod.status?.podIP) ips.push(pod.status.podIP);
+  return ips;
+}
+
+/**
+ * getAddressTypesForService: the Service's ipFamilies; without them, the ClusterIP's family, and for
+ * a headless Service without families both (as upstream does during upgrades).
+ */
+export function addressTypesForService(service: Service): AddressType[] {
+  const out = new Set<AddressType>();
+  for (const family of service.spec?.ipFamilies ?? []) {
+    if (family === 'IPv4') out.add('IPv4');
+    if (family === 'IPv6') out.add('IPv6');
+  }
+  if (out.size > 0) return [...out];
+  if (isServiceIPSet(service)) return [isIPv6(service.spec?.clusterIP ?? '') ? 'IPv6' : 'IPv4'];
+  return ['IPv4', 'IPv6'];
+}

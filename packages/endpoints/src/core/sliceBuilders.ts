@@ -1,0 +1,114 @@
+import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '@svcnet/model';
+import { LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from './constants.js';
+import { type AddressType, addressTypeOf, findPort, isPodReady, isPodTerminating, isServiceIPSet, podIPs, portProtocol, shouldSetHostname } from './podRules.js';
+
+/** Upstream's utils.go for the EndpointSlice controller: how a pod becomes an endpoint and a Service a slice. */
+
+/** podToEndpoint: conditions as upstream computes them; ready is never true for a terminating pod unless publishNotReadyAddresses. */
+export function podToEndpoint(pod: Pod, service: Service, addressType: AddressType, zone?: string): Endpoint {
+  const serving = isPodReady(pod);
+  const terminating = isPodTerminating(pod);
+  const ready = service.spec?.publishNotReadyAddresses === true || (serving && !terminating);
+  const ep: Endpoint = {
+    addresses: podIPs(pod).filter((ip) => addressTypeOf(ip) === addressType),
+    conditions: { ready, serving, terminating },
+    targetRef: {
+      kind: 'Pod',
+      namespace: pod.metadata?.namespace ?? 'default',
+      name: pod.metadata?.name ?? '',
+      ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
+    },
+  };
+  if (pod.spec?.nodeName) ep.nodeName = pod.spec.nodeName;
+  if (zone) ep.zone = zone;
+  if (shouldSetHostname(pod, service)) ep.hostname = pod.spec!.hostname!;
+  return ep;
+}
+
+/** getEndpointPorts: one port per Service port the pod resolves; none for a headless Service without ports. */
+export function endpointPortsFor(service: Service, pod: Pod): EndpointPort[] {
+  const out: EndpointPort[] = [];
+  const ports = service.spec?.ports ?? [];
+  if (ports.length === 0 && service.spec?.clusterIP === 'None') return out;
+  for (const sp of ports) {
+    const port = findPort(pod, sp);
+    if (port === undefined) continue;
+    const ep: EndpointPort = { name: sp.name ?? '', port, protocol: portProtocol(sp) };
+    if (sp.appProtocol !== undefined) ep.appProtocol = sp.appProtocol;
+    out.push(ep);
+  }
+  return out;
+}
+
+/** The controller ownerReference a slice carries to its Service (metav1.NewControllerRef). */
+export function serviceOwnerReference(service: Service) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    name: service.metadata?.name ?? '',
+    uid: service.metadata?.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** ownedBy: the slice has an ownerReference to this Service (by UID, kind and apiVersion). */
+export function ownedBy(slice: EndpointSlice, service: Service): boolean {
+  return (slice.metadata?.ownerReferences ?? []).some(
+    (o) => o.uid === (service.metadata?.uid ?? '') && o.kind === 'Service' && o.apiVersion === 'v1',
+  );
+}
+
+const RESERVED = new Set([LABEL_SERVICE_NAME, LABEL_MANAGED_BY, LABEL_HEADLESS]);
+
+/**
+ * setEndpointSliceLabels: the Service's labels (without the reserved keys), the headless label when
+ * the Service has no ClusterIP, and service-name/managed-by. `changed` says whether the slice's
+ * non-reserved labels differ from the Service's.
+ */
+export function sliceLabels(
+  existing: Readonly<Record<string, string>> | undefined,
+  service: Service,
+  controllerName: string,
+): { labels: Record<string, string>; changed: boolean } {
+  const ep: Record<string, string> = {};
+  for (const [k, v] of Object.entries(existing ?? {})) if (!RESERVED.has(k)) ep[k] = v;
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(service.metadata?.labels ?? {})) if (!RESERVED.has(k)) labels[k] = v;
+  const ek = Object.keys(ep);
+  const changed = ek.length !== Object.keys(labels).length || ek.some((k) => labels[k] !== ep[k]);
+  if (!isServiceIPSet(service)) labels[LABEL_HEADLESS] = '';
+  labels[LABEL_SERVICE_NAME] = service.metadata?.name ?? '';
+  labels[LABEL_MANAGED_BY] = controllerName;
+  return { labels, changed };
+}
+
+/** newEndpointSlice: an unnamed slice (the caller names it, as generateName would) with no endpoints yet. */
+export function newEndpointSlice(service: Service, ports: EndpointPort[], addressType: AddressType, controllerName: string): EndpointSlice {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      namespace: service.metadata?.namespace ?? 'default',
+      generateName: `${service.metadata?.name ?? ''}-`,
+      labels: sliceLabels(undefined, service, controllerName).labels,
+      ownerReferences: [serviceOwnerReference(service)],
+    },
+    addressType,
+    ports,
+    endpoints: [],
+  };
+}
+
+/** The alphabet of apimachinery's rand.String (no vowels, no confusable digits). */
+const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+
+/**
+ * A generateName-style name: `<prefix><5 random chars>` (names.SimpleNameGenerator), with the
+ * random source injected. The prefix is cut so the name stays within 63 characters.
+ */
+export function generateName(prefix: string, random: () => number): string {
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += ALPHANUMS[Math.floor(random() * ALPHANUMS.length) % ALPHANUMS.length];
+  return `${prefix.slice(0, 58)}${suffix}`;
+}
