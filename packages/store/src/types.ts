@@ -105,3 +105,33 @@ export interface LeaseManager {
   release(lease: Lease): Promise<void>;
   get(name: string): Promise<Lease | undefined>;
 }
+
+/**
+ * Node agent liveness: a store-level record (not a Kubernetes kind) that each svcnet-agent writes
+ * periodically; the leader reads `lastSeen` and marks silent nodes NotReady (see `silentNodes`).
+ */
+export interface NodeAgentStatus {
+  node: string;
+  /** Epoch ms of the last heartbeat, from the store's clock (Redis: the server's TIME). */
+  lastSeen: number;
+  ready: boolean;
+  /** Free-form facts the agent reports: version, proxy mode, last error. */
+  agent?: string;
+  proxyMode?: string;
+  message?: string;
+}
+
+export type HeartbeatStatus = Partial<Omit<NodeAgentStatus, 'node' | 'lastSeen'>>;
+
+export interface NodeStatusRegistry {
+  /** Records that `node`'s agent is alive now (ready defaults to true). */
+  heartbeat(node: string, status?: HeartbeatStatus): Promise<NodeAgentStatus>;
+  get(node: string): Promise<NodeAgentStatus | undefined>;
+  list(): Promise<NodeAgentStatus[]>;
+  remove(node: string): Promise<void>;
+}
+
+/** Both stores implement this beside Store: `openStore()` returns `Store & NodeStatusStore`. */
+export interface NodeStatusStore {
+  readonly nodeStatus: NodeStatusRegistry;
+}

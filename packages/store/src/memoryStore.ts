@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import type { Kind, KubeObject, ObjectOfKind, Service } from '@svcnet/model';
+import type { AllocatorConfig, Allocations } from './admission.js';
+import { alreadyExistsError, conflictError, expiredError, notFoundError } from './errors.js';
+import { labelMatcher } from './labelSelector.js';
+import { KindState, type StoredEvent } from './memoryHistory.js';
+import { MemoryLeases } from './memoryLeases.js';
+import { MemoryNodeStatus } from './memoryNodeStatus.js';
+import { keyOfObject, prepareWrite, revisionOf, storeKey, withRevision, type WriteOp } from './objectWrites.js';
+import { planServiceAllocation, planServiceRelease, planTrusted } from './serviceAllocation.js';
+import type {
+  ApplyResult,
+  DeleteOptions,
+  ListOptions,
+  ListResult,
+  NodeStatusStore,
+  Store,
+  WatchEvent,
+  WatchOptions,
+  WriteOptions,
+} from './types.js';
+import { waitForChange } from './waitForChange.js';
+
+export interface MemoryStoreOptions {
+  /** Service ClusterIP ranges (the API server's --service-cluster-ip-range); default ['10.96.0.0/12']. */
+  serviceCIDRs?: string[];
+  /** NodePort range (--service-node-port-range); default '30000-32767'. */
+  nodePortRange?: string;
+  /** Watch events kept per kind; older revisions answer Expired. Default 10000. */
+  historyLimit?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+/**
+ * The embedded store: one process, same semantics as RedisStore (revisions per kind, Expired for
+ * trimmed history, leases with fencing, allocation). Every method runs its check-and-write within one
+ * turn of the event loop, which is what makes it atomic.
+ */
+export class MemoryStore implements Store, NodeStatusStore {
+  readonly description = 'memory';
+  readonly leases: MemoryLeases;
+  readonly nodeStatus: MemoryNodeStatus;
+  private readonly kinds = new Map<Kind, KindState>();
+  private readonly usedIPs = new Set<string>();
+  private readonly usedNodePorts = new Set<number>();
+  private readonly allocator: AllocatorConfig;
+  private readonly historyLimit: number;
+  private readonly now: () => number;
+  private readonly closing = new AbortController();
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.historyLimit = Math.max(1, options.historyLimit ?? 10_000);
+    this.allocator = {
+      serviceCIDRs: options.serviceCIDRs ?? ['10.96.0.0/12'],
+      nodePortRange: options.nodePortRange ?? '30000-32767',
+      random: options.random ?? Math.random,
+    };
+    this.leases = new MemoryLeases(this.now);
+    this.nodeStatus = new MemoryNodeStatus(this.now);
+  }
+
+  private state(kind: Kind): KindState {
+    let s = this.kinds.get(kind);
+    if (!s) this.kinds.set(kind, (s = new KindState(this.historyLimit)));
+    return s;
+  }
+
+  async get<K extends Kind>(kind: K, namespace: string | undefined, name: string): Promise<ObjectOfKind[K] | undefined> {
+    const obj = this.state(kind).objects.get(storeKey(kind, namespace, name));
+    return obj ? (clone(obj) as ObjectOfKind[K]) : undefined;
+  }
+
+  async list<K extends Kind>(kind: K, options: ListOptions = {}): Promise<ListResult<ObjectOfKind[K]>> {
+    const s = this.state(kind);
+    const match = labelMatcher(options.labelSelector);
+    const items: ObjectOfKind[K][] = [];
+    for (const obj of s.objects.values()) {
+      if (options.namespace && obj.metadata?.namespace !== options.namespace) continue;
+      if (!match(obj.metadata?.labels)) continue;
+      items.push(clone(obj) as ObjectOfKind[K]);
+    }
+    return { items, revision: s.revision };
+  }
+
+  create<K extends Kind>(object: ObjectOfKind[K] & { kind: K }, options?: WriteOptions): Promise<ObjectOfKind[K]> {
+    return this.write<K>('create', object, options).then((r) => r.object);
+  }
+
+  update<K extends Kind>(object: ObjectOfKind[K] & { kind: K }, options?: WriteOptions): Promise<ObjectOfKind[K]> {
+    return this.write<K>('update', object, options).then((r) => r.object);
+  }
+
+  updateStatus<K extends Kind>(object: ObjectOfKind[K] & { kind: K }, options?: WriteOptions): Promise<ObjectOfKind[K]> {
+    return this.write<K>('updateStatus', object, options).then((r) => r.object);
+  }
+
+  apply<K extends Kind>(object: ObjectOfKind[K] & { kind: K }, options?: WriteOptions): Promise<ApplyResult<ObjectOfKind[K]>> {
+    return this.write<K>('apply', object, options);
+  }
+
+  private async write<K extends Kind>(op: WriteOp, object: ObjectOfKind[K] & { kind: K }, options: WriteOptions = {}): Promise<ApplyResult<ObjectOfKind[K]>> {
+    const kind: Kind = object.kind;
+    const s = this.state(kind);
+    const key = keyOfObject(kind, object);
+    const old = s.objects.get(key);
+    if (op === 'create' && old) throw alreadyExistsError(kind, key);
+    if ((op === 'update' || op === 'updateStatus') && !old) throw notFoundError(kind, key);
+    const expected = object.metadata?.resourceVersion;
+    if (expected && old && op !== 'apply' && expected !== old.metadata?.resourceVersion) throw conflictError(kind, key);
+    const trusted = options.trusted ?? false;
+    const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, now: this.now(), newUid: randomUUID });
+    if (prepared.action === 'unchanged') return { object: clone(old) as ObjectOfKind[K], action: 'unchanged' };
+    this.leases.check(options.fence);
+    let next = prepared.object;
+    if (kind === 'Service' && op !== 'updateStatus') {
+      const used = { ips: this.usedIPs, nodePorts: this.usedNodePorts };
+      const plan = trusted ? planTrusted(next as Service, old as Service | undefined) : planServiceAllocation(next as Service, old as Service | undefined, used, this.allocator);
+      next = plan.service;
+      this.book(plan.release, plan.claim);
+    }
+    const revision = ++s.revision;
+    withRevision(next, revision);
+    s.objects.set(key, next);
+    s.append({ type: old ? 'MODIFIED' : 'ADDED', object: next, revision });
+    return { object: clone(next) as ObjectOfKind[K], action: old ? 'updated' : 'created' };
+  }
+
+  private book(release: Allocations, claim: Allocations): void {
+    for (const ip of release.ips) this.usedIPs.delete(ip);
+    for (const p of release.nodePorts) this.usedNodePorts.delete(p);
+    for (const ip of claim.ips) this.usedIPs.add(ip);
+    for (const p of claim.nodePorts) this.usedNodePorts.add(p);
+  }
+
+  async delete<K extends Kind>(kind: K, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<ObjectOfKind[K]> {
+    const s = this.state(kind);
+    const key = storeKey(kind, namespace, name);
+    const old = s.objects.get(key);
+    if (!old) throw notFoundError(kind, key);
+    if (options.expectedRevision !== undefined && options.expectedRevision !== revisionOf(old)) throw conflictError(kind, key);
+    this.leases.check(options.fence);
+    if (kind === 'Service') this.book(planServiceRelease(old as Service), { ips: [], nodePorts: [] });
+    const revision = ++s.revision;
+    const last = withRevision(clone(old), revision);
+    s.objects.delete(key);
+    s.append({ type: 'DELETED', object: last, revision });
+    return clone(last) as ObjectOfKind[K];
+  }
+
+  async *watch<K extends Kind>(kind: K, options: WatchOptions): AsyncIterable<WatchEvent<ObjectOfKind[K]>> {
+    const s = this.state(kind);
+    const interval = options.bookmarkIntervalMs ?? 1000;
+    let cursor = options.fromRevision;
+    if (cursor > s.revision) throw expiredError(kind, cursor, s.oldest);
+    while (!this.closing.signal.aborted && !options.signal?.aborted) {
+      if (cursor < s.revision) {
+        if (s.oldest > cursor + 1) throw expiredError(kind, cursor, s.oldest);
+        const e: StoredEvent = s.at(cursor + 1);
+        cursor = e.revision;
+        yield { type: e.type, object: clone(e.object) as ObjectOfKind[K], revision: e.revision };
+        continue;
+      }
+      const woke = await waitForChange(s.listeners, interval, [options.signal, this.closing.signal]);
+      if (woke === 'timeout') yield { type: 'BOOKMARK', revision: s.revision };
+    }
+  }
+
+  /** Forgets history through `revision` so older watches answer Expired (as etcd compaction). */
+  compact(kind: Kind, revision: number): void {
+    this.state(kind).trimThrough(revision);
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+  }
+}

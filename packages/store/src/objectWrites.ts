@@ -1,0 +1,137 @@
+import { API_VERSIONS, NAMESPACED, type Kind, type KubeObject, type Service } from '@svcnet/model';
+import { admitObject } from './admission.js';
+import { patchAllocatedValues } from './serviceAllocation.js';
+
+/**
+ * The pure part of every write, shared by both stores: merge the request with the stored object as
+ * the API server's REST strategies do, admit it, and set system metadata. The caller persists the
+ * result (stamping `resourceVersion` with the new revision) or returns 'unchanged'.
+ */
+export type WriteOp = 'create' | 'update' | 'updateStatus' | 'apply';
+
+export interface WriteInput<T extends KubeObject> {
+  kind: Kind;
+  op: WriteOp;
+  incoming: T;
+  old: T | undefined;
+  trusted: boolean;
+  /** Epoch ms, from the store's clock. */
+  now: number;
+  newUid: () => string;
+}
+
+export interface PreparedWrite<T extends KubeObject> {
+  object: T;
+  action: 'created' | 'updated' | 'unchanged';
+}
+
+type Meta = { -readonly [P in keyof NonNullable<KubeObject['metadata']>]: NonNullable<KubeObject['metadata']>[P] };
+type Loose = KubeObject & { spec?: unknown; status?: unknown };
+
+/** `kind`/`apiVersion` set, namespace defaulted ('default') or dropped for cluster-scoped kinds. */
+export function normalizeIdentity<T extends KubeObject>(kind: Kind, object: T): T {
+  const obj = structuredClone(object) as T;
+  (obj as { kind?: string }).kind = kind;
+  (obj as { apiVersion?: string }).apiVersion = API_VERSIONS[kind];
+  const meta = (obj.metadata ??= {}) as Meta;
+  if (NAMESPACED[kind]) meta.namespace ||= 'default';
+  else delete meta.namespace;
+  return obj;
+}
+
+export function storeKey(kind: Kind, namespace: string | undefined, name: string): string {
+  return NAMESPACED[kind] ? `${namespace || 'default'}/${name}` : name;
+}
+
+export function keyOfObject(kind: Kind, obj: KubeObject): string {
+  return storeKey(kind, obj.metadata?.namespace, obj.metadata?.name ?? '');
+}
+
+export function prepareWrite<T extends KubeObject>(input: WriteInput<T>): PreparedWrite<T> {
+  const { kind, op, old, trusted } = input;
+  const incoming = normalizeIdentity(kind, input.incoming) as T & Loose;
+  let next: T & Loose;
+  if (!old || op === 'create') {
+    next = incoming;
+  } else if (op === 'updateStatus') {
+    next = structuredClone(old) as T & Loose;
+    if ('status' in incoming) next.status = incoming.status;
+    else delete next.status;
+  } else {
+    next = incoming;
+    const oldStatus = (old as Loose).status;
+    // update never touches status (the main resource); apply without a status keeps the stored one.
+    if (op === 'update' || !('status' in incoming)) {
+      if (oldStatus === undefined) delete next.status;
+      else next.status = structuredClone(oldStatus);
+    }
+    if (kind === 'Service') patchAllocatedValues(next as Service, old as Service);
+  }
+  if (!trusted) next = admitObject(kind, next, old) as T & Loose;
+  stampMetadata(next, old, input);
+  if (!old) return { object: next, action: 'created' };
+  return { object: next, action: sameContent(next, old) ? 'unchanged' : 'updated' };
+}
+
+function stampMetadata<T extends KubeObject>(next: T & Loose, old: T | undefined, input: WriteInput<T>): void {
+  const meta = next.metadata as Meta;
+  delete meta.resourceVersion;
+  if (!old) {
+    // A trusted write mirrors an object a real API server created: keep its identity.
+    if (!(input.trusted && meta.uid)) meta.uid = input.newUid();
+    if (!(input.trusted && meta.creationTimestamp)) meta.creationTimestamp = rfc3339(input.now);
+    if (!(input.trusted && meta.generation)) meta.generation = 1;
+    return;
+  }
+  const oldMeta = (old.metadata ?? {}) as Meta;
+  if (oldMeta.uid) meta.uid = oldMeta.uid;
+  else delete meta.uid;
+  if (oldMeta.creationTimestamp) meta.creationTimestamp = oldMeta.creationTimestamp;
+  const generation = oldMeta.generation ?? 1;
+  // Generation counts changes of the desired state: spec, or the whole body for kinds without spec
+  // (Endpoints, EndpointSlice, Secret), as the API server's strategies do; status never bumps it.
+  const bump = 'spec' in next || 'spec' in old ? !deepEqual(next.spec, (old as Loose).spec) : !deepEqual(body(next), body(old));
+  meta.generation = input.op !== 'updateStatus' && bump ? generation + 1 : generation;
+}
+
+function body(obj: KubeObject): unknown {
+  const { metadata: _m, status: _s, ...rest } = obj as Loose & Record<string, unknown>;
+  return rest;
+}
+
+/** Equal apart from resourceVersion: such a write is a no-op ('unchanged'). */
+export function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
+  return deepEqual(strip(a), strip(b));
+}
+
+/** Structural equality of JSON values; undefined-valued keys count as absent. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && deepEqual(ao[k], bo[k]));
+}
+
+/** RFC 3339 to the second, as metav1.Time marshals (`2024-01-02T03:04:05Z`). */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function withRevision<T extends KubeObject>(obj: T, revision: number): T {
+  ((obj.metadata ??= {}) as Meta).resourceVersion = String(revision);
+  return obj;
+}
+
+export function revisionOf(obj: KubeObject | undefined): number {
+  const rv = obj?.metadata?.resourceVersion;
+  return rv ? Number(rv) : 0;
+}

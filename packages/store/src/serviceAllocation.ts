@@ -1,0 +1,94 @@
+import type { Service } from '@svcnet/model';
+import { allocateService, allocationsOf, type AllocatorConfig, type Allocations, type UsedResources } from './admission.js';
+
+/**
+ * The Service registry's allocation step (pkg/registry/core/service/storage): on create, allocate; on
+ * update, keep what the old object held unless the new one no longer needs it (NodePort -> ClusterIP
+ * releases node ports), allocate what is new; on delete, release everything.
+ */
+export interface AllocationPlan {
+  service: Service;
+  claim: Allocations;
+  release: Allocations;
+}
+
+const none = (): Allocations => ({ ips: [], nodePorts: [] });
+
+function needsClusterIP(svc: Service): boolean {
+  return svc.spec?.type !== 'ExternalName' && svc.spec?.clusterIP !== 'None';
+}
+function needsNodePort(svc: Service): boolean {
+  return svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
+}
+function needsHCNodePort(svc: Service): boolean {
+  return svc.spec?.type === 'LoadBalancer' && svc.spec.externalTrafficPolicy === 'Local';
+}
+
+/**
+ * Matches upstream's patchAllocatedValues (service strategy PrepareForUpdate): a PUT or apply that
+ * leaves clusterIP, clusterIPs, nodePort or healthCheckNodePort empty keeps the allocated values.
+ * Mutates `next`.
+ */
+export function patchAllocatedValues(next: Service, old: Service): void {
+  const spec = (next.spec ??= {});
+  const oldSpec = old.spec ?? {};
+  if (needsClusterIP(old) && needsClusterIP(next)) {
+    if (!spec.clusterIP && oldSpec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
+    if (!spec.clusterIPs?.length && oldSpec.clusterIPs?.length) spec.clusterIPs = [...oldSpec.clusterIPs];
+  }
+  if (needsNodePort(old) && needsNodePort(next)) {
+    const usedBy = (s: Service) => new Set((s.spec?.ports ?? []).map((p) => p.nodePort ?? 0));
+    const newUsed = usedBy(next);
+    const used = new Set([...usedBy(old)].filter((p) => newUsed.has(p)));
+    const byName = new Map((oldSpec.ports ?? []).map((p) => [p.name ?? '', p.nodePort ?? 0]));
+    for (const p of spec.ports ?? []) {
+      if (p.nodePort) continue;
+      const oldVal = byName.get(p.name ?? '') ?? 0;
+      if (oldVal && !used.has(oldVal)) p.nodePort = oldVal;
+    }
+  }
+  if (needsHCNodePort(old) && needsHCNodePort(next) && !spec.healthCheckNodePort && oldSpec.healthCheckNodePort) {
+    spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
+  }
+}
+
+/** Allocation for a create (`old` undefined) or an update; throws InvalidObjectError when refused. */
+export function planServiceAllocation(
+  next: Service,
+  old: Service | undefined,
+  used: UsedResources,
+  config: AllocatorConfig,
+): AllocationPlan {
+  const held = old ? allocationsOf(old) : none();
+  // The object's own holdings are free to it: requesting what it already has is no conflict.
+  const heldIPs = new Set(held.ips);
+  const heldPorts = new Set(held.nodePorts);
+  const others: UsedResources = {
+    ips: heldIPs.size ? new Set([...used.ips].filter((ip) => !heldIPs.has(ip))) : used.ips,
+    nodePorts: heldPorts.size ? new Set([...used.nodePorts].filter((p) => !heldPorts.has(p))) : used.nodePorts,
+  };
+  const service = allocateService(next, others, config);
+  const now = allocationsOf(service);
+  return { service, claim: minus(now, held), release: minus(held, now) };
+}
+
+export function planServiceRelease(old: Service): Allocations {
+  return allocationsOf(old);
+}
+
+function minus(a: Allocations, b: Allocations): Allocations {
+  const ips = new Set(b.ips);
+  const ports = new Set(b.nodePorts);
+  return { ips: a.ips.filter((ip) => !ips.has(ip)), nodePorts: a.nodePorts.filter((p) => !ports.has(p)) };
+}
+
+export function isEmpty(a: Allocations): boolean {
+  return a.ips.length === 0 && a.nodePorts.length === 0;
+}
+
+/** A trusted write (a mirror of a real API server) keeps its addresses as given; the books follow it. */
+export function planTrusted(next: Service, old: Service | undefined): AllocationPlan {
+  const held = old ? allocationsOf(old) : none();
+  const now = allocationsOf(next);
+  return { service: next, claim: minus(now, held), release: minus(held, now) };
+}
