@@ -1,0 +1,76 @@
+import { type Kind, type KubeObject, NAMESPACED, objectKey } from '@svcnet/model';
+import { type Store, isStoreError } from '@svcnet/store';
+
+/** Why a write failed, for a source's error callback and status. */
+export interface WriteFailure {
+  kind: Kind;
+  key: string;
+  error: Error;
+}
+
+type Pending = { op: 'apply'; object: KubeObject & { kind: Kind } } | { op: 'delete'; kind: Kind; namespace: string | undefined; name: string };
+
+/**
+ * Writes objects to a store one at a time, in order, keeping only the latest intent per object:
+ * ten readiness flips queued for one Pod cost one write. Deleting an object that is already gone is
+ * not an error. `settle()` resolves once everything queued so far has been written.
+ */
+export class CoalescingWriter {
+  readonly #pending = new Map<string, Pending>();
+  #draining: Promise<void> | undefined;
+  #writes = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: { trusted?: boolean; onError?: (failure: WriteFailure) => void } = {},
+  ) {}
+
+  get writes(): number {
+    return this.#writes;
+  }
+
+  get queued(): number {
+    return this.#pending.size;
+  }
+
+  apply(object: KubeObject & { kind: Kind }): void {
+    this.#enqueue(`${object.kind}/${objectKey(object)}`, { op: 'apply', object });
+  }
+
+  delete(kind: Kind, namespace: string | undefined, name: string): void {
+    const ns = NAMESPACED[kind] ? (namespace ?? 'default') : undefined;
+    this.#enqueue(`${kind}/${ns === undefined ? name : `${ns}/${name}`}`, { op: 'delete', kind, namespace: ns, name });
+  }
+
+  async settle(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  #enqueue(id: string, p: Pending): void {
+    // Re-inserting moves the entry to the end, so writes stay in the order of the latest intents.
+    this.#pending.delete(id);
+    this.#pending.set(id, p);
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined;
+    });
+  }
+
+  async #drain(): Promise<void> {
+    // Let the caller finish its synchronous batch first, so a burst coalesces.
+    await Promise.resolve();
+    for (let next = this.#pending.entries().next(); !next.done; next = this.#pending.entries().next()) {
+      const [id, p] = next.value;
+      this.#pending.delete(id);
+      try {
+        if (p.op === 'apply') await this.store.apply(p.object, { trusted: this.options.trusted });
+        else await this.store.delete(p.kind, p.namespace, p.name, { trusted: this.options.trusted });
+        this.#writes++;
+      } catch (e) {
+        if (p.op === 'delete' && isStoreError(e, 'NotFound')) continue;
+        const kind = p.op === 'apply' ? p.object.kind : p.kind;
+        const key = p.op === 'apply' ? objectKey(p.object) : id.slice(kind.length + 1);
+        this.options.onError?.({ kind, key, error: e instanceof Error ? e : new Error(String(e)) });
+      }
+    }
+  }
+}

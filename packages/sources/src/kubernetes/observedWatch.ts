@@ -1,0 +1,34 @@
+import { type KubeConfig, Watch } from '@kubernetes/client-node';
+
+/**
+ * client-node's Watch, asking for what client-go's reflector asks for: BOOKMARK events
+ * (`allowWatchBookmarks=true`, so an idle watch still advances its resourceVersion and we learn the
+ * stream is alive) and a server-side `timeoutSeconds`, so a silently dead connection is replaced
+ * within minutes. Every event is reported to `onEvent` before the informer sees it.
+ */
+export class ObservedWatch extends Watch {
+  constructor(
+    config: KubeConfig,
+    private readonly hooks: { onEvent: (type: string) => void; timeoutSeconds: () => number },
+  ) {
+    super(config);
+  }
+
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    const params = { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: this.hooks.timeoutSeconds() };
+    return super.watch(
+      path,
+      params,
+      (phase, obj, watchObj) => {
+        this.hooks.onEvent(phase);
+        callback(phase, obj, watchObj);
+      },
+      done,
+    );
+  }
+}

@@ -1,0 +1,99 @@
+import { type CIDR, cidrAddress, cidrOffset, formatCIDR, formatIP, parseCIDR, parseIP } from '@svcnet/model';
+
+/**
+ * Pod addresses as the node IPAM controller and a bridge CNI hand them out: each node gets the i-th
+ * subnet of the cluster CIDR (kube-controller-manager's --node-cidr-mask-size, /24 for IPv4 and /64
+ * for IPv6 by default), and pods on it get addresses from .2 up (.0 is the network, .1 the bridge
+ * gateway, the last IPv4 address the broadcast). One subnet per family: dual-stack pods get one
+ * address from each, at the same offset.
+ */
+export class NodeIpam {
+  readonly #clusterCIDRs: CIDR[];
+  readonly #maskSizes: number[];
+  readonly #nodes = new Map<string, NodeSubnets>();
+
+  constructor(clusterCIDRs: readonly string[], maskSizes?: { ipv4?: number; ipv6?: number }) {
+    if (clusterCIDRs.length === 0) throw new SimulatorConfigError('podCIDRs: Required value: at least one pod CIDR');
+    this.#clusterCIDRs = clusterCIDRs.map((s) => {
+      const c = parseCIDR(s);
+      if (!c) throw new SimulatorConfigError(`podCIDRs: Invalid value: "${s}": must be a CIDR such as 10.244.0.0/16`);
+      return c;
+    });
+    this.#maskSizes = this.#clusterCIDRs.map((c) => {
+      const size = c.family === 'IPv4' ? (maskSizes?.ipv4 ?? 24) : (maskSizes?.ipv6 ?? 64);
+      if (size < c.prefix || size > (c.family === 'IPv4' ? 30 : 126)) {
+        throw new SimulatorConfigError(`node CIDR mask size /${size} does not fit in pod CIDR ${formatCIDR(c)}`);
+      }
+      return size;
+    });
+  }
+
+  /** The node's subnets (allocated on first use, in node order); one per configured family. */
+  node(name: string): NodeSubnets {
+    let subnets = this.#nodes.get(name);
+    if (!subnets) {
+      const index = this.#nodes.size;
+      const cidrs = this.#clusterCIDRs.map((c, i) => {
+        const hostBits = BigInt((c.family === 'IPv4' ? 32 : 128) - this.#maskSizes[i]!);
+        const base = cidrAddress(c, BigInt(index) << hostBits);
+        if (!base) throw new SimulatorConfigError(`pod CIDR ${formatCIDR(c)} has no subnet left for node "${name}" (node #${index + 1})`);
+        return { family: c.family, base: base.value, prefix: this.#maskSizes[i]!, size: 1n << hostBits } satisfies CIDR;
+      });
+      subnets = new NodeSubnets(cidrs);
+      this.#nodes.set(name, subnets);
+    }
+    return subnets;
+  }
+}
+
+export class NodeSubnets {
+  readonly #used = new Set<number>();
+  #next = 2;
+  /** Usable pod offsets per node: the smallest family's size minus network, gateway and broadcast. */
+  readonly capacity: number;
+
+  constructor(readonly cidrs: readonly CIDR[]) {
+    const smallest = cidrs.reduce((m, c) => (c.size < m ? c.size : m), cidrs[0]!.size);
+    this.capacity = Number(smallest > 1_000_000n ? 1_000_000n : smallest) - 3;
+  }
+
+  get podCIDRs(): string[] {
+    return this.cidrs.map(formatCIDR);
+  }
+
+  get free(): number {
+    return this.capacity - this.#used.size;
+  }
+
+  /** The next free addresses (one per family), or undefined when the node's subnet is full. */
+  allocate(): string[] | undefined {
+    if (this.free <= 0) return undefined;
+    const limit = this.capacity + 2;
+    // Next-fit, wrapping: released addresses are reused only after the rest, as host-local IPAM does.
+    for (let i = 0; i < this.capacity; i++) {
+      const offset = this.#next;
+      this.#next = this.#next + 1 >= limit ? 2 : this.#next + 1;
+      if (!this.#used.has(offset)) {
+        this.#used.add(offset);
+        return this.cidrs.map((c) => formatIP(cidrAddress(c, offset)!));
+      }
+    }
+    return undefined;
+  }
+
+  release(ips: readonly string[]): void {
+    const first = ips[0];
+    if (first === undefined) return;
+    const ip = parseIP(first);
+    const offset = ip ? cidrOffset(this.cidrs[0]!, ip) : undefined;
+    if (offset !== undefined) this.#used.delete(Number(offset));
+  }
+}
+
+export class SimulatorConfigError extends Error {
+  readonly code = 'SimulatorConfig';
+  constructor(message: string) {
+    super(`simulator: ${message}`);
+    this.name = 'SimulatorConfigError';
+  }
+}

@@ -1,0 +1,347 @@
+import { cidrAddress, formatIP, parseCIDR } from '@svcnet/model';
+import type { Store } from '@svcnet/store';
+import { CoalescingWriter } from '../coalescingWriter.js';
+import { type Clock, type Random, type TimerHandle, systemClock } from './clock.js';
+import { NodeIpam, SimulatorConfigError } from './nodeIpam.js';
+import { type PodIdentity, type SimulatedNode, type Workload, buildNode, buildPod, randomUid, withStatus } from './podFactory.js';
+import { computeHash, randomString } from './podTemplateHash.js';
+import { type SimPod, pickVictims } from './simPod.js';
+import { validateWorkload } from './validateWorkload.js';
+
+export interface FlapOptions {
+  /** How often a flap round runs. */
+  intervalMs: number;
+  /** Chance, per Ready pod per round, that it turns unready. */
+  probability: number;
+  /** At most this many pods flap per round (default 1): keeps the churn bounded whatever the size. */
+  maxPerInterval?: number;
+  /** How long a flapped pod stays unready (default readyDelayMs). */
+  downMs?: number;
+}
+
+export interface WorkloadSimulatorOptions {
+  /** Node names, or names with an address (default `['node-1', 'node-2']`). */
+  nodes?: ReadonlyArray<string | { name: string; address?: string }>;
+  /** Where nodes without an address get one: the i-th node gets offset i+2 (default 172.18.0.0/16, kind's network). */
+  nodeAddressCIDR?: string;
+  /** Cluster pod CIDRs, one per family (default `['10.244.0.0/16']`); each node gets a subnet of each. */
+  podCIDRs?: readonly string[];
+  /** Per-node subnet size, like kube-controller-manager's --node-cidr-mask-size (default /24 and /64). */
+  nodeCIDRMaskSize?: { ipv4?: number; ipv6?: number };
+  /** Time from a pod's creation (or a flap) to Ready (default 1000 ms). */
+  readyDelayMs?: number;
+  flap?: FlapOptions;
+  /** Upper bound on pods across all workloads (default 10,000); replicas past it are reported, not made. */
+  maxPods?: number;
+  /** Delete the simulated pods and nodes from the store on stop() (default false: leave them, as a cluster would). */
+  deleteOnStop?: boolean;
+  clock?: Clock;
+  random?: Random;
+  onError?: (error: Error) => void;
+}
+
+export interface WorkloadSimulatorStatus {
+  running: boolean;
+  nodes: string[];
+  workloads: number;
+  pods: number;
+  readyPods: number;
+  /** Readiness flaps injected so far. */
+  flaps: number;
+  /** Replicas that could not be made (maxPods reached or pod CIDRs full), as of the last reconcile. */
+  unplaced: number;
+  lastError?: string;
+}
+
+interface SimWorkload {
+  workload: Workload;
+  uid: string;
+  pods: Map<string, SimPod>;
+  unplaced: number;
+}
+
+/**
+ * Stands in for the ReplicaSet and StatefulSet controllers, the scheduler and the kubelets: turns
+ * Deployments and StatefulSets into Pods in the store, with addresses from per-node pod subnets and
+ * readiness that turns on after a delay and may flap. Deterministic with an injected clock and random.
+ *
+ * Simplifications, on purpose: a Deployment rollout surges all new pods at once and removes old ones
+ * as new ones turn Ready (zero downtime, like maxUnavailable 0); a StatefulSet pod being replaced is
+ * rewritten in place under its name (watchers see MODIFIED, not DELETED then ADDED).
+ */
+export class WorkloadSimulator {
+  readonly #writer: CoalescingWriter;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #ipam: NodeIpam;
+  readonly #nodes: SimulatedNode[];
+  readonly #workloads = new Map<string, SimWorkload>();
+  readonly #readyDelayMs: number;
+  readonly #maxPods: number;
+  #podCount = 0;
+  #rr = 0;
+  #flaps = 0;
+  #flapTimer: TimerHandle | undefined;
+  #running = false;
+  #lastError: string | undefined;
+
+  constructor(store: Store, private readonly options: WorkloadSimulatorOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#readyDelayMs = options.readyDelayMs ?? 1000;
+    this.#maxPods = options.maxPods ?? 10_000;
+    this.#ipam = new NodeIpam(options.podCIDRs ?? ['10.244.0.0/16'], options.nodeCIDRMaskSize);
+    const addressCIDR = parseCIDR(options.nodeAddressCIDR ?? '172.18.0.0/16');
+    if (!addressCIDR) throw new SimulatorConfigError(`nodeAddressCIDR: Invalid value: "${options.nodeAddressCIDR}": must be a CIDR`);
+    const specs = (options.nodes ?? ['node-1', 'node-2']).map((n) => (typeof n === 'string' ? { name: n } : n));
+    if (specs.length === 0) throw new SimulatorConfigError('nodes: Required value: at least one node name');
+    this.#nodes = specs.map((n, i) => {
+      const address = n.address ?? cidrAddress(addressCIDR, i + 2);
+      if (!address) throw new SimulatorConfigError(`nodeAddressCIDR ${options.nodeAddressCIDR} has no address for node #${i + 1}`);
+      return { name: n.name, address: typeof address === 'string' ? address : formatIP(address), podCIDRs: this.#ipam.node(n.name).podCIDRs };
+    });
+    this.#writer = new CoalescingWriter(store, {
+      onError: (f) => this.#fail(new Error(`simulator: writing ${f.kind} "${f.key}": ${f.error.message}`)),
+    });
+  }
+
+  get nodes(): readonly SimulatedNode[] {
+    return this.#nodes;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    for (const node of this.#nodes) this.#writer.apply(buildNode(node, this.#clock.now()));
+    for (const sw of this.#workloads.values()) this.#reconcile(sw);
+    this.#scheduleFlap();
+    await this.#writer.settle();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#flapTimer !== undefined) this.#clock.clearTimeout(this.#flapTimer);
+    this.#flapTimer = undefined;
+    for (const sw of this.#workloads.values()) {
+      for (const p of sw.pods.values()) this.#clearTimer(p);
+    }
+    if (this.options.deleteOnStop) {
+      for (const sw of this.#workloads.values()) for (const p of [...sw.pods.values()]) this.#deletePod(sw, p);
+      for (const node of this.#nodes) this.#writer.delete('Node', undefined, node.name);
+    }
+    await this.#writer.settle();
+  }
+
+  /** Adds or updates a workload (throws InvalidObjectError, keeping the previous version, if invalid). */
+  apply(workload: Workload): void {
+    validateWorkload(workload);
+    const key = workloadKey(workload.kind, workload.metadata?.namespace, workload.metadata!.name!);
+    const existing = this.#workloads.get(key);
+    const sw: SimWorkload = existing ?? { workload, uid: workload.metadata?.uid ?? randomUid(this.#random), pods: new Map(), unplaced: 0 };
+    sw.workload = structuredClone(workload);
+    this.#workloads.set(key, sw);
+    if (this.#running) this.#reconcile(sw);
+  }
+
+  /** Removes a workload and deletes its pods (a no-op when unknown). */
+  remove(kind: Workload['kind'], namespace: string | undefined, name: string): void {
+    const key = workloadKey(kind, namespace, name);
+    const sw = this.#workloads.get(key);
+    if (!sw) return;
+    for (const p of [...sw.pods.values()]) this.#deletePod(sw, p);
+    this.#workloads.delete(key);
+  }
+
+  /** The pods as last written (or about to be), for tests and status views. */
+  pods(): SimPod['pod'][] {
+    return [...this.#workloads.values()].flatMap((sw) => [...sw.pods.values()].map((p) => p.pod));
+  }
+
+  /** Resolves once every write queued so far has reached the store. */
+  settle(): Promise<void> {
+    return this.#writer.settle();
+  }
+
+  status(): WorkloadSimulatorStatus {
+    let ready = 0;
+    let unplaced = 0;
+    for (const sw of this.#workloads.values()) {
+      unplaced += sw.unplaced;
+      for (const p of sw.pods.values()) if (p.ready) ready++;
+    }
+    return {
+      running: this.#running,
+      nodes: this.#nodes.map((n) => n.name),
+      workloads: this.#workloads.size,
+      pods: this.#podCount,
+      readyPods: ready,
+      flaps: this.#flaps,
+      unplaced,
+      ...(this.#lastError ? { lastError: this.#lastError } : {}),
+    };
+  }
+
+  #reconcile(sw: SimWorkload): void {
+    if (!this.#running) return;
+    sw.unplaced = 0;
+    if (sw.workload.kind === 'Deployment') this.#reconcileDeployment(sw);
+    else this.#reconcileStatefulSet(sw);
+  }
+
+  #reconcileDeployment(sw: SimWorkload): void {
+    const w = sw.workload;
+    const name = w.metadata!.name!;
+    const replicas = w.spec?.replicas ?? 1;
+    const hash = computeHash(w.spec?.template);
+    const rsName = `${name}-${hash}`;
+    const current = () => [...sw.pods.values()].filter((p) => p.revision === hash);
+    for (let missing = replicas - current().length; missing > 0; missing--) {
+      let podName = `${rsName}-${randomString(5, this.#random)}`;
+      for (let i = 0; i < 10 && sw.pods.has(podName); i++) podName = `${rsName}-${randomString(5, this.#random)}`;
+      const created = this.#createPod(sw, hash, {
+        name: podName,
+        generateName: `${rsName}-`,
+        extraLabels: { 'pod-template-hash': hash },
+        owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: `${sw.uid.slice(0, 24)}${hash.padEnd(12, '0').slice(0, 12)}` },
+      });
+      if (!created) sw.unplaced++;
+    }
+    const now = current();
+    for (const p of pickVictims(now, now.length - replicas)) this.#deletePod(sw, p);
+    // Old revisions go as new pods turn Ready, so the Service never loses all its endpoints.
+    const readyNew = current().filter((p) => p.ready).length;
+    const old = [...sw.pods.values()].filter((p) => p.revision !== hash);
+    for (const p of pickVictims(old, old.length - Math.max(0, replicas - readyNew))) this.#deletePod(sw, p);
+  }
+
+  #reconcileStatefulSet(sw: SimWorkload): void {
+    const w = sw.workload;
+    const name = w.metadata!.name!;
+    const replicas = w.spec?.replicas ?? 1;
+    const hash = computeHash(w.spec?.template);
+    const ordered = (w.kind === 'StatefulSet' ? w.spec?.podManagementPolicy : undefined) !== 'Parallel';
+    const identity = (ordinal: number): PodIdentity => ({
+      name: `${name}-${ordinal}`,
+      hostname: `${name}-${ordinal}`,
+      ...(w.kind === 'StatefulSet' && w.spec?.serviceName ? { subdomain: w.spec.serviceName } : {}),
+      extraLabels: {
+        'controller-revision-hash': `${name}-${hash}`,
+        'statefulset.kubernetes.io/pod-name': `${name}-${ordinal}`,
+        'apps.kubernetes.io/pod-index': String(ordinal),
+      },
+      owner: { apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: sw.uid },
+    });
+    // Scale down from the highest ordinal.
+    for (const p of [...sw.pods.values()].sort((a, b) => (b.ordinal ?? 0) - (a.ordinal ?? 0))) {
+      if ((p.ordinal ?? 0) >= replicas) this.#deletePod(sw, p);
+    }
+    for (let i = 0; i < replicas; i++) {
+      const p = sw.pods.get(`${name}-${i}`);
+      if (!p) {
+        if (!this.#createPod(sw, hash, identity(i), i)) sw.unplaced += replicas - i;
+        if (ordered) break; // OrderedReady: the next ordinal waits until this one is Ready
+      } else if (ordered && !p.ready) break;
+    }
+    // Rolling update, highest ordinal first, one at a time, once every pod is Ready.
+    const all = [...sw.pods.values()];
+    if (all.length === replicas && all.every((p) => p.ready)) {
+      const outdated = all.filter((p) => p.revision !== hash).sort((a, b) => (b.ordinal ?? 0) - (a.ordinal ?? 0))[0];
+      if (outdated) {
+        const ordinal = outdated.ordinal ?? 0;
+        this.#deletePod(sw, outdated, false);
+        this.#createPod(sw, hash, identity(ordinal), ordinal);
+      }
+    }
+  }
+
+  #createPod(sw: SimWorkload, revision: string, id: PodIdentity, ordinal?: number): boolean {
+    if (this.#podCount >= this.#maxPods) {
+      this.#lastError = `simulator: maxPods (${this.#maxPods}) reached; ${id.name} not created`;
+      return false;
+    }
+    const placement = this.#place();
+    if (!placement) {
+      this.#lastError = `simulator: every node's pod subnet is full; ${id.name} not created (use a larger podCIDR or more nodes)`;
+      return false;
+    }
+    const now = this.#clock.now();
+    const pod = buildPod(sw.workload, id, placement, randomUid(this.#random), now);
+    const sp: SimPod = { name: id.name, namespace: pod.metadata!.namespace!, revision, ordinal, placement, pod, ready: false, startedMs: now };
+    sw.pods.set(id.name, sp);
+    this.#podCount++;
+    this.#writer.apply(pod);
+    this.#scheduleReady(sw, sp, this.#readyDelayMs);
+    return true;
+  }
+
+  #deletePod(sw: SimWorkload, p: SimPod, write = true): void {
+    this.#clearTimer(p);
+    this.#ipam.node(p.placement.nodeName).release(p.placement.podIPs);
+    sw.pods.delete(p.name);
+    this.#podCount--;
+    if (write) this.#writer.delete('Pod', p.namespace, p.name);
+  }
+
+  #place() {
+    const n = this.#nodes.length;
+    for (let k = 0; k < n; k++) {
+      const node = this.#nodes[(this.#rr + k) % n]!;
+      const podIPs = this.#ipam.node(node.name).allocate();
+      if (podIPs) {
+        this.#rr = (this.#rr + k + 1) % n;
+        return { nodeName: node.name, hostIP: node.address, podIPs };
+      }
+    }
+    return undefined;
+  }
+
+  #setReady(sw: SimWorkload, p: SimPod, ready: boolean): void {
+    p.ready = ready;
+    p.pod = withStatus(p.pod, p.placement, ready, p.startedMs, this.#clock.now());
+    this.#writer.apply(p.pod);
+    this.#reconcile(sw);
+  }
+
+  #scheduleReady(sw: SimWorkload, p: SimPod, delayMs: number): void {
+    this.#clearTimer(p);
+    p.timer = this.#clock.setTimeout(() => {
+      p.timer = undefined;
+      if (this.#running && sw.pods.get(p.name) === p) this.#setReady(sw, p, true);
+    }, delayMs);
+  }
+
+  #clearTimer(p: SimPod): void {
+    if (p.timer !== undefined) this.#clock.clearTimeout(p.timer);
+    p.timer = undefined;
+  }
+
+  #scheduleFlap(): void {
+    const flap = this.options.flap;
+    if (!flap || !(flap.probability > 0) || !(flap.intervalMs > 0)) return;
+    this.#flapTimer = this.#clock.setTimeout(() => {
+      this.#flapTimer = undefined;
+      if (!this.#running) return;
+      let budget = flap.maxPerInterval ?? 1;
+      for (const sw of this.#workloads.values()) {
+        for (const p of [...sw.pods.values()]) {
+          if (budget <= 0) break;
+          if (!p.ready || this.#random() >= flap.probability) continue;
+          budget--;
+          this.#flaps++;
+          this.#setReady(sw, p, false);
+          this.#scheduleReady(sw, p, flap.downMs ?? this.#readyDelayMs);
+        }
+      }
+      this.#scheduleFlap();
+    }, flap.intervalMs);
+  }
+
+  #fail(error: Error): void {
+    this.#lastError = error.message;
+    this.options.onError?.(error);
+  }
+}
+
+export function workloadKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? 'default'}/${name}`;
+}
