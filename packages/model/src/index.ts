@@ -31,3 +31,4 @@ export {
   selectorMatches,
 } from './selectors.js';
 export type { Labels, Operator, Requirement, Selector } from './selectors.js';
+export * from './allocators/index.js';

@@ -1,0 +1,10 @@
+export { AllocationError } from './errors.js';
+export type { AllocationErrorCode } from './errors.js';
+export { allocateClusterIP, serviceIPRange } from './clusterIP.js';
+export type { AllocatorOptions, ServiceIPRange } from './clusterIP.js';
+export { allocateNodePort, formatPortRange, nodePortStaticBand, parsePortRange } from './nodePort.js';
+export type { PortRange } from './nodePort.js';
+export { allocateLoadBalancerIP } from './loadBalancerIP.js';
+export type { LoadBalancerIPOptions } from './loadBalancerIP.js';
+export { allocateServiceAddresses, serviceAllocations } from './service.js';
+export type { ServiceAllocation, ServiceAllocationState } from './service.js';

@@ -1,0 +1,175 @@
+import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
+import { cidrContains, parseCIDR } from '../net/cidr.js';
+import { parseIP, type IPFamily } from '../net/ip.js';
+import { allocateClusterIP, notInRange } from './clusterIP.js';
+import { AllocationError } from './errors.js';
+import { allocateNodePort } from './nodePort.js';
+
+/** What allocation needs to know about the cluster: its configuration plus everything already taken. */
+export interface ServiceAllocationState {
+  /** Service CIDRs, primary family first (`--service-cluster-ip-range`, comma-split). */
+  readonly serviceCIDRs: readonly string[];
+  /** `--service-node-port-range`, e.g. `30000-32767`. */
+  readonly nodePortRange: string;
+  readonly usedIPs: ReadonlySet<string>;
+  readonly usedNodePorts: ReadonlySet<number>;
+}
+
+export interface ServiceAllocation {
+  /** A copy of the Service with clusterIP(s), ipFamilies, ipFamilyPolicy, nodePorts and healthCheckNodePort filled in. */
+  readonly service: Service;
+  /** Addresses this call reserved (requested or picked). */
+  readonly ips: string[];
+  /** Ports this call reserved. */
+  readonly nodePorts: number[];
+}
+
+const isHeadless = (s: Service) => s.spec?.clusterIP === 'None' || s.spec?.clusterIPs?.[0] === 'None';
+
+function shouldAllocateNodePorts(s: Service): boolean {
+  const type = s.spec?.type ?? 'ClusterIP';
+  if (type === 'NodePort') return true;
+  if (type === 'LoadBalancer') return s.spec?.allocateLoadBalancerNodePorts !== false;
+  return false;
+}
+
+function needsHealthCheckNodePort(s: Service): boolean {
+  return s.spec?.type === 'LoadBalancer' && s.spec.externalTrafficPolicy === 'Local';
+}
+
+function familiesFor(s: Service, requested: readonly string[], cidrFamilies: readonly IPFamily[]): IPFamily[] {
+  const spec = s.spec ?? {};
+  let families: IPFamily[];
+  if (spec.ipFamilies?.length) families = spec.ipFamilies.filter((f): f is IPFamily => f === 'IPv4' || f === 'IPv6');
+  else if (requested.length && requested.every((ip) => parseIP(ip))) families = requested.map((ip) => parseIP(ip)!.family);
+  else families = cidrFamilies.length ? [cidrFamilies[0]!] : ['IPv4'];
+  const policy = spec.ipFamilyPolicy;
+  if ((policy === 'PreferDualStack' || policy === 'RequireDualStack') && families.length === 1) {
+    const other: IPFamily = families[0] === 'IPv4' ? 'IPv6' : 'IPv4';
+    if (cidrFamilies.includes(other)) families.push(other);
+    else if (policy === 'RequireDualStack') {
+      throw new AllocationError('FamilyNotConfigured', 'this cluster is not configured for dual-stack services', 'spec.ipFamilyPolicy', policy);
+    }
+  }
+  return families;
+}
+
+function allocateIPs(svc: Service, state: ServiceAllocationState, used: Set<string>, random: () => number): string[] {
+  const spec = svc.spec!;
+  const requested = spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : [];
+  const cidrs = state.serviceCIDRs.map((c) => ({ text: c, cidr: parseCIDR(c) }));
+  for (const c of cidrs) if (!c.cidr) throw new AllocationError('InvalidRange', `invalid service CIDR ${JSON.stringify(c.text)}`);
+  const cidrFamilies = [...new Set(cidrs.map((c) => c.cidr!.family))];
+  const families = familiesFor(svc, requested, cidrFamilies);
+  spec.ipFamilies = families;
+  spec.ipFamilyPolicy ??= families.length === 1 ? 'SingleStack' : 'RequireDualStack';
+  if (isHeadless(svc)) {
+    spec.clusterIP = 'None';
+    spec.clusterIPs = ['None'];
+    return [];
+  }
+  const ips: string[] = [];
+  families.forEach((family, i) => {
+    const field = `spec.clusterIPs[${i}]`;
+    const ranges = cidrs.filter((c) => c.cidr!.family === family).map((c) => c.text);
+    if (ranges.length === 0) {
+      throw new AllocationError('FamilyNotConfigured', `${family} is not configured on this cluster`, `spec.ipFamilies[${i}]`, family);
+    }
+    const want = requested[i];
+    let ip: string | undefined;
+    if (want) {
+      const parsed = parseIP(want);
+      if (!parsed || parsed.family !== family) throw notInRange(want, ranges.join(',')).at(field, want);
+      const home = ranges.find((r) => cidrContains(r, parsed)) ?? ranges[0]!;
+      try {
+        ip = allocateClusterIP(home, used, want);
+      } catch (e) {
+        throw e instanceof AllocationError ? e.at(field, want) : e;
+      }
+    } else {
+      for (const r of ranges) {
+        try {
+          ip = allocateClusterIP(r, used, undefined, { random });
+          break;
+        } catch (e) {
+          if (!(e instanceof AllocationError && e.code === 'RangeFull')) throw e;
+        }
+      }
+      if (!ip) throw new AllocationError('RangeFull', `failed to allocate a serviceIP: range is full`, field, '');
+    }
+    used.add(ip);
+    ips.push(ip);
+  });
+  spec.clusterIP = ips[0];
+  spec.clusterIPs = ips;
+  return ips;
+}
+
+function takePort(range: string, used: Set<number>, field: string, requested: number | undefined, random: () => number): number {
+  try {
+    const port = allocateNodePort(range, used, requested, { random });
+    used.add(port);
+    return port;
+  } catch (e) {
+    throw e instanceof AllocationError ? e.at(field, requested ?? 0) : e;
+  }
+}
+
+/** upstream initNodePorts: one nodePort per port number, shared by TCP and UDP entries of that number. */
+function allocatePorts(svc: Service, state: ServiceAllocationState, used: Set<number>, random: () => number): number[] {
+  const ports: ServicePort[] = svc.spec!.ports ?? [];
+  const allocate = shouldAllocateNodePorts(svc);
+  const byPort = new Map<number, number>();
+  const out: number[] = [];
+  ports.forEach((p, i) => {
+    const field = `spec.ports[${i}].nodePort`;
+    if (!p.nodePort && !allocate) return; // keep explicit requests only
+    const already = byPort.get(p.port);
+    if (already === undefined) {
+      const requested = ports.find((q) => q.port === p.port && q.nodePort)?.nodePort;
+      const port = takePort(state.nodePortRange, used, field, requested, random);
+      p.nodePort = port;
+      byPort.set(p.port, port);
+      out.push(port);
+    } else if (p.nodePort !== already) {
+      if (!p.nodePort) p.nodePort = already;
+      else {
+        out.push(takePort(state.nodePortRange, used, field, p.nodePort, random));
+      }
+    }
+  });
+  if (needsHealthCheckNodePort(svc)) {
+    const spec = svc.spec!;
+    spec.healthCheckNodePort = takePort(state.nodePortRange, used, 'spec.healthCheckNodePort', spec.healthCheckNodePort || undefined, random);
+    out.push(spec.healthCheckNodePort);
+  }
+  return out;
+}
+
+/**
+ * Fills in what the API server's REST create allocates for a new Service: ClusterIPs for every
+ * non-headless, non-ExternalName Service (one per family of ipFamilies; dual stack takes one address
+ * per family), NodePorts for NodePort and LoadBalancer Services (unless allocateLoadBalancerNodePorts
+ * is false; explicit nodePorts are always reserved), and a healthCheckNodePort for LoadBalancer
+ * Services with externalTrafficPolicy Local. Pure: the input is not modified; throws AllocationError
+ * (with `field`) and reserves nothing when any part fails.
+ */
+export function allocateServiceAddresses(service: Service, state: ServiceAllocationState, random: () => number = Math.random): ServiceAllocation {
+  const svc = structuredClone(service);
+  svc.spec ??= {};
+  const type = svc.spec.type ?? 'ClusterIP';
+  const ips = type === 'ExternalName' ? [] : allocateIPs(svc, state, new Set(state.usedIPs), random);
+  const nodePorts = allocatePorts(svc, state, new Set(state.usedNodePorts), random);
+  return { service: svc, ips, nodePorts };
+}
+
+/** What a Service holds and what its deletion releases: its ClusterIPs and its NodePorts. */
+export function serviceAllocations(service: Service): { ips: string[]; nodePorts: number[] } {
+  const spec = service.spec ?? {};
+  if (spec.type === 'ExternalName') return { ips: [], nodePorts: [] };
+  const ips = (spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : []).filter((ip) => ip && ip !== 'None');
+  const ports = new Set<number>();
+  for (const p of spec.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
+  if (spec.healthCheckNodePort) ports.add(spec.healthCheckNodePort);
+  return { ips, nodePorts: [...ports] };
+}
