@@ -1,0 +1,66 @@
+// One door for every kind: validateObject dispatches on kind; admit defaults, then validates, and throws
+// with every error at once, as the API server answers a create or update.
+import type { Endpoints, Node, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
+import { FieldError, InvalidObjectError, forbidden, notSupported, required } from '../fieldErrors.js';
+import { KINDS, isKind, type AnyObject } from '../objects.js';
+import { applyDefaults, type DefaultsOptions } from '../defaults/setDefaults.js';
+import { validateEndpointSlice } from './endpointSlice.js';
+import { validateEndpoints } from './endpoints.js';
+import { validateIngress, validateIngressClass } from './ingress.js';
+import { validateNode } from './node.js';
+import { validatePod } from './pod.js';
+import { validateSecret } from './secret.js';
+import { validateService, type ServiceValidationOptions } from './service.js';
+
+export type AdmitOptions = DefaultsOptions & ServiceValidationOptions;
+
+const SUPPORTED_KINDS = [...KINDS].sort();
+
+/**
+ * All validation errors of `obj` (an update of `old` when given). Expects a defaulted object: use
+ * {@link admit} for raw input. An unknown kind gives one error on `kind`.
+ */
+export function validateObject(obj: AnyObject, old?: AnyObject, opts: ServiceValidationOptions = {}): FieldError[] {
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return [forbidden('', 'an object must be a JSON object with kind, apiVersion and metadata')];
+  const kind = obj.kind;
+  if (!kind) return [required('kind', `must be one of: ${SUPPORTED_KINDS.join(', ')}`)];
+  if (!isKind(kind)) return [notSupported('kind', kind, SUPPORTED_KINDS)];
+  const prev = old && old.kind === kind ? old : undefined;
+  switch (kind) {
+    case 'Service':
+      return validateService(obj as Service, prev as Service | undefined, opts);
+    case 'Endpoints':
+      return validateEndpoints(obj as Endpoints, prev as Endpoints | undefined);
+    case 'EndpointSlice':
+      return validateEndpointSlice(obj as unknown as EndpointSlice, prev as unknown as EndpointSlice | undefined);
+    case 'Ingress':
+      return validateIngress(obj as Ingress, prev as Ingress | undefined);
+    case 'IngressClass':
+      return validateIngressClass(obj as IngressClass, prev as IngressClass | undefined);
+    case 'Pod':
+      return validatePod(obj as Pod, prev as Pod | undefined);
+    case 'Node':
+      return validateNode(obj as Node, prev as Node | undefined);
+    case 'Secret':
+      return validateSecret(obj as Secret, prev as Secret | undefined);
+  }
+}
+
+/**
+ * setDefaults, then validation, as the API server admits a create (or, with `old`, an update: a
+ * re-applied Service keeps its allocated clusterIP and node ports, and immutable fields are checked).
+ * Returns the defaulted copy; throws InvalidObjectError listing every error. `obj` is not modified.
+ */
+export function admit<T extends AnyObject>(obj: T, old?: T, opts: AdmitOptions = {}): T {
+  const copy = structuredClone(obj);
+  if (copy && typeof copy === 'object' && !Array.isArray(copy)) applyDefaults(copy, old, opts);
+  const errors = validateObject(copy, old, opts);
+  if (errors.length > 0) {
+    const kind = typeof copy?.kind === 'string' && copy.kind ? copy.kind : 'Object';
+    const name = typeof copy?.metadata?.name === 'string' ? copy.metadata.name : '';
+    throw new InvalidObjectError(kind, name, errors);
+  }
+  return copy;
+}
