@@ -1,1 +1,42 @@
-export const placeholder = 'packages/proxy';
+// @svcnet/proxy: kube-proxy's rule engines (iptables, nftables, ipvs, userspace) for one node.
+export { BoundedFrequencyRunner } from './core/boundedFrequencyRunner.js';
+export type { BoundedFrequencyRunnerOptions } from './core/boundedFrequencyRunner.js';
+export { FakeClock, realClock } from './core/clock.js';
+export type { Clock } from './core/clock.js';
+export { LAST_CHANGE_TRIGGER_TIME, SERVICE_NAME_LABEL, endpointsFromSlices } from './core/endpointInfo.js';
+export { EndpointsChangeTracker, applyEndpointsChanges } from './core/endpointsChangeTracker.js';
+export type { EndpointsMap, EndpointsChange, UpdateEndpointsMapResult } from './core/endpointsChangeTracker.js';
+export {
+  DEFAULT_PROXY_OPTIONS,
+  ProxyConfigError,
+  optionsFromKubeProxyConfiguration,
+  parseDuration,
+  proxyOptions,
+  validateProxyOptions,
+} from './core/proxyOptions.js';
+export type { ProxyOptions } from './core/proxyOptions.js';
+export { ProxyState } from './core/proxyState.js';
+export type { SyncChanges } from './core/proxyState.js';
+export { ServiceChangeTracker, applyServiceChanges } from './core/serviceChangeTracker.js';
+export type { ServicePortMap, UpdateServiceMapResult } from './core/serviceChangeTracker.js';
+export { DEFAULT_AFFINITY_SECONDS, servicePortsFromService, shouldSkipService } from './core/serviceInfo.js';
+export { ZONE_LABEL, categorizeEndpoints } from './core/topology.js';
+export type { CategorizedEndpoints } from './core/topology.js';
+export { externallyAccessible, servicePortKey, servicePortNameString, usesClusterEndpoints, usesLocalEndpoints } from './core/types.js';
+export type { EndpointInfo, IPFamily, Protocol, ServiceKey, ServicePortInfo, ServicePortName } from './core/types.js';
+
+export {
+  isServiceChainName,
+  portProtoHash,
+  serviceExternalChainName,
+  serviceFirewallChainName,
+  servicePortEndpointChainName,
+  servicePortPolicyClusterChain,
+  servicePortPolicyLocalChainName,
+} from './iptables/chainNames.js';
+export { applyRestore, parseIPTablesDump, sortIPTablesRules, stateToString } from './iptables/iptablesDump.js';
+export type { IPTablesDump, IPTablesState } from './iptables/iptablesDump.js';
+export { renderIPTables } from './iptables/iptablesRenderer.js';
+export type { IPTablesRenderInput, IPTablesRenderResult } from './iptables/iptablesRenderer.js';
+export { IPTablesSyncer } from './iptables/iptablesSyncer.js';
+export type { PreparedIPTablesSync } from './iptables/iptablesSyncer.js';

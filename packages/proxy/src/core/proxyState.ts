@@ -1,0 +1,60 @@
+import type { EndpointSlice, Service } from '@svcnet/model';
+import { EndpointsChangeTracker, applyEndpointsChanges } from './endpointsChangeTracker.js';
+import type { EndpointsMap } from './endpointsChangeTracker.js';
+import { ServiceChangeTracker, applyServiceChanges } from './serviceChangeTracker.js';
+import type { ServicePortMap } from './serviceChangeTracker.js';
+import type { IPFamily, ServiceKey } from './types.js';
+
+export interface SyncChanges {
+  /** Services whose ports or endpoints changed since the previous checkout. */
+  updatedServices: Set<ServiceKey>;
+  lastChangeTriggerTimes: Map<ServiceKey, number[]>;
+  deletedUDPClusterIPs: Set<string>;
+}
+
+/**
+ * The service/endpoint map of one node and one IP family, fed by watch events and checked out by
+ * each sync (the pair of change trackers and maps every upstream proxier holds).
+ */
+export class ProxyState {
+  readonly services: ServicePortMap = new Map();
+  readonly endpoints: EndpointsMap = new Map();
+  private readonly serviceChanges: ServiceChangeTracker;
+  private readonly endpointsChanges: EndpointsChangeTracker;
+
+  constructor(
+    readonly family: IPFamily,
+    readonly nodeName: string,
+  ) {
+    this.serviceChanges = new ServiceChangeTracker(family);
+    this.endpointsChanges = new EndpointsChangeTracker(family, nodeName);
+  }
+
+  onServiceUpdate(svc: Service): boolean {
+    return this.serviceChanges.onServiceUpdate(svc);
+  }
+  onServiceDelete(svc: Service): boolean {
+    return this.serviceChanges.onServiceDelete(svc);
+  }
+  onEndpointSliceUpdate(slice: EndpointSlice): boolean {
+    return this.endpointsChanges.endpointSliceUpdate(slice, false);
+  }
+  onEndpointSliceDelete(slice: EndpointSlice): boolean {
+    return this.endpointsChanges.endpointSliceUpdate(slice, true);
+  }
+
+  hasPendingChanges(): boolean {
+    return this.serviceChanges.pendingCount() + this.endpointsChanges.pendingCount() > 0;
+  }
+
+  /** Applies everything recorded since the last call and says which services changed. */
+  checkout(): SyncChanges {
+    const s = applyServiceChanges(this.services, this.serviceChanges.checkout());
+    const e = applyEndpointsChanges(this.endpoints, this.endpointsChanges.checkout());
+    return {
+      updatedServices: new Set([...s.updatedServices, ...e.updatedServices]),
+      lastChangeTriggerTimes: e.lastChangeTriggerTimes,
+      deletedUDPClusterIPs: s.deletedUDPClusterIPs,
+    };
+  }
+}
