@@ -32,3 +32,4 @@ export {
 } from './selectors.js';
 export type { Labels, Operator, Requirement, Selector } from './selectors.js';
 export * from './allocators/index.js';
+export * from './manifests/index.js';

@@ -1,0 +1,125 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManifestError, loadManifests, parseManifests } from './index.js';
+
+const svc = (name: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  ports:\n  - port: 80\n`;
+
+describe('parseManifests', () => {
+  it('reads multi-document YAML with document indexes and lines, skipping empty documents', () => {
+    const text = `---\n# only a comment\n---\n${svc('a')}---\n\n---\n${svc('b')}`;
+    const r = parseManifests(text, 'x.yaml');
+    expect(r.errors).toEqual([]);
+    expect(r.objects.map((o) => [o.object.metadata?.name, o.index, o.line, o.source])).toEqual([
+      ['a', 2, 4, 'x.yaml'],
+      ['b', 4, 14, 'x.yaml'],
+    ]);
+  });
+
+  it('reports apiVersion: vl with file, document and line, and still reads the other documents', () => {
+    const text = `${svc('first')}---\nkind: Service\napiVersion: vl\nmetadata:\n  name: typo\n---\n${svc('third')}`;
+    const r = parseManifests(text, 'examples/x.yaml');
+    expect(r.objects.map((o) => o.object.metadata?.name)).toEqual(['first', 'third']);
+    expect(r.errors).toHaveLength(1);
+    const e = r.errors[0]!;
+    expect(e).toBeInstanceOf(ManifestError);
+    expect(e.code).toBe('UnservedApiVersion');
+    expect(e.message).toBe('examples/x.yaml: document 2 (line 10): apiVersion "vl" is not served for kind Service: did you mean "v1"?');
+  });
+
+  it('explains removed API versions and unsupported or misspelt kinds', () => {
+    const r = parseManifests(
+      [
+        'apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: a}',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}',
+        'apiVersion: v1\nkind: service\nmetadata: {name: c}',
+        'apiVersion: v1\nmetadata: {name: d}',
+        'kind: Pod\nmetadata: {name: e}',
+        'apiVersion: apps/v1beta1\nkind: StatefulSet\nmetadata: {name: f}',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: g}',
+      ].join('\n---\n'),
+    );
+    expect(r.objects.map((o) => o.object.metadata?.name)).toEqual(['g']);
+    expect(r.errors.map((e) => [e.code, e.index])).toEqual([
+      ['UnservedApiVersion', 1],
+      ['UnsupportedKind', 2],
+      ['UnsupportedKind', 3],
+      ['MissingKind', 4],
+      ['MissingApiVersion', 5],
+      ['UnservedApiVersion', 6],
+    ]);
+    expect(r.errors[0]!.reason).toBe('apiVersion "extensions/v1beta1" is not served for kind Ingress: it was removed in Kubernetes 1.22; use "networking.k8s.io/v1" (see the examples/ folder for the current form)');
+    expect(r.errors[1]!.reason).toMatch(/^kind ConfigMap is not supported by svcnet: supported kinds are Service, /);
+    expect(r.errors[2]!.reason).toBe('kind "service" is not known: did you mean "Service"?');
+    expect(r.errors[4]!.reason).toBe('apiVersion is required: use "v1" for kind Pod');
+  });
+
+  it('expands kind: List with item lines, and reads JSON', () => {
+    const list = `apiVersion: v1\nkind: List\nitems:\n- ${svc('a').replaceAll('\n', '\n  ').trimEnd()}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n- 42\n`;
+    const r = parseManifests(list, 'l.yaml');
+    expect(r.objects.map((o) => [o.object.kind, o.item, o.line])).toEqual([
+      ['Service', 1, 4],
+      ['Pod', 2, 11],
+    ]);
+    expect(r.errors.map((e) => [e.code, e.line])).toEqual([['NotAnObject', 14]]);
+    const json = parseManifests(JSON.stringify({ kind: 'List', apiVersion: 'v1', items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'j' } }] }, null, 2), 'x.json');
+    expect(json.errors).toEqual([]);
+    expect(json.objects[0]!.object.metadata?.name).toBe('j');
+  });
+
+  it('reports syntax errors with their line and keeps the good documents', () => {
+    const r = parseManifests(`${svc('ok')}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: [unclosed\n`, 's.yaml');
+    expect(r.objects).toHaveLength(1);
+    expect(r.errors[0]!.code).toBe('SyntaxError');
+    expect(r.errors[0]!.index).toBe(2);
+    expect(r.errors[0]!.line).toBeGreaterThanOrEqual(11);
+    expect(r.errors[0]!.message).toMatch(/^s\.yaml: document 2 \(line \d+\): /);
+    const notObj = parseManifests('- a\n- b\n---\njust text\n');
+    expect(notObj.errors.map((e) => e.code)).toEqual(['NotAnObject', 'NotAnObject']);
+  });
+
+  it('guards against YAML bombs: aliases, depth and size', () => {
+    const lol = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) lol.push(`${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${new Array(9).fill(`*${'abcdefghi'[i - 1]}`).join(',')}]`);
+    const bomb = parseManifests(`${lol.join('\n')}\nkind: Service\n`, 'bomb.yaml');
+    expect(bomb.objects).toEqual([]);
+    expect(bomb.errors[0]!.code).toBe('TooManyAliases');
+    const deep = parseManifests(`apiVersion: v1\nkind: Service\nspec: ${'['.repeat(100)}${']'.repeat(100)}\n`);
+    expect(deep.errors[0]!.code).toBe('TooDeep');
+    const huge = parseManifests('x'.repeat(100), 'h.yaml', { maxBytes: 50 });
+    expect(huge.errors[0]!.code).toBe('TooLarge');
+    const veryDeep = parseManifests(`a: ${'['.repeat(20000)}`);
+    expect(veryDeep.objects).toEqual([]);
+    expect(veryDeep.errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('loadManifests', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), `svcnet-manifests-${process.pid}-`));
+    await mkdir(join(dir, 'sub'));
+    await writeFile(join(dir, 'b.yaml'), svc('b'));
+    await writeFile(join(dir, 'a.yml'), svc('a'));
+    await writeFile(join(dir, 'sub', 'c.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'c' } }));
+    await writeFile(join(dir, 'notes.txt'), 'not a manifest');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads a folder recursively, sorted, manifest extensions only', async () => {
+    const r = await loadManifests(dir);
+    expect(r.errors).toEqual([]);
+    expect(r.objects.map((o) => o.object.metadata?.name)).toEqual(['a', 'b', 'c']);
+    expect(r.objects[2]!.source).toBe(join(dir, 'sub', 'c.json'));
+  });
+
+  it('reads files and folders together and reports missing paths without throwing', async () => {
+    const r = await loadManifests([join(dir, 'b.yaml'), join(dir, 'missing.yaml')]);
+    expect(r.objects.map((o) => o.object.metadata?.name)).toEqual(['b']);
+    expect(r.errors.map((e) => e.code)).toEqual(['ReadFailed']);
+    expect(r.errors[0]!.message).toBe(`${join(dir, 'missing.yaml')}: cannot read: no such file or directory`);
+  });
+});

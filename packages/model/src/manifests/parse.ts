@@ -1,0 +1,135 @@
+import { LineCounter, parseAllDocuments, type Document, type Node as YAMLNode } from 'yaml';
+import type { AnyObject } from '../objects.js';
+import { ManifestError } from './errors.js';
+import { MANIFEST_KINDS, apiVersionProblem, isListKind, suggestKind } from './kinds.js';
+
+export interface ManifestObject {
+  readonly object: AnyObject;
+  /** The file (or `<stdin>`) it came from. */
+  readonly source: string;
+  /** 1-based document index in the source. */
+  readonly index: number;
+  /** 1-based line where the object starts. */
+  readonly line: number;
+  /** 1-based position in the `items` of a `kind: List` document; absent for plain documents. */
+  readonly item?: number;
+}
+
+export interface ManifestParseResult {
+  objects: ManifestObject[];
+  errors: ManifestError[];
+}
+
+/** Limits against hostile input ("YAML bombs"); the defaults are far above any real manifest. */
+export interface ManifestLimits {
+  /** Largest text accepted, in characters (default 8 MiB). */
+  readonly maxBytes?: number;
+  /** Largest single document, in characters (default 3 MiB, twice the API server's request limit). */
+  readonly maxDocumentBytes?: number;
+  /** Most alias dereferences per document (default 100, as the yaml library). */
+  readonly maxAliasCount?: number;
+  /** Deepest nesting of maps and lists (default 64). */
+  readonly maxDepth?: number;
+}
+
+const DEFAULTS = { maxBytes: 8 << 20, maxDocumentBytes: 3 << 20, maxAliasCount: 100, maxDepth: 64 };
+
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) return true;
+    for (const child of Object.values(v as object)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+/** Checks one object's kind and apiVersion; returns the error to report or undefined. */
+function checkTypeMeta(obj: AnyObject, err: (code: ManifestError['code'], reason: string, node?: string) => ManifestError): ManifestError | undefined {
+  const kind = obj.kind;
+  if (typeof kind !== 'string' || kind === '') return err('MissingKind', 'kind is required (for example "kind: Service")');
+  if (!Object.prototype.hasOwnProperty.call(MANIFEST_KINDS, kind)) {
+    const hint = suggestKind(kind);
+    if (hint && hint !== kind) return err('UnsupportedKind', `kind ${JSON.stringify(kind)} is not known: did you mean ${JSON.stringify(hint)}?`, 'kind');
+    return err('UnsupportedKind', `kind ${kind} is not supported by svcnet: supported kinds are ${Object.keys(MANIFEST_KINDS).join(', ')}`, 'kind');
+  }
+  const apiVersion = obj.apiVersion;
+  if (typeof apiVersion !== 'string' || apiVersion === '') return err('MissingApiVersion', `apiVersion is required: use ${JSON.stringify(MANIFEST_KINDS[kind])} for kind ${kind}`);
+  const problem = apiVersionProblem(kind, apiVersion);
+  return problem ? err('UnservedApiVersion', problem, 'apiVersion') : undefined;
+}
+
+/**
+ * Parses multi-document YAML or JSON (JSON is YAML) into objects. `kind: List` (and `ServiceList` and
+ * the like) documents are expanded into their items; empty documents are skipped. Every problem is
+ * reported with file, document and line, and never stops the other documents from being read.
+ */
+export function parseManifests(text: string, source = '<stdin>', limits: ManifestLimits = {}): ManifestParseResult {
+  const lim = { ...DEFAULTS, ...limits };
+  const result: ManifestParseResult = { objects: [], errors: [] };
+  if (text.length > lim.maxBytes) {
+    result.errors.push(new ManifestError('TooLarge', source, 0, 0, `the file is ${text.length} bytes, more than the limit of ${lim.maxBytes}`));
+    return result;
+  }
+  const lc = new LineCounter();
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { lineCounter: lc, merge: true, prettyErrors: false }) as Document.Parsed[];
+  } catch (e) {
+    // The parser is recursive: absurd nesting overflows the stack before any depth check can run.
+    result.errors.push(new ManifestError('TooDeep', source, 0, 0, `cannot parse: ${(e as Error).message}`));
+    return result;
+  }
+  if (!Array.isArray(docs)) return result;
+  const lineAt = (offset: number | undefined) => (offset === undefined ? 0 : lc.linePos(offset).line);
+
+  docs.forEach((doc, i) => {
+    const index = i + 1;
+    const start = lineAt(doc.contents?.range[0] ?? doc.range[0]);
+    const fail = (code: ManifestError['code'], reason: string, line = start) => result.errors.push(new ManifestError(code, source, index, line, reason));
+    if (doc.errors.length) {
+      for (const e of doc.errors) fail('SyntaxError', e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), lineAt(e.pos?.[0]) || start);
+      return;
+    }
+    if (doc.range[1] - doc.range[0] > lim.maxDocumentBytes) return fail('TooLarge', `the document is larger than the limit of ${lim.maxDocumentBytes} bytes`);
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: lim.maxAliasCount });
+    } catch (e) {
+      return fail('TooManyAliases', `${(e as Error).message}: more than ${lim.maxAliasCount} alias references`);
+    }
+    if (value === null || value === undefined) return; // empty or comment-only document
+    if (depthExceeds(value, lim.maxDepth)) return fail('TooDeep', `the document nests deeper than ${lim.maxDepth} levels`);
+    if (typeof value !== 'object' || Array.isArray(value)) return fail('NotAnObject', `expected an object with apiVersion and kind, found ${Array.isArray(value) ? 'a list' : `the ${typeof value} ${JSON.stringify(value)}`}`);
+
+    const accept = (obj: AnyObject, node: YAMLNode | undefined, item?: number) => {
+      const line = lineAt(node?.range?.[0]) || start;
+      const fieldLine = (field?: string): number => {
+        if (!field || !node || !('get' in node)) return line;
+        const n = (node as unknown as { get(k: string, keep: true): YAMLNode | undefined }).get(field, true);
+        return lineAt(n?.range?.[0]) || line;
+      };
+      const problem = checkTypeMeta(obj, (code, reason, field) => {
+        const what = item === undefined ? '' : `items[${item - 1}]: `;
+        return new ManifestError(code, source, index, fieldLine(field), what + reason);
+      });
+      if (problem) result.errors.push(problem);
+      else result.objects.push(item === undefined ? { object: obj, source, index, line } : { object: obj, source, index, line, item });
+    };
+
+    const obj = value as AnyObject;
+    if (typeof obj.kind === 'string' && isListKind(obj.kind) && Array.isArray(obj.items)) {
+      const itemsNode = doc.get('items', true) as { items?: YAMLNode[] } | undefined;
+      obj.items.forEach((it: unknown, j: number) => {
+        const node = itemsNode?.items?.[j];
+        if (it === null || typeof it !== 'object' || Array.isArray(it)) {
+          fail('NotAnObject', `items[${j}]: expected an object with apiVersion and kind`, lineAt(node?.range?.[0]) || start);
+        } else accept(it as AnyObject, node, j + 1);
+      });
+      return;
+    }
+    accept(obj, doc.contents ?? undefined);
+  });
+  return result;
+}
