@@ -87,7 +87,9 @@ export function parseManifests(text: string, source = '<stdin>', limits: Manifes
   docs.forEach((doc, i) => {
     const index = i + 1;
     const start = lineAt(doc.contents?.range[0] ?? doc.range[0]);
-    const fail = (code: ManifestError['code'], reason: string, line = start) => result.errors.push(new ManifestError(code, source, index, line, reason));
+    const fail = (code: ManifestError['code'], reason: string, line = start): void => {
+      result.errors.push(new ManifestError(code, source, index, line, reason));
+    };
     if (doc.errors.length) {
       for (const e of doc.errors) fail('SyntaxError', e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), lineAt(e.pos?.[0]) || start);
       return;
