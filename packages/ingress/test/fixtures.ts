@@ -1,4 +1,4 @@
-import type { HTTPIngressPath, Ingress, IngressSpec } from '@svcnet/model';
+import type { EndpointSlice, HTTPIngressPath, Ingress, IngressSpec, Secret, Service } from '@svcnet/model';
 
 let clock = Date.parse('2024-01-01T00:00:00Z');
 
@@ -28,4 +28,36 @@ export function path(p: string, pathType: string, service: string, port: number 
 
 export function rule(host: string | undefined, ...paths: HTTPIngressPath[]): NonNullable<IngressSpec['rules']>[number] {
   return { ...(host !== undefined ? { host } : {}), http: { paths } };
+}
+
+
+export function service(name: string, ports: { port: number; name?: string; targetPort?: number | string }[], namespace = 'default'): Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace },
+    spec: { ports: ports.map((p) => ({ protocol: 'TCP', ...p })) },
+  };
+}
+
+/** An EndpointSlice for a Service: `endpoints` are [address, ready] pairs, all on one port. */
+export function slice(svc: string, portName: string, port: number, endpoints: [string, boolean][], name = `${svc}-${portName || 'x'}`, namespace = 'default'): EndpointSlice {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name, namespace, labels: { 'kubernetes.io/service-name': svc } },
+    addressType: 'IPv4',
+    endpoints: endpoints.map(([a, ready]) => ({ addresses: [a], conditions: { ready } })),
+    ports: [{ name: portName, port, protocol: 'TCP' }],
+  };
+}
+
+export function tlsSecret(name: string, cert: string, key: string, namespace = 'default'): Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': Buffer.from(cert).toString('base64'), 'tls.key': Buffer.from(key).toString('base64') },
+  };
 }

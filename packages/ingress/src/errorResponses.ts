@@ -1,0 +1,35 @@
+import type { ServerResponse } from 'node:http';
+
+export const SERVER_HEADER = 'svcnet-ingress';
+
+const BODIES: Record<number, string> = {
+  400: '400 Bad Request\n',
+  404: '404 Not Found: no Ingress rule matches this host and path\n',
+  413: '413 Request Entity Too Large\n',
+  502: '502 Bad Gateway: the backend failed\n',
+  503: '503 Service Unavailable: the backend Service has no ready endpoints\n',
+  504: '504 Gateway Timeout: the backend did not answer in time\n',
+};
+
+/** A short plain-text answer from the router itself, with its Server header. Keeps the connection. */
+export function sendError(res: ServerResponse, status: number, requestId: string | undefined, detail?: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = detail ? `${BODIES[status] ?? `${status}\n`}${detail}\n` : (BODIES[status] ?? `${status}\n`);
+  const headers: Record<string, string | number> = {
+    server: SERVER_HEADER,
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  };
+  if (requestId) headers['x-request-id'] = requestId;
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+export function sendRedirect(res: ServerResponse, location: string): void {
+  const body = `308 Permanent Redirect: ${location}\n`;
+  res.writeHead(308, { server: SERVER_HEADER, location, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,128 @@
+import type { TrustedProxies } from './clientAddress.js';
+
+/**
+ * Request headers that describe one hop and are never forwarded (RFC 9110 7.6.1), plus those the
+ * router sets itself. `expect` is answered by the router (Node sends 100 Continue).
+ */
+const DROPPED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-forwarded-proto',
+  'x-real-ip',
+  'x-request-id',
+]);
+
+/** Response headers not passed back: hop-by-hop, and the ones the router answers for (nginx hides Server and Date). */
+const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'trailer', 'upgrade', 'server', 'date']);
+
+export interface ForwardContext {
+  readonly peer: string;
+  readonly proto: 'http' | 'https';
+  readonly localPort: number;
+  readonly requestId: string;
+  readonly trusted: TrustedProxies;
+}
+
+export interface ForwardedRequestHeaders {
+  /** Flat [name, value, name, value, ...] as undici and node:http accept. */
+  readonly headers: string[];
+  readonly client: string;
+}
+
+/** Header names listed in a Connection header (other than the usual tokens) are hop-by-hop too. */
+function connectionTokens(value: string): Set<string> | undefined {
+  let out: Set<string> | undefined;
+  for (const t of value.split(',')) {
+    const name = t.trim().toLowerCase();
+    if (!name || name === 'close' || name === 'keep-alive' || name === 'upgrade') continue;
+    (out ??= new Set()).add(name);
+  }
+  return out;
+}
+
+/**
+ * The headers sent upstream, built from `rawHeaders` in one pass with no intermediate object:
+ * hop-by-hop headers removed, Host passed through, X-Forwarded-For appended (as nginx's
+ * $proxy_add_x_forwarded_for), X-Real-IP the client (believing X-Forwarded-For only from trusted
+ * proxies), X-Forwarded-Host/-Port/-Proto taken from a trusted peer or from this connection,
+ * X-Request-ID kept from the client or generated. `keepUpgrade` keeps Connection/Upgrade (WebSocket).
+ */
+export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContext, keepUpgrade = false): ForwardedRequestHeaders {
+  const out: string[] = [];
+  let xff: string | undefined;
+  let host: string | undefined;
+  let fHost: string | undefined;
+  let fPort: string | undefined;
+  let fProto: string | undefined;
+  let requestId: string | undefined;
+  let extraHop: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.length === 4 && (name === 'Host' || name === 'host') ? 'host' : name.toLowerCase();
+    if (DROPPED.has(lower)) {
+      switch (lower) {
+        case 'x-forwarded-for':
+          xff = xff === undefined ? value : `${xff}, ${value}`;
+          break;
+        case 'x-forwarded-host':
+          fHost = value;
+          break;
+        case 'x-forwarded-port':
+          fPort = value;
+          break;
+        case 'x-forwarded-proto':
+          fProto = value;
+          break;
+        case 'x-request-id':
+          requestId = value;
+          break;
+        case 'connection':
+          if (keepUpgrade) out.push('Connection', 'Upgrade');
+          else extraHop = connectionTokens(value);
+          break;
+        case 'upgrade':
+          if (keepUpgrade) out.push(name, value);
+          break;
+      }
+      continue;
+    }
+    if (lower === 'host') host = value;
+    out.push(name, value);
+  }
+  if (extraHop) {
+    for (let i = out.length - 2; i >= 0; i -= 2) if (extraHop.has(out[i]!.toLowerCase())) out.splice(i, 2);
+  }
+  const trustedPeer = ctx.trusted.trusts(ctx.peer);
+  const client = trustedPeer ? ctx.trusted.clientAddress(ctx.peer, xff) : ctx.peer;
+  out.push(
+    'X-Forwarded-For', xff ? `${xff}, ${ctx.peer}` : ctx.peer,
+    'X-Real-IP', client,
+    'X-Forwarded-Host', (trustedPeer && fHost) || host || '',
+    'X-Forwarded-Port', (trustedPeer && fPort) || String(ctx.localPort),
+    'X-Forwarded-Proto', (trustedPeer && fProto) || ctx.proto,
+    'X-Request-ID', requestId || ctx.requestId,
+  );
+  return { headers: out, client };
+}
+
+/** Upstream response headers (undici's raw Buffers) as a flat string array for writeHead. */
+export function responseHeaders(raw: readonly Buffer[], server: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1');
+    if (DROPPED_RESPONSE.has(name.toLowerCase())) continue;
+    out.push(name, raw[i + 1]!.toString('latin1'));
+  }
+  out.push('Server', server);
+  return out;
+}

@@ -1,0 +1,162 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { TrustedProxies } from './clientAddress.js';
+import type { IngressView, TlsCertificate } from './ingressView.js';
+import { IngressMetrics } from './metrics.js';
+import type { IngressLogger, ProxyContext } from './proxyContext.js';
+import { handleRequest } from './proxyHandler.js';
+import { TlsContexts } from './tlsContexts.js';
+import { handleUpgrade } from './upgradeProxy.js';
+import { UpstreamPools } from './upstreamPools.js';
+import type { UpstreamPoolOptions } from './upstreamPools.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface IngressServerOptions extends UpstreamPoolOptions {
+  view: IngressView;
+  /** Plain HTTP listener (port 0 picks one). */
+  listen?: ListenAddress;
+  /** HTTPS listener: certificates by SNI from Ingress `spec.tls` Secrets. */
+  listenTls?: ListenAddress;
+  /** Served when no Ingress TLS entry covers the SNI name (or no SNI was sent). */
+  defaultCertificate?: TlsCertificate;
+  /** CIDRs or addresses whose X-Forwarded-* headers are believed. */
+  trustedProxies?: readonly string[];
+  /** Request bodies above this get 413 (default 1 MiB, nginx's client_max_body_size). */
+  maxBodyBytes?: number;
+  /** Idle time a client keep-alive connection is kept (default 75 s, nginx's keepalive_timeout). */
+  clientKeepAliveMs?: number;
+  /** Time allowed to receive a client's request headers (default 60 s). */
+  clientHeadersTimeoutMs?: number;
+  /** Endpoints tried per request when connecting fails (default 3). */
+  maxAttempts?: number;
+  /** 308 from HTTP to HTTPS for hosts listed in `spec.tls` (default true when listenTls is set). */
+  sslRedirect?: boolean;
+  registry?: Registry;
+  logger?: IngressLogger;
+}
+
+/**
+ * The router's shell: HTTP and HTTPS listeners in front of an IngressView. It reacts to view changes
+ * (drops certificates of changed Secrets, closes pools of endpoints that went away) and does nothing
+ * else on its own.
+ */
+export class IngressServer {
+  readonly metrics: IngressMetrics;
+  private readonly ctx: ProxyContext;
+  private readonly tls: TlsContexts;
+  private http: Server | undefined;
+  private https: Server | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private sweep: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: IngressServerOptions) {
+    this.metrics = new IngressMetrics(options.registry);
+    this.ctx = {
+      view: options.view,
+      pools: new UpstreamPools(options),
+      metrics: this.metrics,
+      trusted: new TrustedProxies(options.trustedProxies),
+      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      maxAttempts: options.maxAttempts ?? 3,
+      httpsPort: undefined,
+      logger: options.logger,
+    };
+    this.tls = new TlsContexts(options.view, options.defaultCertificate, (secret, err) =>
+      options.logger?.warn({ secret, err: err.message }, 'ingress: TLS Secret holds an unusable certificate; using the default'),
+    );
+  }
+
+  /** Starts the listeners; resolves with their bound addresses. */
+  async start(): Promise<{ http?: AddressInfo; https?: AddressInfo }> {
+    const o = this.options;
+    this.unsubscribe = o.view.onChange((c) => {
+      for (const s of c.secrets ?? []) {
+        this.tls.invalidate(s);
+        this.metrics.tlsReload();
+      }
+      if (c.services?.size) this.scheduleSweep();
+    });
+    const out: { http?: AddressInfo; https?: AddressInfo } = {};
+    if (o.listenTls) {
+      const server = createHttpsServer({
+        SNICallback: this.tls.sniCallback,
+        ...(o.defaultCertificate ? { cert: o.defaultCertificate.cert, key: o.defaultCertificate.key } : {}),
+      });
+      this.https = server;
+      out.https = await this.bind(server, o.listenTls, 'https');
+      if (o.sslRedirect ?? true) this.ctx.httpsPort = out.https.port;
+    }
+    if (o.listen) {
+      this.http = createServer();
+      out.http = await this.bind(this.http, o.listen, 'http');
+    }
+    return out;
+  }
+
+  private async bind(server: Server, addr: ListenAddress, proto: 'http' | 'https'): Promise<AddressInfo> {
+    server.keepAliveTimeout = this.options.clientKeepAliveMs ?? 75_000;
+    server.headersTimeout = this.options.clientHeadersTimeoutMs ?? 60_000;
+    server.requestTimeout = 0;
+    let localPort = 0;
+    server.on('request', (req, res) => handleRequest(this.ctx, req, res, proto, localPort));
+    server.on('upgrade', (req, socket, head) => handleUpgrade(this.ctx, req, socket, head, proto, localPort));
+    server.on('clientError', (err, socket) => {
+      if (socket.writable && !(err as { code?: string }).code?.startsWith('ECONNRESET')) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nServer: svcnet-ingress\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      } else socket.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(addr.port, addr.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const info = server.address() as AddressInfo;
+    localPort = info.port;
+    return info;
+  }
+
+  /** Closes pools of endpoints no route resolves to any more (debounced after endpoint changes). */
+  private scheduleSweep(): void {
+    if (this.sweep) return;
+    this.sweep = setTimeout(() => {
+      this.sweep = undefined;
+      const live = new Set<string>();
+      const t = this.options.view.table;
+      const hosts = [...t.exactHosts.values(), ...t.wildcardHosts.values(), t.catchAll];
+      for (const h of hosts) {
+        for (const r of [...h.exact.values(), ...h.prefix.values(), ...(h.fallback ? [h.fallback] : [])]) {
+          if (!r.backend) continue;
+          const res = this.options.view.resolve(r.backend);
+          if (res.kind === 'ok') for (const u of res.upstreams) live.add(u.key);
+        }
+      }
+      this.ctx.pools.retain(live);
+    }, 1000);
+    this.sweep.unref();
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    if (this.sweep) clearTimeout(this.sweep);
+    const servers = [this.http, this.https].filter((s): s is Server => !!s);
+    await Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+      ),
+    );
+    await this.ctx.pools.close();
+  }
+}

@@ -1,0 +1,182 @@
+import type { EndpointSlice, Endpoints, Ingress, IngressClass, KubeObject, Secret, Service } from '@svcnet/model';
+import { backendKey, resolveBackend, slicesFromEndpoints } from './backends.js';
+import type { BackendResolution } from './backends.js';
+import { ingressKey } from './compileHost.js';
+import type { IngressClassOptions } from './ingressClass.js';
+import { RouteTableBuilder } from './routeTableBuilder.js';
+import type { RouteTableChange } from './routeTableBuilder.js';
+import type { BackendRef, RouteTable } from './routeTypes.js';
+
+/** A PEM certificate chain and key from a kubernetes.io/tls Secret. */
+export interface TlsCertificate {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** What one object change affected, for the server (reload certificates) and logs. */
+export interface IngressViewChange {
+  readonly routes?: RouteTableChange;
+  /** `namespace/name` of Services whose endpoints may have changed. */
+  readonly services?: ReadonlySet<string>;
+  /** `namespace/name` of TLS Secrets that changed. */
+  readonly secrets?: ReadonlySet<string>;
+}
+
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
+  return `${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name ?? ''}`;
+}
+
+function decode(data: Record<string, string> | undefined, stringData: Record<string, string> | undefined, field: string): string | undefined {
+  if (stringData?.[field]) return stringData[field];
+  const b64 = data?.[field];
+  return b64 ? Buffer.from(b64, 'base64').toString('utf8') : undefined;
+}
+
+/**
+ * The router's input, kept up to date one object at a time: the route table (recompiled per host),
+ * the Services and EndpointSlices behind backends (resolved lazily and cached per backend, the cache
+ * dropped per Service when that Service or one of its slices changes), and TLS Secrets.
+ * Feed it from informers (watchIngressInputs) or from plain arrays (tests, `svcnet render`).
+ */
+export class IngressView {
+  readonly routes: RouteTableBuilder;
+  private readonly services = new Map<string, Service>();
+  private readonly slices = new Map<string, Map<string, EndpointSlice>>();
+  private readonly sliceService = new Map<string, string>();
+  private readonly endpoints = new Map<string, EndpointSlice[]>();
+  private readonly resolved = new Map<string, BackendResolution>();
+  private readonly resolvedByService = new Map<string, Set<string>>();
+  private readonly secrets = new Map<string, TlsCertificate>();
+  private readonly listeners = new Set<(change: IngressViewChange) => void>();
+
+  constructor(options: IngressClassOptions = {}) {
+    this.routes = new RouteTableBuilder(options);
+  }
+
+  get table(): RouteTable {
+    return this.routes.table;
+  }
+
+  onChange(listener: (change: IngressViewChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The ready endpoints of a backend (cached until its Service or slices change). */
+  resolve(ref: BackendRef): BackendResolution {
+    const key = backendKey(ref);
+    const hit = this.resolved.get(key);
+    if (hit) return hit;
+    const svcKey = `${ref.namespace}/${ref.service}`;
+    const slices = this.slices.get(svcKey);
+    const res = resolveBackend(ref, this.services.get(svcKey), slices && slices.size > 0 ? slices.values() : (this.endpoints.get(svcKey) ?? []));
+    this.resolved.set(key, res);
+    let set = this.resolvedByService.get(svcKey);
+    if (!set) this.resolvedByService.set(svcKey, (set = new Set()));
+    set.add(key);
+    return res;
+  }
+
+  /** The certificate in a TLS Secret (`namespace/name`), if present and well-formed. */
+  certificate(secret: string): TlsCertificate | undefined {
+    return this.secrets.get(secret);
+  }
+
+  /** Adds or replaces any object the router cares about; other kinds are ignored. */
+  upsert(obj: KubeObject): void {
+    this.emit(this.change(obj, false));
+  }
+
+  delete(obj: KubeObject): void {
+    this.emit(this.change(obj, true));
+  }
+
+  /** Loads a set of objects at once (manifests): IngressClasses first so ownership is decided once. */
+  load(objects: readonly KubeObject[]): void {
+    const classes = objects.filter((o): o is IngressClass => o.kind === 'IngressClass');
+    if (classes.length) this.routes.setIngressClasses(classes);
+    for (const o of objects) if (o.kind !== 'IngressClass') this.upsert(o);
+  }
+
+  private emit(change: IngressViewChange | undefined): void {
+    if (!change) return;
+    for (const l of [...this.listeners]) l(change);
+  }
+
+  private change(obj: KubeObject, deleted: boolean): IngressViewChange | undefined {
+    switch (obj.kind) {
+      case 'Ingress':
+        return { routes: deleted ? this.routes.delete(ingressKey(obj as Ingress)) : this.routes.upsert(obj as Ingress) };
+      case 'IngressClass': {
+        const name = obj.metadata?.name ?? '';
+        return { routes: deleted ? this.routes.deleteIngressClass(name) : this.routes.upsertIngressClass(obj as IngressClass) };
+      }
+      case 'Service': {
+        const key = keyOf(obj);
+        if (deleted) this.services.delete(key);
+        else this.services.set(key, obj as Service);
+        return { services: this.invalidate([key]) };
+      }
+      case 'EndpointSlice':
+        return { services: this.invalidate(this.sliceChanged(obj as EndpointSlice, deleted)) };
+      case 'Endpoints': {
+        const key = keyOf(obj);
+        if (deleted) this.endpoints.delete(key);
+        else this.endpoints.set(key, slicesFromEndpoints(obj as Endpoints));
+        return { services: this.invalidate([key]) };
+      }
+      case 'Secret':
+        return this.secretChanged(obj as Secret, deleted);
+      default:
+        return undefined;
+    }
+  }
+
+  private sliceChanged(slice: EndpointSlice, deleted: boolean): string[] {
+    const sliceKey = keyOf(slice);
+    const svcName = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+    const svcKey = svcName ? `${slice.metadata?.namespace ?? 'default'}/${svcName}` : undefined;
+    const previous = this.sliceService.get(sliceKey);
+    const touched: string[] = [];
+    if (previous !== undefined && (deleted || previous !== svcKey)) {
+      this.slices.get(previous)?.delete(sliceKey);
+      if (this.slices.get(previous)?.size === 0) this.slices.delete(previous);
+      this.sliceService.delete(sliceKey);
+      touched.push(previous);
+    }
+    if (!deleted && svcKey) {
+      let m = this.slices.get(svcKey);
+      if (!m) this.slices.set(svcKey, (m = new Map()));
+      m.set(sliceKey, slice);
+      this.sliceService.set(sliceKey, svcKey);
+      touched.push(svcKey);
+    }
+    return touched;
+  }
+
+  private invalidate(serviceKeys: Iterable<string>): Set<string> {
+    const out = new Set<string>();
+    for (const svc of serviceKeys) {
+      out.add(svc);
+      for (const k of this.resolvedByService.get(svc) ?? []) this.resolved.delete(k);
+      this.resolvedByService.delete(svc);
+    }
+    return out;
+  }
+
+  private secretChanged(secret: Secret, deleted: boolean): IngressViewChange | undefined {
+    const key = keyOf(secret);
+    const cert = decode(secret.data, secret.stringData, 'tls.crt');
+    const pem = decode(secret.data, secret.stringData, 'tls.key');
+    const had = this.secrets.has(key);
+    if (deleted || secret.type !== 'kubernetes.io/tls' || !cert || !pem) {
+      if (!had) return undefined;
+      this.secrets.delete(key);
+    } else {
+      this.secrets.set(key, { cert, key: pem });
+    }
+    return { secrets: new Set([key]) };
+  }
+}

@@ -1,0 +1,24 @@
+import type { TrustedProxies } from './clientAddress.js';
+import type { IngressView } from './ingressView.js';
+import type { IngressMetrics } from './metrics.js';
+import type { UpstreamPools } from './upstreamPools.js';
+
+/** A structured logger (pino's shape); the router logs one line per failure, with the route. */
+export interface IngressLogger {
+  warn(obj: Record<string, unknown>, msg: string): void;
+  info?(obj: Record<string, unknown>, msg: string): void;
+}
+
+/** What every request handler shares. */
+export interface ProxyContext {
+  readonly view: IngressView;
+  readonly pools: UpstreamPools;
+  readonly metrics: IngressMetrics;
+  readonly trusted: TrustedProxies;
+  readonly maxBodyBytes: number;
+  /** Attempts per request across endpoints when connecting fails (default 3). */
+  readonly maxAttempts: number;
+  /** The HTTPS port for 308 redirects of TLS hosts; undefined when no TLS listener runs. */
+  httpsPort: number | undefined;
+  readonly logger: IngressLogger | undefined;
+}
