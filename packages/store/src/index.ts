@@ -11,3 +11,7 @@ export type { OpenStoreOptions } from './openStore.js';
 export { silentNodes } from './nodeStatus.js';
 export { labelMatcher } from './labelSelector.js';
 export type { LabelMatcher, SelectorInput } from './labelSelector.js';
+export { RedisStore } from './redis/redisStore.js';
+export type { RedisStoreOptions } from './redis/redisStore.js';
+export type { RedisConnectionOptions } from './redis/connection.js';
+export type { StoreLogger } from './redis/objectCodec.js';

@@ -1,0 +1,65 @@
+import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+
+/** How to reach Redis: a URL, plus ioredis options passed through (Sentinel, TLS details, timeouts). */
+export interface RedisConnectionOptions {
+  /** `redis://[user:pass@]host[:port][/db]`, `rediss://...` (TLS) or `unix:///path/to/redis.sock[?db=N]`. */
+  url?: string;
+  /** Merged over what the URL says; e.g. `{ sentinels: [{ host, port }], name: 'mymaster' }` for Sentinel. */
+  redis?: RedisOptions;
+  /** Redis Cluster: startup nodes and ioredis ClusterOptions; the URL is then ignored. */
+  cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
+}
+
+export type RedisClient = Redis | Cluster;
+
+/** ioredis options from a store URL; throws a message naming the accepted forms on anything else. */
+export function redisOptionsFromUrl(url: string): RedisOptions {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`redis store: cannot parse URL "${url}": use redis://host:port/db, rediss://host:port/db or unix:///path/to/redis.sock`);
+  }
+  const auth: RedisOptions = {};
+  if (u.username) auth.username = decodeURIComponent(u.username);
+  if (u.password) auth.password = decodeURIComponent(u.password);
+  if (u.protocol === 'unix:' || u.protocol === 'redis+unix:') {
+    const db = u.searchParams.get('db');
+    return { ...auth, path: decodeURIComponent(u.pathname), ...(db ? { db: Number(db) } : {}) };
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
+    throw new Error(`redis store: unsupported scheme "${u.protocol}" in "${url}": use redis://, rediss:// or unix://`);
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0) throw new Error(`redis store: database "${u.pathname.slice(1)}" in "${url}" is not a number`);
+  return {
+    ...auth,
+    host,
+    port: u.port ? Number(u.port) : 6379,
+    db,
+    ...(u.protocol === 'rediss:' ? { tls: { servername: host } } : {}),
+  };
+}
+
+/** A printable address without the password. */
+export function describeConnection(c: RedisConnectionOptions): string {
+  if (c.cluster) return `redis-cluster://${c.cluster.nodes.map((n) => (typeof n === 'object' ? `${n.host}:${n.port}` : String(n))).join(',')}`;
+  if (c.redis?.sentinels) return `redis-sentinel://${c.redis.name ?? 'mymaster'}`;
+  if (!c.url) return 'redis://127.0.0.1:6379/0';
+  try {
+    const u = new URL(c.url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return c.url;
+  }
+}
+
+export function connect(c: RedisConnectionOptions, extra: RedisOptions = {}): RedisClient {
+  if (c.cluster) {
+    return new Cluster(c.cluster.nodes, { ...c.cluster.options, redisOptions: { ...c.cluster.options?.redisOptions, ...extra } });
+  }
+  const base = c.url ? redisOptionsFromUrl(c.url) : {};
+  return new Redis({ ...base, ...c.redis, ...extra });
+}

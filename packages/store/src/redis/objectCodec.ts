@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { Kind, KubeObject } from '@svcnet/model';
+
+/** pino-compatible logging surface (pino's `logger.error({ ... }, msg)`). */
+export interface StoreLogger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** One JSON line per event on stderr, in pino's shape, when no logger is given. */
+export const stderrLogger: StoreLogger = {
+  error: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), name: 'svcnet-store', ...obj, msg })}\n`),
+  warn: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), name: 'svcnet-store', ...obj, msg })}\n`),
+};
+
+/**
+ * Decodes a stored object, or undefined (logged) when what Redis holds is not a `kind` object the
+ * store wrote: a raw `HSET` by hand must not crash every consumer's sync loop.
+ */
+export function decodeObject(kind: Kind, text: string, logger: StoreLogger, where: string): KubeObject | undefined {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch (e) {
+    logger.error({ kind, where, err: (e as Error).message }, `store: skipping ${kind} in ${where}: not JSON`);
+    return undefined;
+  }
+  const o = obj as KubeObject;
+  const problem =
+    typeof obj !== 'object' || obj === null || Array.isArray(obj) ? 'not an object'
+    : o.kind !== kind ? `kind is ${JSON.stringify(o.kind)}`
+    : typeof o.metadata?.name !== 'string' || !o.metadata.name ? 'metadata.name is missing'
+    : !/^\d+$/.test(o.metadata.resourceVersion ?? '') ? 'metadata.resourceVersion is not a revision'
+    : undefined;
+  if (problem) {
+    logger.error({ kind, where, name: o?.metadata?.name }, `store: skipping ${kind} in ${where}: ${problem}; rewrite it through the store API`);
+    return undefined;
+  }
+  return o;
+}
+
+/**
+ * Splits `JSON.stringify(obj)` around its resourceVersion so the write script can splice in the
+ * revision it allocates (`head .. rev .. tail`) without decoding JSON in Lua.
+ */
+export function encodeWithRevisionSlot(obj: KubeObject): { head: string; tail: string } {
+  const marker = `rv-slot-${randomUUID()}`;
+  const meta = { ...obj.metadata, resourceVersion: marker };
+  const text = JSON.stringify({ ...obj, metadata: meta });
+  const at = text.indexOf(`"${marker}"`);
+  return { head: text.slice(0, at + 1), tail: text.slice(at + 1 + marker.length) };
+}

@@ -1,0 +1,29 @@
+import { objectsContract } from './contractObjects.js';
+import { watchContract } from './contractWatch.js';
+import { coordinationContract } from './contractCoordination.js';
+import type { TestStore } from './helpers.js';
+
+export interface StoreOpenOptions {
+  historyLimit?: number;
+  now?: () => number;
+  nodePortRange?: string;
+}
+
+/** What the contract suite needs from an implementation. */
+export interface StoreTarget {
+  /** A fresh, empty store (its own data: the suite runs tests against it independently). */
+  open(options?: StoreOpenOptions): Promise<TestStore>;
+  /** Another client of the same data (Redis: a second connection; memory: the same instance). */
+  peer(store: TestStore): Promise<TestStore>;
+}
+
+/**
+ * The one contract every Store passes (MemoryStore, RedisStore): objects and metadata, status,
+ * list, watch (order, resume, Expired, bookmarks, informer), leases and fencing, allocation,
+ * concurrency. Call inside a describe block.
+ */
+export function storeContract(target: StoreTarget): void {
+  objectsContract(target);
+  watchContract(target);
+  coordinationContract(target);
+}
