@@ -33,3 +33,4 @@ export {
 export type { Labels, Operator, Requirement, Selector } from './selectors.js';
 export * from './allocators/index.js';
 export * from './manifests/index.js';
+export { envVariableName, isServiceIPSet, podServiceEnvironment, serviceEnvVars, serviceEnvironment } from './env.js';
