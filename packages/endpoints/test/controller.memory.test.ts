@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '@svcnet/store';
+import type { Pod, Service } from '@svcnet/model';
+import { EndpointsController, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MIRRORING_CONTROLLER_NAME } from '../src/index.js';
+import { seededRandom, testPod } from './fixtures.js';
+
+const stores: MemoryStore[] = [];
+const controllers: EndpointsController[] = [];
+afterEach(async () => {
+  for (const c of controllers.splice(0)) await c.stop();
+  for (const s of stores.splice(0)) await s.close();
+});
+
+function setup(extra: ConstructorParameters<typeof EndpointsController>[1] = {}) {
+  const store = new MemoryStore();
+  stores.push(store);
+  const c = new EndpointsController(store, { random: seededRandom(1), leaseTtlMs: 300, holder: 'a', ...extra });
+  controllers.push(c);
+  return { store, c };
+}
+
+const web: Service = {
+  apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'web', labels: { app: 'web' } },
+  spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
+};
+const pod = (i: number, ready = true): Pod => {
+  const p = testPod('default', i, 0, ready);
+  p.metadata!.labels = { app: 'web' };
+  p.spec!.nodeName = 'node-1';
+  return p;
+};
+
+async function settle(c: EndpointsController) {
+  // two rounds: our own writes come back as events and are recognised without new writes
+  await c.whenIdle();
+  await new Promise((r) => setTimeout(r, 20));
+  await c.whenIdle();
+}
+
+describe('EndpointsController on MemoryStore', () => {
+  it('writes Endpoints and slices for a selector Service, follows pod changes, deletes on Service delete', async () => {
+    const { store, c } = setup();
+    await store.create({ ...web, kind: 'Service' });
+    for (let i = 0; i < 3; i++) await store.create({ ...pod(i, i < 2), kind: 'Pod' });
+    await c.start();
+    await settle(c);
+    const ep = (await store.get('Endpoints', 'default', 'web'))!;
+    expect(ep.subsets?.[0]?.addresses?.map((a) => a.ip)).toEqual(['1.2.3.4', '1.2.3.5']);
+    expect(ep.subsets?.[0]?.notReadyAddresses?.map((a) => a.ip)).toEqual(['1.2.3.6']);
+    let slices = (await store.list('EndpointSlice', { labelSelector: { [LABEL_SERVICE_NAME]: 'web' } })).items;
+    expect(slices).toHaveLength(1);
+    expect(slices[0]!.endpoints).toHaveLength(3);
+
+    const writes = c.stats().writes;
+    await store.apply({ ...pod(2, true), kind: 'Pod' });
+    await settle(c);
+    expect((await store.get('Endpoints', 'default', 'web'))!.subsets?.[0]?.addresses).toHaveLength(3);
+    const after = c.stats().writes;
+    expect(after.update - writes.update).toBe(2); // one Endpoints, one slice
+    expect(after.create).toBe(writes.create);
+
+    await store.delete('Service', 'default', 'web');
+    await settle(c);
+    expect(await store.get('Endpoints', 'default', 'web')).toBeUndefined();
+    slices = (await store.list('EndpointSlice', { labelSelector: { [LABEL_SERVICE_NAME]: 'web' } })).items;
+    expect(slices).toEqual([]);
+    expect(c.stats()).toMatchObject({ leader: true, queueDepth: 0, errors: 0 });
+  });
+
+  it('leaves selectorless Services alone but mirrors their Endpoints into slices; deletes hand-written Endpoints without a Service', async () => {
+    const { store, c } = setup();
+    await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'db' }, spec: { ports: [{ port: 5432 }] } });
+    await store.create({
+      apiVersion: 'v1', kind: 'Endpoints', metadata: { namespace: 'default', name: 'db' },
+      subsets: [{ addresses: [{ ip: '192.168.1.10' }], ports: [{ port: 5432, protocol: 'TCP' }] }],
+    });
+    await store.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { namespace: 'default', name: 'orphan' }, subsets: [] });
+    await c.start();
+    await settle(c);
+    expect((await store.get('Endpoints', 'default', 'db'))!.subsets?.[0]?.addresses?.[0]?.ip).toBe('192.168.1.10');
+    const mirrored = (await store.list('EndpointSlice', { labelSelector: { [LABEL_MANAGED_BY]: MIRRORING_CONTROLLER_NAME } })).items;
+    expect(mirrored.map((s) => s.endpoints[0]!.addresses)).toEqual([['192.168.1.10']]);
+    expect(await store.get('Endpoints', 'default', 'orphan')).toBeUndefined();
+  });
+
+  it('recomputes after a Conflict caused by a concurrent writer', async () => {
+    const { store, c } = setup();
+    await store.create({ ...web, kind: 'Service' });
+    await store.create({ ...pod(0), kind: 'Pod' });
+    await c.start();
+    await settle(c);
+    // someone else rewrites the Endpoints by hand; the controller puts it back
+    const ep = (await store.get('Endpoints', 'default', 'web'))!;
+    await store.update({ ...ep, kind: 'Endpoints', subsets: [] });
+    await settle(c);
+    expect((await store.get('Endpoints', 'default', 'web'))!.subsets?.[0]?.addresses?.[0]?.ip).toBe('1.2.3.4');
+  });
+
+  it('two controllers: only the lease holder writes, the other takes over after it stops', async () => {
+    const { store, c: a } = setup({ holder: 'a' });
+    const b = new EndpointsController(store, { random: seededRandom(2), leaseTtlMs: 300, holder: 'b' });
+    controllers.push(b);
+    await store.create({ ...web, kind: 'Service' });
+    await a.start();
+    await settle(a);
+    await b.start();
+    expect(b.isLeader).toBe(false);
+    await store.create({ ...pod(0), kind: 'Pod' });
+    await settle(a);
+    expect(b.stats().writes).toEqual({ create: 0, update: 0, delete: 0 });
+    await a.stop();
+    await store.create({ ...pod(1), kind: 'Pod' });
+    await b.whenIdle();
+    await settle(b);
+    expect((await store.get('Endpoints', 'default', 'web'))!.subsets?.[0]?.addresses).toHaveLength(2);
+    expect(b.isLeader).toBe(true);
+  });
+});
