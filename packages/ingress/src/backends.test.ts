@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { service, slice } from '../test/fixtures.js';
+import { resolveBackend, slicesFromEndpoints } from './backends.js';
+
+describe('resolveBackend', () => {
+  const svc = service('web', [
+    { port: 80, name: 'http', targetPort: 'web' },
+    { port: 443, name: 'https', targetPort: 8443 },
+  ]);
+  const slices = [
+    slice('web', 'http', 9376, [['10.0.0.1', true], ['10.0.0.2', false]], 'web-1'),
+    slice('web', 'http', 9376, [['10.0.0.1', true], ['10.0.0.3', true]], 'web-2'),
+    slice('web', 'https', 8443, [['10.0.0.1', true]], 'web-3'),
+  ];
+
+  it.each([
+    [80, ['10.0.0.1:9376', '10.0.0.3:9376']],
+    ['http', ['10.0.0.1:9376', '10.0.0.3:9376']],
+    ['https', ['10.0.0.1:8443']],
+    [443, ['10.0.0.1:8443']],
+  ] as const)('port %s -> ready endpoints by slice port name, deduplicated', (port, want) => {
+    const r = resolveBackend({ namespace: 'default', service: 'web', port }, svc, slices);
+    expect(r.kind === 'ok' ? r.upstreams.map((u) => u.key) : r.reason).toEqual(want);
+  });
+
+  it.each([
+    [undefined, 80, 'Service "default/web" not found'],
+    [svc, 8080, 'Service "default/web" has no port 8080'],
+    [svc, 'grpc', 'Service "default/web" has no port grpc'],
+  ] as const)('missing: %#', (s, port, reason) => {
+    expect(resolveBackend({ namespace: 'default', service: 'web', port }, s, slices)).toEqual({ kind: 'missing', reason });
+  });
+
+  it('no ready endpoints is missing too (503)', () => {
+    const r = resolveBackend({ namespace: 'default', service: 'web', port: 80 }, svc, [slice('web', 'http', 1, [['10.0.0.9', false]])]);
+    expect(r.kind).toBe('missing');
+  });
+
+  it('reads legacy Endpoints subsets as slices', () => {
+    const s = slicesFromEndpoints({
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'web', namespace: 'default' },
+      subsets: [{ addresses: [{ ip: '10.0.0.5' }], ports: [{ name: 'http', port: 9376 }] }],
+    });
+    const r = resolveBackend({ namespace: 'default', service: 'web', port: 'http' }, svc, s);
+    expect(r.kind === 'ok' && r.upstreams.map((u) => u.key)).toEqual(['10.0.0.5:9376']);
+  });
+});
