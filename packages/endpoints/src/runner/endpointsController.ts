@@ -114,7 +114,8 @@ export class EndpointsController {
     void this.work();
   }
 
-  async stop(): Promise<void> {
+  /** Stops watching and writing; `release: false` leaves the lease to lapse, as a crashed process would. */
+  async stop(options: { release?: boolean } = {}): Promise<void> {
     this.stopped = true;
     if (this.leaseTimer) clearTimeout(this.leaseTimer);
     for (const i of this.informers) i.stop();
@@ -122,7 +123,7 @@ export class EndpointsController {
     this.wakeWorker();
     const lease = this.lease;
     this.lease = undefined;
-    if (lease) await this.store.leases.release(lease).catch(() => undefined);
+    if (lease && options.release !== false) await this.store.leases.release(lease).catch(() => undefined);
   }
 
   /** Resolves when this controller leads and has nothing queued or in flight (for tests and benches). */
