@@ -1,0 +1,303 @@
+import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { Registry } from 'prom-client';
+import type { RecordIndex } from '../core/recordIndex.js';
+import { RCODE } from '../core/records.js';
+import { maxUdpSize, writeError } from '../wire/message.js';
+import { PARSE_DROP, PARSE_OK, newParsedQuery, parseQuery, type ParsedQuery } from '../wire/query.js';
+import { type CacheOptions, ResponseCache } from './cache.js';
+import { chaseAnswer } from './chase.js';
+import { DnsError, parseHostPort } from './errors.js';
+import { Forwarder, resolvConfNameservers } from './forwarder.js';
+import { DnsMetrics } from './metrics.js';
+import { Responder } from './responder.js';
+import { TcpListener } from './tcpListener.js';
+
+export interface DnsLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface DnsServerOptions {
+  /** The records to serve; the server reads it on every query, so updates apply at once. */
+  index: RecordIndex;
+  /** `host:port` for UDP and TCP. Default `127.0.0.1:53`; port 0 picks a free port. */
+  listen?: string;
+  /**
+   * Resolvers for names outside the zone (CoreDNS forward). Undefined: the nameservers of
+   * /etc/resolv.conf (production only: tests pass a resolver of their own). `[]`: answer REFUSED.
+   */
+  upstreams?: readonly string[];
+  upstreamTimeoutMs?: number;
+  /** Response cache for forwarded names; `false` turns it off. */
+  cache?: CacheOptions | false;
+  /** Where metrics go (the agent passes its own to merge registries). Default a new Registry. */
+  registry?: Registry;
+  /** Metric name prefix: `<prefix>_dns_requests_total` and so on. Default `svcnet`. */
+  metricsPrefix?: string;
+  /** `host:port` of an HTTP listener for /health, /ready and /metrics. Default none. */
+  httpListen?: string;
+  /** TCP connections idle this long are closed (RFC 7766 suggests seconds). Default 10000 ms. */
+  tcpIdleTimeoutMs?: number;
+  /** Most concurrent TCP connections. Default 1000. */
+  maxTcpConnections?: number;
+  /** Most forwarded queries waiting at once; more get SERVFAIL. Default 1000. */
+  maxInflight?: number;
+  logger?: DnsLogger;
+}
+
+export interface ListenAddresses {
+  udp: { address: string; port: number };
+  tcp: { address: string; port: number };
+  http?: { address: string; port: number };
+}
+
+const silent: DnsLogger = { info: () => undefined, warn: () => undefined };
+
+/**
+ * The DNS server: UDP and TCP on one address, the cluster zone from the index, everything else
+ * forwarded with a cache (CoreDNS kubernetes + forward + cache + loop + health/ready/prometheus).
+ */
+export class DnsServer {
+  readonly registry: Registry;
+  readonly metrics: DnsMetrics;
+  readonly cache?: ResponseCache;
+  readonly forwarder?: Forwarder;
+  /** Upstreams found to send our own queries back (loop detection); they are no longer used. */
+  readonly loops: string[] = [];
+  /** Settles when every upstream has been probed for a forwarding loop. */
+  loopCheck: Promise<void> = Promise.resolve();
+
+  private readonly index: RecordIndex;
+  private readonly responder: Responder;
+  private readonly q: ParsedQuery = newParsedQuery();
+  private readonly listen: { host: string; port: number };
+  private readonly log: DnsLogger;
+  private readonly inflight = new Map<string, Promise<Buffer | undefined>>();
+  private readonly probes = new Map<string, number>();
+  private udp?: dgram.Socket;
+  private tcp?: TcpListener;
+  private httpServer?: http.Server;
+  private addrs?: ListenAddresses;
+
+  constructor(private readonly o: DnsServerOptions) {
+    this.index = o.index;
+    this.responder = new Responder(o.index);
+    this.listen = parseHostPort(o.listen ?? '127.0.0.1:53', 53, 'listen');
+    this.log = o.logger ?? silent;
+    const upstreams = o.upstreams ?? resolvConfNameservers(readResolvConf());
+    if (upstreams.length > 0) this.forwarder = new Forwarder({ upstreams, timeoutMs: o.upstreamTimeoutMs, maxInflight: o.maxInflight });
+    if (o.cache !== false && this.forwarder) this.cache = new ResponseCache(o.cache || {});
+    this.registry = o.registry ?? new Registry();
+    this.metrics = new DnsMetrics(this.registry, o.metricsPrefix ?? 'svcnet', () => ({ cache: this.cache, forwarder: this.forwarder }));
+  }
+
+  get addresses(): ListenAddresses {
+    if (!this.addrs) throw new DnsError('BadListen', 'plugin/bind: the server is not started');
+    return this.addrs;
+  }
+
+  async start(): Promise<ListenAddresses> {
+    const family = net.isIPv6(this.listen.host) ? 'udp6' : 'udp4';
+    const udp = dgram.createSocket({ type: family });
+    udp.on('message', (m, r) => this.handle(m, false, r.family === 'IPv6', (b) => udp.send(b, r.port, r.address)));
+    udp.on('error', (e) => this.log.warn({ err: e.message }, 'dns udp socket error'));
+    await new Promise<void>((res, rej) => {
+      udp.once('error', rej);
+      udp.bind(this.listen.port, this.listen.host, () => {
+        udp.off('error', rej);
+        res();
+      });
+    });
+    this.udp = udp;
+    const port = udp.address().port;
+    this.tcp = new TcpListener({
+      idleTimeoutMs: this.o.tcpIdleTimeoutMs ?? 10000,
+      maxConnections: this.o.maxTcpConnections ?? 1000,
+      onMessage: (m, v6, reply) => this.handle(m, true, v6, reply),
+    });
+    const tcpAddr = await this.tcp.listen(this.listen.host, port);
+    this.addrs = { udp: { address: this.listen.host, port }, tcp: tcpAddr };
+    if (this.o.httpListen) this.addrs.http = await this.startHttp(parseHostPort(this.o.httpListen, 8080, 'listen'));
+    this.checkStaticLoops(port);
+    this.loopCheck = this.probeLoops();
+    this.log.info({ listen: `${this.listen.host}:${port}`, upstreams: this.forwarder?.upstreams.map((u) => u.label) ?? [] }, 'dns server started');
+    return this.addrs;
+  }
+
+  async stop(): Promise<void> {
+    this.forwarder?.close();
+    await new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r()));
+    await this.tcp?.close();
+    await new Promise<void>((r) => (this.httpServer ? this.httpServer.close(() => r()) : r()));
+    this.httpServer?.closeAllConnections();
+    this.udp = undefined;
+  }
+
+  /** One query in, at most one reply out; never throws (a bug in one query must not stop the server). */
+  private handle(msg: Buffer, tcp: boolean, v6: boolean, reply: (b: Buffer) => void): void {
+    const t0 = performance.now();
+    const q = this.q;
+    let out: Buffer | undefined;
+    try {
+      const rc = parseQuery(msg, q);
+      if (rc === PARSE_DROP) {
+        this.metrics.dropped++;
+        return;
+      }
+      if (rc !== PARSE_OK) {
+        out = writeError(msg, q, rc);
+      } else {
+        this.metrics.request(tcp, v6, q.qtype);
+        if (q.edns && q.ednsVersion !== 0) out = writeError(msg, q, 16); // BADVERS (RFC 6891 6.1.3)
+        else {
+          const maxSize = tcp ? 65535 : maxUdpSize(q);
+          const local = this.responder.answer(msg, q, maxSize);
+          if (Buffer.isBuffer(local)) out = local;
+          else {
+            const qc = { ...q };
+            const p = local ? chaseAnswer(msg, qc, local, maxSize, (name, qtype) => this.upstreamAnswer(name, qtype)) : this.forward(msg, qc, maxSize);
+            p.then(
+              (b) => this.send(b ?? writeError(msg, qc, RCODE.SERVFAIL), qc.qtype, t0, reply),
+              () => this.send(writeError(msg, qc, RCODE.SERVFAIL), qc.qtype, t0, reply),
+            );
+            return;
+          }
+        }
+      }
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'dns query failed');
+      out = msg.length >= 12 ? writeError(msg, { ...q, questionEnd: 0 }, RCODE.SERVFAIL) : undefined;
+    }
+    if (out) this.send(out, q.qtype, t0, reply);
+  }
+
+  private send(b: Buffer, qtype: number, t0: number, reply: (b: Buffer) => void): void {
+    this.metrics.response(b[3]! & 0xf, qtype, (performance.now() - t0) / 1000);
+    reply(b);
+  }
+
+  /** Forwards a question outside the zone through the cache; undefined means SERVFAIL. */
+  private async forward(msg: Buffer, q: ParsedQuery, maxSize: number): Promise<Buffer | undefined> {
+    const probe = this.probes.get(q.name);
+    if (probe !== undefined) {
+      const up = this.forwarder!.upstreams[probe]!;
+      if (!up.loop) {
+        this.forwarder!.markLoop(probe);
+        this.loops.push(up.label);
+        this.log.warn({ upstream: up.label }, 'plugin/loop: forwarding loop detected: this upstream sends our queries back to us; it is no longer used');
+      }
+      return undefined;
+    }
+    if (!this.forwarder) return writeError(msg, q, RCODE.REFUSED);
+    const key = `${q.name}|${q.qtype}|${q.qclass}`;
+    const cached = q.nameExact ? this.cache?.get(key) : undefined;
+    if (cached) return this.cache!.render(cached, msg, q, maxSize);
+    let p = this.inflight.get(key);
+    if (!p) {
+      // Identical questions in flight share one upstream query: this also stops a loop from multiplying.
+      p = this.forwarder
+        .exchange(Buffer.from(msg.subarray(12, q.questionEnd)))
+        .then((r) => r.response, () => undefined)
+        .finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    const resp = await p;
+    if (!resp) return undefined;
+    const cache = this.cache ?? new ResponseCache({ capacity: 0 });
+    const entry = cache.parseEntry(resp);
+    if (!entry) return writeError(msg, q, resp.readUInt16BE(2) & 0xf);
+    if (q.nameExact && this.cache) this.cache.store(key, entry);
+    return cache.render(entry, msg, q, maxSize);
+  }
+
+  /** An upstream's answer records for an ExternalName target (through the cache). */
+  private async upstreamAnswer(name: string, qtype: number): Promise<Buffer | undefined> {
+    if (!this.forwarder) return undefined;
+    const labels = name.split('.').filter(Boolean);
+    const question = Buffer.alloc(labels.reduce((n, l) => n + l.length + 1, 1) + 4);
+    let off = 0;
+    for (const l of labels) {
+      question[off++] = l.length;
+      off += question.write(l, off, 'latin1');
+    }
+    question[off++] = 0;
+    question.writeUInt16BE(qtype, off);
+    question.writeUInt16BE(1, off + 2);
+    const msg = Buffer.alloc(12 + question.length);
+    msg.writeUInt16BE(1, 4);
+    question.copy(msg, 12);
+    const q = newParsedQuery();
+    if (parseQuery(msg, q) !== PARSE_OK) return undefined;
+    return this.forward(msg, q, 65535);
+  }
+
+  private checkStaticLoops(port: number): void {
+    const self = this.listen.host;
+    const any = self === '0.0.0.0' || self === '::';
+    for (const up of this.forwarder?.upstreams ?? []) {
+      const local = up.host === self || (any && (up.host.startsWith('127.') || up.host === '::1'));
+      if (local && up.port === port) {
+        throw new DnsError('ForwardLoop', `plugin/loop: upstream ${up.label} is this server's own address: forwarding to it would loop; remove it from upstreams`);
+      }
+    }
+  }
+
+  /** CoreDNS loop plugin: send each upstream a unique name; seeing it come back means a loop. */
+  private async probeLoops(): Promise<void> {
+    const f = this.forwarder;
+    if (!f) return;
+    const nonce = randomBytes(8).toString('hex');
+    await Promise.all(
+      f.upstreams.map(async (_, i) => {
+        const name = `${nonce}.${i}.svcnet-loop-probe`;
+        this.probes.set(name, i);
+        const labels = name.split('.');
+        const question = Buffer.alloc(name.length + 2 + 4);
+        let off = 0;
+        for (const l of labels) {
+          question[off++] = l.length;
+          off += question.write(l, off, 'latin1');
+        }
+        question[off++] = 0;
+        question.writeUInt16BE(13, off); // HINFO, as CoreDNS's loop plugin
+        question.writeUInt16BE(1, off + 2);
+        await f.exchange(question, i).catch(() => undefined);
+      }),
+    );
+  }
+
+  private startHttp(at: { host: string; port: number }): Promise<{ address: string; port: number }> {
+    const srv = http.createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/health') res.writeHead(200).end('OK');
+      else if (path === '/ready') res.writeHead(this.index.synced ? 200 : 503).end(this.index.synced ? 'OK' : 'plugin/kubernetes: not synced yet');
+      else if (path === '/metrics') {
+        this.registry.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
+          (e: Error) => res.writeHead(500).end(e.message),
+        );
+      } else res.writeHead(404).end('not found: try /health, /ready or /metrics');
+    });
+    this.httpServer = srv;
+    return new Promise((res, rej) => {
+      srv.once('error', rej);
+      srv.listen(at.port, at.host, () => {
+        const a = srv.address() as net.AddressInfo;
+        res({ address: a.address, port: a.port });
+      });
+    });
+  }
+}
+
+function readResolvConf(): string {
+  try {
+    return readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,97 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Query types with their own label value; the rest count as "other" (as CoreDNS's type label). */
+const TYPES = ['A', 'AAAA', 'SRV', 'PTR', 'TXT', 'CNAME', 'NS', 'SOA', 'MX', 'ANY', 'other'] as const;
+const TYPE_INDEX = new Map<number, number>([
+  [1, 0], [28, 1], [33, 2], [12, 3], [16, 4], [5, 5], [2, 6], [6, 7], [15, 8], [255, 9],
+]);
+const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
+
+export const typeIndex = (qtype: number): number => TYPE_INDEX.get(qtype) ?? 10;
+
+/** Metric names, declared once (CoreDNS's coredns_dns_*, coredns_cache_*, coredns_forward_* under a prefix). */
+export function metricNames(prefix: string) {
+  return {
+    requests: `${prefix}_dns_requests_total`,
+    responses: `${prefix}_dns_responses_total`,
+    duration: `${prefix}_dns_request_duration_seconds`,
+    cacheHits: `${prefix}_dns_cache_hits_total`,
+    cacheMisses: `${prefix}_dns_cache_misses_total`,
+    cacheEntries: `${prefix}_dns_cache_entries`,
+    forwardRequests: `${prefix}_dns_forward_requests_total`,
+    forwardFailures: `${prefix}_dns_forward_failures_total`,
+    dropped: `${prefix}_dns_dropped_total`,
+  };
+}
+
+export interface MetricSources {
+  cache?: { hits: number; misses: number; size: number };
+  forwarder?: { requests: number; failures: number };
+}
+
+/**
+ * Counters kept as plain numbers on the hot path and copied into prom-client at scrape time, so a
+ * query costs a few array increments; only the duration histogram is observed per query.
+ */
+export class DnsMetrics {
+  /** requests[proto*2 + family][typeIndex]: proto 0 udp / 1 tcp, family 0 IPv4 / 1 IPv6. */
+  readonly requests = Array.from({ length: 4 }, () => new Float64Array(TYPES.length));
+  readonly responses = new Float64Array(24);
+  dropped = 0;
+  private readonly durations: ReturnType<Histogram['labels']>[];
+
+  constructor(registry: Registry, prefix: string, sources: () => MetricSources) {
+    const n = metricNames(prefix);
+    const self = this;
+    new Counter({
+      name: n.requests,
+      help: 'Counter of DNS requests made per protocol, family and type.',
+      labelNames: ['proto', 'family', 'type'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (let i = 0; i < 4; i++) {
+          const row = self.requests[i]!;
+          for (let t = 0; t < TYPES.length; t++) {
+            if (row[t]) this.inc({ proto: i >> 1 ? 'tcp' : 'udp', family: i & 1 ? '2' : '1', type: TYPES[t]! }, row[t]);
+          }
+        }
+      },
+    });
+    new Counter({
+      name: n.responses,
+      help: 'Counter of response status codes.',
+      labelNames: ['rcode'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        self.responses.forEach((v, rc) => v && this.inc({ rcode: RCODES[rc] ?? (rc === 16 ? 'BADVERS' : String(rc)) }, v));
+      },
+    });
+    const h = new Histogram({
+      name: n.duration,
+      help: 'Histogram of the time (in seconds) each request took.',
+      labelNames: ['type'],
+      buckets: [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192],
+      registers: [registry],
+    });
+    this.durations = TYPES.map((t) => h.labels(t));
+    const counterFrom = (name: string, help: string, read: () => number | undefined) =>
+      new Counter({ name, help, registers: [registry], collect() { this.reset(); const v = read(); if (v) this.inc(v); } });
+    counterFrom(n.cacheHits, 'The count of cache hits.', () => sources().cache?.hits);
+    counterFrom(n.cacheMisses, 'The count of cache misses.', () => sources().cache?.misses);
+    counterFrom(n.forwardRequests, 'Counter of requests made per upstream.', () => sources().forwarder?.requests);
+    counterFrom(n.forwardFailures, 'Counter of upstream requests that failed or timed out.', () => sources().forwarder?.failures);
+    counterFrom(n.dropped, 'Counter of packets dropped without an answer (malformed or not queries).', () => self.dropped);
+    new Gauge({ name: n.cacheEntries, help: 'The number of elements in the cache.', registers: [registry], collect() { this.set(sources().cache?.size ?? 0); } });
+  }
+
+  request(tcp: boolean, v6: boolean, qtype: number): void {
+    this.requests[(tcp ? 2 : 0) + (v6 ? 1 : 0)]![typeIndex(qtype)]!++;
+  }
+
+  response(rcode: number, qtype: number, seconds: number): void {
+    this.responses[rcode & 0x1f]!++;
+    this.durations[typeIndex(qtype)]!.observe(seconds);
+  }
+}

@@ -1,0 +1,71 @@
+import type { CompiledAnswer } from './encode.js';
+import type { ParsedQuery } from './query.js';
+
+/** The UDP payload size this server advertises in its OPT record (the DNS flag day 2020 value). */
+export const SERVER_UDP_SIZE = 1232;
+const OPT_LEN = 11;
+
+export const FLAG_QR = 0x8000;
+export const FLAG_AA = 0x0400;
+export const FLAG_TC = 0x0200;
+export const FLAG_RD = 0x0100;
+export const FLAG_RA = 0x0080;
+export const FLAG_CD = 0x0010;
+
+/** Largest response a client can take: 512 without EDNS, else its size capped by ours (RFC 6891). */
+export function maxUdpSize(q: ParsedQuery): number {
+  return q.edns ? Math.max(512, Math.min(q.udpSize, SERVER_UDP_SIZE)) : 512;
+}
+
+function writeOpt(out: Buffer, at: number, q: ParsedQuery, extRcode: number): void {
+  out[at] = 0;
+  out.writeUInt16BE(41, at + 1);
+  out.writeUInt16BE(SERVER_UDP_SIZE, at + 3);
+  out[at + 5] = extRcode;
+  out[at + 6] = 0; // version 0
+  out.writeUInt16BE(q.dnssecOk ? 0x8000 : 0, at + 7); // RFC 3225: the DO bit is echoed
+  out.writeUInt16BE(0, at + 9);
+}
+
+/**
+ * Header + the query's own question bytes + the compiled sections (+ OPT when the query had one).
+ * When that exceeds `maxSize`, the answer is withheld and TC is set, so the client retries over
+ * TCP (RFC 1035 4.2.1, RFC 7766). Only the ID, flags, counts and OPT are written per query.
+ */
+export function writeAnswer(msg: Buffer, q: ParsedQuery, c: CompiledAnswer, maxSize: number, authoritative: boolean): Buffer {
+  const opt = q.edns ? OPT_LEN : 0;
+  let len = q.questionEnd + c.tail.length + opt;
+  const truncated = len > maxSize;
+  if (truncated) len = q.questionEnd + opt;
+  const out = Buffer.allocUnsafe(len);
+  out.writeUInt16BE(q.id, 0);
+  out.writeUInt16BE(
+    FLAG_QR | (authoritative ? FLAG_AA : 0) | (truncated ? FLAG_TC : 0) | (q.flags & (FLAG_RD | FLAG_CD)) | FLAG_RA | (c.rcode & 0xf),
+    2,
+  );
+  out.writeUInt16BE(1, 4);
+  out.writeUInt16BE(truncated ? 0 : c.an, 6);
+  out.writeUInt16BE(truncated ? 0 : c.ns, 8);
+  out.writeUInt16BE((truncated ? 0 : c.ar) + (opt ? 1 : 0), 10);
+  msg.copy(out, 12, 12, q.questionEnd);
+  if (!truncated) c.tail.copy(out, q.questionEnd);
+  if (opt) writeOpt(out, len - OPT_LEN, q, c.rcode >> 4);
+  return out;
+}
+
+/** A reply with no records: FORMERR, NOTIMP, REFUSED, SERVFAIL, or BADVERS (16, via the OPT). */
+export function writeError(msg: Buffer, q: ParsedQuery, rcode: number): Buffer {
+  const withQuestion = q.questionEnd > 0;
+  const opt = withQuestion && q.edns ? OPT_LEN : 0;
+  const len = (withQuestion ? q.questionEnd : 12) + opt;
+  const out = Buffer.allocUnsafe(len);
+  out.writeUInt16BE(msg.readUInt16BE(0), 0);
+  const flags = msg.readUInt16BE(2);
+  out.writeUInt16BE(FLAG_QR | (flags & (0x7800 | FLAG_RD | FLAG_CD)) | FLAG_RA | (rcode & 0xf), 2);
+  out.writeUInt16BE(withQuestion ? 1 : 0, 4);
+  out.writeUInt32BE(0, 6);
+  out.writeUInt16BE(opt ? 1 : 0, 10);
+  if (withQuestion) msg.copy(out, 12, 12, q.questionEnd);
+  if (opt) writeOpt(out, len - OPT_LEN, q, rcode >> 4);
+  return out;
+}

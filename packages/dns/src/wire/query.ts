@@ -1,0 +1,118 @@
+/**
+ * A hand-written parser for DNS queries (RFC 1035 section 4.1): the header, the one question and an
+ * EDNS0 OPT record (RFC 6891), without decoding anything else. It fills a caller-owned object and
+ * allocates only the question name's string, so the hot path stays free of per-query garbage.
+ */
+export interface ParsedQuery {
+  id: number;
+  flags: number;
+  opcode: number;
+  qtype: number;
+  qclass: number;
+  /** Offset just after the question: header and question are bytes [0, questionEnd). */
+  questionEnd: number;
+  /** Lower-case dotted name without the trailing dot ('' for the root). */
+  name: string;
+  /** False when a label holds a '.' byte, which the dotted form cannot say: no zone name matches it. */
+  nameExact: boolean;
+  edns: boolean;
+  udpSize: number;
+  ednsVersion: number;
+  dnssecOk: boolean;
+}
+
+export function newParsedQuery(): ParsedQuery {
+  return { id: 0, flags: 0, opcode: 0, qtype: 0, qclass: 0, questionEnd: 0, name: '', nameExact: true, edns: false, udpSize: 512, ednsVersion: 0, dnssecOk: false };
+}
+
+/** Outcome of parsing: answer it, drop it silently, or answer with this error rcode. */
+export const PARSE_OK = 0;
+export const PARSE_DROP = -1;
+export const PARSE_FORMERR = 1;
+export const PARSE_NOTIMP = 4;
+
+const NAME_SCRATCH = Buffer.allocUnsafe(256);
+
+/**
+ * Parses `msg` into `q`. Returns PARSE_OK, PARSE_DROP (too short to answer, or not a query), or the
+ * rcode to answer with (FORMERR, NOTIMP). After FORMERR or NOTIMP, `q.questionEnd` is 0 when the
+ * question could not be read, and the reply then carries the header only.
+ */
+export function parseQuery(msg: Buffer, q: ParsedQuery): number {
+  const len = msg.length;
+  q.questionEnd = 0;
+  q.edns = false;
+  q.udpSize = 512;
+  q.ednsVersion = 0;
+  q.dnssecOk = false;
+  if (len < 12) return PARSE_DROP;
+  q.id = msg.readUInt16BE(0);
+  q.flags = msg.readUInt16BE(2);
+  if (q.flags & 0x8000) return PARSE_DROP; // a response: never answer it (that is how loops start)
+  q.opcode = (q.flags >> 11) & 0xf;
+  if (q.opcode !== 0) return PARSE_NOTIMP;
+  if (msg.readUInt16BE(4) !== 1) return PARSE_FORMERR;
+  if (msg.readUInt16BE(6) !== 0 || msg.readUInt16BE(8) !== 0) return PARSE_FORMERR;
+  const arcount = msg.readUInt16BE(10);
+
+  let off = 12;
+  let n = 0;
+  let exact = true;
+  for (;;) {
+    if (off >= len) return PARSE_FORMERR;
+    const l = msg[off]!;
+    if (l === 0) {
+      off++;
+      break;
+    }
+    // No compression pointers in a question: there is nothing before it to point at.
+    if (l > 63) return PARSE_FORMERR;
+    if (off + 1 + l > len || n + l + 1 > 254) return PARSE_FORMERR;
+    if (n > 0) NAME_SCRATCH[n++] = 0x2e;
+    for (let i = off + 1; i <= off + l; i++) {
+      let c = msg[i]!;
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      else if (c === 0x2e) exact = false;
+      NAME_SCRATCH[n++] = c;
+    }
+    off += 1 + l;
+  }
+  if (off + 4 > len) return PARSE_FORMERR;
+  q.qtype = msg.readUInt16BE(off);
+  q.qclass = msg.readUInt16BE(off + 2);
+  off += 4;
+  q.questionEnd = off;
+  q.name = NAME_SCRATCH.toString('latin1', 0, n);
+  q.nameExact = exact;
+
+  for (let i = 0; i < arcount; i++) {
+    // Owner name: the OPT's is the root; others (TSIG) may be compressed.
+    for (;;) {
+      if (off >= len) return PARSE_FORMERR;
+      const l = msg[off]!;
+      if (l === 0) {
+        off++;
+        break;
+      }
+      if ((l & 0xc0) === 0xc0) {
+        off += 2;
+        break;
+      }
+      if (l > 63) return PARSE_FORMERR;
+      off += 1 + l;
+    }
+    if (off + 10 > len) return PARSE_FORMERR;
+    const type = msg.readUInt16BE(off);
+    const rdlen = msg.readUInt16BE(off + 8);
+    if (off + 10 + rdlen > len) return PARSE_FORMERR;
+    if (type === 41) {
+      if (q.edns) return PARSE_FORMERR; // RFC 6891 6.1.1: more than one OPT
+      q.edns = true;
+      q.udpSize = Math.max(512, msg.readUInt16BE(off + 2));
+      q.ednsVersion = msg[off + 5]!;
+      q.dnssecOk = (msg.readUInt16BE(off + 6) & 0x8000) !== 0;
+    }
+    off += 10 + rdlen;
+  }
+  return PARSE_OK;
+}
