@@ -34,3 +34,4 @@ export type { Labels, Operator, Requirement, Selector } from './selectors.js';
 export * from './allocators/index.js';
 export * from './manifests/index.js';
 export { envVariableName, isServiceIPSet, podServiceEnvironment, serviceEnvVars, serviceEnvironment } from './env.js';
+export * from './tables/index.js';
