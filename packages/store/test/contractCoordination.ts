@@ -45,7 +45,7 @@ export function coordinationContract(target: StoreTarget): void {
       const other = await peer(s);
       const a = await s.leases.acquire('reconciler', 'agent-a', 150);
       const fence = { lease: 'reconciler', token: a!.token };
-      const ep = { apiVersion: 'v1', kind: 'Endpoints' as const, metadata: { name: 'web', namespace: 'default' }, subsets: [] };
+      const ep = { apiVersion: 'v1' as const, kind: 'Endpoints' as const, metadata: { name: 'web', namespace: 'default' }, subsets: [] };
       await s.create(ep, { fence });
       await sleep(300);
       const b = await other.leases.acquire('reconciler', 'agent-b', 10_000);
@@ -110,7 +110,7 @@ export function coordinationContract(target: StoreTarget): void {
           const cur = (await c.get('Endpoints', 'default', 'counter'))!;
           const n = Number(cur.metadata!.annotations!['n']) + 1;
           try {
-            await c.update({ ...cur, metadata: { ...cur.metadata, annotations: { n: String(n) } } });
+            await c.update({ ...cur, kind: 'Endpoints', metadata: { ...cur.metadata, annotations: { n: String(n) } } });
             return;
           } catch (e) {
             if (!isStoreError(e, 'Conflict')) throw e;

@@ -25,7 +25,7 @@ export function objectsContract(target: StoreTarget): void {
       expect(await s.get('Service', 'default', 'zzz')).toBeUndefined();
       const pod = await s.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [] } });
       expect(pod.metadata?.resourceVersion).toBe('1');
-      const upd = await s.update({ ...a, metadata: { ...a.metadata, labels: { app: 'a' } } });
+      const upd = await s.update({ ...a, kind: 'Service', metadata: { ...a.metadata, labels: { app: 'a' } } });
       expect(upd.metadata?.resourceVersion).toBe('3');
       expect(upd.metadata?.labels).toEqual({ app: 'a' });
       const list = await s.list('Service');
@@ -41,8 +41,8 @@ export function objectsContract(target: StoreTarget): void {
     it('answers Conflict, NotFound and AlreadyExists with stable codes', async () => {
       const s = await open();
       const a = await s.create(service('a'));
-      await s.update({ ...a, metadata: { ...a.metadata, labels: { v: '1' } } });
-      await expect(s.update({ ...a, metadata: { ...a.metadata, labels: { v: '2' } } })).rejects.toSatisfy((e) => isStoreError(e, 'Conflict'));
+      await s.update({ ...a, kind: 'Service', metadata: { ...a.metadata, labels: { v: '1' } } });
+      await expect(s.update({ ...a, kind: 'Service', metadata: { ...a.metadata, labels: { v: '2' } } })).rejects.toSatisfy((e) => isStoreError(e, 'Conflict'));
       await expect(s.delete('Service', 'default', 'a', { expectedRevision: 1 })).rejects.toSatisfy((e) => isStoreError(e, 'Conflict'));
       await expect(s.create(service('a'))).rejects.toSatisfy((e) => isStoreError(e, 'AlreadyExists'));
       await expect(s.update(service('nope'))).rejects.toSatisfy((e) => isStoreError(e, 'NotFound'));
@@ -50,7 +50,7 @@ export function objectsContract(target: StoreTarget): void {
       await expect(s.delete('Service', 'default', 'nope')).rejects.toThrow('Service "default/nope" not found');
       // Without resourceVersion an update is unconditional, as the API server allows for Services.
       const { resourceVersion: _rv, ...meta } = a.metadata!;
-      expect((await s.update({ ...a, metadata: { ...meta, labels: { v: '3' } } })).metadata?.labels).toEqual({ v: '3' });
+      expect((await s.update({ ...a, kind: 'Service', metadata: { ...meta, labels: { v: '3' } } })).metadata?.labels).toEqual({ v: '3' });
     });
 
     it('rejects invalid objects with field errors and leaves state untouched', async () => {
@@ -68,7 +68,7 @@ export function objectsContract(target: StoreTarget): void {
       expect(list.items.map((o) => o.metadata?.name)).toEqual(['ok']);
       // An update that fails validation changes nothing either.
       const ok = list.items[0]!;
-      await expect(s.update({ ...ok, spec: { ...ok.spec, ports: [{ port: 70000 }] } })).rejects.toBeInstanceOf(InvalidObjectError);
+      await expect(s.update({ ...ok, kind: 'Service', spec: { ...ok.spec, ports: [{ port: 70000 }] } })).rejects.toBeInstanceOf(InvalidObjectError);
       expect((await s.get('Service', 'default', 'ok'))?.metadata?.resourceVersion).toBe('1');
     });
 
@@ -78,13 +78,13 @@ export function objectsContract(target: StoreTarget): void {
       expect(a.metadata?.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(a.metadata?.creationTimestamp).toBe('2024-01-02T03:04:05Z');
       expect(a.metadata?.generation).toBe(1);
-      const labelled = await s.update({ ...a, metadata: { ...a.metadata, labels: { x: 'y' } } });
+      const labelled = await s.update({ ...a, kind: 'Service', metadata: { ...a.metadata, labels: { x: 'y' } } });
       expect(labelled.metadata?.generation).toBe(1);
-      const respec = await s.update({ ...labelled, spec: { ...labelled.spec, ports: [{ port: 81 }] } });
+      const respec = await s.update({ ...labelled, kind: 'Service', spec: { ...labelled.spec, ports: [{ port: 81 }] } });
       expect(respec.metadata?.generation).toBe(2);
       expect(respec.metadata?.uid).toBe(a.metadata?.uid);
       expect(respec.metadata?.creationTimestamp).toBe(a.metadata?.creationTimestamp);
-      const st = await s.updateStatus({ ...respec, status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } } });
+      const st = await s.updateStatus({ ...respec, kind: 'Service', status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } } });
       expect(st.metadata?.generation).toBe(2);
       expect(st.metadata?.resourceVersion).toBe('4');
     });
@@ -93,10 +93,10 @@ export function objectsContract(target: StoreTarget): void {
       const s = await open();
       const a = await s.create(service('a'));
       const lb = { loadBalancer: { ingress: [{ ip: '192.0.2.7' }] } };
-      const st = await s.updateStatus({ ...a, spec: { ...a.spec, ports: [{ port: 9999 }] }, status: lb });
+      const st = await s.updateStatus({ ...a, kind: 'Service', spec: { ...a.spec, ports: [{ port: 9999 }] }, status: lb });
       expect(st.status).toEqual(lb);
       expect(st.spec?.ports?.[0]?.port).toBe(80);
-      const up = await s.update({ ...st, spec: { ...st.spec, ports: [{ port: 81 }] }, status: { loadBalancer: {} } });
+      const up = await s.update({ ...st, kind: 'Service', spec: { ...st.spec, ports: [{ port: 81 }] }, status: { loadBalancer: {} } });
       expect(up.status).toEqual(lb);
       expect(up.spec?.ports?.[0]?.port).toBe(81);
       expect((await s.get('Service', 'default', 'a'))?.status).toEqual(lb);

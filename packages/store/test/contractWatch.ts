@@ -20,7 +20,7 @@ export function watchContract(target: StoreTarget): void {
     it('delivers every write in revision order, without gaps or duplicates, and resumes', async () => {
       const s = await open();
       const a = await s.create(service('a'));
-      await s.update({ ...a, metadata: { ...a.metadata, labels: { n: '1' } } });
+      await s.update({ ...a, kind: 'Service', metadata: { ...a.metadata, labels: { n: '1' } } });
       await s.create(service('b'));
       await s.delete('Service', 'default', 'a');
       const all = await take(s, 'Service', 0, 4);
@@ -74,7 +74,7 @@ export function watchContract(target: StoreTarget): void {
       inf.on((e) => unsubscribed.push(e))();
       await inf.synced;
       expect(inf.hasSynced()).toBe(true);
-      await s.update({ ...a, metadata: { ...a.metadata, labels: { v: '2' } } });
+      await s.update({ ...a, kind: 'Service', metadata: { ...a.metadata, labels: { v: '2' } } });
       await s.delete('Service', 'default', 'a');
       expect(await eventually(() => seen.length === 3)).toBe(true);
       expect(seen.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
@@ -99,7 +99,7 @@ export function watchContract(target: StoreTarget): void {
       expect(seen.sort()).toEqual(['ADDED changed', 'ADDED gone', 'ADDED keep']);
       seen.length = 0;
       // Changes the watch never delivers: the relist must surface each of them once.
-      await s.update({ ...changed, metadata: { ...changed.metadata, labels: { v: '2' } } });
+      await s.update({ ...changed, kind: 'Service', metadata: { ...changed.metadata, labels: { v: '2' } } });
       await s.delete('Service', 'default', 'gone');
       await s.create(service('new'));
       expire();
