@@ -119,7 +119,7 @@ describe('endpointslices (formatDiscoveryPorts/Endpoints, TestPrintEndpointSlice
     [[{ name: 'named' }], [], 'named', '<unset>'],
     [[], [], '<unset>', '<unset>'],
   ] as const)('ports %j', (ports, addrs, wantPorts, wantEndpoints) => {
-    const s = slice(ports as EndpointSlice['ports'], addrs as string[][]);
+    const s = slice(ports as unknown as EndpointSlice['ports'], addrs as unknown as string[][]);
     expect(formatEndpointSlicePorts(s)).toBe(wantPorts);
     expect(formatEndpointSliceEndpoints(s)).toBe(wantEndpoints);
     expect(tableFor('EndpointSlice', [s], { now: NOW }).rows[0]).toEqual(['abcslice.123', 'IPv4', wantPorts, wantEndpoints, '10s']);
