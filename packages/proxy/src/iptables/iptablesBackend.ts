@@ -1,0 +1,47 @@
+import type { ProxyOptions } from '../core/proxyOptions.js';
+import type { ProxyState } from '../core/proxyState.js';
+import type { Clock } from '../core/clock.js';
+import type { ProxierOptions } from '../engine/proxier.js';
+import { Proxier } from '../engine/proxier.js';
+import type { SyncBackend } from '../engine/proxier.js';
+import type { Exec } from '../engine/exec.js';
+import type { IPFamily } from '../core/types.js';
+import { IPTablesApplier } from './iptablesApplier.js';
+import { IPTablesSyncer } from './iptablesSyncer.js';
+import type { PreparedIPTablesSync } from './iptablesSyncer.js';
+
+/** iptables mode: the syncer renders (full or partial), the applier loads with --noflush. */
+export function iptablesBackend(state: ProxyState, options: ProxyOptions, applier: IPTablesApplier, clock?: Clock): SyncBackend<PreparedIPTablesSync> {
+  const syncer = new IPTablesSyncer(state, options, clock ? { clock } : {});
+  let started = false;
+  return {
+    mode: 'iptables',
+    prepare: () => syncer.prepare(),
+    async apply(p) {
+      if (!started) {
+        syncer.noteExistingChains(await applier.existingServiceChains().catch(() => []));
+        started = true;
+      }
+      if (p.full) await applier.ensureJumps();
+      await applier.restore(p.text);
+    },
+    commit: (p, ok) => syncer.commit(p, ok),
+    observe(p, m) {
+      m.rulesTotal.set({ table: 'filter', ip_family: state.family }, p.result.filterRules);
+      m.rulesTotal.set({ table: 'nat', ip_family: state.family }, p.result.natRulesTotal);
+      m.noLocalEndpoints.set({ traffic_policy: 'internal', ip_family: state.family }, p.result.noLocalEndpointsInternal);
+      m.noLocalEndpoints.set({ traffic_policy: 'external', ip_family: state.family }, p.result.noLocalEndpointsExternal);
+    },
+  };
+}
+
+/** A proxier in iptables mode for one family; `exec` runs the tools (e.g. inside a netns). */
+export function createIPTablesProxier(
+  family: IPFamily,
+  options: ProxyOptions,
+  opts: ProxierOptions & { exec?: Exec } = {},
+): { proxier: Proxier<PreparedIPTablesSync>; applier: IPTablesApplier } {
+  const applier = new IPTablesApplier(family, opts.exec ? { exec: opts.exec } : {});
+  const proxier = new Proxier(family, options, (state) => iptablesBackend(state, options, applier, opts.clock), opts);
+  return { proxier, applier };
+}
