@@ -99,3 +99,24 @@ describe('admit', () => {
     for (const o of objs) expect(() => admit(o), o.kind).not.toThrow();
   });
 });
+
+describe('admit: the seed documents\' Service examples', () => {
+  it('accepts a selectorless Service with its own Endpoints, and an ExternalName Service', () => {
+    expect(() => admit(manifest({ ports: [{ protocol: 'TCP', port: 80, targetPort: 9376 }] }))).not.toThrow();
+    const ep = { kind: 'Endpoints', apiVersion: 'v1', metadata: { name: 'my-service' }, subsets: [{ addresses: [{ ip: '1.2.3.4' }], ports: [{ port: 9376 }] }] };
+    expect(admit(ep).subsets[0]!.ports[0]).toEqual({ port: 9376, protocol: 'TCP' });
+    const ext = admit(manifest({ type: 'ExternalName', externalName: 'my.database.example.com' }));
+    expect(ext.spec?.clusterIP).toBeUndefined();
+    expect(ext.spec?.ipFamilies).toBeUndefined();
+  });
+
+  it('accepts a headless Service with a selector', () => {
+    const out = admit(manifest({ clusterIP: 'None', selector: { app: 'nginx' }, ports: [{ name: 'web', port: 80 }] }));
+    expect(out.spec?.clusterIPs).toEqual(['None']);
+  });
+
+  it.each(['127.0.0.1', '169.254.1.1', '224.0.0.5'])('rejects Endpoints at %s, as the seed notes', (ip) => {
+    const ep = { kind: 'Endpoints', apiVersion: 'v1', metadata: { name: 'my-service' }, subsets: [{ addresses: [{ ip }], ports: [{ port: 9376 }] }] };
+    expect(() => admit(ep)).toThrow(`Endpoints "my-service" is invalid: subsets[0].addresses[0].ip: Invalid value: "${ip}": may not be in the`);
+  });
+});
