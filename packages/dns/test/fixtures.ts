@@ -68,3 +68,32 @@ export function coreDnsHandlerFixture(): { services: Service[]; endpointSlices: 
     ],
   };
 }
+
+/**
+ * The seed documents' examples: a StatefulSet `web` behind the headless Service `nginx` (two ready
+ * pods, so `nginx.default` has two A records and `web-0.nginx.default` resolves), an ExternalName
+ * Service, and a headless Service with 100 endpoints (too big for a 512-byte UDP answer).
+ */
+export function seedFixture(): { services: Service[]; endpointSlices: EndpointSlice[] } {
+  const big = Array.from({ length: 100 }, (_, i) => ({ ip: `10.1.0.${i + 1}` }));
+  return {
+    services: [
+      svc('default', 'nginx', { clusterIP: 'None', clusterIPs: ['None'], ports: [{ name: 'web', port: 80, protocol: 'TCP' }], selector: { app: 'nginx' } }),
+      svc('default', 'my-service', { type: 'ExternalName', externalName: 'my.database.example.com' }),
+      svc('default', 'baidu', { type: 'ExternalName', externalName: 'www.baidu.com' }),
+      svc('default', 'hostname', { clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.20'], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }),
+      svc('testns', 'big', { clusterIP: 'None', clusterIPs: ['None'], ports: [{ name: 'http', port: 80 }] }),
+      svc('testns', 'notready', { clusterIP: 'None', clusterIPs: ['None'], ports: [{ name: 'http', port: 80 }] }),
+    ],
+    endpointSlices: [
+      slice('default', 'nginx', 'nginx-abcde', [
+        { ip: '172.26.1.5', hostname: 'web-0', pod: 'web-0' },
+        { ip: '172.26.2.5', hostname: 'web-1', pod: 'web-1' },
+        { ip: '172.26.3.5', hostname: 'web-2', pod: 'web-2', ready: false },
+      ], [{ name: 'web', port: 80 }]),
+      slice('default', 'hostname', 'hostname-abcde', [{ ip: '172.26.1.9' }], [{ name: 'http', port: 9376 }]),
+      slice('testns', 'big', 'big-1', big, [{ name: 'http', port: 80 }]),
+      slice('testns', 'notready', 'notready-1', [{ ip: '10.2.0.1', ready: false }], [{ name: 'http', port: 80 }]),
+    ],
+  };
+}
