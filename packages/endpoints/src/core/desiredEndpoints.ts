@@ -12,7 +12,7 @@ import {
   shouldPodBeInEndpoints,
   shouldSetHostname,
 } from './podRules.js';
-import { repackSubsets } from './repackSubsets.js';
+import { repackSubsets, sortSubsets } from './repackSubsets.js';
 import { mapsEqual, semanticEqual } from './semantic.js';
 import { formatRFC3339Nano } from './time.js';
 import { capacityAnnotationSetCorrectly, truncateSubsets } from './truncate.js';
@@ -116,6 +116,8 @@ export function computeSubsets(service: Service, pods: readonly Pod[]): Endpoint
   const ports = service.spec?.ports ?? [];
   const headless = service.spec?.clusterIP === 'None';
   const subsets: EndpointSubset[] = [];
+  const fast = fastSubsets(service, pods, publishNotReady);
+  if (fast) return fast;
   for (const pod of pods) {
     if (!shouldPodBeInEndpoints(pod, publishNotReady)) continue;
     const epa = podToEndpointAddress(service, pod);
@@ -135,6 +137,46 @@ export function computeSubsets(service: Service, pods: readonly Pod[]): Endpoint
     }
   }
   return repackSubsets(subsets);
+}
+
+/**
+ * The common case without repacking: every pod resolves every Service port to the same numbers, so
+ * RepackSubsets would produce exactly one subset with all ports (addresses de-duplicated by IP + UID,
+ * not ready winning). Undefined when that does not hold; computeSubsets then takes upstream's path.
+ */
+function fastSubsets(service: Service, pods: readonly Pod[], publishNotReady: boolean): EndpointSubset[] | undefined {
+  const servicePorts = service.spec?.ports ?? [];
+  if (servicePorts.length === 0) return undefined;
+  let ports: CoreEndpointPort[] | undefined;
+  const byKey = new Map<string, { addr: EndpointAddress; ready: boolean }>();
+  for (const pod of pods) {
+    if (!shouldPodBeInEndpoints(pod, publishNotReady)) continue;
+    const epa = podToEndpointAddress(service, pod);
+    if (!epa) continue;
+    const podPorts: CoreEndpointPort[] = [];
+    for (let i = 0; i < servicePorts.length; i++) {
+      const n = findPort(pod, servicePorts[i]!);
+      if (n === undefined) return undefined;
+      if (ports && ports[i]!.port !== n) return undefined;
+      podPorts.push(endpointPortFromServicePort(servicePorts[i]!, n));
+    }
+    ports ??= podPorts;
+    if (shouldSetHostname(pod, service)) epa.hostname = pod.spec!.hostname!;
+    const ready = publishNotReady || isPodReady(pod);
+    const key = `${epa.ip}\u0000${epa.targetRef?.uid ?? ''}`;
+    const prev = byKey.get(key);
+    if (!prev) byKey.set(key, { addr: epa, ready });
+    else if (prev.ready) prev.ready = ready;
+  }
+  if (!ports) return [];
+  const addresses: EndpointAddress[] = [];
+  const notReadyAddresses: EndpointAddress[] = [];
+  for (const { addr, ready } of byKey.values()) (ready ? addresses : notReadyAddresses).push(addr);
+  const subset: EndpointSubset = {};
+  if (addresses.length) subset.addresses = addresses;
+  if (notReadyAddresses.length) subset.notReadyAddresses = notReadyAddresses;
+  subset.ports = ports;
+  return sortSubsets([subset]);
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { Endpoint, EndpointPort } from '@svcnet/model';
-import { semanticEqual } from './semantic.js';
 
 /**
  * The identity of an endpoint inside a slice (upstream's hashEndpoint, endpointset.go): its sorted
@@ -57,7 +56,17 @@ export function endpointsEqualBeyondHash(a: Endpoint, b: Endpoint): boolean {
   if ((a.conditions?.ready ?? null) !== (b.conditions?.ready ?? null)) return false;
   if ((a.conditions?.serving ?? null) !== (b.conditions?.serving ?? null)) return false;
   if ((a.conditions?.terminating ?? null) !== (b.conditions?.terminating ?? null)) return false;
-  return semanticEqual({ targetRef: a.targetRef }, { targetRef: b.targetRef });
+  const x = a.targetRef;
+  const y = b.targetRef;
+  if (!x || !y) return !x === !y;
+  return (
+    (x.kind ?? '') === (y.kind ?? '') &&
+    (x.namespace ?? '') === (y.namespace ?? '') &&
+    (x.name ?? '') === (y.name ?? '') &&
+    (x.uid ?? '') === (y.uid ?? '') &&
+    (x.apiVersion ?? '') === (y.apiVersion ?? '') &&
+    (x.fieldPath ?? '') === (y.fieldPath ?? '')
+  );
 }
 
 function portString(p: EndpointPort): string {

@@ -74,6 +74,7 @@ export function sortSubsets(subsets: EndpointSubset[]): EndpointSubset[] {
     s.notReadyAddresses?.sort(compareEndpointAddress);
     s.ports?.sort((a, b) => cmp(portKey(a), portKey(b)));
   }
+  if (subsets.length < 2) return subsets;
   const keyed = subsets.map((s) => ({ s, k: JSON.stringify(s) }));
   keyed.sort((a, b) => cmp(a.k, b.k));
   for (let i = 0; i < keyed.length; i++) subsets[i] = keyed[i]!.s;

@@ -1,0 +1,142 @@
+// Endpoints reconciler benchmark: 10,000 Services x 100,000 Pods.
+//   node --conditions=@svcnet/source --import tsx bench/endpoints/endpoints-bench.ts [--services N] [--pods-per-service M] [--flips F] [--phase core|memory|redis]
+// Without --phase it runs each phase in its own child process (so peak memory is per phase) and prints a summary.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import type { Pod, Service } from '@svcnet/model';
+import { MemoryStore, listAndWatch, openStore, type Store } from '@svcnet/store';
+import { RedisServer } from '@svcnet/testkit';
+import { EndpointsController, SelectorIndex, planEndpoints, reconcileSlices } from '@svcnet/endpoints';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const nServices = Number(args.get('services') ?? 10_000);
+const perService = Number(args.get('pods-per-service') ?? 10);
+const nFlips = Number(args.get('flips') ?? 10_000);
+const phase = args.get('phase');
+
+function makeService(i: number): Service {
+  return {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { namespace: 'bench', name: `svc-${i}`, creationTimestamp: '2024-01-01T00:00:00Z' },
+    spec: { selector: { app: `app-${i}` }, clusterIP: 'None', ipFamilies: ['IPv4'], ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
+  };
+}
+function makePod(s: number, j: number, ready = true): Pod {
+  const n = s * perService + j;
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { namespace: 'bench', name: `pod-${s}-${j}`, labels: { app: `app-${s}` } },
+    spec: { nodeName: `node-${n % 100}`, containers: [{ name: 'c', ports: [{ containerPort: 8080 }] }] },
+    status: { phase: 'Running', podIP: ip(n), podIPs: [{ ip: ip(n) }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  };
+}
+const ip = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+function core() {
+  const services = Array.from({ length: nServices }, (_, i) => makeService(i));
+  const pods: Pod[] = [];
+  for (let s = 0; s < nServices; s++) for (let j = 0; j < perService; j++) pods.push(makePod(s, j));
+  const before = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const index = new SelectorIndex();
+  for (const p of pods) index.upsertPod(p);
+  for (const s of services) index.upsertService(s);
+  let slices = 0;
+  for (const svc of services) {
+    const selected = index.podsForService(svc);
+    planEndpoints(svc, selected);
+    slices += reconcileSlices(svc, selected, []).create.length;
+  }
+  const ms = performance.now() - t0;
+  return { phase: 'core', initialMs: ms, slices, rssBefore: mb(before), peakRss: mb(peakRss()) };
+}
+
+async function throughStore(kind: 'memory' | 'redis') {
+  let server: RedisServer | undefined;
+  let store: Store;
+  if (kind === 'redis') {
+    server = await RedisServer.start();
+    store = openStore(server.url);
+  } else {
+    store = new MemoryStore();
+  }
+  try {
+    const tl = performance.now();
+    const pending: Promise<unknown>[] = [];
+    const flush = async () => { await Promise.all(pending.splice(0)); };
+    for (let s = 0; s < nServices; s++) {
+      pending.push(store.create({ ...makeService(s), kind: 'Service' }, { trusted: true }));
+      for (let j = 0; j < perService; j++) pending.push(store.create({ ...makePod(s, j), kind: 'Pod' }, { trusted: true }));
+      if (pending.length >= 2000) await flush();
+    }
+    await flush();
+    const loadMs = performance.now() - tl;
+
+    const controller = new EndpointsController(store, { holder: 'bench', leaseTtlMs: 10_000, watchNodes: false });
+    const t0 = performance.now();
+    await controller.start();
+    await controller.whenIdle();
+    const initialMs = performance.now() - t0;
+    const afterInitialRss = peakRss();
+
+    // readiness flips: latency from the Pod write to the slice write reaching a watcher
+    const slices = listAndWatch(store, 'EndpointSlice');
+    await slices.synced;
+    let waiting: { pod: string; ready: boolean; resolve: () => void } | undefined;
+    slices.on((e) => {
+      if (!waiting || e.type !== 'MODIFIED') return;
+      const ep = e.object.endpoints.find((x) => x.targetRef?.name === waiting!.pod);
+      if (ep && ep.conditions?.ready === waiting.ready) waiting.resolve();
+    });
+    const lat: number[] = [];
+    const readiness = new Map<string, boolean>();
+    for (let f = 0; f < nFlips; f++) {
+      const s = (f * 7919) % nServices;
+      const j = f % perService;
+      const name = `pod-${s}-${j}`;
+      const ready = !(readiness.get(name) ?? true);
+      readiness.set(name, ready);
+      const seen = new Promise<void>((resolve) => (waiting = { pod: name, ready, resolve }));
+      const t = performance.now();
+      await store.apply({ ...makePod(s, j, ready), kind: 'Pod' }, { trusted: true });
+      await seen;
+      lat.push(performance.now() - t);
+    }
+    lat.sort((a, b) => a - b);
+    slices.stop();
+    const stats = controller.stats();
+    await controller.stop();
+    return {
+      phase: kind, loadMs, initialMs, peakRssAfterInitial: mb(afterInitialRss), flips: nFlips,
+      p50Ms: pct(lat, 50), p99Ms: pct(lat, 99), maxMs: lat[lat.length - 1], writes: stats.writes, errors: stats.errors,
+    };
+  } finally {
+    await store.close();
+    await server?.stop();
+  }
+}
+
+if (phase === 'core') console.log(JSON.stringify(core()));
+else if (phase === 'memory' || phase === 'redis') console.log(JSON.stringify(await throughStore(phase)));
+else {
+  const self = fileURLToPath(import.meta.url);
+  console.log(`endpoints bench: ${nServices} Services x ${perService} Pods each = ${nServices * perService} Pods, ${nFlips} readiness flips`);
+  for (const p of ['core', 'memory', 'redis']) {
+    const extra = [...args].filter(([k]) => k !== 'phase').flatMap(([k, v]) => [`--${k}`, v]);
+    const r = spawnSync(process.execPath, ['--conditions=@svcnet/source', '--import', 'tsx', '--max-old-space-size=4096', self, '--phase', p, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    try {
+      const res = JSON.parse(line) as Record<string, unknown>;
+      const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : JSON.stringify(v));
+      console.log(`${p.padEnd(7)} ${Object.entries(res).filter(([k]) => k !== 'phase').map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`);
+    } catch {
+      console.log(`${p}: failed (exit ${r.status}) ${line}`);
+    }
+  }
+  console.log('goals: initial reconcile < 3000 ms; per-change p99 < 5 ms (memory), < 20 ms (redis)');
+}
