@@ -1,0 +1,140 @@
+// Benchmark: wrk through the svcnet ingress router and through nginx (one worker, upstream
+// keep-alive, same host/path rule) to the same three backends, in the same run.
+//   node --import tsx bench/ingress/ingress-bench.ts [--duration 10] [--connections 50]
+// Prints requests/s, p50/p99 latency of each and the ratio router/nginx.
+import { spawn, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : def;
+};
+const duration = Number(opt('duration', '10'));
+const connections = Number(opt('connections', '50'));
+const workers = Number(opt('workers', String(availableParallelism())));
+const children: ChildProcess[] = [];
+const tmp = mkdtempSync(join(tmpdir(), `svcnet-ingress-bench-${process.pid}-`));
+
+function cleanup(): void {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const p = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+/** Starts a child and resolves with its first stdout line. */
+function start(cmd: string, argv: string[]): Promise<string> {
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const t = setTimeout(() => reject(new Error(`${cmd} did not start`)), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(t);
+        resolve(buf.slice(0, nl));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      execFileSync('curl', ['-s', '-o', '/dev/null', '-H', 'Host: bench.example.com', `http://127.0.0.1:${port}/app/`]);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`nothing answers on ${port}`);
+}
+
+interface Result {
+  name: string;
+  rps: number;
+  p50: string;
+  p99: string;
+  errors: string;
+}
+
+function wrk(name: string, port: number): Result {
+  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-H', 'Host: bench.example.com', `http://127.0.0.1:${port}/app/items?id=1`], { encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?';
+  const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?';
+  const errs = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
+  const sock = /Socket errors: (.*)/.exec(out)?.[1];
+  return { name, rps, p50, p99, errors: [errs && `${errs} non-2xx`, sock].filter(Boolean).join(', ') || 'none' };
+}
+
+function nginxConfig(port: number, backends: number[]): string {
+  return `worker_processes 1;
+error_log ${tmp}/error.log warn;
+pid ${tmp}/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${tmp}/body; proxy_temp_path ${tmp}/proxy; fastcgi_temp_path ${tmp}/fastcgi;
+  uwsgi_temp_path ${tmp}/uwsgi; scgi_temp_path ${tmp}/scgi;
+  keepalive_requests 1000000;
+  upstream app { ${backends.map((p) => `server 127.0.0.1:${p};`).join(' ')} keepalive 128; }
+  server {
+    listen 127.0.0.1:${port};
+    server_name bench.example.com;
+    location /app { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Real-IP $remote_addr; proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Request-ID $request_id; }
+    location / { return 404; }
+  }
+  server { listen 127.0.0.1:${port} default_server; return 404; }
+}
+`;
+}
+
+const backends = JSON.parse(await start('node', [join(here, 'backends.mjs')])) as number[];
+console.log(`backends on ${backends.join(', ')}; wrk -t1 -c${connections} -d${duration}s`);
+const results: Result[] = [];
+
+const nginxPort = await freePort();
+writeFileSync(join(tmp, 'nginx.conf'), nginxConfig(nginxPort, backends));
+const nginx = spawn('nginx', ['-p', tmp, '-c', join(tmp, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
+children.push(nginx);
+await waitForPort(nginxPort);
+results.push(wrk('nginx (1 worker)', nginxPort));
+nginx.kill('SIGTERM');
+
+const tsx = ['--conditions=@svcnet/source', '--import', 'tsx'];
+for (const w of [1, workers]) {
+  const port = await freePort();
+  await start('node', [...tsx, join(here, 'router.ts'), String(port), JSON.stringify(backends), String(w)]);
+  await waitForPort(port);
+  results.push(wrk(`svcnet ingress (${w} worker${w > 1 ? 's' : ''})`, port));
+  children[children.length - 1]!.kill('SIGTERM');
+}
+
+const ref = results[0]!.rps;
+console.log(`\n${'target'.padEnd(28)}${'req/s'.padStart(10)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'vs nginx'.padStart(10)}  errors`);
+for (const r of results) {
+  console.log(`${r.name.padEnd(28)}${r.rps.toFixed(0).padStart(10)}${r.p50.padStart(10)}${r.p99.padStart(10)}${(r.rps / ref).toFixed(2).padStart(10)}  ${r.errors}`);
+}
+cleanup();

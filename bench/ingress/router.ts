@@ -1,0 +1,56 @@
+// The svcnet ingress router on one port for the benchmark: `router.ts PORT BACKEND_PORTS_JSON [workers]`.
+// With workers > 1, node:cluster runs one router per worker on the shared port.
+import cluster from 'node:cluster';
+import { IngressServer, IngressView } from '@svcnet/ingress';
+
+const [portArg, backendsArg, workersArg] = process.argv.slice(2);
+const port = Number(portArg);
+const backends = JSON.parse(backendsArg ?? '[]') as number[];
+const workers = Number(workersArg ?? '1');
+
+async function serve(): Promise<void> {
+  const view = new IngressView();
+  view.load([
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'app', namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } },
+    ...backends.map((p, i) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice' as const,
+      metadata: { name: `app-${i}`, namespace: 'default', labels: { 'kubernetes.io/service-name': 'app' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      ports: [{ name: 'http', port: p, protocol: 'TCP' }],
+    })),
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'bench', namespace: 'default' },
+      spec: {
+        rules: [
+          { host: 'bench.example.com', http: { paths: [{ path: '/app', pathType: 'Prefix', backend: { service: { name: 'app', port: { number: 80 } } } }] } },
+          { host: 'other.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'app', port: { number: 80 } } } }] } },
+        ],
+      },
+    },
+  ]);
+  const server = new IngressServer({ view, listen: { host: '127.0.0.1', port } });
+  await server.start();
+  process.send?.('ready');
+  if (workers === 1) process.stdout.write('ready\n');
+}
+
+if (workers > 1 && cluster.isPrimary) {
+  let ready = 0;
+  for (let i = 0; i < workers; i++) {
+    const w = cluster.fork();
+    w.on('message', (m) => {
+      if (m === 'ready' && ++ready === workers) process.stdout.write('ready\n');
+    });
+  }
+  process.on('SIGTERM', () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill();
+    process.exit(0);
+  });
+} else {
+  await serve();
+  process.on('SIGTERM', () => process.exit(0));
+}
