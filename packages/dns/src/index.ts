@@ -22,3 +22,5 @@ export { compileAnswer } from './wire/encode.js';
 export type { CompiledAnswer } from './wire/encode.js';
 export { PARSE_DROP, PARSE_FORMERR, PARSE_NOTIMP, PARSE_OK, newParsedQuery, parseQuery } from './wire/query.js';
 export type { ParsedQuery } from './wire/query.js';
+export { DnsView } from './view/dnsView.js';
+export type { DnsViewOptions } from './view/dnsView.js';

@@ -1,0 +1,58 @@
+import type { EndpointSlice, Pod, Service } from '@svcnet/model';
+import { type Informer, type InformerEvent, listAndWatch, type Store } from '@svcnet/store';
+import type { RecordIndex } from '../core/recordIndex.js';
+
+export interface DnsViewOptions {
+  /** Store errors (unreachable, a bad object): logged by the caller; informers retry on their own. */
+  onError?: (e: Error) => void;
+  signal?: AbortSignal;
+  /** Milliseconds clock for the SOA serial (CoreDNS: the time of the last change). */
+  now?: () => number;
+}
+
+/**
+ * Keeps a RecordIndex up to date from store informers (Services, EndpointSlices, and Pods when
+ * `pods` is not disabled). Each event touches one object, and the index recomputes only that
+ * object's Service. The index reports `synced` (and stops answering SERVFAIL for name errors)
+ * once every informer has its first list.
+ */
+export class DnsView {
+  readonly synced: Promise<void>;
+  private readonly informers: Informer<Service | EndpointSlice | Pod>[] = [];
+
+  constructor(store: Store, private readonly index: RecordIndex, o: DnsViewOptions = {}) {
+    const now = o.now ?? Date.now;
+    const touch = () => {
+      index.serial = Math.floor(now() / 1000) >>> 0;
+    };
+    const common = { onError: o.onError, signal: o.signal };
+    const svc = listAndWatch(store, 'Service', common);
+    svc.on((e: InformerEvent<Service>) => {
+      if (e.type === 'DELETED') index.deleteService(e.object.metadata?.namespace ?? 'default', e.object.metadata?.name ?? '');
+      else index.upsertService(e.object);
+      touch();
+    });
+    const eps = listAndWatch(store, 'EndpointSlice', common);
+    eps.on((e: InformerEvent<EndpointSlice>) => {
+      if (e.type === 'DELETED') index.deleteEndpointSlice(e.object.metadata?.namespace ?? 'default', e.object.metadata?.name ?? '');
+      else index.upsertEndpointSlice(e.object);
+      touch();
+    });
+    this.informers.push(svc as Informer<Service | EndpointSlice | Pod>, eps as Informer<Service | EndpointSlice | Pod>);
+    if (index.options.pods !== 'disabled') {
+      const pods = listAndWatch(store, 'Pod', common);
+      pods.on((e: InformerEvent<Pod>) => {
+        if (e.type === 'DELETED') index.deletePod(e.object.metadata?.namespace ?? 'default', e.object.metadata?.name ?? '');
+        else index.upsertPod(e.object);
+      });
+      this.informers.push(pods as Informer<Service | EndpointSlice | Pod>);
+    }
+    this.synced = Promise.all(this.informers.map((i) => i.synced)).then(() => {
+      index.synced = true;
+    });
+  }
+
+  stop(): void {
+    for (const i of this.informers) i.stop();
+  }
+}
