@@ -60,7 +60,7 @@ export function apiVersionProblem(kind: string, apiVersion: string): string | un
   if (!want || apiVersion === want) return undefined;
   const prefix = `apiVersion ${JSON.stringify(apiVersion)} is not served for kind ${kind}`;
   const removedIn = REMOVED[`${kind} ${apiVersion}`];
-  if (removedIn) return `${prefix}: it was removed in Kubernetes ${removedIn}; use ${JSON.stringify(want)} (see the examples/ folder for the current form)`;
+  if (removedIn) return `${prefix}: it was removed in Kubernetes ${removedIn}; use ${JSON.stringify(want)}`;
   if (distance(apiVersion, want) <= 2) return `${prefix}: did you mean ${JSON.stringify(want)}?`;
   return `${prefix}: use ${JSON.stringify(want)}`;
 }

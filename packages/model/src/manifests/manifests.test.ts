@@ -49,7 +49,7 @@ describe('parseManifests', () => {
       ['MissingApiVersion', 5],
       ['UnservedApiVersion', 6],
     ]);
-    expect(r.errors[0]!.reason).toBe('apiVersion "extensions/v1beta1" is not served for kind Ingress: it was removed in Kubernetes 1.22; use "networking.k8s.io/v1" (see the examples/ folder for the current form)');
+    expect(r.errors[0]!.reason).toBe('apiVersion "extensions/v1beta1" is not served for kind Ingress: it was removed in Kubernetes 1.22; use "networking.k8s.io/v1"');
     expect(r.errors[1]!.reason).toMatch(/^kind ConfigMap is not supported by svcnet: supported kinds are Service, /);
     expect(r.errors[2]!.reason).toBe('kind "service" is not known: did you mean "Service"?');
     expect(r.errors[4]!.reason).toBe('apiVersion is required: use "v1" for kind Pod');
@@ -121,5 +121,17 @@ describe('loadManifests', () => {
     expect(r.objects.map((o) => o.object.metadata?.name)).toEqual(['b']);
     expect(r.errors.map((e) => e.code)).toEqual(['ReadFailed']);
     expect(r.errors[0]!.message).toBe(`${join(dir, 'missing.yaml')}: cannot read: no such file or directory`);
+  });
+});
+
+describe('hints', () => {
+  it('names the repeated key when a document separator is missing, and case slips in kind/apiVersion', () => {
+    const r = parseManifests('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nkind: Service\n', 'm.yaml');
+    expect(r.errors[0]!.message).toBe('m.yaml: document 1 (line 4): Map keys must be unique: "kind" appears twice in one mapping (is a "---" document separator missing?)');
+    const k = parseManifests('apiVersion: v1\nKind: Endpoints\nmetadata: {name: e}\n');
+    expect(k.errors[0]!.reason).toBe('kind is required: found "Kind", but field names are case-sensitive; write "kind"');
+    expect(k.errors[0]!.line).toBe(2);
+    const a = parseManifests('ApiVersion: v1\nkind: Service\nmetadata: {name: e}\n');
+    expect(a.errors[0]!.reason).toBe('apiVersion is required: found "ApiVersion", but field names are case-sensitive; write "apiVersion: v1"');
   });
 });

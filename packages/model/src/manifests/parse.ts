@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, type Document, type Node as YAMLNode } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document, type Node as YAMLNode, type YAMLError } from 'yaml';
 import type { AnyObject } from '../objects.js';
 import { ManifestError } from './errors.js';
 import { MANIFEST_KINDS, apiVersionProblem, isListKind, suggestKind } from './kinds.js';
@@ -45,17 +45,37 @@ function depthExceeds(value: unknown, max: number): boolean {
   return false;
 }
 
+function syntaxReason(e: YAMLError, text: string): string {
+  const reason = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  if (e.code === 'DUPLICATE_KEY') {
+    const end = text.indexOf('\n', e.pos[0]);
+    const rest = text.slice(e.pos[0], end < 0 ? undefined : end);
+    const key = rest.split(':')[0]!.trim();
+    return `${reason}: ${JSON.stringify(key)} appears twice in one mapping (is a "---" document separator missing?)`;
+  }
+  return reason;
+}
+
 /** Checks one object's kind and apiVersion; returns the error to report or undefined. */
 function checkTypeMeta(obj: AnyObject, err: (code: ManifestError['code'], reason: string, node?: string) => ManifestError): ManifestError | undefined {
   const kind = obj.kind;
-  if (typeof kind !== 'string' || kind === '') return err('MissingKind', 'kind is required (for example "kind: Service")');
+  const misspelt = (field: string) => Object.keys(obj).find((k) => k !== field && k.toLowerCase() === field.toLowerCase());
+  if (typeof kind !== 'string' || kind === '') {
+    const near = misspelt('kind');
+    if (near) return err('MissingKind', `kind is required: found ${JSON.stringify(near)}, but field names are case-sensitive; write "kind"`, near);
+    return err('MissingKind', 'kind is required (for example "kind: Service")');
+  }
   if (!Object.prototype.hasOwnProperty.call(MANIFEST_KINDS, kind)) {
     const hint = suggestKind(kind);
     if (hint && hint !== kind) return err('UnsupportedKind', `kind ${JSON.stringify(kind)} is not known: did you mean ${JSON.stringify(hint)}?`, 'kind');
     return err('UnsupportedKind', `kind ${kind} is not supported by svcnet: supported kinds are ${Object.keys(MANIFEST_KINDS).join(', ')}`, 'kind');
   }
   const apiVersion = obj.apiVersion;
-  if (typeof apiVersion !== 'string' || apiVersion === '') return err('MissingApiVersion', `apiVersion is required: use ${JSON.stringify(MANIFEST_KINDS[kind])} for kind ${kind}`);
+  if (typeof apiVersion !== 'string' || apiVersion === '') {
+    const near = misspelt('apiVersion');
+    const hint = near ? `found ${JSON.stringify(near)}, but field names are case-sensitive; write "apiVersion: ${MANIFEST_KINDS[kind]}"` : `use ${JSON.stringify(MANIFEST_KINDS[kind])} for kind ${kind}`;
+    return err('MissingApiVersion', `apiVersion is required: ${hint}`, near);
+  }
   const problem = apiVersionProblem(kind, apiVersion);
   return problem ? err('UnservedApiVersion', problem, 'apiVersion') : undefined;
 }
@@ -91,7 +111,7 @@ export function parseManifests(text: string, source = '<stdin>', limits: Manifes
       result.errors.push(new ManifestError(code, source, index, line, reason));
     };
     if (doc.errors.length) {
-      for (const e of doc.errors) fail('SyntaxError', e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), lineAt(e.pos?.[0]) || start);
+      for (const e of doc.errors) fail('SyntaxError', syntaxReason(e, text), lineAt(e.pos?.[0]) || start);
       return;
     }
     if (doc.range[1] - doc.range[0] > lim.maxDocumentBytes) return fail('TooLarge', `the document is larger than the limit of ${lim.maxDocumentBytes} bytes`);
