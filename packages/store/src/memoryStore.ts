@@ -112,7 +112,7 @@ export class MemoryStore implements Store, NodeStatusStore {
     const expected = object.metadata?.resourceVersion;
     if (expected && old && op !== 'apply' && expected !== old.metadata?.resourceVersion) throw conflictError(kind, key);
     const trusted = options.trusted ?? false;
-    const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, now: this.now(), newUid: randomUUID });
+    const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, now: this.now(), newUid: randomUUID, allocator: this.allocator });
     if (prepared.action === 'unchanged') return { object: clone(old) as ObjectOfKind[K], action: 'unchanged' };
     this.leases.check(options.fence);
     let next = prepared.object;

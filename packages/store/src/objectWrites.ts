@@ -1,6 +1,5 @@
-import { API_VERSIONS, NAMESPACED, type Kind, type KubeObject, type Service } from '@svcnet/model';
-import { admitObject } from './admission.js';
-import { patchAllocatedValues } from './serviceAllocation.js';
+import { API_VERSIONS, NAMESPACED, type Kind, type KubeObject } from '@svcnet/model';
+import { admitObject, type AllocatorConfig } from './admission.js';
 
 /**
  * The pure part of every write, shared by both stores: merge the request with the stored object as
@@ -18,6 +17,7 @@ export interface WriteInput<T extends KubeObject> {
   /** Epoch ms, from the store's clock. */
   now: number;
   newUid: () => string;
+  allocator: AllocatorConfig;
 }
 
 export interface PreparedWrite<T extends KubeObject> {
@@ -65,9 +65,9 @@ export function prepareWrite<T extends KubeObject>(input: WriteInput<T>): Prepar
       if (oldStatus === undefined) delete next.status;
       else next.status = structuredClone(oldStatus);
     }
-    if (kind === 'Service') patchAllocatedValues(next as Service, old as Service);
   }
-  if (!trusted) next = admitObject(kind, next, old) as T & Loose;
+  // Admission also prepares updates as the API server does (patchAllocatedValues for Services).
+  if (!trusted) next = admitObject(next, old, input.allocator) as T & Loose;
   stampMetadata(next, old, input);
   if (!old) return { object: next, action: 'created' };
   return { object: next, action: sameContent(next, old) ? 'unchanged' : 'updated' };

@@ -14,44 +14,6 @@ export interface AllocationPlan {
 
 const none = (): Allocations => ({ ips: [], nodePorts: [] });
 
-function needsClusterIP(svc: Service): boolean {
-  return svc.spec?.type !== 'ExternalName' && svc.spec?.clusterIP !== 'None';
-}
-function needsNodePort(svc: Service): boolean {
-  return svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
-}
-function needsHCNodePort(svc: Service): boolean {
-  return svc.spec?.type === 'LoadBalancer' && svc.spec.externalTrafficPolicy === 'Local';
-}
-
-/**
- * Matches upstream's patchAllocatedValues (service strategy PrepareForUpdate): a PUT or apply that
- * leaves clusterIP, clusterIPs, nodePort or healthCheckNodePort empty keeps the allocated values.
- * Mutates `next`.
- */
-export function patchAllocatedValues(next: Service, old: Service): void {
-  const spec = (next.spec ??= {});
-  const oldSpec = old.spec ?? {};
-  if (needsClusterIP(old) && needsClusterIP(next)) {
-    if (!spec.clusterIP && oldSpec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
-    if (!spec.clusterIPs?.length && oldSpec.clusterIPs?.length) spec.clusterIPs = [...oldSpec.clusterIPs];
-  }
-  if (needsNodePort(old) && needsNodePort(next)) {
-    const usedBy = (s: Service) => new Set((s.spec?.ports ?? []).map((p) => p.nodePort ?? 0));
-    const newUsed = usedBy(next);
-    const used = new Set([...usedBy(old)].filter((p) => newUsed.has(p)));
-    const byName = new Map((oldSpec.ports ?? []).map((p) => [p.name ?? '', p.nodePort ?? 0]));
-    for (const p of spec.ports ?? []) {
-      if (p.nodePort) continue;
-      const oldVal = byName.get(p.name ?? '') ?? 0;
-      if (oldVal && !used.has(oldVal)) p.nodePort = oldVal;
-    }
-  }
-  if (needsHCNodePort(old) && needsHCNodePort(next) && !spec.healthCheckNodePort && oldSpec.healthCheckNodePort) {
-    spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
-  }
-}
-
 /** Allocation for a create (`old` undefined) or an update; throws InvalidObjectError when refused. */
 export function planServiceAllocation(
   next: Service,

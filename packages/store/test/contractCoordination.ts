@@ -60,7 +60,7 @@ export function coordinationContract(target: StoreTarget): void {
 
     it('allocates ClusterIPs and NodePorts, releases them on delete and on type change', async () => {
       const s = await open({ nodePortRange: '30000-30009' });
-      const a = await s.create(service('a', { type: 'NodePort', ports: [{ port: 80, nodePort: 30005 }, { name: 'b', port: 81 }] }));
+      const a = await s.create(service('a', { type: 'NodePort', ports: [{ name: 'a', port: 80, nodePort: 30005 }, { name: 'b', port: 81 }] }));
       expect(cidrContains('10.96.0.0/12', a.spec!.clusterIP!)).toBe(true);
       expect(a.spec?.clusterIPs).toEqual([a.spec?.clusterIP]);
       const ports = a.spec!.ports!.map((p) => p.nodePort!);
@@ -71,20 +71,20 @@ export function coordinationContract(target: StoreTarget): void {
       expect(taken).toBeInstanceOf(InvalidObjectError);
       expect(String((taken as Error).message)).toContain('spec.ports[0].nodePort: Invalid value: 30005: provided port is already allocated');
       const ipTaken = await s.create(service('c', { clusterIP: a.spec!.clusterIP!, ports: [{ port: 80 }] })).catch((e: unknown) => e);
-      expect(String((ipTaken as Error).message)).toContain('provided IP is already allocated');
+      expect(String((ipTaken as Error).message)).toMatch(/spec\.clusterIPs\[0\]: Invalid value: "[0-9.]+": .*is already allocated/);
       expect((await s.list('Service')).items).toHaveLength(1);
       // An update that omits allocated values keeps them (patchAllocatedValues).
-      const kept = await s.update(service('a', { type: 'NodePort', ports: [{ port: 80 }, { name: 'b', port: 81 }] }));
+      const kept = await s.update(service('a', { type: 'NodePort', ports: [{ name: 'a', port: 80 }, { name: 'b', port: 81 }] }));
       expect(kept.spec?.clusterIP).toBe(a.spec?.clusterIP);
       expect(kept.spec?.ports?.map((p) => p.nodePort)).toEqual(ports);
       // NodePort -> ClusterIP releases the node ports.
-      await s.update(service('a', { type: 'ClusterIP', ports: [{ port: 80 }, { name: 'b', port: 81 }] }));
+      await s.update(service('a', { type: 'ClusterIP', ports: [{ name: 'a', port: 80 }, { name: 'b', port: 81 }] }));
       const reuse = await s.create(service('d', { type: 'NodePort', ports: [{ port: 80, nodePort: 30005 }] }));
       expect(reuse.spec?.ports?.[0]?.nodePort).toBe(30005);
       await s.delete('Service', 'default', 'a');
       const sameIP = await s.create(service('e', { clusterIP: a.spec!.clusterIP!, ports: [{ port: 80 }] }));
       expect(sameIP.spec?.clusterIP).toBe(a.spec?.clusterIP);
-      const headless = await s.create(service('h', { clusterIP: 'None', ports: [{ port: 80 }] }));
+      const headless = await s.create(service('h', { clusterIP: 'None', selector: { app: 'h' }, ports: [{ port: 80 }] }));
       expect(headless.spec?.clusterIP).toBe('None');
     });
 

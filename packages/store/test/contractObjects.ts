@@ -23,7 +23,7 @@ export function objectsContract(target: StoreTarget): void {
       expect([a.metadata?.resourceVersion, b.metadata?.resourceVersion]).toEqual(['1', '2']);
       expect((await s.get('Service', 'default', 'a'))?.metadata?.uid).toBe(a.metadata?.uid);
       expect(await s.get('Service', 'default', 'zzz')).toBeUndefined();
-      const pod = await s.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [] } });
+      const pod = await s.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
       expect(pod.metadata?.resourceVersion).toBe('1');
       const upd = await s.update({ ...a, kind: 'Service', metadata: { ...a.metadata, labels: { app: 'a' } } });
       expect(upd.metadata?.resourceVersion).toBe('3');
@@ -91,7 +91,7 @@ export function objectsContract(target: StoreTarget): void {
 
     it('keeps status and spec writes apart (the status subresource)', async () => {
       const s = await open();
-      const a = await s.create(service('a'));
+      const a = await s.create(service('a', { type: 'LoadBalancer', ports: [{ port: 80 }] }));
       const lb = { loadBalancer: { ingress: [{ ip: '192.0.2.7' }] } };
       const st = await s.updateStatus({ ...a, kind: 'Service', spec: { ...a.spec, ports: [{ port: 9999 }] }, status: lb });
       expect(st.status).toEqual(lb);
