@@ -40,3 +40,20 @@ export { renderIPTables } from './iptables/iptablesRenderer.js';
 export type { IPTablesRenderInput, IPTablesRenderResult } from './iptables/iptablesRenderer.js';
 export { IPTablesSyncer } from './iptables/iptablesSyncer.js';
 export type { PreparedIPTablesSync } from './iptables/iptablesSyncer.js';
+export { IPTablesApplier, JUMP_CHAINS } from './iptables/iptablesApplier.js';
+export { createIPTablesProxier, iptablesBackend } from './iptables/iptablesBackend.js';
+
+export { TABLE as NFT_TABLE, baseRules as nftBaseRules } from './nftables/nftablesBase.js';
+export { hashAndTruncate, servicePortChainNameBase, servicePortEndpointChainNameBase } from './nftables/nftNames.js';
+export { renderNFTService } from './nftables/nftablesService.js';
+export type { NFTElement, NFTServiceArtifacts } from './nftables/nftablesService.js';
+export { NFTablesSyncer } from './nftables/nftablesSyncer.js';
+export type { PreparedNFTablesSync } from './nftables/nftablesSyncer.js';
+export { NFTablesApplier, createNFTablesProxier, nftablesBackend } from './nftables/nftablesBackend.js';
+
+export { CommandError, hostExec, netnsExec } from './engine/exec.js';
+export type { Exec, ExecResult } from './engine/exec.js';
+export { METRIC_NAMES, proxyMetrics } from './engine/metrics.js';
+export type { ProxyMetrics } from './engine/metrics.js';
+export { Proxier, silentLogger } from './engine/proxier.js';
+export type { ProxierLogger, ProxierOptions, ProxierStatus, SyncBackend } from './engine/proxier.js';

@@ -31,6 +31,8 @@ export interface ProxyOptions {
   conntrackTCPLiberal: boolean;
   /** nfacct counters exist (upstream adds `-m nfacct` matches then). */
   nfacct: boolean;
+  /** Service CIDRs: nftables drops traffic to unallocated ClusterIPs inside them. */
+  serviceCIDRs: string[];
 }
 
 export const DEFAULT_PROXY_OPTIONS: ProxyOptions = {
@@ -47,6 +49,7 @@ export const DEFAULT_PROXY_OPTIONS: ProxyOptions = {
   nodeAddresses: [],
   conntrackTCPLiberal: false,
   nfacct: false,
+  serviceCIDRs: [],
 };
 
 export function proxyOptions(partial: Partial<ProxyOptions> = {}): ProxyOptions {
@@ -101,7 +104,7 @@ export function optionsFromKubeProxyConfiguration(obj: unknown, base: Partial<Pr
 
 export function validateProxyOptions(o: ProxyOptions): void {
   for (const ip of o.nodeIPs) if (!isIP(ip)) throw new ProxyConfigError(`nodeIPs: "${ip}" is not an IP address`);
-  for (const c of [...o.clusterCIDRs, ...o.nodePortAddresses]) {
+  for (const c of [...o.clusterCIDRs, ...o.nodePortAddresses, ...o.serviceCIDRs]) {
     if (c === 'primary') continue;
     const [a, b] = c.split('/');
     if (!a || !isIP(a) || b === undefined || !/^\d+$/.test(b)) throw new ProxyConfigError(`"${c}" is not a CIDR (e.g. 10.244.0.0/16)`);

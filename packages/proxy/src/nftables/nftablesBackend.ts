@@ -1,0 +1,52 @@
+import type { ProxyOptions } from '../core/proxyOptions.js';
+import type { ProxyState } from '../core/proxyState.js';
+import type { IPFamily } from '../core/types.js';
+import type { Exec } from '../engine/exec.js';
+import { CommandError, hostExec } from '../engine/exec.js';
+import { Proxier } from '../engine/proxier.js';
+import type { ProxierOptions, SyncBackend } from '../engine/proxier.js';
+import { TABLE, nftFamily } from './nftablesBase.js';
+import { NFTablesSyncer } from './nftablesSyncer.js';
+import type { PreparedNFTablesSync } from './nftablesSyncer.js';
+
+/** Runs `nft -f -` with a transaction; nft applies it atomically or not at all. */
+export class NFTablesApplier {
+  private readonly exec: Exec;
+  constructor(readonly family: IPFamily, opts: { exec?: Exec } = {}) {
+    this.exec = opts.exec ?? hostExec;
+  }
+
+  async apply(text: string): Promise<void> {
+    const r = await this.exec('nft', ['-f', '-'], text);
+    if (r.code !== 0) throw new CommandError('nft -f -', r);
+  }
+
+  /** Cleanup is deleting our table (upstream CleanupLeftovers for nftables). */
+  async cleanup(): Promise<void> {
+    await this.exec('nft', ['delete', 'table', nftFamily(this.family).nft, TABLE]);
+  }
+}
+
+export function nftablesBackend(state: ProxyState, options: ProxyOptions, applier: NFTablesApplier): SyncBackend<PreparedNFTablesSync> {
+  const syncer = new NFTablesSyncer(state, options);
+  return {
+    mode: 'nftables',
+    prepare: () => syncer.prepare(),
+    apply: (p) => applier.apply(p.text),
+    commit: (p, ok) => syncer.commit(p, ok),
+    observe(p, m) {
+      m.noLocalEndpoints.set({ traffic_policy: 'internal', ip_family: state.family }, p.noLocalInternal);
+      m.noLocalEndpoints.set({ traffic_policy: 'external', ip_family: state.family }, p.noLocalExternal);
+    },
+  };
+}
+
+export function createNFTablesProxier(
+  family: IPFamily,
+  options: ProxyOptions,
+  opts: ProxierOptions & { exec?: Exec } = {},
+): { proxier: Proxier<PreparedNFTablesSync>; applier: NFTablesApplier } {
+  const applier = new NFTablesApplier(family, opts.exec ? { exec: opts.exec } : {});
+  const proxier = new Proxier(family, options, (state) => nftablesBackend(state, options, applier), opts);
+  return { proxier, applier };
+}
