@@ -3,11 +3,14 @@
 import type { Container, Endpoints, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { IngressClass } from 'kubernetes-types/networking/v1.js';
-import { NAMESPACED, isKind, type AnyObject } from '../objects.js';
+import { NAMESPACED, isKind, type AnyObject, type KubeObject } from '../objects.js';
 import { defaultIPFamilies, defaultServiceFields, normalizeClusterIPs, type ServiceDefaultsOptions } from './service.js';
 import { prepareServiceUpdate } from './serviceUpdate.js';
 
 export type DefaultsOptions = ServiceDefaultsOptions;
+
+/** What setDefaults, validateObject and admit take: a typed object or one read from a manifest. */
+export type ObjectInput = AnyObject | KubeObject;
 
 const arr = <T>(v: T[] | undefined | null): T[] => (Array.isArray(v) ? v : []);
 
@@ -64,7 +67,9 @@ function defaultSecret(secret: Secret): void {
  * Defaults `obj` in place. With `old` (an update), a Service is also prepared as the API server does
  * on update: allocated clusterIPs and node ports carried over, type-dependent fields dropped.
  */
-export function applyDefaults(obj: AnyObject, old?: AnyObject, opts: DefaultsOptions = {}): void {
+export function applyDefaults(input: ObjectInput, oldInput?: ObjectInput, opts: DefaultsOptions = {}): void {
+  const obj = input as AnyObject;
+  const old = oldInput as AnyObject | undefined;
   const kind = obj.kind;
   if (!isKind(kind)) return;
   if (NAMESPACED[kind]) {
@@ -102,7 +107,7 @@ export function applyDefaults(obj: AnyObject, old?: AnyObject, opts: DefaultsOpt
 }
 
 /** A defaulted deep copy of `obj`, as the API server's SetDefaults_* functions leave it. Unknown kinds are copied unchanged. */
-export function setDefaults<T extends AnyObject>(obj: T, opts: DefaultsOptions = {}): T {
+export function setDefaults<T extends ObjectInput>(obj: T, opts: DefaultsOptions = {}): T {
   const copy = structuredClone(obj);
   applyDefaults(copy, undefined, opts);
   return copy;

@@ -45,7 +45,7 @@ describe('validateIngress: pathType and path', () => {
   ];
   it.each(cases)('%s', (_n, p, expected) => {
     const ing = withPath(p);
-    if (!('pathType' in p)) delete ing.spec!.rules![0]!.http!.paths[0]!.pathType;
+    if (!('pathType' in p)) delete (ing.spec!.rules![0]!.http!.paths[0] as Partial<HTTPIngressPath>).pathType;
     expect(validateIngress(ing).map(String)).toEqual(expected);
   });
 });

@@ -5,7 +5,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
 import { FieldError, InvalidObjectError, forbidden, notSupported, required } from '../fieldErrors.js';
 import { KINDS, isKind, type AnyObject } from '../objects.js';
-import { applyDefaults, type DefaultsOptions } from '../defaults/setDefaults.js';
+import { applyDefaults, type DefaultsOptions, type ObjectInput } from '../defaults/setDefaults.js';
 import { validateEndpointSlice } from './endpointSlice.js';
 import { validateEndpoints } from './endpoints.js';
 import { validateIngress, validateIngressClass } from './ingress.js';
@@ -22,7 +22,9 @@ const SUPPORTED_KINDS = [...KINDS].sort();
  * All validation errors of `obj` (an update of `old` when given). Expects a defaulted object: use
  * {@link admit} for raw input. An unknown kind gives one error on `kind`.
  */
-export function validateObject(obj: AnyObject, old?: AnyObject, opts: ServiceValidationOptions = {}): FieldError[] {
+export function validateObject(input: ObjectInput, oldInput?: ObjectInput, opts: ServiceValidationOptions = {}): FieldError[] {
+  const obj = input as AnyObject;
+  const old = oldInput as AnyObject | undefined;
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return [forbidden('', 'an object must be a JSON object with kind, apiVersion and metadata')];
   const kind = obj.kind;
   if (!kind) return [required('kind', `must be one of: ${SUPPORTED_KINDS.join(', ')}`)];
@@ -53,8 +55,8 @@ export function validateObject(obj: AnyObject, old?: AnyObject, opts: ServiceVal
  * re-applied Service keeps its allocated clusterIP and node ports, and immutable fields are checked).
  * Returns the defaulted copy; throws InvalidObjectError listing every error. `obj` is not modified.
  */
-export function admit<T extends AnyObject>(obj: T, old?: T, opts: AdmitOptions = {}): T {
-  const copy = structuredClone(obj);
+export function admit<T extends ObjectInput>(obj: T, old?: T, opts: AdmitOptions = {}): T {
+  const copy = structuredClone(obj) as T & AnyObject;
   if (copy && typeof copy === 'object' && !Array.isArray(copy)) applyDefaults(copy, old, opts);
   const errors = validateObject(copy, old, opts);
   if (errors.length > 0) {
