@@ -9,3 +9,7 @@ export { ManualClock, seededRandom, systemClock } from './simulator/clock.js';
 export type { Clock, Random, TimerHandle } from './simulator/clock.js';
 export { SimulatorConfigError } from './simulator/nodeIpam.js';
 export type { Workload } from './simulator/podFactory.js';
+export { FILE_SOURCE_PREFIX, ManifestSource } from './manifests/manifestSource.js';
+export type { ManifestSourceOptions, ManifestSourceStatus, ManifestSyncResult } from './manifests/manifestSource.js';
+export { planManifestSync } from './manifests/manifestPlan.js';
+export type { ManifestProblem } from './manifests/manifestPlan.js';

@@ -39,15 +39,16 @@ export interface PodIdentity {
   subdomain?: string;
 }
 
-/** The Pod as first written: scheduled, containers started, not yet Ready. */
-export function buildPod(workload: Workload, id: PodIdentity, placement: PodPlacement, uid: string, nowMs: number): Pod & { kind: 'Pod' } {
+/**
+ * The Pod as first written: scheduled, containers started, not yet Ready. uid and
+ * creationTimestamp are left to the store, as the API server assigns them.
+ */
+export function buildPod(workload: Workload, id: PodIdentity, placement: PodPlacement, nowMs: number): Pod & { kind: 'Pod' } {
   const template = workload.spec?.template;
   const namespace = workload.metadata?.namespace ?? 'default';
   const meta: ObjectMeta = {
     name: id.name,
     namespace,
-    uid,
-    creationTimestamp: iso(nowMs),
     labels: { ...(template?.metadata?.labels ?? {}), ...id.extraLabels },
     ownerReferences: [{ ...id.owner, controller: true, blockOwnerDeletion: true }],
   };
@@ -118,7 +119,6 @@ export function buildNode(node: SimulatedNode, nowMs: number): Node & { kind: 'N
     kind: 'Node',
     metadata: {
       name: node.name,
-      creationTimestamp: at,
       labels: { 'kubernetes.io/hostname': node.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
       annotations: { 'svcnet.io/simulated': 'true' },
     },

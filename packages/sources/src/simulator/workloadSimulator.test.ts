@@ -69,7 +69,7 @@ describe('WorkloadSimulator', () => {
       expect(p.metadata!.generateName).toBe(`web-${hash}-`);
       expect(p.metadata!.labels).toEqual({ app: 'web', tier: 'frontend', 'pod-template-hash': hash });
       expect(p.metadata!.ownerReferences![0]).toMatchObject({ kind: 'ReplicaSet', name: `web-${hash}`, controller: true });
-      expect(p.spec!.containers[0]!.ports).toEqual([{ containerPort: 80, name: 'http' }]);
+      expect(p.spec!.containers[0]!.ports).toMatchObject([{ containerPort: 80, name: 'http' }]);
       expect(p.status!.phase).toBe('Running');
     }
     expect(pods.map((p) => p.spec!.nodeName).sort()).toEqual(['node-1', 'node-1', 'node-2', 'node-2']);
@@ -119,6 +119,7 @@ describe('WorkloadSimulator', () => {
     expect(pods.filter(ready)).toHaveLength(2);
     expect(pods[0]!.status!.containerStatuses![0]!.ready).toBe(true);
     expect(sim.status()).toMatchObject({ pods: 2, readyPods: 2, running: true });
+    expect(sim.status().lastError).toBeUndefined();
   });
 
   it('creates StatefulSet pods web-0, web-1... in order, each waiting for the previous to be Ready', async () => {

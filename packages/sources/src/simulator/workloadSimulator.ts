@@ -265,7 +265,7 @@ export class WorkloadSimulator {
       return false;
     }
     const now = this.#clock.now();
-    const pod = buildPod(sw.workload, id, placement, randomUid(this.#random), now);
+    const pod = buildPod(sw.workload, id, placement, now);
     const sp: SimPod = { name: id.name, namespace: pod.metadata!.namespace!, revision, ordinal, placement, pod, ready: false, startedMs: now };
     sw.pods.set(id.name, sp);
     this.#podCount++;

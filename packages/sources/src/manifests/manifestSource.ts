@@ -1,0 +1,332 @@
+import { type FSWatcher, watch as fsWatch } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import {
+  InvalidObjectError,
+  KINDS,
+  type Kind,
+  type KubeObject,
+  ManifestError,
+  type ManifestLimits,
+  type ManifestObject,
+  type ManifestParseResult,
+  manifestFiles,
+  parseManifests,
+} from '@svcnet/model';
+import { type Store, isStoreError } from '@svcnet/store';
+import type { Workload } from '../simulator/podFactory.js';
+import type { WorkloadSimulator } from '../simulator/workloadSimulator.js';
+import { SOURCE_ANNOTATION } from '../kubernetes/kubernetesSource.js';
+import { type AppliedObject, type DesiredObject, type ManifestProblem, desiredObjects, objectIdentity, planManifestSync } from './manifestPlan.js';
+
+export const FILE_SOURCE_PREFIX = 'file:';
+
+export interface ManifestSourceOptions {
+  /** Files and folders (read recursively: *.yaml, *.yml, *.json). */
+  paths: string | readonly string[];
+  /** Where Deployments and StatefulSets go; without one they are reported as problems. */
+  simulator?: WorkloadSimulator;
+  /** Re-apply on change (fs.watch plus a periodic rescan); default true. */
+  watch?: boolean;
+  /** Quiet time after the last file event before re-reading (default 100 ms): an editor's save is several events. */
+  debounceMs?: number;
+  /** Rescan period, the fallback for file systems whose events get lost (default 2000 ms; 0 turns it off). */
+  rescanIntervalMs?: number;
+  limits?: ManifestLimits;
+  onSync?: (result: ManifestSyncResult) => void;
+  onProblem?: (problem: ManifestProblem) => void;
+}
+
+export interface ManifestSyncResult {
+  files: string[];
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  /** Objects no longer in their file but kept because that file has errors right now. */
+  kept: number;
+  /** Every problem found in this pass, per file and document; the good documents were applied regardless. */
+  problems: ManifestProblem[];
+}
+
+export interface ManifestSourceStatus {
+  running: boolean;
+  paths: string[];
+  files: number;
+  objects: number;
+  syncs: number;
+  lastSyncAt?: string;
+  problems: ManifestProblem[];
+}
+
+interface CachedFile {
+  mtimeMs: number;
+  size: number;
+  parsed: ManifestParseResult;
+}
+
+/**
+ * Applies a folder of manifests to the store, and keeps applying it as files change: new objects
+ * are created, changed ones applied, ones removed from the files deleted. Each object is marked
+ * with the file that owns it (annotation `svcnet.io/source: file:<path>`), so a restart with a
+ * shared store also removes what was deleted while it was down. Bad documents are reported with
+ * file, document and line; the good ones in the same file still apply.
+ */
+export class ManifestSource {
+  readonly paths: string[];
+  readonly #cache = new Map<string, CachedFile>();
+  readonly #applied = new Map<string, AppliedObject>();
+  readonly #failed = new Set<string>();
+  readonly #watchers = new Map<string, FSWatcher>();
+  #problems: ManifestProblem[] = [];
+  #files: string[] = [];
+  #syncs = 0;
+  #lastSyncAt: string | undefined;
+  #running = false;
+  #syncing: Promise<ManifestSyncResult> | undefined;
+  #again = false;
+  #debounce: NodeJS.Timeout | undefined;
+  #rescan: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: ManifestSourceOptions,
+  ) {
+    this.paths = (typeof options.paths === 'string' ? [options.paths] : [...options.paths]).map((p) => resolve(p));
+  }
+
+  /** Applies everything once, then (unless watch is false) follows changes. Resolves with the first pass's result. */
+  async start(): Promise<ManifestSyncResult> {
+    this.#running = true;
+    const result = await this.sync();
+    if (this.options.watch !== false && this.#running) {
+      await this.#watchRoots();
+      const every = this.options.rescanIntervalMs ?? 2000;
+      if (every > 0) {
+        this.#rescan = setInterval(() => this.#schedule(0), every);
+        this.#rescan.unref();
+      }
+    }
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#debounce);
+    clearInterval(this.#rescan);
+    for (const w of this.#watchers.values()) w.close();
+    this.#watchers.clear();
+    while (this.#syncing) await this.#syncing.catch(() => undefined);
+  }
+
+  status(): ManifestSourceStatus {
+    return {
+      running: this.#running,
+      paths: this.paths,
+      files: this.#files.length,
+      objects: this.#applied.size,
+      syncs: this.#syncs,
+      ...(this.#lastSyncAt ? { lastSyncAt: this.#lastSyncAt } : {}),
+      problems: this.#problems,
+    };
+  }
+
+  /** Re-reads the files now and applies the differences (concurrent calls share one pass, then run once more). */
+  async sync(): Promise<ManifestSyncResult> {
+    if (this.#syncing) {
+      this.#again = true;
+      return this.#syncing;
+    }
+    this.#syncing = (async () => {
+      let result: ManifestSyncResult;
+      do {
+        this.#again = false;
+        result = await this.#pass();
+      } while (this.#again && this.#running);
+      return result;
+    })().finally(() => {
+      this.#syncing = undefined;
+    });
+    return this.#syncing;
+  }
+
+  async #pass(): Promise<ManifestSyncResult> {
+    const first = this.#syncs === 0;
+    const problems: ManifestProblem[] = [];
+    const filesWithErrors = new Set<string>();
+    const objects: ManifestObject[] = [];
+    const files = await this.#listFiles(problems, filesWithErrors);
+    for (const file of files) {
+      const parsed = await this.#read(file);
+      objects.push(...parsed.objects);
+      for (const e of parsed.errors) {
+        problems.push(fromManifestError(e));
+        filesWithErrors.add(e.source);
+      }
+    }
+    const { desired, duplicates } = desiredObjects(objects);
+    problems.push(...duplicates);
+    const plan = planManifestSync(desired, this.#applied, filesWithErrors, this.#failed);
+    const result: ManifestSyncResult = { files, created: 0, updated: 0, unchanged: 0, deleted: 0, kept: plan.kept.length, problems };
+    for (const d of plan.apply) await this.#applyOne(d, result);
+    for (const a of plan.remove) await this.#removeOne(a, result);
+    if (first) await this.#pruneLeftovers(desired, result);
+    this.#files = files;
+    this.#problems = problems;
+    this.#syncs++;
+    this.#lastSyncAt = new Date().toISOString();
+    for (const p of problems) this.options.onProblem?.(p);
+    this.options.onSync?.(result);
+    return result;
+  }
+
+  async #listFiles(problems: ManifestProblem[], filesWithErrors: Set<string>): Promise<string[]> {
+    const files: string[] = [];
+    for (const root of this.paths) {
+      try {
+        files.push(...(await manifestFiles(root)));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        problems.push({ file: root, document: 0, line: 0, code: 'ReadFailed', message: `${root}: cannot read: ${code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}` });
+        // A missing path means its objects are gone; any other failure keeps them until it reads again.
+        if (code !== 'ENOENT') for (const a of this.#applied.values()) if (a.file === root || a.file.startsWith(root + sep)) filesWithErrors.add(a.file);
+      }
+    }
+    return [...new Set(files)];
+  }
+
+  async #read(file: string): Promise<ManifestParseResult> {
+    try {
+      const s = await stat(file);
+      const cached = this.#cache.get(file);
+      if (cached && cached.mtimeMs === s.mtimeMs && cached.size === s.size) return cached.parsed;
+      const maxBytes = this.options.limits?.maxBytes ?? 8 << 20;
+      const parsed: ManifestParseResult =
+        s.size > maxBytes ? { objects: [], errors: [tooLarge(file, s.size, maxBytes)] } : parseManifests(await readFile(file, 'utf8'), file, this.options.limits);
+      this.#cache.set(file, { mtimeMs: s.mtimeMs, size: s.size, parsed });
+      return parsed;
+    } catch (e) {
+      this.#cache.delete(file);
+      return { objects: [], errors: [readFailed(file, e as Error)] };
+    }
+  }
+
+  async #applyOne(d: DesiredObject, result: ManifestSyncResult): Promise<void> {
+    const m = d.manifest;
+    const at = `${m.source}: document ${m.index} (line ${m.line})`;
+    try {
+      if (d.kind === 'Deployment' || d.kind === 'StatefulSet') {
+        if (!this.options.simulator) {
+          throw new NoSimulatorError(`${d.kind} "${d.name}" needs the workload simulator to become Pods (enable it, or list Pods instead)`);
+        }
+        const existed = this.#applied.has(d.key);
+        this.options.simulator.apply(structuredClone(m.object) as unknown as Workload);
+        if (existed) result.updated++;
+        else result.created++;
+      } else {
+        const object = structuredClone(m.object) as unknown as KubeObject & { kind: Kind };
+        object.metadata = { ...object.metadata, annotations: { ...object.metadata?.annotations, [SOURCE_ANNOTATION]: `${FILE_SOURCE_PREFIX}${d.file}` } };
+        const r = await this.store.apply(object);
+        result[r.action]++;
+      }
+      this.#applied.set(d.key, { key: d.key, kind: d.kind, namespace: d.namespace, name: d.name, file: d.file, content: d.content });
+      this.#failed.delete(d.key);
+    } catch (e) {
+      this.#failed.add(d.key);
+      const err = e as Error;
+      const code = e instanceof InvalidObjectError ? 'Invalid' : e instanceof NoSimulatorError ? 'NoSimulator' : isStoreError(e) ? e.code : 'WriteFailed';
+      result.problems.push({ file: m.source, document: m.index, line: m.line, code, message: `${at}: ${err.message}` });
+    }
+  }
+
+  async #removeOne(a: AppliedObject, result: ManifestSyncResult): Promise<void> {
+    try {
+      if (a.kind === 'Deployment' || a.kind === 'StatefulSet') {
+        this.options.simulator?.remove(a.kind, a.namespace, a.name);
+      } else if ((KINDS as string[]).includes(a.kind)) {
+        const current = await this.store.get(a.kind as Kind, a.namespace, a.name);
+        // Only delete what this file still owns: another writer may have taken the object over.
+        if (current?.metadata?.annotations?.[SOURCE_ANNOTATION] === `${FILE_SOURCE_PREFIX}${a.file}`) {
+          await this.store.delete(a.kind as Kind, a.namespace, a.name);
+        }
+      }
+      this.#applied.delete(a.key);
+      this.#failed.delete(a.key);
+      result.deleted++;
+    } catch (e) {
+      if (isStoreError(e, 'NotFound')) {
+        this.#applied.delete(a.key);
+        return;
+      }
+      result.problems.push({ file: a.file, document: 0, line: 0, code: 'WriteFailed', message: `${a.file}: deleting ${a.key}: ${(e as Error).message}` });
+    }
+  }
+
+  /** On the first pass: objects an earlier run applied from files under our paths that no file wants any more. */
+  async #pruneLeftovers(desired: ReadonlyMap<string, DesiredObject>, result: ManifestSyncResult): Promise<void> {
+    const ours = (file: string) => this.paths.some((root) => file === root || file.startsWith(root + sep));
+    for (const kind of KINDS) {
+      const { items } = await this.store.list(kind);
+      for (const o of items) {
+        const mark = o.metadata?.annotations?.[SOURCE_ANNOTATION];
+        if (!mark?.startsWith(FILE_SOURCE_PREFIX) || !ours(mark.slice(FILE_SOURCE_PREFIX.length))) continue;
+        const id = objectIdentity({ ...o, kind } as ManifestObject['object']);
+        if (desired.has(id.key)) continue;
+        const file = mark.slice(FILE_SOURCE_PREFIX.length);
+        if (result.problems.some((p) => p.file === file)) continue;
+        await this.#removeOne({ ...id, file, content: '' }, result);
+      }
+    }
+  }
+
+  async #watchRoots(): Promise<void> {
+    for (const root of this.paths) {
+      if (this.#watchers.has(root)) continue;
+      await stat(root)
+        .then((s) => {
+          if (!this.#running || this.#watchers.has(root)) return;
+          const target = s.isDirectory() ? root : dirname(root);
+          let w: FSWatcher;
+          try {
+            w = fsWatch(target, { recursive: s.isDirectory(), persistent: false }, () => this.#schedule(this.options.debounceMs ?? 100));
+          } catch {
+            w = fsWatch(target, { persistent: false }, () => this.#schedule(this.options.debounceMs ?? 100));
+          }
+          // A watcher dies with its folder; the rescan notices, and the next pass watches again.
+          w.on('error', () => {
+            w.close();
+            this.#watchers.delete(root);
+          });
+          this.#watchers.set(root, w);
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  #schedule(delayMs: number): void {
+    if (!this.#running) return;
+    clearTimeout(this.#debounce);
+    this.#debounce = setTimeout(() => {
+      void this.sync()
+        .then(() => this.#watchRoots())
+        .catch(() => undefined);
+    }, delayMs);
+    this.#debounce.unref();
+  }
+}
+
+class NoSimulatorError extends Error {
+  readonly code = 'NoSimulator';
+}
+
+function fromManifestError(e: ManifestError): ManifestProblem {
+  return { file: e.source, document: e.index, line: e.line, code: e.code, message: e.message };
+}
+
+function tooLarge(file: string, size: number, max: number): ManifestError {
+  return new ManifestError('TooLarge', file, 0, 0, `the file is ${size} bytes, more than the limit of ${max}`);
+}
+
+function readFailed(file: string, e: Error): ManifestError {
+  return new ManifestError('ReadFailed', file, 0, 0, `cannot read: ${e.message}`);
+}

@@ -1,0 +1,175 @@
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryStore } from '@svcnet/store';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManifestSource, type ManifestProblem, WorkloadSimulator } from '../src/index.js';
+import { eventually } from './eventually.js';
+
+const service = (name: string, port = 80, ns = 'default') => `apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  selector:
+    app: ${name}
+  ports:
+  - port: ${port}
+    targetPort: 8080
+`;
+
+const deployment = (name: string, replicas: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports: [{containerPort: 8080}]
+`;
+
+let dir: string;
+let store: MemoryStore;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), `svcnet-manifests-${process.pid}-`));
+  store = new MemoryStore();
+});
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function source(options: Partial<ConstructorParameters<typeof ManifestSource>[1]> = {}) {
+  const s = new ManifestSource(store, { paths: dir, watch: false, ...options });
+  cleanups.push(() => s.stop());
+  return s;
+}
+
+const services = async () => (await store.list('Service')).items.map((s) => `${s.metadata!.name}:${s.spec!.ports![0]!.port}`).sort();
+
+describe('ManifestSource', () => {
+  it('applies a folder on start, then re-applies added, changed and removed objects', async () => {
+    writeFileSync(join(dir, 'a.yaml'), `${service('web')}---\n${service('api', 81)}`);
+    writeFileSync(join(dir, 'b.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } }));
+    const s = source();
+    const first = await s.start();
+    expect(first).toMatchObject({ created: 3, updated: 0, deleted: 0, problems: [] });
+    expect(await services()).toEqual(['api:81', 'db:5432', 'web:80']);
+    const web = await store.get('Service', 'default', 'web');
+    expect(web!.metadata!.annotations!['svcnet.io/source']).toBe(`file:${join(dir, 'a.yaml')}`);
+    expect(web!.spec!.clusterIP).toMatch(/^10\./); // the store allocated it: manifests go through validation and defaults
+
+    writeFileSync(join(dir, 'a.yaml'), `${service('web', 8000)}`); // web changed, api removed
+    unlinkSync(join(dir, 'b.json')); // db removed with its file
+    writeFileSync(join(dir, 'c.yml'), service('cache', 6379)); // added
+    const second = await s.sync();
+    expect(second).toMatchObject({ created: 1, updated: 1, deleted: 2, problems: [] });
+    expect(await services()).toEqual(['cache:6379', 'web:8000']);
+
+    // Nothing changed: nothing written.
+    const revision = (await store.list('Service')).revision;
+    expect(await s.sync()).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+    expect((await store.list('Service')).revision).toBe(revision);
+    expect(s.status()).toMatchObject({ files: 2, objects: 2, syncs: 3, problems: [] });
+  });
+
+  it('applies the good documents of a file with a bad one and reports the bad one with file, document and line', async () => {
+    const file = join(dir, 'mixed.yaml');
+    const bad = service('broken', 0); // port 0: rejected by validation
+    writeFileSync(file, `${service('one')}---\n${bad}---\nkind: Service\napiVersion: v1\nmetadata: {name: [unclosed\n---\n${service('three')}`);
+    const reported: ManifestProblem[] = [];
+    const s = source({ onProblem: (p) => reported.push(p) });
+    const result = await s.start();
+    expect(await services()).toEqual(['one:80', 'three:80']);
+    expect(result.created).toBe(2);
+    const invalid = result.problems.find((p) => p.code === 'Invalid')!;
+    expect(invalid).toMatchObject({ file, document: 2, line: 13 });
+    expect(invalid.message).toBe(`${file}: document 2 (line 13): Service "broken" is invalid: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive`);
+    const syntax = result.problems.find((p) => p.code === 'SyntaxError')!;
+    expect(syntax).toMatchObject({ file, document: 3 });
+    expect(syntax.line).toBeGreaterThanOrEqual(25);
+    // Every problem names the bad document; none names the good ones (documents 1 and 4).
+    expect(new Set(result.problems.map((p) => p.document))).toEqual(new Set([2, 3]));
+    expect(reported).toEqual(result.problems);
+    expect(s.status().problems).toEqual(result.problems);
+
+    // While the file has errors, an object that disappears from it is kept, not deleted.
+    writeFileSync(file, `${service('one')}---\nkind: [\n`);
+    const kept = await s.sync();
+    expect(kept.kept).toBe(1);
+    expect(await services()).toEqual(['one:80', 'three:80']);
+    // Once it is clean again, the removal takes effect and the problems clear.
+    writeFileSync(file, service('one'));
+    const clean = await s.sync();
+    expect(clean).toMatchObject({ deleted: 1, problems: [] });
+    expect(await services()).toEqual(['one:80']);
+  });
+
+  it('sends Deployments to the simulator, scales and removes their pods as the file changes', async () => {
+    const sim = new WorkloadSimulator(store, { readyDelayMs: 60_000 });
+    cleanups.push(() => sim.stop());
+    await sim.start();
+    writeFileSync(join(dir, 'app.yaml'), `${service('web')}---\n${deployment('web', 3)}`);
+    const s = source({ simulator: sim });
+    expect(await s.start()).toMatchObject({ created: 2, problems: [] });
+    await sim.settle();
+    expect((await store.list('Pod')).items).toHaveLength(3);
+
+    writeFileSync(join(dir, 'app.yaml'), `${service('web')}---\n${deployment('web', 1)}`);
+    expect(await s.sync()).toMatchObject({ updated: 1 });
+    await sim.settle();
+    expect((await store.list('Pod')).items).toHaveLength(1);
+
+    writeFileSync(join(dir, 'app.yaml'), service('web'));
+    expect(await s.sync()).toMatchObject({ deleted: 1 });
+    await sim.settle();
+    expect((await store.list('Pod')).items).toHaveLength(0);
+  });
+
+  it('reports a Deployment when no simulator is configured, and a duplicate definition', async () => {
+    writeFileSync(join(dir, 'a.yaml'), `${deployment('web', 1)}---\n${service('web')}`);
+    writeFileSync(join(dir, 'b.yaml'), service('web', 9999));
+    const result = await source().start();
+    expect(result.problems.map((p) => p.code).sort()).toEqual(['Duplicate', 'NoSimulator']);
+    expect(result.problems.find((p) => p.code === 'Duplicate')!.message).toContain(`is already defined in ${join(dir, 'a.yaml')}`);
+    expect(await services()).toEqual(['web:80']);
+  });
+
+  it('follows file changes by itself (fs.watch with debounce)', async () => {
+    const s = source({ watch: true, debounceMs: 30, rescanIntervalMs: 0 });
+    await s.start();
+    writeFileSync(join(dir, 'late.yaml'), service('late'));
+    await eventually(async () => expect(await services()).toEqual(['late:80']));
+    unlinkSync(join(dir, 'late.yaml'));
+    await eventually(async () => expect(await services()).toEqual([]));
+  });
+
+  it('deletes on restart what was removed from the files while it was stopped, and leaves other writers alone', async () => {
+    writeFileSync(join(dir, 'a.yaml'), `${service('web')}---\n${service('old')}`);
+    await source().start();
+    await store.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'by-hand', namespace: 'default' }, spec: { ports: [{ port: 1 }] } });
+    writeFileSync(join(dir, 'a.yaml'), service('web'));
+    const restarted = await source().start();
+    expect(restarted.deleted).toBe(1);
+    expect(await services()).toEqual(['by-hand:1', 'web:80']);
+  });
+
+  it('reports a missing path', async () => {
+    const missing = join(dir, 'nope');
+    const result = await new ManifestSource(store, { paths: missing, watch: false }).start();
+    expect(result.problems).toEqual([{ file: missing, document: 0, line: 0, code: 'ReadFailed', message: `${missing}: cannot read: no such file or directory` }]);
+  });
+});
