@@ -24,8 +24,8 @@ const SOA = (zone = 'cluster.local', ttl = 5) =>
 function check(idx: RecordIndex, c: Case): void {
   const a = resolve(idx, c.qname, QTYPE[c.qtype]);
   expect(a, `${c.qname} ${c.qtype}`).toBeDefined();
-  expect({ q: `${c.qname} ${c.qtype}`, rcode: a!.rcode, answer: norm(a!.answer), ns: norm(a!.authority), extra: norm(a!.additional) }).toEqual({
-    q: `${c.qname} ${c.qtype}`,
+  expect({ q: `${c.qname} ${String(c.qtype)}`, rcode: a!.rcode, answer: norm(a!.answer), ns: norm(a!.authority), extra: norm(a!.additional) }).toEqual({
+    q: `${c.qname} ${String(c.qtype)}`,
     rcode: RCODE[c.rcode],
     answer: text(c.answer),
     ns: text(c.ns),
@@ -113,7 +113,7 @@ const handlerCases: Case[] = [
 
 describe('resolve: CoreDNS plugin/kubernetes handler_test.go', () => {
   const idx = index({ namespaces: ['testns'] });
-  it.each(handlerCases.map((c) => [`${c.qname} ${c.qtype}`, c] as const))('%s', (_, c) => check(idx, c));
+  it.each(handlerCases.map((c) => [`${c.qname} ${String(c.qtype)}`, c] as const))('%s', (_, c) => check(idx, c));
 
   it('answers an ExternalName A with the CNAME and asks for the target (CNAME External Truncated Lookup)', () => {
     const a = resolve(idx, 'external.testns.svc.cluster.local.', QTYPE.A)!;
@@ -144,7 +144,7 @@ describe('resolve: CoreDNS plugin/kubernetes handler_test.go', () => {
 
 describe('resolve: namespaces (TestServeNamespaceDNS) and apex (kubernetes_apex_test.go)', () => {
   const idx = index();
-  it.each<Case>([
+  it.each(([
     { qname: 'svc1.testns.svc.cluster.local.', qtype: 'A', rcode: 'NOERROR', answer: ['svc1.testns.svc.cluster.local. 5 IN A 10.0.0.1'] },
     { qname: 'svc1.nsnoexist.svc.cluster.local.', qtype: 'A', rcode: 'NXDOMAIN', ns: [SOA()] },
     { qname: 'svc1.unexposedns.svc.cluster.local.', qtype: 'A', rcode: 'NOERROR', answer: ['svc1.unexposedns.svc.cluster.local. 5 IN A 10.0.0.2'] },
@@ -162,14 +162,14 @@ describe('resolve: namespaces (TestServeNamespaceDNS) and apex (kubernetes_apex_
     { qname: 'external.testns.svc.cluster.local.', qtype: 'SRV', rcode: 'NOERROR', ns: [SOA()] },
     { qname: '*.*.hdlsprtls.testns.svc.cluster.local.', qtype: 'SRV', rcode: 'NXDOMAIN', ns: [SOA()] },
     { qname: 'hdlsprtls.testns.svc.cluster.local.', qtype: 'SRV', rcode: 'NOERROR', ns: [SOA()] },
-  ].map((c) => [`${c.qname} ${c.qtype}`, c] as const))('%s', (_, c) => check(idx, c));
+  ] as Case[]).map((c) => [`${c.qname} ${String(c.qtype)}`, c] as const))('%s', (_, c) => check(idx, c));
 });
 
 describe('resolve: pods (handler_pod_{disabled,insecure,verified}_test.go)', () => {
-  const pod = { apiVersion: 'v1', kind: 'Pod' as const, metadata: { namespace: 'podns', name: 'foo' }, status: { podIP: '10.240.0.1', podIPs: [{ ip: '10.240.0.1' }] } };
+  const pod = { apiVersion: 'v1' as const, kind: 'Pod' as const, metadata: { namespace: 'podns', name: 'foo' }, status: { podIP: '10.240.0.1', podIPs: [{ ip: '10.240.0.1' }] } };
   const svcns = svc('svcns', 'x', { clusterIPs: ['10.0.9.9'], ports: [{ port: 80 }] });
   const SOA60 = SOA();
-  it.each<[string, Case]>([
+  it.each(([
     ['disabled', { qname: '10-240-0-1.podns.pod.cluster.local.', qtype: 'A', rcode: 'NXDOMAIN', ns: [SOA60] }],
     ['insecure', { qname: '10-240-0-1.podns.pod.cluster.local.', qtype: 'A', rcode: 'NOERROR', answer: ['10-240-0-1.podns.pod.cluster.local. 5 IN A 10.240.0.1'] }],
     ['insecure', { qname: '172-0-0-2.podns.pod.cluster.local.', qtype: 'A', rcode: 'NOERROR', answer: ['172-0-0-2.podns.pod.cluster.local. 5 IN A 172.0.0.2'] }],
@@ -186,18 +186,18 @@ describe('resolve: pods (handler_pod_{disabled,insecure,verified}_test.go)', () 
     ['verified', { qname: 'svcns.svc.cluster.local.', qtype: 'A', rcode: 'NOERROR', ns: [SOA60] }],
     ['verified', { qname: 'pod-nons.pod.cluster.local.', qtype: 'A', rcode: 'NXDOMAIN', ns: [SOA60] }],
     ['verified', { qname: '172-0-0-2.podns.pod.cluster.local.', qtype: 'A', rcode: 'NXDOMAIN', ns: [SOA60] }],
-  ].map(([mode, c]) => [`${mode} ${c.qname} ${c.qtype}`, mode, c] as const))('%s', (_, mode, c) => {
+  ] as [string, Case][]).map(([mode, c]) => [`${mode} ${c.qname} ${String(c.qtype)}`, mode, c] as const))('%s', (_, mode, c) => {
     check(index({ pods: mode as 'insecure' }, { pods: [pod], services: [svcns] }), c);
   });
 });
 
 describe('resolve: ignore empty_service (handler_ignore_emptyservice_test.go)', () => {
   const idx = index({ ignoreEmptyService: true });
-  it.each<Case>([
+  it.each(([
     { qname: 'svcempty.testns.svc.cluster.local.', qtype: 'A', rcode: 'NXDOMAIN', ns: [SOA()] },
     { qname: 'external.testns.svc.cluster.local.', qtype: 'CNAME', rcode: 'NOERROR', answer: ['external.testns.svc.cluster.local. 5 IN CNAME ext.interwebs.test.'] },
     { qname: 'svc1.testns.svc.cluster.local.', qtype: 'A', rcode: 'NOERROR', answer: ['svc1.testns.svc.cluster.local. 5 IN A 10.0.0.1'] },
-  ].map((c) => [`${c.qname} ${c.qtype}`, c] as const))('%s', (_, c) => check(idx, c));
+  ] as Case[]).map((c) => [`${c.qname} ${String(c.qtype)}`, c] as const))('%s', (_, c) => check(idx, c));
 });
 
 describe('resolve: reverse zones (reverse_test.go)', () => {
@@ -222,7 +222,7 @@ describe('resolve: reverse zones (reverse_test.go)', () => {
     { zone: zones[0], reverseZones: zones.slice(1), fallthrough: [] },
   );
   idx.serial = 1499347823;
-  it.each<Case>([
+  it.each(([
     { qname: '100.0.0.10.in-addr.arpa.', qtype: 'PTR', rcode: 'NOERROR', answer: ['100.0.0.10.in-addr.arpa. 5 IN PTR ep1a.svc1.testns.svc.cluster.local.'] },
     { qname: '100.1.168.192.in-addr.arpa.', qtype: 'PTR', rcode: 'NOERROR', answer: ['100.1.168.192.in-addr.arpa. 5 IN PTR svc1.testns.svc.cluster.local.'] },
     { qname: '1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.c.b.a.4.3.2.1.ip6.arpa.', qtype: 'PTR', rcode: 'NOERROR', answer: ['1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.c.b.a.4.3.2.1.ip6.arpa. 5 IN PTR ep1b.svc1.testns.svc.cluster.local.'] },
@@ -234,7 +234,7 @@ describe('resolve: reverse zones (reverse_test.go)', () => {
     { qname: 'svc1.testns.svc.0.10.in-addr.arpa.', qtype: 'A', rcode: 'NXDOMAIN', ns: [SOA('0.10.in-addr.arpa')] },
     { qname: '100.0.0.10.cluster.local.', qtype: 'PTR', rcode: 'NXDOMAIN', ns: [SOA()] },
     { qname: '99.0.0.10.in-addr.arpa.', qtype: 'PTR', rcode: 'NOERROR', answer: ['99.0.0.10.in-addr.arpa. 5 IN PTR double-ep.svc1.testns.svc.cluster.local.', '99.0.0.10.in-addr.arpa. 5 IN PTR double-ep.svc2.testns.svc.cluster.local.'] },
-  ].map((c) => [`${c.qname} ${c.qtype}`, c] as const))('%s', (_, c) => check(idx, c));
+  ] as Case[]).map((c) => [`${c.qname} ${String(c.qtype)}`, c] as const))('%s', (_, c) => check(idx, c));
 
   it('marks a name error in a fallthrough zone', () => {
     const ft = RecordIndex.from({}, {});

@@ -20,7 +20,7 @@ export class DnsView {
   readonly synced: Promise<void>;
   private readonly informers: Informer<Service | EndpointSlice | Pod>[] = [];
 
-  constructor(store: Store, private readonly index: RecordIndex, o: DnsViewOptions = {}) {
+  constructor(store: Store, index: RecordIndex, o: DnsViewOptions = {}) {
     const now = o.now ?? Date.now;
     const touch = () => {
       index.serial = Math.floor(now() / 1000) >>> 0;

@@ -55,7 +55,7 @@ describe('wire: hand-written query parser and precompiled answers', () => {
       expect(out.questions![0]!.name).toBe(name);
       expect(out.answers!.length).toBe(a.answer.length);
       for (const [i, rr] of a.answer.entries()) {
-        const got = out.answers![i]!;
+        const got = out.answers![i]! as dnsPacket.Answer & { data: unknown };
         expect(got.type).toBe(rr.type);
         expect(got.name.toLowerCase()).toBe(rr.name);
         if (i === 0 && rr.name === q.name) expect(got.name).toBe(name);
@@ -64,7 +64,7 @@ describe('wire: hand-written query parser and precompiled answers', () => {
         else if (rr.type !== 'SOA') expect(got.data).toBe(rr.data);
       }
       expect(out.authorities!.map((r) => r.type)).toEqual(a.authority.map((r) => r.type));
-      expect(out.additionals!.map((r) => `${r.name} ${String(r.data)}`)).toEqual(a.additional.map((r) => `${r.name} ${String(r.data)}`));
+      expect(out.additionals!.map((r) => `${r.name} ${String((r as { data?: unknown }).data)}`)).toEqual(a.additional.map((r) => `${r.name} ${String(r.data)}`));
     }
   });
 });
