@@ -48,9 +48,8 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 5
 
 /** key -> resourceVersion of a list, for "the informer's cache equals the store" checks. */
 export function versions(items: readonly { metadata?: { namespace?: string; name?: string; resourceVersion?: string } }[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const o of items) out[`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`] = o.metadata?.resourceVersion ?? '';
-  return out;
+  const pairs = items.map((o) => [`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o.metadata?.resourceVersion ?? ''] as const);
+  return Object.fromEntries(pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**
@@ -78,4 +77,23 @@ export function expiringWatch(store: TestStore): { store: TestStore; expire: () 
       gate = Promise.resolve();
     },
   };
+}
+
+/** A view of `store` that counts watches ending in Expired, and optionally slows each event by `delayMs`. */
+export function observedWatch<S extends Store>(store: S, delayMs = 0): { store: S; expired: () => number } {
+  let expired = 0;
+  const view = Object.create(store) as S;
+  view.watch = (kind, options) =>
+    (async function* () {
+      try {
+        for await (const e of store.watch(kind, options)) {
+          if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+          yield e;
+        }
+      } catch (e) {
+        if (e instanceof StoreError && e.code === 'Expired') expired++;
+        throw e;
+      }
+    })();
+  return { store: view, expired: () => expired };
 }
