@@ -4,9 +4,9 @@
 // Prints requests/s, p50/p99 latency of each and the ratio router/nginx.
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,22 +68,44 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`nothing answers on ${port}`);
 }
 
+/** CPU time (user+system, ms) used so far by a process and its children, from /proc. */
+function cpuMs(pid: number): number {
+  let total = 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      const kids = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
+      for (const k of kids ? kids.split(' ') : []) total += cpuMs(Number(k));
+    }
+  } catch {
+    // the process is gone
+  }
+  return total;
+}
+
 interface Result {
   name: string;
   rps: number;
+  /** CPU time the proxy spent per request: comparable even when the machine is busy. */
+  cpuUsPerRequest: number;
   p50: string;
   p99: string;
   errors: string;
 }
 
-function wrk(name: string, port: number): Result {
+function wrk(name: string, port: number, pid: number): Result {
+  const cpu0 = cpuMs(pid);
   const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-H', 'Host: bench.example.com', `http://127.0.0.1:${port}/app/items?id=1`], { encoding: 'utf8' });
+  const cpu = cpuMs(pid) - cpu0;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?';
   const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?';
   const errs = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
   const sock = /Socket errors: (.*)/.exec(out)?.[1];
-  return { name, rps, p50, p99, errors: [errs && `${errs} non-2xx`, sock].filter(Boolean).join(', ') || 'none' };
+  return { name, rps, cpuUsPerRequest: total ? (cpu * 1000) / total : 0, p50, p99, errors: [errs && `${errs} non-2xx`, sock].filter(Boolean).join(', ') || 'none' };
 }
 
 function nginxConfig(port: number, backends: number[]): string {
@@ -120,7 +142,7 @@ writeFileSync(join(tmp, 'nginx.conf'), nginxConfig(nginxPort, backends));
 const nginx = spawn('nginx', ['-p', tmp, '-c', join(tmp, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
 children.push(nginx);
 await waitForPort(nginxPort);
-results.push(wrk('nginx (1 worker)', nginxPort));
+results.push(wrk('nginx (1 worker)', nginxPort, nginx.pid!));
 nginx.kill('SIGTERM');
 
 const tsx = ['--conditions=@svcnet/source', '--import', 'tsx'];
@@ -128,13 +150,18 @@ for (const w of [1, workers]) {
   const port = await freePort();
   await start('node', [...tsx, join(here, 'router.ts'), String(port), JSON.stringify(backends), String(w)]);
   await waitForPort(port);
-  results.push(wrk(`svcnet ingress (${w} worker${w > 1 ? 's' : ''})`, port));
+  results.push(wrk(`svcnet ingress (${w} worker${w > 1 ? 's' : ''})`, port, children[children.length - 1]!.pid!));
   children[children.length - 1]!.kill('SIGTERM');
 }
 
 const ref = results[0]!.rps;
-console.log(`\n${'target'.padEnd(28)}${'req/s'.padStart(10)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'vs nginx'.padStart(10)}  errors`);
+const refCpu = results[0]!.cpuUsPerRequest;
+console.log(`\n${'target'.padEnd(28)}${'req/s'.padStart(10)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'vs nginx'.padStart(10)}${'CPU us/req'.padStart(12)}${'CPU vs nginx'.padStart(14)}  errors`);
 for (const r of results) {
-  console.log(`${r.name.padEnd(28)}${r.rps.toFixed(0).padStart(10)}${r.p50.padStart(10)}${r.p99.padStart(10)}${(r.rps / ref).toFixed(2).padStart(10)}  ${r.errors}`);
+  console.log(
+    `${r.name.padEnd(28)}${r.rps.toFixed(0).padStart(10)}${r.p50.padStart(10)}${r.p99.padStart(10)}${(r.rps / ref).toFixed(2).padStart(10)}` +
+      `${r.cpuUsPerRequest.toFixed(1).padStart(12)}${(r.cpuUsPerRequest / refCpu).toFixed(2).padStart(14)}  ${r.errors}`,
+  );
 }
+console.log(`(load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; req/s depends on what else runs, CPU us/req much less)`);
 cleanup();

@@ -69,19 +69,17 @@ export class RouteTableBuilder {
     this.filter = classFilter([], options);
   }
 
-  get table(): RouteTable {
-    const self = this;
-    return {
-      exactHosts: this.exactHosts,
-      wildcardHosts: this.wildcardHosts,
-      get catchAll() {
-        return self.catchAll;
-      },
-      tlsExact: this.tlsExact,
-      tlsWildcard: this.tlsWildcard,
-      conflicts: this.conflicts,
-    };
-  }
+  /** A stable live view (one object, read on every request: no allocation per call). */
+  readonly table: RouteTable = ((self: RouteTableBuilder): RouteTable => ({
+    exactHosts: self.exactHosts,
+    wildcardHosts: self.wildcardHosts,
+    get catchAll() {
+      return self.catchAll;
+    },
+    tlsExact: self.tlsExact,
+    tlsWildcard: self.tlsWildcard,
+    conflicts: self.conflicts,
+  }))(this);
 
   /** Replaces the set of IngressClasses and re-decides ownership of every Ingress. */
   setIngressClasses(classes: readonly IngressClass[]): RouteTableChange {
