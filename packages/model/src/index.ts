@@ -35,3 +35,5 @@ export * from './allocators/index.js';
 export * from './manifests/index.js';
 export { envVariableName, isServiceIPSet, podServiceEnvironment, serviceEnvVars, serviceEnvironment } from './env.js';
 export * from './tables/index.js';
+export { isWorkload, podFromTemplate, validateWorkload } from './workloads.js';
+export type { Workload } from './workloads.js';

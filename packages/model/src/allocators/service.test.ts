@@ -114,6 +114,13 @@ describe('allocateServiceAddresses', () => {
     expect(fail(() => allocateServiceAddresses(svc({ ipFamilies: ['IPv6'] }), state())).code).toBe('FamilyNotConfigured');
   });
 
+  it('a selectorless headless Service takes the cluster\'s families, even with RequireDualStack on a single-stack cluster', () => {
+    const s = svc({ clusterIP: 'None', ipFamilyPolicy: 'RequireDualStack', ports: [{ port: 2379 }] });
+    expect(allocateServiceAddresses(s, state()).service.spec!.ipFamilies).toEqual(['IPv4']);
+    expect(allocateServiceAddresses(s, state({ serviceCIDRs: ['fd00::/108', '10.96.0.0/12'] })).service.spec!.ipFamilies).toEqual(['IPv6', 'IPv4']);
+    expect(fail(() => allocateServiceAddresses(svc({ clusterIP: 'None', selector: { a: 'b' }, ipFamilyPolicy: 'RequireDualStack' }), state())).code).toBe('FamilyNotConfigured');
+  });
+
   it('serviceAllocations lists what a delete releases', () => {
     const r = allocateServiceAddresses(svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ name: 'a', port: 53, protocol: 'UDP' }, { name: 'b', port: 53 }] }), state(), seeded(4));
     const held = serviceAllocations(r.service);

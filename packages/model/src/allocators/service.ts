@@ -39,6 +39,14 @@ function needsHealthCheckNodePort(s: Service): boolean {
 
 function familiesFor(s: Service, requested: readonly string[], cidrFamilies: readonly IPFamily[]): IPFamily[] {
   const spec = s.spec ?? {};
+  // upstream special case: a headless Service without a selector takes whatever families the cluster
+  // has (its Endpoints are written by hand and may hold either), and RequireDualStack is not an error.
+  if (isHeadless(s) && !Object.keys(spec.selector ?? {}).length) {
+    const given = (spec.ipFamilies ?? []).filter((f): f is IPFamily => f === 'IPv4' || f === 'IPv6');
+    const fams = given.length ? given : [...cidrFamilies];
+    const dual = spec.ipFamilyPolicy === 'PreferDualStack' || spec.ipFamilyPolicy === 'RequireDualStack';
+    return dual ? fams.concat(cidrFamilies.filter((f) => !fams.includes(f))) : fams.slice(0, 1);
+  }
   let families: IPFamily[];
   if (spec.ipFamilies?.length) families = spec.ipFamilies.filter((f): f is IPFamily => f === 'IPv4' || f === 'IPv6');
   else if (requested.length && requested.every((ip) => parseIP(ip))) families = requested.map((ip) => parseIP(ip)!.family);
