@@ -1,6 +1,6 @@
-import { canonicalIP, type EndpointSlice, type Pod, type Service } from '@svcnet/model';
+import type { EndpointSlice, Pod, Service } from '@svcnet/model';
 import { type RecordIndexOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type NameNode, type PtrEntry, SERVICE_NAME_LABEL, type ServiceRecords, serviceRecords } from './serviceRecords.js';
+import { type NameNode, type PtrEntry, SERVICE_NAME_LABEL, type ServiceRecords, canonicalAddress, serviceRecords } from './serviceRecords.js';
 
 /** Namespaces every Kubernetes API server has: they exist even when they hold nothing svcnet sees. */
 const BUILTIN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
@@ -33,7 +33,8 @@ export class RecordIndex {
   private readonly slicesBySvc = new Map<string, Map<string, EndpointSlice>>();
   private readonly sliceOwner = new Map<string, string>();
   private readonly contributed = new Map<string, ServiceRecords>();
-  private readonly ptrs = new Map<string, Map<string, PtrEntry>>();
+  /** PTR contributions per address; usually one, so an array rather than a Map per address. */
+  private readonly ptrs = new Map<string, { svcKey: string; e: PtrEntry }[]>();
   private readonly nsCounts = new Map<string, number>();
   private readonly pods = new Map<string, { ns: string; ips: string[] }>();
   private readonly podsByIP = new Map<string, Map<string, string>>();
@@ -100,7 +101,7 @@ export class RecordIndex {
     if (pod.metadata?.deletionTimestamp) return;
     const ns = key.split('/')[0]!;
     const raw = pod.status?.podIPs?.map((p) => p.ip ?? '') ?? (pod.status?.podIP ? [pod.status.podIP] : []);
-    const ips = raw.map((ip) => canonicalIP(ip)).filter((ip): ip is string => ip !== undefined);
+    const ips = raw.map((ip) => canonicalAddress(ip)).filter((ip): ip is string => ip !== undefined);
     this.pods.set(key, { ns, ips });
     this.countNs(ns, 1);
     for (const ip of ips) {
@@ -138,11 +139,11 @@ export class RecordIndex {
 
   /** PTR targets of an address: its ClusterIP's Service name, else every endpoint name it has. */
   ptrTargets(ip: string): string[] {
-    const m = this.ptrs.get(ip);
-    if (!m) return [];
-    for (const e of m.values()) if (e.cluster) return [e.targets[0]!];
+    const refs = this.ptrs.get(ip);
+    if (!refs) return [];
+    for (const r of refs) if (r.e.cluster) return [r.e.targets[0]!];
     const out: string[] = [];
-    for (const e of m.values()) for (const t of e.targets) if (!out.includes(t)) out.push(t);
+    for (const r of refs) for (const t of r.e.targets) if (!out.includes(t)) out.push(t);
     return out;
   }
 
@@ -190,9 +191,9 @@ export class RecordIndex {
     const old = this.contributed.get(svcKey) ?? EMPTY;
     for (const [name, n] of old.names) if (this.names.get(name) === n) this.names.delete(name);
     for (const ip of old.ptrs.keys()) {
-      const m = this.ptrs.get(ip);
-      m?.delete(svcKey);
-      if (m && m.size === 0) this.ptrs.delete(ip);
+      const refs = this.ptrs.get(ip)?.filter((r) => r.svcKey !== svcKey);
+      if (refs && refs.length > 0) this.ptrs.set(ip, refs);
+      else this.ptrs.delete(ip);
     }
     const svc = this.services.get(svcKey);
     if (!svc) {
@@ -203,9 +204,9 @@ export class RecordIndex {
     this.contributed.set(svcKey, recs);
     for (const [name, n] of recs.names) this.names.set(name, n);
     for (const [ip, e] of recs.ptrs) {
-      let m = this.ptrs.get(ip);
-      if (!m) this.ptrs.set(ip, (m = new Map()));
-      m.set(svcKey, e);
+      const refs = this.ptrs.get(ip);
+      if (refs) refs.push({ svcKey, e });
+      else this.ptrs.set(ip, [{ svcKey, e }]);
     }
   }
 }

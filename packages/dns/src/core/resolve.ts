@@ -1,8 +1,8 @@
-import { canonicalIP, ipFromReverseName } from '@svcnet/model';
+import { ipFromReverseName } from '@svcnet/model';
 import { canonicalName } from './options.js';
 import { type Answer, QTYPE, RCODE, type RR } from './records.js';
 import type { RecordIndex } from './recordIndex.js';
-import type { Item, NameNode } from './serviceRecords.js';
+import { type Item, type NameNode, canonicalAddress } from './serviceRecords.js';
 
 /** CoreDNS's DNSSchemaVersion: the Kubernetes DNS specification this index implements. */
 export const DNS_SCHEMA_VERSION = '1.1.0';
@@ -179,7 +179,7 @@ function missingName(idx: RecordIndex, rel: string, name: string, qtype: number,
   const podName = segs[0]!;
   const dashes = podName.split('-').length - 1;
   const text = dashes === 3 && !podName.includes('--') ? podName.replaceAll('-', '.') : podName.replaceAll('-', ':');
-  const ip = canonicalIP(text);
+  const ip = canonicalAddress(text);
   if (!ip) return reply(RCODE.NXDOMAIN, zone);
   if (idx.options.pods === 'verified' && !idx.podExists(ip, ns)) return reply(RCODE.NXDOMAIN, zone);
   const v6 = ip.includes(':');

@@ -1,4 +1,11 @@
 import { canonicalIP, type EndpointSlice, type Service } from '@svcnet/model';
+
+const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** canonicalIP with a fast path for dotted quads, which are already canonical when they parse. */
+export function canonicalAddress(s: string): string | undefined {
+  return DOTTED_QUAD.test(s) ? s : canonicalIP(s);
+}
 import type { ResolvedOptions } from './options.js';
 
 /**
@@ -61,7 +68,7 @@ function readyAddresses(slices: readonly EndpointSlice[], o: ResolvedOptions): R
     for (const ep of slice.endpoints ?? []) {
       if (ep.conditions?.ready === false) continue;
       for (const raw of ep.addresses ?? []) {
-        const ip = canonicalIP(raw);
+        const ip = canonicalAddress(raw);
         if (!ip) continue;
         out.push({ ip, v6: ip.includes(':'), hostname: endpointHostname(ep, ip, o), ports });
       }
@@ -117,48 +124,44 @@ export function serviceRecords(
   if (svc.spec?.type === 'ExternalName') {
     const ext = (svc.spec.externalName ?? '').toLowerCase().replace(/\.$/, '');
     // An IP in externalName is not a CNAME target: CoreDNS answers nothing (NXDOMAIN).
-    if (ext && !canonicalIP(ext)) names.set(base, { svcKey, items: [], alias: ext });
+    if (ext && !canonicalAddress(ext)) names.set(base, { svcKey, items: [], alias: ext });
     return { names, ptrs };
   }
 
   const ready = readyAddresses(slices, o);
+  const headless = isHeadless(svc);
+  const all = headless && ready.length > 0 ? node(names, base, svcKey) : undefined;
   // Endpoint names exist for every Service with endpoints (CoreDNS answers them for ClusterIP too).
+  // One Item object per (address, port) is shared by every name that answers it.
   for (const a of ready) {
     const target = `${a.hostname}.${base}`;
     const n = node(names, target, svcKey);
-    for (const p of a.ports) n.items.push({ ip: a.ip, v6: a.v6, port: p.port, target });
+    for (const p of a.ports) {
+      const item: Item = { ip: a.ip, v6: a.v6, port: p.port, target };
+      n.items.push(item);
+      if (!all) continue;
+      all.items.push(item);
+      if (p.name) node(names, `_${p.name}._${p.protocol}.${base}`, svcKey).items.push(item);
+    }
     addPtr(ptrs, a.ip, target, false);
   }
-
-  if (isHeadless(svc)) {
-    if (ready.length === 0) return { names, ptrs };
-    const all = node(names, base, svcKey);
-    for (const a of ready) {
-      const target = `${a.hostname}.${base}`;
-      for (const p of a.ports) {
-        all.items.push({ ip: a.ip, v6: a.v6, port: p.port, target });
-        if (!p.name) continue;
-        node(names, `_${p.name}._${p.protocol}.${base}`, svcKey).items.push({ ip: a.ip, v6: a.v6, port: p.port, target });
-      }
-    }
-    return { names, ptrs };
-  }
+  if (headless) return { names, ptrs };
 
   const ports = svc.spec?.ports ?? [];
   if (ports.length === 0) return { names, ptrs };
   if (o.ignoreEmptyService && ready.length === 0) return { names: new Map(), ptrs: new Map() };
   const ips: string[] = [];
   for (const raw of svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : [])) {
-    const ip = canonicalIP(raw);
+    const ip = canonicalAddress(raw);
     if (ip && !ips.includes(ip)) ips.push(ip);
   }
-  const all = node(names, base, svcKey);
+  const svcNode = node(names, base, svcKey);
   for (const p of ports) {
     const portName = (p.name ?? '').toLowerCase();
     const named = portName ? node(names, `_${portName}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`, svcKey) : undefined;
     for (const ip of ips) {
       const item = { ip, v6: ip.includes(':'), port: p.port, target: base };
-      all.items.push(item);
+      svcNode.items.push(item);
       named?.items.push(item);
     }
   }

@@ -143,6 +143,8 @@ class SectionWriter {
 
 /** Network-order bytes of an address text (4 for IPv4, 16 for IPv6). */
 export function ipBytes(ip: string): Uint8Array {
+  const quad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  if (quad) return Uint8Array.from(quad.slice(1).map(Number));
   const a = parseIP(ip);
   if (!a) throw new RangeError(`invalid address "${ip}"`);
   const n = a.family === 'IPv4' ? 4 : 16;

@@ -1,0 +1,172 @@
+// DNS benchmark: dnsperf against the svcnet DNS server and against knot (one UDP worker) serving
+// the same records from a zone file rendered by svcnet, in the same run; then the index's memory
+// for 10,000 Services / 100,000 endpoints.
+//   node --conditions=@svcnet/source --import tsx bench/dns/dns-bench.ts [--seconds 10] [--services 1000]
+// Prints QPS of each, the ratio svcnet/knot, average and p99 latency, and the memory figure.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { EndpointSlice, Service } from '@svcnet/model';
+import { DnsServer, RecordIndex, renderZone } from '@svcnet/dns';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const seconds = Number(args.get('seconds') ?? 10);
+const nServices = Number(args.get('services') ?? 1000);
+
+/** N Services: 70% ClusterIP with a named port, 30% headless with `eps` ready endpoints each. */
+function objects(n: number, eps: number, headlessShare = 0.3): { services: Service[]; endpointSlices: EndpointSlice[] } {
+  const services: Service[] = [];
+  const endpointSlices: EndpointSlice[] = [];
+  for (let i = 0; i < n; i++) {
+    const headless = i % 10 < headlessShare * 10;
+    const name = `svc-${i}`;
+    const ip = `10.${96 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+    services.push({
+      apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'bench', name },
+      spec: headless ? { clusterIP: 'None', clusterIPs: ['None'], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } : { clusterIP: ip, clusterIPs: [ip], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+    });
+    endpointSlices.push({
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+      metadata: { namespace: 'bench', name: `${name}-abcde`, labels: { 'kubernetes.io/service-name': name } },
+      endpoints: Array.from({ length: eps }, (_, j) => ({ addresses: [`172.${16 + (i >> 12)}.${(i >> 4) & 255}.${((i & 15) << 4) + j}`], conditions: { ready: true } })),
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    });
+  }
+  return { services, endpointSlices };
+}
+
+function queryFile(n: number): string {
+  const lines: string[] = [];
+  for (let k = 0; k < 20_000; k++) {
+    const i = (k * 7919) % n;
+    const headless = i % 10 < 3;
+    const r = k % 20;
+    if (r < 8) lines.push(`svc-${i}.bench.svc.cluster.local A`); // A (ClusterIP or headless)
+    else if (r < 12) lines.push(`_http._tcp.svc-${i}.bench.svc.cluster.local SRV`); // SRV
+    else if (r < 17) lines.push(`svc-${headless ? i : i - (i % 10)}.bench.svc.cluster.local A`); // headless A
+    else lines.push(`missing-${i}.bench.svc.cluster.local A`); // NXDOMAIN
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function freePort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const p = s.address().port;
+  s.close();
+  return p;
+}
+
+async function waitForAnswer(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const out = execFileSync('dig', ['@127.0.0.1', '-p', String(port), '+time=1', '+tries=1', 'svc-0.bench.svc.cluster.local'], { encoding: 'utf8' });
+      if (out.includes('status: NOERROR')) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing answers on 127.0.0.1:${port}`);
+}
+
+interface PerfResult { qps: number; avgMs: number; lost: number; completed: number }
+
+function dnsperf(port: number, file: string, secs: number): PerfResult {
+  const out = execFileSync('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-l', String(secs), '-c', '4', '-q', '200', '-t', '2'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  return { qps: num(/Queries per second:\s+([\d.]+)/), avgMs: num(/Average Latency \(s\):\s+([\d.]+)/) * 1000, lost: num(/Queries lost:\s+(\d+)/), completed: num(/Queries completed:\s+(\d+)/) };
+}
+
+/** p99 from a short verbose run: dnsperf -v prints each query's latency. */
+function p99(port: number, file: string, secs: number): number {
+  const out = execFileSync('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-l', String(secs), '-c', '4', '-q', '200', '-t', '2', '-v'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const lat: number[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^> \S+ .* ([\d.]+)$/.exec(line);
+    if (m) lat.push(Number(m[1]));
+  }
+  lat.sort((a, b) => a - b);
+  return (lat[Math.floor(lat.length * 0.99)] ?? NaN) * 1000;
+}
+
+async function serve(port: number): Promise<void> {
+  const idx = RecordIndex.from(objects(nServices, 3));
+  const server = new DnsServer({ index: idx, listen: `127.0.0.1:${port}`, upstreams: [] });
+  await server.start();
+  process.stdout.write('ready\n');
+  process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
+}
+
+function gc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+function memory(): { mb: number; names: number; buildMs: number } {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const objs = objects(10_000, 10);
+  const idx = RecordIndex.from({ endpointSlices: objs.endpointSlices, services: objs.services });
+  const buildMs = performance.now() - t0;
+  objs.services.length = 0;
+  objs.endpointSlices.length = 0;
+  gc();
+  const mb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+  return { mb, names: idx.names.size, buildMs };
+}
+
+async function main(): Promise<void> {
+  if (args.get('phase') === 'serve') return serve(Number(args.get('port')));
+  const dir = mkdtempSync(join(tmpdir(), 'svcnet-dns-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    const qfile = join(dir, 'queries.txt');
+    writeFileSync(qfile, queryFile(nServices));
+    // knot: the same records, rendered by svcnet, one UDP worker.
+    const zone = renderZone(RecordIndex.from(objects(nServices, 3)), { reverse: false });
+    writeFileSync(join(dir, 'cluster.local.zone'), zone);
+    const knotPort = await freePort();
+    writeFileSync(join(dir, 'knot.conf'), [
+      'server:', `    rundir: "${dir}"`, `    listen: 127.0.0.1@${knotPort}`, '    udp-workers: 1', '    tcp-workers: 1', '    background-workers: 1',
+      'database:', `    storage: "${dir}"`,
+      'log:', '  - target: stderr', '    any: error',
+      'zone:', '  - domain: cluster.local', `    storage: "${dir}"`, '    file: "cluster.local.zone"', '',
+    ].join('\n'));
+    const knot = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(knot);
+    const ourPort = await freePort();
+    const here = fileURLToPath(import.meta.url);
+    const ours = spawn(process.execPath, [...process.execArgv, here, '--phase', 'serve', '--port', String(ourPort), '--services', String(nServices)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(ours);
+    await waitForAnswer(knotPort);
+    await waitForAnswer(ourPort);
+    // Warm both (svcnet compiles each answer on first use).
+    dnsperf(ourPort, qfile, 1);
+    dnsperf(knotPort, qfile, 1);
+    const s = dnsperf(ourPort, qfile, seconds);
+    const k = dnsperf(knotPort, qfile, seconds);
+    const sp99 = p99(ourPort, qfile, 2);
+    const kp99 = p99(knotPort, qfile, 2);
+    const m = memory();
+    const f = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+    console.log(`dnsperf ${seconds} s, UDP, 4 clients x 200 outstanding, ${nServices} services (A 40%, SRV 20%, headless A 25%, NXDOMAIN 15%)`);
+    console.log(`  svcnet: ${f(s.qps)} QPS  avg ${f(s.avgMs, 3)} ms  p99 ${f(sp99, 3)} ms  lost ${s.lost}/${s.completed + s.lost}`);
+    console.log(`  knot:   ${f(k.qps)} QPS  avg ${f(k.avgMs, 3)} ms  p99 ${f(kp99, 3)} ms  lost ${k.lost}/${k.completed + k.lost}`);
+    console.log(`  ratio svcnet/knot: ${f(s.qps / k.qps, 2)}`);
+    console.log(`index memory, 10,000 services / 100,000 endpoints: ${f(m.mb, 1)} MB heap, ${f(m.names)} names, built in ${f(m.buildMs)} ms`);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
