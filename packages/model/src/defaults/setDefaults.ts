@@ -6,6 +6,7 @@ import type { IngressClass } from 'kubernetes-types/networking/v1.js';
 import { NAMESPACED, isKind, type AnyObject, type KubeObject } from '../objects.js';
 import { defaultIPFamilies, defaultServiceFields, normalizeClusterIPs, type ServiceDefaultsOptions } from './service.js';
 import { prepareServiceUpdate } from './serviceUpdate.js';
+import { shapeErrors } from '../validation/shape.js';
 
 export type DefaultsOptions = ServiceDefaultsOptions;
 
@@ -65,13 +66,17 @@ function defaultSecret(secret: Secret): void {
 
 /**
  * Defaults `obj` in place. With `old` (an update), a Service is also prepared as the API server does
- * on update: allocated clusterIPs and node ports carried over, type-dependent fields dropped.
+ * on update: allocated clusterIPs and node ports carried over, type-dependent fields dropped. An object
+ * whose fields have the wrong JSON types is left unchanged (validation reports them).
  */
 export function applyDefaults(input: ObjectInput, oldInput?: ObjectInput, opts: DefaultsOptions = {}): void {
   const obj = input as AnyObject;
   const old = oldInput as AnyObject | undefined;
   const kind = obj.kind;
   if (!isKind(kind)) return;
+  // Malformed input is left as it is; validation reports its type errors.
+  if (shapeErrors(kind, obj).length > 0) return;
+  if (old && (typeof old !== 'object' || !isKind(old.kind) || shapeErrors(old.kind, old).length > 0)) return;
   if (NAMESPACED[kind]) {
     if (!obj.metadata || typeof obj.metadata !== 'object') obj.metadata = {};
     if (!obj.metadata.namespace) obj.metadata.namespace = 'default';

@@ -120,3 +120,17 @@ describe('admit: the seed documents\' Service examples', () => {
     expect(() => admit(ep)).toThrow(`Endpoints "my-service" is invalid: subsets[0].addresses[0].ip: Invalid value: "${ip}": may not be in the`);
   });
 });
+
+describe('admit: wrong JSON types', () => {
+  it('reports a string port as a type error instead of crashing', () => {
+    const bad = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: '80' }], selector: { app: 'web', replicas: 3 } } };
+    expect(() => admit(bad)).toThrow(
+      'Service "web" is invalid: [spec.ports[0].port: Invalid value: "80": must be an integer, spec.selector[replicas]: Invalid value: 3: must be a string]',
+    );
+  });
+
+  it('reports a map where a list belongs', () => {
+    const bad = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'x' }, subsets: { addresses: [] } };
+    expect(validateObject(bad).map(String)).toEqual(['subsets: Invalid value: {"addresses":[]}: must be a list']);
+  });
+});

@@ -13,6 +13,7 @@ import { validateNode } from './node.js';
 import { validatePod } from './pod.js';
 import { validateSecret } from './secret.js';
 import { validateService, type ServiceValidationOptions } from './service.js';
+import { shapeErrors } from './shape.js';
 
 export type AdmitOptions = DefaultsOptions & ServiceValidationOptions;
 
@@ -29,6 +30,9 @@ export function validateObject(input: ObjectInput, oldInput?: ObjectInput, opts:
   const kind = obj.kind;
   if (!kind) return [required('kind', `must be one of: ${SUPPORTED_KINDS.join(', ')}`)];
   if (!isKind(kind)) return [notSupported('kind', kind, SUPPORTED_KINDS)];
+  // Wrong JSON types stop here, as a decoding error stops the API server before validation.
+  const typeErrors = shapeErrors(kind, obj);
+  if (typeErrors.length > 0) return typeErrors;
   const prev = old && old.kind === kind ? old : undefined;
   switch (kind) {
     case 'Service':

@@ -1,0 +1,152 @@
+// The JSON shape of the fields svcnet reads, checked before defaulting and validation. The API server
+// rejects such input while decoding (`cannot unmarshal string into ... of type int32`); here it becomes a
+// field error so a manifest with `port: "80"` or `ports: {}` gets a clear answer instead of a crash.
+// null counts as absent, as in Go's decoding; fields not listed here are not checked.
+import { FieldPath, typeInvalid, type FieldError } from '../fieldErrors.js';
+import type { Kind } from '../objects.js';
+
+type Shape = 'string' | 'int' | 'bool' | 'intOrString' | 'stringMap' | 'object' | { obj: Record<string, Shape> } | { list: Shape };
+
+const list = (s: Shape): Shape => ({ list: s });
+const obj = (fields: Record<string, Shape>): Shape => ({ obj: fields });
+
+const META = obj({
+  name: 'string',
+  generateName: 'string',
+  namespace: 'string',
+  uid: 'string',
+  resourceVersion: 'string',
+  generation: 'int',
+  labels: 'stringMap',
+  annotations: 'stringMap',
+  finalizers: list('string'),
+  ownerReferences: list(obj({ apiVersion: 'string', kind: 'string', name: 'string', uid: 'string', controller: 'bool' })),
+});
+
+const SERVICE_PORT = obj({ name: 'string', protocol: 'string', appProtocol: 'string', port: 'int', targetPort: 'intOrString', nodePort: 'int' });
+const SERVICE = {
+  spec: obj({
+    type: 'string',
+    ports: list(SERVICE_PORT),
+    selector: 'stringMap',
+    clusterIP: 'string',
+    clusterIPs: list('string'),
+    ipFamilies: list('string'),
+    ipFamilyPolicy: 'string',
+    externalIPs: list('string'),
+    externalName: 'string',
+    sessionAffinity: 'string',
+    sessionAffinityConfig: obj({ clientIP: obj({ timeoutSeconds: 'int' }) }),
+    loadBalancerIP: 'string',
+    loadBalancerSourceRanges: list('string'),
+    loadBalancerClass: 'string',
+    externalTrafficPolicy: 'string',
+    internalTrafficPolicy: 'string',
+    healthCheckNodePort: 'int',
+    allocateLoadBalancerNodePorts: 'bool',
+    publishNotReadyAddresses: 'bool',
+    trafficDistribution: 'string',
+  }),
+  status: 'object',
+} satisfies Record<string, Shape>;
+
+const ENDPOINT_ADDRESS = obj({ ip: 'string', hostname: 'string', nodeName: 'string', targetRef: 'object' });
+const ENDPOINT_PORT = obj({ name: 'string', port: 'int', protocol: 'string', appProtocol: 'string' });
+const ENDPOINTS = { subsets: list(obj({ addresses: list(ENDPOINT_ADDRESS), notReadyAddresses: list(ENDPOINT_ADDRESS), ports: list(ENDPOINT_PORT) })) };
+
+const ENDPOINT_SLICE = {
+  addressType: 'string',
+  endpoints: list(
+    obj({
+      addresses: list('string'),
+      conditions: obj({ ready: 'bool', serving: 'bool', terminating: 'bool' }),
+      hostname: 'string',
+      nodeName: 'string',
+      zone: 'string',
+      targetRef: 'object',
+      deprecatedTopology: 'stringMap',
+      hints: obj({ forZones: list(obj({ name: 'string' })) }),
+    }),
+  ),
+  ports: list(ENDPOINT_PORT),
+} satisfies Record<string, Shape>;
+
+const CONTAINER = obj({
+  name: 'string',
+  image: 'string',
+  ports: list(obj({ name: 'string', containerPort: 'int', hostPort: 'int', hostIP: 'string', protocol: 'string' })),
+});
+const POD = {
+  spec: obj({ containers: list(CONTAINER), initContainers: list(CONTAINER), hostNetwork: 'bool', nodeName: 'string', hostname: 'string', subdomain: 'string' }),
+  status: obj({ phase: 'string', podIP: 'string', podIPs: list(obj({ ip: 'string' })), hostIP: 'string', conditions: list('object') }),
+} satisfies Record<string, Shape>;
+
+const NODE = {
+  spec: obj({ podCIDR: 'string', podCIDRs: list('string'), unschedulable: 'bool' }),
+  status: obj({ addresses: list(obj({ type: 'string', address: 'string' })), conditions: list('object') }),
+} satisfies Record<string, Shape>;
+
+const SECRET = { type: 'string', data: 'stringMap', stringData: 'stringMap', immutable: 'bool' } satisfies Record<string, Shape>;
+
+const BACKEND = obj({ service: obj({ name: 'string', port: obj({ name: 'string', number: 'int' }) }), resource: obj({ apiGroup: 'string', kind: 'string', name: 'string' }) });
+const INGRESS = {
+  spec: obj({
+    ingressClassName: 'string',
+    defaultBackend: BACKEND,
+    rules: list(obj({ host: 'string', http: obj({ paths: list(obj({ path: 'string', pathType: 'string', backend: BACKEND })) }) })),
+    tls: list(obj({ hosts: list('string'), secretName: 'string' })),
+  }),
+  status: 'object',
+} satisfies Record<string, Shape>;
+
+const INGRESS_CLASS = {
+  spec: obj({ controller: 'string', parameters: obj({ apiGroup: 'string', kind: 'string', name: 'string', scope: 'string', namespace: 'string' }) }),
+} satisfies Record<string, Shape>;
+
+const SHAPES: Record<Kind, Record<string, Shape>> = {
+  Service: SERVICE,
+  Endpoints: ENDPOINTS,
+  EndpointSlice: ENDPOINT_SLICE,
+  Pod: POD,
+  Node: NODE,
+  Secret: SECRET,
+  Ingress: INGRESS,
+  IngressClass: INGRESS_CLASS,
+};
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function check(value: unknown, shape: Shape, path: FieldPath, errs: FieldError[]): void {
+  if (value === null || value === undefined) return;
+  if (shape === 'string') {
+    if (typeof value !== 'string') errs.push(typeInvalid(path, value, 'must be a string'));
+  } else if (shape === 'int') {
+    if (typeof value !== 'number' || !Number.isInteger(value)) errs.push(typeInvalid(path, value, 'must be an integer'));
+  } else if (shape === 'bool') {
+    if (typeof value !== 'boolean') errs.push(typeInvalid(path, value, 'must be a boolean'));
+  } else if (shape === 'intOrString') {
+    if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
+      errs.push(typeInvalid(path, value, 'must be an integer or a string'));
+    }
+  } else if (shape === 'stringMap') {
+    if (!isPlainObject(value)) errs.push(typeInvalid(path, value, 'must be a map of strings'));
+    else for (const [k, v] of Object.entries(value)) if (typeof v !== 'string' && v !== null) errs.push(typeInvalid(path.key(k), v, 'must be a string'));
+  } else if (shape === 'object') {
+    if (!isPlainObject(value)) errs.push(typeInvalid(path, value, 'must be an object'));
+  } else if ('list' in shape) {
+    if (!Array.isArray(value)) errs.push(typeInvalid(path, value, 'must be a list'));
+    else value.forEach((item, i) => check(item, shape.list, path.index(i), errs));
+  } else if (!isPlainObject(value)) {
+    errs.push(typeInvalid(path, value, 'must be an object'));
+  } else {
+    for (const [k, s] of Object.entries(shape.obj)) check(value[k], s, path.child(k), errs);
+  }
+}
+
+/** Type errors of the fields of `obj` that svcnet reads, for a known kind. Empty when the shape is right. */
+export function shapeErrors(kind: Kind, obj: Record<string, unknown>): FieldError[] {
+  const errs: FieldError[] = [];
+  check(obj.metadata, META, FieldPath.root('metadata'), errs);
+  for (const [field, s] of Object.entries(SHAPES[kind])) check(obj[field], s, FieldPath.root(field), errs);
+  return errs;
+}
