@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore, isStoreError, type Store } from '@svcnet/store';
 import { RedisServer, describeWith, redisServer } from '@svcnet/testkit';
 import type { Pod, Service } from '@svcnet/model';

@@ -56,3 +56,8 @@ export function seededRandom(seed = 1): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** kubernetes-types marks server-set fields readonly; tests set them as a server would. */
+export function writable<T>(o: T): { -readonly [K in keyof T]: T[K] } {
+  return o as { -readonly [K in keyof T]: T[K] };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '@svcnet/model';
-import { endpoints, ipv4ipv6, ipv4only, ipv6ipv4, ipv6only, makePods, service, testPod, type Family } from '../../test/fixtures.js';
+import { endpoints, ipv4ipv6, ipv4only, ipv6ipv4, ipv6only, makePods, service, testPod, type Family , writable } from '../../test/fixtures.js';
 import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_OVER_CAPACITY, LABEL_HEADLESS } from './constants.js';
 import { endpointPortFromServicePort, planEndpoints, podToEndpointAddress } from './desiredEndpoints.js';
 import { truncateSubsets } from './truncate.js';
@@ -35,8 +35,8 @@ describe('TestSyncEndpoints*: which Services get Endpoints', () => {
     const ns = 'default';
     const pod0 = testPod(ns, 0, 1, true);
     const pod1 = testPod(ns, 1, 1, false);
-    pod0.metadata!.resourceVersion = '3';
-    pod1.metadata!.resourceVersion = '4';
+    writable(pod0.metadata!).resourceVersion = '3';
+    writable(pod1.metadata!).resourceVersion = '4';
     const existing = endpoints(ns, 'foo', [
       {
         addresses: [{ ip: '1.2.3.4', targetRef: { ...ref(ns, 'pod0'), resourceVersion: '1' } }],
@@ -247,14 +247,14 @@ describe('pod rules', () => {
 
   it('pods without an IP are left out', () => {
     const p = testPod('ns', 0, 1, true);
-    p.status = { conditions: p.status!.conditions! };
+    writable(p).status = { conditions: p.status!.conditions! };
     expect(planEndpoints(service('ns', 'svc', svcSpec), [p])!.endpoints.subsets).toEqual([]);
   });
 
   it('hostname only when the subdomain is the Service name; nodeName and uid in targetRef', () => {
     const a = testPod('ns', 0, 1, true);
     a.spec = { ...a.spec!, hostname: 'web-0', subdomain: 'svc', nodeName: 'node-1' };
-    a.metadata!.uid = 'uid-a';
+    writable(a.metadata!).uid = 'uid-a';
     const b = testPod('ns', 1, 1, true);
     b.spec = { ...b.spec!, hostname: 'web-1', subdomain: 'other' };
     const subsets = planEndpoints(service('ns', 'svc', svcSpec), [a, b])!.endpoints.subsets!;

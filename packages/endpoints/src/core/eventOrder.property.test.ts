@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { EndpointSlice, Endpoints, Pod, Service } from '@svcnet/model';
-import { applySlices, seededRandom, testPod } from '../../test/fixtures.js';
+import { applySlices, seededRandom, testPod , writable } from '../../test/fixtures.js';
 import { planEndpoints } from './desiredEndpoints.js';
 import { reconcileSlices } from './sliceReconciler.js';
 import { canonicalJSON } from './semantic.js';
@@ -20,7 +20,7 @@ const svcOf = (id: number, stage: number): Service => ({
 const podOf = (id: number, stage: number): Pod => {
   const p = testPod('ns', id, 1, stage >= 1);
   p.metadata!.labels = { tier: stage === 2 ? 'b' : 'a' };
-  if (stage === 3) p.metadata!.deletionTimestamp = '2024-01-01T00:00:00Z';
+  if (stage === 3) writable(p.metadata!).deletionTimestamp = '2024-01-01T00:00:00Z';
   return p;
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointSlice, Pod, Service } from '@svcnet/model';
-import { applySlices, ipv4ipv6, makePods, seededRandom, service, testPod } from '../../test/fixtures.js';
+import { applySlices, ipv4ipv6, makePods, seededRandom, service, testPod , writable } from '../../test/fixtures.js';
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from './constants.js';
 import { reconcileSlices, type SliceReconcileOptions } from './sliceReconciler.js';
 
@@ -8,7 +8,7 @@ import { reconcileSlices, type SliceReconcileOptions } from './sliceReconciler.j
 const svcSpec = { selector: { foo: 'bar' }, clusterIP: '10.0.0.10', ipFamilies: ['IPv4'], ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] };
 const svc = (spec: Service['spec'] = svcSpec, labels?: Record<string, string>): Service => {
   const s = service('default', 'foo', spec, labels);
-  s.metadata!.uid = 'svc-uid';
+  writable(s.metadata!).uid = 'svc-uid';
   return s;
 };
 const opts = (): SliceReconcileOptions => ({ random: seededRandom(7) });
@@ -82,8 +82,8 @@ describe('reconcileSlices', () => {
 
   it('conditions as upstream: terminating, serving, publishNotReadyAddresses', () => {
     const p = pods(3);
-    p[1]!.metadata!.deletionTimestamp = '2024-01-01T00:00:00Z';
-    p[2]!.metadata!.deletionTimestamp = '2024-01-01T00:00:00Z';
+    writable(p[1]!.metadata!).deletionTimestamp = '2024-01-01T00:00:00Z';
+    writable(p[2]!.metadata!).deletionTimestamp = '2024-01-01T00:00:00Z';
     p[2]!.status!.conditions = [{ type: 'Ready', status: 'False' }];
     const byName = (s: Service) =>
       Object.fromEntries(reconcileSlices(s, p, [], opts()).create[0]!.endpoints.map((e) => [e.targetRef!.name, e.conditions]));
@@ -140,7 +140,7 @@ describe('reconcileSlices', () => {
     const p: Pod[] = pods(4);
     p.forEach((x, i) => (x.spec!.containers[0]!.ports = [{ name: 'web', containerPort: i % 2 ? 9000 : 8000 }]));
     const r = reconcileSlices(svc({ ...svcSpec, ports: [{ name: 'http', port: 80, targetPort: 'web', protocol: 'TCP' }] }), p, [], opts());
-    expect(r.create.map((s) => s.ports[0]!.port).sort()).toEqual([8000, 9000]);
+    expect(r.create.map((s) => s.ports![0]!.port).sort()).toEqual([8000, 9000]);
   });
 
   it('ExternalName and selectorless Services get no changes', () => {
