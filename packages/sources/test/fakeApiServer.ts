@@ -78,15 +78,13 @@ export class FakeApiServer {
   bookmarkIntervalMs = 100;
 
   private constructor() {
-    const key = join(this.#dir, 'key.pem');
-    const cert = join(this.#dir, 'cert.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
-    ], { stdio: 'ignore' });
-    this.#key = readFileSync(key, 'utf8');
-    this.#cert = readFileSync(cert, 'utf8');
+    // One key pair per test process: key generation is the slow part of starting a server.
+    FakeApiServer.#tls ??= generateCert(this.#dir);
+    this.#key = FakeApiServer.#tls.key;
+    this.#cert = FakeApiServer.#tls.cert;
   }
+
+  static #tls: { key: string; cert: string } | undefined;
 
   static async start(): Promise<FakeApiServer> {
     const s = new FakeApiServer();
@@ -280,6 +278,16 @@ export class FakeApiServer {
       for (const t of timers) clearTimeout(t);
     });
   }
+}
+
+function generateCert(dir: string): { key: string; cert: string } {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
+  ], { stdio: 'ignore' });
+  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
 }
 
 interface Route {

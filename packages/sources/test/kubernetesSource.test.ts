@@ -144,6 +144,20 @@ describeWith('KubernetesSource against a fake API server', [openssl], () => {
     expect(s.status().kinds.Service!.lists).toBe(1);
   });
 
+  it('starts while the API server is unreachable, says so, and syncs once it answers', async () => {
+    const kubeconfig = api.writeKubeconfig('fake');
+    await api.down();
+    const s = await startSource({ kubeconfig });
+    expect(s.status()).toMatchObject({ state: 'disconnected', connected: false, synced: false });
+    expect(s.status().kinds.Service!.lastError).toMatch(/ECONNREFUSED/);
+    expect(await names('Service')).toEqual([]);
+    await api.listen();
+    await eventually(async () => {
+      expect(s.status()).toMatchObject({ state: 'connected', synced: true });
+      expect(await names('Service')).toEqual(['web']);
+    });
+  });
+
   it('relists on 410 Gone and leaves no stale object behind', async () => {
     const s = await startSource();
     await api.down();
