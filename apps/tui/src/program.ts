@@ -8,6 +8,7 @@ import { commands } from './commands/index.js';
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = new Command('svcnet')
     .description('Kubernetes Service networking: live dashboard and CLI')
+    .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   let exitCode = 0;

@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput } from 'ink';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Service } from '@svcnet/model';
 import type { ClusterModel, Snapshot } from './clusterModel.js';
 import { describeServiceIn, serviceTree, yamlLines, type DetailRenderers } from './detailText.js';
@@ -22,27 +22,40 @@ export interface AppProps {
 type Mode = 'normal' | 'command' | 'filter';
 type Detail = { kind: 'tree' | 'yaml' | 'describe' | 'rules' | 'dns'; row: Row } | undefined;
 
+interface UiState {
+  viewId: string;
+  mode: Mode;
+  input: string;
+  filter: string;
+  namespace: string | undefined;
+  faultsOnly: boolean;
+  sortColumn: number;
+  sortDescending: boolean;
+  cursor: number;
+  top: number;
+  detail: Detail;
+  detailTop: number;
+  showHelp: boolean;
+  message: string;
+  selectedService: string | undefined;
+}
+
+const INITIAL_UI: UiState = {
+  viewId: 'svc', mode: 'normal', input: '', filter: '', namespace: undefined, faultsOnly: false, sortColumn: -1,
+  sortDescending: false, cursor: 0, top: 0, detail: undefined, detailTop: 0, showHelp: false, message: '', selectedService: undefined,
+};
+
 const HIGHLIGHT_MS = 2000;
 
 /** The dashboard: a header, one table view (or a detail pane), a prompt line and key hints. */
 export function App({ model, bindings, renderers = {}, width, height, refreshMs = 250, color = true, initialView = 'svc' }: AppProps) {
   const { exit } = useApp();
   const [snap, setSnap] = useState<Snapshot>(() => model.snapshot());
-  const [viewId, setViewId] = useState(initialView);
-  const [mode, setMode] = useState<Mode>('normal');
-  const [input, setInput] = useState('');
-  const [filter, setFilter] = useState('');
-  const [namespace, setNamespace] = useState<string | undefined>(undefined);
-  const [faultsOnly, setFaultsOnly] = useState(false);
-  const [sortColumn, setSortColumn] = useState(-1);
-  const [sortDescending, setSortDescending] = useState(false);
-  const [cursor, setCursor] = useState(0);
-  const [top, setTop] = useState(0);
-  const [detail, setDetail] = useState<Detail>(undefined);
-  const [detailTop, setDetailTop] = useState(0);
-  const [showHelp, setShowHelp] = useState(false);
-  const [message, setMessage] = useState('');
-  const [selectedService, setSelectedService] = useState<string | undefined>(undefined);
+  // Interaction state lives in a ref and is changed synchronously by the key handler, so keys that
+  // arrive faster than React re-renders (a pasted ":ep", "jj<enter>") each see the previous key's effect.
+  const ui = useRef<UiState>({ ...INITIAL_UI, viewId: initialView });
+  const [, setFrame] = useState(0);
+  const redraw = () => setFrame((f) => f + 1);
   const keyMap = useMemo(() => buildKeyMap(bindings), [bindings]);
 
   useEffect(() => {
@@ -54,120 +67,153 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
     };
   }, [model, refreshMs]);
 
-  const view: TableView = TABLE_VIEWS.find((v) => v.id === viewId) ?? TABLE_VIEWS[0]!;
-  const scoped = viewId === 'ep' || viewId === 'eps' ? selectedService : undefined;
-  const rows = useMemo(
-    () => queryRows(view.rows(snap, { namespace, serviceKey: scoped }), { filter, faultsOnly, sortColumn, sortDescending }),
-    [view, snap, namespace, scoped, filter, faultsOnly, sortColumn, sortDescending],
-  );
   const tableHeight = Math.max(1, height - 5);
-  const clampedCursor = Math.min(cursor, Math.max(0, rows.length - 1));
-  const offset = scrollOffset(top, clampedCursor, tableHeight, rows.length);
-  const current = rows[clampedCursor];
+  const derive = (u: UiState) => {
+    const view: TableView = TABLE_VIEWS.find((v) => v.id === u.viewId) ?? TABLE_VIEWS[0]!;
+    const scoped = u.viewId === 'ep' || u.viewId === 'eps' ? u.selectedService : undefined;
+    const rows = queryRows(view.rows(snapRef.current, { namespace: u.namespace, serviceKey: scoped }), u);
+    const cursor = Math.min(u.cursor, Math.max(0, rows.length - 1));
+    return { view, rows, cursor, current: rows[cursor] };
+  };
+  const snapRef = useRef(snap);
+  snapRef.current = snap;
 
   const serviceOf = (row: Row | undefined): Service | undefined =>
-    row?.serviceKey ? snap.services.find((s) => `${s.metadata?.namespace ?? 'default'}/${s.metadata?.name}` === row.serviceKey) : undefined;
+    row?.serviceKey ? snapRef.current.services.find((s) => `${s.metadata?.namespace ?? 'default'}/${s.metadata?.name}` === row.serviceKey) : undefined;
 
-  const detailLines = (): string[] => {
+  const detailLines = (detail: Detail): string[] => {
     if (!detail) return [];
+    const s = snapRef.current;
     const svc = serviceOf(detail.row);
     switch (detail.kind) {
       case 'yaml':
         return detail.row.object ? yamlLines(detail.row.object) : ['(nothing to show)'];
       case 'describe':
-        return svc ? describeServiceIn(snap, svc) : detail.row.object ? yamlLines(detail.row.object) : [];
+        return svc ? describeServiceIn(s, svc) : detail.row.object ? yamlLines(detail.row.object) : [];
       case 'tree':
-        return svc ? serviceTree(snap, svc, renderers) : ['(select a service)'];
+        return svc ? serviceTree(s, svc, renderers) : ['(select a service)'];
       case 'rules':
-        return svc && renderers.rules ? renderers.rules(snap, svc) : ['(no proxy renderer available)'];
+        return svc && renderers.rules ? renderers.rules(s, svc) : ['(no proxy renderer available)'];
       case 'dns':
-        return svc && renderers.dns ? renderers.dns(snap, svc) : ['(no DNS renderer available)'];
+        return svc && renderers.dns ? renderers.dns(s, svc) : ['(no DNS renderer available)'];
     }
   };
 
-  const runCommand = (text: string) => {
+  const runCommand = (u: UiState, text: string) => {
     const [cmd = '', arg] = text.trim().split(/\s+/);
-    setDetail(undefined);
+    u.detail = undefined;
+    u.message = '';
     if (cmd === 'q' || cmd === 'quit') return exit();
     if (cmd === 'ns') {
-      setNamespace(arg && arg !== 'all' ? arg : undefined);
-      return setMessage(arg && arg !== 'all' ? `namespace ${arg}` : 'all namespaces');
+      u.namespace = arg && arg !== 'all' ? arg : undefined;
+      u.message = u.namespace ? `namespace ${u.namespace}` : 'all namespaces';
+      return;
     }
     if (cmd === 'rules' || cmd === 'dns') {
-      const row = current && viewId === 'svc' ? current : rows.find((r) => r.serviceKey === selectedService);
-      if (row) setDetail({ kind: cmd, row });
-      else setMessage(`select a service first, then :${cmd}`);
+      const { current } = derive(u);
+      const row = current?.serviceKey ? current : undefined;
+      if (row) u.detail = { kind: cmd, row };
+      else u.message = `select a service first, then :${cmd}`;
       return;
     }
     const next = TABLE_VIEWS.find((v) => v.id === cmd || v.title.toLowerCase() === cmd.toLowerCase() || (cmd === 'services' && v.id === 'svc'));
-    if (!next) return setMessage(`unknown command ":${cmd}": try :svc :ep :eps :ing :rules :dns :nodes :events :ns NAME :q`);
-    if (next.id === 'svc' || (next.id !== 'ep' && next.id !== 'eps')) setSelectedService(next.id === 'svc' ? undefined : selectedService);
-    setViewId(next.id);
-    setCursor(0);
-    setTop(0);
-    setSortColumn(-1);
-    setMessage('');
+    if (!next) {
+      u.message = `unknown command ":${cmd}": try :svc :ep :eps :ing :rules :dns :nodes :events :ns NAME :q`;
+      return;
+    }
+    if (next.id === 'svc') u.selectedService = undefined;
+    else if (u.viewId === 'svc' && (next.id === 'ep' || next.id === 'eps')) u.selectedService = undefined;
+    Object.assign(u, { viewId: next.id, cursor: 0, top: 0, sortColumn: -1 });
   };
 
-  const act = (action: Action) => {
-    const page = detail ? Math.max(1, height - 4) : tableHeight;
+  const act = (u: UiState, action: Action) => {
+    const { rows, cursor, current, view } = derive(u);
+    const page = u.detail ? Math.max(1, height - 4) : tableHeight;
     const move = (delta: number) => {
-      if (detail) setDetailTop((t) => Math.max(0, Math.min(t + delta, detailLines().length - 1)));
-      else setCursor(Math.max(0, Math.min(clampedCursor + delta, rows.length - 1)));
+      if (u.detail) u.detailTop = Math.max(0, Math.min(u.detailTop + delta, detailLines(u.detail).length - 1));
+      else u.cursor = Math.max(0, Math.min(cursor + delta, rows.length - 1));
     };
     switch (action) {
       case 'quit': return exit();
-      case 'help': return setShowHelp((h) => !h);
-      case 'command': setMode('command'); return setInput('');
-      case 'filter': setMode('filter'); return setInput(filter);
+      case 'help': u.showHelp = !u.showHelp; return;
+      case 'command': u.mode = 'command'; u.input = ''; return;
+      case 'filter': u.mode = 'filter'; u.input = u.filter; return;
       case 'back':
-        if (showHelp) return setShowHelp(false);
-        if (detail) return setDetail(undefined);
-        if (filter) return setFilter('');
-        if (viewId !== 'svc') { setViewId('svc'); setCursor(0); return setSelectedService(undefined); }
+        if (u.showHelp) u.showHelp = false;
+        else if (u.detail) u.detail = undefined;
+        else if (u.filter) u.filter = '';
+        else if (u.viewId !== 'svc') Object.assign(u, { viewId: 'svc', cursor: 0, selectedService: undefined });
         return;
       case 'up': return move(-1);
       case 'down': return move(1);
       case 'pageUp': return move(-page);
       case 'pageDown': return move(page);
-      case 'top': return detail ? setDetailTop(0) : setCursor(0);
-      case 'bottom': return detail ? setDetailTop(Math.max(0, detailLines().length - page)) : setCursor(rows.length - 1);
+      case 'top': if (u.detail) u.detailTop = 0; else u.cursor = 0; return;
+      case 'bottom': if (u.detail) u.detailTop = Math.max(0, detailLines(u.detail).length - page); else u.cursor = rows.length - 1; return;
       case 'open':
         if (!current) return;
-        if (viewId === 'svc') { setSelectedService(current.serviceKey); setDetailTop(0); return setDetail({ kind: 'tree', row: current }); }
-        setDetailTop(0);
-        return setDetail({ kind: current.serviceKey ? 'tree' : 'yaml', row: current });
+        if (current.serviceKey) u.selectedService = current.serviceKey;
+        u.detailTop = 0;
+        u.detail = { kind: current.serviceKey ? 'tree' : 'yaml', row: current };
+        return;
       case 'yaml':
       case 'describe':
       case 'rules':
       case 'dns':
         if (!current) return;
-        setDetailTop(0);
-        return setDetail({ kind: action === 'yaml' ? 'yaml' : action === 'describe' ? 'describe' : action, row: current });
+        u.detailTop = 0;
+        u.detail = { kind: action, row: current };
+        return;
       case 'allNamespaces': {
         const ns = current?.object?.metadata?.namespace;
-        if (namespace !== undefined || !ns) { setNamespace(undefined); return setMessage('all namespaces'); }
-        setNamespace(ns);
-        return setMessage(`namespace ${ns}`);
+        u.namespace = u.namespace !== undefined || !ns ? undefined : ns;
+        u.message = u.namespace ? `namespace ${u.namespace}` : 'all namespaces';
+        return;
       }
-      case 'faultsOnly': return setFaultsOnly((f) => !f);
-      case 'sort': return setSortColumn((c) => (c + 1 >= view.columns.length ? -1 : c + 1));
-      case 'reverseSort': return setSortDescending((d) => !d);
+      case 'faultsOnly': u.faultsOnly = !u.faultsOnly; return;
+      case 'sort': u.sortColumn = u.sortColumn + 1 >= view.columns.length ? -1 : u.sortColumn + 1; return;
+      case 'reverseSort': u.sortDescending = !u.sortDescending; return;
     }
   };
 
   useInput((ch, key) => {
-    if (mode !== 'normal') {
-      if (key.escape) { setMode('normal'); if (mode === 'filter') setFilter(''); return; }
-      if (key.return) { setMode('normal'); if (mode === 'command') runCommand(input); else setFilter(input); return; }
-      if (key.backspace || key.delete) { const v = input.slice(0, -1); setInput(v); if (mode === 'filter') setFilter(v); return; }
-      if (ch && !key.ctrl && !key.meta) { const v = input + ch; setInput(v); if (mode === 'filter') { setFilter(v); setCursor(0); } }
-      return;
+    const u = ui.current;
+    if (u.mode !== 'normal') {
+      if (key.escape) {
+        if (u.mode === 'filter') u.filter = '';
+        u.mode = 'normal';
+      } else if (key.return) {
+        if (u.mode === 'command') {
+          u.mode = 'normal';
+          runCommand(u, u.input);
+        } else {
+          u.mode = 'normal';
+          u.filter = u.input;
+        }
+      } else if (key.backspace || key.delete) {
+        u.input = u.input.slice(0, -1);
+        if (u.mode === 'filter') u.filter = u.input;
+      } else if (ch && !key.ctrl && !key.meta) {
+        u.input += ch;
+        if (u.mode === 'filter') {
+          u.filter = u.input;
+          u.cursor = 0;
+        }
+      }
+      return redraw();
     }
     const action = keyMap.get(keyName(ch, key));
-    if (action) act(action);
+    if (action) {
+      act(u, action);
+      redraw();
+    }
   });
 
+  const u = ui.current;
+  const { view, rows, cursor: clampedCursor } = derive(u);
+  const offset = scrollOffset(u.top, clampedCursor, tableHeight, rows.length);
+  u.top = offset;
+  const { mode, input, filter, namespace, faultsOnly, sortColumn, sortDescending, detail, detailTop, showHelp, message } = u;
   const header = `svcnet · ${snap.source} · ${snap.connection}${snap.synced ? '' : ' (syncing)'} · lag ${snap.watchLagMs < 1000 ? `${snap.watchLagMs}ms` : `${(snap.watchLagMs / 1000).toFixed(1)}s`} · ${namespace ? `ns ${namespace}` : 'all namespaces'}${faultsOnly ? ' · faults only' : ''}`;
   const faults = rows.filter((r) => r.fault).length;
   const title = detail ? `${detail.kind} ${detail.row.serviceKey ?? detail.row.key}` : `${view.title} (${rows.length})${faults ? ` · ${faults} need attention` : ''}${filter ? ` · filter "${filter}"` : ''}${sortColumn >= 0 ? ` · sort ${view.columns[sortColumn]}${sortDescending ? ' desc' : ''}` : ''}`;
@@ -175,15 +221,20 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
 
   let body: ReactNode;
   if (showHelp) {
+    const entries = bindings.map((b) => `${b.keys.map((k) => (k === 'escape' ? 'esc' : k)).join(', ').padEnd(17)} ${b.help}`);
+    const perColumn = Math.max(1, height - 4);
+    const columns: string[][] = [];
+    for (let i = 0; i < entries.length; i += perColumn) columns.push(entries.slice(i, i + perColumn));
+    const colWidth = Math.floor((width - 2) / columns.length);
     body = (
       <Box flexDirection="column">
-        {bindings.map((b) => (
-          <Text key={b.action}>{`${b.keys.map((k) => (k === 'escape' ? 'esc' : k)).join(', ').padEnd(16)}${b.help}`}</Text>
+        {columns[0]!.map((_, r) => (
+          <Text key={r} wrap="truncate-end">{columns.map((c) => fit(c[r] ?? '', colWidth - 1)).join(' ')}</Text>
         ))}
       </Box>
     );
   } else if (detail) {
-    const lines = detailLines().slice(detailTop, detailTop + height - 4);
+    const lines = detailLines(detail).slice(detailTop, detailTop + height - 4);
     body = (
       <Box flexDirection="column">
         {lines.map((l, i) => (

@@ -1,0 +1,150 @@
+import { render } from 'ink-testing-library';
+import { createElement } from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '@svcnet/store';
+import { App } from './App.js';
+import { ClusterModel } from './clusterModel.js';
+import { DEFAULT_BINDINGS } from './keymap.js';
+
+const tick = (ms = 60) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(frame: () => string | undefined, text: string, timeoutMs = 3000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const f = frame() ?? '';
+    if (f.includes(text)) return f;
+    if (Date.now() > deadline) throw new Error(`"${text}" did not appear; last frame:\n${f}`);
+    await tick(25);
+  }
+}
+
+async function seeded(): Promise<{ store: MemoryStore; model: ClusterModel }> {
+  const store = new MemoryStore();
+  await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });
+  await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'data' }, spec: { selector: { app: 'db' }, ports: [{ port: 5432 }] } });
+  await store.create({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-abcde', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+    addressType: 'IPv4',
+    ports: [{ name: '', port: 8080, protocol: 'TCP' }],
+    endpoints: [
+      { addresses: ['10.244.1.5'], conditions: { ready: true }, nodeName: 'node-1', targetRef: { kind: 'Pod', name: 'web-1', namespace: 'default' } },
+      { addresses: ['10.244.2.7'], conditions: { ready: false }, nodeName: 'node-2', targetRef: { kind: 'Pod', name: 'web-2', namespace: 'default' } },
+    ],
+  });
+  const model = new ClusterModel(store, { source: 'test' });
+  model.start();
+  await model.waitForSync();
+  return { store, model };
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function mount() {
+  const { store, model } = await seeded();
+  const app = render(createElement(App, { model, bindings: DEFAULT_BINDINGS, width: 100, height: 20, refreshMs: 20, color: false }));
+  cleanups.push(async () => {
+    app.unmount();
+    model.stop();
+    await store.close();
+  });
+  return { app, store, model };
+}
+
+describe('dashboard', () => {
+  it('lists services with ports, endpoint counts and faults marked in text', async () => {
+    const { app } = await mount();
+    const frame = await waitFor(app.lastFrame, 'web');
+    expect(frame).toContain('Services (2)');
+    expect(frame).toMatch(/default\s+web\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP\s+1\/2/);
+    expect(frame).toMatch(/data\s+db .*0\/0 \(no endpoints\).*!/);
+  });
+
+  it('filters with / and clears with esc', async () => {
+    const { app } = await mount();
+    await waitFor(app.lastFrame, 'db');
+    app.stdin.write('/');
+    await tick();
+    for (const c of 'dat') app.stdin.write(c);
+    await tick();
+    app.stdin.write('\r');
+    const frame = await waitFor(app.lastFrame, 'Services (1)');
+    expect(frame).not.toMatch(/default\s+web/);
+    app.stdin.write('\x1b');
+    await waitFor(app.lastFrame, 'Services (2)');
+  });
+
+  it('switches views with : commands and shows endpoint readiness', async () => {
+    const { app } = await mount();
+    await waitFor(app.lastFrame, 'web');
+    app.stdin.write(':');
+    await tick();
+    for (const c of 'ep') app.stdin.write(c);
+    await tick();
+    app.stdin.write('\r');
+    const frame = await waitFor(app.lastFrame, 'Endpoints (2)');
+    expect(frame).toMatch(/10\.244\.1\.5:8080\s+yes\s+yes\s+no\s+node-1\s+web-1/);
+    expect(frame).toMatch(/10\.244\.2\.7:8080\s+no\s+no\s+no\s+node-2\s+web-2/);
+  });
+
+  it('opens the tree on enter, YAML on y, describe on d, help on ?', async () => {
+    const { app } = await mount();
+    await waitFor(app.lastFrame, 'data');
+    app.stdin.write('j'); // second row: default/web (rows are sorted by namespace/name)
+    await tick();
+    app.stdin.write('\r');
+    let frame = await waitFor(app.lastFrame, 'service default/web');
+    expect(frame).toContain('endpoints 1/2 ready');
+    expect(frame).toMatch(/10\.244\.2\.7:8080 not ready on node-2/);
+    app.stdin.write('\x1b');
+    await waitFor(app.lastFrame, 'Services (2)');
+    app.stdin.write('y');
+    frame = await waitFor(app.lastFrame, 'kind: Service');
+    expect(frame).toContain('name: web');
+    app.stdin.write('\x1b');
+    await tick();
+    app.stdin.write('d');
+    frame = await waitFor(app.lastFrame, 'Session Affinity:');
+    expect(frame).toMatch(/Endpoints:\s+10\.244\.1\.5:8080/);
+    app.stdin.write('\x1b');
+    await tick();
+    app.stdin.write('?');
+    frame = await waitFor(app.lastFrame, 'this help');
+    expect(frame).toContain('toggle faults only');
+  });
+
+  it('marks a service changed live and shows faults only on f', async () => {
+    const { app, store } = await mount();
+    await waitFor(app.lastFrame, 'web');
+    await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'late', namespace: 'default' }, spec: { ports: [{ port: 9 }] } });
+    await waitFor(app.lastFrame, 'Services (3)');
+    app.stdin.write('f');
+    const frame = await waitFor(app.lastFrame, 'faults only');
+    expect(frame).toContain('Services (1)');
+    expect(frame).toContain('db');
+  });
+
+  it('renders 10,000 services without drawing them all', async () => {
+    const store = new MemoryStore();
+    for (let i = 0; i < 10_000; i++) {
+      await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${i}`, namespace: 'bulk' }, spec: { ports: [{ port: 80 }] } }, { trusted: true });
+    }
+    const model = new ClusterModel(store, { source: 'bulk' });
+    model.start();
+    await model.waitForSync();
+    const started = performance.now();
+    const app = render(createElement(App, { model, bindings: DEFAULT_BINDINGS, width: 100, height: 30, refreshMs: 50, color: false }));
+    cleanups.push(async () => {
+      app.unmount();
+      model.stop();
+      await store.close();
+    });
+    const frame = await waitFor(app.lastFrame, 'Services (10000)', 10_000);
+    console.log(`[bench] first frame with 10,000 services: ${(performance.now() - started).toFixed(0)} ms`);
+    expect(frame.split('\n').length).toBeLessThanOrEqual(30);
+  });
+});

@@ -1,0 +1,94 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EndpointsController } from '@svcnet/endpoints';
+import { KubernetesSource, ManifestSource, WorkloadSimulator } from '@svcnet/sources';
+import { MemoryStore, openStore, type Store } from '@svcnet/store';
+import type { DetailRenderers } from './dashboard/detailText.js';
+import { detailRenderers } from './renderers.js';
+
+export interface SessionOptions {
+  demo?: boolean;
+  filename?: string[];
+  redis?: string;
+  kubeconfig?: string;
+  context?: string;
+}
+
+/** A store with whatever feeds it, for the dashboard: close() stops the feeders and the store. */
+export interface Session {
+  store: Store;
+  description: string;
+  renderers: DetailRenderers;
+  /** Resolves once the feeders have made their first pass (manifests applied, pods created). */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The bundled examples: next to the sources in a checkout, or SVCNET_EXAMPLES. */
+export function examplesDir(): string {
+  const candidates = [
+    process.env['SVCNET_EXAMPLES'],
+    resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples'),
+    resolve(process.cwd(), 'examples'),
+  ].filter((p): p is string => !!p);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`--demo needs the bundled examples folder; set SVCNET_EXAMPLES to it or use -f DIR (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/** The demo's manifests: the top-level examples (examples/broken holds deliberately invalid ones). */
+function demoFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export async function openSession(opts: SessionOptions, log: (line: string) => void): Promise<Session> {
+  const modes = [opts.redis && '--redis', opts.kubeconfig && '--kubeconfig', opts.filename?.length && '-f', opts.demo && '--demo'].filter(Boolean);
+  if (modes.length > 1) throw new Error(`choose one source: ${modes.join(' or ')}`);
+  if (opts.redis) {
+    const store = await openStore(opts.redis);
+    return { store, description: store.description, renderers: detailRenderers(), settled: async () => {}, close: () => store.close() };
+  }
+  if (opts.kubeconfig) {
+    const store = new MemoryStore();
+    const source = new KubernetesSource(store, { kubeconfig: opts.kubeconfig, context: opts.context, onError: (e, kind) => log(`kubernetes ${kind}: ${e.message}`) });
+    await source.start();
+    return {
+      store,
+      description: `kubernetes ${source.status().server} (read-only)`,
+      renderers: detailRenderers(),
+      settled: async () => {},
+      close: async () => {
+        await source.stop();
+        await store.close();
+      },
+    };
+  }
+  // --demo (the default) and -f: manifests + simulated workloads + the reconciler, all in memory.
+  const paths = opts.filename?.length ? opts.filename : demoFiles(examplesDir());
+  const store = new MemoryStore();
+  const simulator = new WorkloadSimulator(store, { readyDelayMs: 1500, flap: { intervalMs: 4000, probability: 0.1, maxPerInterval: 1, downMs: 3000 }, onError: (e) => log(`simulator: ${e.message}`) });
+  const controller = new EndpointsController(store, { leaseTtlMs: 5000, onError: (e, key) => log(`endpoints ${key ?? ''}: ${e.message}`) });
+  const manifests = new ManifestSource(store, { paths, simulator, onProblem: (p) => log(`manifests: ${p.message}`) });
+  await simulator.start();
+  await controller.start();
+  await manifests.start();
+  return {
+    store,
+    description: opts.filename?.length ? `manifests ${paths.join(',')} (simulated pods, memory)` : 'demo (examples/, simulated pods, memory)',
+    renderers: detailRenderers(),
+    settled: async () => {
+      await simulator.settle();
+      await controller.whenIdle();
+    },
+    close: async () => {
+      await manifests.stop();
+      await controller.stop();
+      await simulator.stop();
+      await store.close();
+    },
+  };
+}
