@@ -144,7 +144,8 @@ describe('incremental updates', () => {
     tls: fc.array(hostArb, { maxLength: 2 }),
     cls: fc.constantFrom(undefined, 'svcnet', 'other'),
   });
-  const toIngress = (x: fc.RecordValue<typeof ingArb extends fc.Arbitrary<infer T> ? T : never>): Ingress =>
+  type Gen = typeof ingArb extends fc.Arbitrary<infer T> ? T : never;
+  const toIngress = (x: Gen): Ingress =>
     ingress(x.name, {
       ...(x.cls ? { ingressClassName: x.cls } : {}),
       ...(x.def ? { defaultBackend: { service: { name: x.def, port: { number: 80 } } } } : {}),

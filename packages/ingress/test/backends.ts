@@ -39,7 +39,10 @@ export class EchoBackend {
       socket.on('data', (frame: Buffer) => {
         // Small masked text frames only: enough for the test client.
         const opcode = frame[0]! & 0x0f;
-        if (opcode === 0x8) return socket.end();
+        if (opcode === 0x8) {
+          socket.end();
+          return;
+        }
         const len = frame[1]! & 0x7f;
         const mask = frame.subarray(2, 6);
         const payload = Buffer.from(frame.subarray(6, 6 + len).map((b, i) => b ^ mask[i % 4]!));

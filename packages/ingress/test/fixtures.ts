@@ -3,7 +3,7 @@ import type { EndpointSlice, HTTPIngressPath, Ingress, IngressSpec, Secret, Serv
 let clock = Date.parse('2024-01-01T00:00:00Z');
 
 /** An Ingress; each call is one second younger than the previous unless `created` is given. */
-export function ingress(name: string, spec: IngressSpec, opts: { namespace?: string; created?: string; annotations?: Record<string, string> } = {}): Ingress {
+export function ingress(name: string, spec: IngressSpec, opts: { namespace?: string; created?: string; annotations?: Record<string, string> } = {}): Ingress & { kind: 'Ingress' } {
   clock += 1000;
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -31,7 +31,7 @@ export function rule(host: string | undefined, ...paths: HTTPIngressPath[]): Non
 }
 
 
-export function service(name: string, ports: { port: number; name?: string; targetPort?: number | string }[], namespace = 'default'): Service {
+export function service(name: string, ports: { port: number; name?: string; targetPort?: number | string }[], namespace = 'default'): Service & { kind: 'Service' } {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -41,7 +41,7 @@ export function service(name: string, ports: { port: number; name?: string; targ
 }
 
 /** An EndpointSlice for a Service: `endpoints` are [address, ready] pairs, all on one port. */
-export function slice(svc: string, portName: string, port: number, endpoints: [string, boolean][], name = `${svc}-${portName || 'x'}`, namespace = 'default'): EndpointSlice {
+export function slice(svc: string, portName: string, port: number, endpoints: [string, boolean][], name = `${svc}-${portName || 'x'}`, namespace = 'default'): EndpointSlice & { kind: 'EndpointSlice' } {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -52,7 +52,7 @@ export function slice(svc: string, portName: string, port: number, endpoints: [s
   };
 }
 
-export function tlsSecret(name: string, cert: string, key: string, namespace = 'default'): Secret {
+export function tlsSecret(name: string, cert: string, key: string, namespace = 'default'): Secret & { kind: 'Secret' } {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
