@@ -1,0 +1,156 @@
+// Proxy benchmark: render time/memory (full and one-change partial) for iptables and nftables,
+// kernel load time in a fresh network namespace, first-connection latency at 1k/10k services,
+// and the userspace engine against a direct connection and haproxy (TCP mode).
+// Run: node --import tsx bench/proxy/proxy-bench.ts [--services N] [--endpoints M]
+import { execFileSync, spawn } from 'node:child_process';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IPTablesSyncer, NFTablesSyncer, ProxyState, createUserspaceProxier, proxyMetrics, proxyOptions, renderIPTables } from '@svcnet/proxy';
+import type { EndpointSlice, Service } from '@svcnet/model';
+
+const arg = (n: string, d: number) => { const i = process.argv.indexOf(n); return i > 0 ? Number(process.argv[i + 1]) : d; };
+const SERVICES = arg('--services', 10_000);
+const EPS = arg('--endpoints', 10);
+// iptables-restore (nft backend) of 100k endpoint chains takes many minutes on a small shared box:
+// the kernel-load and first-connection figures use --load-services (default 1000) unless raised.
+const LOAD_SERVICES = arg('--load-services', 1000);
+const options = proxyOptions({ nodeName: 'bench', nodeIPs: ['10.1.0.1'], clusterCIDRs: ['10.128.0.0/9'], serviceCIDRs: ['10.96.0.0/12'] });
+const ip = (base: number, n: number) => `10.${base + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+
+function objects(nSvc: number, nEps: number): { svcs: Service[]; slices: EndpointSlice[] } {
+  const svcs: Service[] = [];
+  const slices: EndpointSlice[] = [];
+  for (let i = 0; i < nSvc; i++) {
+    svcs.push({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'bench', name: `s${i}` }, spec: { clusterIP: ip(96, i + 10), ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
+    slices.push({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: 'bench', name: `s${i}-1`, labels: { 'kubernetes.io/service-name': `s${i}` } }, addressType: 'IPv4', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], endpoints: Array.from({ length: nEps }, (_, k) => ({ addresses: [ip(128, i * nEps + k + 1)] })) });
+  }
+  return { svcs, slices };
+}
+
+function state(nSvc: number, nEps: number): { st: ProxyState; slices: EndpointSlice[] } {
+  const { svcs, slices } = objects(nSvc, nEps);
+  const st = new ProxyState('IPv4', 'bench');
+  svcs.forEach((s) => st.onServiceUpdate(s));
+  slices.forEach((s) => st.onEndpointSliceUpdate(s));
+  return { st, slices };
+}
+
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const ns = (name: string) => { execFileSync('ip', ['netns', 'add', name]); return name; };
+const delNs = (name: string) => { try { execFileSync('ip', ['netns', 'del', name]); } catch { /* gone */ } };
+const inNs = (name: string, cmd: string, args: string[], input?: string) => execFileSync('ip', ['netns', 'exec', name, cmd, ...args], { input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+
+function renderBench(mode: 'iptables' | 'nftables') {
+  const { st, slices } = state(SERVICES, EPS);
+  global.gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  const syncer = mode === 'iptables' ? new IPTablesSyncer(st, options) : new NFTablesSyncer(st, options);
+  let t0 = process.hrtime.bigint();
+  const full = syncer.prepare();
+  const fullMs = ms(t0);
+  const peakMB = (process.memoryUsage().heapUsed - heap0) / 1e6;
+  syncer.commit(full as never, true);
+  const upd = structuredClone(slices[0]!);
+  upd.endpoints[0]!.addresses = ['10.255.255.254'];
+  st.onEndpointSliceUpdate(upd);
+  t0 = process.hrtime.bigint();
+  const partial = syncer.prepare();
+  const partialMs = ms(t0);
+  return { text: full.text, fullMs, partialMs, peakMB, partialBytes: partial.text.length };
+}
+
+function loadBench(mode: 'iptables' | 'nftables', text: string): number {
+  const n = ns(`svb-${process.pid}-${mode}`);
+  try {
+    const t0 = process.hrtime.bigint();
+    if (mode === 'iptables') inNs(n, 'iptables-restore', ['--noflush'], text);
+    else inNs(n, 'nft', ['-f', '-'], text);
+    return ms(t0);
+  } finally {
+    delNs(n);
+  }
+}
+
+/** Client namespace with the rules; server namespace behind a veth; connect to the last ClusterIP. */
+function firstConnection(mode: 'iptables' | 'nftables', nSvc: number): number {
+  const { st } = state(nSvc, 1);
+  // Point the last service at the server namespace.
+  const last: EndpointSlice = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: 'bench', name: `s${nSvc - 1}-1`, labels: { 'kubernetes.io/service-name': `s${nSvc - 1}` } }, addressType: 'IPv4', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], endpoints: [{ addresses: ['10.200.0.2'] }] };
+  st.onEndpointSliceUpdate(last);
+  st.checkout();
+  const text = mode === 'iptables'
+    ? renderIPTables({ family: 'IPv4', services: st.services, endpoints: st.endpoints, options, full: true }).text
+    : new NFTablesSyncer(st, options).prepare().text;
+  const c = ns(`svc-${process.pid}-${mode}`);
+  const s = ns(`svs-${process.pid}-${mode}`);
+  try {
+    execFileSync('ip', ['link', 'add', `bc${process.pid % 9999}`, 'netns', c, 'type', 'veth', 'peer', 'name', `bs${process.pid % 9999}`, 'netns', s]);
+    inNs(c, 'ip', ['addr', 'add', '10.200.0.1/24', 'dev', `bc${process.pid % 9999}`]);
+    inNs(s, 'ip', ['addr', 'add', '10.200.0.2/24', 'dev', `bs${process.pid % 9999}`]);
+    for (const [n, d] of [[c, `bc${process.pid % 9999}`], [s, `bs${process.pid % 9999}`]] as const) { inNs(n, 'ip', ['link', 'set', d, 'up']); inNs(n, 'ip', ['link', 'set', 'lo', 'up']); }
+    inNs(c, 'ip', ['route', 'add', 'default', 'dev', `bc${process.pid % 9999}`]);
+    if (mode === 'iptables') {
+      inNs(c, 'iptables-restore', ['--noflush'], text);
+      inNs(c, 'iptables', ['-t', 'nat', '-I', 'OUTPUT', '1', '-j', 'KUBE-SERVICES']);
+    } else inNs(c, 'nft', ['-f', '-'], text);
+    const srv = spawn('ip', ['netns', 'exec', s, 'node', '-e', "require('net').createServer(c=>c.end('x')).listen(8080,'0.0.0.0',()=>console.log('up'))"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    execFileSync('sleep', ['0.5']);
+    const out = inNs(c, 'node', ['-e', `const net=require('net');const ips=process.argv[1];let best=1e9,n=0;const go=()=>{const t=process.hrtime.bigint();const s=net.connect(80,ips,()=>{const d=Number(process.hrtime.bigint()-t)/1e6;best=Math.min(best,d);s.destroy();if(++n<20)go();else console.log(best)});let tries=0;s.on('error',e=>{if(++tries>50){console.log('NaN');process.exit()}setTimeout(go,100)})};go()`, ip(96, nSvc - 1 + 10)]).toString().trim();
+    srv.kill('SIGKILL');
+    return Number(out);
+  } finally {
+    delNs(c);
+    delNs(s);
+  }
+}
+
+async function userspaceBench(): Promise<Record<string, number>> {
+  const backend = net.createServer((c) => { c.on('error', () => undefined); c.on('data', (d) => c.write(d)); });
+  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
+  const bport = (backend.address() as net.AddressInfo).port;
+  const { proxier, portals } = createUserspaceProxier('IPv4', proxyOptions({ nodeName: 'bench' }), { metrics: proxyMetrics() });
+  proxier.onServiceUpdate({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'b', name: 'echo' }, spec: { clusterIP: '127.0.50.1', ports: [{ name: 'p', port: bport, protocol: 'TCP' }] } });
+  proxier.onEndpointSliceUpdate({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: 'b', name: 'echo-1', labels: { 'kubernetes.io/service-name': 'echo' } }, addressType: 'IPv4', ports: [{ name: 'p', port: bport, protocol: 'TCP' }], endpoints: [{ addresses: ['127.0.0.1'] }] });
+  await proxier.syncProxyRules();
+  const dir = mkdtempSync(join(tmpdir(), 'svb-'));
+  const hport = bport + 1 < 65535 ? bport + 1 : bport - 1;
+  writeFileSync(join(dir, 'h.cfg'), `global\n  maxconn 4096\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\nlisten echo\n  bind 127.0.0.1:${hport}\n  server s1 127.0.0.1:${bport}\n`);
+  const haproxy = spawn('haproxy', ['-f', join(dir, 'h.cfg'), '-db'], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 500));
+  const measure = async (host: string, port: number) => {
+    // Latency: 200 connect+echo round trips; throughput: 64 MiB through one connection.
+    let t0 = process.hrtime.bigint();
+    for (let i = 0; i < 200; i++) await new Promise<void>((r) => { const s = net.connect(port, host, () => s.write('ping')); s.once('data', () => { s.destroy(); r(); }); s.on('error', () => r()); });
+    const latencyMs = ms(t0) / 200;
+    const chunk = Buffer.alloc(1 << 16);
+    const total = 64 << 20;
+    t0 = process.hrtime.bigint();
+    await new Promise<void>((r) => { const s = net.connect(port, host, () => { let sent = 0; const pump = () => { while (sent < total && s.write(chunk)) sent += chunk.length; if (sent < total) s.once('drain', pump); }; pump(); }); let got = 0; s.on('error', () => r()); s.on('data', (d) => { got += d.length; if (got >= total) { s.destroy(); r(); } }); });
+    return { latencyMs, mbps: total / 1e6 / (ms(t0) / 1000) };
+  };
+  const direct = await measure('127.0.0.1', bport);
+  const user = await measure('127.0.50.1', bport);
+  const hap = await measure('127.0.0.1', hport);
+  haproxy.kill('SIGKILL');
+  await portals.close();
+  backend.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { directLatencyMs: direct.latencyMs, userspaceLatencyMs: user.latencyMs, haproxyLatencyMs: hap.latencyMs, directMBps: direct.mbps, userspaceMBps: user.mbps, haproxyMBps: hap.mbps };
+}
+
+const f = (n: number) => n.toFixed(2);
+for (const mode of ['iptables', 'nftables'] as const) {
+  const r = renderBench(mode);
+  const loadText = LOAD_SERVICES === SERVICES ? r.text : (() => { const small = state(LOAD_SERVICES, EPS).st; small.checkout(); return mode === 'iptables' ? renderIPTables({ family: 'IPv4', services: small.services, endpoints: small.endpoints, options, full: true }).text : new NFTablesSyncer(small, options).prepare().text; })();
+  const load = loadBench(mode, loadText) * (SERVICES / LOAD_SERVICES);
+  console.log(`${mode}: ${SERVICES} services x ${EPS} endpoints: full render ${f(r.fullMs)} ms (heap +${f(r.peakMB)} MB, ${(r.text.length / 1e6).toFixed(1)} MB text); partial render (1 endpoint changed) ${f(r.partialMs)} ms (${r.partialBytes} bytes); kernel load ${f(load)} ms${LOAD_SERVICES === SERVICES ? '' : ` (measured at ${LOAD_SERVICES} services, scaled linearly)`}; full render / load = ${(r.fullMs / load * 100).toFixed(1)}%`);
+}
+for (const n of [...new Set([Math.min(1000, LOAD_SERVICES), LOAD_SERVICES])]) {
+  const a = firstConnection('iptables', n);
+  const b = firstConnection('nftables', n);
+  console.log(`first connection to a ClusterIP with ${n} services (best of 20): iptables ${f(a)} ms, nftables ${f(b)} ms (iptables/nftables ${f(a / b)})`);
+}
+const u = await userspaceBench();
+console.log(`userspace engine: latency ${f(u.userspaceLatencyMs!)} ms/conn vs direct ${f(u.directLatencyMs!)} (x${f(u.userspaceLatencyMs! / u.directLatencyMs!)}) vs haproxy ${f(u.haproxyLatencyMs!)} (x${f(u.userspaceLatencyMs! / u.haproxyLatencyMs!)}); throughput ${f(u.userspaceMBps!)} MB/s vs direct ${f(u.directMBps!)} (x${f(u.userspaceMBps! / u.directMBps!)}) vs haproxy ${f(u.haproxyMBps!)} (x${f(u.userspaceMBps! / u.haproxyMBps!)})`);
