@@ -96,6 +96,8 @@ interface Result {
 }
 
 function wrk(name: string, port: number, pid: number): Result {
+  // Warm up (JIT, connection pools) before measuring.
+  execFileSync('wrk', ['-t1', `-c${connections}`, '-d2s', '-H', 'Host: bench.example.com', `http://127.0.0.1:${port}/app/items?id=1`], { stdio: 'ignore' });
   const cpu0 = cpuMs(pid);
   const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-H', 'Host: bench.example.com', `http://127.0.0.1:${port}/app/items?id=1`], { encoding: 'utf8' });
   const cpu = cpuMs(pid) - cpu0;
@@ -144,6 +146,14 @@ children.push(nginx);
 await waitForPort(nginxPort);
 results.push(wrk('nginx (1 worker)', nginxPort, nginx.pid!));
 nginx.kill('SIGTERM');
+
+{
+  const port = await freePort();
+  await start('node', [join(here, 'plain-proxy.mjs'), String(port), JSON.stringify(backends)]);
+  await waitForPort(port);
+  results.push(wrk('plain node proxy (1 proc)', port, children[children.length - 1]!.pid!));
+  children[children.length - 1]!.kill('SIGTERM');
+}
 
 const tsx = ['--conditions=@svcnet/source', '--import', 'tsx'];
 for (const w of [1, workers]) {

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { TrustedProxies } from './clientAddress.js';
+import { forwardRequestHeaders } from './forwardHeaders.js';
+
+const raw = ['Host', 'app.test', 'X-Forwarded-For', '198.51.100.7, 10.0.0.5', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'public.test', 'Connection', 'close', 'Accept', '*/*'];
+
+function headers(peer: string, trusted: string[]): Record<string, string> {
+  const { headers: flat } = forwardRequestHeaders(raw, { peer, proto: 'http', localPort: 8080, requestId: 'rid', trusted: new TrustedProxies(trusted) });
+  const out: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) out[flat[i]!.toLowerCase()] = flat[i + 1]!;
+  return out;
+}
+
+describe('forwarded headers and trusted proxies', () => {
+  it('an untrusted peer: X-Forwarded-For appended, everything else from this connection', () => {
+    const h = headers('192.0.2.1', []);
+    expect(h).toMatchObject({
+      host: 'app.test',
+      'x-forwarded-for': '198.51.100.7, 10.0.0.5, 192.0.2.1',
+      'x-real-ip': '192.0.2.1',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'app.test',
+      'x-forwarded-port': '8080',
+      'x-request-id': 'rid',
+      accept: '*/*',
+    });
+    expect(h['connection']).toBeUndefined();
+  });
+
+  it('a trusted peer: the client is the right-most untrusted hop (real_ip_recursive), its X-Forwarded-* kept', () => {
+    const h = headers('10.0.0.9', ['10.0.0.0/8']);
+    expect(h['x-real-ip']).toBe('198.51.100.7');
+    expect(h['x-forwarded-proto']).toBe('https');
+    expect(h['x-forwarded-host']).toBe('public.test');
+    expect(h['x-forwarded-for']).toBe('198.51.100.7, 10.0.0.5, 10.0.0.9');
+  });
+
+  it('rejects a malformed trusted-proxy entry with a clear message', () => {
+    expect(() => new TrustedProxies(['10.0.0.0/8', 'office'])).toThrow(/trusted proxy "office" is not an IP address or CIDR/);
+  });
+
+  it('trusts IPv4-mapped IPv6 peers by their IPv4 address', () => {
+    expect(new TrustedProxies(['127.0.0.1']).trusts('::ffff:127.0.0.1')).toBe(true);
+  });
+});
