@@ -106,6 +106,11 @@ describe('ManifestSource', () => {
     expect(reported).toEqual(result.problems);
     expect(s.status().problems).toEqual(result.problems);
 
+    // A rescan with nothing changed reports nothing new and does not retry the invalid object.
+    const again = await s.sync();
+    expect(again.problems).toEqual(result.problems);
+    expect(reported).toHaveLength(result.problems.length);
+
     // While the file has errors, an object that disappears from it is kept, not deleted.
     writeFileSync(file, `${service('one')}---\nkind: [\n`);
     const kept = await s.sync();

@@ -77,6 +77,8 @@ export class ManifestSource {
   readonly #cache = new Map<string, CachedFile>();
   readonly #applied = new Map<string, AppliedObject>();
   readonly #failed = new Set<string>();
+  /** Objects the store or simulator rejected as invalid, by key, with the content rejected and the problem. */
+  readonly #rejected = new Map<string, { content: string; code: string; reason: string }>();
   readonly #watchers = new Map<string, FSWatcher>();
   #problems: ManifestProblem[] = [];
   #files: string[] = [];
@@ -166,16 +168,19 @@ export class ManifestSource {
     }
     const { desired, duplicates } = desiredObjects(objects);
     problems.push(...duplicates);
+    for (const key of this.#rejected.keys()) if (!desired.has(key)) this.#rejected.delete(key);
     const plan = planManifestSync(desired, this.#applied, filesWithErrors, this.#failed);
     const result: ManifestSyncResult = { files, created: 0, updated: 0, unchanged: 0, deleted: 0, kept: plan.kept.length, problems };
     for (const d of plan.apply) await this.#applyOne(d, result);
     for (const a of plan.remove) await this.#removeOne(a, result);
     if (first) await this.#pruneLeftovers(desired, result);
     this.#files = files;
-    this.#problems = problems;
     this.#syncs++;
     this.#lastSyncAt = new Date().toISOString();
-    for (const p of problems) this.options.onProblem?.(p);
+    // Report what is new since the last pass: a rescan every few seconds must not repeat old news.
+    const before = new Set(this.#problems.map((p) => p.message));
+    for (const p of problems) if (!before.has(p.message)) this.options.onProblem?.(p);
+    this.#problems = problems;
     this.options.onSync?.(result);
     return result;
   }
@@ -214,6 +219,13 @@ export class ManifestSource {
   async #applyOne(d: DesiredObject, result: ManifestSyncResult): Promise<void> {
     const m = d.manifest;
     const at = `${m.source}: document ${m.index} (line ${m.line})`;
+    const rejected = this.#rejected.get(d.key);
+    if (rejected?.content === d.content) {
+      // Still invalid and unchanged: writing it again would fail the same way.
+      result.problems.push({ file: m.source, document: m.index, line: m.line, code: rejected.code, message: `${at}: ${rejected.reason}` });
+      return;
+    }
+    this.#rejected.delete(d.key);
     try {
       if (d.kind === 'Deployment' || d.kind === 'StatefulSet') {
         if (!this.options.simulator) {
@@ -236,6 +248,7 @@ export class ManifestSource {
       const err = e as Error;
       const code = e instanceof InvalidObjectError ? 'Invalid' : e instanceof NoSimulatorError ? 'NoSimulator' : isStoreError(e) ? e.code : 'WriteFailed';
       result.problems.push({ file: m.source, document: m.index, line: m.line, code, message: `${at}: ${err.message}` });
+      if (code === 'Invalid' || code === 'NoSimulator') this.#rejected.set(d.key, { content: d.content, code, reason: err.message });
     }
   }
 
