@@ -56,6 +56,33 @@ function syntaxReason(e: YAMLError, text: string): string {
   return reason;
 }
 
+/**
+ * The deepest `[`/`{` nesting of flow collections, skipping quoted text and comments; a cheap guard run
+ * before parsing, because the parser's work grows faster than linearly with such nesting.
+ */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+    } else if (c === '[' || c === '{') max = Math.max(max, ++depth);
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return max;
+}
+
+const MAX_ERRORS_PER_DOCUMENT = 5;
+
 /** Checks one object's kind and apiVersion; returns the error to report or undefined. */
 function checkTypeMeta(obj: AnyObject, err: (code: ManifestError['code'], reason: string, node?: string) => ManifestError): ManifestError | undefined {
   const kind = obj.kind;
@@ -92,6 +119,10 @@ export function parseManifests(text: string, source = '<stdin>', limits: Manifes
     result.errors.push(new ManifestError('TooLarge', source, 0, 0, `the file is ${text.length} bytes, more than the limit of ${lim.maxBytes}`));
     return result;
   }
+  if (flowDepth(text) > lim.maxDepth) {
+    result.errors.push(new ManifestError('TooDeep', source, 0, 0, `[ and { nest deeper than ${lim.maxDepth} levels`));
+    return result;
+  }
   const lc = new LineCounter();
   let docs: Document.Parsed[];
   try {
@@ -111,7 +142,9 @@ export function parseManifests(text: string, source = '<stdin>', limits: Manifes
       result.errors.push(new ManifestError(code, source, index, line, reason));
     };
     if (doc.errors.length) {
-      for (const e of doc.errors) fail('SyntaxError', syntaxReason(e, text), lineAt(e.pos?.[0]) || start);
+      for (const e of doc.errors.slice(0, MAX_ERRORS_PER_DOCUMENT)) fail('SyntaxError', syntaxReason(e, text), lineAt(e.pos?.[0]) || start);
+      const more = doc.errors.length - MAX_ERRORS_PER_DOCUMENT;
+      if (more > 0) fail('SyntaxError', `and ${more} more syntax error${more === 1 ? '' : 's'}`, lineAt(doc.errors[MAX_ERRORS_PER_DOCUMENT]!.pos?.[0]) || start);
       return;
     }
     if (doc.range[1] - doc.range[0] > lim.maxDocumentBytes) return fail('TooLarge', `the document is larger than the limit of ${lim.maxDocumentBytes} bytes`);
