@@ -8,7 +8,9 @@ export interface WriteFailure {
   error: Error;
 }
 
-type Pending = { op: 'apply'; object: KubeObject & { kind: Kind } } | { op: 'delete'; kind: Kind; namespace: string | undefined; name: string };
+type Pending =
+  | { op: 'apply' | 'recreate'; object: KubeObject & { kind: Kind } }
+  | { op: 'delete'; kind: Kind; namespace: string | undefined; name: string };
 
 /**
  * Writes objects to a store one at a time, in order, keeping only the latest intent per object:
@@ -34,7 +36,14 @@ export class CoalescingWriter {
   }
 
   apply(object: KubeObject & { kind: Kind }): void {
-    this.#enqueue(`${object.kind}/${objectKey(object)}`, { op: 'apply', object });
+    const id = `${object.kind}/${objectKey(object)}`;
+    // A pending recreate stays one: the newer content is what gets created.
+    this.#enqueue(id, { op: this.#pending.get(id)?.op === 'recreate' ? 'recreate' : 'apply', object });
+  }
+
+  /** Deletes the object and creates it anew (a new uid), as a controller replacing a pod of the same name does. */
+  recreate(object: KubeObject & { kind: Kind }): void {
+    this.#enqueue(`${object.kind}/${objectKey(object)}`, { op: 'recreate', object });
   }
 
   delete(kind: Kind, namespace: string | undefined, name: string): void {
@@ -62,13 +71,19 @@ export class CoalescingWriter {
       const [id, p] = next.value;
       this.#pending.delete(id);
       try {
-        if (p.op === 'apply') await this.store.apply(p.object, { trusted: this.options.trusted });
-        else await this.store.delete(p.kind, p.namespace, p.name, { trusted: this.options.trusted });
+        if (p.op === 'recreate') {
+          const m = p.object.metadata ?? {};
+          await this.store.delete(p.object.kind, m.namespace, m.name ?? '', { trusted: this.options.trusted }).catch((e: unknown) => {
+            if (!isStoreError(e, 'NotFound')) throw e;
+          });
+        }
+        if (p.op === 'delete') await this.store.delete(p.kind, p.namespace, p.name, { trusted: this.options.trusted });
+        else await this.store.apply(p.object, { trusted: this.options.trusted });
         this.#writes++;
       } catch (e) {
         if (p.op === 'delete' && isStoreError(e, 'NotFound')) continue;
-        const kind = p.op === 'apply' ? p.object.kind : p.kind;
-        const key = p.op === 'apply' ? objectKey(p.object) : id.slice(kind.length + 1);
+        const kind = p.op === 'delete' ? p.kind : p.object.kind;
+        const key = p.op === 'delete' ? id.slice(kind.length + 1) : objectKey(p.object);
         this.options.onError?.({ kind, key, error: e instanceof Error ? e : new Error(String(e)) });
       }
     }

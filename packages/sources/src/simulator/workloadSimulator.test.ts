@@ -147,6 +147,31 @@ describe('WorkloadSimulator', () => {
     expect((await storedPods()).map((p) => p.metadata!.name)).toEqual(['web-0']);
   });
 
+  it('rolls a StatefulSet template change from the highest ordinal, one pod at a time, recreating each', async () => {
+    const { sim, store, storedPods, tick } = await setup({ podCIDRs: ['10.244.0.0/16'] });
+    const sts = statefulSet('web', 2, { podManagementPolicy: 'Parallel' });
+    sim.apply(sts);
+    await tick(1000);
+    const uid1 = (await store.get('Pod', 'default', 'web-1'))!.metadata!.uid;
+    const rev = (p: Pod | undefined) => p?.metadata?.labels?.['controller-revision-hash'];
+    const oldRev = rev(await store.get('Pod', 'default', 'web-0'));
+    const next = structuredClone(sts);
+    next.spec!.template.spec!.containers[0]!.image = 'nginx:2';
+    sim.apply(next);
+    await sim.settle();
+    const web1 = await store.get('Pod', 'default', 'web-1');
+    expect(rev(web1)).not.toBe(oldRev);
+    expect(web1!.metadata!.uid).not.toBe(uid1); // deleted and created anew, as the controller does
+    expect(rev(await store.get('Pod', 'default', 'web-0'))).toBe(oldRev); // waits for web-1 to be Ready
+    await tick(1000);
+    await tick(1000);
+    const pods = await storedPods();
+    expect(pods.map((p) => [p.metadata!.name, p.spec!.containers[0]!.image, ready(p)]).sort()).toEqual([
+      ['web-0', 'nginx:2', true],
+      ['web-1', 'nginx:2', true],
+    ]);
+  });
+
   it('creates all StatefulSet pods at once with podManagementPolicy Parallel', async () => {
     const { sim, storedPods } = await setup();
     sim.apply(statefulSet('db', 3, { podManagementPolicy: 'Parallel' }));

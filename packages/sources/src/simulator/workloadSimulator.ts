@@ -66,8 +66,8 @@ interface SimWorkload {
  * readiness that turns on after a delay and may flap. Deterministic with an injected clock and random.
  *
  * Simplifications, on purpose: a Deployment rollout surges all new pods at once and removes old ones
- * as new ones turn Ready (zero downtime, like maxUnavailable 0); a StatefulSet pod being replaced is
- * rewritten in place under its name (watchers see MODIFIED, not DELETED then ADDED).
+ * as new ones turn Ready (zero downtime, like maxUnavailable 0). A StatefulSet rolls from the highest
+ * ordinal, one pod at a time once all are Ready, deleting and recreating each under its name.
  */
 export class WorkloadSimulator {
   readonly #writer: CoalescingWriter;
@@ -249,12 +249,12 @@ export class WorkloadSimulator {
       if (outdated) {
         const ordinal = outdated.ordinal ?? 0;
         this.#deletePod(sw, outdated, false);
-        this.#createPod(sw, hash, identity(ordinal), ordinal);
+        this.#createPod(sw, hash, identity(ordinal), ordinal, true);
       }
     }
   }
 
-  #createPod(sw: SimWorkload, revision: string, id: PodIdentity, ordinal?: number): boolean {
+  #createPod(sw: SimWorkload, revision: string, id: PodIdentity, ordinal?: number, replacing = false): boolean {
     if (this.#podCount >= this.#maxPods) {
       this.#lastError = `simulator: maxPods (${this.#maxPods}) reached; ${id.name} not created`;
       return false;
@@ -269,7 +269,8 @@ export class WorkloadSimulator {
     const sp: SimPod = { name: id.name, namespace: pod.metadata!.namespace!, revision, ordinal, placement, pod, ready: false, startedMs: now };
     sw.pods.set(id.name, sp);
     this.#podCount++;
-    this.#writer.apply(pod);
+    if (replacing) this.#writer.recreate(pod);
+    else this.#writer.apply(pod);
     this.#scheduleReady(sw, sp, this.#readyDelayMs);
     return true;
   }
