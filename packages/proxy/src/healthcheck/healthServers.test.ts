@@ -32,7 +32,7 @@ describe('health check servers', () => {
     expect(await ok.json()).toEqual({ service: { namespace: 'ns', name: 'web' }, localEndpoints: 2, serviceProxyHealthy: true });
     const idle = await fetch(`http://127.0.0.1:${p2}/`);
     expect(idle.status).toBe(503);
-    expect((await idle.json()).localEndpoints).toBe(0);
+    expect(((await idle.json()) as { localEndpoints: number }).localEndpoints).toBe(0);
   });
 
   it('/healthz turns 503 when a queued change waits more than two sync periods', async () => {
@@ -54,7 +54,7 @@ describe('health check servers', () => {
       clock.advance(1000);
       const bad = await fetch(`${h.url}/healthz`);
       expect(bad.status).toBe(503);
-      expect((await bad.json()).healthy).toBe(false);
+      expect(((await bad.json()) as { healthy: boolean }).healthy).toBe(false);
       fail = false;
       await proxier.syncProxyRules();
       expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
