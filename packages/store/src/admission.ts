@@ -56,11 +56,28 @@ export function allocationsOf(svc: Service): Allocations {
  * Fills in the ClusterIPs and NodePorts `svc` needs, keeping requested ones after checking them
  * against `used`; a refusal becomes the API server's field error
  * (`spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated`).
+ *
+ * The model's allocator reads every used address on each call, which is quadratic over a cluster's
+ * Services. So it is first shown only the addresses this request names that are taken (they decide
+ * refusals); a random pick that turns out taken is added and the call repeated, and after a few
+ * clashes (a nearly full range) it gets the whole set. The result is the same as one full call.
  */
 export function allocateService(svc: Service, used: UsedResources, config: AllocatorConfig): Service {
+  const requested = new Set([...(svc.spec?.clusterIPs ?? []), svc.spec?.clusterIP ?? ''].filter((ip) => ip && ip !== 'None'));
+  const shown = new Set([...requested].filter((ip) => used.ips.has(ip)));
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const result = allocateOnce(svc, shown, used.nodePorts, config);
+    const clashes = result.ips.filter((ip) => !requested.has(ip) && used.ips.has(ip));
+    if (clashes.length === 0) return result.service;
+    for (const ip of clashes) shown.add(ip);
+  }
+  return allocateOnce(svc, used.ips, used.nodePorts, config).service;
+}
+
+function allocateOnce(svc: Service, usedIPs: ReadonlySet<string>, usedNodePorts: ReadonlySet<number>, config: AllocatorConfig) {
   try {
-    const state = { serviceCIDRs: config.serviceCIDRs, nodePortRange: config.nodePortRange, usedIPs: used.ips, usedNodePorts: used.nodePorts };
-    return allocateServiceAddresses(svc, state, config.random).service;
+    const state = { serviceCIDRs: config.serviceCIDRs, nodePortRange: config.nodePortRange, usedIPs, usedNodePorts };
+    return allocateServiceAddresses(svc, state, config.random);
   } catch (e) {
     if (!(e instanceof AllocationError)) throw e;
     const error = new FieldError('FieldValueInvalid', e.field ?? 'spec', e.value ?? OMIT, e.reason);

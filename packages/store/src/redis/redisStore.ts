@@ -167,7 +167,7 @@ export class RedisStore implements Store, NodeStatusStore {
       if (book) plan = await this.planAllocation(book, prepared.object as Service, old as Service | undefined, trusted);
       const next = plan.service as KubeObject;
       book?.claim(plan.claim);
-      const reply = await this.runWrite(kind, key, old ? 'update' : 'create', old ? old.metadata?.resourceVersion ?? '' : '', next, old ? 'MODIFIED' : 'ADDED', plan.claim, plan.release, options, trusted);
+      const reply = await this.runWrite(kind, key, old ? 'update' : 'create', old ? old.metadata?.resourceVersion ?? '' : '', next, old ? 'MODIFIED' : 'ADDED', plan.claim, plan.release, options);
       const outcome = reply[0];
       if (outcome === 'ok') {
         book?.release(plan.release);
@@ -208,9 +208,7 @@ export class RedisStore implements Store, NodeStatusStore {
     claim: Allocations,
     release: Allocations,
     options: WriteOptions,
-    trusted: boolean,
   ): Promise<WriteReply> {
-    void trusted;
     const k = this.keys(kind);
     const { head, tail } = encodeWithRevisionSlot(obj);
     const fence = options.fence;
@@ -232,7 +230,7 @@ export class RedisStore implements Store, NodeStatusStore {
       if (!old) throw notFoundError(kind, key);
       if (options.expectedRevision !== undefined && options.expectedRevision !== revisionOf(old)) throw conflictError(kind, key);
       const release = kind === 'Service' ? allocationsOf(old as Service) : NONE;
-      const reply = await this.runWrite(kind, key, 'delete', old.metadata?.resourceVersion ?? '', old, 'DELETED', NONE, release, options, false);
+      const reply = await this.runWrite(kind, key, 'delete', old.metadata?.resourceVersion ?? '', old, 'DELETED', NONE, release, options);
       if (reply[0] === 'ok') {
         this.book?.release(release);
         return withRevision(old, Number(reply[1])) as ObjectOfKind[K];

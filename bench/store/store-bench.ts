@@ -1,0 +1,126 @@
+// Store benchmark: MemoryStore and RedisStore (the peer is the Redis reference on this machine class:
+// ~18,000 writes/s one at a time, list 10,000 in ~40 ms, watch p99 ~2 ms).
+// Run: node --conditions=@svcnet/source --import tsx bench/store/store-bench.ts   (from source)
+//  or: npx nx run @svcnet/store:build && node --import tsx bench/store/store-bench.ts
+import { performance } from 'node:perf_hooks';
+import { MemoryStore, RedisStore, type Store } from '@svcnet/store';
+import { RedisServer } from '@svcnet/testkit';
+import type { Service } from '@svcnet/model';
+
+const N = Number(process.env['BENCH_N'] ?? 10_000);
+const WATCH_WRITES = Number(process.env['BENCH_WATCH_WRITES'] ?? 2_000);
+const WINDOW = 256;
+
+const svc = (name: string, seq = 0): Service & { kind: 'Service' } => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: 'bench', labels: { app: name.slice(0, 5) }, annotations: { seq: String(seq) } },
+  spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'https', port: 443, targetPort: 8443 }] },
+});
+
+interface Figures {
+  seqWritesPerSec: number;
+  pipelinedWritesPerSec: number;
+  listMs: number;
+  watch: Record<number, { p50: number; p99: number }>;
+}
+
+async function sequential(store: Store): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) await store.create(svc(`seq-${i}`));
+  return N / ((performance.now() - t0) / 1000);
+}
+
+async function pipelined(store: Store): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < N) {
+      const i = next++;
+      await store.create(svc(`pipe-${i}`));
+    }
+  };
+  await Promise.all(Array.from({ length: WINDOW }, worker));
+  return N / ((performance.now() - t0) / 1000);
+}
+
+async function listTime(store: Store): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const r = await store.list('Service', { namespace: 'bench' });
+    times.push(performance.now() - t0);
+    if (r.items.length < N) throw new Error(`list returned ${r.items.length} items, expected at least ${N}`);
+  }
+  return times.sort((a, b) => a - b)[2]!;
+}
+
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+async function watchLatency(store: Store, watchers: number): Promise<{ p50: number; p99: number }> {
+  const start = (await store.list('Endpoints')).revision;
+  const sent = new Map<string, number>();
+  const samples: number[] = [];
+  const ac = new AbortController();
+  let ready = 0;
+  const runs = Array.from({ length: watchers }, async () => {
+    let got = 0;
+    for await (const e of store.watch('Endpoints', { fromRevision: start, signal: ac.signal, bookmarkIntervalMs: 50 })) {
+      if (e.type === 'BOOKMARK') {
+        if (got === 0 && ready >= 0) ready++;
+        got = Math.max(got, 0);
+        continue;
+      }
+      const t = sent.get(e.object.metadata?.annotations?.['seq'] ?? '');
+      if (t !== undefined) samples.push(performance.now() - t);
+      if (++got >= WATCH_WRITES) return;
+    }
+  });
+  // Wait until every watcher is connected and idle (it has sent a bookmark).
+  for (let i = 0; i < 200 && ready < watchers; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < WATCH_WRITES; i++) {
+    sent.set(String(i), performance.now());
+    await store.apply({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: `ep-${i % 100}`, namespace: 'bench', annotations: { seq: String(i) } } });
+  }
+  const timeout = setTimeout(() => ac.abort(), 30_000);
+  await Promise.all(runs);
+  clearTimeout(timeout);
+  ac.abort();
+  samples.sort((a, b) => a - b);
+  return { p50: pct(samples, 50), p99: pct(samples, 99) };
+}
+
+async function measure(open: () => Promise<Store>): Promise<Figures> {
+  const a = await open();
+  const seqWritesPerSec = await sequential(a);
+  const listMs = await listTime(a);
+  await a.close();
+  const b = await open();
+  const pipelinedWritesPerSec = await pipelined(b);
+  const watch: Figures['watch'] = {};
+  for (const w of [1, 10]) watch[w] = await watchLatency(b, w);
+  await b.close();
+  return { seqWritesPerSec, pipelinedWritesPerSec, listMs, watch };
+}
+
+function print(name: string, f: Figures): void {
+  console.log(`${name.padEnd(7)} writes/s one at a time ${f.seqWritesPerSec.toFixed(0).padStart(7)}   pipelined (${WINDOW} in flight) ${f.pipelinedWritesPerSec.toFixed(0).padStart(7)}   list ${N} ${f.listMs.toFixed(1).padStart(6)} ms`);
+  for (const [w, l] of Object.entries(f.watch)) {
+    console.log(`${''.padEnd(7)} watch latency write->watcher, ${w.padStart(2)} watcher(s): p50 ${l.p50.toFixed(2)} ms  p99 ${l.p99.toFixed(2)} ms`);
+  }
+}
+
+const memory = await measure(async () => new MemoryStore({ serviceCIDRs: ['10.96.0.0/12'] }));
+print('memory', memory);
+const server = await RedisServer.start();
+let db = 0;
+try {
+  const redis = await measure(async () => new RedisStore({ url: server.url, keyPrefix: `bench${db++}:` }));
+  print('redis', redis);
+  console.log(
+    `ratio redis/memory: writes ${(redis.seqWritesPerSec / memory.seqWritesPerSec).toFixed(2)}x, pipelined ${(redis.pipelinedWritesPerSec / memory.pipelinedWritesPerSec).toFixed(2)}x, list ${(redis.listMs / memory.listMs).toFixed(2)}x time`,
+  );
+  console.log('reference (Lua CAS + stream append, this machine class): ~18000 writes/s one at a time, list 10000 ~40 ms, watch p99 ~2 ms');
+} finally {
+  await server.stop();
+}
