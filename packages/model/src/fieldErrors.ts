@@ -40,7 +40,7 @@ export class FieldError {
   get body(): string {
     let s = TYPE_TEXT[this.type];
     const showsValue = this.type !== 'FieldValueRequired' && this.type !== 'FieldValueForbidden' &&
-      this.type !== 'FieldValueTooLong' && this.type !== 'InternalError' && this.type !== 'FieldValueTooMany';
+      this.type !== 'FieldValueTooLong' && this.type !== 'InternalError';
     if (showsValue && this.badValue !== OMIT) s += `: ${formatValue(this.badValue)}`;
     if (this.detail) s += `: ${this.detail}`;
     return s;
