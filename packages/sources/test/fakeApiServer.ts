@@ -150,6 +150,10 @@ export class FakeApiServer {
     rmSync(this.#dir, { recursive: true, force: true });
   }
 
+  get openWatches(): number {
+    return this.#watchers.size;
+  }
+
   /** Cuts open watch streams mid-flight (the TCP connection is reset), as a load balancer might. */
   dropWatches(): number {
     const n = this.#watchers.size;

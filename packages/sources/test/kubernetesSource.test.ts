@@ -187,6 +187,24 @@ describeWith('KubernetesSource against a fake API server', [openssl], () => {
     expect(await names('Service')).toEqual(['local', 'web']);
   });
 
+  it('leaves no watch open when stopped, even in the middle of starting', async () => {
+    const s = new KubernetesSource(store, { kubeconfig: api.writeKubeconfig('fake'), context: 'fake' });
+    const starting = s.start();
+    await s.stop();
+    await starting;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.openWatches).toBe(0);
+    const s2 = await startSource();
+    await eventually(() => expect(api.openWatches).toBe(8));
+    await s2.stop();
+    await eventually(() => expect(api.openWatches).toBe(0));
+    const written = (await store.list('Service')).revision;
+    api.upsert(svc('after-stop'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await store.list('Service')).revision).toBe(written);
+    expect(s2.status().state).toBe('stopped');
+  });
+
   it('explains a context that is not in the kubeconfig', () => {
     expect(() => new KubernetesSource(store, { kubeconfig: api.writeKubeconfig('fake'), context: 'nope' })).toThrow(
       'context "nope" not found in kubeconfig; known contexts: fake, elsewhere',

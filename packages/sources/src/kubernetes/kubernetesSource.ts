@@ -159,9 +159,12 @@ export class KubernetesSource {
     const watch = new ObservedWatch(this.kubeConfig, {
       onEvent: () => this.#healthy(state),
       timeoutSeconds: () => this.options.watchTimeoutSeconds ?? Math.floor(300 * (1 + this.#random())),
+      stopped: () => !this.#running,
     });
     const listFn = async () => {
       const list = await listRaw<KubernetesObject>(this.kubeConfig, info.path, { fieldSelector: info.fieldSelector }, { pageSize: this.options.pageSize });
+      // ListWatch would open a watch after this list even if stop() came meanwhile; refuse instead.
+      if (!this.#running) throw new Error('stopped');
       state.lists++;
       state.resourceVersion = list.metadata?.resourceVersion ?? '';
       this.#healthy(state);
@@ -171,9 +174,9 @@ export class KubernetesSource {
     };
     const informer = new ListWatch<KubernetesObject>(info.path, watch, listFn, false, undefined, info.fieldSelector);
     const state: KindState = { info, informer, synced: false, connected: false, objects: 0, lists: 0, resourceVersion: '', backoffMs: 0, attempted: false };
-    informer.on('add', (o) => this.#writer.apply(toStoreObject(info, o)));
-    informer.on('update', (o) => this.#writer.apply(toStoreObject(info, o)));
-    informer.on('delete', (o) => this.#writer.delete(kind, o.metadata?.namespace, o.metadata?.name ?? ''));
+    informer.on('add', (o) => this.#running && this.#writer.apply(toStoreObject(info, o)));
+    informer.on('update', (o) => this.#running && this.#writer.apply(toStoreObject(info, o)));
+    informer.on('delete', (o) => this.#running && this.#writer.delete(kind, o.metadata?.namespace, o.metadata?.name ?? ''));
     informer.on('error', (err: unknown) => {
       state.attempted = true;
       if (!this.#running) return; // stop() aborts the watch; that is not a failure
