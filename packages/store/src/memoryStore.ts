@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Kind, KubeObject, ObjectOfKind, Service } from '@svcnet/model';
 import type { AllocatorConfig, Allocations } from './admission.js';
 import { alreadyExistsError, conflictError, expiredError, notFoundError } from './errors.js';
@@ -6,7 +7,7 @@ import { labelMatcher } from './labelSelector.js';
 import { KindState, type StoredEvent } from './memoryHistory.js';
 import { MemoryLeases } from './memoryLeases.js';
 import { MemoryNodeStatus } from './memoryNodeStatus.js';
-import { keyOfObject, prepareWrite, revisionOf, storeKey, withRevision, type WriteOp } from './objectWrites.js';
+import { copyJSON, keyOfObject, prepareWrite, revisionOf, storeKey, withRevision, type WriteOp } from './objectWrites.js';
 import { planServiceAllocation, planServiceRelease, planTrusted } from './serviceAllocation.js';
 import type {
   ApplyResult,
@@ -32,7 +33,7 @@ export interface MemoryStoreOptions {
   random?: () => number;
 }
 
-const clone = <T>(v: T): T => structuredClone(v);
+const clone = copyJSON;
 
 /**
  * The embedded store: one process, same semantics as RedisStore (revisions per kind, Expired for
@@ -59,6 +60,8 @@ export class MemoryStore implements Store, NodeStatusStore {
       nodePortRange: options.nodePortRange ?? '30000-32767',
       random: options.random ?? Math.random,
     };
+    // Every watch listens on the store's closing signal; there may be many.
+    setMaxListeners(0, this.closing.signal);
     this.leases = new MemoryLeases(this.now);
     this.nodeStatus = new MemoryNodeStatus(this.now);
   }

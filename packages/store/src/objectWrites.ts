@@ -30,7 +30,7 @@ type Loose = KubeObject & { spec?: unknown; status?: unknown };
 
 /** `kind`/`apiVersion` set, namespace defaulted ('default') or dropped for cluster-scoped kinds. */
 export function normalizeIdentity<T extends KubeObject>(kind: Kind, object: T): T {
-  const obj = structuredClone(object) as T;
+  const obj = copyJSON(object);
   (obj as { kind?: string }).kind = kind;
   (obj as { apiVersion?: string }).apiVersion = API_VERSIONS[kind];
   const meta = (obj.metadata ??= {}) as Meta;
@@ -54,7 +54,7 @@ export function prepareWrite<T extends KubeObject>(input: WriteInput<T>): Prepar
   if (!old || op === 'create') {
     next = incoming;
   } else if (op === 'updateStatus') {
-    next = structuredClone(old) as T & Loose;
+    next = copyJSON(old) as T & Loose;
     if ('status' in incoming) next.status = incoming.status;
     else delete next.status;
   } else {
@@ -63,7 +63,7 @@ export function prepareWrite<T extends KubeObject>(input: WriteInput<T>): Prepar
     // update never touches status (the main resource); apply without a status keeps the stored one.
     if (op === 'update' || !('status' in incoming)) {
       if (oldStatus === undefined) delete next.status;
-      else next.status = structuredClone(oldStatus);
+      else next.status = copyJSON(oldStatus);
     }
   }
   // Admission also prepares updates as the API server does (patchAllocatedValues for Services).
@@ -134,4 +134,13 @@ export function withRevision<T extends KubeObject>(obj: T, revision: number): T 
 export function revisionOf(obj: KubeObject | undefined): number {
   const rv = obj?.metadata?.resourceVersion;
   return rv ? Number(rv) : 0;
+}
+
+/** A deep copy of a JSON value (several times faster than structuredClone for API objects). */
+export function copyJSON<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(copyJSON) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copyJSON((v as Record<string, unknown>)[k]);
+  return out as T;
 }

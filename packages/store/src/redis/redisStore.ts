@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Kind, KubeObject, ObjectOfKind, Service } from '@svcnet/model';
 import { allocationsOf, type AllocatorConfig, type Allocations } from '../admission.js';
 import { StoreError, alreadyExistsError, conflictError, fencedError, notFoundError } from '../errors.js';
@@ -72,6 +73,8 @@ export class RedisStore implements Store, NodeStatusStore {
     this.prefix = options.keyPrefix ?? '';
     this.logger = options.logger ?? stderrLogger;
     this.maxRetries = options.maxRetries ?? 32;
+    // Every watch listens on the store's closing signal; there may be many.
+    setMaxListeners(0, this.closing.signal);
     this.redis = connect(options);
     this.redis.on('error', (e: Error) => {
       if (!this.down) this.logger.warn({ store: this.description, err: e.message }, 'store: redis connection error; reconnecting');
