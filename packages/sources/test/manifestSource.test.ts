@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStore } from '@svcnet/store';
@@ -160,6 +160,25 @@ describe('ManifestSource', () => {
     await eventually(async () => expect(await services()).toEqual(['late:80']));
     unlinkSync(join(dir, 'late.yaml'));
     await eventually(async () => expect(await services()).toEqual([]));
+  });
+
+  it('survives its folder being removed and recreated (rescan, then the watch is re-armed)', async () => {
+    const sub = join(dir, 'sub');
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'a.yaml'), service('a'));
+    const s = new ManifestSource(store, { paths: sub, debounceMs: 20, rescanIntervalMs: 50 });
+    cleanups.push(() => s.stop());
+    await s.start();
+    expect(await services()).toEqual(['a:80']);
+    rmSync(sub, { recursive: true });
+    await eventually(async () => expect(await services()).toEqual([]));
+    expect(s.status().problems[0]).toMatchObject({ code: 'ReadFailed', file: sub });
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'b.yaml'), service('b'));
+    await eventually(async () => expect(await services()).toEqual(['b:80']));
+    writeFileSync(join(sub, 'c.yaml'), service('c'));
+    await eventually(async () => expect(await services()).toEqual(['b:80', 'c:80']));
+    expect(s.status().problems).toEqual([]);
   });
 
   it('deletes on restart what was removed from the files while it was stopped, and leaves other writers alone', async () => {

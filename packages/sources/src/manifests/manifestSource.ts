@@ -1,6 +1,5 @@
-import { type FSWatcher, watch as fsWatch } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import {
   InvalidObjectError,
   KINDS,
@@ -17,6 +16,7 @@ import { type Store, isStoreError } from '@svcnet/store';
 import type { Workload } from '../simulator/podFactory.js';
 import type { WorkloadSimulator } from '../simulator/workloadSimulator.js';
 import { SOURCE_ANNOTATION } from '../kubernetes/kubernetesSource.js';
+import { PathWatcher } from './pathWatcher.js';
 import { type AppliedObject, type DesiredObject, type ManifestProblem, desiredObjects, objectIdentity, planManifestSync } from './manifestPlan.js';
 
 export const FILE_SOURCE_PREFIX = 'file:';
@@ -79,7 +79,7 @@ export class ManifestSource {
   readonly #failed = new Set<string>();
   /** Objects the store or simulator rejected as invalid, by key, with the content rejected and the problem. */
   readonly #rejected = new Map<string, { content: string; code: string; reason: string }>();
-  readonly #watchers = new Map<string, FSWatcher>();
+  #watcher: PathWatcher | undefined;
   #problems: ManifestProblem[] = [];
   #files: string[] = [];
   #syncs = 0;
@@ -87,8 +87,6 @@ export class ManifestSource {
   #running = false;
   #syncing: Promise<ManifestSyncResult> | undefined;
   #again = false;
-  #debounce: NodeJS.Timeout | undefined;
-  #rescan: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -102,22 +100,20 @@ export class ManifestSource {
     this.#running = true;
     const result = await this.sync();
     if (this.options.watch !== false && this.#running) {
-      await this.#watchRoots();
-      const every = this.options.rescanIntervalMs ?? 2000;
-      if (every > 0) {
-        this.#rescan = setInterval(() => this.#schedule(0), every);
-        this.#rescan.unref();
-      }
+      this.#watcher = new PathWatcher(this.paths, {
+        debounceMs: this.options.debounceMs ?? 100,
+        rescanIntervalMs: this.options.rescanIntervalMs ?? 2000,
+        onChange: () => this.sync(),
+      });
+      await this.#watcher.start();
     }
     return result;
   }
 
   async stop(): Promise<void> {
     this.#running = false;
-    clearTimeout(this.#debounce);
-    clearInterval(this.#rescan);
-    for (const w of this.#watchers.values()) w.close();
-    this.#watchers.clear();
+    this.#watcher?.stop();
+    this.#watcher = undefined;
     while (this.#syncing) await this.#syncing.catch(() => undefined);
   }
 
@@ -290,41 +286,6 @@ export class ManifestSource {
         await this.#removeOne({ ...id, file, content: '' }, result);
       }
     }
-  }
-
-  async #watchRoots(): Promise<void> {
-    for (const root of this.paths) {
-      if (this.#watchers.has(root)) continue;
-      await stat(root)
-        .then((s) => {
-          if (!this.#running || this.#watchers.has(root)) return;
-          const target = s.isDirectory() ? root : dirname(root);
-          let w: FSWatcher;
-          try {
-            w = fsWatch(target, { recursive: s.isDirectory(), persistent: false }, () => this.#schedule(this.options.debounceMs ?? 100));
-          } catch {
-            w = fsWatch(target, { persistent: false }, () => this.#schedule(this.options.debounceMs ?? 100));
-          }
-          // A watcher dies with its folder; the rescan notices, and the next pass watches again.
-          w.on('error', () => {
-            w.close();
-            this.#watchers.delete(root);
-          });
-          this.#watchers.set(root, w);
-        })
-        .catch(() => undefined);
-    }
-  }
-
-  #schedule(delayMs: number): void {
-    if (!this.#running) return;
-    clearTimeout(this.#debounce);
-    this.#debounce = setTimeout(() => {
-      void this.sync()
-        .then(() => this.#watchRoots())
-        .catch(() => undefined);
-    }, delayMs);
-    this.#debounce.unref();
   }
 }
 

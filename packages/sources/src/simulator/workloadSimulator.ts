@@ -4,9 +4,9 @@ import { CoalescingWriter } from '../coalescingWriter.js';
 import { type Clock, type Random, type TimerHandle, systemClock } from './clock.js';
 import { NodeIpam, SimulatorConfigError } from './nodeIpam.js';
 import { type PodIdentity, type SimulatedNode, type Workload, buildNode, buildPod, randomUid, withStatus } from './podFactory.js';
-import { computeHash, randomString } from './podTemplateHash.js';
-import { type SimPod, pickVictims } from './simPod.js';
+import type { SimPod } from './simPod.js';
 import { validateWorkload } from './validateWorkload.js';
+import { planDeployment, planStatefulSet } from './workloadControllers.js';
 
 export interface FlapOptions {
   /** How often a flap round runs. */
@@ -183,74 +183,21 @@ export class WorkloadSimulator {
 
   #reconcile(sw: SimWorkload): void {
     if (!this.#running) return;
+    const plan = sw.workload.kind === 'Deployment'
+      ? planDeployment(sw.workload, sw.uid, [...sw.pods.values()], this.#random)
+      : planStatefulSet(sw.workload, sw.uid, sw.pods);
+    for (const p of plan.remove) this.#deletePod(sw, p);
     sw.unplaced = 0;
-    if (sw.workload.kind === 'Deployment') this.#reconcileDeployment(sw);
-    else this.#reconcileStatefulSet(sw);
-  }
-
-  #reconcileDeployment(sw: SimWorkload): void {
-    const w = sw.workload;
-    const name = w.metadata!.name!;
-    const replicas = w.spec?.replicas ?? 1;
-    const hash = computeHash(w.spec?.template);
-    const rsName = `${name}-${hash}`;
-    const current = () => [...sw.pods.values()].filter((p) => p.revision === hash);
-    for (let missing = replicas - current().length; missing > 0; missing--) {
-      let podName = `${rsName}-${randomString(5, this.#random)}`;
-      for (let i = 0; i < 10 && sw.pods.has(podName); i++) podName = `${rsName}-${randomString(5, this.#random)}`;
-      const created = this.#createPod(sw, hash, {
-        name: podName,
-        generateName: `${rsName}-`,
-        extraLabels: { 'pod-template-hash': hash },
-        owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: `${sw.uid.slice(0, 24)}${hash.padEnd(12, '0').slice(0, 12)}` },
-      });
-      if (!created) sw.unplaced++;
-    }
-    const now = current();
-    for (const p of pickVictims(now, now.length - replicas)) this.#deletePod(sw, p);
-    // Old revisions go as new pods turn Ready, so the Service never loses all its endpoints.
-    const readyNew = current().filter((p) => p.ready).length;
-    const old = [...sw.pods.values()].filter((p) => p.revision !== hash);
-    for (const p of pickVictims(old, old.length - Math.max(0, replicas - readyNew))) this.#deletePod(sw, p);
-  }
-
-  #reconcileStatefulSet(sw: SimWorkload): void {
-    const w = sw.workload;
-    const name = w.metadata!.name!;
-    const replicas = w.spec?.replicas ?? 1;
-    const hash = computeHash(w.spec?.template);
-    const ordered = (w.kind === 'StatefulSet' ? w.spec?.podManagementPolicy : undefined) !== 'Parallel';
-    const identity = (ordinal: number): PodIdentity => ({
-      name: `${name}-${ordinal}`,
-      hostname: `${name}-${ordinal}`,
-      ...(w.kind === 'StatefulSet' && w.spec?.serviceName ? { subdomain: w.spec.serviceName } : {}),
-      extraLabels: {
-        'controller-revision-hash': `${name}-${hash}`,
-        'statefulset.kubernetes.io/pod-name': `${name}-${ordinal}`,
-        'apps.kubernetes.io/pod-index': String(ordinal),
-      },
-      owner: { apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: sw.uid },
-    });
-    // Scale down from the highest ordinal.
-    for (const p of [...sw.pods.values()].sort((a, b) => (b.ordinal ?? 0) - (a.ordinal ?? 0))) {
-      if ((p.ordinal ?? 0) >= replicas) this.#deletePod(sw, p);
-    }
-    for (let i = 0; i < replicas; i++) {
-      const p = sw.pods.get(`${name}-${i}`);
-      if (!p) {
-        if (!this.#createPod(sw, hash, identity(i), i)) sw.unplaced += replicas - i;
-        if (ordered) break; // OrderedReady: the next ordinal waits until this one is Ready
-      } else if (ordered && !p.ready) break;
-    }
-    // Rolling update, highest ordinal first, one at a time, once every pod is Ready.
-    const all = [...sw.pods.values()];
-    if (all.length === replicas && all.every((p) => p.ready)) {
-      const outdated = all.filter((p) => p.revision !== hash).sort((a, b) => (b.ordinal ?? 0) - (a.ordinal ?? 0))[0];
-      if (outdated) {
-        const ordinal = outdated.ordinal ?? 0;
-        this.#deletePod(sw, outdated, false);
-        this.#createPod(sw, hash, identity(ordinal), ordinal, true);
+    for (let i = 0; i < plan.create.length; i++) {
+      const c = plan.create[i]!;
+      const replaced = c.replacing ? sw.pods.get(c.id.name) : undefined;
+      if (replaced) this.#deletePod(sw, replaced, false);
+      if (this.#createPod(sw, c.revision, c.id, c.ordinal, c.replacing)) continue;
+      if (plan.ordered) {
+        sw.unplaced += (sw.workload.spec?.replicas ?? 1) - (c.ordinal ?? 0);
+        break;
       }
+      sw.unplaced++;
     }
   }
 
