@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatTable } from '@svcnet/model';
 import type { RegisterCommand } from './types.js';
 import { openSession, type SessionOptions } from '../session.js';
 import { ClusterModel } from '../dashboard/clusterModel.js';
+import { snapshotText } from '../dashboard/snapshotText.js';
 import { loadBindings } from '../dashboard/keymap.js';
 import { runDashboard } from '../dashboard/run.js';
 
@@ -31,11 +31,8 @@ export const registerDashboard: RegisterCommand = (program, setExitCode) => {
       model.start();
       try {
         if (flags.once || !process.stdout.isTTY) {
-          await Promise.race([model.waitForSync(), new Promise((r) => setTimeout(r, 10_000))]);
-          await session.settled();
-          const s = model.snapshot();
-          console.log(`svcnet · ${session.description} · ${s.services.length} services`);
-          console.log(formatTable('Service', [...s.services], { allNamespaces: true }));
+          await quiet(model, session);
+          console.log(snapshotText(model.snapshot()));
           return;
         }
         const bindings = loadBindings(flags.keys, (m) => process.stderr.write(`svcnet: ${m}\n`));
@@ -49,3 +46,15 @@ export const registerDashboard: RegisterCommand = (program, setExitCode) => {
       }
     });
 };
+
+/**
+ * Waits until the data has synced and stopped changing for a moment (pods turning ready, the
+ * reconciler writing slices), at most 10 s: what `--once` prints is then the settled state.
+ */
+async function quiet(model: ClusterModel, session: { settled(): Promise<void> }): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+  while (!model.synced && Date.now() < deadline) await sleep(50);
+  await session.settled();
+  while (Date.now() < deadline && model.snapshot().watchLagMs < 800) await sleep(100);
+}
