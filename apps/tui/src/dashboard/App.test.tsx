@@ -128,6 +128,18 @@ describe('dashboard', () => {
     expect(frame).toContain('db');
   });
 
+  it('shows node agents and their heartbeats on :nodes', async () => {
+    const { app, store } = await mount();
+    await store.nodeStatus.heartbeat('node-a', { proxyMode: 'nftables', message: 'generation 7 applied' });
+    await waitFor(app.lastFrame, 'web');
+    app.stdin.write(':');
+    await tick();
+    for (const c of 'nodes') app.stdin.write(c);
+    app.stdin.write('\r');
+    const frame = await waitFor(app.lastFrame, 'generation 7 applied');
+    expect(frame).toMatch(/node-a\s+Ready\s+<none>\s+svcnet-agent\s+\d+s ago\s+nftables/);
+  });
+
   it('renders 10,000 services without drawing them all', async () => {
     const store = new MemoryStore();
     for (let i = 0; i < 10_000; i++) {

@@ -1,6 +1,6 @@
 import type { Endpoints, EndpointSlice, Ingress, Kind, KubeObject, Node, ObjectOfKind, Pod, Service } from '@svcnet/model';
 import { objectKey } from '@svcnet/model';
-import { listAndWatch, type Informer, type Store } from '@svcnet/store';
+import { listAndWatch, type Informer, type NodeAgentStatus, type NodeStatusStore, type Store } from '@svcnet/store';
 
 /** The kinds the dashboard shows; each gets one informer. */
 export const WATCHED_KINDS = ['Service', 'EndpointSlice', 'Endpoints', 'Pod', 'Ingress', 'Node'] as const;
@@ -28,6 +28,8 @@ export interface Snapshot {
   readonly pods: ReadonlyMap<string, Pod>;
   readonly ingresses: readonly Ingress[];
   readonly nodes: readonly Node[];
+  /** Node agents' heartbeats and status (empty when the store has none, e.g. a Kubernetes mirror). */
+  readonly agents: readonly NodeAgentStatus[];
   /** key ("Kind/ns/name") -> time of its last change, for highlighting changed rows. */
   readonly changedAt: ReadonlyMap<string, number>;
   readonly events: readonly DashboardEvent[];
@@ -41,6 +43,8 @@ export interface ClusterModelOptions {
   now?: () => number;
   /** How many events the log keeps. */
   eventLimit?: number;
+  /** How often node agents' status is read (default 1000 ms). */
+  agentPollMs?: number;
 }
 
 /**
@@ -60,6 +64,8 @@ export class ClusterModel {
   private lastActivity: number;
   private lastError: string | undefined;
   private unsubscribers: Array<() => void> = [];
+  private agents: NodeAgentStatus[] = [];
+  private agentPoll: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -90,9 +96,27 @@ export class ClusterModel {
         this.dirty = true;
       });
     }
+    // Agent heartbeats are store records without a watch: poll them.
+    const registry = (this.store as Partial<NodeStatusStore>).nodeStatus;
+    if (registry) {
+      const poll = () =>
+        registry.list().then(
+          (list) => {
+            if (JSON.stringify(list) !== JSON.stringify(this.agents)) {
+              this.agents = list;
+              this.dirty = true;
+            }
+          },
+          (e: Error) => this.recordError('NodeAgentStatus', e),
+        );
+      void poll();
+      this.agentPoll = setInterval(poll, this.options.agentPollMs ?? 1000);
+      this.agentPoll.unref();
+    }
   }
 
   stop(): void {
+    if (this.agentPoll) clearInterval(this.agentPoll);
     for (const u of this.unsubscribers) u();
     for (const i of this.informers.values()) i.stop();
     this.unsubscribers = [];
@@ -153,6 +177,7 @@ export class ClusterModel {
       pods: byKey(this.list('Pod')),
       ingresses: sortByKey(this.list('Ingress')),
       nodes: sortByKey(this.list('Node')),
+      agents: [...this.agents],
       changedAt: new Map(this.changedAt),
       events: [...this.events],
       watchLagMs: Math.max(0, at - this.lastActivity),

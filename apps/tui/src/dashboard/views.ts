@@ -210,19 +210,31 @@ export const ingressView: TableView = {
 
 export const nodesView: TableView = {
   id: 'nodes',
-  title: 'Nodes',
-  columns: ['NAME', 'STATUS', 'INTERNAL-IP', 'HEARTBEAT', 'AGE'],
+  title: 'Nodes and agents',
+  columns: ['NAME', 'STATUS', 'INTERNAL-IP', 'AGENT', 'HEARTBEAT', 'PROXY-MODE', 'MESSAGE'],
   rows(s) {
-    return s.nodes.map((n) => {
-      const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
-      const beat = ready?.lastHeartbeatTime ? formatAge(s.at - Date.parse(ready.lastHeartbeatTime)) : '<none>';
-      const status = ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown';
+    const names = new Set([...s.nodes.map((n) => n.metadata?.name ?? ''), ...s.agents.map((a) => a.node)]);
+    return [...names].sort().map((name) => {
+      const n = s.nodes.find((x) => x.metadata?.name === name);
+      const a = s.agents.find((x) => x.node === name);
+      const ready = n?.status?.conditions?.find((c) => c.type === 'Ready');
+      const status = ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : a ? (a.ready ? 'Ready' : 'NotReady') : 'Unknown';
+      const beatAt = a ? a.lastSeen : ready?.lastHeartbeatTime ? Date.parse(ready.lastHeartbeatTime) : undefined;
+      const fault = status !== 'Ready' ? status : a && !a.ready ? 'agent not ready' : undefined;
       return {
-        key: objectKey(n),
+        key: name,
         object: n,
-        fault: status === 'Ready' ? undefined : status,
-        changedAt: s.changedAt.get(`Node/${objectKey(n)}`),
-        cells: [n.metadata?.name ?? '', status, n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? none, beat, age(n, s.at)],
+        fault,
+        changedAt: s.changedAt.get(`Node/${name}`),
+        cells: [
+          name,
+          status,
+          n?.status?.addresses?.find((x) => x.type === 'InternalIP')?.address ?? none,
+          a ? (a.agent ?? 'svcnet-agent') : none,
+          beatAt === undefined ? none : `${formatAge(Math.max(0, s.at - beatAt))} ago`,
+          a?.proxyMode ?? none,
+          a?.message ?? '',
+        ],
       };
     });
   },
