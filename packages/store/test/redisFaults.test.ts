@@ -89,6 +89,21 @@ describeWith('RedisStore faults', [redisServer], () => {
     expect(await eventually(() => inf.get('default/after-restart') !== undefined)).toBe(true);
   });
 
+  it('answers Expired to a watch from a list made before a restart', async () => {
+    const store = open();
+    await store.create(service('a'));
+    const listed = await store.list('Service');
+    await server.kill('SIGKILL');
+    await server.start();
+    await store.create(service('b'));
+    const ac = new AbortController();
+    const err = await (async () => {
+      for await (const e of store.watch('Service', { fromRevision: listed.revision, signal: ac.signal })) void e;
+    })().catch((e: unknown) => e);
+    ac.abort();
+    expect(isStoreError(err, 'Expired')).toBe(true);
+  });
+
   it('converges after the server drops every client connection (CLIENT KILL)', async () => {
     const writer = open();
     const inf = listAndWatch(open(), 'Service', { bookmarkIntervalMs: 100, backoffMs: { min: 20, max: 200 } });

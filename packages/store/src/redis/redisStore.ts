@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Cluster } from 'ioredis';
 import { setMaxListeners } from 'node:events';
 import type { Kind, KubeObject, ObjectOfKind, Service } from '@svcnet/model';
 import { allocationsOf, type AllocatorConfig, type Allocations } from '../admission.js';
@@ -31,6 +32,12 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   maxRetries?: number;
 }
 
+interface ListedIdentity {
+  revision: number;
+  uid: string;
+  runId: string;
+}
+
 type WriteReply = [string, string?, string?];
 type Scripted = RedisClient & {
   svcnetWrite(...args: (string | number)[]): Promise<WriteReply>;
@@ -59,6 +66,8 @@ export class RedisStore implements Store, NodeStatusStore {
   private readonly closing = new AbortController();
   private readonly keyCache = new Map<Kind, KindKeys>();
   private book: AllocationBook | undefined;
+  /** What the last list of each kind saw, so a watch from that list's revision can tell a restart in between. */
+  private readonly listed = new Map<Kind, ListedIdentity>();
   private down = false;
 
   constructor(private readonly options: RedisStoreOptions = {}) {
@@ -92,6 +101,10 @@ export class RedisStore implements Store, NodeStatusStore {
     return this.redis as Scripted;
   }
 
+  private serverInfo(): Promise<string> {
+    return this.redis instanceof Cluster ? Promise.resolve('') : this.redis.info('server');
+  }
+
   private keys(kind: Kind): KindKeys {
     let k = this.keyCache.get(kind);
     if (!k) this.keyCache.set(kind, (k = kindKeys(kind, this.prefix)));
@@ -121,7 +134,11 @@ export class RedisStore implements Store, NodeStatusStore {
 
   async list<K extends Kind>(kind: K, options: ListOptions = {}): Promise<ListResult<ObjectOfKind[K]>> {
     const keys = this.keys(kind);
-    const reply = await this.guard(this.scripted.svcnetList(keys.rev, keys.objs, keys.uid, this.uidCandidate));
+    // INFO rides the same connection right after the script: a restart between them breaks both.
+    const [reply, info] = await this.guard(
+      Promise.all([this.scripted.svcnetList(keys.rev, keys.objs, keys.uid, this.uidCandidate), this.serverInfo()]),
+    );
+    this.listed.set(kind, { revision: Number(reply[0]), uid: reply[1] ?? '', runId: /run_id:(\w+)/.exec(info)?.[1] ?? '' });
     const match = labelMatcher(options.labelSelector);
     const items: ObjectOfKind[K][] = [];
     for (let i = 2; i < reply.length; i++) {
@@ -252,6 +269,7 @@ export class RedisStore implements Store, NodeStatusStore {
       logger: this.logger,
       uidCandidate: this.uidCandidate,
       closing: this.closing.signal,
+      listed: this.listed.get(kind)?.revision === options.fromRevision ? this.listed.get(kind) : undefined,
       connect: () =>
         connect(this.options, { lazyConnect: true, enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 }),
     };

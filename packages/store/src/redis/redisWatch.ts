@@ -15,6 +15,8 @@ export interface RedisWatchContext {
   logger: StoreLogger;
   uidCandidate: string;
   closing: AbortSignal;
+  /** The identity seen by the list this watch continues, when known: a restart in between is Expired. */
+  listed?: { uid: string; runId: string } | undefined;
 }
 
 /** What says "this is the same data set": the server's run id, the kind's uid key, its revision. */
@@ -91,6 +93,8 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
     let seenEpoch = epoch;
     let last = options.fromRevision;
     if (last > start.rev) throw expiredError(kind, last, start.rev);
+    const listed = ctx.listed;
+    if (listed && (listed.uid !== start.uid || (listed.runId && listed.runId !== start.runId))) throw expiredError(kind, last, start.rev);
     while (!aborted()) {
       let reply: Reply;
       try {
