@@ -22,26 +22,43 @@ export function randomIndex(n: bigint, random: () => number): bigint {
   return (r * n) >> 52n;
 }
 
+/** What the allocator needs to know of the used set: how many indexes each band holds, and membership. */
+export interface UsedIndexes {
+  /** Used indexes below the static band's end (`offset`). */
+  readonly inStatic: bigint;
+  /** Used indexes from `offset` up to `max`. */
+  readonly inDynamic: bigint;
+  has(index: bigint): boolean;
+}
+
+/** UsedIndexes of a plain set of indexes (NodePorts and tests). */
+export function usedFromSet(set: ReadonlySet<bigint>, offset: bigint, max: bigint): UsedIndexes {
+  let inStatic = 0n;
+  let inDynamic = 0n;
+  for (const u of set) {
+    if (u >= 0n && u < offset) inStatic++;
+    else if (u >= offset && u < max) inDynamic++;
+  }
+  return { inStatic, inDynamic, has: (i) => set.has(i) };
+}
+
 /**
- * A free index in [lo, hi), starting at a random index and probing upward with wrap-around, as
- * upstream's randomScanStrategyWithOffset. Only `used.size + 1` probes are ever needed, so a huge
- * IPv6 band costs no more than a small one. Undefined when every index in the band is used.
+ * A free index in [lo, hi) holding `inBand` used ones: a random start, then upward with wrap-around,
+ * as upstream's randomScanStrategyWithOffset. Only `inBand + 1` probes are ever needed, so a huge IPv6
+ * band costs no more than a small one. Undefined when every index of the band is used.
  */
-export function freeInBand(lo: bigint, hi: bigint, used: ReadonlySet<bigint>, random: () => number): bigint | undefined {
+export function freeInBand(lo: bigint, hi: bigint, inBand: bigint, has: (i: bigint) => boolean, random: () => number): bigint | undefined {
   const size = hi - lo;
-  if (size <= 0n) return undefined;
-  let inBand = 0n;
-  for (const u of used) if (u >= lo && u < hi) inBand++;
-  if (inBand >= size) return undefined;
+  if (size <= 0n || inBand >= size) return undefined;
   const start = randomIndex(size, random);
   for (let i = 0n; i <= inBand; i++) {
     const at = lo + ((start + i) % size);
-    if (!used.has(at)) return at;
+    if (!has(at)) return at;
   }
   return undefined; // unreachable: inBand + 1 probes always meet a free index
 }
 
 /** Dynamic allocation: the upper band first, then the static band when the upper one is full. */
-export function allocateWithOffset(max: bigint, offset: bigint, used: ReadonlySet<bigint>, random: () => number): bigint | undefined {
-  return freeInBand(offset, max, used, random) ?? freeInBand(0n, offset, used, random);
+export function allocateWithOffset(max: bigint, offset: bigint, used: UsedIndexes, random: () => number): bigint | undefined {
+  return freeInBand(offset, max, used.inDynamic, used.has, random) ?? freeInBand(0n, offset, used.inStatic, used.has, random);
 }

@@ -48,9 +48,16 @@ export function allocateNodePort(range: string, used: ReadonlySet<number>, reque
     if (used.has(requested)) throw new AllocationError('AlreadyAllocated', 'provided port is already allocated');
     return requested;
   }
-  const taken = new Set<bigint>();
-  for (const p of used) if (p >= r.base && p < r.base + r.size) taken.add(BigInt(p - r.base));
-  const index = allocateWithOffset(BigInt(r.size), BigInt(nodePortStaticBand(r)), taken, options.random ?? Math.random);
+  const offset = nodePortStaticBand(r);
+  let inStatic = 0;
+  let inDynamic = 0;
+  for (const p of used) {
+    const i = p - r.base;
+    if (i >= 0 && i < offset) inStatic++;
+    else if (i >= offset && i < r.size) inDynamic++;
+  }
+  const taken = { inStatic: BigInt(inStatic), inDynamic: BigInt(inDynamic), has: (i: bigint) => used.has(r.base + Number(i)) };
+  const index = allocateWithOffset(BigInt(r.size), BigInt(offset), taken, options.random ?? Math.random);
   if (index === undefined) throw rangeFull();
   return r.base + Number(index);
 }

@@ -161,6 +161,10 @@ function allocatePorts(svc: Service, state: ServiceAllocationState, used: Set<nu
  * is false; explicit nodePorts are always reserved), and a healthCheckNodePort for LoadBalancer
  * Services with externalTrafficPolicy Local. Pure: the input is not modified; throws AllocationError
  * (with `field`) and reserves nothing when any part fails.
+ *
+ * For an update, pass `usedIPs`/`usedNodePorts` without what the old object held
+ * (`serviceAllocations(old)`): the new object's kept clusterIP and nodePorts are then reserved again
+ * as requests, and anything the old one held but the new one dropped is free.
  */
 export function allocateServiceAddresses(service: Service, state: ServiceAllocationState, random: () => number = Math.random): ServiceAllocation {
   const svc = structuredClone(service);

@@ -40,7 +40,7 @@ const service: Printer<Service> = {
   row: (s, ctx) => [
     name(s),
     s.spec?.type ?? 'ClusterIP',
-    s.spec?.clusterIP || '<none>',
+    s.spec?.clusterIPs?.[0] || s.spec?.clusterIP || '<none>',
     formatServiceExternalIP(s, ctx.wide),
     formatServicePorts(s),
     age(s, ctx),
