@@ -1,0 +1,258 @@
+import { hostname, networkInterfaces } from 'node:os';
+import { EndpointsController } from '@svcnet/endpoints';
+import { hostExec, proxyMetrics } from '@svcnet/proxy';
+import { KubernetesSource, ManifestSource, WorkloadSimulator } from '@svcnet/sources';
+import { openStore, type NodeStatusStore, type Store } from '@svcnet/store';
+import type { Logger } from 'pino';
+import type { AgentConfig } from './config.js';
+import { AddressAnnouncer, interfaceOf } from './controllers/addressAnnouncer.js';
+import { LeaderElector } from './controllers/leaderElector.js';
+import { LoadBalancerController } from './controllers/loadBalancerController.js';
+import { markSilentNodes } from './controllers/nodeLifecycle.js';
+import { startDns, startIngress, type Listener } from './dataPlane.js';
+import { agentRegistry } from './metrics.js';
+import { ProxyEngine } from './proxy/proxyEngine.js';
+import { buildStatus, heartbeatOf, type AgentStatus } from './status.js';
+
+type Source = { start(): Promise<unknown>; stop(): Promise<void> | void; status(): unknown };
+
+/** Lease names, as the controllers' upstream counterparts name theirs. */
+export const CONTROLLERS_LEASE = 'svcnet-service-controller';
+
+/** This node's addresses: --node-ip, else the first non-internal IPv4 address. */
+export function nodeAddresses(configured: readonly string[]): { nodeIPs: string[]; all: string[] } {
+  const all = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
+  if (configured.length) return { nodeIPs: [...configured], all };
+  const first = Object.values(networkInterfaces()).flatMap((l) => l ?? []).find((a) => !a.internal && a.family === 'IPv4');
+  return { nodeIPs: first ? [first.address] : [], all };
+}
+
+/**
+ * One agent per host: a source (or none), the store, the endpoints reconciler and the LoadBalancer
+ * controller under leases, the proxy for this node, DNS and ingress, each optional, plus the
+ * heartbeat and status object the dashboard reads.
+ */
+export class Agent {
+  readonly node: string;
+  readonly store: Store & NodeStatusStore;
+  readonly proxy: ProxyEngine;
+  readonly registry;
+  readonly startedAt = Date.now();
+  readonly reconcileEndpoints: boolean;
+  private source: Source | undefined;
+  private simulator: WorkloadSimulator | undefined;
+  private endpoints: EndpointsController | undefined;
+  private elector: LeaderElector | undefined;
+  private lb: LoadBalancerController | undefined;
+  private announcer: AddressAnnouncer | undefined;
+  private dns: Listener | undefined;
+  private ingress: Listener | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatFailures = 0;
+  private lastHeartbeatError: string | undefined;
+  private stopping = false;
+  private readyAt: number | undefined;
+  private readonly nodeIPs: string[];
+  private readonly synced = new Set<string>();
+
+  constructor(
+    readonly config: AgentConfig,
+    readonly version: string,
+    private readonly log: Logger,
+  ) {
+    this.node = config.hostnameOverride || hostname();
+    const addrs = nodeAddresses(config.nodeIp);
+    this.nodeIPs = addrs.nodeIPs;
+    this.reconcileEndpoints = config.reconcileEndpoints ?? !config.kubeconfig;
+    this.store = openStore(config.redis, {
+      serviceCIDRs: config.serviceClusterIpRange,
+      nodePortRange: config.serviceNodePortRange,
+      logger: { error: (o, m) => log.error(o, m), warn: (o, m) => log.warn(o, m) },
+    });
+    this.registry = agentRegistry({
+      info: () => ({ version, node: this.node, proxy_mode: this.proxy.mode.mode, requested_proxy_mode: this.proxy.mode.requested }),
+      leader: () => ({ endpoints: this.endpoints?.isLeader ?? false, loadbalancer: this.elector?.isLeader ?? false }),
+      generation: () => ({ desired: this.proxy.tracker.desired, applied: this.proxy.tracker.applied.generation }),
+      heartbeatFailures: () => this.heartbeatFailures,
+      loadBalancerAddresses: () => this.lb?.allocated ?? 0,
+      endpoints: () => this.endpoints?.stats(),
+    });
+    this.proxy = new ProxyEngine({
+      requested: config.proxyMode,
+      proxy: {
+        nodeName: this.node,
+        nodeIPs: this.nodeIPs,
+        nodeAddresses: addrs.all,
+        clusterCIDRs: config.clusterCidr,
+        masqueradeAll: config.masqueradeAll,
+        nodePortAddresses: config.nodeportAddresses,
+        localhostNodePorts: config.localhostNodeports,
+        minSyncPeriodMs: config.iptablesMinSyncPeriod,
+        syncPeriodMs: config.iptablesSyncPeriod,
+        serviceCIDRs: config.serviceClusterIpRange,
+      },
+      metrics: proxyMetrics(this.registry),
+      logger: { info: (o, m) => log.debug(o, m), warn: (o, m) => log.warn(o, m), error: (o, m) => log.error(o, m) },
+    });
+    if (this.proxy.mode.reason) log.warn({ requested: this.proxy.mode.requested, mode: this.proxy.mode.mode }, this.proxy.mode.reason);
+  }
+
+  async start(): Promise<void> {
+    const log = this.log;
+    log.info({ version: this.version, store: this.store.description, nodeIPs: this.nodeIPs, proxyMode: this.proxy.mode.mode, reconcileEndpoints: this.reconcileEndpoints }, 'agent: starting');
+    await this.startSource();
+    const ttlMs = this.config.leaderElectLeaseDuration;
+    if (this.reconcileEndpoints) {
+      this.endpoints = new EndpointsController(this.store, {
+        holder: `${this.node}-${process.pid}`,
+        leaseTtlMs: ttlMs,
+        onError: (e, key) => log.warn({ service: key, err: e.message }, 'endpoints controller: sync error'),
+      });
+      await this.endpoints.start();
+    }
+    if (!this.config.kubeconfig || this.config.loadbalancerPool.length) {
+      const dev = this.nodeIPs[0] ? interfaceOf(this.nodeIPs[0]) : undefined;
+      this.announcer = new AddressAnnouncer(hostExec, dev, log);
+      this.elector = new LeaderElector(this.store, CONTROLLERS_LEASE, `${this.node}-${process.pid}`, {
+        ttlMs,
+        onStartedLeading: (l) => {
+          log.info({ lease: l.name, token: l.token }, 'controllers: became leader');
+          this.lb?.kick();
+        },
+        onStoppedLeading: () => {
+          log.warn({ lease: CONTROLLERS_LEASE }, 'controllers: lost the lease; stopped acting');
+          this.lb?.kick();
+        },
+        onError: (e) => log.warn({ lease: CONTROLLERS_LEASE, err: e.message }, 'controllers: lease error'),
+      });
+      if (this.config.loadbalancerPool.length) {
+        this.lb = new LoadBalancerController(this.store, { pools: this.config.loadbalancerPool, elector: this.elector, announce: (a) => this.announcer!.announce(a), log });
+        await this.lb.start();
+      }
+      this.elector.start();
+    }
+    this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'));
+    const c = this.config;
+    if (c.dnsListen) {
+      this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, zone: c.clusterDomain, registry: this.registry, log });
+      void this.dns.synced.then(() => this.synced.add('dns'));
+    }
+    if (c.ingressHttpListen || c.ingressHttpsListen) {
+      this.ingress = await startIngress(this.store, { http: c.ingressHttpListen, https: c.ingressHttpsListen, ingressClass: c.ingressClass, registry: this.registry, log });
+      void this.ingress.synced.then(() => this.synced.add('ingress'));
+    }
+    await this.heartbeat();
+    this.heartbeatTimer = setInterval(() => void this.tick(), c.nodeStatusUpdateFrequency);
+    this.heartbeatTimer.unref();
+  }
+
+  private async startSource(): Promise<void> {
+    const c = this.config;
+    const log = this.log;
+    if (c.kubeconfig) {
+      const inCluster = c.kubeconfig === 'in-cluster';
+      this.source = new KubernetesSource(this.store, {
+        ...(inCluster ? { inCluster } : { kubeconfig: c.kubeconfig }),
+        ...(c.context ? { context: c.context } : {}),
+        reconcileEndpoints: this.reconcileEndpoints,
+        onError: (e, kind) => log.warn({ kind, err: e.message }, 'kubernetes source: error; serving the last state'),
+      });
+    } else if (c.manifests.length) {
+      this.simulator = new WorkloadSimulator(this.store, {
+        nodes: [{ name: this.node, ...(this.nodeIPs[0] ? { address: this.nodeIPs[0] } : {}) }],
+        podCIDRs: c.clusterCidr,
+        onError: (e) => log.warn({ err: e.message }, 'simulator: write failed'),
+      });
+      await this.simulator.start();
+      this.source = new ManifestSource(this.store, {
+        paths: c.manifests,
+        simulator: this.simulator,
+        onProblem: (p) => log.warn({ file: p.file, document: p.document, line: p.line, code: p.code }, p.message),
+        onSync: (r) => {
+          if (r.created + r.updated + r.deleted + r.problems.length > 0) log.info({ created: r.created, updated: r.updated, deleted: r.deleted, problems: r.problems.length }, 'manifests: applied');
+        },
+      });
+    }
+    await this.source?.start();
+  }
+
+  /** Ready: the first proxy sync is done and DNS and ingress have their first lists. */
+  isReady(): boolean {
+    if (this.stopping) return false;
+    if (this.readyAt) return true;
+    const ok = this.proxy.started && (!this.dns || this.synced.has('dns')) && (!this.ingress || this.synced.has('ingress'));
+    if (ok) this.readyAt = Date.now();
+    return ok;
+  }
+
+  private async tick(): Promise<void> {
+    await this.heartbeat();
+    if (this.elector?.isLeader && !this.config.kubeconfig) {
+      try {
+        const changed = await markSilentNodes(this.store, this.elector, this.config.nodeMonitorGracePeriod);
+        for (const n of changed) this.log.info({ node: n }, 'node lifecycle: Ready condition updated');
+      } catch (e) {
+        this.log.warn({ err: (e as Error).message }, 'node lifecycle: could not mark silent nodes');
+      }
+    }
+  }
+
+  async heartbeat(): Promise<void> {
+    try {
+      await this.store.nodeStatus.heartbeat(this.node, heartbeatOf(await this.status()));
+      this.lastHeartbeatError = undefined;
+    } catch (e) {
+      this.heartbeatFailures++;
+      if (this.lastHeartbeatError !== (e as Error).message) this.log.warn({ node: this.node, err: (e as Error).message }, 'heartbeat: could not write to the store');
+      this.lastHeartbeatError = (e as Error).message;
+    }
+  }
+
+  async status(): Promise<AgentStatus> {
+    return buildStatus({
+      node: this.node,
+      version: this.version,
+      ready: this.isReady(),
+      store: this.store.description,
+      source: this.source?.status(),
+      proxy: this.proxy,
+      leader: { endpoints: this.endpoints?.isLeader ?? false, loadbalancer: this.elector?.isLeader ?? false },
+      dns: this.dns?.listening,
+      ingress: this.ingress?.listening,
+      announced: this.announcer?.addresses ?? [],
+      pools: this.config.loadbalancerPool,
+      startedAt: this.startedAt,
+    });
+  }
+
+  /**
+   * SIGTERM: stop accepting (readyz fails, DNS and ingress close their listeners after in-flight
+   * work), hand the leases over, release announced addresses, stop syncing and leave the rules in
+   * place unless `cleanup`; then a last heartbeat saying not ready.
+   */
+  async stop(options: { cleanup: boolean }): Promise<string[]> {
+    this.stopping = true;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    const problems: string[] = [];
+    const step = async (what: string, f: () => Promise<unknown> | unknown) => {
+      try {
+        await f();
+      } catch (e) {
+        problems.push(`${what}: ${(e as Error).message}`);
+      }
+    };
+    await step('ingress', () => this.ingress?.close());
+    await step('dns', () => this.dns?.close());
+    await step('endpoints controller', () => this.endpoints?.stop());
+    await step('controllers lease', () => this.elector?.stop());
+    this.lb?.stop();
+    await step('loadbalancer addresses', () => this.announcer?.announce([]));
+    await step('proxy', () => this.proxy.stop());
+    if (options.cleanup) await step('proxy cleanup', () => this.proxy.cleanup());
+    await step('source', () => this.source?.stop());
+    await step('simulator', () => this.simulator?.stop());
+    await step('heartbeat', () => this.heartbeat());
+    await step('store', () => this.store.close());
+    return problems;
+  }
+}

@@ -1,0 +1,226 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { parse as parseYAML } from 'yaml';
+import { parseDuration } from '@svcnet/proxy';
+import { FLAGS, camel, type FlagSpec, type LOG_LEVELS, type PROXY_MODES } from './flags.js';
+import { ConfigError } from './errors.js';
+
+export type ProxyModeSetting = (typeof PROXY_MODES)[number];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The resolved settings: flag > config file > default. Durations are milliseconds. */
+export interface AgentConfig {
+  config?: string;
+  kubeconfig?: string;
+  context?: string;
+  manifests: string[];
+  redis?: string;
+  serviceClusterIpRange: string[];
+  serviceNodePortRange: string;
+  hostnameOverride?: string;
+  nodeIp: string[];
+  clusterCidr: string[];
+  proxyMode: ProxyModeSetting;
+  masqueradeAll: boolean;
+  nodeportAddresses: string[];
+  localhostNodeports: boolean;
+  iptablesMinSyncPeriod: number;
+  iptablesSyncPeriod: number;
+  healthzBindAddress: string;
+  metricsBindAddress: string;
+  reconcileEndpoints?: boolean;
+  loadbalancerPool: string[];
+  leaderElectLeaseDuration: number;
+  nodeStatusUpdateFrequency: number;
+  nodeMonitorGracePeriod: number;
+  dnsListen?: string;
+  dnsUpstream: string[];
+  clusterDomain: string;
+  ingressHttpListen?: string;
+  ingressHttpsListen?: string;
+  ingressClass: string;
+  cleanup: boolean;
+  cleanupOnExit: boolean;
+  logLevel: LogLevel;
+}
+
+const splitList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+function optionFor(spec: FlagSpec): Option[] {
+  const long = `--${spec.flag}`;
+  const names = spec.short ? `-${spec.short}, ${long}` : long;
+  switch (spec.type) {
+    case 'boolean':
+      return [new Option(names, spec.help).default(spec.default ?? false)];
+    case 'tristate':
+      return [new Option(names, spec.help), new Option(`--no-${spec.flag}`).hideHelp()];
+    case 'choice': {
+      const o = new Option(`${names} <${spec.arg ?? 'VALUE'}>`, spec.help).choices(spec.choices ?? []);
+      return [spec.default !== undefined ? o.default(spec.default) : o];
+    }
+    case 'list': {
+      const fallback = (spec.default as readonly string[] | undefined) ?? [];
+      const o = new Option(`${names} <${spec.arg ?? 'VALUE'}>`, spec.help).argParser((v: string, prev: readonly string[] | undefined) =>
+        prev === undefined || prev === fallback ? splitList(v) : [...prev, ...splitList(v)],
+      );
+      return [fallback.length ? o.default(fallback, fallback.join(',')) : o];
+    }
+    default: {
+      const o = new Option(`${names} <${spec.arg ?? (spec.type === 'duration' ? 'DURATION' : 'VALUE')}>`, spec.help);
+      return [spec.default !== undefined ? o.default(spec.default) : o];
+    }
+  }
+}
+
+/** The commander program with every flag of FLAGS; `--help` is generated from it. */
+export function buildProgram(version: string): Command {
+  const program = new Command('svcnet-agent')
+    .description('The svcnet per-host agent: a source, the store, the endpoints and LoadBalancer controllers (under leases), the proxy for this node, cluster DNS and the Ingress router; each optional.')
+    .version(version, '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(false)
+    .showHelpAfterError('(run svcnet-agent --help for every flag)');
+  for (const spec of FLAGS) for (const o of optionFor(spec)) program.addOption(o);
+  program.addHelpText('after', [
+    '',
+    'Exit codes: 0 done (after SIGTERM/SIGINT, --cleanup, --help), 1 a runtime failure (a listener could',
+    'not bind, the store or kernel refused), 2 bad flags or config file.',
+    '',
+    'Examples:',
+    '  svcnet-agent -f examples/ --proxy-mode userspace --dns-listen 127.0.0.1:5353',
+    '  svcnet-agent --redis redis://10.0.0.5:6379/0 --hostname-override node-a --node-ip 10.0.0.11 \\',
+    '               --dns-listen 10.0.0.11:53 --ingress-http-listen 0.0.0.0:80 --loadbalancer-pool 10.0.0.240-10.0.0.250',
+    '  svcnet-agent --kubeconfig ~/.kube/config --proxy-mode nftables',
+    '  svcnet-agent --cleanup --proxy-mode nftables',
+  ].join('\n'));
+  return program;
+}
+
+/** A config file's nested object as dotted keys (`iptables.masqueradeAll`). */
+function flatten(obj: Record<string, unknown>, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !FLAGS.some((f) => f.key === key)) flatten(v as Record<string, unknown>, key, out);
+    else out.set(key, v);
+  }
+  return out;
+}
+
+function nearest(key: string): string | undefined {
+  const keys = FLAGS.flatMap((f) => (f.key ? [f.key] : []));
+  const lower = key.toLowerCase();
+  return keys.find((k) => k.toLowerCase() === lower) ?? keys.find((k) => k.toLowerCase().endsWith(lower.split('.').pop() ?? '')) ?? keys.find((k) => lower.endsWith(k.toLowerCase().split('.').pop() ?? '\0'));
+}
+
+/** Reads an AgentConfiguration file into values per flag; every problem names the file and key. */
+export function readConfigFile(path: string, text = readFileSync(path, 'utf8')): Map<FlagSpec, unknown> {
+  let doc: unknown;
+  try {
+    doc = parseYAML(text);
+  } catch (e) {
+    throw new ConfigError(`config file ${path}: not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return new Map();
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config file ${path}: expected a mapping of settings (kind: AgentConfiguration), got ${Array.isArray(doc) ? 'a list' : typeof doc}`);
+  const { apiVersion, kind, ...rest } = doc as Record<string, unknown>;
+  if (kind !== undefined && kind !== 'AgentConfiguration') throw new ConfigError(`config file ${path}: kind is ${JSON.stringify(kind)}: write "kind: AgentConfiguration" (apiVersion: svcnet.io/v1alpha1)`);
+  if (apiVersion !== undefined && apiVersion !== 'svcnet.io/v1alpha1') throw new ConfigError(`config file ${path}: apiVersion ${JSON.stringify(apiVersion)} is not served: use svcnet.io/v1alpha1`);
+  const out = new Map<FlagSpec, unknown>();
+  for (const [key, value] of flatten(rest)) {
+    const spec = FLAGS.find((f) => f.key === key);
+    if (!spec) {
+      const hint = nearest(key);
+      throw new ConfigError(`config file ${path}: unknown key "${key}"${hint ? `: did you mean "${hint}"?` : ''} (svcnet-agent --help lists every setting)`);
+    }
+    out.set(spec, checkFileValue(path, spec, value));
+  }
+  return out;
+}
+
+function checkFileValue(path: string, spec: FlagSpec, value: unknown): unknown {
+  const bad = (want: string) => new ConfigError(`config file ${path}: ${spec.key}: expected ${want}, got ${JSON.stringify(value)}`);
+  switch (spec.type) {
+    case 'boolean':
+    case 'tristate':
+      if (typeof value !== 'boolean') throw bad('true or false');
+      return value;
+    case 'list':
+      if (typeof value === 'string') return splitList(value);
+      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+      throw bad('a list of strings');
+    case 'choice':
+      if (typeof value !== 'string' || !spec.choices?.includes(value)) throw bad(`one of ${spec.choices?.join(', ')}`);
+      return value;
+    case 'duration':
+      if (typeof value !== 'string' && typeof value !== 'number') throw bad('a duration such as 1s, 500ms or 1m0s');
+      return value;
+    default:
+      if (typeof value !== 'string') throw bad('a string');
+      return value;
+  }
+}
+
+function toMs(spec: FlagSpec, value: unknown): number {
+  try {
+    return parseDuration(value as string | number, spec.key ?? spec.flag);
+  } catch {
+    throw new ConfigError(`--${spec.flag} ${JSON.stringify(value)} is not a duration: write e.g. 500ms, 1s, 30s or 1m0s`);
+  }
+}
+
+/** Flag > config file > default, with durations in ms and addresses checked. */
+export function resolveConfig(program: Command, readFile: (path: string) => Map<FlagSpec, unknown> = (p) => readConfigFile(p)): AgentConfig {
+  const opts = program.opts<Record<string, unknown>>();
+  const file = typeof opts['config'] === 'string' ? readFile(opts['config']) : new Map<FlagSpec, unknown>();
+  const out: Record<string, unknown> = {};
+  for (const spec of FLAGS) {
+    const name = camel(spec.flag);
+    const source = program.getOptionValueSource(name);
+    let value: unknown = source === 'cli' || source === 'env' || !file.has(spec) ? opts[name] : file.get(spec);
+    if (value === undefined && spec.default !== undefined) value = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+    if (value === undefined && spec.type === 'list') value = [];
+    if (spec.type === 'duration' && value !== undefined) value = toMs(spec, value);
+    if (value !== undefined) out[name] = value;
+  }
+  const config = out as unknown as AgentConfig;
+  for (const [flag, v] of [['dns-listen', config.dnsListen], ['ingress-http-listen', config.ingressHttpListen], ['ingress-https-listen', config.ingressHttpsListen], ['healthz-bind-address', config.healthzBindAddress], ['metrics-bind-address', config.metricsBindAddress]] as const) {
+    if (v) hostPort(v, `--${flag}`);
+  }
+  if (config.kubeconfig && config.manifests.length) throw new ConfigError('--kubeconfig and --manifests are two sources: give one (a real cluster, or manifest files with the workload simulator)');
+  if (config.context && !config.kubeconfig) throw new ConfigError('--context needs --kubeconfig');
+  if (config.dnsUpstream.includes('none')) config.dnsUpstream = [];
+  return config;
+}
+
+/** `host:port` or `[v6]:port`; throws a ConfigError naming the flag. */
+export function hostPort(text: string, flag: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new ConfigError(`${flag} ${JSON.stringify(text)} is not ADDR:PORT (for example 0.0.0.0:10256 or [::1]:53)`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/**
+ * Parses argv (without node and script) into settings. Throws ConfigError (exit 2) for bad input;
+ * `--help` and `--version` print and throw CommanderError with exitCode 0.
+ */
+export function parseArgs(argv: readonly string[], version: string, output?: { out(s: string): void; err(s: string): void }): AgentConfig {
+  const program = buildProgram(version).exitOverride();
+  if (output) program.configureOutput({ writeOut: output.out, writeErr: output.err });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError && e.exitCode !== 0) throw new ConfigError(e.message.replace(/^error: /, ''), e);
+    throw e;
+  }
+  return resolveConfig(program);
+}
+
+/** The flags as a Markdown table (README). */
+export function flagTable(): string {
+  const rows = FLAGS.map((f) => {
+    const d = f.default === undefined ? '' : Array.isArray(f.default) ? f.default.join(',') : String(f.default);
+    return `| \`--${f.flag}\`${f.short ? ` (\`-${f.short}\`)` : ''} | ${f.key ? `\`${f.key}\`` : ''} | ${f.type === 'choice' ? f.choices?.join(' \\| ') : f.type} | ${d ? `\`${d}\`` : ''} | ${f.help.replace(/\|/g, '\\|')} |`;
+  });
+  return ['| Flag | Config key | Type | Default | |', '| :--- | :--- | :--- | :--- | :--- |', ...rows].join('\n');
+}

@@ -1,0 +1,181 @@
+import {
+  IPTablesApplier,
+  NFTablesApplier,
+  chooseProxyMode,
+  createIPTablesProxier,
+  createNFTablesProxier,
+  createUserspaceProxier,
+  hostKernel,
+  proxyOptions,
+  runProxyFromStore,
+  validateProxyOptions,
+  type IPFamily,
+  type KernelProbe,
+  type ProxierLogger,
+  type ProxierStatus,
+  type ProxyMetrics,
+  type ProxyOptions,
+  type ProxyState,
+} from '@svcnet/proxy';
+import type { Store } from '@svcnet/store';
+import type { ProxyModeSetting } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { GenerationTracker, type TrackedProxier } from './generationTracker.js';
+
+export interface ProxyEngineOptions {
+  requested: ProxyModeSetting;
+  proxy: Partial<ProxyOptions> & { nodeName: string };
+  metrics: ProxyMetrics;
+  logger: ProxierLogger;
+  probe?: KernelProbe;
+}
+
+export interface ProxyModeStatus {
+  requested: ProxyModeSetting;
+  /** The mode running ('none' when off). */
+  mode: ProxyModeSetting;
+  /** Why `mode` differs from `requested`. */
+  reason?: string;
+}
+
+interface RunningProxier extends TrackedProxier {
+  readonly family: IPFamily;
+  getStatus(): ProxierStatus;
+  isHealthy(now?: number): boolean;
+  idle(): Promise<void>;
+}
+
+/**
+ * Picks the mode (ipvs falls back to iptables, with the reason), builds one proxier per IP family
+ * of the node, feeds them from the store and tracks rule generations. Rules are left in place on
+ * stop; `cleanup()` removes them.
+ */
+export class ProxyEngine {
+  readonly mode: ProxyModeStatus;
+  readonly tracker: GenerationTracker;
+  private readonly proxiers: RunningProxier[] = [];
+  private readonly cleanups: (() => Promise<void>)[] = [];
+  private abort: AbortController | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly o: ProxyEngineOptions) {
+    this.mode = decideMode(o.requested, o.probe ?? hostKernel);
+    const options = proxyOptions(o.proxy);
+    try {
+      validateProxyOptions(options);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+    if (this.mode.mode !== 'none') {
+      for (const family of familiesOf(options)) this.addProxier(family, options);
+    }
+    this.tracker = new GenerationTracker(this.proxiers);
+  }
+
+  private addProxier(family: IPFamily, options: ProxyOptions): void {
+    const index = this.proxiers.length;
+    const opts = {
+      metrics: this.o.metrics,
+      logger: this.o.logger,
+      onSynced: (state: ProxyState) => this.tracker.synced(index, state.hasPendingChanges()),
+    };
+    if (this.mode.mode === 'nftables') {
+      const { proxier, applier } = createNFTablesProxier(family, options, opts);
+      this.proxiers.push(proxier);
+      this.cleanups.push(() => applier.cleanup());
+    } else if (this.mode.mode === 'userspace') {
+      const { proxier, portals } = createUserspaceProxier(family, options, opts);
+      this.proxiers.push(proxier);
+      this.cleanups.push(() => portals.close());
+    } else {
+      const { proxier, applier } = createIPTablesProxier(family, options, opts);
+      this.proxiers.push(proxier);
+      this.cleanups.push(() => applier.cleanup());
+    }
+  }
+
+  /** Starts watching Services and EndpointSlices; the first sync runs once both are listed. */
+  start(store: Store, onError: (e: Error) => void): void {
+    if (!this.proxiers.length || this.abort) return;
+    this.abort = new AbortController();
+    this.running = runProxyFromStore(store, [this.tracker.sink()], this.abort.signal, onError).catch(onError);
+  }
+
+  /** Stops syncing; the kernel keeps the last rules (as kube-proxy on exit). */
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.running;
+    await Promise.all(this.proxiers.map((p) => p.idle()));
+  }
+
+  /** Removes what this engine programmed (tables, chains, listeners). */
+  async cleanup(): Promise<void> {
+    for (const c of this.cleanups) await c();
+  }
+
+  get started(): boolean {
+    return this.proxiers.length === 0 || this.proxiers.every((p) => p.getStatus().syncs > 0);
+  }
+
+  healthy(now = Date.now()): boolean {
+    return this.proxiers.every((p) => p.isHealthy(now));
+  }
+
+  statuses(): ProxierStatus[] {
+    return this.proxiers.map((p) => p.getStatus());
+  }
+
+  get healthSources(): readonly RunningProxier[] {
+    return this.proxiers;
+  }
+}
+
+function familiesOf(o: ProxyOptions): IPFamily[] {
+  const v6 = [...o.nodeIPs, ...o.clusterCIDRs].some((a) => a.includes(':'));
+  const v4 = o.nodeIPs.length === 0 || [...o.nodeIPs, ...o.clusterCIDRs].some((a) => !a.includes(':'));
+  return [...(v4 ? (['IPv4'] as const) : []), ...(v6 ? (['IPv6'] as const) : [])];
+}
+
+/**
+ * The mode to run. ipvs falls back to iptables when the kernel lacks IPVS (as kube-proxy); where the
+ * kernel has it, svcnet still runs iptables because @svcnet/proxy has no IPVS applier yet, and says so.
+ */
+export function decideMode(requested: ProxyModeSetting, probe: KernelProbe): ProxyModeStatus {
+  if (requested === 'none') return { requested, mode: 'none' };
+  const d = chooseProxyMode(requested, probe);
+  if (d.fallbackReason) return { requested, mode: d.mode, reason: d.fallbackReason };
+  if (d.mode === 'ipvs') return { requested, mode: 'iptables', reason: 'proxy: the ipvs mode renders rules but has no kernel applier in svcnet yet; falling back to iptables' };
+  return { requested, mode: d.mode };
+}
+
+/**
+ * `--cleanup` for every mode, as kube-proxy's CleanupLeftovers: iptables chains and jumps, the
+ * nftables tables, the IPVS dummy interface and ipsets. Errors of one step do not stop the others.
+ */
+export async function cleanupProxyRules(families: readonly IPFamily[], run: (cmd: string, args: string[]) => Promise<{ code: number; stderr: string }>): Promise<string[]> {
+  const problems: string[] = [];
+  const step = async (what: string, f: () => Promise<void>) => {
+    try {
+      await f();
+    } catch (e) {
+      problems.push(`${what}: ${(e as Error).message}`);
+    }
+  };
+  const has = async (bin: string) => (await run('sh', ['-c', `command -v ${bin}`])).code === 0;
+  for (const family of families) {
+    if (await has(family === 'IPv6' ? 'ip6tables-restore' : 'iptables-restore')) await step(`iptables (${family})`, () => new IPTablesApplier(family).cleanup());
+    if (await has('nft')) {
+      const fam = family === 'IPv6' ? 'ip6' : 'ip';
+      if ((await run('nft', ['list', 'table', fam, 'kube-proxy'])).code === 0) await step(`nftables (${family})`, () => new NFTablesApplier(family).cleanup());
+    }
+  }
+  if ((await run('ip', ['link', 'show', 'kube-ipvs0'])).code === 0) {
+    const r = await run('ip', ['link', 'del', 'kube-ipvs0']);
+    if (r.code !== 0) problems.push(`interface kube-ipvs0: ${r.stderr.trim()}`);
+  }
+  if (await has('ipset')) {
+    const r = await run('sh', ['-c', 'for s in $(ipset list -n 2>/dev/null | grep "^KUBE-"); do ipset destroy "$s" || exit 1; done']);
+    if (r.code !== 0) problems.push(`ipsets: ${r.stderr.trim()}`);
+  }
+  return problems;
+}

@@ -1,0 +1,104 @@
+import type { HeartbeatStatus } from '@svcnet/store';
+import type { AppliedGeneration, Revisions } from './proxy/generationTracker.js';
+import type { ProxyEngine } from './proxy/proxyEngine.js';
+
+/** The agent's status object: served on /status and written (flattened) with each heartbeat. */
+export interface AgentStatus {
+  node: string;
+  version: string;
+  ready: boolean;
+  startedAt: string;
+  store: string;
+  source?: unknown;
+  proxy: {
+    requestedMode: string;
+    mode: string;
+    /** Why `mode` is not the requested one (e.g. no IPVS in the kernel). */
+    reason?: string;
+    generation: { desired: number; applied: number };
+    revisions: { desired: Revisions; applied: Revisions };
+    /** Epoch ms when the applied generation became current on every family. */
+    appliedAt?: number;
+    lastSyncAt?: string;
+    lastSyncError?: string;
+    syncs: number;
+    failures: number;
+    healthy: boolean;
+  };
+  leader: { endpoints: boolean; loadbalancer: boolean };
+  dns: string[];
+  ingress: string[];
+  loadBalancer: { pools: string[]; announced: string[] };
+  /** Recent applied generations with their times (only with `?history=1`). */
+  history?: AppliedGeneration[];
+}
+
+export function buildStatus(o: {
+  node: string; version: string; ready: boolean; store: string; source: unknown; proxy: ProxyEngine;
+  leader: AgentStatus['leader']; dns?: string[]; ingress?: string[]; announced: string[]; pools: string[]; startedAt: number;
+}): AgentStatus {
+  const statuses = o.proxy.statuses();
+  const t = o.proxy.tracker;
+  const lastSync = Math.min(...statuses.map((s) => s.lastSyncAt ?? 0));
+  const lastError = statuses.map((s) => s.lastError).find((e) => e);
+  return {
+    node: o.node,
+    version: o.version,
+    ready: o.ready,
+    startedAt: new Date(o.startedAt).toISOString(),
+    store: o.store,
+    ...(o.source !== undefined ? { source: o.source } : {}),
+    proxy: {
+      requestedMode: o.proxy.mode.requested,
+      mode: o.proxy.mode.mode,
+      ...(o.proxy.mode.reason ? { reason: o.proxy.mode.reason } : {}),
+      generation: { desired: t.desired, applied: t.applied.generation },
+      revisions: { desired: { ...t.desiredRevisions }, applied: { ...t.applied.revisions } },
+      ...(t.applied.at ? { appliedAt: t.applied.at } : {}),
+      ...(statuses.length && lastSync > 0 ? { lastSyncAt: new Date(lastSync).toISOString() } : {}),
+      ...(lastError ? { lastSyncError: lastError } : {}),
+      syncs: statuses.reduce((n, s) => n + s.syncs, 0),
+      failures: statuses.reduce((n, s) => n + s.failures, 0),
+      healthy: o.proxy.healthy(),
+    },
+    leader: o.leader,
+    dns: o.dns ?? [],
+    ingress: o.ingress ?? [],
+    loadBalancer: { pools: o.pools, announced: o.announced },
+  };
+}
+
+/**
+ * The heartbeat record: the store's fields (ready, agent, proxyMode, message) plus the status facts
+ * the dashboard shows. NodeAgentStatus is free-form beyond its typed fields; both stores keep them.
+ */
+export interface AgentHeartbeat extends HeartbeatStatus {
+  version: string;
+  requestedProxyMode: string;
+  proxyModeReason?: string;
+  generation: { desired: number; applied: number };
+  lastSyncAt?: string;
+  lastSyncError?: string;
+  dns: string[];
+  ingress: string[];
+  leader: { endpoints: boolean; loadbalancer: boolean };
+}
+
+export function heartbeatOf(s: AgentStatus): HeartbeatStatus {
+  const hb: AgentHeartbeat = {
+    ready: s.ready,
+    agent: `svcnet-agent/${s.version}`,
+    proxyMode: s.proxy.mode,
+    message: s.proxy.lastSyncError ?? s.proxy.reason ?? (s.ready ? 'ready' : 'starting'),
+    version: s.version,
+    requestedProxyMode: s.proxy.requestedMode,
+    ...(s.proxy.reason ? { proxyModeReason: s.proxy.reason } : {}),
+    generation: s.proxy.generation,
+    ...(s.proxy.lastSyncAt ? { lastSyncAt: s.proxy.lastSyncAt } : {}),
+    ...(s.proxy.lastSyncError ? { lastSyncError: s.proxy.lastSyncError } : {}),
+    dns: s.dns,
+    ingress: s.ingress,
+    leader: s.leader,
+  };
+  return hb;
+}
