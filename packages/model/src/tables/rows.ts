@@ -1,7 +1,7 @@
 import type { Endpoints, Node, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
-import { formatTimestampAge } from './duration.js';
+import { formatAge, formatTimestampAge } from './duration.js';
 import {
   formatEndpointSliceEndpoints,
   formatEndpointSlicePorts,
@@ -77,23 +77,30 @@ const secret: Printer<Secret> = {
   row: (s, ctx) => [name(s), s.type ?? 'Opaque', String(Object.keys(s.data ?? {}).length + Object.keys(s.stringData ?? {}).length), age(s, ctx)],
 };
 
-/** printPod's STATUS: the phase, overridden by the pod's reason and by container waiting/terminated reasons. */
-function podStatus(p: Pod): string {
+/**
+ * printPod's READY and STATUS: the phase, overridden by the pod's reason and by container waiting or
+ * terminated reasons (the first container wins); a container counts as ready only when ready and running.
+ */
+function podState(p: Pod): { ready: number; reason: string } {
   let reason: string = p.status?.reason || p.status?.phase || 'Unknown';
   let running = false;
+  let ready = 0;
   const statuses = [...(p.status?.containerStatuses ?? [])].reverse();
   for (const c of statuses) {
     const st = c.state;
     if (st?.waiting?.reason) reason = st.waiting.reason;
     else if (st?.terminated?.reason) reason = st.terminated.reason;
     else if (st?.terminated) reason = st.terminated.signal ? `Signal:${st.terminated.signal}` : `ExitCode:${st.terminated.exitCode}`;
-    else if (st?.running && c.ready) running = true;
+    else if (st?.running && c.ready) {
+      running = true;
+      ready++;
+    }
   }
   if (reason === 'Completed' && running) {
     reason = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
   }
   if (p.metadata?.deletionTimestamp) reason = p.status?.reason === 'NodeLost' ? 'Unknown' : 'Terminating';
-  return reason;
+  return { ready, reason };
 }
 
 const pod: Printer<Pod> = {
@@ -101,15 +108,18 @@ const pod: Printer<Pod> = {
   row: (p, ctx) => {
     const total = p.spec?.containers?.length ?? 0;
     const statuses = p.status?.containerStatuses ?? [];
-    const ready = statuses.filter((c) => c.ready).length;
-    const restarts = statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0);
+    const { ready, reason } = podState(p);
+    const restartCount = statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0);
+    // Newer kubectl adds when the last restart happened: `3 (10s ago)`.
+    const lastRestart = Math.max(0, ...statuses.map((c) => Date.parse(c.lastState?.terminated?.finishedAt ?? '') || 0));
+    const restarts = restartCount && lastRestart ? `${restartCount} (${formatAge(ctx.now - lastRestart)} ago)` : String(restartCount);
     const gates = p.spec?.readinessGates ?? [];
     const gatesReady = gates.filter((g) => p.status?.conditions?.some((c) => c.type === g.conditionType && c.status === 'True')).length;
     return [
       name(p),
       `${ready}/${total}`,
-      podStatus(p),
-      String(restarts),
+      reason,
+      restarts,
       age(p, ctx),
       p.status?.podIP || '<none>',
       p.spec?.nodeName || '<none>',

@@ -78,6 +78,38 @@ describe('services (printService, TestPrintService)', () => {
   });
 });
 
+describe('load balancer services (TestPrintServiceLoadBalancer)', () => {
+  const lb = (name: string, clusterIP: string, ports: Array<[number, string]>, ingress: Array<{ ip?: string; hostname?: string }>, selector?: Record<string, string>): Service => ({
+    metadata: { name },
+    spec: { clusterIPs: [clusterIP], type: 'LoadBalancer', ports: ports.map(([port, protocol]) => ({ port, protocol })), ...(selector ? { selector } : {}) },
+    status: { loadBalancer: { ingress } },
+  });
+  const three: Array<[number, string]> = [[80, 'TCP'], [8090, 'UDP'], [8000, 'TCP']];
+  const many = [{ ip: '2.3.4.5' }, { ip: '3.4.5.6' }, { ip: '5.6.7.8', hostname: 'host5678' }];
+  it.each([
+    [lb('service1', '1.2.3.4', [[80, 'TCP']], [{ ip: '2.3.4.5' }, { ip: '3.4.5.6' }]), false, ['service1', 'LoadBalancer', '1.2.3.4', '2.3.4.5,3.4.5.6', '80/TCP', '<unknown>']],
+    [lb('service2', '1.3.4.5', [[80, 'TCP'], [8090, 'UDP'], [8000, 'TCP'], [7777, 'SCTP']], []), false, ['service2', 'LoadBalancer', '1.3.4.5', '<pending>', '80/TCP,8090/UDP,8000/TCP,7777/SCTP', '<unknown>']],
+    [lb('service3', '1.4.5.6', three, [{ ip: '2.3.4.5' }]), false, ['service3', 'LoadBalancer', '1.4.5.6', '2.3.4.5', '80/TCP,8090/UDP,8000/TCP', '<unknown>']],
+    [lb('service4', '1.5.6.7', three, many), false, ['service4', 'LoadBalancer', '1.5.6.7', '2.3.4.5,3.4.5...', '80/TCP,8090/UDP,8000/TCP', '<unknown>']],
+    [lb('service4', '1.5.6.7', three, many, { foo: 'bar' }), true, ['service4', 'LoadBalancer', '1.5.6.7', '2.3.4.5,3.4.5.6,5.6.7.8', '80/TCP,8090/UDP,8000/TCP', '<unknown>', 'foo=bar']],
+  ] as const)('%#', (svc, wide, want) => expect(tableFor('Service', [svc], { wide, now: NOW }).rows[0]).toEqual(want));
+});
+
+describe('pods (TestPrintPod)', () => {
+  const cs = (over: object) => ({ name: 'c', image: '', imageID: '', ready: false, restartCount: 3, ...over });
+  const pod = (name: string, status: object) => ({ metadata: { name }, spec: { containers: [{ name: 'a' }, { name: 'b' }] }, status });
+  it.each([
+    [pod('test1', { phase: 'podPhase', containerStatuses: [cs({ ready: true, state: { running: {} } }), cs({})] }), ['test1', '1/2', 'podPhase', '6', '<unknown>']],
+    [pod('test2', { phase: 'podPhase', containerStatuses: [cs({ ready: true, state: { running: {} } }), cs({ state: { waiting: { reason: 'ContainerWaitingReason' } } })] }), ['test2', '1/2', 'ContainerWaitingReason', '6', '<unknown>']],
+    [pod('test3', { phase: 'podPhase', containerStatuses: [cs({ state: { waiting: { reason: 'ContainerWaitingReason' } } }), cs({ state: { terminated: { reason: 'ContainerTerminatedReason', exitCode: 0 } } })] }), ['test3', '0/2', 'ContainerWaitingReason', '6', '<unknown>']],
+    [pod('test4', { phase: 'podPhase', containerStatuses: [cs({ ready: true, state: { running: {} } }), cs({ ready: true })] }), ['test4', '1/2', 'podPhase', '6', '<unknown>']],
+    [pod('test5', { reason: 'podReason', phase: 'podPhase', containerStatuses: [cs({ ready: true, state: { running: {} } }), cs({ ready: true })] }), ['test5', '1/2', 'podReason', '6', '<unknown>']],
+    [pod('test6', { phase: 'Running', containerStatuses: [cs({ ready: true, state: { terminated: { reason: 'Completed', exitCode: 0 } } }), cs({ ready: true, state: { running: {} } })] }), ['test6', '1/2', 'NotReady', '6', '<unknown>']],
+    [pod('test6', { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [cs({ ready: true, state: { terminated: { reason: 'Completed', exitCode: 0 } } }), cs({ ready: true, state: { running: {} } })] }), ['test6', '1/2', 'Running', '6', '<unknown>']],
+    [pod('restarted', { phase: 'Running', containerStatuses: [cs({ ready: true, state: { running: {} }, lastState: { terminated: { exitCode: 1, finishedAt: ago(10) } } })] }), ['restarted', '1/2', 'Running', '3 (10s ago)', '<unknown>']],
+  ])('%#', (p, want) => expect(tableFor('Pod', [p as never], { now: NOW }).rows[0]).toEqual(want));
+});
+
 describe('endpoints (formatEndpoints, TestPrintEndpoint)', () => {
   const ep = (subsets: Endpoints['subsets']): Endpoints => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'e' }, subsets });
   it.each([
