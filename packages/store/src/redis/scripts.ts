@@ -52,16 +52,6 @@ redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], rev .. '-0', 't', ARGV[6], '
 return {'ok', rev}
 `;
 
-/** KEYS: rev objs uid; ARGV: uidCandidate. Returns {rev, uid, objects...} as one consistent snapshot. */
-export const LIST = `
-redis.call('SET', KEYS[3], ARGV[1], 'NX')
-local rev = redis.call('GET', KEYS[1]) or '0'
-local out = {rev, redis.call('GET', KEYS[3])}
-local vals = redis.call('HVALS', KEYS[2])
-for i = 1, #vals do out[#out + 1] = vals[i] end
-return out
-`;
-
 /** KEYS: rev uid; ARGV: uidCandidate. Returns {rev, uid}. */
 export const IDENTITY = `
 redis.call('SET', KEYS[2], ARGV[1], 'NX')
