@@ -22,7 +22,7 @@ export * from './net/index.js';
 export * from './validation/index.js';
 export * from './defaults/index.js';
 export {
-  NOTHING,
+  SELECT_NOTHING,
   SelectorError,
   labelSelectorAsSelector,
   labelSelectorMatches,

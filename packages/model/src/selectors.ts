@@ -76,7 +76,7 @@ export function selectorFromRequirements(requirements: readonly Requirement[]): 
 }
 
 /** The selector that matches no object (apimachinery's labels.Nothing()). */
-export const NOTHING: Selector = {
+export const SELECT_NOTHING: Selector = {
   requirements: [],
   matches: () => false,
   toString: () => '',
@@ -125,7 +125,7 @@ function expressionRequirement(e: LabelSelectorRequirement, i: number): Requirem
  * matchLabels become `=` requirements. Throws SelectorError for an invalid expression.
  */
 export function labelSelectorAsSelector(ls: LabelSelector | undefined | null): Selector {
-  if (ls === undefined || ls === null) return NOTHING;
+  if (ls === undefined || ls === null) return SELECT_NOTHING;
   const reqs: Requirement[] = [];
   for (const [key, value] of Object.entries(ls.matchLabels ?? {})) reqs.push({ key, operator: '=', values: [value] });
   (ls.matchExpressions ?? []).forEach((e, i) => reqs.push(expressionRequirement(e, i)));
