@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 import { Box, Text, useApp, useInput } from 'ink';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Service } from '@svcnet/model';
@@ -176,37 +178,56 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
     }
   };
 
-  useInput((ch, key) => {
-    const u = ui.current;
-    if (u.mode !== 'normal') {
-      if (key.escape) {
-        if (u.mode === 'filter') u.filter = '';
-        u.mode = 'normal';
-      } else if (key.return) {
-        if (u.mode === 'command') {
-          u.mode = 'normal';
-          runCommand(u, u.input);
-        } else {
-          u.mode = 'normal';
-          u.filter = u.input;
-        }
-      } else if (key.backspace || key.delete) {
-        u.input = u.input.slice(0, -1);
-        if (u.mode === 'filter') u.filter = u.input;
-      } else if (ch && !key.ctrl && !key.meta) {
-        u.input += ch;
+  /** Typing into the `:` or `/` prompt; a pasted chunk may carry the Enter that ends it. */
+  const typePrompt = (u: UiState, ch: string, key: { escape?: boolean; return?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean; meta?: boolean }) => {
+    const submit = () => {
+      const mode = u.mode;
+      u.mode = 'normal';
+      if (mode === 'command') runCommand(u, u.input);
+      else u.filter = u.input;
+    };
+    if (key.escape) {
+      if (u.mode === 'filter') u.filter = '';
+      u.mode = 'normal';
+      return;
+    }
+    if (key.return) return submit();
+    if (key.backspace || key.delete) {
+      u.input = u.input.slice(0, -1);
+      if (u.mode === 'filter') u.filter = u.input;
+      return;
+    }
+    if (key.ctrl || key.meta) return;
+    for (const c of ch) {
+      if (u.mode === 'normal') break;
+      if (c === '\r' || c === '\n') submit();
+      else if (c >= ' ') {
+        u.input += c;
         if (u.mode === 'filter') {
           u.filter = u.input;
           u.cursor = 0;
         }
       }
+    }
+  };
+
+  useInput((ch, key) => {
+    const u = ui.current;
+    if (u.mode !== 'normal') {
+      typePrompt(u, ch, key);
       return redraw();
     }
-    const action = keyMap.get(keyName(ch, key));
-    if (action) {
-      act(u, action);
-      redraw();
+    // A chunk of several characters (typed fast or pasted, e.g. ":rules\r") is taken one by one.
+    const chunks = ch.length > 1 && !key.ctrl && !key.meta ? [...ch] : [ch];
+    for (const c of chunks) {
+      if (u.mode !== 'normal') {
+        typePrompt(u, c, {});
+        continue;
+      }
+      const action = keyMap.get(c === '\r' ? 'enter' : keyName(c, chunks.length > 1 ? {} : key));
+      if (action) act(u, action);
     }
+    redraw();
   });
 
   const u = ui.current;

@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+import { binary, describeWith } from '@svcnet/testkit';
+
+const tmux = binary('tmux', 'tmux');
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = join(appDir, '../..');
+const session = `svcnet-tui-${process.pid}`;
+
+const run = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = () => run('capture-pane', '-p', '-t', session);
+const keys = (...k: string[]) => run('send-keys', '-t', session, ...k);
+
+async function waitForScreen(pred: (s: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      last = screen();
+    } catch {
+      last = '(session gone)';
+    }
+    if (pred(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
+}
+
+describeWith('svcnet dashboard in a real terminal (tmux)', [tmux], () => {
+  afterAll(() => {
+    try {
+      run('kill-session', '-t', session);
+    } catch {
+      // already ended
+    }
+  });
+
+  it('shows the demo, filters, renders rules and quits on q', async () => {
+    // CI=false: Ink draws only the last frame when it thinks it runs under CI.
+    const cmd = `cd ${repo} && CI=false NO_COLOR=1 node --conditions=@svcnet/source --import tsx apps/tui/src/cli.ts --demo 2>/tmp/${session}.err`;
+    run('new-session', '-d', '-s', session, '-x', '140', '-y', '40', cmd);
+    let s = await waitForScreen((x) => /hostnames\s+ClusterIP/.test(x) && /3\/3/.test(x), 'the demo services with ready endpoints');
+    expect(s).toContain('svcnet · demo');
+    expect(s).toMatch(/Services \(\d+\)/);
+
+    keys('/');
+    keys('-l', 'hostnames');
+    keys('Enter');
+    s = await waitForScreen((x) => x.includes('Services (1)'), 'the filter to leave one service');
+    expect(s).toMatch(/default\s+hostnames/);
+    expect(s).not.toContain('coffee-svc');
+
+    keys('-l', ':rules');
+    keys('Enter');
+    s = await waitForScreen((x) => x.includes('rules default/hostnames'), 'the rules view');
+    expect(s).toMatch(/-A KUBE-SERVICES .*default\/hostnames:default cluster IP/);
+    expect(s).toMatch(/-j DNAT --to-destination 10\.244\.\d+\.\d+:9376/);
+
+    keys('Escape');
+    await waitForScreen((x) => x.includes('Services (1)'), 'back to the table');
+    keys('q');
+    await waitForScreen((x) => x === '(session gone)' || !x.includes('svcnet ·'), 'the dashboard to quit', 10_000);
+  }, 60_000);
+});
