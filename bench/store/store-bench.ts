@@ -110,6 +110,27 @@ async function measure(open: () => Promise<Store>): Promise<Figures> {
   return { seqWritesPerSec, pipelinedWritesPerSec, listMs, watch };
 }
 
+/** The named peer: a bare compare-and-set script with stream append, as the reference figure measures. */
+async function rawLuaCas(url: string): Promise<number> {
+  const { Redis } = await import('ioredis');
+  const r = new Redis(url.replace(/^unix:\/\//, ''));
+  r.defineCommand('cas', {
+    numberOfKeys: 3,
+    lua: `local cur = redis.call('HGET', KEYS[2], ARGV[1])
+if cur and cur ~= ARGV[2] then return -1 end
+local rev = redis.call('INCR', KEYS[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', 10000, rev .. '-0', 't', 'ADDED', 'o', ARGV[3])
+return rev`,
+  });
+  const cas = (r as unknown as { cas: (...a: string[]) => Promise<number> }).cas.bind(r);
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) await cas('{peer}:rev', '{peer}:objs', '{peer}:events', `bench/peer-${i}`, '', JSON.stringify(svc(`peer-${i}`)));
+  const rate = N / ((performance.now() - t0) / 1000);
+  r.disconnect();
+  return rate;
+}
+
 function print(name: string, f: Figures): void {
   console.log(`${name.padEnd(7)} writes/s one at a time ${f.seqWritesPerSec.toFixed(0).padStart(7)}   pipelined (${WINDOW} in flight) ${f.pipelinedWritesPerSec.toFixed(0).padStart(7)}   list ${N} ${f.listMs.toFixed(1).padStart(6)} ms`);
   for (const [w, l] of Object.entries(f.watch)) {
@@ -129,11 +150,14 @@ print('memory', memory);
 const server = await RedisServer.start();
 let db = 0;
 try {
+  const peer = await rawLuaCas(server.url);
+  console.log(`peer    raw Lua CAS + XADD (no admission, no allocation) writes/s one at a time ${peer.toFixed(0)}`);
   const redis = await measure(async () => new RedisStore({ url: server.url, keyPrefix: `bench${db++}:` }));
   print('redis', redis);
   console.log(
     `ratio redis/memory: writes ${(redis.seqWritesPerSec / memory.seqWritesPerSec).toFixed(2)}x, pipelined ${(redis.pipelinedWritesPerSec / memory.pipelinedWritesPerSec).toFixed(2)}x, list ${(redis.listMs / memory.listMs).toFixed(2)}x time`,
   );
+  console.log(`ratio store/peer (Redis, one at a time): ${(redis.seqWritesPerSec / peer).toFixed(2)}x`);
   console.log('reference (Lua CAS + stream append, this machine class): ~18000 writes/s one at a time, list 10000 ~40 ms, watch p99 ~2 ms');
 } finally {
   await server.stop();
