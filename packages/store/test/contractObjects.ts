@@ -133,6 +133,20 @@ export function objectsContract(target: StoreTarget): void {
       expect(await names({ labelSelector: { matchLabels: { app: 'db' } } })).toEqual(['prod/db']);
     });
 
+    it('stores trusted mirrors as given: no admission, no allocation checks, identity kept', async () => {
+      const s = await open();
+      const mine = await s.create(service('mine'));
+      const mirror = service('mirror', { clusterIP: mine.spec!.clusterIP!, ports: [{ port: 0 }] }, {
+        metadata: { uid: '0f3c1c52-0d6f-4c55-9b8a-2f4d1e6f7a81', creationTimestamp: '2020-05-06T07:08:09Z' },
+      });
+      const stored = await s.apply(mirror, { trusted: true });
+      expect(stored.action).toBe('created');
+      expect(stored.object.metadata?.uid).toBe('0f3c1c52-0d6f-4c55-9b8a-2f4d1e6f7a81');
+      expect(stored.object.metadata?.creationTimestamp).toBe('2020-05-06T07:08:09Z');
+      expect(stored.object.spec?.clusterIP).toBe(mine.spec?.clusterIP);
+      await expect(s.create(service('strict', { ports: [{ port: 0 }] }))).rejects.toBeInstanceOf(InvalidObjectError);
+    });
+
     it('stores cluster-scoped kinds by name and records node heartbeats', async () => {
       const s = await open();
       const node = await s.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } });

@@ -239,7 +239,7 @@ export class RedisStore implements Store, NodeStatusStore {
       this.scripted.svcnetWrite(
         k.rev, k.objs, k.rvs, k.events, k.uid, k.ips, k.ports, lease,
         key, mode, expected, head, tail, type, this.historyLimit, this.uidCandidate, fence ? String(fence.token) : '',
-        claim.ips.length, claim.nodePorts.length, release.ips.length, release.nodePorts.length,
+        claim.ips.length, claim.nodePorts.length, release.ips.length, release.nodePorts.length, options.trusted ? '0' : '1',
         ...claim.ips, ...claim.nodePorts, ...release.ips, ...release.nodePorts,
       ),
     );

@@ -7,7 +7,8 @@
 /**
  * KEYS: rev objs rvs events uid ips ports lease
  * ARGV: field mode(create|update|delete) expectedRV head tail eventType maxlen uidCandidate fenceToken
- *       nClaimIPs nClaimPorts nReleaseIPs nReleasePorts values...
+ *       nClaimIPs nClaimPorts nReleaseIPs nReleasePorts checkClaims('1'|'0') values...
+ * (A trusted write mirrors a real API server's object: its addresses are booked without the check.)
  * Returns {'ok', rev} | {'exists', rv} | {'notfound'} | {'conflict', rv} | {'fenced'} | {'taken', what, value}.
  */
 export const WRITE = `
@@ -26,12 +27,14 @@ if ARGV[9] ~= '' then
   if (not l[1]) or l[1] ~= ARGV[9] or tonumber(l[2]) <= now then return {'fenced'} end
 end
 local nci, ncp, nri, nrp = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
-local i = 14
-for j = 0, nci - 1 do
-  if redis.call('SISMEMBER', KEYS[6], ARGV[i + j]) == 1 then return {'taken', 'ip', ARGV[i + j]} end
-end
-for j = 0, ncp - 1 do
-  if redis.call('SISMEMBER', KEYS[7], ARGV[i + nci + j]) == 1 then return {'taken', 'port', ARGV[i + nci + j]} end
+local i = 15
+if ARGV[14] == '1' then
+  for j = 0, nci - 1 do
+    if redis.call('SISMEMBER', KEYS[6], ARGV[i + j]) == 1 then return {'taken', 'ip', ARGV[i + j]} end
+  end
+  for j = 0, ncp - 1 do
+    if redis.call('SISMEMBER', KEYS[7], ARGV[i + nci + j]) == 1 then return {'taken', 'port', ARGV[i + nci + j]} end
+  end
 end
 for j = 0, nci - 1 do redis.call('SADD', KEYS[6], ARGV[i + j]) end
 for j = 0, ncp - 1 do redis.call('SADD', KEYS[7], ARGV[i + nci + j]) end
