@@ -1,20 +1,29 @@
 /**
- * A work queue keyed by Service (client-go's workqueue, single consumer): adding a key already
- * waiting keeps its place and its first enqueue time, so a burst of changes to one Service costs one
- * sync. Keys re-added while being processed wait for the next turn. Delayed adds (retries) use the
- * injected timer.
+ * A work queue keyed by Service, with client-go workqueue's contract for many consumers: adding a key
+ * already waiting keeps its place and its first enqueue time, so a burst of changes to one Service
+ * costs one sync; a key is handed to at most one consumer at a time (between `take` and `done`), and
+ * a key re-added while it is being processed waits until `done`, then goes to the back of the queue.
+ * Delayed adds (retries) use a timer.
  */
 export class WorkQueue {
+  /** Keys waiting, in enqueue order, with their first enqueue time; may include keys in processing (re-added). */
   private readonly pending = new Map<string, number>();
+  private readonly processing = new Set<string>();
   private readonly retries = new Map<string, number>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private wake: (() => void) | undefined;
+  private readonly waiters = new Set<() => void>();
+  /** Waiting keys that are not being processed: what `take` can hand out. */
+  private ready = 0;
 
   constructor(private readonly now: () => number) {}
 
   add(key: string): void {
-    if (!this.pending.has(key)) this.pending.set(key, this.now());
-    this.wake?.();
+    if (this.pending.has(key)) return;
+    this.pending.set(key, this.now());
+    if (!this.processing.has(key)) {
+      this.ready++;
+      this.wakeOne();
+    }
   }
 
   /** Re-adds after 5 ms * 2^n (client-go's default per-item backoff, capped at 10 s). */
@@ -38,32 +47,56 @@ export class WorkQueue {
     return this.retries.get(key) ?? 0;
   }
 
-  /** The oldest waiting key, removed from the queue. */
+  /**
+   * The oldest waiting key that no one is processing, removed from the queue and marked as being
+   * processed until `done(key)`; undefined when there is none.
+   */
   take(): string | undefined {
-    const first = this.pending.keys().next();
-    if (first.done) return undefined;
-    this.pending.delete(first.value);
-    return first.value;
+    if (this.ready === 0) return undefined;
+    for (const key of this.pending.keys()) {
+      // At most one skip per consumer: only keys re-added during processing are skipped.
+      if (this.processing.has(key)) continue;
+      this.pending.delete(key);
+      this.processing.add(key);
+      this.ready--;
+      return key;
+    }
+    return undefined;
   }
 
-  /** Resolves when a key is added (or at once if one is waiting). */
+  /** Ends processing of `key`; if it was re-added meanwhile, it becomes available again. */
+  done(key: string): void {
+    if (!this.processing.delete(key)) return;
+    const since = this.pending.get(key);
+    if (since === undefined) return;
+    // Back of the line, as client-go: the key is re-queued when processing ends.
+    this.pending.delete(key);
+    this.pending.set(key, since);
+    this.ready++;
+    this.wakeOne();
+  }
+
+  /** Resolves when a key can be taken (at once if one can). */
   waitForWork(): Promise<void> {
-    if (this.pending.size > 0) return Promise.resolve();
-    return new Promise((r) => {
-      this.wake = () => {
-        this.wake = undefined;
-        r();
-      };
-    });
+    if (this.ready > 0) return Promise.resolve();
+    return new Promise((r) => this.waiters.add(r));
   }
 
-  /** Unblocks a waiting consumer without work (used to stop). */
+  /** Unblocks every waiting consumer without work (used to stop). */
   interrupt(): void {
-    this.wake?.();
+    const ws = [...this.waiters];
+    this.waiters.clear();
+    for (const w of ws) w();
   }
 
+  /** Keys waiting (including those re-added while being processed). */
   get depth(): number {
     return this.pending.size;
+  }
+
+  /** Keys handed out and not yet done. */
+  get inFlight(): number {
+    return this.processing.size;
   }
 
   /** Age of the oldest waiting key in ms (0 when empty). */
@@ -76,5 +109,12 @@ export class WorkQueue {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.interrupt();
+  }
+
+  private wakeOne(): void {
+    const first = this.waiters.values().next();
+    if (first.done) return;
+    this.waiters.delete(first.value);
+    first.value();
   }
 }
