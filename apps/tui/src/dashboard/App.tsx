@@ -70,10 +70,17 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   }, [model, refreshMs]);
 
   const tableHeight = Math.max(1, height - 5);
+  // Rows depend on the snapshot and the query only: moving the cursor reuses them.
+  const rowsCache = useRef<{ key: string; rows: Row[] } | undefined>(undefined);
   const derive = (u: UiState) => {
     const view: TableView = TABLE_VIEWS.find((v) => v.id === u.viewId) ?? TABLE_VIEWS[0]!;
     const scoped = u.viewId === 'ep' || u.viewId === 'eps' ? u.selectedService : undefined;
-    const rows = queryRows(view.rows(snapRef.current, { namespace: u.namespace, serviceKey: scoped }), u);
+    const cacheKey = JSON.stringify([snapRef.current.version, view.id, u.namespace, scoped, u.filter, u.faultsOnly, u.sortColumn, u.sortDescending]);
+    let rows = rowsCache.current?.key === cacheKey ? rowsCache.current.rows : undefined;
+    if (!rows) {
+      rows = queryRows(view.rows(snapRef.current, { namespace: u.namespace, serviceKey: scoped }), u);
+      rowsCache.current = { key: cacheKey, rows };
+    }
     const cursor = Math.min(u.cursor, Math.max(0, rows.length - 1));
     return { view, rows, cursor, current: rows[cursor] };
   };

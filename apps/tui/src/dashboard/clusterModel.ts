@@ -65,6 +65,14 @@ export class ClusterModel {
   private lastError: string | undefined;
   private unsubscribers: Array<() => void> = [];
   private agents: NodeAgentStatus[] = [];
+  // Indexes kept up to date per event, so a snapshot costs O(changes), not O(cluster).
+  private readonly servicesByKey = new Map<string, Service>();
+  private servicesSorted: Service[] | undefined = [];
+  private readonly slicesBySvc = new Map<string, Map<string, EndpointSlice>>();
+  private readonly sliceArrays = new Map<string, EndpointSlice[]>();
+  private readonly dirtySliceServices = new Set<string>();
+  private readonly endpointsByKey = new Map<string, Endpoints>();
+  private readonly podsByKey = new Map<string, Pod>();
   private agentPoll: NodeJS.Timeout | undefined;
 
   constructor(
@@ -84,6 +92,7 @@ export class ClusterModel {
       this.informers.set(kind, informer);
       this.unsubscribers.push(
         informer.on((e) => {
+          this.index(kind, e.type, e.object);
           const key = `${kind}/${objectKey(e.object)}`;
           const at = this.now();
           this.changedAt.set(key, at);
@@ -147,22 +156,16 @@ export class ClusterModel {
   /** The current snapshot: the same object as last time when nothing changed. */
   snapshot(): Snapshot {
     const at = this.now();
-    if (!this.dirty && this.last) {
-      // Only the lag moves; keep the object identity otherwise so React can skip work.
-      return this.last;
-    }
+    if (!this.dirty && this.last) return this.last;
     this.dirty = false;
-    const services = sortByKey(this.list('Service'));
-    const slicesByService = new Map<string, EndpointSlice[]>();
-    for (const s of this.list('EndpointSlice')) {
-      const svc = s.metadata?.labels?.['kubernetes.io/service-name'];
-      if (!svc) continue;
-      const key = `${s.metadata?.namespace ?? 'default'}/${svc}`;
-      let arr = slicesByService.get(key);
-      if (!arr) slicesByService.set(key, (arr = []));
-      arr.push(s);
+    if (!this.servicesSorted) this.servicesSorted = sortByKey([...this.servicesByKey.values()]);
+    // A service whose slices changed gets a new array (so per-service caches see the change).
+    for (const svcKey of this.dirtySliceServices) {
+      const m = this.slicesBySvc.get(svcKey);
+      if (m && m.size) this.sliceArrays.set(svcKey, [...m.values()]);
+      else this.sliceArrays.delete(svcKey);
     }
-    const byKey = <T extends KubeObject>(items: T[]) => new Map(items.map((o) => [objectKey(o), o]));
+    this.dirtySliceServices.clear();
     const synced = this.synced;
     this.last = {
       version: ++this.version,
@@ -171,18 +174,53 @@ export class ClusterModel {
       synced,
       connection: this.lastError && !synced ? 'error' : synced ? 'connected' : 'connecting',
       lastError: this.lastError,
-      services,
-      slicesByService,
-      endpoints: byKey(this.list('Endpoints')),
-      pods: byKey(this.list('Pod')),
+      services: this.servicesSorted,
+      slicesByService: this.sliceArrays,
+      endpoints: this.endpointsByKey,
+      pods: this.podsByKey,
       ingresses: sortByKey(this.list('Ingress')),
       nodes: sortByKey(this.list('Node')),
-      agents: [...this.agents],
-      changedAt: new Map(this.changedAt),
-      events: [...this.events],
+      agents: this.agents,
+      changedAt: this.changedAt,
+      events: this.events.slice(),
       watchLagMs: Math.max(0, at - this.lastActivity),
     };
     return this.last;
+  }
+
+  private index(kind: WatchedKind, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): void {
+    const key = objectKey(obj);
+    const del = type === 'DELETED';
+    switch (kind) {
+      case 'Service':
+        if (del) this.servicesByKey.delete(key);
+        else this.servicesByKey.set(key, obj as Service);
+        this.servicesSorted = undefined;
+        return;
+      case 'EndpointSlice': {
+        const slice = obj as EndpointSlice;
+        const svc = slice.metadata?.labels?.['kubernetes.io/service-name'];
+        if (!svc) return;
+        const svcKey = `${slice.metadata?.namespace ?? 'default'}/${svc}`;
+        let m = this.slicesBySvc.get(svcKey);
+        if (!m) this.slicesBySvc.set(svcKey, (m = new Map()));
+        if (del) m.delete(key);
+        else m.set(key, slice);
+        if (!m.size) this.slicesBySvc.delete(svcKey);
+        this.dirtySliceServices.add(svcKey);
+        return;
+      }
+      case 'Endpoints':
+        if (del) this.endpointsByKey.delete(key);
+        else this.endpointsByKey.set(key, obj as Endpoints);
+        return;
+      case 'Pod':
+        if (del) this.podsByKey.delete(key);
+        else this.podsByKey.set(key, obj as Pod);
+        return;
+      default:
+        return;
+    }
   }
 
   /** Forces the next snapshot() to rebuild (e.g. on a clock tick for AGE columns). */

@@ -30,8 +30,21 @@ export interface ViewScope {
 
 const none = '<none>';
 
-/** Ready and total endpoint counts of a Service, from its EndpointSlices (deduplicated by address). */
+const countCache = new WeakMap<readonly EndpointSlice[], { ready: number; total: number }>();
+const NO_ENDPOINTS = { ready: 0, total: 0 } as const;
+
+/**
+ * Ready and total endpoint counts of a Service, from its EndpointSlices (deduplicated by address).
+ * Cached per slices array: the model hands out a new array only when that Service's slices change.
+ */
 export function endpointCounts(slices: readonly EndpointSlice[] | undefined): { ready: number; total: number } {
+  if (!slices) return NO_ENDPOINTS;
+  let c = countCache.get(slices);
+  if (!c) countCache.set(slices, (c = countEndpoints(slices)));
+  return c;
+}
+
+function countEndpoints(slices: readonly EndpointSlice[]): { ready: number; total: number } {
   const all = new Set<string>();
   const ready = new Set<string>();
   for (const s of slices ?? []) {
@@ -65,39 +78,71 @@ export function serviceFault(svc: Service, slices: readonly EndpointSlice[] | un
 
 const nsOf = (o: KubeObject) => o.metadata?.namespace ?? 'default';
 const inScope = (o: KubeObject, scope: ViewScope) => scope.namespace === undefined || nsOf(o) === scope.namespace;
+const created = new WeakMap<KubeObject, number>();
 const age = (o: KubeObject, now: number) => {
-  const t = o.metadata?.creationTimestamp;
-  return t ? formatAge(now - Date.parse(t)) : '<unknown>';
+  let t = created.get(o);
+  if (t === undefined) {
+    const ts = o.metadata?.creationTimestamp;
+    t = ts ? Date.parse(ts) : NaN;
+    created.set(o, t);
+  }
+  return Number.isNaN(t) ? '<unknown>' : formatAge(now - t);
 };
+
+interface CachedServiceRow {
+  key: string;
+  changeKey: string;
+  slices: readonly EndpointSlice[] | undefined;
+  second: number;
+  changedAt: number | undefined;
+  row: Row;
+}
+const serviceRowCache = new WeakMap<Service, CachedServiceRow>();
+
+/**
+ * One :svc row, rebuilt only when the Service, its slices or its change mark moved, or a new second
+ * began (for AGE). With 10,000 Services a refresh tick is then a few map lookups per Service.
+ */
+function serviceRow(s: Snapshot, svc: Service): Row {
+  const second = Math.floor(s.at / 1000);
+  let hit = serviceRowCache.get(svc);
+  const key = hit?.key ?? objectKey(svc);
+  const changeKey = hit?.changeKey ?? `Service/${key}`;
+  const slices = s.slicesByService.get(key);
+  const changedAt = s.changedAt.get(changeKey);
+  if (hit && hit.slices === slices && hit.second === second && hit.changedAt === changedAt) return hit.row;
+  const { ready, total } = endpointCounts(slices);
+  const fault = serviceFault(svc, slices);
+  const row: Row = {
+    key,
+    serviceKey: key,
+    object: svc,
+    fault,
+    changedAt,
+    cells: [
+      nsOf(svc),
+      svc.metadata?.name ?? '',
+      svc.spec?.type ?? 'ClusterIP',
+      svc.spec?.clusterIP ?? none,
+      externalIPs(svc),
+      formatServicePorts(svc),
+      svc.spec?.type === 'ExternalName' ? '-' : `${ready}/${total}${fault ? ` (${fault})` : ''}`,
+      age(svc, s.at),
+    ],
+  };
+  hit = { key, changeKey, slices, second, changedAt, row };
+  serviceRowCache.set(svc, hit);
+  return row;
+}
 
 export const servicesView: TableView = {
   id: 'svc',
   title: 'Services',
   columns: ['NAMESPACE', 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'ENDPOINTS', 'AGE'],
   rows(s, scope) {
-    return s.services.filter((o) => inScope(o, scope)).map((svc) => {
-      const key = objectKey(svc);
-      const slices = s.slicesByService.get(key);
-      const { ready, total } = endpointCounts(slices);
-      const fault = serviceFault(svc, slices);
-      return {
-        key,
-        serviceKey: key,
-        object: svc,
-        fault,
-        changedAt: s.changedAt.get(`Service/${key}`),
-        cells: [
-          nsOf(svc),
-          svc.metadata?.name ?? '',
-          svc.spec?.type ?? 'ClusterIP',
-          svc.spec?.clusterIP ?? none,
-          externalIPs(svc),
-          formatServicePorts(svc),
-          svc.spec?.type === 'ExternalName' ? '-' : `${ready}/${total}${fault ? ` (${fault})` : ''}`,
-          age(svc, s.at),
-        ],
-      };
-    });
+    const out: Row[] = [];
+    for (const svc of s.services) if (inScope(svc, scope)) out.push(serviceRow(s, svc));
+    return out;
   },
 };
 
