@@ -1,0 +1,103 @@
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { NetNs, vethPair } from '@svcnet/testkit';
+
+export const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A pod: a network namespace behind its host with a small HTTP server answering `<name> <path>`. */
+export interface PodNs {
+  name: string;
+  ip: string;
+  ns: NetNs;
+}
+
+const POD_SERVER = `
+const name = process.argv[1];
+require('node:http').createServer((q, s) => s.end(name + ' ' + q.url)).listen(8080, '0.0.0.0');
+`;
+
+/** A pod namespace behind `host`: veth with a /24 per pod, default route via the host end. */
+export function addPod(host: NetNs, name: string, hostAddr: string, podAddr: string): PodNs {
+  const ns = NetNs.create('svp');
+  vethPair(host, `${hostAddr}/24`, ns, `${podAddr}/24`);
+  ns.exec('ip', ['route', 'add', 'default', 'via', hostAddr]);
+  const child = ns.spawn('node', ['-e', POD_SERVER, name]);
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return { name, ip: podAddr, ns };
+}
+
+/** Host namespaces forward packets (the pods route through them). */
+export function makeHost(): NetNs {
+  const ns = NetNs.create('svh');
+  ns.exec('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+  return ns;
+}
+
+export interface RunningAgent {
+  ns: NetNs;
+  child: ChildProcess;
+  logs: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts svcnet-agent from source inside `ns` (no build needed), keeping its log lines. */
+export function startAgent(ns: NetNs, args: readonly string[]): RunningAgent {
+  const child = ns.spawn('node', ['--conditions=@svcnet/source', '--import', 'tsx', MAIN, ...args]);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { ns, child, logs: () => out, exited };
+}
+
+/** Polls `f` until it returns a value (not undefined and no throw), at most `ms`. */
+export async function eventually<T>(what: string, f: () => T | undefined | Promise<T | undefined>, ms = 20_000, every = 200): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (let i = 0; Date.now() < deadline && i < 10_000; i++) {
+    try {
+      const v = await f();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, every));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** curl inside a namespace; undefined on failure (for `eventually`). */
+export function curlIn(ns: NetNs, url: string, headers: string[] = []): string | undefined {
+  try {
+    return ns.exec('curl', ['-sS', '--fail', '--max-time', '2', ...headers.flatMap((h) => ['-H', h]), url]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `dig +short` inside a namespace; undefined when empty. */
+export function digIn(ns: NetNs, server: string, name: string): string | undefined {
+  try {
+    const out = ns.exec('dig', ['+short', '+time=1', '+tries=1', `@${server}`, name]).trim();
+    return out || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function pod(name: string, node: string, ip: string, labels: Record<string, string>) {
+  return {
+    apiVersion: 'v1' as const,
+    kind: 'Pod' as const,
+    metadata: { name, namespace: 'default', labels },
+    spec: { nodeName: node, containers: [{ name: 'server', image: 'svcnet/echo', ports: [{ containerPort: 8080, name: 'http' }] }] },
+    status: {
+      phase: 'Running',
+      podIP: ip,
+      podIPs: [{ ip }],
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }],
+    },
+  };
+}
