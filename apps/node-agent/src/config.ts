@@ -106,10 +106,28 @@ function flatten(obj: Record<string, unknown>, prefix = '', out = new Map<string
   return out;
 }
 
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The closest known key (a typo, a wrong case, a missing section), if one is close. */
 function nearest(key: string): string | undefined {
-  const keys = FLAGS.flatMap((f) => (f.key ? [f.key] : []));
   const lower = key.toLowerCase();
-  return keys.find((k) => k.toLowerCase() === lower) ?? keys.find((k) => k.toLowerCase().endsWith(lower.split('.').pop() ?? '')) ?? keys.find((k) => lower.endsWith(k.toLowerCase().split('.').pop() ?? '\0'));
+  const last = lower.split('.').pop()!;
+  let best: { key: string; d: number } | undefined;
+  for (const f of FLAGS) {
+    if (!f.key) continue;
+    const k = f.key.toLowerCase();
+    const d = Math.min(distance(lower, k), distance(last, k.split('.').pop()!) + 1);
+    if (!best || d < best.d) best = { key: f.key, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(last.length / 4)) ? best.key : undefined;
 }
 
 /** Reads an AgentConfiguration file into values per flag; every problem names the file and key. */

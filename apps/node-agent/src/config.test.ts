@@ -1,0 +1,106 @@
+import { CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { buildProgram, flagTable, parseArgs, readConfigFile, resolveConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import { FLAGS } from './flags.js';
+
+const parse = (argv: string[]) => parseArgs(argv, '1.2.3', { out: () => undefined, err: () => undefined });
+
+describe('flags and config file', () => {
+  it('has kube-proxy defaults', () => {
+    const c = parse([]);
+    expect(c).toMatchObject({
+      proxyMode: 'iptables',
+      healthzBindAddress: '0.0.0.0:10256',
+      metricsBindAddress: '127.0.0.1:10249',
+      masqueradeAll: false,
+      localhostNodeports: false,
+      iptablesMinSyncPeriod: 1000,
+      iptablesSyncPeriod: 30_000,
+      clusterDomain: 'cluster.local',
+      leaderElectLeaseDuration: 15_000,
+      manifests: [],
+      loadbalancerPool: [],
+      nodeportAddresses: [],
+      cleanup: false,
+      cleanupOnExit: false,
+    });
+    expect(c.reconcileEndpoints).toBeUndefined();
+    expect(c.dnsListen).toBeUndefined();
+  });
+
+  it.each([
+    [['--proxy-mode', 'nftables'], { proxyMode: 'nftables' }],
+    [['--masquerade-all', '--localhost-nodeports'], { masqueradeAll: true, localhostNodeports: true }],
+    [['--cluster-cidr', '10.0.0.0/8,fd00::/48'], { clusterCidr: ['10.0.0.0/8', 'fd00::/48'] }],
+    [['--loadbalancer-pool', '10.0.0.0/28', '--loadbalancer-pool', '10.1.0.1-10.1.0.9'], { loadbalancerPool: ['10.0.0.0/28', '10.1.0.1-10.1.0.9'] }],
+    [['-f', 'a', '-f', 'b'], { manifests: ['a', 'b'] }],
+    [['--iptables-min-sync-period', '250ms', '--leader-elect-lease-duration', '1m0s'], { iptablesMinSyncPeriod: 250, leaderElectLeaseDuration: 60_000 }],
+    [['--no-reconcile-endpoints'], { reconcileEndpoints: false }],
+    [['--reconcile-endpoints'], { reconcileEndpoints: true }],
+    [['--dns-upstream', 'none'], { dnsUpstream: [] }],
+    [['--dns-listen', '[::1]:5353'], { dnsListen: '[::1]:5353' }],
+  ])('%j', (argv, want) => {
+    expect(parse(argv)).toMatchObject(want);
+  });
+
+  it.each([
+    [['--proxy-mode', 'bogus'], /argument 'bogus' is invalid/],
+    [['--iptables-sync-period', 'soon'], /--iptables-sync-period "soon" is not a duration: write e.g. 500ms/],
+    [['--dns-listen', '53'], /--dns-listen "53" is not ADDR:PORT/],
+    [['--kubeconfig', 'k', '-f', 'x'], /two sources: give one/],
+    [['--context', 'c'], /--context needs --kubeconfig/],
+    [['--no-such-flag'], /unknown option '--no-such-flag'/],
+  ])('rejects %j with exit code 2', (argv, message) => {
+    let err: unknown;
+    try {
+      parse(argv);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).toBe(2);
+    expect((err as Error).message).toMatch(message);
+  });
+
+  it('generates --help from the flag table', () => {
+    let help = '';
+    expect(() => parseArgs(['--help'], '1.2.3', { out: (s) => (help += s), err: () => undefined })).toThrow(CommanderError);
+    for (const f of FLAGS) expect(help).toContain(`--${f.flag}`);
+    expect(help).toContain('Exit codes:');
+    const table = flagTable();
+    for (const f of FLAGS) expect(table).toContain(`\`--${f.flag}\``);
+  });
+
+  it('reads a config file with kube-proxy keys; flags given on the command line win', () => {
+    const text = [
+      'apiVersion: svcnet.io/v1alpha1',
+      'kind: AgentConfiguration',
+      'mode: nftables',
+      'hostnameOverride: node-a',
+      'clusterCIDR: 10.0.0.0/8',
+      'iptables:',
+      '  masqueradeAll: true',
+      '  minSyncPeriod: 2s',
+      'loadBalancer:',
+      '  pools: [10.9.0.0/28]',
+      'dns:',
+      '  listen: 0.0.0.0:53',
+    ].join('\n');
+    const program = buildProgram('1.2.3').exitOverride();
+    program.parse(['--config', 'agent.yaml', '--proxy-mode', 'userspace'], { from: 'user' });
+    const c = resolveConfig(program, (p) => readConfigFile(p, text));
+    expect(c).toMatchObject({ proxyMode: 'userspace', hostnameOverride: 'node-a', clusterCidr: ['10.0.0.0/8'], masqueradeAll: true, iptablesMinSyncPeriod: 2000, loadbalancerPool: ['10.9.0.0/28'], dnsListen: '0.0.0.0:53' });
+  });
+
+  it.each([
+    ['iptables:\n  masquradeAll: true', /unknown key "iptables.masquradeAll": did you mean "iptables.masqueradeAll"\?/],
+    ['mode: 7', /mode: expected one of iptables/],
+    ['iptables:\n  masqueradeAll: "yes"', /iptables.masqueradeAll: expected true or false/],
+    ['kind: KubeProxyConfiguration', /write "kind: AgentConfiguration"/],
+    ['- a\n- b', /expected a mapping/],
+    ['mode: [unclosed', /not valid YAML or JSON/],
+  ])('config file %j is refused with the key and the fix', (text, message) => {
+    expect(() => readConfigFile('agent.yaml', text)).toThrow(message);
+  });
+});
