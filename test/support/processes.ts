@@ -1,0 +1,43 @@
+// Free loopback ports and child processes owned by one test file (killed in afterAll).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { sleep } from './objects.js';
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the kernel picked it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export class Processes {
+  private readonly children: ChildProcess[] = [];
+
+  /** Starts `cmd`; stderr and stdout are kept (last 4 KiB) for error messages. */
+  start(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    let out = '';
+    const keep = (d: Buffer) => (out = (out + d.toString()).slice(-4096));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('error', (e) => (out += `\n${e.message}`));
+    this.children.push(child);
+    return { child, output: () => out };
+  }
+
+  async kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    await Promise.race([gone, sleep(5000)]);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const c of this.children.splice(0).reverse()) await this.kill(c);
+  }
+}
