@@ -38,9 +38,8 @@ describeWith('one host, manifests and the memory store: svcnet-agent end to end'
     podA = addPod(host, 'nginx-a', '10.244.0.1', '10.244.0.10');
     podB = addPod(host, 'nginx-b', '10.244.9.1', '10.244.9.10');
     writeFileSync(join(dir, 'app.yaml'), manifests(podA, podB));
-    host.exec('ip', ['link', 'add', 'eth-node', 'type', 'dummy']);
-    host.exec('ip', ['addr', 'add', `${NODE}/24`, 'dev', 'eth-node']);
-    host.exec('ip', ['link', 'set', 'eth-node', 'up']);
+    // The node's own address (this kernel has no dummy interfaces: loopback holds it).
+    host.exec('ip', ['addr', 'add', `${NODE}/32`, 'dev', 'lo']);
     agent = startAgent(host, [
       '-f', dir, '--hostname-override', 'node-1', '--node-ip', NODE, '--proxy-mode', 'iptables',
       '--iptables-min-sync-period', '50ms', '--healthz-bind-address', `${NODE}:10256`, '--metrics-bind-address', `${NODE}:10249`,
