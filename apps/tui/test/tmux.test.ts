@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { binary, describeWith } from '@svcnet/testkit';
+import { openStore } from '@svcnet/store';
+import { binary, describeWith, RedisServer, redisServer } from '@svcnet/testkit';
 
 const tmux = binary('tmux', 'tmux');
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,5 +63,53 @@ describeWith('svcnet dashboard in a real terminal (tmux)', [tmux], () => {
     await waitForScreen((x) => x.includes('Services (1)'), 'back to the table');
     keys('q');
     await waitForScreen((x) => x === '(session gone)' || !x.includes('svcnet ·'), 'the dashboard to quit', 10_000);
+  }, 60_000);
+});
+
+describeWith('svcnet --redis in a real terminal, with an agent writing', [tmux, redisServer], () => {
+  const name = `${session}-redis`;
+  let redis: RedisServer | undefined;
+  afterAll(async () => {
+    try {
+      run('kill-session', '-t', name);
+    } catch {
+      // already ended
+    }
+    await redis?.stop();
+  });
+
+  it('shows what is written to the shared store, live, and the agents on :nodes', async () => {
+    redis = await RedisServer.start();
+    const url = `unix://${redis.socketPath}`;
+    const store = await openStore(url);
+    try {
+      await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shared-web', namespace: 'default' }, spec: { selector: { app: 'w' }, ports: [{ port: 80 }] } });
+      await store.nodeStatus.heartbeat('host-1', { proxyMode: 'nftables', message: 'rules applied' });
+      const cmd = `cd ${repo} && CI=false NO_COLOR=1 node --conditions=@svcnet/source --import tsx apps/tui/src/cli.ts --redis ${url} 2>/tmp/${name}.err`;
+      run('new-session', '-d', '-s', name, '-x', '140', '-y', '30', cmd);
+      const screenOf = () => run('capture-pane', '-p', '-t', name);
+      const waitOn = async (pred: (x: string) => boolean, what: string) => {
+        const deadline = Date.now() + 30_000;
+        let last = '';
+        while (Date.now() < deadline) {
+          try { last = screenOf(); } catch { last = '(session gone)'; }
+          if (pred(last)) return last;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
+      };
+      let s = await waitOn((x) => x.includes('shared-web'), 'the service written before start');
+      expect(s).toContain(url);
+      await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'late-api', namespace: 'default' }, spec: { selector: { app: 'a' }, ports: [{ port: 8080 }] } });
+      s = await waitOn((x) => x.includes('late-api'), 'a service written while watching');
+      expect(s).toMatch(/late-api\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+8080\/TCP/);
+      run('send-keys', '-t', name, '-l', ':nodes');
+      run('send-keys', '-t', name, 'Enter');
+      s = await waitOn((x) => x.includes('host-1'), 'the agent on :nodes');
+      expect(s).toMatch(/host-1\s+Ready.*nftables\s+rules applied/);
+      run('send-keys', '-t', name, 'q');
+    } finally {
+      await store.close();
+    }
   }, 60_000);
 });

@@ -1,0 +1,93 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeWith, RedisServer, redisServer } from '@svcnet/testkit';
+import { runCli } from '../src/program.js';
+
+/** Runs `svcnet ...` in-process and captures what it prints. */
+async function svcnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => void out.push(a.join(' '));
+  console.error = (...a: unknown[]) => void err.push(a.join(' '));
+  try {
+    const code = await runCli(['node', 'svcnet', ...args]);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+describeWith('svcnet get/apply/describe/delete against Redis', [redisServer], () => {
+  let redis: RedisServer;
+  let url: string;
+  const dir = mkdtempSync(join(tmpdir(), 'svcnet-cli-'));
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    url = `unix://${redis.socketPath}`;
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('applies manifests, reports created/unchanged, and rejects an invalid object with its field error', async () => {
+    const file = join(dir, 'web.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n    targetPort: 8080',
+        'apiVersion: v1\nkind: Service\nmetadata:\n  name: bad\nspec:\n  ports:\n  - port: 80\n  - port: 81',
+      ].join('\n---\n'),
+    );
+    let r = await svcnet('apply', '-f', file, '--redis', url);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('service/web created');
+    expect(r.err).toContain('Service "bad" is invalid');
+    expect(r.err).toContain('spec.ports[0].name: Required value');
+    r = await svcnet('apply', '-f', file, '--redis', url);
+    expect(r.out).toContain('service/web unchanged');
+  });
+
+  it('gets services in kubectl layout, as yaml, and describes one', async () => {
+    let r = await svcnet('get', 'svc', '--redis', url);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE/);
+    expect(r.out).toMatch(/web\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP/);
+    r = await svcnet('get', 'service', 'web', '-o', 'yaml', '--redis', url);
+    expect(r.out).toContain('kind: Service');
+    expect(r.out).toContain('targetPort: 8080');
+    r = await svcnet('describe', 'svc', 'web', '--redis', url);
+    expect(r.out).toMatch(/Selector:\s+app=web/);
+    expect(r.out).toMatch(/TargetPort:\s+8080\/TCP/);
+  });
+
+  it('deletes, then reports NotFound with exit code 1', async () => {
+    let r = await svcnet('delete', 'svc', 'web', '--redis', url);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('service "web" deleted');
+    r = await svcnet('get', 'svc', 'web', '--redis', url);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('Error from server (NotFound): Service "web" not found');
+  });
+
+  it('names the kinds it knows when given an unknown one', async () => {
+    const r = await svcnet('get', 'widgets', '--redis', url);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`the server doesn't have a resource type "widgets"`);
+  });
+});
+
+describe('svcnet usage errors', () => {
+  it('asks for --redis when get has no store', async () => {
+    const saved = process.env['SVCNET_REDIS'];
+    delete process.env['SVCNET_REDIS'];
+    const r = await svcnet('get', 'svc');
+    if (saved !== undefined) process.env['SVCNET_REDIS'] = saved;
+    expect(r.code).not.toBe(0);
+  });
+});
