@@ -46,14 +46,21 @@ function core() {
   const index = new SelectorIndex();
   for (const p of pods) index.upsertPod(p);
   for (const s of services) index.upsertService(s);
+  const t1 = performance.now();
+  let endpointsMs = 0;
+  let slicesMs = 0;
   let slices = 0;
   for (const svc of services) {
+    const ta = performance.now();
     const selected = index.podsForService(svc);
-    planEndpoints(svc, selected);
-    slices += reconcileSlices(svc, selected, []).create.length;
+    planEndpoints(svc, selected, undefined, { podsSelected: true });
+    const tb = performance.now();
+    slices += reconcileSlices(svc, selected, [], { podsSelected: true }).create.length;
+    endpointsMs += tb - ta;
+    slicesMs += performance.now() - tb;
   }
   const ms = performance.now() - t0;
-  return { phase: 'core', initialMs: ms, slices, rssBefore: mb(before), peakRss: mb(peakRss()) };
+  return { phase: 'core', initialMs: ms, indexMs: t1 - t0, endpointsMs, slicesMs, slices, rssBefore: mb(before), peakRss: mb(peakRss()) };
 }
 
 async function throughStore(kind: 'memory' | 'redis') {

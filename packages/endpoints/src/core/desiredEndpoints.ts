@@ -22,6 +22,8 @@ export interface EndpointsOptions {
   triggerTime?: string | number | Date | undefined;
   /** Address cap (default 1000, upstream's maxCapacity). */
   maxCapacity?: number;
+  /** `pods` are exactly the Service's selected pods (SelectorIndex.podsForService): skip selecting again. */
+  podsSelected?: boolean;
 }
 
 /** What the Endpoints controller would do: create, update, or nothing (`endpoints` is then the existing object). */
@@ -54,7 +56,8 @@ export function desiredEndpoints(service: Service, pods: Iterable<Pod>, existing
 /** desiredEndpoints plus whether a write is needed; undefined for Services the controller leaves alone. */
 export function planEndpoints(service: Service, pods: Iterable<Pod>, existing?: Endpoints, options: EndpointsOptions = {}): EndpointsPlan | undefined {
   if (!isReconciledService(service)) return undefined;
-  const subsets = computeSubsets(service, selectPods(service, pods));
+  const selected = options.podsSelected ? (Array.isArray(pods) ? (pods as Pod[]) : [...pods]) : selectPods(service, pods);
+  const subsets = computeSubsets(service, selected);
   const serviceLabels = service.metadata?.labels;
   const maxCapacity = options.maxCapacity ?? MAX_ENDPOINTS_CAPACITY;
 
@@ -70,7 +73,8 @@ export function planEndpoints(service: Service, pods: Iterable<Pod>, existing?: 
     }
   }
 
-  const metadata = existing ? structuredClone(existing.metadata ?? {}) : {};
+  // A shallow copy: only top-level fields are replaced below, the existing object is never mutated.
+  const metadata: NonNullable<Endpoints['metadata']> = existing ? { ...existing.metadata } : {};
   metadata.name = service.metadata?.name ?? '';
   metadata.namespace = service.metadata?.namespace ?? 'default';
   const annotations: Record<string, string> = { ...(metadata.annotations ?? {}) };
@@ -153,14 +157,17 @@ function fastSubsets(service: Service, pods: readonly Pod[], publishNotReady: bo
     if (!shouldPodBeInEndpoints(pod, publishNotReady)) continue;
     const epa = podToEndpointAddress(service, pod);
     if (!epa) continue;
-    const podPorts: CoreEndpointPort[] = [];
-    for (let i = 0; i < servicePorts.length; i++) {
-      const n = findPort(pod, servicePorts[i]!);
-      if (n === undefined) return undefined;
-      if (ports && ports[i]!.port !== n) return undefined;
-      podPorts.push(endpointPortFromServicePort(servicePorts[i]!, n));
+    if (ports) {
+      for (let i = 0; i < servicePorts.length; i++) if (findPort(pod, servicePorts[i]!) !== ports[i]!.port) return undefined;
+    } else {
+      const podPorts: CoreEndpointPort[] = [];
+      for (const sp of servicePorts) {
+        const n = findPort(pod, sp);
+        if (n === undefined) return undefined;
+        podPorts.push(endpointPortFromServicePort(sp, n));
+      }
+      ports = podPorts;
     }
-    ports ??= podPorts;
     if (shouldSetHostname(pod, service)) epa.hostname = pod.spec!.hostname!;
     const ready = publishNotReady || isPodReady(pod);
     const key = `${epa.ip}\u0000${epa.targetRef?.uid ?? ''}`;

@@ -5,7 +5,49 @@
  * changes nothing but its resourceVersion causes no write.
  */
 export function semanticEqual(a: unknown, b: unknown): boolean {
-  return canonicalJSON(a) === canonicalJSON(b);
+  return equalValues(a, b, false);
+}
+
+// semanticEqual(a, b) is exactly canonicalJSON(a) === canonicalJSON(b), walked in place: no strings
+// are built, and it stops at the first difference (it runs on every sync of every Service).
+function equalValues(a: unknown, b: unknown, inTargetRef: boolean): boolean {
+  if (a === b) return true;
+  const ea = isEmpty(a, inTargetRef);
+  const eb = isEmpty(b, inTargetRef);
+  if (ea || eb) return ea && eb;
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  const arrA = Array.isArray(a);
+  if (arrA !== Array.isArray(b)) return false;
+  if (arrA) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!equalValues(x[i], y[i], false)) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const key in x) {
+    if (inTargetRef && key === 'resourceVersion') continue;
+    if (!equalValues(x[key], y[key], key === 'targetRef')) return false;
+  }
+  for (const key in y) {
+    if (key in x || (inTargetRef && key === 'resourceVersion')) continue;
+    if (!isEmpty(y[key], key === 'targetRef')) return false;
+  }
+  return true;
+}
+
+/** What normalize drops: null, undefined, [], and objects holding only such values. */
+function isEmpty(value: unknown, inTargetRef: boolean): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.length === 0;
+  for (const key in value as Record<string, unknown>) {
+    if (inTargetRef && key === 'resourceVersion') continue;
+    if (!isEmpty((value as Record<string, unknown>)[key], key === 'targetRef')) return false;
+  }
+  return true;
 }
 
 /** A JSON text with sorted keys and "empty" values dropped (see semanticEqual). */

@@ -1,5 +1,6 @@
 import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '@svcnet/model';
 import { LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from './constants.js';
+import { portMapKey, sortPorts } from './endpointSet.js';
 import { type AddressType, addressTypeOf, findPort, isPodReady, isPodTerminating, isServiceIPSet, podIPs, portProtocol, shouldSetHostname } from './podRules.js';
 
 /** Upstream's utils.go for the EndpointSlice controller: how a pod becomes an endpoint and a Service a slice. */
@@ -38,6 +39,36 @@ export function endpointPortsFor(service: Service, pod: Pod): EndpointPort[] {
     out.push(ep);
   }
   return out;
+}
+
+/**
+ * endpointPortsFor, sorted, with its portMapKey, memoised per Service: a pod's ports depend only on
+ * the numbers its named targetPorts resolve to, so pods that resolve alike (every pod, when all
+ * targetPorts are numbers) share one ports list and key instead of building them per pod.
+ * The returned objects are shared: callers must not mutate them.
+ */
+export function endpointPortsResolver(service: Service): (pod: Pod) => { ports: EndpointPort[]; key: string } {
+  const servicePorts = service.spec?.ports ?? [];
+  const named = servicePorts.some((sp) => {
+    const target = sp.targetPort ?? sp.port;
+    return typeof target === 'string' && !/^\d+$/.test(target);
+  });
+  const resolve = (pod: Pod) => {
+    const ports = sortPorts(endpointPortsFor(service, pod));
+    return { ports, key: portMapKey(ports) };
+  };
+  if (!named) {
+    let fixed: { ports: EndpointPort[]; key: string } | undefined;
+    return (pod) => (fixed ??= resolve(pod));
+  }
+  const bySignature = new Map<string, { ports: EndpointPort[]; key: string }>();
+  return (pod) => {
+    let signature = '';
+    for (const sp of servicePorts) signature += `${findPort(pod, sp) ?? '-'},`;
+    let r = bySignature.get(signature);
+    if (!r) bySignature.set(signature, (r = resolve(pod)));
+    return r;
+  };
 }
 
 /** The controller ownerReference a slice carries to its Service (metav1.NewControllerRef). */

@@ -1,10 +1,10 @@
 import type { EndpointPort, EndpointSlice, Pod, Service } from '@svcnet/model';
 import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, DEFAULT_MAX_ENDPOINTS_PER_SLICE, ENDPOINTSLICE_CONTROLLER_NAME } from './constants.js';
 import { selectPods } from './desiredEndpoints.js';
-import { EndpointSet, endpointsEqualBeyondHash, portMapKey, sortPorts } from './endpointSet.js';
+import { EndpointSet, endpointsEqualBeyondHash, portMapKey } from './endpointSet.js';
 import { type AddressType, addressTypesForService, isReconciledService, shouldPodBeInEndpoints } from './podRules.js';
-import { canonicalJSON } from './semantic.js';
-import { endpointPortsFor, generateName, newEndpointSlice, ownedBy, podToEndpoint, sliceLabels } from './sliceBuilders.js';
+import { semanticEqual } from './semantic.js';
+import { endpointPortsResolver, generateName, newEndpointSlice, ownedBy, podToEndpoint, sliceLabels } from './sliceBuilders.js';
 import { formatRFC3339Nano } from './time.js';
 
 export interface SliceReconcileOptions {
@@ -18,6 +18,8 @@ export interface SliceReconcileOptions {
   triggerTime?: string | number | Date | undefined;
   /** The zone of a node (its topology.kubernetes.io/zone label), when nodes are known. */
   zoneOf?: (nodeName: string) => string | undefined;
+  /** `pods` are exactly the Service's selected pods (SelectorIndex.podsForService): skip selecting again. */
+  podsSelected?: boolean;
 }
 
 /** The writes that bring a Service's slices to the desired state. Created slices already carry a name. */
@@ -46,7 +48,7 @@ export function reconcileSlices(service: Service, pods: Iterable<Pod>, existingS
     max: options.maxEndpointsPerSlice ?? DEFAULT_MAX_ENDPOINTS_PER_SLICE,
     ...(options.zoneOf ? { zoneOf: options.zoneOf } : {}),
   };
-  const selected = selectPods(service, pods);
+  const selected = options.podsSelected ? (Array.isArray(pods) ? (pods as Pod[]) : [...pods]) : selectPods(service, pods);
   const supported = addressTypesForService(service);
   const byType = new Map<AddressType, EndpointSlice[]>();
   for (const slice of sortedByName(existingSlices)) {
@@ -87,10 +89,10 @@ function reconcileByAddressType(ctx: Ctx, pods: readonly Pod[], existing: Endpoi
 
   const desiredPorts = new Map<string, EndpointPort[]>();
   const desiredByPortMap = new Map<string, EndpointSet>();
+  const portsOf = endpointPortsResolver(ctx.service);
   for (const pod of pods) {
     if (!shouldPodBeInEndpoints(pod, true)) continue;
-    const ports = sortPorts(endpointPortsFor(ctx.service, pod));
-    const key = portMapKey(ports);
+    const { ports, key } = portsOf(pod);
     let set = desiredByPortMap.get(key);
     if (!set) {
       set = new EndpointSet();
@@ -135,7 +137,7 @@ function isSamePlaceholder(a: EndpointSlice, b: EndpointSlice): boolean {
     ports: s.ports,
     endpoints: s.endpoints,
   });
-  return canonicalJSON(pick(a)) === canonicalJSON(pick(b));
+  return semanticEqual(pick(a), pick(b));
 }
 
 function reconcileByPortMapping(ctx: Ctx, existing: EndpointSlice[], desired: EndpointSet, ports: EndpointPort[], addressType: AddressType): SliceChanges {
@@ -162,16 +164,11 @@ function reconcileByPortMapping(ctx: Ctx, existing: EndpointSlice[], desired: En
       if (kept.length === 0) {
         toDelete.add(name);
       } else {
-        const copy = structuredClone(slice);
-        copy.endpoints = kept;
-        copy.metadata = { ...copy.metadata, labels };
-        byName.set(name, copy);
+        byName.set(name, { ...slice, metadata: { ...slice.metadata, labels }, endpoints: kept });
         toUpdate.add(name);
       }
     } else if (labelsChanged) {
-      const copy = structuredClone(slice);
-      copy.metadata = { ...copy.metadata, labels };
-      byName.set(name, copy);
+      byName.set(name, { ...slice, metadata: { ...slice.metadata, labels }, endpoints: [...(slice.endpoints ?? [])] });
       toUpdate.add(name);
     } else {
       unchanged.add(name);
@@ -197,7 +194,8 @@ function reconcileByPortMapping(ctx: Ctx, existing: EndpointSlice[], desired: En
     if (!sliceToFill) {
       sliceToFill = newEndpointSlice(ctx.service, ports, addressType, ctx.controllerName);
     } else {
-      sliceToFill = structuredClone(sliceToFill);
+      // A copy we may append to; the existing slice (a shared informer object) is never mutated.
+      sliceToFill = { ...sliceToFill, endpoints: [...(sliceToFill.endpoints ?? [])] };
       byName.set(sliceToFill.metadata!.name!, sliceToFill);
     }
     while (desired.size > 0 && sliceToFill.endpoints.length < ctx.max) sliceToFill.endpoints.push(desired.popAny()!);

@@ -68,6 +68,7 @@ export class EndpointsController {
   private leaseTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly leaderWaiters = new Set<() => void>();
+  private lastYield = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly counters: Omit<EndpointsControllerStats, 'leader' | 'queueDepth' | 'oldestPendingMs'> = {
     syncs: 0, writes: { create: 0, update: 0, delete: 0 }, conflicts: 0, errors: 0, fenced: 0, dropped: 0,
@@ -256,7 +257,20 @@ export class EndpointsController {
         this.queue.done(key);
       }
       if (this.isIdle()) this.notifyIdle();
+      await this.yieldToTimers();
     }
+  }
+
+  /**
+   * With an in-process store every await resolves as a microtask, so a long backlog would starve
+   * timers and I/O: the lease renewal would not run, the lease would lapse mid-reconcile and the
+   * retake would queue every Service again. Give the event loop a turn every few milliseconds.
+   */
+  private async yieldToTimers(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < 10) return;
+    await new Promise<void>((r) => setImmediate(r));
+    this.lastYield = performance.now();
   }
 
   private isIdle(): boolean {
@@ -349,7 +363,7 @@ export class EndpointsController {
 
     const pods = this.index.podsForService(svc);
     const trigger = this.triggers.compute(svc, pods);
-    const plan = planEndpoints(svc, pods, existing, { triggerTime: trigger });
+    const plan = planEndpoints(svc, pods, existing, { triggerTime: trigger, podsSelected: true });
     if (plan && plan.action !== 'none') {
       const opts = this.writeOptions();
       const written =
@@ -362,6 +376,7 @@ export class EndpointsController {
     const changes = reconcileSlices(svc, pods, ours, {
       random: this.random,
       triggerTime: trigger,
+      podsSelected: true,
       zoneOf: (node) => this.zones.get(node),
       ...(this.options.maxEndpointsPerSlice ? { maxEndpointsPerSlice: this.options.maxEndpointsPerSlice } : {}),
     });

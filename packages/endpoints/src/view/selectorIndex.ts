@@ -68,7 +68,15 @@ export class SelectorIndex {
 
   upsertPod(pod: Pod): void {
     const key = keyOf(pod);
-    this.deletePod(key);
+    const old = this.pods.get(key);
+    if (old) {
+      // Most updates (readiness, status) keep the labels: then only the object is replaced.
+      if (old.metadata?.namespace === pod.metadata?.namespace && sameLabels(old.metadata?.labels, pod.metadata?.labels)) {
+        this.pods.set(key, pod);
+        return;
+      }
+      this.deletePod(key);
+    }
     this.pods.set(key, pod);
     const ns = pod.metadata?.namespace ?? 'default';
     getSet(this.podsByNamespace, ns).add(key);
@@ -127,6 +135,17 @@ export class SelectorIndex {
     }
     return out;
   }
+}
+
+function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (b?.[k] !== a[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
 }
 
 function getMap<V>(m: Map<string, Map<string, V>>, k: string): Map<string, V> {
