@@ -85,7 +85,7 @@ describeWith('Sentinel failover under a RedisStore', [redisServer, binary('redis
     expect(store.description).toBe('redis-sentinel://mymaster');
     const inf = listAndWatch(open(), 'Service', { bookmarkIntervalMs: 100, backoffMs: { min: 50, max: 500 } });
     await inf.synced;
-    const loop = writer(store, 'Service', BUILDERS.Service!, `sf${process.pid}`, 600);
+    const loop = writer(store, 'Service', BUILDERS.Service!, `sf${process.pid}`, 3000);
     await sleep(500);
     await procs.kill(primary.child);
     // The sentinel's view flips to the replica's port once it has promoted it.
