@@ -2,9 +2,11 @@
 // the same records from a zone file rendered by svcnet, in the same run; then the index's memory
 // for 10,000 Services / 100,000 endpoints.
 //   node --conditions=@svcnet/source --import tsx bench/dns/dns-bench.ts [--seconds 10] [--services 1000]
-// Prints QPS of each, the ratio svcnet/knot, average and p99 latency, and the memory figure.
+// Prints QPS of each, the ratio svcnet/knot, average and p99 latency, CPU time per answered query
+// (utime+stime of each server process from /proc, all threads, during its main run: the fair figure
+// on a machine loaded by other work, where QPS mostly measures who gets the cores), and the memory figure.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +79,25 @@ async function waitForAnswer(port: number): Promise<void> {
 }
 
 interface PerfResult { qps: number; avgMs: number; lost: number; completed: number }
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds (user + system, every thread) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // fields 14 and 15: utime, stime
+}
+
+/** dnsperf against `port`, with the CPU the server process `pid` used meanwhile, in µs per answered query. */
+function measured(pid: number, port: number, file: string, secs: number): PerfResult & { cpuUs: number; cpuShare: number } {
+  const c0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  const r = dnsperf(port, file, secs);
+  const cpu = cpuSeconds(pid) - c0;
+  const wall = (performance.now() - t0) / 1000;
+  return { ...r, cpuUs: (cpu * 1e6) / r.completed, cpuShare: cpu / wall };
+}
 
 function dnsperf(port: number, file: string, secs: number): PerfResult {
   const out = execFileSync('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-l', String(secs), '-c', '4', '-q', '200', '-t', '2'], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -151,16 +172,19 @@ async function main(): Promise<void> {
     // Warm both (svcnet compiles each answer on first use).
     dnsperf(ourPort, qfile, 1);
     dnsperf(knotPort, qfile, 1);
-    const s = dnsperf(ourPort, qfile, seconds);
-    const k = dnsperf(knotPort, qfile, seconds);
+    const s = measured(ours.pid!, ourPort, qfile, seconds);
+    const k = measured(knot.pid!, knotPort, qfile, seconds);
     const sp99 = p99(ourPort, qfile, 2);
     const kp99 = p99(knotPort, qfile, 2);
     const m = memory();
     const f = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
     console.log(`dnsperf ${seconds} s, UDP, 4 clients x 200 outstanding, ${nServices} services (A 40%, SRV 20%, headless A 25%, NXDOMAIN 15%)`);
-    console.log(`  svcnet: ${f(s.qps)} QPS  avg ${f(s.avgMs, 3)} ms  p99 ${f(sp99, 3)} ms  lost ${s.lost}/${s.completed + s.lost}`);
-    console.log(`  knot:   ${f(k.qps)} QPS  avg ${f(k.avgMs, 3)} ms  p99 ${f(kp99, 3)} ms  lost ${k.lost}/${k.completed + k.lost}`);
-    console.log(`  ratio svcnet/knot: ${f(s.qps / k.qps, 2)}`);
+    const line = (who: string, r: typeof s, p: number) =>
+      `  ${who} ${f(r.qps)} QPS  avg ${f(r.avgMs, 3)} ms  p99 ${f(p, 3)} ms  lost ${r.lost}/${r.completed + r.lost}  CPU ${f(r.cpuUs, 2)} µs/query (${f(r.cpuShare * 100)}% of a core)`;
+    console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    console.log(line('svcnet:', s, sp99));
+    console.log(line('knot:  ', k, kp99));
+    console.log(`  ratio svcnet/knot: QPS ${f(s.qps / k.qps, 2)}, CPU per query ${f(s.cpuUs / k.cpuUs, 2)} (below 1: svcnet uses less CPU per answer)`);
     console.log(`index memory, 10,000 services / 100,000 endpoints: ${f(m.mb, 1)} MB heap, ${f(m.names)} names, built in ${f(m.buildMs)} ms`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
