@@ -120,7 +120,8 @@ export class Agent {
           this.lb?.kick();
         },
         onStoppedLeading: () => {
-          log.warn({ lease: CONTROLLERS_LEASE }, 'controllers: lost the lease; stopped acting');
+          if (this.stopping) log.info({ lease: CONTROLLERS_LEASE }, 'controllers: released the lease');
+          else log.warn({ lease: CONTROLLERS_LEASE }, 'controllers: lost the lease; stopped acting');
           this.lb?.kick();
         },
         onError: (e) => log.warn({ lease: CONTROLLERS_LEASE, err: e.message }, 'controllers: lease error'),
