@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import type { Pod, Service } from '@svcnet/model';
+import { admit, parseIP, validateObject, type EndpointSlice, type Endpoints, type Pod, type Service } from '@svcnet/model';
 import { MemoryStore, listAndWatch, openStore, type Store } from '@svcnet/store';
 import { RedisServer } from '@svcnet/testkit';
 import { EndpointsController, SelectorIndex, planEndpoints, reconcileSlices } from '@svcnet/endpoints';
@@ -61,6 +61,62 @@ function core() {
   }
   const ms = performance.now() - t0;
   return { phase: 'core', initialMs: ms, indexMs: t1 - t0, endpointsMs, slicesMs, slices, rssBefore: mb(before), peakRss: mb(peakRss()) };
+}
+
+/**
+ * Where a store write's time goes, for the objects the reconciler writes (one Endpoints and one
+ * slice per Service): copies, admission (defaults + validation), IP parsing, and a MemoryStore
+ * create with and without validation (`trusted`), plus a list's cost per Pod.
+ */
+async function storeBreakdown() {
+  const index = new SelectorIndex();
+  // uids as the store would have set them (slices' ownerReferences must name one)
+  const services = Array.from({ length: nServices }, (_, i) => makeService(i)).map((s, i) => ({ ...s, metadata: { ...s.metadata, uid: `uid-${i}` } }));
+  const pods: Pod[] = [];
+  for (let s = 0; s < nServices; s++) for (let j = 0; j < perService; j++) pods.push(makePod(s, j));
+  for (const p of pods) index.upsertPod(p);
+  const objects: (Endpoints | EndpointSlice)[] = [];
+  for (const svc of services) {
+    const selected = index.podsForService(svc);
+    objects.push(planEndpoints(svc, selected, undefined, { podsSelected: true })!.endpoints);
+    objects.push(...reconcileSlices(svc, selected, [], { podsSelected: true }).create);
+  }
+  const usPer = (f: (o: Endpoints | EndpointSlice) => unknown, list: readonly (Endpoints | EndpointSlice)[] = objects) => {
+    for (const o of list.slice(0, 200)) f(o); // warm up
+    const t = performance.now();
+    for (const o of list) f(o);
+    return ((performance.now() - t) * 1000) / list.length;
+  };
+  const ips = objects.flatMap((o) => ('subsets' in o ? (o.subsets ?? []).flatMap((x) => (x.addresses ?? []).map((a) => a.ip)) : []));
+  const t = performance.now();
+  for (const ip of ips) parseIP(ip);
+  const parseIPus = ((performance.now() - t) * 1000) / ips.length;
+  const jsonCopyUs = usPer((o) => JSON.parse(JSON.stringify(o)));
+  const structuredCloneUs = usPer((o) => structuredClone(o));
+  const admitUs = usPer((o) => admit(o));
+  const validateUs = usPer((o) => validateObject(o));
+  const createUs = async (trusted: boolean) => {
+    const store = new MemoryStore();
+    const t0 = performance.now();
+    for (const o of objects) await store.create(o as Endpoints & { kind: 'Endpoints' }, { trusted });
+    const us = ((performance.now() - t0) * 1000) / objects.length;
+    await store.close();
+    return us;
+  };
+  const untrusted = await createUs(false);
+  const trusted = await createUs(true);
+  const podStore = new MemoryStore();
+  for (const p of pods) await podStore.create({ ...p, kind: 'Pod' }, { trusted: true });
+  const tl = performance.now();
+  await podStore.list('Pod');
+  const listPodUs = ((performance.now() - tl) * 1000) / pods.length;
+  await podStore.close();
+  return {
+    phase: 'store', writes: objects.length, addressesPerObject: perService,
+    jsonCopyUs, structuredCloneUs, admitUs, validateUs, parseIPus,
+    memoryCreateUs: untrusted, memoryCreateTrustedUs: trusted, admissionShareOfCreate: (untrusted - trusted) / untrusted,
+    listPodUs,
+  };
 }
 
 async function throughStore(kind: 'memory' | 'redis') {
@@ -129,11 +185,12 @@ async function throughStore(kind: 'memory' | 'redis') {
 }
 
 if (phase === 'core') console.log(JSON.stringify(core()));
+else if (phase === 'store') console.log(JSON.stringify(await storeBreakdown()));
 else if (phase === 'memory' || phase === 'redis') console.log(JSON.stringify(await throughStore(phase)));
 else {
   const self = fileURLToPath(import.meta.url);
   console.log(`endpoints bench: ${nServices} Services x ${perService} Pods each = ${nServices * perService} Pods, ${nFlips} readiness flips`);
-  for (const p of ['core', 'memory', 'redis']) {
+  for (const p of ['core', 'store', 'memory', 'redis']) {
     const extra = [...args].filter(([k]) => k !== 'phase').flatMap(([k, v]) => [`--${k}`, v]);
     const r = spawnSync(process.execPath, ['--conditions=@svcnet/source', '--import', 'tsx', '--max-old-space-size=4096', self, '--phase', p, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     const line = r.stdout.trim().split('\n').pop() ?? '';
