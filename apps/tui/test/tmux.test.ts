@@ -42,7 +42,7 @@ describeWith('svcnet dashboard in a real terminal (tmux)', [tmux], () => {
     // CI=false: Ink draws only the last frame when it thinks it runs under CI.
     const cmd = `cd ${repo} && CI=false NO_COLOR=1 node --conditions=@svcnet/source --import tsx apps/tui/src/cli.ts --demo 2>/tmp/${session}.err`;
     run('new-session', '-d', '-s', session, '-x', '140', '-y', '40', cmd);
-    let s = await waitForScreen((x) => /hostnames\s+ClusterIP/.test(x) && /3\/3/.test(x), 'the demo services with ready endpoints');
+    let s = await waitForScreen((x) => /hostnames\s+ClusterIP\s+\S+\s+<none>\s+80\/TCP\s+[23]\/3/.test(x), 'the hostnames pods to turn ready');
     expect(s).toContain('svcnet · demo');
     expect(s).toMatch(/Services \(\d+\)/);
 
