@@ -2,13 +2,16 @@
 // `npm test`: every project's vitest suite through Nx (builds what the tests need first), then one
 // closing line `N passed, N failed, N skipped` summed over all projects.
 // Extra arguments go to nx (e.g. `npm test -- --projects=@svcnet/model`).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = ['nx', 'run-many', '-t', 'test', '--output-style=stream', '--parallel=2', ...process.argv.slice(2)];
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: process.env.FORCE_COLOR ?? '0' };
+// Project references follow package.json dependencies (`nx sync`); a reference missed in a commit
+// must not fail the whole run, so bring them in line first (a no-op when already in sync).
+execFileSync('npx', ['nx', 'sync'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 const child = spawn('npx', args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
