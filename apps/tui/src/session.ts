@@ -1,10 +1,10 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EndpointsController } from '@svcnet/endpoints';
-import { KubernetesSource, ManifestSource, WorkloadSimulator } from '@svcnet/sources';
+import { KubernetesSource } from '@svcnet/sources';
 import { MemoryStore, openStore, type Store } from '@svcnet/store';
 import type { DetailRenderers } from './dashboard/detailText.js';
+import { startManifestCluster } from './manifestCluster.js';
 import { detailRenderers } from './renderers.js';
 
 export interface SessionOptions {
@@ -69,26 +69,17 @@ export async function openSession(opts: SessionOptions, log: (line: string) => v
   }
   // --demo (the default) and -f: manifests + simulated workloads + the reconciler, all in memory.
   const paths = opts.filename?.length ? opts.filename : demoFiles(examplesDir());
-  const store = new MemoryStore();
-  const simulator = new WorkloadSimulator(store, { readyDelayMs: 1500, flap: { intervalMs: 4000, probability: 0.1, maxPerInterval: 1, downMs: 3000 }, onError: (e) => log(`simulator: ${e.message}`) });
-  const controller = new EndpointsController(store, { leaseTtlMs: 5000, onError: (e, key) => log(`endpoints ${key ?? ''}: ${e.message}`) });
-  const manifests = new ManifestSource(store, { paths, simulator, onProblem: (p) => log(`manifests: ${p.message}`) });
-  await simulator.start();
-  await controller.start();
-  await manifests.start();
+  const cluster = await startManifestCluster(paths, {
+    watch: true,
+    readyDelayMs: 1500,
+    flap: { intervalMs: 4000, probability: 0.1, maxPerInterval: 1, downMs: 3000 },
+    log,
+  });
   return {
-    store,
+    store: cluster.store,
     description: opts.filename?.length ? `manifests ${paths.join(',')} (simulated pods, memory)` : 'demo (examples/, simulated pods, memory)',
     renderers: detailRenderers(),
-    settled: async () => {
-      await simulator.settle();
-      await controller.whenIdle();
-    },
-    close: async () => {
-      await manifests.stop();
-      await controller.stop();
-      await simulator.stop();
-      await store.close();
-    },
+    settled: () => cluster.settle(),
+    close: () => cluster.stop(),
   };
 }

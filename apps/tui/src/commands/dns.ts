@@ -1,8 +1,6 @@
 import { Command, Option } from 'commander';
 import { DnsServer, DnsView, RecordIndex, type RecordIndexOptions, renderZone } from '@svcnet/dns';
-import { EndpointsController } from '@svcnet/endpoints';
-import { ManifestSource, WorkloadSimulator } from '@svcnet/sources';
-import { MemoryStore } from '@svcnet/store';
+import { startManifestCluster } from '../manifestCluster.js';
 import type { RegisterCommand } from './types.js';
 
 /** Record options as CoreDNS kubernetes plugin directives, declared once for both subcommands. */
@@ -39,49 +37,15 @@ function addIndexFlags(cmd: Command): Command {
   return cmd;
 }
 
-/**
- * The cluster as the manifests describe it: a MemoryStore fed by the manifest source, Deployments
- * and StatefulSets simulated into ready Pods, and the endpoints controller writing EndpointSlices.
- */
-async function cluster(paths: string[], watch: boolean) {
-  const store = new MemoryStore();
-  const simulator = new WorkloadSimulator(store, { readyDelayMs: watch ? 1000 : 0 });
-  const source = new ManifestSource(store, { paths, simulator, watch });
-  const controller = new EndpointsController(store, { leaseTtlMs: 15000 });
-  const sync = await source.start();
-  await simulator.start();
-  await controller.start();
-  const stop = async () => {
-    await controller.stop();
-    await simulator.stop();
-    await source.stop();
-    await store.close();
-  };
-  return { store, sync, stop };
-}
-
-/** Waits until the EndpointSlices stop changing (the controller has caught up), at most `ms`. */
-async function settle(store: MemoryStore, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  let last = -1;
-  let stable = 0;
-  while (Date.now() < deadline && stable < 3) {
-    const rev = (await store.list('EndpointSlice')).revision + (await store.list('Pod')).revision * 1e6;
-    stable = rev === last ? stable + 1 : 0;
-    last = rev;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** `svcnet render dns -f FILE|DIR`: every record the cluster zone holds, as a zone file. */
 export function renderDnsCommand(setExitCode: (code: number) => void = (c) => void (process.exitCode = c)): Command {
   const cmd = addIndexFlags(new Command('dns').description('print every record the cluster DNS zone holds for the manifests, in zone-file format'));
   cmd.addOption(new Option('--no-reverse', 'leave out PTR records'));
   cmd.action(async (o: IndexOpts & { reverse: boolean }) => {
-    const c = await cluster(o.filename, false);
+    const c = await startManifestCluster(o.filename, { watch: false });
     try {
       for (const p of c.sync.problems) console.error(`svcnet: ${p.message}`);
-      await settle(c.store, 5000);
+      await c.settle();
       const idx = new RecordIndex(indexOptions(o));
       const view = new DnsView(c.store, idx);
       await view.synced;
@@ -105,7 +69,7 @@ export const registerDns: RegisterCommand = (program, setExitCode) => {
     .option('--http <host:port>', 'serve /health, /ready and /metrics here')
     .option('--no-watch', 'read the manifests once');
   serve.action(async (o: IndexOpts & { listen: string; upstream?: string[]; http?: string; watch: boolean }) => {
-    const c = await cluster(o.filename, o.watch);
+    const c = await startManifestCluster(o.filename, { watch: o.watch, readyDelayMs: o.watch ? 1000 : 0 });
     const idx = new RecordIndex(indexOptions(o));
     const view = new DnsView(c.store, idx, { onError: (e) => console.error(`svcnet: plugin/kubernetes: ${e.message}`) });
     const server = new DnsServer({ index: idx, listen: o.listen, upstreams: o.upstream, httpListen: o.http });
