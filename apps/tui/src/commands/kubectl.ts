@@ -27,6 +27,12 @@ export function resolveKind(text: string): Kind {
 const redisOption = () =>
   new Option('--redis <url>', 'the shared store that agents use (redis://, rediss://, unix:///path)').env('SVCNET_REDIS').makeOptionMandatory();
 
+/** kubectl's wording for a missing object. */
+function reportNotFound(kind: Kind, name: string, setExitCode: (code: number) => void): void {
+  console.error(`Error from server (NotFound): ${kind} "${name}" not found`);
+  setExitCode(1);
+}
+
 async function withStore<T>(url: string, f: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(url);
   try {
@@ -54,10 +60,7 @@ export const registerKubectl: RegisterCommand = (program: Command, setExitCode) 
         let items: KubeObject[];
         if (name) {
           const o = await store.get(kind, ns ?? opts.namespace, name);
-          if (!o) {
-            console.error(`Error from server (NotFound): ${kind} "${name}" not found`);
-            return setExitCode(1);
-          }
+          if (!o) return reportNotFound(kind, name, setExitCode);
           items = [o];
         } else {
           items = (await store.list(kind, ns ? { namespace: ns } : {})).items;
@@ -79,10 +82,7 @@ export const registerKubectl: RegisterCommand = (program: Command, setExitCode) 
       const kind = resolveKind(kindText);
       await withStore(opts.redis, async (store) => {
         const o = await store.get(kind, opts.namespace, name);
-        if (!o) {
-          console.error(`Error from server (NotFound): ${kind} "${name}" not found`);
-          return setExitCode(1);
-        }
+        if (!o) return reportNotFound(kind, name, setExitCode);
         const slices = kind === 'Service' ? (await store.list('EndpointSlice', { namespace: opts.namespace, labelSelector: { 'kubernetes.io/service-name': name } })).items : [];
         console.log(describeObject(o, slices).join('\n'));
       });
@@ -126,10 +126,7 @@ export const registerKubectl: RegisterCommand = (program: Command, setExitCode) 
           const o = await store.delete(kind, opts.namespace, name);
           console.log(`${kind.toLowerCase()} "${objectKey(o).split('/').pop()}" deleted`);
         } catch (e) {
-          if (isStoreError(e, 'NotFound')) {
-            console.error(`Error from server (NotFound): ${kind} "${name}" not found`);
-            return setExitCode(1);
-          }
+          if (isStoreError(e, 'NotFound')) return reportNotFound(kind, name, setExitCode);
           throw e;
         }
       });
