@@ -6,6 +6,16 @@ const TYPE_INDEX = new Map<number, number>([
   [1, 0], [28, 1], [33, 2], [12, 3], [16, 4], [5, 5], [2, 6], [6, 7], [15, 8], [255, 9],
 ]);
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
+/** CoreDNS's request duration buckets (plugin/metrics/vars: 0.25 ms doubling to about 8 s). */
+const BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192];
+
+/** What prom-client keeps per label set of a histogram (lib/histogram.js createBaseValues). */
+interface HistogramValues {
+  labels: Record<string, string>;
+  bucketValues: Record<number, number>;
+  sum: number;
+  count: number;
+}
 
 export const typeIndex = (qtype: number): number => TYPE_INDEX.get(qtype) ?? 10;
 
@@ -30,15 +40,17 @@ export interface MetricSources {
 }
 
 /**
- * Counters kept as plain numbers on the hot path and copied into prom-client at scrape time, so a
- * query costs a few array increments; only the duration histogram is observed per query.
+ * Counters and the duration histogram kept as plain numbers on the hot path and copied into
+ * prom-client at scrape time (`collect()`), so a query costs a few array increments: prom-client's
+ * own `observe` builds a label hash string and closures on every call.
  */
 export class DnsMetrics {
   /** requests[proto*2 + family][typeIndex]: proto 0 udp / 1 tcp, family 0 IPv4 / 1 IPv6. */
   readonly requests = Array.from({ length: 4 }, () => new Float64Array(TYPES.length));
   readonly responses = new Float64Array(24);
   dropped = 0;
-  private readonly durations: ReturnType<Histogram['labels']>[];
+  /** Per type: a count per bucket (not cumulative, as prom-client keeps them), then sum and count. */
+  private readonly durations = TYPES.map(() => new Float64Array(BUCKETS.length + 2));
 
   constructor(registry: Registry, prefix: string, sources: () => MetricSources) {
     const n = metricNames(prefix);
@@ -68,14 +80,26 @@ export class DnsMetrics {
         self.responses.forEach((v, rc) => v && this.inc({ rcode: RCODES[rc] ?? (rc === 16 ? 'BADVERS' : String(rc)) }, v));
       },
     });
-    const h = new Histogram({
+    new Histogram({
       name: n.duration,
       help: 'Histogram of the time (in seconds) each request took.',
       labelNames: ['type'],
-      buckets: [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192],
+      buckets: BUCKETS,
       registers: [registry],
+      collect() {
+        this.reset();
+        const map = (this as unknown as { hashMap: Record<string, HistogramValues> }).hashMap;
+        self.durations.forEach((d, t) => {
+          const count = d[BUCKETS.length + 1]!;
+          if (!count) return;
+          this.zero({ type: TYPES[t]! });
+          const v = Object.values(map).find((e) => e.labels.type === TYPES[t])!;
+          BUCKETS.forEach((b, i) => (v.bucketValues[b] = d[i]!));
+          v.sum = d[BUCKETS.length]!;
+          v.count = count;
+        });
+      },
     });
-    this.durations = TYPES.map((t) => h.labels(t));
     const counterFrom = (name: string, help: string, read: () => number | undefined) =>
       new Counter({ name, help, registers: [registry], collect() { this.reset(); const v = read(); if (v) this.inc(v); } });
     counterFrom(n.cacheHits, 'The count of cache hits.', () => sources().cache?.hits);
@@ -92,6 +116,11 @@ export class DnsMetrics {
 
   response(rcode: number, qtype: number, seconds: number): void {
     this.responses[rcode & 0x1f]!++;
-    this.durations[typeIndex(qtype)]!.observe(seconds);
+    const d = this.durations[typeIndex(qtype)]!;
+    let b = 0;
+    while (b < BUCKETS.length && seconds > BUCKETS[b]!) b++;
+    if (b < BUCKETS.length) d[b]!++; // above the last bucket: only +Inf (the count) has it
+    d[BUCKETS.length]! += seconds;
+    d[BUCKETS.length + 1]!++;
   }
 }
