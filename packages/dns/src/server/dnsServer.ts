@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -8,7 +9,7 @@ import { Registry } from 'prom-client';
 import type { RecordIndex } from '../core/recordIndex.js';
 import { RCODE } from '../core/records.js';
 import { maxUdpSize, writeError } from '../wire/message.js';
-import { PARSE_DROP, PARSE_OK, newParsedQuery, parseQuery, type ParsedQuery } from '../wire/query.js';
+import { PARSE_DROP, PARSE_OK, newParsedQuery, parseQuery, scanQuery, type ParsedQuery } from '../wire/query.js';
 import { type CacheOptions, ResponseCache } from './cache.js';
 import { chaseAnswer } from './chase.js';
 import { DnsError, parseHostPort } from './errors.js';
@@ -58,6 +59,18 @@ export interface ListenAddresses {
 
 const silent: DnsLogger = { info: () => undefined, warn: () => undefined };
 
+type Reply = (b: Buffer) => void;
+
+/**
+ * dgram resolves every send's address with dns.lookup, which answers IP literals on the next tick:
+ * one extra callback turn per reply. Replies go to the address a query came from, always a literal,
+ * so answer those at once and leave names (a `listen` host name) to dns.lookup.
+ */
+function literalLookup(address: string, family: number, cb: (err: Error | null, address: string, family: number) => void): void {
+  if (net.isIP(address) !== 0) cb(null, address, family);
+  else dns.lookup(address, family, cb);
+}
+
 /**
  * The DNS server: UDP and TCP on one address, the cluster zone from the index, everything else
  * forwarded with a cache (CoreDNS kubernetes + forward + cache + loop + health/ready/prometheus).
@@ -103,8 +116,12 @@ export class DnsServer {
 
   async start(): Promise<ListenAddresses> {
     const family = net.isIPv6(this.listen.host) ? 'udp6' : 'udp4';
-    const udp = dgram.createSocket({ type: family });
-    udp.on('message', (m, r) => this.handle(m, false, r.family === 'IPv6', (b) => udp.send(b, r.port, r.address)));
+    const udp = dgram.createSocket({ type: family, lookup: literalLookup as unknown as dgram.SocketOptions['lookup'] });
+    // One handler for every datagram: no closure per query unless the answer has to wait (forwarding).
+    udp.on('message', (m, r) => {
+      const out = this.handle(m, false, r.family === 'IPv6', r);
+      if (out) udp.send(out, r.port, r.address);
+    });
     udp.on('error', (e) => this.log.warn({ err: e.message }, 'dns udp socket error'));
     await new Promise<void>((res, rej) => {
       udp.once('error', rej);
@@ -118,7 +135,10 @@ export class DnsServer {
     this.tcp = new TcpListener({
       idleTimeoutMs: this.o.tcpIdleTimeoutMs ?? 10000,
       maxConnections: this.o.maxTcpConnections ?? 1000,
-      onMessage: (m, v6, reply) => this.handle(m, true, v6, reply),
+      onMessage: (m, v6, reply) => {
+        const out = this.handle(m, true, v6, reply);
+        if (out) reply(out);
+      },
     });
     const tcpAddr = await this.tcp.listen(this.listen.host, port);
     this.addrs = { udp: { address: this.listen.host, port }, tcp: tcpAddr };
@@ -138,16 +158,21 @@ export class DnsServer {
     this.udp = undefined;
   }
 
-  /** One query in, at most one reply out; never throws (a bug in one query must not stop the server). */
-  private handle(msg: Buffer, tcp: boolean, v6: boolean, reply: (b: Buffer) => void): void {
+  /**
+   * One query in, at most one reply out: returned when it is ready at once, else sent later to
+   * `from` (a TCP reply function, or the UDP sender's address). Never throws (a bug in one query
+   * must not stop the server).
+   */
+  private handle(msg: Buffer, tcp: boolean, v6: boolean, from: Reply | dgram.RemoteInfo): Buffer | undefined {
     const t0 = performance.now();
     const q = this.q;
     let out: Buffer | undefined;
     try {
-      const rc = parseQuery(msg, q);
+      // The name's string is made only when the answer table misses (the responder fills it in).
+      const rc = scanQuery(msg, q);
       if (rc === PARSE_DROP) {
         this.metrics.dropped++;
-        return;
+        return undefined;
       }
       if (rc !== PARSE_OK) {
         out = writeError(msg, q, rc);
@@ -160,12 +185,13 @@ export class DnsServer {
           if (Buffer.isBuffer(local)) out = local;
           else {
             const qc = { ...q };
+            const reply = typeof from === 'function' ? from : this.udpReply(from);
             const p = local ? chaseAnswer(msg, qc, local, maxSize, (name, qtype) => this.upstreamAnswer(name, qtype)) : this.forward(msg, qc, maxSize);
             p.then(
-              (b) => this.send(b ?? writeError(msg, qc, RCODE.SERVFAIL), qc.qtype, t0, reply),
-              () => this.send(writeError(msg, qc, RCODE.SERVFAIL), qc.qtype, t0, reply),
+              (b) => reply(this.done(b ?? writeError(msg, qc, RCODE.SERVFAIL), qc.qtype, t0)),
+              () => reply(this.done(writeError(msg, qc, RCODE.SERVFAIL), qc.qtype, t0)),
             );
-            return;
+            return undefined;
           }
         }
       }
@@ -173,12 +199,18 @@ export class DnsServer {
       this.log.warn({ err: (e as Error).message }, 'dns query failed');
       out = msg.length >= 12 ? writeError(msg, { ...q, questionEnd: 0 }, RCODE.SERVFAIL) : undefined;
     }
-    if (out) this.send(out, q.qtype, t0, reply);
+    return out ? this.done(out, q.qtype, t0) : undefined;
   }
 
-  private send(b: Buffer, qtype: number, t0: number, reply: (b: Buffer) => void): void {
+  private udpReply(to: dgram.RemoteInfo): Reply {
+    const { port, address } = to;
+    return (b) => this.udp?.send(b, port, address);
+  }
+
+  /** Counts a reply on its way out. */
+  private done(b: Buffer, qtype: number, t0: number): Buffer {
     this.metrics.response(b[3]! & 0xf, qtype, (performance.now() - t0) / 1000);
-    reply(b);
+    return b;
   }
 
   /** Forwards a question outside the zone through the cache; undefined means SERVFAIL. */

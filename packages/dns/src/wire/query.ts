@@ -1,7 +1,8 @@
 /**
  * A hand-written parser for DNS queries (RFC 1035 section 4.1): the header, the one question and an
- * EDNS0 OPT record (RFC 6891), without decoding anything else. It fills a caller-owned object and
- * allocates only the question name's string, so the hot path stays free of per-query garbage.
+ * EDNS0 OPT record (RFC 6891), without decoding anything else. It fills a caller-owned object;
+ * `scanQuery` allocates nothing (the lower-cased name stays in a scratch buffer with its hash, for
+ * a byte-keyed answer table), `parseQuery` also makes the name's string.
  */
 export interface ParsedQuery {
   id: number;
@@ -15,6 +16,10 @@ export interface ParsedQuery {
   name: string;
   /** False when a label holds a '.' byte, which the dotted form cannot say: no zone name matches it. */
   nameExact: boolean;
+  /** Length of the lower-cased dotted name in QNAME_SCRATCH (valid until the next scan). */
+  nameLen: number;
+  /** FNV-1a of those bytes (31 bits, so it stays a small integer). */
+  nameHash: number;
   edns: boolean;
   udpSize: number;
   ednsVersion: number;
@@ -22,7 +27,7 @@ export interface ParsedQuery {
 }
 
 export function newParsedQuery(): ParsedQuery {
-  return { id: 0, flags: 0, opcode: 0, qtype: 0, qclass: 0, questionEnd: 0, name: '', nameExact: true, edns: false, udpSize: 512, ednsVersion: 0, dnssecOk: false };
+  return { id: 0, flags: 0, opcode: 0, qtype: 0, qclass: 0, questionEnd: 0, name: '', nameExact: true, nameLen: 0, nameHash: 0, edns: false, udpSize: 512, ednsVersion: 0, dnssecOk: false };
 }
 
 /** Outcome of parsing: answer it, drop it silently, or answer with this error rcode. */
@@ -31,7 +36,9 @@ export const PARSE_DROP = -1;
 export const PARSE_FORMERR = 1;
 export const PARSE_NOTIMP = 4;
 
-const NAME_SCRATCH = Buffer.allocUnsafe(256);
+/** The last scanned question's name, lower-cased and dotted: shared, overwritten by every scan. */
+export const QNAME_SCRATCH = Buffer.allocUnsafe(256);
+const NAME_SCRATCH = QNAME_SCRATCH;
 
 /**
  * Parses `msg` into `q`. Returns PARSE_OK, PARSE_DROP (too short to answer, or not a query), or the
@@ -39,6 +46,21 @@ const NAME_SCRATCH = Buffer.allocUnsafe(256);
  * question could not be read, and the reply then carries the header only.
  */
 export function parseQuery(msg: Buffer, q: ParsedQuery): number {
+  const rc = scanQuery(msg, q);
+  if (q.questionEnd > 0) fillName(q);
+  return rc;
+}
+
+/** Sets `q.name` from the scratch: call it right after `scanQuery`, before any other scan. */
+export function fillName(q: ParsedQuery): void {
+  q.name = NAME_SCRATCH.toString('latin1', 0, q.nameLen);
+}
+
+/**
+ * `parseQuery` without making the name's string: `q.name` keeps the previous query's name until
+ * `fillName(q)`. The name's bytes are in QNAME_SCRATCH[0, q.nameLen) with `q.nameHash`.
+ */
+export function scanQuery(msg: Buffer, q: ParsedQuery): number {
   const len = msg.length;
   q.questionEnd = 0;
   q.edns = false;
@@ -58,6 +80,7 @@ export function parseQuery(msg: Buffer, q: ParsedQuery): number {
   let off = 12;
   let n = 0;
   let exact = true;
+  let h = 0x811c9dc5 | 0;
   for (;;) {
     if (off >= len) return PARSE_FORMERR;
     const l = msg[off]!;
@@ -68,12 +91,16 @@ export function parseQuery(msg: Buffer, q: ParsedQuery): number {
     // No compression pointers in a question: there is nothing before it to point at.
     if (l > 63) return PARSE_FORMERR;
     if (off + 1 + l > len || n + l + 1 > 254) return PARSE_FORMERR;
-    if (n > 0) NAME_SCRATCH[n++] = 0x2e;
+    if (n > 0) {
+      NAME_SCRATCH[n++] = 0x2e;
+      h = Math.imul(h ^ 0x2e, 0x01000193);
+    }
     for (let i = off + 1; i <= off + l; i++) {
       let c = msg[i]!;
       if (c >= 0x41 && c <= 0x5a) c |= 0x20;
       else if (c === 0x2e) exact = false;
       NAME_SCRATCH[n++] = c;
+      h = Math.imul(h ^ c, 0x01000193);
     }
     off += 1 + l;
   }
@@ -82,7 +109,8 @@ export function parseQuery(msg: Buffer, q: ParsedQuery): number {
   q.qclass = msg.readUInt16BE(off + 2);
   off += 4;
   q.questionEnd = off;
-  q.name = NAME_SCRATCH.toString('latin1', 0, n);
+  q.nameLen = n;
+  q.nameHash = h & 0x3fffffff;
   q.nameExact = exact;
 
   for (let i = 0; i < arcount; i++) {
