@@ -103,4 +103,8 @@ describe('flags and config file', () => {
   ])('config file %j is refused with the key and the fix', (text, message) => {
     expect(() => readConfigFile('agent.yaml', text)).toThrow(message);
   });
+
+  it('a missing config file is a config error (exit 2) naming the path', () => {
+    expect(() => parse(['--config', '/nonexistent/agent.yaml'])).toThrow(/--config \/nonexistent\/agent.yaml: cannot read it \(ENOENT\)/);
+  });
 });

@@ -131,7 +131,15 @@ function nearest(key: string): string | undefined {
 }
 
 /** Reads an AgentConfiguration file into values per flag; every problem names the file and key. */
-export function readConfigFile(path: string, text = readFileSync(path, 'utf8')): Map<FlagSpec, unknown> {
+export function readConfigFile(path: string, content?: string): Map<FlagSpec, unknown> {
+  let text = content;
+  if (text === undefined) {
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`--config ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of an AgentConfiguration YAML or JSON file`);
+    }
+  }
   let doc: unknown;
   try {
     doc = parseYAML(text);
