@@ -21,9 +21,6 @@ const DROPPED = new Set([
   'x-request-id',
 ]);
 
-/** Response headers not passed back: hop-by-hop, and the ones the router answers for (nginx hides Server and Date). */
-const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'trailer', 'upgrade', 'server', 'date']);
-
 export interface ForwardContext {
   readonly peer: string;
   readonly proto: 'http' | 'https';
@@ -115,14 +112,9 @@ export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContex
   return { headers: out, client };
 }
 
-/** Upstream response headers (undici's raw Buffers) as a flat string array for writeHead. */
-export function responseHeaders(raw: readonly Buffer[], server: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1');
-    if (DROPPED_RESPONSE.has(name.toLowerCase())) continue;
-    out.push(name, raw[i + 1]!.toString('latin1'));
-  }
-  out.push('Server', server);
-  return out;
+/** The HTTP/1.1 request head for an endpoint (latin1: header bytes pass through as received). */
+export function requestHead(method: string, path: string, headers: readonly string[], chunked: boolean): string {
+  let head = `${method} ${path} HTTP/1.1\r\n`;
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  return chunked ? `${head}Transfer-Encoding: chunked\r\n\r\n` : `${head}\r\n`;
 }

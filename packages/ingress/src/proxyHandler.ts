@@ -1,16 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import type { Upstream } from './backends.js';
 import { backendKey } from './backends.js';
+import type { ConnectionWaiter, EndpointPool } from './endpointPool.js';
 import { SERVER_HEADER, sendError, sendRedirect } from './errorResponses.js';
-import { forwardRequestHeaders, responseHeaders } from './forwardHeaders.js';
+import { forwardRequestHeaders, requestHead } from './forwardHeaders.js';
 import { normaliseHost } from './hosts.js';
 import { findTls, matchRequest } from './matcher.js';
 import { BadPathError, normaliseRequestPath } from './paths.js';
 import type { ProxyContext } from './proxyContext.js';
-import { BodyTooLargeError, lazyBody } from './requestBody.js';
+import { BodyTooLargeError } from './requestBody.js';
 import { newRequestId } from './requestIds.js';
+import type { ExchangeHandler, UpstreamConnection } from './upstreamConnection.js';
 import { isConnectError, isTimeout } from './upstreamPools.js';
 
 /** The Host header (or absolute-form authority) without building req.headers. */
@@ -69,31 +69,53 @@ function bodyFraming(req: IncomingMessage): { length: number | undefined; chunke
   return { length, chunked };
 }
 
+const kExchange = Symbol('svcnet.exchange');
+type Carrier = { [kExchange]?: Exchange };
+
+// Listeners shared by every exchange (`this` is the emitter): no closures per request.
+function onResponseClose(this: ServerResponse): void {
+  (this as Carrier)[kExchange]?.clientClosed();
+}
+function onResponseDrain(this: ServerResponse): void {
+  (this as Carrier)[kExchange]?.conn?.resume();
+}
+function onRequestData(this: IncomingMessage, chunk: Buffer): void {
+  (this as Carrier)[kExchange]?.bodyData(chunk);
+}
+function onRequestEnd(this: IncomingMessage): void {
+  (this as Carrier)[kExchange]?.bodyEnd();
+}
+
+const CHUNKED_END = '0\r\n\r\n';
+
 /**
- * One proxied exchange, as an undici dispatch handler (the callback API: no stream objects, raw
- * header arrays straight into writeHead). Connect failures retry on the next endpoint; once a
- * request may have reached an endpoint it is never sent again.
+ * One proxied exchange over a pooled keep-alive connection (UpstreamConnection). Connect failures
+ * retry on the next endpoint; once a request may have reached an endpoint it is never sent again.
+ * The request body is read only once a connection is up, and its first chunk leaves with the head.
  */
-class Exchange implements Dispatcher.DispatchHandler {
-  private abortUpstream: ((err?: Error) => void) | undefined;
+class Exchange implements ExchangeHandler, ConnectionWaiter {
+  conn: UpstreamConnection | undefined;
+  private pool: EndpointPool | undefined;
   private tried: Set<string> | undefined;
   private attempts = 0;
   private upstream!: Upstream;
   private done = false;
+  private headPending = true;
+  private bodySeen = 0;
 
   constructor(
     private readonly ctx: ProxyContext,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly routed: Extract<Routed, { kind: 'proxy' }>,
-    private readonly headers: string[],
+    private readonly head: string,
     private readonly requestId: string,
     private readonly hasBody: boolean,
+    private readonly chunked: boolean,
     private readonly started: number,
   ) {
-    res.on('close', () => {
-      if (!this.done) this.abortUpstream?.(new Error('client closed the connection'));
-    });
+    (res as Carrier)[kExchange] = this;
+    res.on('close', onResponseClose);
   }
 
   send(): void {
@@ -104,61 +126,127 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     this.upstream = u;
     this.attempts++;
-    this.ctx.pools.pool(u).dispatch(
-      {
-        method: this.req.method ?? 'GET',
-        path: this.routed.forward,
-        headers: this.headers,
-        // undici accepts any async iterable as a body; its typings list only Readable.
-        body: this.hasBody ? (lazyBody(this.req, this.ctx.maxBodyBytes) as unknown as Readable) : null,
-      },
-      this,
-    );
+    this.pool = this.ctx.pools.pool(u);
+    this.pool.acquire(this);
   }
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.abortUpstream = abort;
+  onConnection(conn: UpstreamConnection): void {
+    if (this.done) {
+      this.pool!.release(conn);
+      return;
+    }
+    this.conn = conn;
+    const headOnly = this.req.method === 'HEAD';
+    if (!this.hasBody) {
+      conn.send(this, this.head, headOnly, true);
+      return;
+    }
+    // The head waits for the first body chunk so both leave in one write.
+    conn.send(this, '', headOnly, false);
+    const req = this.req;
+    (req as Carrier)[kExchange] = this;
+    req.on('data', onRequestData);
+    req.on('end', onRequestEnd);
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    if (statusCode < 200) return true; // 1xx from the endpoint: Node answers Expect itself
-    const res = this.res;
-    res.writeHead(statusCode, statusText, responseHeaders(rawHeaders, SERVER_HEADER));
-    res.on('drain', resume);
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    return this.res.write(chunk);
-  }
-
-  onComplete(): void {
-    this.done = true;
-    this.res.end();
-    this.ctx.metrics.observe(this.res.statusCode, (performance.now() - this.started) / 1000);
-  }
-
-  onError(err: Error): void {
+  onConnectFailed(err: Error): void {
     if (this.done) return;
-    if (!this.res.headersSent && isConnectError(err) && this.attempts < this.ctx.maxAttempts && !this.res.destroyed) {
+    if (isConnectError(err) && this.attempts < this.ctx.maxAttempts && !this.res.headersSent && !this.res.destroyed) {
       (this.tried ??= new Set()).add(this.upstream.key);
       this.ctx.metrics.retry();
       this.ctx.logger?.warn({ endpoint: this.upstream.key, route: this.routed.route, err: err.message }, 'ingress: connect failed, retrying another endpoint');
       this.send();
       return;
     }
-    if (err instanceof BodyTooLargeError) {
-      this.fail(413, err.message);
+    this.onError(err);
+  }
+
+  bodyData(chunk: Buffer): void {
+    if (this.done) return;
+    this.bodySeen += chunk.length;
+    if (this.bodySeen > this.ctx.maxBodyBytes) {
+      this.fail(413, new BodyTooLargeError(this.ctx.maxBodyBytes).message);
       return;
     }
+    const conn = this.conn!;
+    const parts: (string | Buffer)[] = [];
+    if (this.headPending) {
+      this.headPending = false;
+      parts.push(this.head);
+    }
+    if (this.chunked) parts.push(`${chunk.length.toString(16)}\r\n`, chunk, '\r\n');
+    else parts.push(chunk);
+    if (!conn.writeAll(parts)) this.req.pause();
+  }
+
+  bodyEnd(): void {
+    if (this.done) return;
+    const conn = this.conn!;
+    const parts: string[] = [];
+    if (this.headPending) {
+      this.headPending = false;
+      parts.push(this.head);
+    }
+    if (this.chunked) parts.push(CHUNKED_END);
+    if (parts.length) conn.writeAll(parts);
+    conn.endRequest();
+  }
+
+  onDrain(): void {
+    if (!this.done) this.req.resume();
+  }
+
+  onHead(status: number, reason: string, headers: string[], complete: Buffer | null): void {
+    if (this.done) return;
+    headers.push('Server', SERVER_HEADER);
+    try {
+      this.res.writeHead(status, reason || undefined, headers);
+    } catch (e) {
+      this.conn?.destroy();
+      this.fail(502, `the endpoint's response head cannot be passed on: ${(e as Error).message}`);
+      return;
+    }
+    if (complete) this.finish(complete);
+  }
+
+  onBody(chunk: Buffer): void {
+    if (this.done) return;
+    if (!this.res.write(chunk)) {
+      this.conn!.pause();
+      this.res.once('drain', onResponseDrain);
+    }
+  }
+
+  onEnd(): void {
+    if (!this.done) this.finish(undefined);
+  }
+
+  onError(err: Error): void {
+    if (this.done) return;
     const timeout = isTimeout(err);
     this.ctx.metrics.upstreamError(timeout ? 'timeout' : isConnectError(err) ? 'connect' : 'upstream');
     this.ctx.logger?.warn({ endpoint: this.upstream.key, route: this.routed.route, requestId: this.requestId, err: err.message }, 'ingress: upstream failed');
     this.fail(timeout ? 504 : 502, err.message);
   }
 
+  /** The client went away: drop the upstream side too. */
+  clientClosed(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.conn) this.conn.destroy();
+    else this.pool?.cancel(this);
+  }
+
+  private finish(body: Buffer | undefined): void {
+    this.done = true;
+    if (body && body.length > 0) this.res.end(body);
+    else this.res.end();
+    this.ctx.metrics.observe(this.res.statusCode, (performance.now() - this.started) / 1000);
+  }
+
   private fail(status: number, reason: string): void {
     this.done = true;
+    this.conn?.destroy();
     if (this.res.headersSent) {
       this.res.destroy();
       return;
@@ -204,5 +292,6 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
   });
   // A body exists when framed by Content-Length > 0 or Transfer-Encoding (RFC 9112 6.3).
   const hasBody = chunked || (length !== undefined && length > 0);
-  new Exchange(ctx, req, res, routed, fwd.headers, requestId, hasBody, started).send();
+  const head = requestHead(req.method ?? 'GET', routed.forward, fwd.headers, chunked);
+  new Exchange(ctx, req, res, routed, head, requestId, hasBody, chunked, started).send();
 }

@@ -1,5 +1,6 @@
-import { Pool } from 'undici';
 import type { Upstream } from './backends.js';
+import { EndpointPool } from './endpointPool.js';
+import type { EndpointPoolOptions } from './endpointPool.js';
 
 export interface UpstreamPoolOptions {
   /** Keep-alive connections per endpoint (default 128). */
@@ -14,7 +15,8 @@ export interface UpstreamPoolOptions {
 }
 
 /** Errors that happen before a request byte reaches the endpoint: safe to retry elsewhere. */
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND']);
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UpstreamConnectTimeout', 'ENOTFOUND']);
+const TIMEOUTS = new Set(['UpstreamConnectTimeout', 'UpstreamHeadersTimeout', 'UpstreamBodyTimeout']);
 
 export function isConnectError(err: unknown): boolean {
   const code = (err as { code?: string } | undefined)?.code;
@@ -23,33 +25,42 @@ export function isConnectError(err: unknown): boolean {
 
 export function isTimeout(err: unknown): boolean {
   const code = (err as { code?: string } | undefined)?.code;
-  return code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+  return code !== undefined && TIMEOUTS.has(code);
 }
 
 /**
- * One undici Pool (keep-alive connections) per endpoint, and a round-robin cursor per backend.
- * Pools of endpoints that left every backend are closed by `retain`.
+ * A keep-alive connection pool per endpoint (EndpointPool) and a round-robin cursor per backend.
+ * Pools of endpoints that left every backend are closed by `retain`; idle connections past their
+ * keep-alive time are closed by a sweep once a second.
  */
 export class UpstreamPools {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, EndpointPool>();
   private readonly cursors = new Map<string, number>();
+  private readonly options: EndpointPoolOptions;
+  private sweep: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: UpstreamPoolOptions = {}) {}
+  constructor(o: UpstreamPoolOptions = {}) {
+    this.options = {
+      maxConnections: o.connectionsPerUpstream ?? 128,
+      connectTimeoutMs: o.connectTimeoutMs ?? 5000,
+      headersTimeoutMs: o.headersTimeoutMs ?? 60_000,
+      bodyTimeoutMs: o.bodyTimeoutMs ?? 60_000,
+      keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 60_000,
+    };
+  }
 
-  pool(u: Upstream): Pool {
+  pool(u: Upstream): EndpointPool {
     let p = this.pools.get(u.key);
     if (!p) {
-      const o = this.options;
-      p = new Pool(`http://${u.key}`, {
-        connections: o.connectionsPerUpstream ?? 128,
-        pipelining: 1,
-        connect: { timeout: o.connectTimeoutMs ?? 5000 },
-        headersTimeout: o.headersTimeoutMs ?? 60_000,
-        bodyTimeout: o.bodyTimeoutMs ?? 60_000,
-        keepAliveTimeout: o.keepAliveTimeoutMs ?? 60_000,
-        keepAliveMaxTimeout: Math.max(o.keepAliveTimeoutMs ?? 60_000, 1000),
-      });
+      p = new EndpointPool(u, this.options);
       this.pools.set(u.key, p);
+      if (!this.sweep) {
+        this.sweep = setInterval(() => {
+          const now = performance.now();
+          for (const pool of this.pools.values()) pool.expire(now);
+        }, 1000);
+        this.sweep.unref();
+      }
     }
     return p;
   }
@@ -72,13 +83,15 @@ export class UpstreamPools {
     for (const [key, pool] of this.pools) {
       if (live.has(key)) continue;
       this.pools.delete(key);
-      void pool.close().catch(() => undefined);
+      pool.close();
     }
   }
 
   async close(): Promise<void> {
-    const all = [...this.pools.values()];
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = undefined;
+    for (const p of this.pools.values()) p.close();
     this.pools.clear();
-    await Promise.all(all.map((p) => p.destroy().catch(() => undefined)));
+    await Promise.resolve();
   }
 }

@@ -1,0 +1,220 @@
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { ResponseParser } from './responseParser.js';
+import type { ResponseSink } from './responseParser.js';
+
+/** What one proxied exchange hears from its upstream connection. */
+export interface ExchangeHandler extends ResponseSink {
+  /** The connection failed (connect, reset, timeout, protocol); it is closed already. */
+  onError(err: Error): void;
+  /** The connection can take more request body bytes. */
+  onDrain(): void;
+}
+
+/** An error with a stable code (Node's network errors carry theirs). */
+export class UpstreamError extends Error {
+  constructor(
+    readonly code: 'UpstreamConnectTimeout' | 'UpstreamHeadersTimeout' | 'UpstreamBodyTimeout' | 'UpstreamClosed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ConnectionTimeouts {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+}
+
+/** Where a connection goes back when its exchange is over. */
+export interface ConnectionOwner {
+  release(conn: UpstreamConnection): void;
+  remove(conn: UpstreamConnection): void;
+}
+
+/**
+ * One keep-alive HTTP/1.1 connection to an endpoint, carrying one exchange at a time. The request
+ * head is written in one write (with the first body chunk when there is one); the response is
+ * parsed as it streams in (ResponseParser). Listeners are bound once per connection, never per
+ * request. An idle connection that the endpoint closes leaves its pool.
+ */
+export class UpstreamConnection {
+  readonly socket: Socket;
+  connected = false;
+  /** performance.now() when it went idle (for the pool's keep-alive expiry). */
+  idleSince = 0;
+  private handler: ExchangeHandler | undefined;
+  private readonly parser = new ResponseParser();
+  private requestDone = true;
+  private timeoutMs: number;
+  private dead = false;
+
+  constructor(
+    readonly key: string,
+    host: string,
+    port: number,
+    private readonly owner: ConnectionOwner,
+    private readonly timeouts: ConnectionTimeouts,
+    private onConnect: ((conn: UpstreamConnection, err?: Error) => void) | undefined,
+  ) {
+    this.timeoutMs = timeouts.connectTimeoutMs;
+    const s = connect({ host, port, noDelay: true });
+    this.socket = s;
+    s.setTimeout(this.timeoutMs);
+    s.on('connect', () => {
+      this.connected = true;
+      this.setTimeout(timeouts.headersTimeoutMs);
+      const cb = this.onConnect;
+      this.onConnect = undefined;
+      cb?.(this);
+    });
+    s.on('data', (d: Buffer) => this.onData(d));
+    s.on('end', () => this.onEnd());
+    s.on('timeout', () => this.onTimeout());
+    s.on('drain', () => this.handler?.onDrain());
+    s.on('error', (err) => this.fail(err));
+    s.on('close', () => {
+      this.fail(new UpstreamError('UpstreamClosed', 'ingress: the endpoint closed the connection'));
+      owner.remove(this);
+    });
+  }
+
+  get reusable(): boolean {
+    return !this.dead && this.parser.keepAlive;
+  }
+
+  /** Keep-alive time the endpoint announced (`Keep-Alive: timeout=N`), if any. */
+  get keepAliveHintMs(): number | undefined {
+    return this.parser.keepAliveHintMs;
+  }
+
+  /** Starts an exchange: writes the head (and `firstChunk` with it); `requestDone` when no more body follows. */
+  send(handler: ExchangeHandler, head: string, noResponseBody: boolean, requestDone: boolean): void {
+    this.handler = handler;
+    this.requestDone = requestDone;
+    this.parser.reset(handler, noResponseBody);
+    this.socket.write(head, 'latin1');
+  }
+
+  /** Writes request body bytes; false when the socket wants the writer to wait for onDrain. */
+  write(data: Buffer | string): boolean {
+    return this.socket.write(data);
+  }
+
+  /** Writes several pieces in one system call. */
+  writeAll(parts: readonly (Buffer | string)[]): boolean {
+    const s = this.socket;
+    s.cork();
+    let ok = true;
+    for (const p of parts) ok = s.write(p);
+    s.uncork();
+    return ok;
+  }
+
+  /** The request body is complete. */
+  endRequest(): void {
+    this.requestDone = true;
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /** Ends the connection without notifying its exchange (the client went away, or the pool closes). */
+  destroy(): void {
+    this.handler = undefined;
+    this.dead = true;
+    this.socket.destroy();
+  }
+
+  private setTimeout(ms: number): void {
+    if (ms !== this.timeoutMs) {
+      this.timeoutMs = ms;
+      this.socket.setTimeout(ms);
+    }
+  }
+
+  private onData(data: Buffer): void {
+    const h = this.handler;
+    if (!h) {
+      // Bytes on an idle connection: the endpoint is confused; do not reuse it.
+      this.dead = true;
+      this.socket.destroy();
+      return;
+    }
+    const wasHead = this.parser.inHead;
+    try {
+      this.parser.execute(data);
+    } catch (e) {
+      this.fail(e as Error);
+      return;
+    }
+    if (this.parser.done) {
+      this.handler = undefined;
+      // A response that ends before its request body was sent: the connection is out of step.
+      if (this.requestDone) this.settle();
+      else this.destroy();
+    } else if (wasHead && !this.parser.inHead && this.timeouts.bodyTimeoutMs !== this.timeouts.headersTimeoutMs) {
+      this.setTimeout(this.timeouts.bodyTimeoutMs);
+    }
+  }
+
+  /** Back to the pool, or closed when the response said so. */
+  private settle(): void {
+    if (this.reusable && !this.socket.destroyed) {
+      this.setTimeout(this.timeouts.headersTimeoutMs);
+      this.owner.release(this);
+    } else {
+      this.dead = true;
+      this.socket.destroy();
+    }
+  }
+
+  private onEnd(): void {
+    if (this.handler) {
+      try {
+        this.parser.end();
+      } catch (e) {
+        this.fail(e as Error);
+        return;
+      }
+      this.handler = undefined;
+    }
+    this.dead = true;
+    this.socket.destroy();
+  }
+
+  private onTimeout(): void {
+    if (!this.connected) {
+      this.fail(new UpstreamError('UpstreamConnectTimeout', `ingress: connecting to ${this.key} timed out after ${this.timeouts.connectTimeoutMs} ms`));
+      return;
+    }
+    if (!this.handler) return; // idle: the pool's keep-alive sweep decides
+    const inHead = this.parser.inHead;
+    this.fail(
+      inHead
+        ? new UpstreamError('UpstreamHeadersTimeout', `ingress: ${this.key} sent no response within ${this.timeouts.headersTimeoutMs} ms`)
+        : new UpstreamError('UpstreamBodyTimeout', `ingress: ${this.key} stalled the response body for ${this.timeouts.bodyTimeoutMs} ms`),
+    );
+  }
+
+  /** Closes the connection and tells whoever waits on it (once; 'close' then lets the pool forget it). */
+  private fail(err: Error): void {
+    this.dead = true;
+    if (!this.socket.destroyed) this.socket.destroy();
+    const cb = this.onConnect;
+    if (cb) {
+      this.onConnect = undefined;
+      cb(this, err);
+      return;
+    }
+    const h = this.handler;
+    this.handler = undefined;
+    h?.onError(err);
+  }
+}
