@@ -21,6 +21,8 @@ export class ProxyState {
   readonly endpoints: EndpointsMap = new Map();
   private readonly serviceChanges: ServiceChangeTracker;
   private readonly endpointsChanges: EndpointsChangeTracker;
+  /** Service -> its service port keys in `services` (kept by checkout, for partial renders). */
+  private readonly portKeys = new Map<ServiceKey, readonly string[]>();
 
   constructor(
     readonly family: IPFamily,
@@ -47,9 +49,19 @@ export class ProxyState {
     return this.serviceChanges.pendingCount() + this.endpointsChanges.pendingCount() > 0;
   }
 
+  /** The service port keys (keys of `services`) of one Service; empty when it has none. */
+  portKeysOf(key: ServiceKey): readonly string[] {
+    return this.portKeys.get(key) ?? [];
+  }
+
   /** Applies everything recorded since the last call and says which services changed. */
   checkout(): SyncChanges {
-    const s = applyServiceChanges(this.services, this.serviceChanges.checkout());
+    const serviceChanges = this.serviceChanges.checkout();
+    for (const [key, change] of serviceChanges) {
+      if (change.current.size) this.portKeys.set(key, [...change.current.keys()]);
+      else this.portKeys.delete(key);
+    }
+    const s = applyServiceChanges(this.services, serviceChanges);
     const e = applyEndpointsChanges(this.endpoints, this.endpointsChanges.checkout());
     return {
       updatedServices: new Set([...s.updatedServices, ...e.updatedServices]),

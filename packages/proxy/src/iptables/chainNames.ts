@@ -13,12 +13,13 @@ export const SEP_PREFIX = 'KUBE-SEP-';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** Standard base32 (with the usual alphabet) of a buffer, without padding. */
-export function base32(buf: Uint8Array): string {
+/** Standard base32 (with the usual alphabet) of a buffer, without padding; `chars` stops early. */
+export function base32(buf: Uint8Array, chars = Infinity): string {
   let out = '';
   let bits = 0;
   let value = 0;
   for (const byte of buf) {
+    if (out.length >= chars) return out.slice(0, chars);
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
@@ -28,11 +29,11 @@ export function base32(buf: Uint8Array): string {
     value &= (1 << bits) - 1;
   }
   if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
-  return out;
+  return out.length > chars ? out.slice(0, chars) : out;
 }
 
 function hash16(s: string): string {
-  return base32(createHash('sha256').update(s).digest()).slice(0, 16);
+  return base32(createHash('sha256').update(s).digest(), 16);
 }
 
 /** Upstream portProtoHash. */

@@ -1,14 +1,12 @@
-import { categorizeEndpoints } from '../core/topology.js';
 import type { EndpointsMap } from '../core/endpointsChangeTracker.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
-import { cidrContainsIP } from '../core/proxyOptions.js';
 import type { ServicePortMap } from '../core/serviceChangeTracker.js';
-import type { EndpointInfo, IPFamily, ServiceKey, ServicePortInfo } from '../core/types.js';
-import { externallyAccessible, usesClusterEndpoints, usesLocalEndpoints } from '../core/types.js';
+import type { IPFamily, ServiceKey } from '../core/types.js';
 import { isServiceChainName } from './chainNames.js';
-import { ChainNameCache } from './chainNameCache.js';
+import type { ChainNameCache } from './chainNameCache.js';
 import { LineBuffer, makeChainLine } from './lineBuffer.js';
-import { localDetector, masqueradeMark, nodePortDestinations, probability } from './iptablesHelpers.js';
+import { localDetector, masqueradeMark, nodePortDestinations } from './iptablesHelpers.js';
+import { IPTablesRenderCache } from './iptablesRenderCache.js';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
 export const KUBE_EXTERNAL_SERVICES = 'KUBE-EXTERNAL-SERVICES';
@@ -18,8 +16,7 @@ export const KUBE_MARK_MASQ = 'KUBE-MARK-MASQ';
 export const KUBE_FORWARD = 'KUBE-FORWARD';
 export const KUBE_PROXY_FIREWALL = 'KUBE-PROXY-FIREWALL';
 export const KUBE_FIREWALL = 'KUBE-FIREWALL';
-/** Upstream largeClusterEndpointsThreshold: above it, per-endpoint comments are dropped. */
-export const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
+export { LARGE_CLUSTER_ENDPOINTS_THRESHOLD } from './iptablesRenderCache.js';
 
 export interface IPTablesRenderInput {
   family: IPFamily;
@@ -31,6 +28,21 @@ export interface IPTablesRenderInput {
   changedServices?: ReadonlySet<ServiceKey>;
   /** Service chains that exist in the kernel now; those no longer used are flushed and deleted. */
   existingNatChains?: ReadonlySet<string>;
+  /**
+   * Instead of `existingNatChains` (which costs a look at every chain), with a cache: chains that
+   * were in the kernel at the last applied sync and have been dropped since (or were found by
+   * iptables-save), and chains first added since then (not in the kernel). Chains this render
+   * drops count as in the kernel unless in `addedNatChains`.
+   */
+  staleNatChains?: Iterable<string>;
+  addedNatChains?: ReadonlySet<string>;
+  /** The current service port keys of a Service, so a partial render visits only changed ones. */
+  portKeysOf?: (service: ServiceKey) => Iterable<string>;
+  /**
+   * Per-service-port fragments kept from earlier renders of the same state (IPTablesSyncer keeps
+   * one); without it every service is rendered.
+   */
+  cache?: IPTablesRenderCache;
   /** iptables supports `--random-fully` on MASQUERADE. */
   hasRandomFully?: boolean;
   /** Reused across renders to avoid rehashing chain names. */
@@ -40,8 +52,14 @@ export interface IPTablesRenderInput {
 export interface IPTablesRenderResult {
   /** iptables-restore input (filter then nat), to be applied with --noflush. */
   text: string;
-  /** Every service chain the ruleset uses (written or not, in a partial sync). */
-  activeNatChains: Set<string>;
+  /**
+   * Every service chain the ruleset uses (written or not, in a partial sync). With a cache this is
+   * the cache's live set: read it before the next render.
+   */
+  activeNatChains: ReadonlySet<string>;
+  /** Chains the cache dropped in this render, then those it added (in that order). */
+  droppedNatChains: string[];
+  addedNatChains: string[];
   deletedChains: string[];
   filterRules: number;
   /** NAT rules in the full ruleset (as upstream's iptables_rules_total metric). */
@@ -54,266 +72,128 @@ export interface IPTablesRenderResult {
 
 /**
  * Renders kube-proxy's iptables ruleset for one IP family: a transcription of upstream
- * syncProxyRules (v1.31+). Pure: state in, iptables-restore text out. Services are visited in
- * key order so output is deterministic.
+ * syncProxyRules (v1.31+). Pure with respect to its inputs: state in, iptables-restore text out
+ * (the optional cache only remembers earlier output). Services are visited in key order so output
+ * is deterministic. Each service port is rendered into a text fragment (iptablesServiceRules.ts);
+ * the result is the fixed chains plus the fragments joined once.
  */
 export function renderIPTables(input: IPTablesRenderInput): IPTablesRenderResult {
   const { family, services, endpoints, options } = input;
   const isIPv6 = family === 'IPv6';
-  const names = input.names ?? new ChainNameCache();
+  const cache = input.cache ?? new IPTablesRenderCache(input.names);
   const mark = masqueradeMark(options.masqueradeBit);
-  const detect = localDetector(options.clusterCIDRs, family);
   const localhostNodePorts = options.localhostNodePorts && !isIPv6;
   const nodeIP = options.nodeIPs.find((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4') === family);
+  const update = cache.update({
+    family,
+    services,
+    endpoints,
+    full: input.full,
+    ...(input.changedServices ? { changedServices: input.changedServices } : {}),
+    ...(input.portKeysOf ? { portKeysOf: input.portKeysOf } : {}),
+    context: (largeClusterMode, names) => ({ options, detect: localDetector(options.clusterCIDRs, family), localhostNodePorts, nodeIP, largeClusterMode, names }),
+    options,
+  });
+  const { largeClusterMode } = update;
 
-  const filterChains = new LineBuffer();
-  const filterRules = new LineBuffer();
-  const natChains = new LineBuffer();
-  const natRules = new LineBuffer();
-  const skippedNatChains = new LineBuffer(true);
-  const skippedNatRules = new LineBuffer(true);
-
-  for (const c of [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL]) filterChains.writeLine(makeChainLine(c));
-  for (const c of [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ]) natChains.writeLine(makeChainLine(c));
-
-  natRules.write('-A', KUBE_POSTROUTING, '-m', 'mark', '!', '--mark', `${mark}/${mark}`, '-j', 'RETURN');
-  natRules.write('-A', KUBE_POSTROUTING, '-j', 'MARK', '--xor-mark', mark);
-  natRules.write('-A', KUBE_POSTROUTING, '-m', 'comment', '--comment', '"kubernetes service traffic requiring SNAT"', '-j', 'MASQUERADE', ...(input.hasRandomFully ? ['--random-fully'] : []));
-  natRules.write('-A', KUBE_MARK_MASQ, '-j', 'MARK', '--or-mark', mark);
-
+  const filterHead = new LineBuffer();
+  const natHead = new LineBuffer();
+  for (const c of [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL]) filterHead.writeLine(makeChainLine(c));
+  for (const c of [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ]) natHead.writeLine(makeChainLine(c));
+  const natFixed = new LineBuffer();
+  natFixed.write('-A', KUBE_POSTROUTING, '-m', 'mark', '!', '--mark', `${mark}/${mark}`, '-j', 'RETURN');
+  natFixed.write('-A', KUBE_POSTROUTING, '-j', 'MARK', '--xor-mark', mark);
+  natFixed.write('-A', KUBE_POSTROUTING, '-m', 'comment', '--comment', '"kubernetes service traffic requiring SNAT"', '-j', 'MASQUERADE', ...(input.hasRandomFully ? ['--random-fully'] : []));
+  natFixed.write('-A', KUBE_MARK_MASQ, '-j', 'MARK', '--or-mark', mark);
+  const filterFixed = new LineBuffer();
   if (localhostNodePorts) {
-    filterChains.writeLine(makeChainLine(KUBE_FIREWALL));
-    filterRules.write('-A', KUBE_FIREWALL, '-m', 'comment', '--comment', '"block incoming localnet connections"', '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP');
+    filterHead.writeLine(makeChainLine(KUBE_FIREWALL));
+    filterFixed.write('-A', KUBE_FIREWALL, '-m', 'comment', '--comment', '"block incoming localnet connections"', '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP');
   }
 
-  const activeNatChains = new Set<string>();
-  let totalEndpoints = 0;
-  for (const key of services.keys()) totalEndpoints += endpoints.get(key)?.length ?? 0;
-  const largeClusterMode = totalEndpoints > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
-  const comment = (args: string[], text: string) => (largeClusterMode ? args : args.concat('-m', 'comment', '--comment', text));
-  let noLocalInternal = 0;
-  let noLocalExternal = 0;
-
-  const keys = [...services.keys()].sort();
-  for (const key of keys) {
-    const svc = services.get(key) as ServicePortInfo;
-    const protocol = svc.protocol.toLowerCase();
-    const spn = svc.nameString;
-    const n = names.service(svc);
-    const port = String(svc.port);
-    const all = endpoints.get(key) ?? [];
-    const { clusterEndpoints, localEndpoints, allReachableEndpoints, hasAnyEndpoints: hasEndpoints } = categorizeEndpoints(all, svc, options.nodeLabels);
-
-    const clusterPolicyChain = n.cluster;
-    const usesClusterPolicyChain = clusterEndpoints.length > 0 && usesClusterEndpoints(svc);
-    const localPolicyChain = n.local;
-    const usesLocalPolicyChain = localEndpoints.length > 0 && usesLocalEndpoints(svc);
-
-    const internalPolicyChain = svc.internalPolicyLocal ? localPolicyChain : clusterPolicyChain;
-    const hasInternalEndpoints = svc.internalPolicyLocal ? hasEndpoints && localEndpoints.length > 0 : hasEndpoints;
-    const internalTrafficChain = internalPolicyChain;
-    const externalPolicyChain = svc.externalPolicyLocal ? localPolicyChain : clusterPolicyChain;
-    const hasExternalEndpoints = svc.externalPolicyLocal ? hasEndpoints && localEndpoints.length > 0 : hasEndpoints;
-    const externalTrafficChain = n.external;
-    const usesExternalTrafficChain = hasEndpoints && externallyAccessible(svc);
-    const fwChain = n.firewall;
-    const usesFWChain = hasEndpoints && svc.loadBalancerVIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0;
-    const loadBalancerTrafficChain = usesFWChain ? fwChain : externalTrafficChain;
-
-    let internalFilterTarget = '';
-    let internalFilterComment = '';
-    let externalFilterTarget = '';
-    let externalFilterComment = '';
-    if (!hasEndpoints) {
-      internalFilterTarget = externalFilterTarget = 'REJECT';
-      internalFilterComment = externalFilterComment = `"${spn} has no endpoints"`;
-    } else {
-      if (!hasInternalEndpoints) {
-        internalFilterTarget = 'DROP';
-        internalFilterComment = `"${spn} has no local endpoints"`;
-        noLocalInternal++;
-      }
-      if (!hasExternalEndpoints) {
-        externalFilterTarget = 'DROP';
-        externalFilterComment = `"${spn} has no local endpoints"`;
-        noLocalExternal++;
-      }
-    }
-
-    // Capture the clusterIP.
-    if (hasInternalEndpoints) {
-      natRules.write('-A', KUBE_SERVICES, '-m', 'comment', '--comment', `"${spn} cluster IP"`, '-m', protocol, '-p', protocol, '-d', svc.clusterIP, '--dport', port, '-j', internalTrafficChain);
-    } else {
-      filterRules.write('-A', KUBE_SERVICES, '-m', 'comment', '--comment', internalFilterComment, '-m', protocol, '-p', protocol, '-d', svc.clusterIP, '--dport', port, '-j', internalFilterTarget);
-    }
-    // Capture externalIPs.
-    for (const ip of svc.externalIPs) {
-      if (hasEndpoints) {
-        natRules.write('-A', KUBE_SERVICES, '-m', 'comment', '--comment', `"${spn} external IP"`, '-m', protocol, '-p', protocol, '-d', ip, '--dport', port, '-j', externalTrafficChain);
-      }
-      if (!hasExternalEndpoints) {
-        filterRules.write('-A', KUBE_EXTERNAL_SERVICES, '-m', 'comment', '--comment', externalFilterComment, '-m', protocol, '-p', protocol, '-d', ip, '--dport', port, '-j', externalFilterTarget);
-      }
-    }
-    // Capture load-balancer ingress.
-    for (const ip of svc.loadBalancerVIPs) {
-      if (hasEndpoints) {
-        natRules.write('-A', KUBE_SERVICES, '-m', 'comment', '--comment', `"${spn} loadbalancer IP"`, '-m', protocol, '-p', protocol, '-d', ip, '--dport', port, '-j', loadBalancerTrafficChain);
-      }
-      if (usesFWChain) {
-        filterRules.write('-A', KUBE_PROXY_FIREWALL, '-m', 'comment', '--comment', `"${spn} traffic not accepted by ${fwChain}"`, '-m', protocol, '-p', protocol, '-d', ip, '--dport', port, '-j', 'DROP');
-      }
-    }
-    if (!hasExternalEndpoints) {
-      for (const ip of svc.loadBalancerVIPs) {
-        filterRules.write('-A', KUBE_EXTERNAL_SERVICES, '-m', 'comment', '--comment', externalFilterComment, '-m', protocol, '-p', protocol, '-d', ip, '--dport', port, '-j', externalFilterTarget);
-      }
-    }
-    // Capture nodeports.
-    if (svc.nodePort !== 0) {
-      const nodePort = String(svc.nodePort);
-      if (hasEndpoints) {
-        if (localhostNodePorts && options.nfacct) {
-          natRules.write('-A', KUBE_NODEPORTS, '-m', 'comment', '--comment', spn, '-m', protocol, '-p', protocol, '-d', '127.0.0.0/8', '--dport', nodePort, '-m', 'nfacct', '--nfacct-name', 'localhost_nps_accepted_pkts', '-j', externalTrafficChain);
-        }
-        natRules.write('-A', KUBE_NODEPORTS, '-m', 'comment', '--comment', spn, '-m', protocol, '-p', protocol, '--dport', nodePort, '-j', externalTrafficChain);
-      }
-      if (!hasExternalEndpoints) {
-        filterRules.write('-A', KUBE_EXTERNAL_SERVICES, '-m', 'comment', '--comment', externalFilterComment, '-m', 'addrtype', '--dst-type', 'LOCAL', '-m', protocol, '-p', protocol, '--dport', nodePort, '-j', externalFilterTarget);
-      }
-    }
-    // Capture healthCheckNodePorts.
-    if (svc.healthCheckNodePort !== 0) {
-      filterRules.write('-A', KUBE_NODEPORTS, '-m', 'comment', '--comment', `"${spn} health check node port"`, '-m', 'tcp', '-p', 'tcp', '--dport', String(svc.healthCheckNodePort), '-j', 'ACCEPT');
-    }
-
-    // Unchanged services keep their SVC/SVL/EXT/FW/SEP chains: counted, not written.
-    const skip = !input.full && !(input.changedServices?.has(svc.serviceKey) ?? false);
-    const chains = skip ? skippedNatChains : natChains;
-    const rules = skip ? skippedNatRules : natRules;
-
-    if (hasInternalEndpoints) {
-      const args = ['-m', 'comment', '--comment', `"${spn} cluster IP"`, '-m', protocol, '-p', protocol, '-d', svc.clusterIP, '--dport', port];
-      if (options.masqueradeAll) rules.write('-A', internalTrafficChain, args, '-j', KUBE_MARK_MASQ);
-      else if (detect) rules.write('-A', internalTrafficChain, args, detect.ifNotLocal, '-j', KUBE_MARK_MASQ);
-    }
-
-    if (usesExternalTrafficChain) {
-      chains.writeLine(makeChainLine(externalTrafficChain));
-      activeNatChains.add(externalTrafficChain);
-      if (!svc.externalPolicyLocal) {
-        rules.write('-A', externalTrafficChain, '-m', 'comment', '--comment', `"masquerade traffic for ${spn} external destinations"`, '-j', KUBE_MARK_MASQ);
-      } else {
-        if (detect) {
-          rules.write('-A', externalTrafficChain, '-m', 'comment', '--comment', `"pod traffic for ${spn} external destinations"`, detect.ifLocal, '-j', clusterPolicyChain);
-        }
-        rules.write('-A', externalTrafficChain, '-m', 'comment', '--comment', `"masquerade LOCAL traffic for ${spn} external destinations"`, '-m', 'addrtype', '--src-type', 'LOCAL', '-j', KUBE_MARK_MASQ);
-        rules.write('-A', externalTrafficChain, '-m', 'comment', '--comment', `"route LOCAL traffic for ${spn} external destinations"`, '-m', 'addrtype', '--src-type', 'LOCAL', '-j', clusterPolicyChain);
-      }
-      if (hasExternalEndpoints) rules.write('-A', externalTrafficChain, '-j', externalPolicyChain);
-    }
-
-    if (usesFWChain) {
-      chains.writeLine(makeChainLine(fwChain));
-      activeNatChains.add(fwChain);
-      const args = ['-A', fwChain, '-m', 'comment', '--comment', `"${spn} loadbalancer IP"`];
-      let allowFromNode = false;
-      for (const cidr of svc.loadBalancerSourceRanges) {
-        rules.write(args, '-s', cidr, '-j', externalTrafficChain);
-        if (nodeIP && cidrContainsIP(cidr, nodeIP)) allowFromNode = true;
-      }
-      if (allowFromNode) for (const ip of svc.loadBalancerVIPs) rules.write(args, '-s', ip, '-j', externalTrafficChain);
-      rules.write('-A', fwChain, '-m', 'comment', '--comment', `"other traffic to ${spn} will be dropped by KUBE-PROXY-FIREWALL"`);
-    }
-
-    if (usesClusterPolicyChain) {
-      chains.writeLine(makeChainLine(clusterPolicyChain));
-      activeNatChains.add(clusterPolicyChain);
-      writeServiceToEndpointRules(rules, spn, svc, clusterPolicyChain, clusterEndpoints, names, comment);
-    }
-    if (usesLocalPolicyChain) {
-      chains.writeLine(makeChainLine(localPolicyChain));
-      activeNatChains.add(localPolicyChain);
-      writeServiceToEndpointRules(rules, spn, svc, localPolicyChain, localEndpoints, names, comment);
-    }
-
-    for (const ep of allReachableEndpoints) {
-      const epChain = names.endpoint(svc, ep.endpoint);
-      chains.writeLine(makeChainLine(epChain));
-      activeNatChains.add(epChain);
-      let args = comment(['-A', epChain], spn);
-      rules.write(args, '-s', ep.ip, '-j', KUBE_MARK_MASQ);
-      if (svc.sessionAffinityClientIP) args = args.concat('-m', 'recent', '--name', epChain, '--set');
-      rules.write(args, '-m', protocol, '-p', protocol, '-j', 'DNAT', '--to-destination', ep.endpoint);
+  // Top-level rules of every service (cached fragments), own chains of written services only.
+  const filter: string[] = [];
+  const natChains: string[] = [];
+  const natRules: string[] = [];
+  let filterCount = filterFixed.count;
+  let writtenChainRules = 0;
+  const written = update.written;
+  for (const key of cache.ports.sorted) {
+    const f = cache.ports.fragments.get(key)!;
+    if (f.filter) filter.push(f.filter);
+    if (f.natTop) natRules.push(f.natTop);
+    filterCount += f.filterCount;
+    if (written === 'all' || written.has(key)) {
+      if (f.chainLines) natChains.push(f.chainLines);
+      if (f.chainRules) natRules.push(f.chainRules);
+      writtenChainRules += f.chainRuleCount;
     }
   }
 
   // Delete service chains no longer in use (flush by chain line, then -X).
-  const deletedChains: string[] = [];
-  for (const chain of [...(input.existingNatChains ?? [])].sort()) {
-    if (activeNatChains.has(chain) || !isServiceChainName(chain)) continue;
-    natChains.writeLine(makeChainLine(chain));
-    natRules.write('-X', chain);
-    deletedChains.push(chain);
+  const active = cache.active;
+  const added = input.addedNatChains;
+  const candidates = input.existingNatChains
+    ? [...input.existingNatChains]
+    : [...(input.staleNatChains ?? []), ...(added ? update.dropped.filter((c) => !added.has(c)) : update.dropped)];
+  const deletedChains = [...new Set(candidates.filter((c) => !active.has(c) && isServiceChainName(c)))].sort();
+  for (const chain of deletedChains) {
+    natChains.push(`:${chain} - [0:0]\n`);
+    natRules.push(`-X ${chain}\n`);
   }
 
   // Finally, tail-call to the nodePorts chain. This must be the last rule of KUBE-SERVICES.
+  const natTail = new LineBuffer();
   const npComment = '"kubernetes service nodeports; NOTE: this must be the last rule in this chain"';
   const destinations = nodePortDestinations(options, family);
   if (destinations.matchAll) {
     const dst = ['-m', 'addrtype', '--dst-type', 'LOCAL'];
     if (isIPv6) dst.push('!', '-d', '::1/128');
     else if (!localhostNodePorts) dst.push('!', '-d', '127.0.0.0/8');
-    natRules.write('-A', KUBE_SERVICES, '-m', 'comment', '--comment', npComment, dst, '-j', KUBE_NODEPORTS);
+    natTail.write('-A', KUBE_SERVICES, '-m', 'comment', '--comment', npComment, dst, '-j', KUBE_NODEPORTS);
   } else {
     for (const ip of destinations.ips) {
       const loopback = isIPv6 ? ip === '::1' : ip.startsWith('127.');
       if (loopback && (isIPv6 || !localhostNodePorts)) continue;
-      natRules.write('-A', KUBE_SERVICES, '-m', 'comment', '--comment', npComment, '-d', ip, '-j', KUBE_NODEPORTS);
+      natTail.write('-A', KUBE_SERVICES, '-m', 'comment', '--comment', npComment, '-d', ip, '-j', KUBE_NODEPORTS);
     }
   }
 
+  const forward = new LineBuffer();
   if (!options.conntrackTCPLiberal) {
-    filterRules.write('-A', KUBE_FORWARD, '-m', 'conntrack', '--ctstate', 'INVALID', ...(options.nfacct ? ['-m', 'nfacct', '--nfacct-name', 'ct_state_invalid_dropped_pkts'] : []), '-j', 'DROP');
+    forward.write('-A', KUBE_FORWARD, '-m', 'conntrack', '--ctstate', 'INVALID', ...(options.nfacct ? ['-m', 'nfacct', '--nfacct-name', 'ct_state_invalid_dropped_pkts'] : []), '-j', 'DROP');
   }
-  filterRules.write('-A', KUBE_FORWARD, '-m', 'comment', '--comment', '"kubernetes forwarding rules"', '-m', 'mark', '--mark', `${mark}/${mark}`, '-j', 'ACCEPT');
-  filterRules.write('-A', KUBE_FORWARD, '-m', 'comment', '--comment', '"kubernetes forwarding conntrack rule"', '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT');
+  forward.write('-A', KUBE_FORWARD, '-m', 'comment', '--comment', '"kubernetes forwarding rules"', '-m', 'mark', '--mark', `${mark}/${mark}`, '-j', 'ACCEPT');
+  forward.write('-A', KUBE_FORWARD, '-m', 'comment', '--comment', '"kubernetes forwarding conntrack rule"', '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT');
+  filterCount += forward.count;
 
-  const parts = ['*filter', ...filterChains.lines, ...filterRules.lines, 'COMMIT', '*nat', ...natChains.lines, ...natRules.lines, 'COMMIT', ''];
+  const lines = (b: LineBuffer) => (b.lines.length ? b.lines.join('\n') + '\n' : '');
+  const text = [
+    '*filter\n',
+    lines(filterHead),
+    lines(filterFixed),
+    ...filter,
+    lines(forward),
+    'COMMIT\n*nat\n',
+    lines(natHead),
+    ...natChains,
+    lines(natFixed),
+    ...natRules,
+    lines(natTail),
+    'COMMIT\n',
+  ].join('');
+  const fixedNat = natFixed.count + natTail.count;
   return {
-    text: parts.join('\n'),
-    activeNatChains,
+    text,
+    activeNatChains: active,
+    droppedNatChains: update.dropped,
+    addedNatChains: update.added,
     deletedChains,
-    filterRules: filterRules.count,
-    natRulesTotal: natRules.count + skippedNatRules.count - deletedChains.length,
-    natRulesWritten: natRules.count - deletedChains.length,
+    filterRules: filterCount,
+    natRulesTotal: fixedNat + cache.totals.natTop + cache.totals.chainRules,
+    natRulesWritten: fixedNat + cache.totals.natTop + writtenChainRules,
     largeClusterMode,
-    noLocalEndpointsInternal: noLocalInternal,
-    noLocalEndpointsExternal: noLocalExternal,
+    noLocalEndpointsInternal: cache.totals.noLocalInternal,
+    noLocalEndpointsExternal: cache.totals.noLocalExternal,
   };
 }
-
-function writeServiceToEndpointRules(
-  rules: LineBuffer,
-  spn: string,
-  svc: ServicePortInfo,
-  svcChain: string,
-  eps: readonly EndpointInfo[],
-  names: ChainNameCache,
-  comment: (args: string[], text: string) => string[],
-): void {
-  if (svc.sessionAffinityClientIP) {
-    for (const ep of eps) {
-      const epChain = names.endpoint(svc, ep.endpoint);
-      rules.write(comment(['-A', svcChain], `"${spn} -> ${ep.endpoint}"`), '-m', 'recent', '--name', epChain, '--rcheck', '--seconds', String(svc.stickyMaxAgeSeconds), '--reap', '-j', epChain);
-    }
-  }
-  const n = eps.length;
-  eps.forEach((ep, i) => {
-    let args = comment(['-A', svcChain], `"${spn} -> ${ep.endpoint}"`);
-    // matches kube-proxy: each rule but the last is a random match with p = 1/(remaining).
-    if (i < n - 1) args = args.concat('-m', 'statistic', '--mode', 'random', '--probability', probability(n - i));
-    rules.write(args, '-j', names.endpoint(svc, ep.endpoint));
-  });
-}
-

@@ -222,3 +222,41 @@ describe('partial sync property', () => {
     );
   });
 });
+
+describe('partial sync cost', () => {
+  it('renders only the changed service after one endpoint change, reusing the others from the cache', () => {
+    const st = new ProxyState('IPv4', TEST_NODE_NAME);
+    const syncer = new IPTablesSyncer(st, options, { clock: new FakeClock() });
+    const slices = Array.from({ length: 20 }, (_, i) => slice('ns', `svc${i}`, `10.0.${i}.1`, 80, 'p80'));
+    for (let i = 0; i < 20; i++) {
+      st.onServiceUpdate(clusterIPService('ns', `svc${i}`, `172.30.1.${i}`, 80, 'p80'));
+      st.onEndpointSliceUpdate(slices[i]!);
+    }
+    syncer.commit(syncer.prepare(), true);
+    expect(syncer.cache.rendered).toBe(20);
+    const before = new Map(syncer.cache.ports.fragments);
+
+    const upd = structuredClone(slices[7]!);
+    (upd.endpoints[0] as { addresses: string[] }).addresses = ['10.0.7.2'];
+    st.onEndpointSliceUpdate(upd);
+    const p = syncer.prepare();
+    syncer.commit(p, true);
+    expect(p.full).toBe(false);
+    expect(syncer.cache.rendered).toBe(21);
+    for (const [key, frag] of syncer.cache.ports.fragments) {
+      if (key === 'ns/svc7:p80/TCP') expect(frag).not.toBe(before.get(key));
+      else expect(frag).toBe(before.get(key));
+    }
+    // Every service's KUBE-SERVICES rule is still written; only svc7's own chains are.
+    expect(p.text.match(/^-A KUBE-SERVICES .* cluster IP/gm)).toHaveLength(20);
+    expect(p.text.match(/^:KUBE-SVC-/gm)).toHaveLength(1);
+    expect(p.text).toContain('--to-destination 10.0.7.2:80');
+
+    // A periodic full sync writes everything again from the cache without re-rendering.
+    syncer.forceFullSync();
+    const full = syncer.prepare();
+    expect(full.full).toBe(true);
+    expect(syncer.cache.rendered).toBe(21);
+    expect(full.text.match(/^:KUBE-SVC-/gm)).toHaveLength(20);
+  });
+});

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { realClock } from '../core/clock.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState, SyncChanges } from '../core/proxyState.js';
-import { ChainNameCache } from './chainNameCache.js';
+import { IPTablesRenderCache } from './iptablesRenderCache.js';
 import { renderIPTables } from './iptablesRenderer.js';
 import type { IPTablesRenderResult } from './iptablesRenderer.js';
 
@@ -22,8 +22,16 @@ export interface PreparedIPTablesSync {
  * top-level chains; a full ruleset on the first sync, after any failure, and every hour.
  */
 export class IPTablesSyncer {
-  private readonly names = new ChainNameCache();
-  private existingNatChains = new Set<string>();
+  /** Rendered fragments of the last sync; a partial sync re-renders only changed services. */
+  readonly cache = new IPTablesRenderCache();
+  /**
+   * What renders changed since the last successful restore, per chain at its first change: true
+   * = it was in the kernel and got dropped, false = it was added (not in the kernel yet). With
+   * the chains iptables-save found, that is all a sync needs to know to delete stale chains
+   * without looking at every chain.
+   */
+  private touched = new Map<string, boolean>();
+  private noted = new Set<string>();
   private needFullSync = true;
   private lastFullSync = Number.NEGATIVE_INFINITY;
   private readonly clock: Clock;
@@ -52,7 +60,7 @@ export class IPTablesSyncer {
 
   /** Chains the kernel is known to hold (adds chains found by iptables-save, for cleanup). */
   noteExistingChains(chains: Iterable<string>): void {
-    for (const c of chains) this.existingNatChains.add(c);
+    for (const c of chains) this.noted.add(c);
   }
 
   prepare(): PreparedIPTablesSync {
@@ -65,11 +73,27 @@ export class IPTablesSyncer {
       options: this.options,
       full,
       changedServices: changes.updatedServices,
-      existingNatChains: this.existingNatChains,
+      portKeysOf: (key) => this.state.portKeysOf(key),
+      staleNatChains: this.staleChains(),
+      addedNatChains: this.addedChains(),
       hasRandomFully: this.hasRandomFully,
-      names: this.names,
+      cache: this.cache,
     });
+    for (const c of result.droppedNatChains) if (!this.touched.has(c)) this.touched.set(c, true);
+    for (const c of result.addedNatChains) if (!this.touched.has(c)) this.touched.set(c, false);
     return { full, text: result.text, result, changes };
+  }
+
+  private staleChains(): string[] {
+    const out = [...this.noted];
+    for (const [c, inKernel] of this.touched) if (inKernel) out.push(c);
+    return out;
+  }
+
+  private addedChains(): Set<string> {
+    const out = new Set<string>();
+    for (const [c, inKernel] of this.touched) if (!inKernel) out.add(c);
+    return out;
   }
 
   /**
@@ -81,7 +105,9 @@ export class IPTablesSyncer {
       this.needFullSync = true;
       return;
     }
-    this.existingNatChains = new Set(prepared.result.activeNatChains);
+    // The kernel now holds exactly the active chains (the deleted ones are gone).
+    this.touched = new Map();
+    this.noted = new Set();
     this.needFullSync = false;
     if (prepared.full) this.lastFullSync = this.clock.now();
   }

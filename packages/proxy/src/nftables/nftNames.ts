@@ -7,7 +7,7 @@ const MAX = 256;
 
 /** Upstream hashAndTruncate: 8 base32 characters of sha256(name), a dash, then the name. */
 export function hashAndTruncate(name: string): string {
-  const out = base32(createHash('sha256').update(name).digest()).slice(0, 8) + '-' + name;
+  const out = base32(createHash('sha256').update(name).digest(), 8) + '-' + name;
   return out.length > MAX ? out.slice(0, MAX - 3) + '...' : out;
 }
 
