@@ -69,9 +69,14 @@ export class ResponseParser {
     return this.state === State.Head;
   }
 
-  /** Feeds bytes from the connection. Bytes after the end of the response make it unusable. */
-  execute(data: Buffer): void {
+  /**
+   * Feeds bytes from the connection. Bytes after the end of the response make it unusable.
+   * `volatile`: `data` is a read buffer that will be overwritten, so whatever outlives this call
+   * (body chunks, a partial head) is copied.
+   */
+  execute(data: Buffer, volatile = false): void {
     let buf = data;
+    const keep = volatile ? copyOf : viewOf;
     let pos = 0;
     if (this.pending) {
       buf = Buffer.concat([this.pending, data]);
@@ -83,16 +88,16 @@ export class ResponseParser {
           const end = buf.indexOf('\r\n\r\n', pos, 'latin1');
           if (end < 0) {
             if (buf.length - pos > MAX_RESPONSE_HEAD) throw new UpstreamProtocolError(`the response head exceeds ${MAX_RESPONSE_HEAD} bytes`);
-            this.pending = buf.subarray(pos);
+            this.pending = keep(buf, pos, buf.length);
             return;
           }
           if (end - pos > MAX_RESPONSE_HEAD) throw new UpstreamProtocolError(`the response head exceeds ${MAX_RESPONSE_HEAD} bytes`);
-          pos = this.head(buf, pos, end);
+          pos = this.head(buf, pos, end, keep);
           break;
         }
         case State.Length: {
           const n = Math.min(this.remaining, buf.length - pos);
-          const chunk = buf.subarray(pos, pos + n);
+          const chunk = keep(buf, pos, pos + n);
           pos += n;
           this.remaining -= n;
           this.sink!.onBody(chunk);
@@ -104,7 +109,7 @@ export class ResponseParser {
           const eol = buf.indexOf('\r\n', pos, 'latin1');
           if (eol < 0) {
             if (buf.length - pos > MAX_CHUNK_LINE) throw new UpstreamProtocolError('a chunk-size or trailer line is too long');
-            this.pending = buf.subarray(pos);
+            this.pending = keep(buf, pos, buf.length);
             return;
           }
           const line = buf.toString('latin1', pos, eol);
@@ -123,7 +128,7 @@ export class ResponseParser {
         }
         case State.ChunkData: {
           const n = Math.min(this.remaining, buf.length - pos);
-          const chunk = buf.subarray(pos, pos + n);
+          const chunk = keep(buf, pos, pos + n);
           pos += n;
           this.remaining -= n;
           if (this.remaining === 0) {
@@ -142,7 +147,7 @@ export class ResponseParser {
           break;
         }
         case State.UntilClose:
-          this.sink!.onBody(pos === 0 ? buf : buf.subarray(pos));
+          this.sink!.onBody(keep(buf, pos, buf.length));
           return;
         case State.Done:
           // An endpoint that sends more than the response asked for cannot be trusted with another request.
@@ -169,7 +174,7 @@ export class ResponseParser {
   }
 
   /** Parses a head in buf[pos, end); returns where the body starts. */
-  private head(buf: Buffer, pos: number, end: number): number {
+  private head(buf: Buffer, pos: number, end: number, keep: typeof viewOf): number {
     const lines = buf.toString('latin1', pos, end).split('\r\n');
     const status = lines[0]!;
     const code = status.length >= 12 && status.startsWith('HTTP/1.') && status.charCodeAt(8) === 32 ? Number(status.slice(9, 12)) : NaN;
@@ -257,7 +262,7 @@ export class ResponseParser {
     if (buf.length - pos >= length) {
       this.state = State.Done;
       this.sink = undefined;
-      sink.onHead(code, status.slice(13), out, length === 0 ? EMPTY : buf.subarray(pos, pos + length));
+      sink.onHead(code, status.slice(13), out, length === 0 ? EMPTY : keep(buf, pos, pos + length));
       return pos + length;
     }
     this.state = State.Length;
@@ -265,6 +270,14 @@ export class ResponseParser {
     sink.onHead(code, status.slice(13), out, null);
     return pos;
   }
+}
+
+function viewOf(buf: Buffer, start: number, end: number): Buffer {
+  return start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+}
+
+function copyOf(buf: Buffer, start: number, end: number): Buffer {
+  return Buffer.from(buf.subarray(start, end));
 }
 
 function parseChunkSize(line: string): number {

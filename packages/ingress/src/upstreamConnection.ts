@@ -3,6 +3,8 @@ import type { Socket } from 'node:net';
 import { ResponseParser } from './responseParser.js';
 import type { ResponseSink } from './responseParser.js';
 
+const READ_BUFFER = 64 * 1024;
+
 /** What one proxied exchange hears from its upstream connection. */
 export interface ExchangeHandler extends ResponseSink {
   /** The connection failed (connect, reset, timeout, protocol); it is closed already. */
@@ -49,6 +51,7 @@ export class UpstreamConnection {
   private requestDone = true;
   private timeoutMs: number;
   private dead = false;
+  private paused = false;
 
   constructor(
     readonly key: string,
@@ -59,7 +62,9 @@ export class UpstreamConnection {
     private onConnect: ((conn: UpstreamConnection, err?: Error) => void) | undefined,
   ) {
     this.timeoutMs = timeouts.connectTimeoutMs;
-    const s = connect({ host, port, noDelay: true });
+    // Reads land in one buffer per connection (no stream push and 'data' event per read); the
+    // parser copies what outlives a read.
+    const s = connect({ host, port, noDelay: true, onread: { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n: number, buf: Buffer) => this.onData(buf, n) } });
     this.socket = s;
     s.setTimeout(this.timeoutMs);
     s.on('connect', () => {
@@ -69,7 +74,6 @@ export class UpstreamConnection {
       this.onConnect = undefined;
       cb?.(this);
     });
-    s.on('data', (d: Buffer) => this.onData(d));
     s.on('end', () => this.onEnd());
     s.on('timeout', () => this.onTimeout());
     s.on('drain', () => this.handler?.onDrain());
@@ -117,11 +121,15 @@ export class UpstreamConnection {
     this.requestDone = true;
   }
 
+  /** Stops reading the response (the client is slower than the endpoint). */
   pause(): void {
+    this.paused = true;
     this.socket.pause();
   }
 
   resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
     this.socket.resume();
   }
 
@@ -139,20 +147,20 @@ export class UpstreamConnection {
     }
   }
 
-  private onData(data: Buffer): void {
+  private onData(buf: Buffer, n: number): boolean {
     const h = this.handler;
     if (!h) {
       // Bytes on an idle connection: the endpoint is confused; do not reuse it.
       this.dead = true;
       this.socket.destroy();
-      return;
+      return false;
     }
     const wasHead = this.parser.inHead;
     try {
-      this.parser.execute(data);
+      this.parser.execute(buf.subarray(0, n), true);
     } catch (e) {
       this.fail(e as Error);
-      return;
+      return false;
     }
     if (this.parser.done) {
       this.handler = undefined;
@@ -162,11 +170,13 @@ export class UpstreamConnection {
     } else if (wasHead && !this.parser.inHead && this.timeouts.bodyTimeoutMs !== this.timeouts.headersTimeoutMs) {
       this.setTimeout(this.timeouts.bodyTimeoutMs);
     }
+    return !this.paused;
   }
 
   /** Back to the pool, or closed when the response said so. */
   private settle(): void {
     if (this.reusable && !this.socket.destroyed) {
+      this.resume();
       this.setTimeout(this.timeouts.headersTimeoutMs);
       this.owner.release(this);
     } else {
