@@ -67,9 +67,12 @@ type Reply = (b: Buffer) => void;
  * so answer those at once and leave names (a `listen` host name) to dns.lookup.
  */
 function literalLookup(address: string, family: number, cb: (err: Error | null, address: string, family: number) => void): void {
-  if (net.isIP(address) !== 0) cb(null, address, family);
-  else dns.lookup(address, family, cb);
+  if (address === lastLiteral || net.isIP(address) !== 0) {
+    lastLiteral = address; // the next reply usually goes to the same client: skip the regex test
+    cb(null, address, family);
+  } else dns.lookup(address, family, cb);
 }
+let lastLiteral = '';
 
 /**
  * The DNS server: UDP and TCP on one address, the cluster zone from the index, everything else

@@ -19,12 +19,16 @@ export function maxUdpSize(q: ParsedQuery): number {
 
 function writeOpt(out: Buffer, at: number, q: ParsedQuery, extRcode: number): void {
   out[at] = 0;
-  out.writeUInt16BE(41, at + 1);
-  out.writeUInt16BE(SERVER_UDP_SIZE, at + 3);
+  out[at + 1] = 0;
+  out[at + 2] = 41; // OPT
+  out[at + 3] = SERVER_UDP_SIZE >> 8;
+  out[at + 4] = SERVER_UDP_SIZE & 0xff;
   out[at + 5] = extRcode;
   out[at + 6] = 0; // version 0
-  out.writeUInt16BE(q.dnssecOk ? 0x8000 : 0, at + 7); // RFC 3225: the DO bit is echoed
-  out.writeUInt16BE(0, at + 9);
+  out[at + 7] = q.dnssecOk ? 0x80 : 0; // RFC 3225: the DO bit is echoed
+  out[at + 8] = 0;
+  out[at + 9] = 0; // RDLEN 0
+  out[at + 10] = 0;
 }
 
 /**

@@ -36,6 +36,11 @@ export const PARSE_DROP = -1;
 export const PARSE_FORMERR = 1;
 export const PARSE_NOTIMP = 4;
 
+/** A big-endian 16-bit field (bounds are checked by the caller; inlined, unlike Buffer#readUInt16BE). */
+function u16(b: Buffer, at: number): number {
+  return (b[at]! << 8) | b[at + 1]!;
+}
+
 /** The last scanned question's name, lower-cased and dotted: shared, overwritten by every scan. */
 export const QNAME_SCRATCH = Buffer.allocUnsafe(256);
 const NAME_SCRATCH = QNAME_SCRATCH;
@@ -68,14 +73,14 @@ export function scanQuery(msg: Buffer, q: ParsedQuery): number {
   q.ednsVersion = 0;
   q.dnssecOk = false;
   if (len < 12) return PARSE_DROP;
-  q.id = msg.readUInt16BE(0);
-  q.flags = msg.readUInt16BE(2);
+  q.id = u16(msg, 0);
+  q.flags = u16(msg, 2);
   if (q.flags & 0x8000) return PARSE_DROP; // a response: never answer it (that is how loops start)
   q.opcode = (q.flags >> 11) & 0xf;
   if (q.opcode !== 0) return PARSE_NOTIMP;
-  if (msg.readUInt16BE(4) !== 1) return PARSE_FORMERR;
-  if (msg.readUInt16BE(6) !== 0 || msg.readUInt16BE(8) !== 0) return PARSE_FORMERR;
-  const arcount = msg.readUInt16BE(10);
+  if (u16(msg, 4) !== 1) return PARSE_FORMERR;
+  if (u16(msg, 6) !== 0 || u16(msg, 8) !== 0) return PARSE_FORMERR;
+  const arcount = u16(msg, 10);
 
   let off = 12;
   let n = 0;
@@ -105,8 +110,8 @@ export function scanQuery(msg: Buffer, q: ParsedQuery): number {
     off += 1 + l;
   }
   if (off + 4 > len) return PARSE_FORMERR;
-  q.qtype = msg.readUInt16BE(off);
-  q.qclass = msg.readUInt16BE(off + 2);
+  q.qtype = u16(msg, off);
+  q.qclass = u16(msg, off + 2);
   off += 4;
   q.questionEnd = off;
   q.nameLen = n;
@@ -130,15 +135,15 @@ export function scanQuery(msg: Buffer, q: ParsedQuery): number {
       off += 1 + l;
     }
     if (off + 10 > len) return PARSE_FORMERR;
-    const type = msg.readUInt16BE(off);
-    const rdlen = msg.readUInt16BE(off + 8);
+    const type = u16(msg, off);
+    const rdlen = u16(msg, off + 8);
     if (off + 10 + rdlen > len) return PARSE_FORMERR;
     if (type === 41) {
       if (q.edns) return PARSE_FORMERR; // RFC 6891 6.1.1: more than one OPT
       q.edns = true;
-      q.udpSize = Math.max(512, msg.readUInt16BE(off + 2));
+      q.udpSize = Math.max(512, u16(msg, off + 2));
       q.ednsVersion = msg[off + 5]!;
-      q.dnssecOk = (msg.readUInt16BE(off + 6) & 0x8000) !== 0;
+      q.dnssecOk = (u16(msg, off + 6) & 0x8000) !== 0;
     }
     off += 10 + rdlen;
   }
