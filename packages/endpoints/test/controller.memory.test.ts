@@ -96,6 +96,39 @@ describe('EndpointsController on MemoryStore', () => {
     expect((await store.get('Endpoints', 'default', 'web'))!.subsets?.[0]?.addresses?.[0]?.ip).toBe('1.2.3.4');
   });
 
+  it('several workers: every Service converges, no key is synced twice at once (no conflicts)', async () => {
+    const { store, c } = setup({ workers: 4 });
+    const svc = (i: number): Service => ({
+      apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: `s${i}` },
+      spec: { selector: { app: `a${i}` }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
+    });
+    const member = (i: number, j: number, ready: boolean): Pod => {
+      const p = testPod('default', i * 2 + j, 0, ready);
+      p.metadata!.name = `p${i}-${j}`;
+      p.metadata!.labels = { app: `a${i}` };
+      return p;
+    };
+    for (let i = 0; i < 12; i++) {
+      await store.create({ ...svc(i), kind: 'Service' });
+      for (let j = 0; j < 2; j++) await store.create({ ...member(i, j, true), kind: 'Pod' });
+    }
+    await c.start();
+    await settle(c);
+    // a burst of changes across all Services, some Services changed twice while being synced
+    await Promise.all(Array.from({ length: 12 }, (_, i) => store.apply({ ...member(i, 0, false), kind: 'Pod' })));
+    await Promise.all(Array.from({ length: 6 }, (_, i) => store.apply({ ...member(i, 1, false), kind: 'Pod' })));
+    await settle(c);
+    for (let i = 0; i < 12; i++) {
+      const ep = (await store.get('Endpoints', 'default', `s${i}`))!;
+      const ready = ep.subsets?.flatMap((s) => s.addresses ?? []).length ?? 0;
+      const notReady = ep.subsets?.flatMap((s) => s.notReadyAddresses ?? []).length ?? 0;
+      expect([i, ready, notReady]).toEqual([i, i < 6 ? 0 : 1, i < 6 ? 2 : 1]);
+      const slices = (await store.list('EndpointSlice', { labelSelector: { [LABEL_SERVICE_NAME]: `s${i}` } })).items;
+      expect(slices.flatMap((s) => s.endpoints.map((e) => e.conditions?.ready)).sort()).toEqual(i < 6 ? [false, false] : [false, true]);
+    }
+    expect(c.stats()).toMatchObject({ queueDepth: 0, conflicts: 0, errors: 0 });
+  });
+
   it('two controllers: only the lease holder writes, the other takes over after it stops', async () => {
     const { store, c: a } = setup({ holder: 'a' });
     const b = new EndpointsController(store, { random: seededRandom(2), leaseTtlMs: 300, holder: 'b' });
