@@ -96,6 +96,11 @@ export class ServicePortCache<F extends CachedFragment> {
     return old;
   }
 
+  /** The cached port keys of one Service, sorted. */
+  portsOf(service: ServiceKey): string[] {
+    return [...(this.byService.get(service) ?? [])].sort();
+  }
+
   clear(): void {
     this.fragments.clear();
     this.byService.clear();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * Chain names exactly as upstream kube-proxy (pkg/proxy/iptables/proxier.go): the first 16
@@ -32,8 +32,16 @@ export function base32(buf: Uint8Array, chars = Infinity): string {
   return out.length > chars ? out.slice(0, chars) : out;
 }
 
+type OneShotHash = (algorithm: string, data: string, encoding: 'buffer') => Buffer;
+const oneShot = (crypto as { hash?: OneShotHash }).hash;
+
+/** sha256 of a string: crypto.hash (one call, Node >= 20.12) where it exists. */
+export function sha256(s: string): Uint8Array {
+  return oneShot ? oneShot('sha256', s, 'buffer') : crypto.createHash('sha256').update(s).digest();
+}
+
 function hash16(s: string): string {
-  return base32(createHash('sha256').update(s).digest(), 16);
+  return base32(sha256(s), 16);
 }
 
 /** Upstream portProtoHash. */

@@ -4,7 +4,7 @@ import { categorizeEndpoints } from '../core/topology.js';
 import type { EndpointInfo, IPFamily, ServicePortInfo } from '../core/types.js';
 import { externallyAccessible, joinHostPort, usesClusterEndpoints, usesLocalEndpoints } from '../core/types.js';
 import { nftFamily } from './nftablesBase.js';
-import { nftServiceNames, servicePortEndpointChainNameBase } from './nftNames.js';
+import { NFTNameCache } from './nftNames.js';
 
 /** One element of a set or verdict map owned by a service. */
 export interface NFTElement {
@@ -29,11 +29,17 @@ export interface NFTServiceArtifacts {
  * `service-` chain (Cluster policy), `local-` chain (Local policy), `external-` and `firewall-`
  * chains, one `endpoint-` chain per endpoint, `affinity-` sets, and elements in the dispatch maps.
  */
-export function renderNFTService(svc: ServicePortInfo, all: readonly EndpointInfo[], family: IPFamily, options: ProxyOptions): NFTServiceArtifacts {
+export function renderNFTService(
+  svc: ServicePortInfo,
+  all: readonly EndpointInfo[],
+  family: IPFamily,
+  options: ProxyOptions,
+  names: NFTNameCache = new NFTNameCache(),
+): NFTServiceArtifacts {
   const f = nftFamily(family);
   const out: NFTServiceArtifacts = { chains: new Map(), sets: new Map(), elements: [], noLocalInternal: false, noLocalExternal: false };
   const proto = svc.protocol.toLowerCase();
-  const n = nftServiceNames(svc);
+  const n = names.service(svc);
   const cidr = options.clusterCIDRs.map((c) => c.trim()).find((c) => cidrFamily(c) === family);
   const { clusterEndpoints, localEndpoints, allReachableEndpoints, hasAnyEndpoints: hasEndpoints } = categorizeEndpoints(all, svc, options.nodeLabels);
   const usesClusterPolicyChain = clusterEndpoints.length > 0 && usesClusterEndpoints(svc);
@@ -63,7 +69,7 @@ export function renderNFTService(svc: ServicePortInfo, all: readonly EndpointInf
     if (!hasExternalEndpoints) out.elements.push({ set: 'no-endpoint-nodeports', key: `${proto} . ${svc.nodePort}`, comment: svc.nameString, value: externalVerdict });
   }
 
-  const epName = (ep: EndpointInfo) => servicePortEndpointChainNameBase(svc, ep.ip, ep.port);
+  const epName = (ep: EndpointInfo) => names.endpoint(svc, ep.ip, ep.port);
   const writePolicyChain = (chain: string, eps: EndpointInfo[]) => {
     const rules = out.chains.get(chain) ?? [];
     out.chains.set(chain, rules);

@@ -213,3 +213,31 @@ describe('nftables partial transactions', () => {
     );
   });
 });
+
+describe('nftables partial sync cost', () => {
+  it('renders only the changed service after one endpoint change', () => {
+    const st = new ProxyState('IPv4', TEST_NODE_NAME);
+    const syncer = new NFTablesSyncer(st, options);
+    const port = [{ name: 'p', port: 8080, protocol: 'TCP' }];
+    const slices = Array.from({ length: 20 }, (_, i) => makeSlice('ns', `s${i}`, 1, (e) => { e.endpoints = [{ addresses: [`10.1.${i}.1`] }]; e.ports = port; }));
+    for (let i = 0; i < 20; i++) {
+      st.onServiceUpdate(makeService('ns', `s${i}`, (s) => { s.spec.clusterIP = `172.30.2.${i}`; s.spec.ports = [{ name: 'p', port: 80, protocol: 'TCP' }]; }));
+      st.onEndpointSliceUpdate(slices[i]!);
+    }
+    syncer.commit(syncer.prepare(), true);
+    expect(syncer.rendered).toBe(20);
+    const upd = makeSlice('ns', 's7', 1, (e) => { e.endpoints = [{ addresses: ['10.1.7.2'] }]; e.ports = port; });
+    st.onEndpointSliceUpdate(upd);
+    const p = syncer.prepare();
+    syncer.commit(p, true);
+    expect(p.full).toBe(false);
+    expect(syncer.rendered).toBe(21);
+    expect(p.text).toContain('dnat to 10.1.7.2:8080');
+    expect(p.text).not.toContain('ns/s8/');
+    // A forced full sync writes every service from the cache without rendering again.
+    syncer.forceFullSync();
+    const full = syncer.prepare();
+    expect(syncer.rendered).toBe(21);
+    expect(full.text.match(/^add chain ip kube-proxy service-[A-Z2-7]{8}-/gm)).toHaveLength(20);
+  });
+});

@@ -1,7 +1,10 @@
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState, SyncChanges } from '../core/proxyState.js';
+import type { CachedFragment } from '../core/servicePortCache.js';
+import { ServicePortCache } from '../core/servicePortCache.js';
 import type { ServiceKey } from '../core/types.js';
 import { TABLE, baseRules, nftFamily } from './nftablesBase.js';
+import { NFTNameCache } from './nftNames.js';
 import { elementLine, renderNFTService } from './nftablesService.js';
 import type { NFTServiceArtifacts } from './nftablesService.js';
 
@@ -10,20 +13,31 @@ export interface PreparedNFTablesSync {
   /** The `nft -f` transaction. */
   text: string;
   changes: SyncChanges;
-  /** Per service: what the table holds after this transaction (kept on success). */
-  next: Map<ServiceKey, NFTServiceArtifacts[]>;
   noLocalInternal: number;
   noLocalExternal: number;
+}
+
+/** One service port's artifacts and their `add` lines for a full transaction. */
+interface NFTFragment extends CachedFragment {
+  readonly arts: NFTServiceArtifacts;
+  readonly text: string;
 }
 
 /**
  * The nftables proxier's transactions (upstream pkg/proxy/nftables): a full sync replaces the
  * whole `kube-proxy` table atomically; a partial sync removes the old map elements, chains and
  * affinity sets of changed services and writes their new ones, in one `nft -f` transaction.
+ * Each service port's artifacts are kept from the sync that rendered them (they are what the
+ * table holds after a successful sync), so a partial sync looks only at changed services.
  */
 export class NFTablesSyncer {
-  private applied = new Map<ServiceKey, NFTServiceArtifacts[]>();
+  private readonly cache = new ServicePortCache<NFTFragment>();
+  private readonly names = new NFTNameCache();
   private needFullSync = true;
+  private noLocalInternal = 0;
+  private noLocalExternal = 0;
+  /** Fragments rendered so far (tests check that a partial sync renders only what changed). */
+  rendered = 0;
 
   constructor(
     readonly state: ProxyState,
@@ -39,29 +53,46 @@ export class NFTablesSyncer {
     const family = this.state.family;
     const table = `${nftFamily(family).nft} ${TABLE}`;
     const changes = this.state.checkout();
-    const byService = new Map<ServiceKey, NFTServiceArtifacts[]>();
-    for (const key of [...this.state.services.keys()].sort()) {
-      const svc = this.state.services.get(key)!;
-      if (!full && !changes.updatedServices.has(svc.serviceKey)) continue;
-      const arts = renderNFTService(svc, this.state.endpoints.get(key) ?? [], family, this.options);
-      const list = byService.get(svc.serviceKey) ?? [];
-      list.push(arts);
-      byService.set(svc.serviceKey, list);
+    const { services, endpoints } = this.state;
+    // What the table holds for each changed Service (the last sync's artifacts), before updating.
+    const old = new Map<ServiceKey, NFTServiceArtifacts[]>();
+    if (!full) for (const k of changes.updatedServices) old.set(k, this.cache.portsOf(k).map((p) => this.cache.fragments.get(p)!.arts));
+    const { dirty, removed } = this.cache.sync({
+      services,
+      endpoints,
+      scan: full,
+      changedServices: changes.updatedServices,
+      portKeysOf: (k) => this.state.portKeysOf(k),
+    });
+    for (const f of removed) this.count(f.arts, -1);
+    for (const k of dirty) {
+      const svc = services.get(k)!;
+      const eps = endpoints.get(k);
+      const arts = renderNFTService(svc, eps ?? [], family, this.options, this.names);
+      this.rendered++;
+      const lines: string[] = [];
+      writeArtifacts(lines, table, arts);
+      const prev = this.cache.put(k, { svc, eps, arts, text: lines.length ? lines.join('\n') + '\n' : '' });
+      if (prev) this.count(prev.arts, -1);
+      this.count(arts, 1);
     }
-    const next = full ? byService : new Map(this.applied);
-    if (!full) for (const k of changes.updatedServices) {
-      const v = byService.get(k);
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    const lines: string[] = [];
+
+    const out: string[] = [];
     if (full) {
-      lines.push(`add table ${table}`, `delete table ${table}`, ...baseRules(family, this.options));
-      for (const arts of byService.values()) for (const a of arts) writeArtifacts(lines, table, a);
+      out.push([`add table ${table}`, `delete table ${table}`, ...baseRules(family, this.options)].join('\n') + '\n');
+      // Grouped by Service, in the order each Service's first port sorts.
+      const byService = new Map<ServiceKey, string[]>();
+      for (const k of this.cache.sorted) {
+        const f = this.cache.fragments.get(k)!;
+        const list = byService.get(f.svc.serviceKey);
+        if (list) list.push(f.text);
+        else byService.set(f.svc.serviceKey, [f.text]);
+      }
+      for (const texts of byService.values()) for (const t of texts) out.push(t);
     } else {
-      lines.push(`add table ${table} { comment "rules for kube-proxy" ; }`);
-      const oldArts = [...changes.updatedServices].flatMap((k) => this.applied.get(k) ?? []);
-      const newArts = [...changes.updatedServices].flatMap((k) => byService.get(k) ?? []);
+      const lines: string[] = [`add table ${table} { comment "rules for kube-proxy" ; }`];
+      const oldArts = [...changes.updatedServices].flatMap((k) => old.get(k) ?? []);
+      const newArts = [...changes.updatedServices].flatMap((k) => this.cache.portsOf(k).map((p) => this.cache.fragments.get(p)!.arts));
       // Remove old dispatch first, then rewrite chains, then drop what is no longer used.
       for (const a of oldArts) for (const e of a.elements) lines.push(`delete element ${table} ${e.set} { ${e.key} }`);
       const newChains = new Set(newArts.flatMap((a) => [...a.chains.keys()]));
@@ -71,23 +102,19 @@ export class NFTablesSyncer {
       for (const a of newArts) writeArtifacts(lines, table, a, true);
       for (const c of oldChains) if (!newChains.has(c)) lines.push(`delete chain ${table} ${c}`);
       for (const s of new Set(oldArts.flatMap((a) => [...a.sets.keys()]))) if (!newSets.has(s)) lines.push(`delete set ${table} ${s}`);
+      out.push(lines.join('\n') + '\n');
     }
-    let noLocalInternal = 0;
-    let noLocalExternal = 0;
-    for (const arts of next.values()) for (const a of arts) {
-      if (a.noLocalInternal) noLocalInternal++;
-      if (a.noLocalExternal) noLocalExternal++;
-    }
-    return { full, text: lines.join('\n') + '\n', changes, next, noLocalInternal, noLocalExternal };
+    return { full, text: out.join(''), changes, noLocalInternal: this.noLocalInternal, noLocalExternal: this.noLocalExternal };
   }
 
-  commit(p: PreparedNFTablesSync, ok: boolean): void {
-    if (!ok) {
-      this.needFullSync = true;
-      return;
-    }
-    this.applied = p.next;
-    this.needFullSync = false;
+  commit(_p: PreparedNFTablesSync, ok: boolean): void {
+    // After a failure the cache is ahead of the table: the next sync is full.
+    this.needFullSync = !ok;
+  }
+
+  private count(a: NFTServiceArtifacts, sign: number): void {
+    if (a.noLocalInternal) this.noLocalInternal += sign;
+    if (a.noLocalExternal) this.noLocalExternal += sign;
   }
 }
 
