@@ -2,11 +2,13 @@ import type { RecordIndex } from '../core/recordIndex.js';
 import type { CompiledAnswer } from '../wire/encode.js';
 import { type ParsedQuery, QNAME_SCRATCH } from '../wire/query.js';
 
+const SCRATCH: Buffer = QNAME_SCRATCH;
+
 interface Entry {
   hash: number;
   qtype: number;
   qclass: number;
-  key: Uint8Array;
+  key: Buffer;
   /** The index state the answer was made from: any change to the index makes every entry stale. */
   version: number;
   serial: number;
@@ -45,7 +47,7 @@ export class AnswerTable {
   set(q: ParsedQuery, idx: RecordIndex, c: CompiledAnswer): void {
     const h = mix(q.nameHash, q.qtype);
     const e: Entry = {
-      hash: h, qtype: q.qtype, qclass: q.qclass, key: Uint8Array.prototype.slice.call(QNAME_SCRATCH, 0, q.nameLen),
+      hash: h, qtype: q.qtype, qclass: q.qclass, key: Buffer.from(SCRATCH.subarray(0, q.nameLen)),
       version: idx.version, serial: idx.serial, synced: idx.synced, c,
     };
     const a = h & this.mask;
@@ -63,9 +65,10 @@ export class AnswerTable {
   private match(e: Entry | undefined, q: ParsedQuery, h: number): Entry | undefined {
     if (e === undefined || e.hash !== h || e.qtype !== q.qtype || e.qclass !== q.qclass) return undefined;
     const key = e.key;
+    const name = SCRATCH; // a local: an imported binding is reloaded on every use
     const n = key.length;
     if (n !== q.nameLen) return undefined;
-    for (let i = 0; i < n; i++) if (key[i] !== QNAME_SCRATCH[i]) return undefined;
+    for (let i = 0; i < n; i++) if (key[i] !== name[i]) return undefined;
     return e;
   }
 }
