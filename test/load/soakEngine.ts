@@ -122,7 +122,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     });
     const clusterIPs = new Map((await store.list('Service')).items.map((s) => [s.metadata!.name!, s.spec!.clusterIP!]));
 
-    const controller = new EndpointsController(store, { watchNodes: false, leaseTtlMs: 5000, onError: (e) => (controllerErrors++, note(e)) });
+    const controller = new EndpointsController(store, { watchNodes: false, onError: (e) => (controllerErrors++, note(e)) });
     stops.push(() => controller.stop());
     await controller.start();
     const index = new RecordIndex();
@@ -147,7 +147,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     sock.on('message', (m) => {
       try {
         const d = packet.decode(m);
-        pending.get(d.id ?? -1)?.((d.answers ?? []).filter((a) => a.type === 'A').map((a) => String(a.data)));
+        pending.get(d.id ?? -1)?.((d.answers ?? []).filter((a) => a.type === 'A').map((a) => String((a as { data?: unknown }).data)));
         pending.delete(d.id ?? -1);
       } catch (e) {
         note(e);

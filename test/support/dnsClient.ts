@@ -59,7 +59,10 @@ export function framed(b: Buffer): Buffer {
 export function answersOf(reply: Buffer | undefined): string[] {
   if (!reply) return [];
   const m = packet.decode(reply);
-  return (m.answers ?? []).map((a) => `${a.type} ${typeof a.data === 'string' ? a.data : JSON.stringify(a.data)}`);
+  return (m.answers ?? []).map((ans) => {
+    const a = ans as { type: string; data?: unknown };
+    return `${a.type} ${typeof a.data === 'string' ? a.data : JSON.stringify(a.data)}`;
+  });
 }
 
 export async function digShort(port: number, name: string, tcp = false): Promise<string[]> {
