@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '@svcnet/model';
+import { writable } from '../../test/fixtures.js';
 import { podChangeMatters } from './podChanges.js';
 
 const base = (): Pod => ({
@@ -11,13 +12,13 @@ const base = (): Pod => ({
 
 describe('podChangeMatters (podEndpointsChanged)', () => {
   it.each<[string, (p: Pod) => void, boolean]>([
-    ['resourceVersion only', (p) => void (p.metadata!.resourceVersion = '2'), false],
+    ['resourceVersion only', (p) => void (writable(p.metadata!).resourceVersion = '2'), false],
     ['an unrelated condition', (p) => void p.status!.conditions!.push({ type: 'PodScheduled', status: 'True' }), false],
     ['labels reordered', (p) => void (p.metadata!.labels = { ...p.metadata!.labels }), false],
     ['readiness', (p) => void (p.status!.conditions![0]!.status = 'False'), true],
     ['Ready transition time', (p) => void (p.status!.conditions![0]!.lastTransitionTime = '2024-01-01T00:00:00Z'), true],
     ['a label', (p) => void (p.metadata!.labels!.tier = 'fe'), true],
-    ['deletionTimestamp', (p) => void (p.metadata!.deletionTimestamp = '2024-01-01T00:00:00Z'), true],
+    ['deletionTimestamp', (p) => void (writable(p.metadata!).deletionTimestamp = '2024-01-01T00:00:00Z'), true],
     ['podIPs', (p) => void p.status!.podIPs!.push({ ip: 'fd00::1' }), true],
     ['podIP', (p) => void (p.status!.podIP = '10.0.0.2'), true],
     ['phase', (p) => void (p.status!.phase = 'Succeeded'), true],
