@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { cidrContains, ipFamily } from '@svcnet/model';
 import type { IPFamily } from './types.js';
 
 /**
@@ -113,50 +114,18 @@ export function validateProxyOptions(o: ProxyOptions): void {
   if (o.minSyncPeriodMs < 0 || o.syncPeriodMs <= 0) throw new ProxyConfigError('syncPeriod must be > 0 and minSyncPeriod >= 0');
 }
 
+/** The family of an address (surrounding spaces ignored), undefined when it is not one. */
 export function familyOf(ip: string): IPFamily | undefined {
-  const v = isIP(ip.trim());
-  return v === 4 ? 'IPv4' : v === 6 ? 'IPv6' : undefined;
+  return ipFamily(ip.trim());
 }
 
-/** CIDR string -> family, undefined when not a CIDR. */
+/** CIDR string -> family of its address part, undefined when that is not an address. */
 export function cidrFamily(cidr: string): IPFamily | undefined {
   const a = cidr.trim().split('/')[0];
   return a ? familyOf(a) : undefined;
 }
 
-/** Whether `ip` lies in `cidr` (same family only). */
+/** Whether `ip` lies in `cidr` (same family only; false when either does not parse). */
 export function cidrContainsIP(cidr: string, ip: string): boolean {
-  const [addr, bitsS] = cidr.trim().split('/');
-  const fam = addr ? familyOf(addr) : undefined;
-  if (!addr || !fam || fam !== familyOf(ip)) return false;
-  const bits = Number(bitsS);
-  const a = ipToBigInt(addr);
-  const b = ipToBigInt(ip);
-  const total = fam === 'IPv4' ? 32 : 128;
-  const shift = BigInt(total - bits);
-  return a >> shift === b >> shift;
-}
-
-export function ipToBigInt(ip: string): bigint {
-  if (ip.includes(':')) {
-    let [head, tail] = ip.split('::') as [string, string | undefined];
-    let v4tail: number[] = [];
-    const conv = (s: string) => (s ? s.split(':') : []);
-    let hs = conv(head);
-    let ts = tail === undefined ? [] : conv(tail);
-    const last = (ts.length ? ts : hs).at(-1);
-    if (last && last.includes('.')) {
-      v4tail = last.split('.').map(Number);
-      if (ts.length) ts = ts.slice(0, -1);
-      else hs = hs.slice(0, -1);
-    }
-    const groups = 8 - (v4tail.length ? 2 : 0);
-    const fill = tail === undefined ? [] : Array(groups - hs.length - ts.length).fill('0');
-    const all = [...hs, ...fill, ...ts].map((g) => BigInt(parseInt(g, 16)));
-    let v = 0n;
-    for (const g of all) v = (v << 16n) | g;
-    for (const o of v4tail) v = (v << 8n) | BigInt(o);
-    return v;
-  }
-  return ip.split('.').reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
+  return cidrContains(cidr.trim(), ip);
 }
