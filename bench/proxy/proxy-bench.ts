@@ -14,8 +14,10 @@ const arg = (n: string, d: number) => { const i = process.argv.indexOf(n); retur
 const SERVICES = arg('--services', 10_000);
 const EPS = arg('--endpoints', 10);
 // iptables-restore (nft backend) of 100k endpoint chains takes many minutes on a small shared box:
-// the kernel-load and first-connection figures use --load-services (default 1000) unless raised.
+// its kernel-load figure and the first-connection figures use --load-services (default 1000) and
+// are scaled linearly. `nft -f` loads the full --services ruleset (one transaction).
 const LOAD_SERVICES = arg('--load-services', 1000);
+const NFT_LOAD_SERVICES = arg('--nft-load-services', SERVICES);
 const options = proxyOptions({ nodeName: 'bench', nodeIPs: ['10.1.0.1'], clusterCIDRs: ['10.128.0.0/9'], serviceCIDRs: ['10.96.0.0/12'] });
 const ip = (base: number, n: number) => `10.${base + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
 
@@ -42,23 +44,44 @@ const ns = (name: string) => { execFileSync('ip', ['netns', 'add', name]); retur
 const delNs = (name: string) => { try { execFileSync('ip', ['netns', 'del', name]); } catch { /* gone */ } };
 const inNs = (name: string, cmd: string, args: string[], input?: string) => execFileSync('ip', ['netns', 'exec', name, cmd, ...args], { input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
 
-function renderBench(mode: 'iptables' | 'nftables') {
-  const { st, slices } = state(SERVICES, EPS);
+/** Heap growth over a synchronous `fn` (what it keeps plus garbage not collected yet). */
+function withHeapPeak<T>(fn: () => T): { value: T; peakMB: number } {
   global.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
+  const value = fn();
+  return { value, peakMB: (process.memoryUsage().heapUsed - heap0) / 1e6 };
+}
+
+function renderBench(mode: 'iptables' | 'nftables') {
+  const { st, slices } = state(SERVICES, EPS);
   const syncer = mode === 'iptables' ? new IPTablesSyncer(st, options) : new NFTablesSyncer(st, options);
   let t0 = process.hrtime.bigint();
-  const full = syncer.prepare();
+  const { value: full, peakMB } = withHeapPeak(() => syncer.prepare());
   const fullMs = ms(t0);
-  const peakMB = (process.memoryUsage().heapUsed - heap0) / 1e6;
   syncer.commit(full as never, true);
-  const upd = structuredClone(slices[0]!);
-  upd.endpoints[0]!.addresses = ['10.255.255.254'];
-  st.onEndpointSliceUpdate(upd);
+  // One endpoint change in each of 5 services, one partial sync each: median and worst.
+  const partials: number[] = [];
+  let partialBytes = 0;
+  for (let r = 0; r < 5; r++) {
+    const upd = structuredClone(slices[r * 97 % slices.length]!);
+    upd.endpoints[0]!.addresses = [`10.255.255.${250 - r}`];
+    st.onEndpointSliceUpdate(upd);
+    const c0 = process.cpuUsage();
+    const partial = syncer.prepare();
+    const c = process.cpuUsage(c0);
+    // CPU time of the process: on a shared, overloaded box wall time mostly measures waiting.
+    partials.push((c.user + c.system) / 1000);
+    partialBytes = partial.text.length;
+    syncer.commit(partial as never, true);
+  }
+  partials.sort((a, b) => a - b);
+  // A periodic full resync of the same state reuses every cached fragment.
+  if (mode === 'iptables') (syncer as IPTablesSyncer).forceFullSync();
+  else (syncer as NFTablesSyncer).forceFullSync();
   t0 = process.hrtime.bigint();
-  const partial = syncer.prepare();
-  const partialMs = ms(t0);
-  return { text: full.text, fullMs, partialMs, peakMB, partialBytes: partial.text.length };
+  syncer.prepare();
+  const resyncMs = ms(t0);
+  return { text: full.text, fullMs, resyncMs, partialMs: partials[2]!, partialMaxMs: partials[4]!, peakMB, partialBytes };
 }
 
 function loadBench(mode: 'iptables' | 'nftables', text: string): number {
@@ -143,10 +166,12 @@ async function userspaceBench(): Promise<Record<string, number>> {
 const f = (n: number) => n.toFixed(2);
 for (const mode of ['iptables', 'nftables'] as const) {
   const r = renderBench(mode);
-  const loadText = LOAD_SERVICES === SERVICES ? r.text : (() => { const small = state(LOAD_SERVICES, EPS).st; small.checkout(); return mode === 'iptables' ? renderIPTables({ family: 'IPv4', services: small.services, endpoints: small.endpoints, options, full: true }).text : new NFTablesSyncer(small, options).prepare().text; })();
-  const load = loadBench(mode, loadText) * (SERVICES / LOAD_SERVICES);
-  console.log(`${mode}: ${SERVICES} services x ${EPS} endpoints: full render ${f(r.fullMs)} ms (heap +${f(r.peakMB)} MB, ${(r.text.length / 1e6).toFixed(1)} MB text); partial render (1 endpoint changed) ${f(r.partialMs)} ms (${r.partialBytes} bytes); kernel load ${f(load)} ms${LOAD_SERVICES === SERVICES ? '' : ` (measured at ${LOAD_SERVICES} services, scaled linearly)`}; full render / load = ${(r.fullMs / load * 100).toFixed(1)}%`);
+  const loadN = mode === 'iptables' ? LOAD_SERVICES : NFT_LOAD_SERVICES;
+  const loadText = loadN === SERVICES ? r.text : (() => { const small = state(loadN, EPS).st; small.checkout(); return mode === 'iptables' ? renderIPTables({ family: 'IPv4', services: small.services, endpoints: small.endpoints, options, full: true }).text : new NFTablesSyncer(small, options).prepare().text; })();
+  const load = loadBench(mode, loadText) * (SERVICES / loadN);
+  console.log(`${mode}: ${SERVICES} services x ${EPS} endpoints: full render ${f(r.fullMs)} ms (heap +${f(r.peakMB)} MB, ${(r.text.length / 1e6).toFixed(1)} MB text); full resync from cache ${f(r.resyncMs)} ms; partial render (1 endpoint changed, CPU time) median ${f(r.partialMs)} ms, max ${f(r.partialMaxMs)} ms (${r.partialBytes} bytes); kernel load ${f(load)} ms${loadN === SERVICES ? '' : ` (measured at ${loadN} services, scaled linearly)`}; full render / load = ${(r.fullMs / load * 100).toFixed(1)}%; max RSS so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }
+if (process.argv.includes('--render-only')) process.exit(0);
 for (const n of [...new Set([Math.min(1000, LOAD_SERVICES), LOAD_SERVICES])]) {
   const a = firstConnection('iptables', n);
   const b = firstConnection('nftables', n);
