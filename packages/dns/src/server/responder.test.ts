@@ -57,7 +57,7 @@ describe('Responder: repeated questions from the byte-keyed answer table', () =>
     expect(r.cached(q)).toBeUndefined();
     // The plain path answers from the changed index (and fills the table again).
     const out = dnsPacket.decode(r.answer(msgs[0]!, q, 512) as Buffer);
-    expect(out.answers!.map((a) => a.data)).toEqual(['10.0.0.99']);
+    expect(out.answers!.map((a) => (a as { data?: unknown }).data)).toEqual(['10.0.0.99']);
     scanQuery(msgs[1]!, q);
     expect(r.cached(q)).toBeDefined(); // the same length in another case: same entry
   });
