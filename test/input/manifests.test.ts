@@ -51,7 +51,7 @@ const INVALID: ReadonlyArray<{ name: string; obj: Record<string, unknown>; field
   { name: 'ports not a list', obj: { spec: { ports: { port: 80 } } }, field: 'spec.ports' },
   { name: 'protocol unknown', obj: { spec: { ports: [{ port: 80, protocol: 'ICMP' }] } }, field: 'spec.ports[0].protocol' },
   { name: 'clusterIP garbage', obj: { spec: { clusterIP: '999.1.1.1', ports: [{ port: 80 }] } }, field: 'spec.clusterIP' },
-  { name: '10,000 labels with bad keys', obj: { metadata: { labels: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`-bad${i}`, 'v'])) } }, field: 'metadata.labels' },
+  { name: '1,000 labels with bad keys', obj: { metadata: { labels: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`-bad${i}`, 'v'])) } }, field: 'metadata.labels' },
   { name: 'selector value of 1000 chars', obj: { spec: { selector: { app: 'x'.repeat(1000) }, ports: [{ port: 80 }] } }, field: 'spec.selector' },
   { name: 'type unknown', obj: { spec: { type: 'Bogus', ports: [{ port: 80 }] } }, field: 'spec.type' },
 ];
@@ -98,7 +98,7 @@ describe('hostile manifest documents', () => {
 
   it('many 2 MiB documents under the file limit: each parsed, memory bounded', async () => {
     const before = rssMiB();
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 3; round++) {
       const docs = [GOOD, ...Array.from({ length: 3 }, (_, i) => stringify(goodService(`big-${i}`, { annotations: { blob: 'y'.repeat(2 << 20) } })))];
       const res = parseManifests(docs.join('---\n'), 'big.yaml');
       expect(res.errors).toEqual([]);

@@ -91,7 +91,8 @@ describeWith('Redis over TLS (rediss://)', [redisServer, openssl], () => {
       const cap = capture();
       const store = openStore(`rediss://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/0`, {
         logger: cap.logger,
-        ...(withCa ? { redis: { tls: { ca: pki.ca, servername: 'localhost' } } } : { redis: { maxRetriesPerRequest: 1 } }),
+        // Failing cases do not retry: one clear failure, then the connection is gone.
+        redis: { ...(withCa ? { tls: { ca: pki.ca, servername: 'localhost' } } : {}), ...(failure ? { maxRetriesPerRequest: 0, retryStrategy: () => null } : {}) },
       });
       closers.push(() => store.close());
       const outcome = await store.create(goodService(`tls-${withCa}-${password.length}`)).then((o) => o, (e: unknown) => e as Error);
