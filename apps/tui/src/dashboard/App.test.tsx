@@ -130,14 +130,14 @@ describe('dashboard', () => {
 
   it('shows node agents and their heartbeats on :nodes', async () => {
     const { app, store } = await mount();
-    await store.nodeStatus.heartbeat('node-a', { proxyMode: 'nftables', message: 'generation 7 applied' });
+    await store.nodeStatus.heartbeat('node-a', { proxyMode: 'nftables', message: 'generation 7 applied', generation: { desired: 8, applied: 7 }, leader: { endpoints: true } } as never);
     await waitFor(app.lastFrame, 'web');
     app.stdin.write(':');
     await tick();
     for (const c of 'nodes') app.stdin.write(c);
     app.stdin.write('\r');
-    const frame = await waitFor(app.lastFrame, 'generation 7 applied');
-    expect(frame).toMatch(/node-a\s+Ready\s+<none>\s+svcnet-agent\s+\d+s ago\s+nftables/);
+    const frame = await waitFor(app.lastFrame, '7/8 behind');
+    expect(frame).toMatch(/node-a\s+Ready\s+<none>\s+svcnet-agent\s+\d+s ago\s+nftables\s+7\/8 behind\s+endpoints/);
   });
 
   it('renders 10,000 services without drawing them all', async () => {
