@@ -137,7 +137,7 @@ describe('dashboard', () => {
     for (const c of 'nodes') app.stdin.write(c);
     app.stdin.write('\r');
     const frame = await waitFor(app.lastFrame, '7/8 behind');
-    expect(frame).toMatch(/node-a\s+Ready\s+<none>\s+svcnet-agent\s+\d+s ago\s+nftables\s+7\/8 behind\s+endpoints/);
+    expect(frame).toMatch(/node-a\s+Ready\s+<none>\s+svcnet-age\S*\s+\d+s ago\s+nftables\s+7\/8 behind\s+endpoints/);
   });
 
   it('renders 10,000 services without drawing them all', async () => {
