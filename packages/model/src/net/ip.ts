@@ -1,8 +1,10 @@
 /**
  * IP addresses as a family plus a bigint, so that range arithmetic is exact for IPv6. Parsing is as
  * strict as Go's net.ParseIP since Go 1.17: dotted-quad IPv4 without leading zeros, RFC 4291 IPv6
- * text (with an optional trailing dotted quad), no zone suffix.
+ * text (with an optional trailing dotted quad), no zone suffix (the parser is in parse.ts).
  */
+import { parseIP } from './parse.js';
+
 export type IPFamily = 'IPv4' | 'IPv6';
 
 export interface IP {
@@ -13,76 +15,10 @@ export interface IP {
 export const IPV4_BITS = 32;
 export const IPV6_BITS = 128;
 
+export { parseIP } from './parse.js';
+
 export function familyBits(family: IPFamily): number {
   return family === 'IPv4' ? IPV4_BITS : IPV6_BITS;
-}
-
-const DEC_OCTET = /^(0|[1-9]\d{0,2})$/;
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
-function parseIPv4Value(s: string): bigint | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let v = 0n;
-  for (const p of parts) {
-    if (!DEC_OCTET.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
-  }
-  return v;
-}
-
-function parseGroups(text: string): number[] | undefined {
-  if (text === '') return [];
-  const out: number[] = [];
-  const parts = text.split(':');
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (i === parts.length - 1 && p.includes('.')) {
-      const v4 = parseIPv4Value(p);
-      if (v4 === undefined) return undefined;
-      out.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
-    } else {
-      if (!HEX_GROUP.test(p)) return undefined;
-      out.push(parseInt(p, 16));
-    }
-  }
-  return out;
-}
-
-function parseIPv6Value(s: string): bigint | undefined {
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  let groups: number[];
-  if (halves.length === 2) {
-    const head = parseGroups(halves[0]!);
-    const tail = parseGroups(halves[1]!);
-    if (!head || !tail) return undefined;
-    // An embedded IPv4 address is only allowed at the very end.
-    if (halves[0]!.includes('.')) return undefined;
-    const missing = 8 - head.length - tail.length;
-    if (missing < 1) return undefined; // "::" must stand for at least one group
-    groups = [...head, ...new Array<number>(missing).fill(0), ...tail];
-  } else {
-    const all = parseGroups(s);
-    if (!all || all.length !== 8) return undefined;
-    groups = all;
-  }
-  let v = 0n;
-  for (const g of groups) v = (v << 16n) | BigInt(g);
-  return v;
-}
-
-/** Parses an IPv4 or IPv6 address; undefined when `s` is not one (zones, CIDRs, spaces included). */
-export function parseIP(s: string): IP | undefined {
-  if (typeof s !== 'string' || s.length === 0 || s.length > 45) return undefined;
-  if (s.includes(':')) {
-    const value = parseIPv6Value(s);
-    return value === undefined ? undefined : { family: 'IPv6', value };
-  }
-  const value = parseIPv4Value(s);
-  return value === undefined ? undefined : { family: 'IPv4', value };
 }
 
 /** The family of an address text, or undefined when it is not an address (as netutils.IPFamilyOfString). */
