@@ -140,3 +140,20 @@ describe('hints', () => {
     expect(a.errors[0]!.reason).toBe('apiVersion is required: found "ApiVersion", but field names are case-sensitive; write "apiVersion: v1"');
   });
 });
+
+describe('hostile nesting in one document', () => {
+  it('refuses only the deep document and keeps the others in the file', () => {
+    const deep = `${'['.repeat(200)}${']'.repeat(200)}`;
+    const text = [
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: first\nspec:\n  ports:\n  - port: 80',
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: deep\nspec:\n  x: ${deep}`,
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: last\nspec:\n  ports:\n  - port: 81',
+    ].join('\n---\n');
+    const r = parseManifests(text, 'mixed.yaml');
+    expect(r.objects.map((o) => o.object.metadata?.name)).toEqual(['first', 'last']);
+    expect(r.objects[1]!.index).toBe(3);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]!.code).toBe('TooDeep');
+    expect(r.errors[0]!.message).toContain('mixed.yaml: document 2 (line 8)');
+  });
+});

@@ -81,6 +81,28 @@ function flowDepth(text: string): number {
   return max;
 }
 
+/**
+ * Replaces every document (between `---` markers) whose flowDepth exceeds `maxDepth` with as many
+ * blank lines, keeping line numbers and document indexes of the others; reports each by index/line.
+ */
+function blankTooDeepDocuments(text: string, maxDepth: number, report: (index: number, line: number) => void): string {
+  if (flowDepth(text) <= maxDepth) return text;
+  const markers = [...text.matchAll(/^---(?=\s|$)/gm)].map((m) => m.index);
+  const starts = markers[0] === 0 ? markers : [0, ...markers];
+  let out = '';
+  let index = 0;
+  for (let k = 0; k < starts.length; k++) {
+    const chunk = text.slice(starts[k], starts[k + 1] ?? text.length);
+    const isDocument = chunk.startsWith('---') || /^\s*[^\s#]/m.test(chunk);
+    if (isDocument) index++;
+    if (flowDepth(chunk) > maxDepth) {
+      report(index, text.slice(0, starts[k]).split('\n').length);
+      out += (chunk.startsWith('---') ? '---' : '') + chunk.replace(/[^\n]/g, '').slice(0);
+    } else out += chunk;
+  }
+  return out;
+}
+
 const MAX_ERRORS_PER_DOCUMENT = 5;
 
 /** Checks one object's kind and apiVersion; returns the error to report or undefined. */
@@ -119,10 +141,11 @@ export function parseManifests(text: string, source = '<stdin>', limits: Manifes
     result.errors.push(new ManifestError('TooLarge', source, 0, 0, `the file is ${text.length} bytes, more than the limit of ${lim.maxBytes}`));
     return result;
   }
-  if (flowDepth(text) > lim.maxDepth) {
-    result.errors.push(new ManifestError('TooDeep', source, 0, 0, `[ and { nest deeper than ${lim.maxDepth} levels`));
-    return result;
-  }
+  // Blank out each document whose flow collections nest too deep (reported with its index and line),
+  // so that one hostile document does not cost the good ones in the same file.
+  text = blankTooDeepDocuments(text, lim.maxDepth, (index, line) =>
+    result.errors.push(new ManifestError('TooDeep', source, index, line, `[ and { nest deeper than ${lim.maxDepth} levels`)),
+  );
   const lc = new LineCounter();
   let docs: Document.Parsed[];
   try {
