@@ -76,6 +76,16 @@ export function applyDefaults(input: ObjectInput, oldInput?: ObjectInput, opts: 
   if (!isKind(kind)) return;
   // Malformed input is left as it is; validation reports its type errors.
   if (shapeErrors(kind, obj).length > 0) return;
+  applyDefaultsWellShaped(obj, old, opts);
+}
+
+/**
+ * applyDefaults for an object of a known kind whose shape has already been checked (shapeErrors
+ * empty), as admit does once for both defaulting and validation.
+ */
+export function applyDefaultsWellShaped(obj: AnyObject, old: AnyObject | undefined, opts: DefaultsOptions = {}): void {
+  const kind = obj.kind;
+  if (!isKind(kind)) return;
   if (old && (typeof old !== 'object' || !isKind(old.kind) || shapeErrors(old.kind, old).length > 0)) return;
   if (NAMESPACED[kind]) {
     if (!obj.metadata || typeof obj.metadata !== 'object') obj.metadata = {};

@@ -62,17 +62,6 @@ function parseIPv6Value(s: string): bigint | undefined {
   return v;
 }
 
-/** Parses an IPv4 or IPv6 address; undefined when `s` is not one (zones, CIDRs, spaces included). */
-export function parseIP(s: string): IP | undefined {
-  if (typeof s !== 'string' || s.length === 0 || s.length > 45) return undefined;
-  if (s.includes(':')) {
-    const value = parseIPv6Value(s);
-    return value === undefined ? undefined : { family: 'IPv6', value };
-  }
-  const value = parseIPv4Value(s);
-  return value === undefined ? undefined : { family: 'IPv4', value };
-}
-
 function oracle(s: string): { family: 'IPv4' | 'IPv6'; value: bigint } | undefined {
   if (typeof s !== 'string' || s.length === 0 || s.length > 45) return undefined;
   if (s.includes(':')) {

@@ -116,37 +116,64 @@ const SHAPES: Record<Kind, Record<string, Shape>> = {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function check(value: unknown, shape: Shape, path: FieldPath, errs: FieldError[]): void {
+/**
+ * Where a value sits, built into a FieldPath only when it is needed (an error, or descending into a
+ * present object or list): most fields are absent or right, and their paths are never printed.
+ */
+type At = { parent: FieldPath | undefined; name: string | number };
+
+function pathOf(at: At): FieldPath {
+  if (at.parent === undefined) return FieldPath.root(at.name as string);
+  return typeof at.name === 'number' ? at.parent.index(at.name) : at.parent.child(at.name);
+}
+
+function check(value: unknown, shape: Shape, at: At, errs: FieldError[]): void {
   if (value === null || value === undefined) return;
   if (shape === 'string') {
-    if (typeof value !== 'string') errs.push(typeInvalid(path, value, 'must be a string'));
+    if (typeof value !== 'string') errs.push(typeInvalid(pathOf(at), value, 'must be a string'));
   } else if (shape === 'int') {
-    if (typeof value !== 'number' || !Number.isInteger(value)) errs.push(typeInvalid(path, value, 'must be an integer'));
+    if (typeof value !== 'number' || !Number.isInteger(value)) errs.push(typeInvalid(pathOf(at), value, 'must be an integer'));
   } else if (shape === 'bool') {
-    if (typeof value !== 'boolean') errs.push(typeInvalid(path, value, 'must be a boolean'));
+    if (typeof value !== 'boolean') errs.push(typeInvalid(pathOf(at), value, 'must be a boolean'));
   } else if (shape === 'intOrString') {
     if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
-      errs.push(typeInvalid(path, value, 'must be an integer or a string'));
+      errs.push(typeInvalid(pathOf(at), value, 'must be an integer or a string'));
     }
   } else if (shape === 'stringMap') {
-    if (!isPlainObject(value)) errs.push(typeInvalid(path, value, 'must be a map of strings'));
-    else for (const [k, v] of Object.entries(value)) if (typeof v !== 'string' && v !== null) errs.push(typeInvalid(path.key(k), v, 'must be a string'));
+    if (!isPlainObject(value)) errs.push(typeInvalid(pathOf(at), value, 'must be a map of strings'));
+    else {
+      for (const k in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+        const v = value[k];
+        if (typeof v !== 'string' && v !== null) errs.push(typeInvalid(pathOf(at).key(k), v, 'must be a string'));
+      }
+    }
   } else if (shape === 'object') {
-    if (!isPlainObject(value)) errs.push(typeInvalid(path, value, 'must be an object'));
+    if (!isPlainObject(value)) errs.push(typeInvalid(pathOf(at), value, 'must be an object'));
   } else if ('list' in shape) {
-    if (!Array.isArray(value)) errs.push(typeInvalid(path, value, 'must be a list'));
-    else value.forEach((item, i) => check(item, shape.list, path.index(i), errs));
+    if (!Array.isArray(value)) errs.push(typeInvalid(pathOf(at), value, 'must be a list'));
+    else if (value.length > 0) {
+      const parent = pathOf(at);
+      for (let i = 0; i < value.length; i++) check(value[i], shape.list, { parent, name: i }, errs);
+    }
   } else if (!isPlainObject(value)) {
-    errs.push(typeInvalid(path, value, 'must be an object'));
+    errs.push(typeInvalid(pathOf(at), value, 'must be an object'));
   } else {
-    for (const [k, s] of Object.entries(shape.obj)) check(value[k], s, path.child(k), errs);
+    const parent = pathOf(at);
+    const fields = shape.obj;
+    for (const k in fields) {
+      const v = value[k];
+      if (v !== null && v !== undefined) check(v, fields[k]!, { parent, name: k }, errs);
+    }
   }
 }
+
+const SHAPE_ENTRIES = Object.fromEntries(Object.entries(SHAPES).map(([k, v]) => [k, Object.entries(v)])) as Record<Kind, [string, Shape][]>;
 
 /** Type errors of the fields of `obj` that svcnet reads, for a known kind. Empty when the shape is right. */
 export function shapeErrors(kind: Kind, obj: Record<string, unknown>): FieldError[] {
   const errs: FieldError[] = [];
-  check(obj.metadata, META, FieldPath.root('metadata'), errs);
-  for (const [field, s] of Object.entries(SHAPES[kind])) check(obj[field], s, FieldPath.root(field), errs);
+  check(obj.metadata, META, { parent: undefined, name: 'metadata' }, errs);
+  for (const [field, s] of SHAPE_ENTRIES[kind]) check(obj[field], s, { parent: undefined, name: field }, errs);
   return errs;
 }

@@ -4,8 +4,8 @@ import type { Endpoints, Node, Pod, Secret, Service } from 'kubernetes-types/cor
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
 import { FieldError, InvalidObjectError, forbidden, notSupported, required } from '../fieldErrors.js';
-import { KINDS, isKind, type AnyObject } from '../objects.js';
-import { applyDefaults, type DefaultsOptions, type ObjectInput } from '../defaults/setDefaults.js';
+import { KINDS, isKind, type AnyObject, type Kind } from '../objects.js';
+import { applyDefaults, applyDefaultsWellShaped, type DefaultsOptions, type ObjectInput } from '../defaults/setDefaults.js';
 import { validateEndpointSlice } from './endpointSlice.js';
 import { validateEndpoints } from './endpoints.js';
 import { validateIngress, validateIngressClass } from './ingress.js';
@@ -15,7 +15,14 @@ import { validateSecret } from './secret.js';
 import { validateService, type ServiceValidationOptions } from './service.js';
 import { shapeErrors } from './shape.js';
 
-export type AdmitOptions = DefaultsOptions & ServiceValidationOptions;
+export type AdmitOptions = DefaultsOptions &
+  ServiceValidationOptions & {
+    /**
+     * The caller hands over a private copy of `obj` (as the store does after its own copy): admit
+     * defaults it in place instead of cloning it first, and returns it.
+     */
+    owned?: boolean;
+  };
 
 const SUPPORTED_KINDS = [...KINDS].sort();
 
@@ -33,6 +40,11 @@ export function validateObject(input: ObjectInput, oldInput?: ObjectInput, opts:
   // Wrong JSON types stop here, as a decoding error stops the API server before validation.
   const typeErrors = shapeErrors(kind, obj);
   if (typeErrors.length > 0) return typeErrors;
+  return validateWellShaped(kind, obj, old, opts);
+}
+
+/** validateObject after the shape check, for an object of a known kind. */
+function validateWellShaped(kind: Kind, obj: AnyObject, old: AnyObject | undefined, opts: ServiceValidationOptions): FieldError[] {
   const prev = old && old.kind === kind ? old : undefined;
   switch (kind) {
     case 'Service':
@@ -57,16 +69,29 @@ export function validateObject(input: ObjectInput, oldInput?: ObjectInput, opts:
 /**
  * setDefaults, then validation, as the API server admits a create (or, with `old`, an update: a
  * re-applied Service keeps its allocated clusterIP and node ports, and immutable fields are checked).
- * Returns the defaulted copy; throws InvalidObjectError listing every error. `obj` is not modified.
+ * Returns the defaulted copy; throws InvalidObjectError listing every error. `obj` is not modified,
+ * unless `opts.owned` hands it over (then it is defaulted in place and returned).
  */
 export function admit<T extends ObjectInput>(obj: T, old?: T, opts: AdmitOptions = {}): T {
-  const copy = structuredClone(obj) as T & AnyObject;
-  if (copy && typeof copy === 'object' && !Array.isArray(copy)) applyDefaults(copy, old, opts);
-  const errors = validateObject(copy, old, opts);
+  const copy = (opts.owned ? obj : structuredClone(obj)) as T & AnyObject;
+  const errors = admitErrors(copy, old as AnyObject | undefined, opts);
   if (errors.length > 0) {
     const kind = typeof copy?.kind === 'string' && copy.kind ? copy.kind : 'Object';
     const name = typeof copy?.metadata?.name === 'string' ? copy.metadata.name : '';
     throw new InvalidObjectError(kind, name, errors);
   }
   return copy;
+}
+
+/** Defaults `copy` in place and validates it; the shape of a known kind is checked once for both. */
+function admitErrors(copy: AnyObject, old: AnyObject | undefined, opts: AdmitOptions): FieldError[] {
+  if (copy && typeof copy === 'object' && !Array.isArray(copy) && isKind(copy.kind)) {
+    const kind = copy.kind;
+    const typeErrors = shapeErrors(kind, copy);
+    if (typeErrors.length > 0) return typeErrors;
+    applyDefaultsWellShaped(copy, old, opts);
+    return validateWellShaped(kind, copy, old, opts);
+  }
+  if (copy && typeof copy === 'object' && !Array.isArray(copy)) applyDefaults(copy, old, opts);
+  return validateObject(copy, old, opts);
 }
