@@ -21,7 +21,7 @@ export type { BackendRef, HostRoutes, Route, RouteConflict, RouteMatch, RouteTab
 export { backendKey, resolveBackend, slicesFromEndpoints } from './backends.js';
 export type { BackendResolution, Upstream } from './backends.js';
 export { IngressView } from './ingressView.js';
-export type { IngressViewChange, TlsCertificate } from './ingressView.js';
+export type { IngressViewChange, IngressViewOptions, TlsCertificate } from './ingressView.js';
 export { INGRESS_INPUT_KINDS, watchIngressInputs } from './watchIngressInputs.js';
 export type { WatchIngressInputsOptions } from './watchIngressInputs.js';
 export { IngressServer } from './ingressServer.js';

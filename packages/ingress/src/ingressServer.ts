@@ -129,19 +129,28 @@ export class IngressServer {
     if (this.sweep) return;
     this.sweep = setTimeout(() => {
       this.sweep = undefined;
-      const live = new Set<string>();
-      const t = this.options.view.table;
-      const hosts = [...t.exactHosts.values(), ...t.wildcardHosts.values(), t.catchAll];
-      for (const h of hosts) {
-        for (const r of [...h.exact.values(), ...h.prefix.values(), ...(h.fallback ? [h.fallback] : [])]) {
-          if (!r.backend) continue;
-          const res = this.options.view.resolve(r.backend);
-          if (res.kind === 'ok') for (const u of res.upstreams) live.add(u.key);
-        }
+      // A timer callback must never throw: an uncaught exception here would end the process.
+      try {
+        this.sweepPools();
+      } catch (err) {
+        this.options.logger?.warn({ err: (err as Error).message }, 'ingress: endpoint pool sweep failed; pools kept until the next change');
       }
-      this.ctx.pools.retain(live);
     }, 1000);
     this.sweep.unref();
+  }
+
+  private sweepPools(): void {
+    const live = new Set<string>();
+    const t = this.options.view.table;
+    const hosts = [...t.exactHosts.values(), ...t.wildcardHosts.values(), t.catchAll];
+    for (const h of hosts) {
+      for (const r of [...h.exact.values(), ...h.prefix.values(), ...(h.fallback ? [h.fallback] : [])]) {
+        if (!r.backend) continue;
+        const res = this.options.view.resolve(r.backend);
+        if (res.kind === 'ok') for (const u of res.upstreams) live.add(u.key);
+      }
+    }
+    this.ctx.pools.retain(live);
   }
 
   async close(): Promise<void> {

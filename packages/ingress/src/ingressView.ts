@@ -3,6 +3,8 @@ import { backendKey, resolveBackend, slicesFromEndpoints } from './backends.js';
 import type { BackendResolution } from './backends.js';
 import { ingressKey } from './compileHost.js';
 import type { IngressClassOptions } from './ingressClass.js';
+import { shapeProblem } from './objectShapes.js';
+import type { IngressLogger } from './proxyContext.js';
 import { RouteTableBuilder } from './routeTableBuilder.js';
 import type { RouteTableChange } from './routeTableBuilder.js';
 import type { BackendRef, RouteTable } from './routeTypes.js';
@@ -20,6 +22,11 @@ export interface IngressViewChange {
   readonly services?: ReadonlySet<string>;
   /** `namespace/name` of TLS Secrets that changed. */
   readonly secrets?: ReadonlySet<string>;
+}
+
+export interface IngressViewOptions extends IngressClassOptions {
+  /** Where skipped malformed objects are reported (default: console.error). */
+  logger?: IngressLogger;
 }
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -50,9 +57,13 @@ export class IngressView {
   private readonly resolvedByService = new Map<string, Set<string>>();
   private readonly secrets = new Map<string, TlsCertificate>();
   private readonly listeners = new Set<(change: IngressViewChange) => void>();
+  private readonly logger: IngressLogger | undefined;
+  /** Objects skipped because of their shape (`Kind namespace/name`), for tests and status. */
+  readonly skipped = new Set<string>();
 
-  constructor(options: IngressClassOptions = {}) {
+  constructor(options: IngressViewOptions = {}) {
     this.routes = new RouteTableBuilder(options);
+    this.logger = options.logger;
   }
 
   get table(): RouteTable {
@@ -86,7 +97,24 @@ export class IngressView {
 
   /** Adds or replaces any object the router cares about; other kinds are ignored. */
   upsert(obj: KubeObject): void {
-    this.emit(this.change(obj, false));
+    const problem = shapeProblem(obj);
+    if (problem === undefined) {
+      let change: IngressViewChange | undefined;
+      try {
+        change = this.change(obj, false);
+      } catch (err) {
+        // Last line of defence for shapes no check covers (an Ingress compile that throws).
+        this.skip(obj, (err as Error).message);
+        return;
+      }
+      this.skipped.delete(`${obj.kind} ${keyOf(obj)}`);
+      this.emit(change);
+      return;
+    }
+    // A write that bypassed validation: log it and drop any earlier version of the object, so
+    // nothing downstream (requests, the pool sweep) ever sees a shape it cannot read.
+    this.skip(obj, problem);
+    if (typeof obj === 'object' && obj !== null) this.emit(this.change(obj, true));
   }
 
   delete(obj: KubeObject): void {
@@ -98,6 +126,16 @@ export class IngressView {
     const classes = objects.filter((o): o is IngressClass => o.kind === 'IngressClass');
     if (classes.length) this.routes.setIngressClasses(classes);
     for (const o of objects) if (o.kind !== 'IngressClass') this.upsert(o);
+  }
+
+  private skip(obj: KubeObject, problem: string): void {
+    if (typeof obj !== 'object' || obj === null) obj = { kind: String(obj) } as unknown as KubeObject;
+    const id = `${obj.kind} ${keyOf(obj)}`;
+    this.skipped.add(id);
+    const msg = `ingress: skipping ${obj.kind} "${keyOf(obj)}": ${problem} (written around validation? fix or delete the object)`;
+    const log = this.logger?.error ?? this.logger?.warn;
+    if (log) log.call(this.logger, { kind: obj.kind, key: keyOf(obj), problem }, msg);
+    else console.error(msg);
   }
 
   private emit(change: IngressViewChange | undefined): void {

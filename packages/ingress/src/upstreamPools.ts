@@ -57,7 +57,13 @@ export class UpstreamPools {
       if (!this.sweep) {
         this.sweep = setInterval(() => {
           const now = performance.now();
-          for (const pool of this.pools.values()) pool.expire(now);
+          for (const pool of this.pools.values()) {
+            try {
+              pool.expire(now);
+            } catch {
+              // never throw from a timer; the pool is retried on the next tick
+            }
+          }
         }, 1000);
         this.sweep.unref();
       }

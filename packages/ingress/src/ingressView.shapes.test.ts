@@ -1,0 +1,85 @@
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { KubeObject } from '@svcnet/model';
+import { ingress, path, rule, service, slice } from '../test/fixtures.js';
+import { IngressView } from './ingressView.js';
+import { IngressServer } from './ingressServer.js';
+
+const ref = { namespace: 'default', service: 'web', port: 8080 } as const;
+const bad = (extra: Record<string, unknown>, name = 'web-bad') =>
+  ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } }, ...extra }) as unknown as KubeObject;
+
+function viewWithLog() {
+  const lines: string[] = [];
+  const view = new IngressView({ logger: { warn: (_o, m) => lines.push(m), error: (_o, m) => lines.push(m) } });
+  return { view, lines };
+}
+
+describe('IngressView skips objects written around validation', () => {
+  it.each([
+    ['ports is a number', { endpoints: 'x', ports: 5 }, 'ports: must be an array'],
+    ['endpoints is a string', { endpoints: 'x', ports: [] }, 'endpoints: must be an array'],
+    ['a port entry is null', { ports: [null] }, 'ports[0]: must be an object'],
+    ['addresses is a string', { ports: [{ name: 'http', port: 80 }], endpoints: [{ addresses: '10.0.0.1' }] }, 'endpoints[0].addresses: must be an array of strings'],
+    ['conditions is a string', { ports: [], endpoints: [{ addresses: [], conditions: 'ready' }] }, 'endpoints[0].conditions: must be an object'],
+  ])('EndpointSlice with %s: logged and skipped, resolve does not throw', (_name, extra, problem) => {
+    const { view, lines } = viewWithLog();
+    view.load([service('web', [{ port: 8080, name: 'http' }]), slice('web', 'http', 9376, [['10.0.0.1', true]], 'web-good'), bad(extra)]);
+    const r = view.resolve(ref);
+    expect(r.kind === 'ok' && r.upstreams.map((u) => u.key)).toEqual(['10.0.0.1:9376']);
+    expect(lines.join('\n')).toContain(`EndpointSlice "default/web-bad": ${problem}`);
+    expect(view.skipped.has('EndpointSlice default/web-bad')).toBe(true);
+  });
+
+  it('a valid slice replaced by a malformed one is dropped, and a later valid write is used again', () => {
+    const { view } = viewWithLog();
+    view.load([service('web', [{ port: 8080, name: 'http' }]), slice('web', 'http', 9376, [['10.0.0.1', true]], 'web-bad')]);
+    expect(view.resolve(ref).kind).toBe('ok');
+    view.upsert(bad({ ports: 5 }));
+    expect(view.resolve(ref).kind).toBe('missing');
+    view.upsert(slice('web', 'http', 9377, [['10.0.0.2', true]], 'web-bad'));
+    const r = view.resolve(ref);
+    expect(r.kind === 'ok' && r.upstreams.map((u) => u.key)).toEqual(['10.0.0.2:9377']);
+    expect(view.skipped.size).toBe(0);
+  });
+
+  it.each([
+    ['Service with spec.ports 5', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: 5 } }, 'spec.ports: must be an array'],
+    ['Endpoints with subsets "x"', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: 'x' }, 'subsets: must be an array'],
+    ['Endpoints with a numeric ip', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: [{ ip: 7 }] }] }, 'subsets[0].addresses[0].ip: must be a string'],
+  ])('%s: logged and skipped', (_name, obj, problem) => {
+    const { view, lines } = viewWithLog();
+    view.load([service('web', [{ port: 8080, name: 'http' }]), obj as unknown as KubeObject]);
+    expect(() => view.resolve(ref)).not.toThrow();
+    expect(lines.join('\n')).toContain(problem);
+  });
+});
+
+describe('IngressServer with a malformed EndpointSlice (reliability report)', () => {
+  let server: IngressServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+  });
+
+  it('requests get 503 not 500, and the pool sweep after an update does not throw', async () => {
+    const { view } = viewWithLog();
+    view.load([service('web', [{ port: 8080, name: 'http' }]), bad({ endpoints: 'x', ports: 5 }), ingress('web', { rules: [rule('web.test', path('/', 'Prefix', 'web'))] })]);
+    const sweepErrors: string[] = [];
+    server = new IngressServer({ view, listen: { host: '127.0.0.1', port: 0 }, logger: { warn: (_o, m) => sweepErrors.push(m) } });
+    const port = (await server.start()).http!.port;
+    const res = await request(`http://127.0.0.1:${port}/`, { headers: { host: 'web.test' } });
+    expect(res.statusCode).toBe(503);
+    await res.body.text();
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      view.upsert(bad({ endpoints: 'x', ports: 5 }));
+      await new Promise((r) => setTimeout(r, 1300)); // the sweep is debounced by 1 s
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+    expect(sweepErrors.filter((m) => m.includes('sweep'))).toEqual([]);
+  });
+});
