@@ -28,7 +28,7 @@ time('parseIP IPv6', 200_000, () => parseIP('fd00:10:96::1234'));
 const input = svc('x');
 const opts = { serviceIPFamilies: ['IPv4' as const] };
 time('admit (Service create)', 20_000, () => admit(input as never, undefined, opts));
-time('admit owned (no clone)', 20_000, () => admit(structuredClone(input) as never, undefined, { ...opts, owned: true } as never));
+time('admit owned (caller clones)', 20_000, () => admit(structuredClone(input) as never, undefined, { ...opts, owned: true } as never));
 
 async function storeCreate(trusted: boolean): Promise<void> {
   const store = new MemoryStore({ serviceCIDRs: ['10.0.0.0/8'] });

@@ -37,14 +37,24 @@ export interface Allocations {
   nodePorts: number[];
 }
 
+// The families of a store's service CIDRs, parsed once per configuration (it never changes).
+const familiesByConfig = new WeakMap<AllocatorConfig, { cidrs: string[]; families: IPFamily[] }>();
+
 function serviceIPFamilies(config: AllocatorConfig): IPFamily[] {
+  const known = familiesByConfig.get(config);
+  if (known && known.cidrs === config.serviceCIDRs) return known.families;
   const families = config.serviceCIDRs.map((c) => parseCIDR(c)?.family).filter((f): f is IPFamily => f !== undefined);
-  return [...new Set(families)];
+  const unique = [...new Set(families)];
+  familiesByConfig.set(config, { cidrs: config.serviceCIDRs, families: unique });
+  return unique;
 }
 
-/** Defaults and validates `object` (a create when `old` is undefined); throws InvalidObjectError. */
+/**
+ * Defaults and validates `object` (a create when `old` is undefined); throws InvalidObjectError.
+ * `object` must be the caller's private copy: it is defaulted in place (admit's `owned`) and returned.
+ */
 export function admitObject<T extends KubeObject>(object: T, old: T | undefined, config: AllocatorConfig): T {
-  const opts = { serviceIPFamilies: serviceIPFamilies(config) };
+  const opts = { serviceIPFamilies: serviceIPFamilies(config), owned: true };
   return admit(object as unknown as AnyObject, old as unknown as AnyObject | undefined, opts) as unknown as T;
 }
 

@@ -66,7 +66,9 @@ export function prepareWrite<T extends KubeObject>(input: WriteInput<T>): Prepar
       else next.status = copyJSON(oldStatus);
     }
   }
-  // Admission also prepares updates as the API server does (patchAllocatedValues for Services).
+  // Admission also prepares updates as the API server does (patchAllocatedValues for Services). `next`
+  // is this write's own copy (normalizeIdentity's, or the stored status copied above), so admission
+  // defaults it in place instead of cloning it again.
   if (!trusted) next = admitObject(next, old, input.allocator) as T & Loose;
   stampMetadata(next, old, input);
   if (!old) return { object: next, action: 'created' };
