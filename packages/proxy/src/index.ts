@@ -5,7 +5,7 @@ export { FakeClock, realClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
 export { LAST_CHANGE_TRIGGER_TIME, SERVICE_NAME_LABEL, endpointsFromSlices } from './core/endpointInfo.js';
 export { EndpointsChangeTracker, applyEndpointsChanges } from './core/endpointsChangeTracker.js';
-export type { EndpointsMap, EndpointsChange, UpdateEndpointsMapResult } from './core/endpointsChangeTracker.js';
+export type { EndpointsMap, EndpointsChange, StaleEndpoint, UpdateEndpointsMapResult } from './core/endpointsChangeTracker.js';
 export {
   DEFAULT_PROXY_OPTIONS,
   ProxyConfigError,
@@ -40,7 +40,7 @@ export { renderIPTables } from './iptables/iptablesRenderer.js';
 export type { IPTablesRenderInput, IPTablesRenderResult } from './iptables/iptablesRenderer.js';
 export { IPTablesSyncer } from './iptables/iptablesSyncer.js';
 export type { PreparedIPTablesSync } from './iptables/iptablesSyncer.js';
-export { IPTablesApplier, JUMP_CHAINS } from './iptables/iptablesApplier.js';
+export { CANARY_CHAIN, CANARY_TABLES, IPTablesApplier, JUMP_CHAINS } from './iptables/iptablesApplier.js';
 export { createIPTablesProxier, iptablesBackend } from './iptables/iptablesBackend.js';
 
 export { TABLE as NFT_TABLE, baseRules as nftBaseRules } from './nftables/nftablesBase.js';
@@ -56,6 +56,9 @@ export type { Exec, ExecResult } from './engine/exec.js';
 export { METRIC_NAMES, proxyMetrics } from './engine/metrics.js';
 export type { ProxyMetrics } from './engine/metrics.js';
 export { Proxier, silentLogger } from './engine/proxier.js';
+export { ConntrackCleaner, conntrackCleanupCommands } from './engine/conntrack.js';
+export type { ConntrackCleanupResult, ConntrackCommand } from './engine/conntrack.js';
+export { DEFAULT_MONITOR_INTERVAL_MS, RuleMonitor } from './engine/ruleMonitor.js';
 export type { ProxierLogger, ProxierOptions, ProxierStatus, SyncBackend } from './engine/proxier.js';
 export { runProxyFromStore } from './engine/storeRunner.js';
 export type { ProxierSink } from './engine/storeRunner.js';

@@ -16,9 +16,42 @@ export interface EndpointsCheckout {
   lastChangeTriggerTimes: Map<ServiceKey, number[]>;
 }
 
+/** An endpoint that served a UDP/SCTP service port and no longer does (upstream ServiceEndpoint). */
+export interface StaleEndpoint {
+  /** The service port key (a key of the service and endpoints maps). */
+  servicePortKey: string;
+  endpoint: EndpointInfo;
+}
+
 export interface UpdateEndpointsMapResult {
   updatedServices: Set<ServiceKey>;
   lastChangeTriggerTimes: Map<ServiceKey, number[]>;
+  /** Serving UDP/SCTP endpoints that were removed or stopped serving (their conntrack entries go). */
+  staleEndpoints: StaleEndpoint[];
+  /** UDP/SCTP service port keys that went from no serving endpoint to some (upstream NewlyActiveUDPServices). */
+  newlyActiveServices: string[];
+}
+
+/** Conntrack only matters for connectionless protocols; keys end with `/<protocol>`. */
+function conntrackProtocol(portKey: string): boolean {
+  return portKey.endsWith('/UDP') || portKey.endsWith('/SCTP');
+}
+
+/** Upstream detectStaleConntrackEntries, for one Service's change. */
+function detectStale(change: EndpointsChange, stale: StaleEndpoint[], newlyActive: string[]): void {
+  for (const [portKey, old] of change.previous) {
+    if (!conntrackProtocol(portKey)) continue;
+    const now = change.current.get(portKey) ?? [];
+    for (const ep of old) {
+      if (!ep.serving) continue;
+      if (!now.some((n) => n.endpoint === ep.endpoint && n.serving)) stale.push({ servicePortKey: portKey, endpoint: ep });
+    }
+  }
+  for (const [portKey, eps] of change.current) {
+    if (!conntrackProtocol(portKey)) continue;
+    const before = (change.previous.get(portKey) ?? []).some((e) => e.serving);
+    if (!before && eps.some((e) => e.serving)) newlyActive.push(portKey);
+  }
 }
 
 function sameEndpoints(a: Map<string, EndpointInfo[]>, b: Map<string, EndpointInfo[]>): boolean {
@@ -95,10 +128,13 @@ export class EndpointsChangeTracker {
 /** Applies checked-out changes to the map (upstream EndpointsMap.Update). */
 export function applyEndpointsChanges(map: EndpointsMap, checkout: EndpointsCheckout): UpdateEndpointsMapResult {
   const updatedServices = new Set<ServiceKey>();
+  const staleEndpoints: StaleEndpoint[] = [];
+  const newlyActiveServices: string[] = [];
   for (const [key, change] of checkout.changes) {
     updatedServices.add(key);
+    detectStale(change, staleEndpoints, newlyActiveServices);
     for (const k of change.previous.keys()) map.delete(k);
     for (const [k, eps] of change.current) map.set(k, eps);
   }
-  return { updatedServices, lastChangeTriggerTimes: checkout.lastChangeTriggerTimes };
+  return { updatedServices, lastChangeTriggerTimes: checkout.lastChangeTriggerTimes, staleEndpoints, newlyActiveServices };
 }

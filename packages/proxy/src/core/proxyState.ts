@@ -1,6 +1,6 @@
 import type { EndpointSlice, Service } from '@svcnet/model';
 import { EndpointsChangeTracker, applyEndpointsChanges } from './endpointsChangeTracker.js';
-import type { EndpointsMap } from './endpointsChangeTracker.js';
+import type { EndpointsMap, StaleEndpoint } from './endpointsChangeTracker.js';
 import { ServiceChangeTracker, applyServiceChanges } from './serviceChangeTracker.js';
 import type { ServicePortMap } from './serviceChangeTracker.js';
 import type { IPFamily, ServiceKey } from './types.js';
@@ -10,6 +10,10 @@ export interface SyncChanges {
   updatedServices: Set<ServiceKey>;
   lastChangeTriggerTimes: Map<ServiceKey, number[]>;
   deletedUDPClusterIPs: Set<string>;
+  /** Serving UDP/SCTP endpoints that went away (conntrack cleanup after the sync). */
+  staleEndpoints: StaleEndpoint[];
+  /** UDP/SCTP service port keys that gained their first serving endpoint. */
+  newlyActiveServices: string[];
 }
 
 /**
@@ -67,6 +71,8 @@ export class ProxyState {
       updatedServices: new Set([...s.updatedServices, ...e.updatedServices]),
       lastChangeTriggerTimes: e.lastChangeTriggerTimes,
       deletedUDPClusterIPs: s.deletedUDPClusterIPs,
+      staleEndpoints: e.staleEndpoints,
+      newlyActiveServices: e.newlyActiveServices,
     };
   }
 }

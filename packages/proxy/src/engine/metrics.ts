@@ -12,6 +12,10 @@ export const METRIC_NAMES = {
   rulesTotal: 'kubeproxy_sync_proxy_rules_iptables_total',
   noLocalEndpoints: 'kubeproxy_sync_proxy_rules_no_local_endpoints_total',
   lastQueuedTimestamp: 'kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds',
+  // svcnet's own (upstream logs these events but has no metric for them):
+  rulesMissing: 'svcnet_proxy_rules_missing_total',
+  conntrackDeleted: 'svcnet_proxy_conntrack_entries_deleted_total',
+  conntrackFailures: 'svcnet_proxy_conntrack_cleanup_failures_total',
 } as const;
 
 // Upstream buckets: exponential from 1ms, factor 2, 15 buckets; network programming 0.25s..
@@ -30,6 +34,9 @@ export interface ProxyMetrics {
   lastQueuedTimestamp: Gauge<'ip_family'>;
   rulesTotal: Gauge<'table' | 'ip_family'>;
   noLocalEndpoints: Gauge<'traffic_policy' | 'ip_family'>;
+  rulesMissing: Counter<'ip_family'>;
+  conntrackDeleted: Counter<'ip_family'>;
+  conntrackFailures: Counter<'ip_family'>;
 }
 
 const cache = new WeakMap<Registry, ProxyMetrics>();
@@ -52,6 +59,9 @@ export function proxyMetrics(registry: Registry = new Registry()): ProxyMetrics 
     lastQueuedTimestamp: new Gauge({ name: METRIC_NAMES.lastQueuedTimestamp, help: 'The last time a sync of proxy rules was queued', labelNames: fam, registers }),
     rulesTotal: new Gauge({ name: METRIC_NAMES.rulesTotal, help: 'Total number of iptables rules owned by kube-proxy', labelNames: ['table', 'ip_family'] as const, registers }),
     noLocalEndpoints: new Gauge({ name: METRIC_NAMES.noLocalEndpoints, help: 'Number of services with a Local traffic policy and no endpoints', labelNames: ['traffic_policy', 'ip_family'] as const, registers }),
+    rulesMissing: new Counter({ name: METRIC_NAMES.rulesMissing, help: 'Times the rule monitor found the proxy rules flushed or deleted from outside (canary missing) and forced a full sync', labelNames: fam, registers }),
+    conntrackDeleted: new Counter({ name: METRIC_NAMES.conntrackDeleted, help: 'Conntrack entries deleted for removed UDP/SCTP endpoints and newly active services', labelNames: fam, registers }),
+    conntrackFailures: new Counter({ name: METRIC_NAMES.conntrackFailures, help: 'Conntrack cleanup commands that failed', labelNames: fam, registers }),
   };
   cache.set(registry, m);
   return m;

@@ -8,6 +8,8 @@ import type { SyncChanges } from '../core/proxyState.js';
 import type { IPFamily } from '../core/types.js';
 import type { ProxyMetrics } from './metrics.js';
 import { proxyMetrics } from './metrics.js';
+import type { ConntrackCleaner } from './conntrack.js';
+import { DEFAULT_MONITOR_INTERVAL_MS, RuleMonitor } from './ruleMonitor.js';
 
 /** What a mode plugs into the shared proxier loop: render, apply, and learn the outcome. */
 export interface SyncBackend<P extends { full: boolean; changes: SyncChanges }> {
@@ -17,6 +19,13 @@ export interface SyncBackend<P extends { full: boolean; changes: SyncChanges }> 
   commit(prepared: P, ok: boolean): void;
   /** Metrics specific to the mode after a successful apply. */
   observe?(prepared: P, metrics: ProxyMetrics): void;
+  /** Makes the next sync full (upstream needFullSync = true). */
+  forceFullSync?(): void;
+  /**
+   * The canaries of the rules this mode owns that are gone (flushed or deleted from outside);
+   * empty when everything is in place. Polled by the rule monitor.
+   */
+  missingRules?(): Promise<string[]>;
 }
 
 export interface ProxierLogger {
@@ -38,6 +47,8 @@ export interface ProxierStatus {
   lastError?: string;
   syncs: number;
   failures: number;
+  /** Times the rule monitor found our rules gone and forced a full sync. */
+  rulesRestored: number;
 }
 
 export interface ProxierOptions {
@@ -46,6 +57,13 @@ export interface ProxierOptions {
   logger?: ProxierLogger;
   /** Called after every successful sync (health-check servers refresh from here). */
   onSynced?: (state: ProxyState) => void;
+  /**
+   * How often the rule monitor checks the mode's canaries (upstream: every syncPeriod;
+   * default 30 s). 0 turns the monitor off. It runs only between start() and stop().
+   */
+  monitorIntervalMs?: number;
+  /** Deletes stale UDP/SCTP conntrack entries after each successful sync; false = never. */
+  conntrack?: ConntrackCleaner | false;
 }
 
 /**
@@ -61,6 +79,9 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
   private readonly logger: ProxierLogger;
   private readonly status: ProxierStatus;
   private backend!: SyncBackend<P>;
+  private readonly monitor: RuleMonitor | undefined;
+  /** Set when the monitor forced a full sync that has not succeeded yet. */
+  private repairPending = false;
 
   constructor(
     family: IPFamily,
@@ -73,7 +94,13 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
     this.clock = opts.clock ?? realClock;
     this.metrics = opts.metrics ?? proxyMetrics();
     this.logger = opts.logger ?? silentLogger;
-    this.status = { mode: this.backend.mode, family, syncs: 0, failures: 0 };
+    this.status = { mode: this.backend.mode, family, syncs: 0, failures: 0, rulesRestored: 0 };
+    const interval = opts.monitorIntervalMs ?? DEFAULT_MONITOR_INTERVAL_MS;
+    if (this.backend.missingRules && interval > 0) {
+      this.monitor = new RuleMonitor(this.clock, interval, () => this.checkRules().then(() => undefined), (err) =>
+        this.logger.warn({ mode: this.backend.mode, family: this.family, err: err.message }, 'rule monitor check failed'),
+      );
+    }
     this.runner = new BoundedFrequencyRunner(`${this.backend.mode}-sync-runner`, () => this.syncProxyRules(), {
       minIntervalMs: options.minSyncPeriodMs,
       maxIntervalMs: options.syncPeriodMs,
@@ -111,10 +138,35 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
   /** Starts periodic syncing (the first sync runs at once). */
   start(): void {
     this.runner.start();
+    this.monitor?.start();
   }
 
   stop(): void {
     this.runner.stop();
+    this.monitor?.stop();
+  }
+
+  /** Makes the next sync full and asks for it (upstream forceSyncProxyRules). */
+  forceFullSync(): void {
+    this.backend.forceFullSync?.();
+    this.runner.run();
+  }
+
+  /**
+   * One canary check (what the monitor runs every interval): when rules this proxier synced are
+   * gone, logs it, counts it and forces a full sync. Returns what was missing. Nothing is
+   * checked before the first successful sync or while a forced repair is still pending.
+   */
+  async checkRules(): Promise<string[]> {
+    if (!this.backend.missingRules || this.status.syncs === 0 || this.repairPending) return [];
+    const missing = await this.backend.missingRules();
+    if (missing.length === 0 || this.repairPending) return missing;
+    this.repairPending = true;
+    this.status.rulesRestored++;
+    this.metrics.rulesMissing.inc({ ip_family: this.family });
+    this.logger.warn({ mode: this.backend.mode, family: this.family, missing }, 'proxy rules were flushed or deleted from outside; forcing a full sync');
+    this.forceFullSync();
+    return missing;
   }
 
   getStatus(): ProxierStatus {
@@ -150,6 +202,7 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
       throw err;
     }
     this.backend.commit(prepared, true);
+    if (prepared.full) this.repairPending = false;
     const seconds = (performance.now() - start) / 1000;
     this.metrics.syncProxyRules.observe(family, seconds);
     (prepared.full ? this.metrics.syncFullProxyRules : this.metrics.syncPartialProxyRules).observe(family, seconds);
@@ -165,7 +218,26 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
     delete this.status.lastError;
     if (!this.state.hasPendingChanges()) delete this.status.queuedAt;
     this.logger.info({ mode: this.backend.mode, family: this.family, full: prepared.full, changed: prepared.changes.updatedServices.size, seconds }, 'synced proxy rules');
+    await this.cleanConntrack(prepared.changes);
     this.opts.onSynced?.(this.state);
+  }
+
+  /** Upstream conntrack.CleanStaleEntries after a successful sync; failures are only logged. */
+  private async cleanConntrack(changes: SyncChanges): Promise<void> {
+    const ct = this.opts.conntrack;
+    if (!ct || (changes.deletedUDPClusterIPs.size === 0 && changes.staleEndpoints.length === 0 && changes.newlyActiveServices.length === 0)) return;
+    const family = { ip_family: this.family };
+    try {
+      const r = await ct.clean(this.state.services, changes);
+      this.metrics.conntrackDeleted.inc(family, r.deleted);
+      if (r.errors.length) {
+        this.metrics.conntrackFailures.inc(family, r.errors.length);
+        this.logger.warn({ family: this.family, errors: r.errors }, 'conntrack cleanup failed for some entries');
+      }
+    } catch (err) {
+      this.metrics.conntrackFailures.inc(family);
+      this.logger.warn({ family: this.family, err: (err as Error).message }, 'conntrack cleanup failed');
+    }
   }
 
   /** Resolves when no sync is running. */

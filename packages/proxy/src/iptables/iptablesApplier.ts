@@ -30,6 +30,15 @@ export const JUMP_CHAINS: readonly JumpChain[] = [
   { table: 'nat', dst: KUBE_POSTROUTING, src: 'POSTROUTING', comment: 'kubernetes postrouting rules', extra: [] },
 ];
 
+/** Upstream kubeProxyCanaryChain, created in these tables (utiliptables Monitor). */
+export const CANARY_CHAIN = 'KUBE-PROXY-CANARY';
+export const CANARY_TABLES = ['mangle', 'nat', 'filter'] as const;
+/**
+ * Upstream's canary is an empty chain, which only `-X` (or a firewall reload) removes. Ours also
+ * holds one inert rule, so a flush (`iptables -t nat -F`) is noticed too.
+ */
+const CANARY_RULE = ['-m', 'comment', '--comment', 'kube-proxy canary', '-j', 'RETURN'];
+
 /**
  * The shell of the iptables mode: runs `iptables-restore --noflush` (or ip6tables-restore) with
  * rendered text, keeps the jump rules from the built-in chains in place, and removes everything
@@ -61,6 +70,26 @@ export class IPTablesApplier {
     }
   }
 
+  /** Creates the canary chains (and their rule) where missing; done with every full sync. */
+  async ensureCanaries(): Promise<void> {
+    for (const table of CANARY_TABLES) {
+      const r = await this.exec(this.bin, ['-w', '-t', table, '-S', CANARY_CHAIN]);
+      if (r.code !== 0) await this.run(this.bin, ['-w', '-t', table, '-N', CANARY_CHAIN]);
+      if (r.code !== 0 || !r.stdout.includes(`-A ${CANARY_CHAIN}`)) await this.run(this.bin, ['-w', '-t', table, '-A', CANARY_CHAIN, ...CANARY_RULE]);
+    }
+  }
+
+  /** `table/KUBE-PROXY-CANARY` for each table whose canary chain is gone or flushed. */
+  async missingCanaries(): Promise<string[]> {
+    const missing: string[] = [];
+    for (const table of CANARY_TABLES) {
+      const r = await this.exec(this.bin, ['-w', '-t', table, '-S', CANARY_CHAIN]);
+      if (r.code !== 0) missing.push(`${table}/${CANARY_CHAIN} deleted`);
+      else if (!r.stdout.includes(`-A ${CANARY_CHAIN}`)) missing.push(`${table}/${CANARY_CHAIN} flushed`);
+    }
+    return missing;
+  }
+
   /** Loads rendered rules; throws CommandError (with iptables-restore's message) on failure. */
   async restore(text: string): Promise<void> {
     await this.run(`${this.bin}-restore`, ['-w', '--noflush'], text);
@@ -87,5 +116,9 @@ export class IPTablesApplier {
     const f = filterChains.filter((c) => presentFilter.has(c));
     lines.push('*filter', ...f.map((c) => `:${c} - [0:0]`), ...f.map((c) => `-X ${c}`), 'COMMIT', '');
     await this.run(`${this.bin}-restore`, ['-w', '--noflush'], lines.join('\n'));
+    for (const table of CANARY_TABLES) {
+      await this.exec(this.bin, ['-w', '-t', table, '-F', CANARY_CHAIN]);
+      await this.exec(this.bin, ['-w', '-t', table, '-X', CANARY_CHAIN]);
+    }
   }
 }

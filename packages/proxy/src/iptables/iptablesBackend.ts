@@ -5,6 +5,7 @@ import type { ProxierOptions } from '../engine/proxier.js';
 import { Proxier } from '../engine/proxier.js';
 import type { SyncBackend } from '../engine/proxier.js';
 import type { Exec } from '../engine/exec.js';
+import { ConntrackCleaner } from '../engine/conntrack.js';
 import type { IPFamily } from '../core/types.js';
 import { IPTablesApplier } from './iptablesApplier.js';
 import { IPTablesSyncer } from './iptablesSyncer.js';
@@ -22,10 +23,17 @@ export function iptablesBackend(state: ProxyState, options: ProxyOptions, applie
         syncer.noteExistingChains(await applier.existingServiceChains().catch(() => []));
         started = true;
       }
-      if (p.full) await applier.ensureJumps();
+      if (p.full) {
+        await applier.ensureJumps();
+        // Before the restore: once the rules are back, so are the canaries (a failed restore
+        // leaves the sync full, so a canary without rules is never mistaken for a repair).
+        await applier.ensureCanaries();
+      }
       await applier.restore(p.text);
     },
     commit: (p, ok) => syncer.commit(p, ok),
+    forceFullSync: () => syncer.forceFullSync(),
+    missingRules: () => applier.missingCanaries(),
     observe(p, m) {
       m.rulesTotal.set({ table: 'filter', ip_family: state.family }, p.result.filterRules);
       m.rulesTotal.set({ table: 'nat', ip_family: state.family }, p.result.natRulesTotal);
@@ -41,7 +49,9 @@ export function createIPTablesProxier(
   options: ProxyOptions,
   opts: ProxierOptions & { exec?: Exec } = {},
 ): { proxier: Proxier<PreparedIPTablesSync>; applier: IPTablesApplier } {
-  const applier = new IPTablesApplier(family, opts.exec ? { exec: opts.exec } : {});
-  const proxier = new Proxier(family, options, (state) => iptablesBackend(state, options, applier, opts.clock), opts);
+  const exec = opts.exec ? { exec: opts.exec } : {};
+  const applier = new IPTablesApplier(family, exec);
+  const conntrack = opts.conntrack ?? new ConntrackCleaner(family, exec);
+  const proxier = new Proxier(family, options, (state) => iptablesBackend(state, options, applier, opts.clock), { ...opts, conntrack });
   return { proxier, applier };
 }

@@ -4,6 +4,7 @@ import type { IPFamily } from '../core/types.js';
 import type { Exec } from '../engine/exec.js';
 import { CommandError, hostExec } from '../engine/exec.js';
 import { Proxier } from '../engine/proxier.js';
+import { ConntrackCleaner } from '../engine/conntrack.js';
 import type { ProxierOptions, SyncBackend } from '../engine/proxier.js';
 import { TABLE, nftFamily } from './nftablesBase.js';
 import { NFTablesSyncer } from './nftablesSyncer.js';
@@ -21,6 +22,20 @@ export class NFTablesApplier {
     if (r.code !== 0) throw new CommandError('nft -f -', r);
   }
 
+  /**
+   * What is gone of our table: the table itself (`nft delete table`), or the dispatch rule of the
+   * `services` chain, which every sync writes (`nft flush table` / `flush chain` remove it).
+   */
+  async missingRules(): Promise<string[]> {
+    const fam = nftFamily(this.family).nft;
+    const r = await this.exec('nft', ['list', 'chain', fam, TABLE, 'services']);
+    if (r.code !== 0) {
+      const t = await this.exec('nft', ['list', 'table', fam, TABLE]);
+      return [t.code !== 0 ? `table ${fam} ${TABLE} deleted` : `chain ${fam} ${TABLE} services deleted`];
+    }
+    return r.stdout.includes('vmap @service-ips') ? [] : [`table ${fam} ${TABLE} flushed`];
+  }
+
   /** Cleanup is deleting our table (upstream CleanupLeftovers for nftables). */
   async cleanup(): Promise<void> {
     await this.exec('nft', ['delete', 'table', nftFamily(this.family).nft, TABLE]);
@@ -34,6 +49,8 @@ export function nftablesBackend(state: ProxyState, options: ProxyOptions, applie
     prepare: () => syncer.prepare(),
     apply: (p) => applier.apply(p.text),
     commit: (p, ok) => syncer.commit(p, ok),
+    forceFullSync: () => syncer.forceFullSync(),
+    missingRules: () => applier.missingRules(),
     observe(p, m) {
       m.noLocalEndpoints.set({ traffic_policy: 'internal', ip_family: state.family }, p.noLocalInternal);
       m.noLocalEndpoints.set({ traffic_policy: 'external', ip_family: state.family }, p.noLocalExternal);
@@ -46,7 +63,9 @@ export function createNFTablesProxier(
   options: ProxyOptions,
   opts: ProxierOptions & { exec?: Exec } = {},
 ): { proxier: Proxier<PreparedNFTablesSync>; applier: NFTablesApplier } {
-  const applier = new NFTablesApplier(family, opts.exec ? { exec: opts.exec } : {});
-  const proxier = new Proxier(family, options, (state) => nftablesBackend(state, options, applier), opts);
+  const exec = opts.exec ? { exec: opts.exec } : {};
+  const applier = new NFTablesApplier(family, exec);
+  const conntrack = opts.conntrack ?? new ConntrackCleaner(family, exec);
+  const proxier = new Proxier(family, options, (state) => nftablesBackend(state, options, applier), { ...opts, conntrack });
   return { proxier, applier };
 }
