@@ -32,8 +32,13 @@ export interface IngressServerOptions extends UpstreamPoolOptions {
   maxBodyBytes?: number;
   /** Idle time a client keep-alive connection is kept (default 75 s, nginx's keepalive_timeout). */
   clientKeepAliveMs?: number;
-  /** Time allowed to receive a client's request headers (default 60 s). */
+  /** Time allowed to receive a client's request headers (default 60 s); 408 and close after it. */
   clientHeadersTimeoutMs?: number;
+  /**
+   * Time allowed to receive a client's whole request, body included (default 300 s, Node's
+   * default; never below the headers timeout). Bounds slow-body clients (slow POST).
+   */
+  clientRequestTimeoutMs?: number;
   /** Endpoints tried per request when connecting fails (default 3). */
   maxAttempts?: number;
   /** 308 from HTTP to HTTPS for hosts listed in `spec.tls` (default true when listenTls is set). */
@@ -86,6 +91,7 @@ export class IngressServer {
     const out: { http?: AddressInfo; https?: AddressInfo } = {};
     if (o.listenTls) {
       const server = createHttpsServer({
+        ...this.timeouts(),
         SNICallback: this.tls.sniCallback,
         ...(o.defaultCertificate ? { cert: o.defaultCertificate.cert, key: o.defaultCertificate.key } : {}),
       });
@@ -94,21 +100,37 @@ export class IngressServer {
       if (o.sslRedirect ?? true) this.ctx.httpsPort = out.https.port;
     }
     if (o.listen) {
-      this.http = createServer();
+      this.http = createServer(this.timeouts());
       out.http = await this.bind(this.http, o.listen, 'http');
     }
     return out;
   }
 
+  /**
+   * Client timeouts for node:http. Node enforces headersTimeout and requestTimeout only when it
+   * checks its connections, every `connectionsCheckingInterval` (30 s by default): without a
+   * shorter interval a slowloris client outlives a short headers timeout by up to 30 s.
+   */
+  private timeouts(): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number; keepAliveTimeout: number } {
+    const headersTimeout = this.options.clientHeadersTimeoutMs ?? 60_000;
+    return {
+      headersTimeout,
+      requestTimeout: Math.max(this.options.clientRequestTimeoutMs ?? 300_000, headersTimeout),
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 2))),
+      keepAliveTimeout: this.options.clientKeepAliveMs ?? 75_000,
+    };
+  }
+
   private async bind(server: Server, addr: ListenAddress, proto: 'http' | 'https'): Promise<AddressInfo> {
-    server.keepAliveTimeout = this.options.clientKeepAliveMs ?? 75_000;
-    server.headersTimeout = this.options.clientHeadersTimeoutMs ?? 60_000;
-    server.requestTimeout = 0;
+    server.keepAliveTimeout = this.timeouts().keepAliveTimeout;
     let localPort = 0;
     server.on('request', (req, res) => handleRequest(this.ctx, req, res, proto, localPort));
     server.on('upgrade', (req, socket, head) => handleUpgrade(this.ctx, req, socket, head, proto, localPort));
     server.on('clientError', (err, socket) => {
-      if (socket.writable && !(err as { code?: string }).code?.startsWith('ECONNRESET')) {
+      const code = (err as { code?: string }).code;
+      if (socket.writable && code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+        socket.end('HTTP/1.1 408 Request Timeout\r\nServer: svcnet-ingress\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      } else if (socket.writable && !code?.startsWith('ECONNRESET')) {
         socket.end('HTTP/1.1 400 Bad Request\r\nServer: svcnet-ingress\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       } else socket.destroy();
     });
