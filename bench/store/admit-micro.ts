@@ -2,7 +2,7 @@
 // trusted). Prints µs per call.
 // Run: node --conditions=@svcnet/source --import tsx bench/store/admit-micro.ts
 import { performance } from 'node:perf_hooks';
-import { admit, parseIP, type Service } from '@svcnet/model';
+import { admit, formatIP, parseIP, type Service } from '@svcnet/model';
 import { MemoryStore } from '@svcnet/store';
 
 const svc = (name: string): Service & { kind: 'Service' } => ({
@@ -24,6 +24,10 @@ const addrs = ['10.96.0.1', '192.168.100.254', 'fd00:10:96::a', '2001:db8::ffff:
 time('parseIP (mixed 6 addresses)', 200_000, (i) => parseIP(addrs[i % addrs.length]!));
 time('parseIP IPv4', 200_000, () => parseIP('10.96.12.34'));
 time('parseIP IPv6', 200_000, () => parseIP('fd00:10:96::1234'));
+const v4 = parseIP('10.96.12.34')!;
+const v6 = parseIP('fd00:10:96::1234')!;
+time('formatIP IPv4', 200_000, () => formatIP(v4));
+time('formatIP IPv6', 200_000, () => formatIP(v6));
 
 const input = svc('x');
 const opts = { serviceIPFamilies: ['IPv4' as const] };

@@ -49,15 +49,17 @@ export function keyOfObject(kind: Kind, obj: KubeObject): string {
 
 export function prepareWrite<T extends KubeObject>(input: WriteInput<T>): PreparedWrite<T> {
   const { kind, op, old, trusted } = input;
-  const incoming = normalizeIdentity(kind, input.incoming) as T & Loose;
   let next: T & Loose;
-  if (!old || op === 'create') {
-    next = incoming;
-  } else if (op === 'updateStatus') {
+  if (old && op === 'updateStatus') {
+    // Only the request's status is taken, so only it is copied (once).
+    const given = input.incoming as T & Loose;
     next = copyJSON(old) as T & Loose;
-    if ('status' in incoming) next.status = incoming.status;
+    if ('status' in given) next.status = copyJSON(given.status);
     else delete next.status;
+  } else if (!old || op === 'create') {
+    next = normalizeIdentity(kind, input.incoming) as T & Loose;
   } else {
+    const incoming = normalizeIdentity(kind, input.incoming) as T & Loose;
     next = incoming;
     const oldStatus = (old as Loose).status;
     // update never touches status (the main resource); apply without a status keeps the stored one.
@@ -123,9 +125,17 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ak.length === bk.length && ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && deepEqual(ao[k], bo[k]));
 }
 
-/** RFC 3339 to the second, as metav1.Time marshals (`2024-01-02T03:04:05Z`). */
+let lastSecond = Number.NaN;
+let lastText = '';
+
+/** RFC 3339 to the second, as metav1.Time marshals (`2024-01-02T03:04:05Z`); the last second's text is reused. */
 export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 export function withRevision<T extends KubeObject>(obj: T, revision: number): T {

@@ -29,8 +29,11 @@ export function ipFamily(s: string): IPFamily | undefined {
 export const isIPv4 = (s: string): boolean => ipFamily(s) === 'IPv4';
 export const isIPv6 = (s: string): boolean => ipFamily(s) === 'IPv6';
 
+const WORD_SHIFTS = [96n, 64n, 32n, 0n];
+
 function formatIPv4(v: bigint): string {
-  return [24n, 16n, 8n, 0n].map((sh) => String((v >> sh) & 0xffn)).join('.');
+  const n = Number(v & 0xffffffffn);
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 /**
@@ -42,8 +45,12 @@ export function formatIP(ip: IP): string {
   if (ip.family === 'IPv4') return formatIPv4(ip.value);
   const v = ip.value;
   if (v >> 32n === 0xffffn) return `::ffff:${formatIPv4(v & 0xffffffffn)}`;
+  // Four exact 32-bit words, then the groups, without a bigint operation per group.
   const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  for (const shift of WORD_SHIFTS) {
+    const w = Number((v >> shift) & 0xffffffffn);
+    groups.push(w >>> 16, w & 0xffff);
+  }
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {

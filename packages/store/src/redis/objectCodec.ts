@@ -44,9 +44,17 @@ export function decodeObject(kind: Kind, text: string, logger: StoreLogger, wher
  * revision it allocates (`head .. rev .. tail`) without decoding JSON in Lua.
  */
 export function encodeWithRevisionSlot(obj: KubeObject): { head: string; tail: string } {
-  const marker = `rv-slot-${randomUUID()}`;
-  const meta = { ...obj.metadata, resourceVersion: marker };
-  const text = JSON.stringify({ ...obj, metadata: meta });
-  const at = text.indexOf(`"${marker}"`);
-  return { head: text.slice(0, at + 1), tail: text.slice(at + 1 + marker.length) };
+  for (;;) {
+    const marker = slotMarker;
+    const meta = { ...obj.metadata, resourceVersion: marker };
+    const text = JSON.stringify({ ...obj, metadata: meta });
+    const quoted = `"${marker}"`;
+    const at = text.indexOf(quoted);
+    // The marker is random per process; should the object itself contain it, draw another one.
+    if (text.indexOf(quoted, at + 1) < 0) return { head: text.slice(0, at + 1), tail: text.slice(at + 1 + marker.length) };
+    slotMarker = newMarker();
+  }
 }
+
+const newMarker = () => `rv-slot-${randomUUID()}`;
+let slotMarker = newMarker();
