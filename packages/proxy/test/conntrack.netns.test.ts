@@ -8,6 +8,7 @@ import { createIPTablesProxier } from '../src/iptables/iptablesBackend.js';
 import { createNFTablesProxier } from '../src/nftables/nftablesBackend.js';
 import type { Cluster } from './dataPlane.js';
 import { makeCluster, scenarioObjects } from './dataPlane.js';
+import { makeService, makeSlice } from './fixtures.js';
 
 /** One datagram from a FIXED source port (so every send is the same conntrack flow); prints the answer. */
 const FIXED_PORT_CLIENT = `
@@ -20,10 +21,10 @@ s.bind(+sport, () => s.send('hi', +port, host));
 `;
 
 const DNS_IP = '10.96.0.11';
-const send = (c: Cluster, sport: number) => c.client.exec('node', ['-e', FIXED_PORT_CLIENT, DNS_IP, '53', String(sport)]).trim();
-const entriesTo = (node: NetNs, podIP: string) =>
+const send = (c: Cluster, sport: number, ip = DNS_IP) => c.client.exec('node', ['-e', FIXED_PORT_CLIENT, ip, '53', String(sport)]).trim();
+const entriesTo = (node: NetNs, podIP: string, ip = DNS_IP) =>
   node
-    .exec('conntrack', ['-L', '-p', 'udp', '--orig-dst', DNS_IP])
+    .exec('conntrack', ['-L', '-p', 'udp', '--orig-dst', ip])
     .split('\n')
     .filter((l) => l.includes(`src=${podIP} `));
 
@@ -75,4 +76,33 @@ describeWith('UDP conntrack entries of removed endpoints are cleared (as kube-pr
       }
     });
   }
+
+  it('iptables: a flow that started before the service had endpoints is not blackholed once it has one', async () => {
+    const LATE_IP = '10.96.0.15';
+    const sport = 40055;
+    const options = proxyOptions({ nodeName: c.nodeName, nodeIPs: [c.nodeIP], clusterCIDRs: ['10.244.0.0/16'] });
+    const { proxier, applier } = createIPTablesProxier('IPv4', options, { exec: netnsExec(c.node.name), metrics: proxyMetrics() });
+    try {
+      await proxier.syncProxyRules();
+      // Nothing programs the VIP yet: the datagram is forwarded un-NATed and conntrack remembers that.
+      expect(send(c, sport, LATE_IP)).toBe('ERR TIMEOUT');
+      const unNATed = c.node.exec('conntrack', ['-L', '-p', 'udp', '--orig-dst', LATE_IP]);
+      expect(unNATed).toContain(`dport=${sport}`);
+      expect(unNATed).toContain(`src=${LATE_IP} `);
+      proxier.onServiceUpdate(makeService('default', 'late', (s) => {
+        s.spec.clusterIP = LATE_IP;
+        s.spec.ports = [{ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' }];
+      }));
+      proxier.onEndpointSliceUpdate(makeSlice('default', 'late', 1, (e) => {
+        e.endpoints = [{ addresses: ['10.244.1.2'], conditions: { ready: true } }];
+        e.ports = [{ name: 'dns', port: 5353, protocol: 'UDP' }];
+      }));
+      await proxier.syncProxyRules();
+      expect(c.node.exec('conntrack', ['-L', '-p', 'udp', '--orig-dst', LATE_IP])).not.toContain(`src=${LATE_IP} `);
+      expect(send(c, sport, LATE_IP)).toMatch(/^pod1 /);
+      expect(entriesTo(c.node, '10.244.1.2', LATE_IP)).toHaveLength(1);
+    } finally {
+      await applier.cleanup();
+    }
+  });
 });
