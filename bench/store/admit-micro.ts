@@ -32,6 +32,21 @@ time('formatIP IPv6', 200_000, () => formatIP(v6));
 const input = svc('x');
 const opts = { serviceIPFamilies: ['IPv4' as const] };
 time('admit (Service create)', 20_000, () => admit(input as never, undefined, opts));
+const slice = {
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: 'web-abc12', namespace: 'bench', labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+  addressType: 'IPv4',
+  ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+  endpoints: Array.from({ length: 100 }, (_, i) => ({
+    addresses: [`10.244.${i >> 8}.${i & 255}`],
+    conditions: { ready: true, serving: true, terminating: false },
+    nodeName: `node-${i % 10}`,
+    zone: 'zone-a',
+    targetRef: { kind: 'Pod', namespace: 'bench', name: `web-${i}`, uid: `uid-${i}` },
+  })),
+};
+time('admit EndpointSlice (100 endpoints)', 2_000, () => admit(slice as never, undefined, opts));
 time('admit owned (caller clones)', 20_000, () => admit(structuredClone(input) as never, undefined, { ...opts, owned: true } as never));
 
 async function storeCreate(trusted: boolean): Promise<void> {

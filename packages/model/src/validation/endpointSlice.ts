@@ -1,7 +1,7 @@
 // ValidateEndpointSlice (pkg/apis/discovery/validation/validation.go).
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { FieldPath, duplicate, invalid, notSupported, required, tooMany, type FieldError } from '../fieldErrors.js';
-import { isValidIPv4Address, isValidIPv6Address, validateNonSpecialIP } from './ipRules.js';
+import { isOrdinaryIPOfFamily, isValidIPv4Address, isValidIPv6Address, validateNonSpecialIP } from './ipRules.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, isValidPortNum, nameIsDNSSubdomain } from './names.js';
 import { validateDNS1123Label, validateLabels, validateObjectMeta, validateObjectMetaUpdate, validateQualifiedName } from './objectMeta.js';
 import { SUPPORTED_PORT_PROTOCOLS } from './service.js';
@@ -37,6 +37,8 @@ function validateEndpoint(ep: Endpoint, addressType: string | undefined, path: F
   if (addresses.length === 0) errs.push(required(addrPath, 'must contain at least 1 address'));
   else if (addresses.length > MAX_ADDRESSES_PER_ENDPOINT) errs.push(tooMany(addrPath, addresses.length, MAX_ADDRESSES_PER_ENDPOINT));
   addresses.forEach((a, i) => {
+    // The common case, a valid ordinary address, needs no field path.
+    if ((addressType === 'IPv4' || addressType === 'IPv6') && isOrdinaryIPOfFamily(a, addressType)) return;
     const p = addrPath.index(i);
     // Unknown address types fall through unvalidated (their error is on addressType).
     if (addressType === 'IPv4' || addressType === 'IPv6') {

@@ -49,15 +49,28 @@ export function isValidCIDR(path: P, value: unknown): FieldError[] {
  * link-local (those mean "this node", and the link-local range hosts metadata services).
  */
 export function validateNonSpecialIP(path: P, value: unknown): FieldError[] {
-  if (typeof value !== 'string' || !goIPFamily(value)) return [invalid(path, value, 'must be a valid IP address')];
+  const ip = typeof value === 'string' ? parseIP(value) : undefined;
+  if (!ip) return [invalid(path, value, 'must be a valid IP address')];
   const errs: FieldError[] = [];
-  if (isUnspecified(value)) errs.push(invalid(path, value, `may not be unspecified (${value})`));
-  if (isLoopback(value)) errs.push(invalid(path, value, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
-  if (isLinkLocalUnicast(value)) errs.push(invalid(path, value, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));
-  if (isLinkLocalMulticast(value)) {
+  if (isUnspecified(ip)) errs.push(invalid(path, value, `may not be unspecified (${value as string})`));
+  if (isLoopback(ip)) errs.push(invalid(path, value, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
+  if (isLinkLocalUnicast(ip)) errs.push(invalid(path, value, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));
+  if (isLinkLocalMulticast(ip)) {
     errs.push(invalid(path, value, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'));
   }
   return errs;
+}
+
+/**
+ * True when `value` is an address of Go family `family` that validateNonSpecialIP accepts: the
+ * checks above in one parse, without a field path (callers build one only to report an error).
+ */
+export function isOrdinaryIPOfFamily(value: unknown, family: IPFamily): boolean {
+  if (typeof value !== 'string') return false;
+  const parsed = parseIP(value);
+  if (!parsed) return false;
+  const goFamily: IPFamily = parsed.family === 'IPv6' && parsed.value >> 32n === 0xffffn ? 'IPv4' : parsed.family;
+  return goFamily === family && !isUnspecified(parsed) && !isLoopback(parsed) && !isLinkLocalUnicast(parsed) && !isLinkLocalMulticast(parsed);
 }
 
 /** netutils.IsDualStackIPStrings: at least one address of each family. */
