@@ -117,14 +117,15 @@ const SHAPES: Record<Kind, Record<string, Shape>> = {
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Where a value sits, built into a FieldPath only when it is needed (an error, or descending into a
- * present object or list): most fields are absent or right, and their paths are never printed.
+ * Where a value sits: a chain of names turned into a FieldPath only when an error is reported. Most
+ * fields are absent or right, so the happy path builds no path text at all.
  */
-type At = { parent: FieldPath | undefined; name: string | number };
+type At = { readonly parent: At | undefined; readonly name: string | number };
 
 function pathOf(at: At): FieldPath {
   if (at.parent === undefined) return FieldPath.root(at.name as string);
-  return typeof at.name === 'number' ? at.parent.index(at.name) : at.parent.child(at.name);
+  const parent = pathOf(at.parent);
+  return typeof at.name === 'number' ? parent.index(at.name) : parent.child(at.name);
 }
 
 function check(value: unknown, shape: Shape, at: At, errs: FieldError[]): void {
@@ -152,18 +153,14 @@ function check(value: unknown, shape: Shape, at: At, errs: FieldError[]): void {
     if (!isPlainObject(value)) errs.push(typeInvalid(pathOf(at), value, 'must be an object'));
   } else if ('list' in shape) {
     if (!Array.isArray(value)) errs.push(typeInvalid(pathOf(at), value, 'must be a list'));
-    else if (value.length > 0) {
-      const parent = pathOf(at);
-      for (let i = 0; i < value.length; i++) check(value[i], shape.list, { parent, name: i }, errs);
-    }
+    else for (let i = 0; i < value.length; i++) check(value[i], shape.list, { parent: at, name: i }, errs);
   } else if (!isPlainObject(value)) {
     errs.push(typeInvalid(pathOf(at), value, 'must be an object'));
   } else {
-    const parent = pathOf(at);
     const fields = shape.obj;
     for (const k in fields) {
       const v = value[k];
-      if (v !== null && v !== undefined) check(v, fields[k]!, { parent, name: k }, errs);
+      if (v !== null && v !== undefined) check(v, fields[k]!, { parent: at, name: k }, errs);
     }
   }
 }
