@@ -14,6 +14,56 @@ export interface AllocationPlan {
 
 const none = (): Allocations => ({ ips: [], nodePorts: [] });
 
+/**
+ * `base` without `removed`, as a read-only view: membership is answered without copying `base`
+ * (an update would otherwise copy every address in the cluster); the copy is made only when the
+ * view is iterated, and then once.
+ */
+class SetWithout<T> implements ReadonlySet<T> {
+  private copy: Set<T> | undefined;
+
+  constructor(
+    private readonly base: ReadonlySet<T>,
+    private readonly removed: ReadonlySet<T>,
+  ) {}
+
+  has(value: T): boolean {
+    return this.base.has(value) && !this.removed.has(value);
+  }
+
+  get size(): number {
+    return this.all().size;
+  }
+
+  private all(): Set<T> {
+    if (!this.copy) {
+      this.copy = new Set<T>();
+      for (const v of this.base) if (!this.removed.has(v)) this.copy.add(v);
+    }
+    return this.copy;
+  }
+
+  values() {
+    return this.all().values();
+  }
+
+  keys() {
+    return this.all().keys();
+  }
+
+  entries() {
+    return this.all().entries();
+  }
+
+  [Symbol.iterator]() {
+    return this.all()[Symbol.iterator]();
+  }
+
+  forEach(callback: (value: T, key: T, set: ReadonlySet<T>) => void, thisArg?: unknown): void {
+    for (const v of this.all()) callback.call(thisArg, v, v, this);
+  }
+}
+
 /** Allocation for a create (`old` undefined) or an update; throws InvalidObjectError when refused. */
 export function planServiceAllocation(
   next: Service,
@@ -26,8 +76,8 @@ export function planServiceAllocation(
   const heldIPs = new Set(held.ips);
   const heldPorts = new Set(held.nodePorts);
   const others: UsedResources = {
-    ips: heldIPs.size ? new Set([...used.ips].filter((ip) => !heldIPs.has(ip))) : used.ips,
-    nodePorts: heldPorts.size ? new Set([...used.nodePorts].filter((p) => !heldPorts.has(p))) : used.nodePorts,
+    ips: heldIPs.size ? new SetWithout(used.ips, heldIPs) : used.ips,
+    nodePorts: heldPorts.size ? new SetWithout(used.nodePorts, heldPorts) : used.nodePorts,
   };
   const service = allocateService(next, others, config);
   const now = allocationsOf(service);
