@@ -10,6 +10,7 @@ import type { IngressLogger, ProxyContext } from './proxyContext.js';
 import { handleRequest } from './proxyHandler.js';
 import { TlsContexts } from './tlsContexts.js';
 import { handleUpgrade } from './upgradeProxy.js';
+import { Tunnels } from './tunnels.js';
 import { UpstreamPools } from './upstreamPools.js';
 import type { UpstreamPoolOptions } from './upstreamPools.js';
 
@@ -39,6 +40,8 @@ export interface IngressServerOptions extends UpstreamPoolOptions {
    * default; never below the headers timeout). Bounds slow-body clients (slow POST).
    */
   clientRequestTimeoutMs?: number;
+  /** After one side of a WebSocket tunnel ends, time the other gets to end before both are destroyed (default 10 s). */
+  tunnelHalfCloseTimeoutMs?: number;
   /** Endpoints tried per request when connecting fails (default 3). */
   maxAttempts?: number;
   /** 308 from HTTP to HTTPS for hosts listed in `spec.tls` (default true when listenTls is set). */
@@ -66,6 +69,7 @@ export class IngressServer {
     this.ctx = {
       view: options.view,
       pools: new UpstreamPools(options),
+      tunnels: new Tunnels(options.tunnelHalfCloseTimeoutMs ?? 10_000),
       metrics: this.metrics,
       trusted: new TrustedProxies(options.trustedProxies),
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
@@ -175,6 +179,11 @@ export class IngressServer {
     this.ctx.pools.retain(live);
   }
 
+  /** Upgraded (WebSocket) client connections currently open. */
+  get openTunnels(): number {
+    return this.ctx.tunnels.size;
+  }
+
   async close(): Promise<void> {
     this.unsubscribe?.();
     if (this.sweep) clearTimeout(this.sweep);
@@ -185,6 +194,8 @@ export class IngressServer {
           new Promise<void>((resolve) => {
             s.close(() => resolve());
             s.closeAllConnections();
+            // Upgraded sockets are no longer node:http's: without this close() would wait on them.
+            this.ctx.tunnels.destroyAll();
           }),
       ),
     );

@@ -1,6 +1,7 @@
 import type { TrustedProxies } from './clientAddress.js';
 import type { IngressView } from './ingressView.js';
 import type { IngressMetrics } from './metrics.js';
+import type { Tunnels } from './tunnels.js';
 import type { UpstreamPools } from './upstreamPools.js';
 
 /** A structured logger (pino's shape); the router logs one line per failure, with the route. */
@@ -14,6 +15,8 @@ export interface IngressLogger {
 export interface ProxyContext {
   readonly view: IngressView;
   readonly pools: UpstreamPools;
+  /** Upgraded (WebSocket) connections, destroyed on close. */
+  readonly tunnels: Tunnels;
   readonly metrics: IngressMetrics;
   readonly trusted: TrustedProxies;
   readonly maxBodyBytes: number;

@@ -21,6 +21,7 @@ function answer(socket: Duplex, status: number, extra = ''): void {
  */
 export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer, proto: 'http' | 'https', localPort: number): void {
   socket.on('error', () => socket.destroy());
+  ctx.tunnels.trackClient(socket);
   const routed = routeRequest(ctx, req, proto);
   if (routed.kind === 'redirect') {
     answer(socket, 308, `Location: ${routed.location}\r\n`);
@@ -44,15 +45,19 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
       return;
     }
     tried.add(u.key);
-    const up = connect({ host: u.address, port: u.port });
+    const up = connect({ host: u.address, port: u.port, allowHalfOpen: true });
+    ctx.tunnels.trackUpstream(up);
     let connected = false;
     up.setNoDelay(true);
     up.once('connect', () => {
       connected = true;
+      if (socket.destroyed) {
+        up.destroy();
+        return;
+      }
       up.write(head1);
       if (head.length) up.write(head);
-      up.pipe(socket);
-      socket.pipe(up);
+      ctx.tunnels.splice(socket, up);
       ctx.metrics.observe(101, 0);
     });
     up.on('error', (err) => {
@@ -64,8 +69,7 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
       if (!connected) answer(socket, 502);
       else socket.destroy();
     });
-    up.on('close', () => connected && socket.destroy());
-    socket.on('close', () => up.destroy());
+    socket.on('close', () => connected || up.destroy());
   };
   attempt();
 }
