@@ -148,4 +148,31 @@ describe('EndpointsController on MemoryStore', () => {
     expect((await store.get('Endpoints', 'default', 'web'))!.subsets?.[0]?.addresses).toHaveLength(2);
     expect(b.isLeader).toBe(true);
   });
+
+  it('a Pod written around validation with an unparsable IP is skipped (logged once); valid Pods are published', async () => {
+    const errors: { message: string; key?: string }[] = [];
+    const { store, c } = setup({ onError: (e, key) => errors.push({ message: e.message, ...(key ? { key } : {}) }) });
+    await store.create({ ...web, kind: 'Service' });
+    await store.create({ ...pod(0), kind: 'Pod' });
+    const valid = pod(1);
+    const bad: Pod = { ...valid, status: { ...valid.status, podIP: '999.1.2.3', podIPs: [] } };
+    await store.create({ ...bad, kind: 'Pod' }, { trusted: true });
+    await store.create({ ...pod(2), kind: 'Pod' });
+    await c.start();
+    await settle(c);
+    const ep = (await store.get('Endpoints', 'default', 'web'))!;
+    expect(ep.subsets?.[0]?.addresses?.map((a) => a.ip)).toEqual(['1.2.3.4', '1.2.3.6']);
+    const slices = (await store.list('EndpointSlice', { labelSelector: { [LABEL_SERVICE_NAME]: 'web' } })).items;
+    expect(slices.flatMap((s) => s.endpoints.map((e) => e.addresses[0]))).toEqual(['1.2.3.4', '1.2.3.6']);
+    expect(errors).toEqual([{ message: expect.stringContaining('skipping Pod "default/pod1": status.podIP: "999.1.2.3" is not a valid IP address'), key: 'default/pod1' }]);
+    expect(c.stats().errors).toBe(0);
+
+    // Another write of the same bad Pod is not logged again; fixing it publishes it.
+    await store.apply({ ...bad, kind: 'Pod', metadata: { ...bad.metadata, labels: { app: 'web', touched: 'yes' } } }, { trusted: true });
+    await settle(c);
+    expect(errors).toHaveLength(1);
+    await store.apply({ ...pod(1), kind: 'Pod' });
+    await settle(c);
+    expect((await store.get('Endpoints', 'default', 'web'))!.subsets?.[0]?.addresses?.map((a) => a.ip)).toEqual(['1.2.3.4', '1.2.3.5', '1.2.3.6']);
+  });
 });

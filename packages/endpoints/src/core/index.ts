@@ -15,6 +15,7 @@ export {
   isReconciledService,
   isPodReady,
   shouldPodBeInEndpoints,
+  podIPProblem,
   shouldSetHostname,
   findPort,
   isServiceIPSet,

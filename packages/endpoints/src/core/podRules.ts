@@ -44,10 +44,40 @@ export function isPodTerminating(pod: Pod): boolean {
   return pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null;
 }
 
-/** ShouldPodBeInEndpoints: not terminal, has an IP, and not terminating unless includeTerminating. */
+/**
+ * Why a pod's IPs cannot be published, or undefined when they can: every status.podIPs[].ip (or
+ * status.podIP when podIPs is empty, as podIPs() reads them) must parse as an IP address. The API server guarantees this; a Pod written
+ * around validation (raw Redis, a buggy client) does not, and one bad address would make every
+ * Endpoints write of its Services invalid. Upstream skips pods whose IP does not parse.
+ */
+export function podIPProblem(pod: Pod): string | undefined {
+  const status: unknown = pod.status;
+  if (status === undefined || status === null) return undefined;
+  if (typeof status !== 'object') return 'status: must be an object';
+  const { podIP, podIPs } = status as { podIP?: unknown; podIPs?: unknown };
+  if (podIPs !== undefined && podIPs !== null && !Array.isArray(podIPs)) return 'status.podIPs: must be an array';
+  // The IPs the controllers use (podIPs, falling back to podIP when podIPs is empty) must parse.
+  if (!Array.isArray(podIPs) || podIPs.length === 0) {
+    if (podIP !== undefined && podIP !== null && podIP !== '' && (typeof podIP !== 'string' || !addressTypeOf(podIP))) {
+      return `status.podIP: ${JSON.stringify(podIP)} is not a valid IP address`;
+    }
+    return undefined;
+  }
+  for (let i = 0; i < podIPs.length; i++) {
+    const ip: unknown = (podIPs[i] as { ip?: unknown } | null)?.ip;
+    if (typeof ip !== 'string' || !addressTypeOf(ip)) return `status.podIPs[${i}].ip: ${JSON.stringify(ip)} is not a valid IP address`;
+  }
+  return undefined;
+}
+
+/**
+ * ShouldPodBeInEndpoints: not terminal, has an IP, and not terminating unless includeTerminating.
+ * Pods whose IPs do not parse (podIPProblem) are skipped as upstream does.
+ */
 export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
   if (isPodTerminal(pod)) return false;
   if (!pod.status?.podIP && !(pod.status?.podIPs?.length ?? 0)) return false;
+  if (podIPProblem(pod) !== undefined) return false;
   if (!includeTerminating && isPodTerminating(pod)) return false;
   return true;
 }

@@ -3,7 +3,7 @@ import { StoreError, isStoreError, listAndWatch, type Informer, type Lease, type
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_TOPOLOGY_ZONE, MIRRORING_CONTROLLER_NAME } from '../core/constants.js';
 import { planEndpoints } from '../core/desiredEndpoints.js';
 import { reconcileMirroredSlices, shouldMirror } from '../core/mirroring.js';
-import { isReconciledService } from '../core/podRules.js';
+import { isReconciledService, podIPProblem } from '../core/podRules.js';
 import { reconcileSlices, type SliceChanges } from '../core/sliceReconciler.js';
 import { TriggerTimeTracker } from '../core/triggerTimeTracker.js';
 import { SelectorIndex } from '../view/selectorIndex.js';
@@ -47,6 +47,15 @@ export interface EndpointsControllerStats {
 
 export const DEFAULT_LEASE_NAME = 'svcnet-endpoints-controller';
 
+/** A Pod whose IPs do not parse (written around validation): left out of Endpoints and slices. */
+export class InvalidPodIPError extends Error {
+  readonly code = 'InvalidPodIP';
+  constructor(readonly pod: string, readonly problem: string) {
+    super(`endpoints: skipping Pod "${pod}": ${problem}; it is left out of its Services' Endpoints and EndpointSlices until its status holds valid IPs`);
+    this.name = 'InvalidPodIPError';
+  }
+}
+
 /**
  * The shell: watches Services, Pods, Endpoints, EndpointSlices (and Nodes for zones), queues
  * Services, and, only while holding the lease, writes Endpoints and EndpointSlices with the lease's
@@ -56,6 +65,8 @@ export class EndpointsController {
   private readonly index = new SelectorIndex();
   private readonly mirror = new ObjectMirror();
   private readonly zones = new Map<string, string>();
+  /** Pods skipped for invalid IPs, with the problem last reported (logged once per pod and problem). */
+  private readonly badPodIPs = new Map<string, string>();
   private readonly triggers = new TriggerTimeTracker();
   private readonly queue: WorkQueue;
   private readonly now: () => number;
@@ -107,8 +118,10 @@ export class EndpointsController {
       else this.onService(e.object);
     });
     pods.on((e) => {
-      if (!pods.hasSynced()) this.index.upsertPod(e.object);
-      else this.onPod(e.type === 'MODIFIED' ? e.old : undefined, e.type === 'DELETED' ? undefined : e.object, e.object);
+      if (!pods.hasSynced()) {
+        this.checkPodIPs(e.object, e.object);
+        this.index.upsertPod(e.object);
+      } else this.onPod(e.type === 'MODIFIED' ? e.old : undefined, e.type === 'DELETED' ? undefined : e.object, e.object);
     });
     endpoints.on((e) => {
       if (!endpoints.hasSynced()) this.mirror.putEndpoints(keyOf(e.object), e.object);
@@ -159,6 +172,7 @@ export class EndpointsController {
     this.queue.add(keyOf(svc));
   }
   private onPod(old: Pod | undefined, cur: Pod | undefined, obj: Pod): void {
+    this.checkPodIPs(cur, obj);
     const keys = new Set<string>();
     if (old && cur && !podChangeMatters(old, cur)) {
       this.index.upsertPod(cur);
@@ -169,6 +183,17 @@ export class EndpointsController {
     else this.index.deletePod(keyOf(obj));
     for (const k of this.index.servicesForPod(cur ?? obj)) keys.add(k);
     for (const k of keys) this.queue.add(k);
+  }
+  private checkPodIPs(cur: Pod | undefined, obj: Pod): void {
+    const key = keyOf(obj);
+    const problem = cur ? podIPProblem(cur) : undefined;
+    if (problem === undefined) {
+      this.badPodIPs.delete(key);
+      return;
+    }
+    if (this.badPodIPs.get(key) === problem) return;
+    this.badPodIPs.set(key, problem);
+    this.report(new InvalidPodIPError(key, problem), key);
   }
   private onEndpoints(ep: Endpoints, deleted: boolean): void {
     const key = keyOf(ep);
