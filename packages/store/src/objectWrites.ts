@@ -1,4 +1,4 @@
-import { API_VERSIONS, NAMESPACED, type Kind, type KubeObject } from '@svcnet/model';
+import { API_VERSIONS, InvalidObjectError, NAMESPACED, typeInvalid, type Kind, type KubeObject } from '@svcnet/model';
 import { admitObject, type AllocatorConfig } from './admission.js';
 
 /**
@@ -30,6 +30,12 @@ type Loose = KubeObject & { spec?: unknown; status?: unknown };
 
 /** `kind`/`apiVersion` set, namespace defaulted ('default') or dropped for cluster-scoped kinds. */
 export function normalizeIdentity<T extends KubeObject>(kind: Kind, object: T): T {
+  // Identity is filled in before admission runs, so the two shapes it relies on are checked here,
+  // with admission's wording (a write from a buggy client must get a field error, not a TypeError).
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(object)) throw new InvalidObjectError(kind, '', [typeInvalid('', object, 'must be an object')]);
+  const given = (object as { metadata?: unknown }).metadata;
+  if (given !== undefined && !isObject(given)) throw new InvalidObjectError(kind, '', [typeInvalid('metadata', given, 'must be an object')]);
   const obj = copyJSON(object);
   (obj as { kind?: string }).kind = kind;
   (obj as { apiVersion?: string }).apiVersion = API_VERSIONS[kind];
