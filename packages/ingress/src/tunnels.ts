@@ -1,4 +1,22 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+
+/**
+ * Destroys an endpoint socket with a TCP RST when it can: an endpoint that keeps its half of a
+ * tunnel open after a FIN (node:http upgrade sockets do) would otherwise never see it end.
+ */
+function abort(socket: Duplex): void {
+  const s = socket as Partial<Socket> & Duplex;
+  if (!s.destroyed && !s.connecting && typeof s.resetAndDestroy === 'function') {
+    try {
+      s.resetAndDestroy();
+      return;
+    } catch {
+      // not a TCP handle: fall through
+    }
+  }
+  socket.destroy();
+}
 
 /**
  * The upgraded (WebSocket) connections of a router. node:http forgets a socket once it is
@@ -40,7 +58,7 @@ export class Tunnels {
       if (timer) clearTimeout(timer);
       timer = undefined;
       client.destroy();
-      upstream.destroy();
+      abort(upstream);
     };
     const closing = (other: Duplex) => (): void => {
       if (!other.destroyed && !other.writableEnded) other.end();
@@ -68,7 +86,8 @@ export class Tunnels {
 
   /** Destroys every tracked socket (server close). */
   destroyAll(): void {
-    for (const s of [...this.clients, ...this.upstreams]) s.destroy();
+    for (const s of this.clients) s.destroy();
+    for (const s of this.upstreams) abort(s);
   }
 
   private track(set: Set<Duplex>, socket: Duplex): void {
