@@ -45,6 +45,9 @@ describe('IngressView skips objects written around validation', () => {
 
   it.each([
     ['Service with spec.ports 5', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: 5 } }, 'spec.ports: must be an array'],
+    ['Ingress with spec.rules 5', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bad', namespace: 'default' }, spec: { rules: 5 } }, 'spec.rules: must be an array'],
+    ['Ingress with paths "x"', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bad', namespace: 'default' }, spec: { rules: [{ host: 'a.test', http: { paths: 'x' } }] } }, 'spec.rules[0].http.paths: must be an array'],
+    ['Ingress with tls hosts 3', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bad', namespace: 'default' }, spec: { tls: [{ hosts: 3 }] } }, 'spec.tls[0].hosts: must be an array of strings'],
     ['Endpoints with subsets "x"', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: 'x' }, 'subsets: must be an array'],
     ['Endpoints with a numeric ip', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: [{ ip: 7 }] }] }, 'subsets[0].addresses[0].ip: must be a string'],
   ])('%s: logged and skipped', (_name, obj, problem) => {
@@ -52,6 +55,15 @@ describe('IngressView skips objects written around validation', () => {
     view.load([service('web', [{ port: 8080, name: 'http' }]), obj as unknown as KubeObject]);
     expect(() => view.resolve(ref)).not.toThrow();
     expect(lines.join('\n')).toContain(problem);
+    expect(view.skipped.size).toBe(1);
+  });
+
+  it('a valid Ingress replaced by a malformed one loses its routes; the others stay', () => {
+    const { view } = viewWithLog();
+    view.load([ingress('good', { rules: [rule('good.test', path('/', 'Prefix', 'web'))] }), ingress('bad', { rules: [rule('bad.test', path('/', 'Prefix', 'web'))] })]);
+    expect([...view.table.exactHosts.keys()].sort()).toEqual(['bad.test', 'good.test']);
+    view.upsert({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bad', namespace: 'default' }, spec: { rules: [{ host: 'bad.test', http: { paths: 5 } }] } } as unknown as KubeObject);
+    expect([...view.table.exactHosts.keys()]).toEqual(['good.test']);
   });
 });
 

@@ -70,7 +70,41 @@ export function endpointsProblem(obj: Record<string, unknown>): string | undefin
   );
 }
 
+function backendProblem(b: unknown, at: string): string | undefined {
+  if (b === undefined || b === null) return undefined;
+  if (!isObject(b)) return `${at}: must be an object`;
+  const svc = b['service'];
+  if (svc !== undefined && svc !== null && !isObject(svc)) return `${at}.service: must be an object`;
+  const port = (svc as Record<string, unknown> | undefined)?.['port'];
+  if (port !== undefined && port !== null && !isObject(port)) return `${at}.service.port: must be an object`;
+  return optionalString((svc as Record<string, unknown> | undefined) ?? {}, 'name', `${at}.service`);
+}
+
+export function ingressProblem(obj: Record<string, unknown>): string | undefined {
+  const spec = obj['spec'];
+  if (spec === undefined || spec === null) return undefined;
+  if (!isObject(spec)) return 'spec: must be an object';
+  return (
+    optionalString(spec, 'ingressClassName', 'spec') ??
+    backendProblem(spec['defaultBackend'], 'spec.defaultBackend') ??
+    arrayOf(spec['tls'], 'spec.tls', (t, at) => {
+      const hosts = t['hosts'];
+      if (hosts !== undefined && hosts !== null && (!Array.isArray(hosts) || hosts.some((h) => typeof h !== 'string'))) return `${at}.hosts: must be an array of strings`;
+      return optionalString(t, 'secretName', at);
+    }) ??
+    arrayOf(spec['rules'], 'spec.rules', (r, at) => {
+      const host = optionalString(r, 'host', at);
+      if (host) return host;
+      const http = r['http'];
+      if (http === undefined || http === null) return undefined;
+      if (!isObject(http)) return `${at}.http: must be an object`;
+      return arrayOf(http['paths'], `${at}.http.paths`, (p, pat) => optionalString(p, 'path', pat) ?? optionalString(p, 'pathType', pat) ?? backendProblem(p['backend'], `${pat}.backend`));
+    })
+  );
+}
+
 const CHECKS: Partial<Record<string, (obj: Record<string, unknown>) => string | undefined>> = {
+  Ingress: ingressProblem,
   Service: serviceProblem,
   EndpointSlice: endpointSliceProblem,
   Endpoints: endpointsProblem,
