@@ -72,12 +72,17 @@ export const registerKubectl: RegisterCommand = (program: Command, setExitCode) 
       });
     });
 
-  program
-    .command('describe')
-    .description('show one object in detail, like kubectl describe')
-    .argument('<kind>').argument('<name>')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
-    .addOption(redisOption())
+  /** `svcnet VERB KIND NAME [-n NS] --redis URL`: the shape describe and delete share. */
+  const objectCommand = (verb: string, description: string) =>
+    program
+      .command(verb)
+      .description(description)
+      .argument('<kind>', 'svc, ep, eps, pod, ing, node, ...')
+      .argument('<name>')
+      .option('-n, --namespace <ns>', 'namespace', 'default')
+      .addOption(redisOption());
+
+  objectCommand('describe', 'show one object in detail, like kubectl describe')
     .action(async (kindText: string, name: string, opts: { namespace: string; redis: string }) => {
       const kind = resolveKind(kindText);
       await withStore(opts.redis, async (store) => {
@@ -113,12 +118,7 @@ export const registerKubectl: RegisterCommand = (program: Command, setExitCode) 
       if (failed) setExitCode(1);
     });
 
-  program
-    .command('delete')
-    .description('delete an object from the shared store')
-    .argument('<kind>').argument('<name>')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
-    .addOption(redisOption())
+  objectCommand('delete', 'delete an object from the shared store')
     .action(async (kindText: string, name: string, opts: { namespace: string; redis: string }) => {
       const kind = resolveKind(kindText);
       await withStore(opts.redis, async (store) => {
