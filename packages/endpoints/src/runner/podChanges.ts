@@ -1,5 +1,6 @@
 import type { Pod } from '@svcnet/model';
 import { isPodReady } from '../core/podRules.js';
+import { sameLabels } from '../view/selectorIndex.js';
 
 /**
  * podEndpointsChanged (k8s.io/endpointslice/util): whether a Pod update can change any Endpoints or
@@ -14,7 +15,7 @@ export function podChangeMatters(old: Pod, cur: Pod): boolean {
   const ost = old.status;
   const cst = cur.status;
   return !(
-    sameMap(om?.labels, cm?.labels) &&
+    sameLabels(om?.labels, cm?.labels) &&
     (om?.deletionTimestamp ?? null) === (cm?.deletionTimestamp ?? null) &&
     isPodReady(old) === isPodReady(cur) &&
     readyTransition(old) === readyTransition(cur) &&
@@ -34,17 +35,6 @@ export function podChangeMatters(old: Pod, cur: Pod): boolean {
 
 function readyTransition(p: Pod): string {
   return p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '';
-}
-
-function sameMap(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
-  if (a === b) return true;
-  let n = 0;
-  for (const k in a) {
-    if (b?.[k] !== a[k]) return false;
-    n++;
-  }
-  for (const _ in b) n--;
-  return n === 0;
 }
 
 /** Lists equal element-wise; an absent list equals an empty one. */

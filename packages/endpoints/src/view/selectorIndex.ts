@@ -137,7 +137,8 @@ export class SelectorIndex {
   }
 }
 
-function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+/** Two label maps with the same keys and values (absent equals empty). */
+export function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
   if (a === b) return true;
   let n = 0;
   for (const k in a) {
