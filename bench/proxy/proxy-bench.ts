@@ -1,7 +1,7 @@
 // Proxy benchmark: render time/memory (full and one-change partial) for iptables and nftables,
 // kernel load time in a fresh network namespace, first-connection latency at 1k/10k services,
 // and the userspace engine against a direct connection and haproxy (TCP mode).
-// Run: node --import tsx bench/proxy/proxy-bench.ts [--services N] [--endpoints M]
+// Run: node --import tsx bench/proxy/proxy-bench.ts [--services N] [--endpoints M] [--mode iptables|nftables] [--render-only]
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -164,7 +164,8 @@ async function userspaceBench(): Promise<Record<string, number>> {
 }
 
 const f = (n: number) => n.toFixed(2);
-for (const mode of ['iptables', 'nftables'] as const) {
+const MODES = (process.argv.includes('--mode') ? [process.argv[process.argv.indexOf('--mode') + 1]] : ['iptables', 'nftables']) as ('iptables' | 'nftables')[];
+for (const mode of MODES) {
   const r = renderBench(mode);
   const loadN = mode === 'iptables' ? LOAD_SERVICES : NFT_LOAD_SERVICES;
   const loadText = loadN === SERVICES ? r.text : (() => { const small = state(loadN, EPS).st; small.checkout(); return mode === 'iptables' ? renderIPTables({ family: 'IPv4', services: small.services, endpoints: small.endpoints, options, full: true }).text : new NFTablesSyncer(small, options).prepare().text; })();

@@ -23,6 +23,10 @@ export interface CacheSyncResult<F> {
   dirty: string[];
   /** Fragments of service ports that no longer exist (already dropped from the cache). */
   removed: F[];
+  /** Their port keys, in the same order. */
+  removedKeys: string[];
+  /** Every service port was looked at and `sorted` rebuilt (a full sync or no change list). */
+  scanned: boolean;
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -43,10 +47,12 @@ export class ServicePortCache<F extends CachedFragment> {
     const { services, endpoints, changedServices } = input;
     const dirty: string[] = [];
     const removed: F[] = [];
+    const removedKeys: string[] = [];
     if (input.scan || !changedServices || !input.portKeysOf) {
       for (const [k, f] of this.fragments) {
         if (!services.has(k)) {
           removed.push(f);
+          removedKeys.push(k);
           this.drop(k, f);
         }
       }
@@ -58,7 +64,7 @@ export class ServicePortCache<F extends CachedFragment> {
         const svc = services.get(k) as ServicePortInfo;
         if (!f || f.svc !== svc || f.eps !== endpoints.get(k) || (changedServices?.has(svc.serviceKey) ?? false)) dirty.push(k);
       }
-      return { dirty, removed };
+      return { dirty, removed, removedKeys, scanned: true };
     }
     for (const key of changedServices) {
       const old = this.byService.get(key);
@@ -67,6 +73,7 @@ export class ServicePortCache<F extends CachedFragment> {
           if (services.has(k)) continue;
           const f = this.fragments.get(k) as F;
           removed.push(f);
+          removedKeys.push(k);
           this.drop(k, f);
           this.sorted.splice(this.indexOf(k), 1);
         }
@@ -81,7 +88,7 @@ export class ServicePortCache<F extends CachedFragment> {
       }
     }
     dirty.sort();
-    return { dirty, removed };
+    return { dirty, removed, removedKeys, scanned: false };
   }
 
   /** Stores a freshly rendered fragment; returns the one it replaces. */

@@ -4,6 +4,7 @@ import type { ServicePortMap } from '../core/serviceChangeTracker.js';
 import { ServicePortCache } from '../core/servicePortCache.js';
 import type { IPFamily, ServiceKey } from '../core/types.js';
 import { ChainNameCache } from './chainNameCache.js';
+import { FragmentChunks } from './fragmentChunks.js';
 import type { IPTablesFragment, ServiceRulesContext } from './iptablesServiceRules.js';
 import { renderIPTablesService } from './iptablesServiceRules.js';
 
@@ -38,8 +39,10 @@ export interface CacheUpdate {
  */
 export class IPTablesRenderCache {
   readonly ports = new ServicePortCache<IPTablesFragment>();
+  /** The sorted port keys in chunks with their joined top-level text (kept with `ports`). */
+  readonly chunks = new FragmentChunks((k) => this.ports.fragments.get(k)!);
   readonly active = new Set<string>();
-  readonly totals = { endpoints: 0, natTop: 0, chainRules: 0, noLocalInternal: 0, noLocalExternal: 0 };
+  readonly totals = { endpoints: 0, filter: 0, natTop: 0, chainRules: 0, noLocalInternal: 0, noLocalExternal: 0 };
   readonly names: ChainNameCache;
   /** Fragments rendered so far (tests check that a partial sync renders only what changed). */
   rendered = 0;
@@ -57,10 +60,11 @@ export class IPTablesRenderCache {
     if (input.options !== this.options || input.family !== this.family) {
       for (const f of this.ports.fragments.values()) this.remove(f, dropped);
       this.ports.clear();
+      this.chunks.rebuild([]);
       this.options = input.options;
       this.family = input.family;
     }
-    const { dirty, removed } = this.ports.sync({
+    const { dirty, removed, removedKeys, scanned } = this.ports.sync({
       services,
       endpoints,
       scan: input.full,
@@ -79,12 +83,16 @@ export class IPTablesRenderCache {
       const old = this.ports.put(k, f);
       if (old) this.remove(old, dropped);
       this.add(f, added);
+      if (!scanned) this.chunks.upsert(k);
     };
+    if (!scanned) for (const k of removedKeys) this.chunks.remove(k);
     for (const k of dirty) render(k);
     if (input.full) {
       // Own chains are written in a full sync: their comments must match largeClusterMode.
       for (const [k, f] of this.ports.fragments) if (f.large !== largeClusterMode) render(k);
     }
+    // After a scan the key order was rebuilt: so are the chunks (their text is joined lazily).
+    if (scanned) this.chunks.rebuild(this.ports.sorted);
     return { largeClusterMode, written: input.full ? 'all' : new Set(dirty), dropped, added };
   }
 
@@ -107,6 +115,7 @@ export class IPTablesRenderCache {
   private adjust(f: IPTablesFragment, sign: number): void {
     const t = this.totals;
     t.endpoints += sign * f.epCount;
+    t.filter += sign * f.filterCount;
     t.natTop += sign * f.natTopCount;
     t.chainRules += sign * f.chainRuleCount;
     t.noLocalInternal += sign * f.noLocalInternal;

@@ -118,17 +118,29 @@ export function renderIPTables(input: IPTablesRenderInput): IPTablesRenderResult
   let filterCount = filterFixed.count;
   let writtenChainRules = 0;
   const written = update.written;
-  for (const key of cache.ports.sorted) {
-    const f = cache.ports.fragments.get(key)!;
-    if (f.filter) filter.push(f.filter);
-    if (f.natTop) natRules.push(f.natTop);
-    filterCount += f.filterCount;
-    if (written === 'all' || written.has(key)) {
-      if (f.chainLines) natChains.push(f.chainLines);
-      if (f.chainRules) natRules.push(f.chainRules);
-      writtenChainRules += f.chainRuleCount;
+  const { chunks } = cache;
+  // Chunks holding a port whose own chains are written this sync: there its top-level rules and
+  // its chain rules interleave, port by port; elsewhere the chunk's cached text goes in whole.
+  const writtenChunks = new Set(written === 'all' ? chunks.chunks : [...written].map((k) => chunks.chunkFor(k)));
+  for (const chunk of chunks.chunks) {
+    filter.push(chunks.filterText(chunk));
+    if (!writtenChunks.has(chunk)) {
+      natRules.push(chunks.natTopText(chunk));
+      continue;
+    }
+    // Joined now all the same, so the next sync can take it whole.
+    chunks.natTopText(chunk);
+    for (const key of chunk.keys) {
+      const f = cache.ports.fragments.get(key)!;
+      if (f.natTop) natRules.push(f.natTop);
+      if (written === 'all' || written.has(key)) {
+        if (f.chainLines) natChains.push(f.chainLines);
+        if (f.chainRules) natRules.push(f.chainRules);
+        writtenChainRules += f.chainRuleCount;
+      }
     }
   }
+  filterCount += cache.totals.filter;
 
   // Delete service chains no longer in use (flush by chain line, then -X).
   const active = cache.active;
