@@ -17,6 +17,27 @@ const perService = Number(args.get('pods-per-service') ?? 10);
 const nFlips = Number(args.get('flips') ?? 2_000);
 const phase = args.get('phase');
 const workers = args.has('workers') ? Number(args.get('workers')) : undefined;
+// --profile DIR: a CPU profile of just the initial reconcile and of just the flips (memory/redis phases),
+// so the top self-time functions are not drowned by loading the store.
+const profileDir = args.get('profile');
+
+async function profiled<T>(name: string, body: () => Promise<T>): Promise<T> {
+  if (!profileDir) return body();
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await body();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(`${profileDir}/${phase}-${name}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 function makeService(i: number): Service {
   return {
@@ -154,8 +175,10 @@ async function throughStore(kind: 'memory' | 'redis') {
     const controller = new EndpointsController(store, { holder: 'bench', leaseTtlMs: 10_000, watchNodes: false, ...(workers ? { workers } : {}) });
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    await controller.start();
-    await controller.whenIdle();
+    await profiled('initial', async () => {
+      await controller.start();
+      await controller.whenIdle();
+    });
     const initialMs = performance.now() - t0;
     const initialCpuMs = cpuMs(c0);
     const afterInitialRss = peakRss();
@@ -172,7 +195,7 @@ async function throughStore(kind: 'memory' | 'redis') {
     const lat: number[] = [];
     const cf = process.cpuUsage();
     const readiness = new Map<string, boolean>();
-    for (let f = 0; f < nFlips; f++) {
+    await profiled('flips', async () => { for (let f = 0; f < nFlips; f++) {
       const s = (f * 7919) % nServices;
       const j = f % perService;
       const name = `pod-${s}-${j}`;
@@ -183,7 +206,7 @@ async function throughStore(kind: 'memory' | 'redis') {
       await store.apply({ ...makePod(s, j, ready), kind: 'Pod' }, { trusted: true });
       await seen;
       lat.push(performance.now() - t);
-    }
+    } });
     const flipCpuMs = cpuMs(cf) / nFlips;
     lat.sort((a, b) => a - b);
     slices.stop();

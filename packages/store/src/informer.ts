@@ -31,6 +31,12 @@ export interface ListAndWatchOptions {
   bookmarkIntervalMs?: number;
   /** Retry delays after a failed list or watch: from min doubling to max (default 100 ms .. 5 s). */
   backoffMs?: { min: number; max: number };
+  /**
+   * List and watch with `shared: true`: the cache may hold the store's own objects (no copy per
+   * object). Only for subscribers that never mutate what they get — which the cache's contract
+   * already asks of them — since a mutation would now change the store, not just this cache.
+   */
+  shared?: boolean;
 }
 
 /**
@@ -71,6 +77,14 @@ export function listAndWatch<K extends Kind>(store: Store, kind: K, options: Lis
   const inScope = (o: T) => !options.namespace || (o as KubeObject).metadata?.namespace === options.namespace;
 
   const replace = (items: T[]) => {
+    if (cache.size === 0) {
+      // The first list (or a relist after everything was deleted): all ADDED, nothing to diff.
+      for (const obj of items) {
+        cache.set(keyOf(obj), obj);
+        emit({ type: 'ADDED', object: obj });
+      }
+      return;
+    }
     const seen = new Set<string>();
     for (const obj of items) {
       const key = keyOf(obj);
@@ -107,7 +121,7 @@ export function listAndWatch<K extends Kind>(store: Store, kind: K, options: Lis
     while (!signal.aborted) {
       try {
         if (needList) {
-          const res = await store.list(kind, options.namespace ? { namespace: options.namespace } : {});
+          const res = await store.list(kind, { ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.shared ? { shared: true } : {}) });
           if (signal.aborted) return;
           replace(res.items);
           revision = res.revision;
@@ -117,7 +131,12 @@ export function listAndWatch<K extends Kind>(store: Store, kind: K, options: Lis
             markSynced();
           }
         }
-        const watchOpts = { fromRevision: revision, signal, ...(options.bookmarkIntervalMs ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {}) };
+        const watchOpts = {
+          fromRevision: revision,
+          signal,
+          ...(options.bookmarkIntervalMs ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {}),
+          ...(options.shared ? { shared: true } : {}),
+        };
         for await (const e of store.watch(kind, watchOpts)) {
           if (signal.aborted) return;
           delay = backoff.min;

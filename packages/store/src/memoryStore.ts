@@ -81,10 +81,11 @@ export class MemoryStore implements Store, NodeStatusStore {
     const s = this.state(kind);
     const match = labelMatcher(options.labelSelector);
     const items: ObjectOfKind[K][] = [];
+    const copy = options.shared ? (o: KubeObject) => o : clone;
     for (const obj of s.objects.values()) {
       if (options.namespace && obj.metadata?.namespace !== options.namespace) continue;
       if (!match(obj.metadata?.labels)) continue;
-      items.push(clone(obj) as ObjectOfKind[K]);
+      items.push(copy(obj) as ObjectOfKind[K]);
     }
     return { items, revision: s.revision };
   }
@@ -115,8 +116,12 @@ export class MemoryStore implements Store, NodeStatusStore {
     const expected = object.metadata?.resourceVersion;
     if (expected && old && op !== 'apply' && expected !== old.metadata?.resourceVersion) throw conflictError(kind, key);
     const trusted = options.trusted ?? false;
-    const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, now: this.now(), newUid: randomUUID, allocator: this.allocator });
-    if (prepared.action === 'unchanged') return { object: clone(old) as ObjectOfKind[K], action: 'unchanged' };
+    const immutable = options.immutable ?? false;
+    const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, immutable, now: this.now(), newUid: randomUUID, allocator: this.allocator });
+    // Stored objects are never mutated once stored (a write stores a new object), so an immutable
+    // writer may hold the stored object itself.
+    const result = immutable ? (o: KubeObject) => o : clone;
+    if (prepared.action === 'unchanged') return { object: result(old!) as ObjectOfKind[K], action: 'unchanged' };
     this.leases.check(options.fence);
     let next = prepared.object;
     if (kind === 'Service' && op !== 'updateStatus') {
@@ -129,7 +134,7 @@ export class MemoryStore implements Store, NodeStatusStore {
     withRevision(next, revision);
     s.objects.set(key, next);
     s.append({ type: old ? 'MODIFIED' : 'ADDED', object: next, revision });
-    return { object: clone(next) as ObjectOfKind[K], action: old ? 'updated' : 'created' };
+    return { object: result(next) as ObjectOfKind[K], action: old ? 'updated' : 'created' };
   }
 
   private book(release: Allocations, claim: Allocations): void {
@@ -158,13 +163,14 @@ export class MemoryStore implements Store, NodeStatusStore {
     const s = this.state(kind);
     const interval = options.bookmarkIntervalMs ?? 1000;
     let cursor = options.fromRevision;
+    const copy = options.shared ? (o: KubeObject) => o : clone;
     if (cursor > s.revision) throw expiredError(kind, cursor, s.oldest);
     while (!this.closing.signal.aborted && !options.signal?.aborted) {
       if (cursor < s.revision) {
         if (s.oldest > cursor + 1) throw expiredError(kind, cursor, s.oldest);
         const e: StoredEvent = s.at(cursor + 1);
         cursor = e.revision;
-        yield { type: e.type, object: clone(e.object) as ObjectOfKind[K], revision: e.revision };
+        yield { type: e.type, object: copy(e.object) as ObjectOfKind[K], revision: e.revision };
         continue;
       }
       const woke = await waitForChange(s.listeners, interval, [options.signal, this.closing.signal]);

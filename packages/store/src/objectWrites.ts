@@ -18,6 +18,8 @@ export interface WriteInput<T extends KubeObject> {
   now: number;
   newUid: () => string;
   allocator: AllocatorConfig;
+  /** WriteOptions.immutable: with `trusted`, nested values of `incoming` are kept, not copied. */
+  immutable?: boolean;
 }
 
 export interface PreparedWrite<T extends KubeObject> {
@@ -29,14 +31,16 @@ type Meta = { -readonly [P in keyof NonNullable<KubeObject['metadata']>]: NonNul
 type Loose = KubeObject & { spec?: unknown; status?: unknown };
 
 /** `kind`/`apiVersion` set, namespace defaulted ('default') or dropped for cluster-scoped kinds. */
-export function normalizeIdentity<T extends KubeObject>(kind: Kind, object: T): T {
+export function normalizeIdentity<T extends KubeObject>(kind: Kind, object: T, shallow = false): T {
   // Identity is filled in before admission runs, so the two shapes it relies on are checked here,
   // with admission's wording (a write from a buggy client must get a field error, not a TypeError).
   const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObject(object)) throw new InvalidObjectError(kind, '', [typeInvalid('', object, 'must be an object')]);
   const given = (object as { metadata?: unknown }).metadata;
   if (given !== undefined && !isObject(given)) throw new InvalidObjectError(kind, '', [typeInvalid('metadata', given, 'must be an object')]);
-  const obj = copyJSON(object);
+  // shallow: the caller's nested values are shared (WriteOptions.immutable); only the top level and
+  // metadata, which are written here and in stampMetadata, are this write's own.
+  const obj = shallow ? ({ ...object, metadata: { ...object.metadata } } as T) : copyJSON(object);
   (obj as { kind?: string }).kind = kind;
   (obj as { apiVersion?: string }).apiVersion = API_VERSIONS[kind];
   const meta = (obj.metadata ??= {}) as Meta;
@@ -55,6 +59,8 @@ export function keyOfObject(kind: Kind, obj: KubeObject): string {
 
 export function prepareWrite<T extends KubeObject>(input: WriteInput<T>): PreparedWrite<T> {
   const { kind, op, old, trusted } = input;
+  // Admission defaults in place, so only a trusted write may share the caller's nested values.
+  const shallow = trusted && input.immutable === true;
   let next: T & Loose;
   if (old && op === 'updateStatus') {
     // Only the request's status is taken, so only it is copied (once).
@@ -63,15 +69,15 @@ export function prepareWrite<T extends KubeObject>(input: WriteInput<T>): Prepar
     if ('status' in given) next.status = copyJSON(given.status);
     else delete next.status;
   } else if (!old || op === 'create') {
-    next = normalizeIdentity(kind, input.incoming) as T & Loose;
+    next = normalizeIdentity(kind, input.incoming, shallow) as T & Loose;
   } else {
-    const incoming = normalizeIdentity(kind, input.incoming) as T & Loose;
+    const incoming = normalizeIdentity(kind, input.incoming, shallow) as T & Loose;
     next = incoming;
     const oldStatus = (old as Loose).status;
     // update never touches status (the main resource); apply without a status keeps the stored one.
     if (op === 'update' || !('status' in incoming)) {
       if (oldStatus === undefined) delete next.status;
-      else next.status = copyJSON(oldStatus);
+      else next.status = shallow ? oldStatus : copyJSON(oldStatus);
     }
   }
   // Admission also prepares updates as the API server does (patchAllocatedValues for Services). `next`

@@ -46,6 +46,8 @@ export interface ListOptions {
   namespace?: string;
   /** A map (Service-style selector), a LabelSelector, or kubectl's `-l` string form. */
   labelSelector?: Record<string, string> | LabelSelector | string;
+  /** See WatchOptions.shared. */
+  shared?: boolean;
 }
 
 export interface ListResult<T> {
@@ -57,8 +59,20 @@ export interface ListResult<T> {
 export interface WriteOptions {
   /** A lease held by the writer: the write is rejected (FencedError) if the lease was lost. */
   fence?: Fence;
-  /** Skip validation: only for sources mirroring objects a real API server already validated. */
+  /**
+   * Skip admission (defaults and validation): only for sources mirroring objects a real API server
+   * already validated, and for the endpoints reconciler's own Endpoints/EndpointSlices (built only
+   * from validated Services and Pods; its tests validate every object it builds).
+   */
   trusted?: boolean;
+  /**
+   * Zero-copy write, for a writer that built `object` itself and treats it as immutable from now on
+   * (the endpoints reconciler): with `trusted`, the store keeps the object's nested values as given
+   * (it copies only the top level and `metadata`, which it stamps) instead of deep-copying it, and the
+   * result is the stored object itself, not a copy. The caller must never mutate what it passed nor
+   * what it got back. An in-process store gains the copies; RedisStore serializes anyway.
+   */
+  immutable?: boolean;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -76,6 +90,12 @@ export interface WatchOptions {
   signal?: AbortSignal;
   /** How often an idle watch emits a BOOKMARK with the current revision (default 1000 ms). */
   bookmarkIntervalMs?: number;
+  /**
+   * The store may hand out its own stored objects instead of copies (MemoryStore does; RedisStore
+   * decodes fresh ones anyway). For readers that never mutate what they get, such as informer caches
+   * (whose objects are shared already): it saves a deep copy per object per reader.
+   */
+  shared?: boolean;
 }
 
 export type WatchEvent<T> =

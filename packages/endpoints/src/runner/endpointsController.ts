@@ -104,11 +104,13 @@ export class EndpointsController {
 
   /** Starts the watches, waits until their first lists are in, then campaigns for the lease and works. */
   async start(): Promise<void> {
-    const onError = (e: Error) => this.report(e);
-    const services = listAndWatch(this.store, 'Service', { onError });
-    const pods = listAndWatch(this.store, 'Pod', { onError });
-    const endpoints = listAndWatch(this.store, 'Endpoints', { onError });
-    const slices = listAndWatch(this.store, 'EndpointSlice', { onError });
+    // shared: the caches hold the store's own objects (no copy per object per event); nothing here
+    // mutates an object it reads (the core copies what it changes).
+    const informerOptions = { onError: (e: Error) => this.report(e), shared: true };
+    const services = listAndWatch(this.store, 'Service', informerOptions);
+    const pods = listAndWatch(this.store, 'Pod', informerOptions);
+    const endpoints = listAndWatch(this.store, 'Endpoints', informerOptions);
+    const slices = listAndWatch(this.store, 'EndpointSlice', informerOptions);
     this.informers.push(services, pods, endpoints, slices);
     // An informer's first list arrives as ADDED events before it reports synced: those only fill the
     // index and the mirror (one pass, nothing queued); taking the lease queues every Service anyway.
@@ -132,7 +134,7 @@ export class EndpointsController {
       else this.onSlice(e.object, e.type === 'DELETED');
     });
     if (this.options.watchNodes !== false) {
-      const nodes = listAndWatch(this.store, 'Node', { onError });
+      const nodes = listAndWatch(this.store, 'Node', informerOptions);
       this.informers.push(nodes);
       nodes.on((e) => this.onNode(e.object, e.type === 'DELETED'));
       await nodes.synced;
@@ -356,9 +358,16 @@ export class EndpointsController {
     for (const s of fresh.items) this.mirror.putSlice(s);
   }
 
+  /**
+   * Every write is of an object this controller built from validated Services and Pods (or, when
+   * mirroring, from admitted Endpoints), with every field admission would default already set; so it
+   * skips admission (`trusted`; the tests validate each object the controller writes) and is handed
+   * to the store without copies (`immutable`: neither what is written nor what comes back, kept in
+   * the mirror, is ever mutated).
+   */
   private writeOptions(): WriteOptions {
     if (!this.lease) throw new StoreError('Fenced', `endpoints controller ${this.holder} no longer holds lease "${this.leaseName}": not writing`);
-    return { fence: { lease: this.lease.name, token: this.lease.token } };
+    return { fence: { lease: this.lease.name, token: this.lease.token }, trusted: true, immutable: true };
   }
 
   private async sync(key: string): Promise<void> {

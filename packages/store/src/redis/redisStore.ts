@@ -182,7 +182,7 @@ export class RedisStore implements Store, NodeStatusStore {
       const old = op === 'create' ? undefined : await this.read(kind, key);
       if ((op === 'update' || op === 'updateStatus') && !old) throw notFoundError(kind, key);
       if (userRV && old && userRV !== old.metadata?.resourceVersion) throw conflictError(kind, key);
-      const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, now: this.now(), newUid: randomUUID, allocator: this.allocator });
+      const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, immutable: options.immutable ?? false, now: this.now(), newUid: randomUUID, allocator: this.allocator });
       if (prepared.action === 'unchanged') return { object: old as ObjectOfKind[K], action: 'unchanged' };
       let plan: AllocationPlan = { service: prepared.object as Service, claim: NONE, release: NONE };
       const book = kind === 'Service' && op !== 'updateStatus' ? this.allocationBook() : undefined;
