@@ -11,13 +11,19 @@ const BODIES: Record<number, string> = {
   504: '504 Gateway Timeout: the backend did not answer in time\n',
 };
 
+/** The short plain-text body of the router's own answer with this status. */
+export function errorBody(status: number, detail?: string): string {
+  const text = BODIES[status] ?? `${status}\n`;
+  return detail ? `${text}${detail}\n` : text;
+}
+
 /** A short plain-text answer from the router itself, with its Server header. Keeps the connection. */
 export function sendError(res: ServerResponse, status: number, requestId: string | undefined, detail?: string): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = detail ? `${BODIES[status] ?? `${status}\n`}${detail}\n` : (BODIES[status] ?? `${status}\n`);
+  const body = errorBody(status, detail);
   const headers: Record<string, string | number> = {
     server: SERVER_HEADER,
     'content-type': 'text/plain; charset=utf-8',

@@ -1,9 +1,11 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import { TrustedProxies } from './clientAddress.js';
+import { keepAliveLines } from './clientResponseHead.js';
+import { FastConnection } from './fastConnection.js';
 import type { IngressView, TlsCertificate } from './ingressView.js';
 import { IngressMetrics } from './metrics.js';
 import type { IngressLogger, ProxyContext } from './proxyContext.js';
@@ -46,6 +48,12 @@ export interface IngressServerOptions extends UpstreamPoolOptions {
   maxAttempts?: number;
   /** 308 from HTTP to HTTPS for hosts listed in `spec.tls` (default true when listenTls is set). */
   sslRedirect?: boolean;
+  /**
+   * Serve simple plain-HTTP requests (bodiless keep-alive GET/HEAD routed to a backend) on the raw
+   * socket, without node:http's per-request objects (default true); every other request, and the
+   * rest of its connection, goes through node:http. false: node:http for everything.
+   */
+  fastPath?: boolean;
   registry?: Registry;
   logger?: IngressLogger;
 }
@@ -63,6 +71,8 @@ export class IngressServer {
   private https: Server | undefined;
   private unsubscribe: (() => void) | undefined;
   private sweep: NodeJS.Timeout | undefined;
+  /** Connections the fast path still serves (node:http tracks the ones handed to it). */
+  private readonly fastConnections = new Set<FastConnection>();
 
   constructor(private readonly options: IngressServerOptions) {
     this.metrics = new IngressMetrics(options.registry);
@@ -130,6 +140,7 @@ export class IngressServer {
     let localPort = 0;
     server.on('request', (req, res) => handleRequest(this.ctx, req, res, proto, localPort));
     server.on('upgrade', (req, socket, head) => handleUpgrade(this.ctx, req, socket, head, proto, localPort));
+    if (proto === 'http' && (this.options.fastPath ?? true)) this.interceptConnections(server, () => localPort);
     server.on('clientError', (err, socket) => {
       const code = (err as { code?: string }).code;
       if (socket.writable && code === 'ERR_HTTP_REQUEST_TIMEOUT') {
@@ -148,6 +159,19 @@ export class IngressServer {
     const info = server.address() as AddressInfo;
     localPort = info.port;
     return info;
+  }
+
+  /**
+   * New connections start on the fast path (FastConnection), which gives them to node:http's own
+   * connection listener the first time a request is not for it.
+   */
+  private interceptConnections(server: Server, localPort: () => number): void {
+    const nodeListener = server.listeners('connection')[0] as (socket: Socket) => void;
+    server.removeListener('connection', nodeListener);
+    const t = this.timeouts();
+    const lines = keepAliveLines(t.keepAliveTimeout);
+    const options = { keepAliveMs: t.keepAliveTimeout, headersTimeoutMs: t.headersTimeout, localPort, handOff: (socket: Socket) => nodeListener.call(server, socket) };
+    server.on('connection', (socket: Socket) => new FastConnection(socket, this.ctx, options, lines, this.fastConnections));
   }
 
   /** Closes pools of endpoints no route resolves to any more (debounced after endpoint changes). */
@@ -194,6 +218,7 @@ export class IngressServer {
           new Promise<void>((resolve) => {
             s.close(() => resolve());
             s.closeAllConnections();
+            for (const c of this.fastConnections) c.destroy();
             // Upgraded sockets are no longer node:http's: without this close() would wait on them.
             this.ctx.tunnels.destroyAll();
           }),

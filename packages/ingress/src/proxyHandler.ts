@@ -31,14 +31,18 @@ export type Routed =
 
 /** Matching, shared by HTTP requests and WebSocket upgrades. */
 export function routeRequest(ctx: ProxyContext, req: IncomingMessage, proto: 'http' | 'https'): Routed {
+  return routeTarget(ctx, req.url ?? '/', requestHost(req), proto);
+}
+
+/** Matching from the request target and Host header (the fast path has no IncomingMessage). */
+export function routeTarget(ctx: ProxyContext, url: string, host: string | undefined, proto: 'http' | 'https'): Routed {
   let norm;
   try {
-    norm = normaliseRequestPath(req.url ?? '/');
+    norm = normaliseRequestPath(url);
   } catch (e) {
     if (e instanceof BadPathError) return { kind: 'answer', status: 400, reason: e.message };
     throw e;
   }
-  const host = requestHost(req);
   const table = ctx.view.table;
   const m = matchRequest(table, host, norm.path);
   if (proto === 'http' && ctx.httpsPort !== undefined && m.host !== table.catchAll) {

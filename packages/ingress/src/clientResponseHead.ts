@@ -1,0 +1,76 @@
+import { STATUS_CODES } from 'node:http';
+import { SERVER_HEADER, errorBody } from './errorResponses.js';
+
+/**
+ * Response heads written by the fast path straight to the client socket, byte for byte what
+ * node:http's ServerResponse.writeHead would write for the same arguments: the given headers in
+ * order, then `Date`, `Connection: keep-alive`, `Keep-Alive: timeout=N`, then
+ * `Transfer-Encoding: chunked` when a body has no Content-Length.
+ */
+
+/** node:http refuses these in a header value or reason phrase (checkInvalidHeaderChar). */
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+let dateLine = '';
+let dateExpires = 0;
+
+/** `Date: ...\r\n`, formatted once per second as node:http does. */
+export function dateHeaderLine(): string {
+  const now = Date.now();
+  if (now >= dateExpires) {
+    dateLine = `Date: ${new Date(now).toUTCString()}\r\n`;
+    dateExpires = now - (now % 1000) + 1000;
+  }
+  return dateLine;
+}
+
+/** The connection lines node:http adds for a kept-alive connection with this keepAliveTimeout. */
+export function keepAliveLines(keepAliveMs: number): string {
+  const seconds = Math.floor(keepAliveMs / 1000);
+  return keepAliveMs > 0 ? `Connection: keep-alive\r\nKeep-Alive: timeout=${seconds}\r\n` : 'Connection: keep-alive\r\n';
+}
+
+/** How the client-side body is framed. */
+export const enum BodyFraming {
+  /** No body may follow (HEAD, 204, 304). */
+  None,
+  /** The endpoint's Content-Length is passed on. */
+  Length,
+  /** The router frames it with chunked encoding. */
+  Chunked,
+}
+
+export function hasContentLength(headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    const n = headers[i]!;
+    if (n.length === 14 && n.toLowerCase() === 'content-length') return true;
+  }
+  return false;
+}
+
+/**
+ * The head of a proxied response, `Server` appended as the router's, or undefined when node:http
+ * would refuse a header (the caller answers 502, as the http-server path does).
+ */
+export function proxiedResponseHead(status: number, reason: string, headers: readonly string[], framing: BodyFraming, connectionLines: string): string | undefined {
+  const phrase = reason || STATUS_CODES[status] || 'unknown';
+  if (INVALID_VALUE.test(phrase)) return undefined;
+  let head = `HTTP/1.1 ${status} ${phrase}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) {
+    const value = headers[i + 1]!;
+    if (INVALID_VALUE.test(value)) return undefined;
+    head += `${headers[i]}: ${value}\r\n`;
+  }
+  head += `Server: ${SERVER_HEADER}\r\n${dateHeaderLine()}${connectionLines}`;
+  return framing === BodyFraming.Chunked ? `${head}Transfer-Encoding: chunked\r\n\r\n` : `${head}\r\n`;
+}
+
+/** The router's own short answer (as sendError writes it), head and body. */
+export function errorResponse(status: number, requestId: string | undefined, connectionLines: string): string {
+  const body = errorBody(status);
+  const id = requestId ? `x-request-id: ${requestId}\r\n` : '';
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\nserver: ${SERVER_HEADER}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\n${id}${dateHeaderLine()}${connectionLines}\r\n${body}`
+  );
+}

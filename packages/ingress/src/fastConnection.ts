@@ -1,0 +1,179 @@
+import type { Socket } from 'node:net';
+import { FastExchange } from './fastExchange.js';
+import type { FastClient } from './fastExchange.js';
+import { forwardRequestHeaders, requestHead } from './forwardHeaders.js';
+import type { ProxyContext } from './proxyContext.js';
+import { routeTarget } from './proxyHandler.js';
+import { parseRequestHead } from './requestHeadParser.js';
+import { newRequestId } from './requestIds.js';
+
+export interface FastPathOptions {
+  /** node:http's keepAliveTimeout: idle time between requests before the connection is closed. */
+  keepAliveMs: number;
+  /** node:http's headersTimeout: a connection that sends nothing this long gets 408, as there. */
+  headersTimeoutMs: number;
+  /** The listener's bound port (X-Forwarded-Port). */
+  localPort(): number;
+  /** Gives the connection to node:http's connection listener (nothing read from it yet is lost: see handOff). */
+  handOff(socket: Socket): void;
+}
+
+/** Pipelined bytes buffered while a request is proxied before reading pauses. */
+const MAX_PENDING = 64 * 1024;
+const REQUEST_TIMEOUT_408 = 'HTTP/1.1 408 Request Timeout\r\nServer: svcnet-ingress\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+
+/**
+ * A plain-HTTP client connection served without node:http while its requests are simple: each
+ * bodiless keep-alive GET/HEAD that routes to a backend (requestHeadParser.ts says which) is
+ * parsed here and proxied by a FastExchange, one at a time, in order (pipelined requests wait in
+ * `pending`). The first request that is anything else — malformed, with a body, an upgrade, a
+ * 404/503/308 answer, a head split across reads — hands the connection, with every unread byte,
+ * to node:http for good, so those keep exactly their old behaviour. Why: node:http's per-request
+ * machinery (IncomingMessage, ServerResponse, stream writes) was most of the router's CPU time.
+ */
+export class FastConnection implements FastClient {
+  readonly connectionLines: string;
+  private pending: Buffer | undefined;
+  private exchange: FastExchange | undefined;
+  private served = false;
+  private ended = false;
+  private readonly onData = (chunk: Buffer) => this.data(chunk);
+  private readonly onEnd = () => this.clientEnded();
+  private readonly onDrain = () => this.exchange?.clientDrained();
+  private readonly onTimeout = () => this.timedOut();
+  private readonly onError = () => this.socket.destroy();
+  private readonly onClose = () => this.closed();
+
+  constructor(
+    readonly socket: Socket,
+    private readonly ctx: ProxyContext,
+    private readonly options: FastPathOptions,
+    connectionLines: string,
+    private readonly live: Set<FastConnection>,
+  ) {
+    this.connectionLines = connectionLines;
+    live.add(this);
+    socket.setTimeout(options.headersTimeoutMs);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('drain', this.onDrain);
+    socket.on('timeout', this.onTimeout);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  exchangeDone(): void {
+    this.exchange = undefined;
+    if (this.socket.destroyed) return;
+    if (this.socket.isPaused()) this.socket.resume();
+    if (this.pending) this.next();
+    else if (this.ended) this.socket.end();
+  }
+
+  private data(chunk: Buffer): void {
+    this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.exchange) {
+      // Pipelined requests wait for the response before them; bound what they may buffer.
+      if (this.pending.length > MAX_PENDING) this.socket.pause();
+      return;
+    }
+    this.next();
+  }
+
+  /** Starts the next pending request, or hands the connection to node:http. */
+  private next(): void {
+    const buf = this.pending!;
+    const head = parseRequestHead(buf, 0);
+    if (typeof head === 'string') {
+      this.handOff();
+      return;
+    }
+    let routed;
+    try {
+      routed = routeTarget(this.ctx, head.target, head.host, 'http');
+    } catch {
+      routed = undefined; // node:http's path logs it and answers 500
+    }
+    if (routed?.kind !== 'proxy') {
+      this.handOff();
+      return;
+    }
+    const started = performance.now();
+    this.pending = head.end === buf.length ? undefined : buf.subarray(head.end);
+    if (!this.served) {
+      this.served = true;
+      this.socket.setTimeout(this.options.keepAliveMs);
+    }
+    const requestId = newRequestId();
+    const fwd = forwardRequestHeaders(head.rawHeaders, {
+      peer: this.socket.remoteAddress ?? '',
+      proto: 'http',
+      localPort: this.options.localPort(),
+      requestId,
+      trusted: this.ctx.trusted,
+    });
+    const upstreamHead = requestHead(head.method, routed.forward, fwd.headers, false);
+    const exchange = new FastExchange(this.ctx, this, routed, upstreamHead, head.method === 'HEAD', requestId, started);
+    this.exchange = exchange;
+    exchange.send();
+  }
+
+  /**
+   * node:http takes the connection from here on. Its connection listener starts reading the socket
+   * itself; the bytes this side read but did not use are given to it first, as a 'data' event
+   * (what node:http listens to on a socket it did not consume), so nothing is lost or reordered.
+   */
+  private handOff(): void {
+    const s = this.socket;
+    this.detach();
+    const paused = s.isPaused();
+    s.setTimeout(0);
+    this.options.handOff(s);
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) s.emit('data', pending);
+    if (this.ended) s.emit('end');
+    if (paused) s.resume();
+  }
+
+  private detach(): void {
+    const s = this.socket;
+    s.removeListener('data', this.onData);
+    s.removeListener('end', this.onEnd);
+    s.removeListener('drain', this.onDrain);
+    s.removeListener('timeout', this.onTimeout);
+    s.removeListener('error', this.onError);
+    s.removeListener('close', this.onClose);
+    this.live.delete(this);
+  }
+
+  private clientEnded(): void {
+    // node:http's sockets are half-open; like node:http, answer what was asked, then close.
+    this.ended = true;
+    if (!this.exchange) {
+      if (this.pending) this.next();
+      else this.socket.end();
+    }
+  }
+
+  private timedOut(): void {
+    if (this.exchange) return; // the endpoint's own timeouts bound a request in flight
+    if (!this.served && !this.pending) {
+      // Nothing at all within headersTimeout: 408 and close, as node:http does.
+      this.socket.end(REQUEST_TIMEOUT_408);
+      return;
+    }
+    this.socket.destroy(); // idle keep-alive connection
+  }
+
+  private closed(): void {
+    this.live.delete(this);
+    const x = this.exchange;
+    this.exchange = undefined;
+    x?.clientClosed();
+  }
+}
