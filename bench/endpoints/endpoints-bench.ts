@@ -3,7 +3,7 @@
 // Without --phase it runs each phase in its own child process (so peak memory is per phase) and prints a summary.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { admit, parseIP, validateObject, type EndpointSlice, type Endpoints, type Pod, type Service } from '@svcnet/model';
 import { MemoryStore, listAndWatch, openStore, type Store } from '@svcnet/store';
 import { RedisServer } from '@svcnet/testkit';
@@ -193,6 +193,21 @@ async function throughStore(kind: 'memory' | 'redis') {
       if (ep && ep.conditions?.ready === waiting.ready) waiting.resolve();
     });
     const lat: number[] = [];
+    // CPU of this process (all threads, GC helpers included) during each flip: unlike wall time it
+    // does not count time the OS gave to other processes, so it shows the tail on a busy machine too.
+    const flipCpu: number[] = [];
+    // GC pauses during the flips: a flip that waits on a major GC shows up in the tail.
+    const gcPauses: number[] = [];
+    const gcKinds: Record<string, number> = {};
+    const gcKindName: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gcPauses.push(e.duration);
+        const k = gcKindName[(e.detail as { kind?: number } | undefined)?.kind ?? 0] ?? 'other';
+        gcKinds[k] = (gcKinds[k] ?? 0) + 1;
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
     const cf = process.cpuUsage();
     const readiness = new Map<string, boolean>();
     await profiled('flips', async () => { for (let f = 0; f < nFlips; f++) {
@@ -203,19 +218,25 @@ async function throughStore(kind: 'memory' | 'redis') {
       readiness.set(name, ready);
       const seen = new Promise<void>((resolve) => (waiting = { pod: name, ready, resolve }));
       const t = performance.now();
+      const c = process.cpuUsage();
       await store.apply({ ...makePod(s, j, ready), kind: 'Pod' }, { trusted: true });
       await seen;
       lat.push(performance.now() - t);
+      flipCpu.push(cpuMs(c));
     } });
     const flipCpuMs = cpuMs(cf) / nFlips;
+    gcObserver.disconnect();
     lat.sort((a, b) => a - b);
+    flipCpu.sort((a, b) => a - b);
     slices.stop();
     await controller.whenIdle(); // the last flip's Endpoints write may still be in flight
     const stats = controller.stats();
     await controller.stop();
     return {
       phase: kind, loadMs, initialMs, initialCpuMs, peakRssAfterInitial: mb(afterInitialRss), flips: nFlips,
-      p50Ms: pct(lat, 50), p99Ms: pct(lat, 99), cpuMsPerFlip: flipCpuMs, maxMs: lat[lat.length - 1], writes: stats.writes, errors: stats.errors,
+      p50Ms: pct(lat, 50), p99Ms: pct(lat, 99), cpuMsPerFlip: flipCpuMs, maxMs: lat[lat.length - 1],
+      cpuP99Ms: pct(flipCpu, 99), cpuMaxMs: flipCpu[flipCpu.length - 1],
+      gcPauses: gcPauses.length, gcMaxMs: Math.max(0, ...gcPauses), gcOver2Ms: gcPauses.filter((d) => d > 2).length, gcKinds, writes: stats.writes, errors: stats.errors,
     };
   } finally {
     await store.close();
