@@ -49,9 +49,12 @@ describeWith('the seed examples through the manifest source and the simulator', 
     expect(web0?.spec).toMatchObject({ hostname: 'nginx-web-0', subdomain: 'nginx-test' });
     expect(web1?.spec).toMatchObject({ hostname: 'nginx-web-1', subdomain: 'nginx-test' });
     const pods = (await store.list('Pod')).items;
-    const simulated = pods.filter((p) => p.metadata?.ownerReferences?.length);
-    expect(simulated.length).toBe(sim.status().pods);
-    expect(simulated.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))).toBe(true);
+    // Workload pods and the seeds' bare Pods alike are scheduled, addressed and Ready.
+    expect(pods.length).toBe(sim.status().pods);
+    expect(pods.every((p) => p.status?.podIP && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))).toBe(true);
+    const bare = await store.get('Pod', 'nodeport-pod', 'nginx-nodeport-pod');
+    expect(bare?.metadata?.ownerReferences).toBeUndefined();
+    expect(bare?.spec?.nodeName).toMatch(/^node-/);
     // Every Service selector that names a simulated workload's labels finds pods.
     const svc = await store.get('Service', 'default', 'nginx-test');
     const selected = pods.filter((p) => Object.entries(svc!.spec!.selector!).every(([k, v]) => p.metadata?.labels?.[k] === v));

@@ -144,6 +144,61 @@ describe('ManifestSource', () => {
     expect((await store.list('Pod')).items).toHaveLength(0);
   });
 
+  it('schedules and starts a bare Pod without an address (seed: NodePort with a bare Pod), and frees its address when removed', async () => {
+    const sim = new WorkloadSimulator(store, { readyDelayMs: 0 });
+    cleanups.push(() => sim.stop());
+    await sim.start();
+    const pod = (name: string, extra = '') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  labels: {app: web}
+spec:
+${extra}  containers:
+  - name: web
+    image: nginx
+    ports: [{containerPort: 8080}]
+`;
+    writeFileSync(join(dir, 'pods.yaml'), `${pod('bare')}---
+${pod('pinned', '  nodeName: node-2\n')}---
+${pod('elsewhere', '  nodeName: not-simulated\n')}`);
+    const s = source({ simulator: sim });
+    expect(await s.start()).toMatchObject({ created: 3, problems: [] });
+    await sim.settle();
+    const byName = async () => new Map((await store.list('Pod')).items.map((p) => [p.metadata!.name!, p]));
+    const pods = await byName();
+    expect(pods.get('bare')!.status).toMatchObject({ phase: 'Running', podIP: expect.stringMatching(/^10\.244\./) });
+    expect(pods.get('bare')!.spec!.nodeName).toMatch(/^node-[12]$/);
+    expect(pods.get('bare')!.metadata!.labels).toEqual({ app: 'web' });
+    expect(pods.get('pinned')!.spec!.nodeName).toBe('node-2');
+    // A Pod bound to a node nobody runs stays as written: Pending, no address (as in a cluster).
+    expect(pods.get('elsewhere')!.status?.podIP).toBeUndefined();
+    await eventually(async () => expect((await byName()).get('bare')!.status!.conditions!.find((c) => c.type === 'Ready')!.status).toBe('True'));
+    expect(sim.status()).toMatchObject({ pods: 2, readyPods: 2 });
+
+    // Re-applying the same file keeps the address; removing the Pod frees it.
+    const ip = (await byName()).get('bare')!.status!.podIP;
+    expect(await s.sync()).toMatchObject({ problems: [] });
+    expect((await byName()).get('bare')!.status!.podIP).toBe(ip);
+    writeFileSync(join(dir, 'pods.yaml'), pod('pinned', '  nodeName: node-2\n'));
+    expect(await s.sync()).toMatchObject({ deleted: 2 });
+    expect([...(await byName()).keys()]).toEqual(['pinned']);
+    expect(sim.status().pods).toBe(1);
+  });
+
+  it('reports an invalid bare Pod with its field path and gives its address back', async () => {
+    const sim = new WorkloadSimulator(store, { readyDelayMs: 60_000 });
+    cleanups.push(() => sim.stop());
+    await sim.start();
+    writeFileSync(join(dir, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: broken}\nspec: {containers: []}\n');
+    const s = source({ simulator: sim });
+    const r = await s.start();
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]!.message).toMatch(/spec\.containers: Required value/);
+    expect((await store.list('Pod')).items).toHaveLength(0);
+    expect(sim.status().pods).toBe(0);
+  });
+
   it('reports a Deployment when no simulator is configured, and a duplicate definition', async () => {
     writeFileSync(join(dir, 'a.yaml'), `${deployment('web', 1)}---\n${service('web')}`);
     writeFileSync(join(dir, 'b.yaml'), service('web', 9999));

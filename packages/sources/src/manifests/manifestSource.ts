@@ -11,6 +11,7 @@ import {
   type ManifestParseResult,
   manifestFiles,
   parseManifests,
+  type Pod,
 } from '@svcnet/model';
 import { type Store, isStoreError } from '@svcnet/store';
 import type { Workload } from '../simulator/podFactory.js';
@@ -24,7 +25,7 @@ export const FILE_SOURCE_PREFIX = 'file:';
 export interface ManifestSourceOptions {
   /** Files and folders (read recursively: *.yaml, *.yml, *.json). */
   paths: string | readonly string[];
-  /** Where Deployments and StatefulSets go; without one they are reported as problems. */
+  /** Where Deployments and StatefulSets go (without one they are reported as problems); it also schedules and starts bare Pods that have no address yet. */
   simulator?: WorkloadSimulator;
   /** Re-apply on change (fs.watch plus a periodic rescan); default true. */
   watch?: boolean;
@@ -234,8 +235,16 @@ export class ManifestSource {
       } else {
         const object = structuredClone(m.object) as unknown as KubeObject & { kind: Kind };
         object.metadata = { ...object.metadata, annotations: { ...object.metadata?.annotations, [SOURCE_ANNOTATION]: `${FILE_SOURCE_PREFIX}${d.file}` } };
-        const r = await this.store.apply(object);
-        result[r.action]++;
+        // A bare Pod with no address yet is scheduled and started by the simulator, as a
+        // cluster's scheduler and kubelet would; one that already reports an address is kept as written.
+        const adopted = this.#adopt(object);
+        try {
+          const r = await this.store.apply(adopted ?? object);
+          result[r.action]++;
+        } catch (e) {
+          if (adopted) this.options.simulator?.releasePod(d.namespace, d.name);
+          throw e;
+        }
       }
       this.#applied.set(d.key, { key: d.key, kind: d.kind, namespace: d.namespace, name: d.name, file: d.file, content: d.content });
       this.#failed.delete(d.key);
@@ -248,11 +257,19 @@ export class ManifestSource {
     }
   }
 
+  #adopt(object: KubeObject & { kind: Kind }): (Pod & { kind: 'Pod' }) | undefined {
+    if (object.kind !== 'Pod' || !this.options.simulator) return undefined;
+    const pod = object as Pod & { kind: 'Pod' };
+    if (pod.status?.podIP || pod.metadata?.ownerReferences?.length) return undefined;
+    return this.options.simulator.adoptPod(pod);
+  }
+
   async #removeOne(a: AppliedObject, result: ManifestSyncResult): Promise<void> {
     try {
       if (a.kind === 'Deployment' || a.kind === 'StatefulSet') {
         this.options.simulator?.remove(a.kind, a.namespace, a.name);
       } else if ((KINDS as string[]).includes(a.kind)) {
+        if (a.kind === 'Pod') this.options.simulator?.releasePod(a.namespace, a.name);
         const current = await this.store.get(a.kind as Kind, a.namespace, a.name);
         // Only delete what this file still owns: another writer may have taken the object over.
         if (current?.metadata?.annotations?.[SOURCE_ANNOTATION] === `${FILE_SOURCE_PREFIX}${a.file}`) {

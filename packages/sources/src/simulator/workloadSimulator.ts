@@ -1,9 +1,9 @@
-import { cidrAddress, formatIP, parseCIDR } from '@svcnet/model';
+import type { Pod } from '@svcnet/model';
 import type { Store } from '@svcnet/store';
 import { CoalescingWriter } from '../coalescingWriter.js';
 import { type Clock, type Random, type TimerHandle, systemClock } from './clock.js';
-import { NodeIpam, SimulatorConfigError } from './nodeIpam.js';
 import { type PodIdentity, type SimulatedNode, type Workload, buildNode, buildPod, randomUid, withStatus } from './podFactory.js';
+import { PodScheduler } from './podScheduler.js';
 import type { SimPod } from './simPod.js';
 import { validateWorkload } from './validateWorkload.js';
 import { planDeployment, planStatefulSet } from './workloadControllers.js';
@@ -63,7 +63,8 @@ interface SimWorkload {
 /**
  * Stands in for the ReplicaSet and StatefulSet controllers, the scheduler and the kubelets: turns
  * Deployments and StatefulSets into Pods in the store, with addresses from per-node pod subnets and
- * readiness that turns on after a delay and may flap. Deterministic with an injected clock and random.
+ * readiness that turns on after a delay and may flap; bare Pods from manifests are scheduled and
+ * started the same way (`adoptPod`). Deterministic with an injected clock and random.
  *
  * Simplifications, on purpose: a Deployment rollout surges all new pods at once and removes old ones
  * as new ones turn Ready (zero downtime, like maxUnavailable 0). A StatefulSet rolls from the highest
@@ -73,13 +74,13 @@ export class WorkloadSimulator {
   readonly #writer: CoalescingWriter;
   readonly #clock: Clock;
   readonly #random: Random;
-  readonly #ipam: NodeIpam;
-  readonly #nodes: SimulatedNode[];
+  readonly #scheduler: PodScheduler;
   readonly #workloads = new Map<string, SimWorkload>();
+  /** Bare Pods adopted from manifests (no controller), by namespace/name. */
+  readonly #bare = new Map<string, SimPod>();
   readonly #readyDelayMs: number;
   readonly #maxPods: number;
   #podCount = 0;
-  #rr = 0;
   #flaps = 0;
   #flapTimer: TimerHandle | undefined;
   #running = false;
@@ -90,30 +91,22 @@ export class WorkloadSimulator {
     this.#random = options.random ?? Math.random;
     this.#readyDelayMs = options.readyDelayMs ?? 1000;
     this.#maxPods = options.maxPods ?? 10_000;
-    this.#ipam = new NodeIpam(options.podCIDRs ?? ['10.244.0.0/16'], options.nodeCIDRMaskSize);
-    const addressCIDR = parseCIDR(options.nodeAddressCIDR ?? '172.18.0.0/16');
-    if (!addressCIDR) throw new SimulatorConfigError(`nodeAddressCIDR: Invalid value: "${options.nodeAddressCIDR}": must be a CIDR`);
-    const specs = (options.nodes ?? ['node-1', 'node-2']).map((n) => (typeof n === 'string' ? { name: n } : n));
-    if (specs.length === 0) throw new SimulatorConfigError('nodes: Required value: at least one node name');
-    this.#nodes = specs.map((n, i) => {
-      const address = n.address ?? cidrAddress(addressCIDR, i + 2);
-      if (!address) throw new SimulatorConfigError(`nodeAddressCIDR ${options.nodeAddressCIDR} has no address for node #${i + 1}`);
-      return { name: n.name, address: typeof address === 'string' ? address : formatIP(address), podCIDRs: this.#ipam.node(n.name).podCIDRs };
-    });
+    this.#scheduler = new PodScheduler(options);
     this.#writer = new CoalescingWriter(store, {
       onError: (f) => this.#fail(new Error(`simulator: writing ${f.kind} "${f.key}": ${f.error.message}`)),
     });
   }
 
   get nodes(): readonly SimulatedNode[] {
-    return this.#nodes;
+    return this.#scheduler.nodes;
   }
 
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    for (const node of this.#nodes) this.#writer.apply(buildNode(node, this.#clock.now()));
+    for (const node of this.#scheduler.nodes) this.#writer.apply(buildNode(node, this.#clock.now()));
     for (const sw of this.#workloads.values()) this.#reconcile(sw);
+    for (const p of this.#bare.values()) if (!p.ready) this.#scheduleBareReady(p, this.#readyDelayMs);
     this.#scheduleFlap();
     await this.#writer.settle();
   }
@@ -125,9 +118,10 @@ export class WorkloadSimulator {
     for (const sw of this.#workloads.values()) {
       for (const p of sw.pods.values()) this.#clearTimer(p);
     }
+    for (const p of this.#bare.values()) this.#clearTimer(p);
     if (this.options.deleteOnStop) {
       for (const sw of this.#workloads.values()) for (const p of [...sw.pods.values()]) this.#deletePod(sw, p);
-      for (const node of this.#nodes) this.#writer.delete('Node', undefined, node.name);
+      for (const node of this.#scheduler.nodes) this.#writer.delete('Node', undefined, node.name);
     }
     await this.#writer.settle();
   }
@@ -152,9 +146,55 @@ export class WorkloadSimulator {
     this.#workloads.delete(key);
   }
 
+  /**
+   * A bare Pod from a manifest (no controller, no address yet), as the scheduler and kubelet would
+   * take it: placed on its spec.nodeName when that is a simulated node (else on the next node),
+   * given an address from that node's pod subnet, and returned as first reported, not Ready. The
+   * caller writes it (so a rejected Pod is reported where it came from; then call `releasePod`); it
+   * turns Ready after readyDelayMs and flaps like workload pods. Applying the same Pod again keeps
+   * its node, address and readiness. Returns undefined, leaving the Pod as it is (Pending), when it
+   * names a node the simulator does not run or no address is free.
+   */
+  adoptPod(pod: Pod & { kind: 'Pod' }): (Pod & { kind: 'Pod' }) | undefined {
+    const namespace = pod.metadata?.namespace ?? 'default';
+    const name = pod.metadata?.name ?? '';
+    const key = `${namespace}/${name}`;
+    let p = this.#bare.get(key);
+    const wanted = pod.spec?.nodeName;
+    if (p && wanted && wanted !== p.placement.nodeName) {
+      this.releasePod(namespace, name);
+      p = undefined;
+    }
+    if (!p) {
+      if (this.#podCount >= this.#maxPods) return undefined;
+      const placement = wanted ? this.#scheduler.placeOn(wanted) : this.#scheduler.place();
+      if (!placement) return undefined;
+      const now = this.#clock.now();
+      p = { name, namespace, revision: '', placement, pod, ready: false, startedMs: now };
+      this.#bare.set(key, p);
+      this.#podCount++;
+      this.#scheduleBareReady(p, this.#readyDelayMs);
+    }
+    const scheduled = { ...pod, spec: { ...pod.spec!, nodeName: p.placement.nodeName } };
+    p.pod = withStatus(scheduled, p.placement, p.ready, p.startedMs, this.#clock.now());
+    return p.pod;
+  }
+
+  /** Forgets an adopted bare Pod (its address is freed); the caller deletes it from the store. */
+  releasePod(namespace: string | undefined, name: string): boolean {
+    const key = `${namespace ?? 'default'}/${name}`;
+    const p = this.#bare.get(key);
+    if (!p) return false;
+    this.#clearTimer(p);
+    this.#scheduler.release(p.placement);
+    this.#bare.delete(key);
+    this.#podCount--;
+    return true;
+  }
+
   /** The pods as last written (or about to be), for tests and status views. */
   pods(): SimPod['pod'][] {
-    return [...this.#workloads.values()].flatMap((sw) => [...sw.pods.values()].map((p) => p.pod));
+    return [...[...this.#workloads.values()].flatMap((sw) => [...sw.pods.values()]), ...this.#bare.values()].map((p) => p.pod);
   }
 
   /** Resolves once every write queued so far has reached the store. */
@@ -169,9 +209,10 @@ export class WorkloadSimulator {
       unplaced += sw.unplaced;
       for (const p of sw.pods.values()) if (p.ready) ready++;
     }
+    for (const p of this.#bare.values()) if (p.ready) ready++;
     return {
       running: this.#running,
-      nodes: this.#nodes.map((n) => n.name),
+      nodes: this.#scheduler.nodes.map((n) => n.name),
       workloads: this.#workloads.size,
       pods: this.#podCount,
       readyPods: ready,
@@ -206,7 +247,7 @@ export class WorkloadSimulator {
       this.#lastError = `simulator: maxPods (${this.#maxPods}) reached; ${id.name} not created`;
       return false;
     }
-    const placement = this.#place();
+    const placement = this.#scheduler.place();
     if (!placement) {
       this.#lastError = `simulator: every node's pod subnet is full; ${id.name} not created (use a larger podCIDR or more nodes)`;
       return false;
@@ -224,23 +265,24 @@ export class WorkloadSimulator {
 
   #deletePod(sw: SimWorkload, p: SimPod, write = true): void {
     this.#clearTimer(p);
-    this.#ipam.node(p.placement.nodeName).release(p.placement.podIPs);
+    this.#scheduler.release(p.placement);
     sw.pods.delete(p.name);
     this.#podCount--;
     if (write) this.#writer.delete('Pod', p.namespace, p.name);
   }
 
-  #place() {
-    const n = this.#nodes.length;
-    for (let k = 0; k < n; k++) {
-      const node = this.#nodes[(this.#rr + k) % n]!;
-      const podIPs = this.#ipam.node(node.name).allocate();
-      if (podIPs) {
-        this.#rr = (this.#rr + k + 1) % n;
-        return { nodeName: node.name, hostIP: node.address, podIPs };
-      }
-    }
-    return undefined;
+  #setBareReady(p: SimPod, ready: boolean): void {
+    p.ready = ready;
+    p.pod = withStatus(p.pod, p.placement, ready, p.startedMs, this.#clock.now());
+    this.#writer.apply(p.pod);
+  }
+
+  #scheduleBareReady(p: SimPod, delayMs: number): void {
+    this.#clearTimer(p);
+    p.timer = this.#clock.setTimeout(() => {
+      p.timer = undefined;
+      if (this.#running && this.#bare.get(`${p.namespace}/${p.name}`) === p) this.#setBareReady(p, true);
+    }, delayMs);
   }
 
   #setReady(sw: SimWorkload, p: SimPod, ready: boolean): void {
@@ -279,6 +321,14 @@ export class WorkloadSimulator {
           this.#setReady(sw, p, false);
           this.#scheduleReady(sw, p, flap.downMs ?? this.#readyDelayMs);
         }
+      }
+      for (const p of this.#bare.values()) {
+        if (budget <= 0) break;
+        if (!p.ready || this.#random() >= flap.probability) continue;
+        budget--;
+        this.#flaps++;
+        this.#setBareReady(p, false);
+        this.#scheduleBareReady(p, flap.downMs ?? this.#readyDelayMs);
       }
       this.#scheduleFlap();
     }, flap.intervalMs);

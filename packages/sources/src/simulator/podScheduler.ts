@@ -1,0 +1,59 @@
+import { cidrAddress, formatIP, parseCIDR } from '@svcnet/model';
+import { NodeIpam, SimulatorConfigError } from './nodeIpam.js';
+import type { PodPlacement, SimulatedNode } from './podFactory.js';
+
+export interface PodSchedulerOptions {
+  nodes?: ReadonlyArray<string | { name: string; address?: string }>;
+  nodeAddressCIDR?: string;
+  podCIDRs?: readonly string[];
+  nodeCIDRMaskSize?: { ipv4?: number; ipv6?: number };
+}
+
+/**
+ * The simulator's scheduler and node IPAM together: the simulated nodes (an address each), pods
+ * spread over them round-robin (skipping nodes whose pod subnet is full), and pod addresses
+ * handed out and taken back per node.
+ */
+export class PodScheduler {
+  readonly nodes: readonly SimulatedNode[];
+  readonly #ipam: NodeIpam;
+  #next = 0;
+
+  constructor(options: PodSchedulerOptions) {
+    this.#ipam = new NodeIpam(options.podCIDRs ?? ['10.244.0.0/16'], options.nodeCIDRMaskSize);
+    const addressCIDR = parseCIDR(options.nodeAddressCIDR ?? '172.18.0.0/16');
+    if (!addressCIDR) throw new SimulatorConfigError(`nodeAddressCIDR: Invalid value: "${options.nodeAddressCIDR}": must be a CIDR`);
+    const specs = (options.nodes ?? ['node-1', 'node-2']).map((n) => (typeof n === 'string' ? { name: n } : n));
+    if (specs.length === 0) throw new SimulatorConfigError('nodes: Required value: at least one node name');
+    this.nodes = specs.map((n, i) => {
+      const address = n.address ?? cidrAddress(addressCIDR, i + 2);
+      if (!address) throw new SimulatorConfigError(`nodeAddressCIDR ${options.nodeAddressCIDR} has no address for node #${i + 1}`);
+      return { name: n.name, address: typeof address === 'string' ? address : formatIP(address), podCIDRs: this.#ipam.node(n.name).podCIDRs };
+    });
+  }
+
+  /** The next node with a free address, round-robin; undefined when every subnet is full. */
+  place(): PodPlacement | undefined {
+    const n = this.nodes.length;
+    for (let k = 0; k < n; k++) {
+      const node = this.nodes[(this.#next + k) % n]!;
+      const podIPs = this.#ipam.node(node.name).allocate();
+      if (podIPs) {
+        this.#next = (this.#next + k + 1) % n;
+        return { nodeName: node.name, hostIP: node.address, podIPs };
+      }
+    }
+    return undefined;
+  }
+
+  /** A place on the named node (a Pod with spec.nodeName); undefined for an unknown or full node. */
+  placeOn(nodeName: string): PodPlacement | undefined {
+    const node = this.nodes.find((n) => n.name === nodeName);
+    const podIPs = node && this.#ipam.node(node.name).allocate();
+    return node && podIPs ? { nodeName: node.name, hostIP: node.address, podIPs } : undefined;
+  }
+
+  release(placement: PodPlacement): void {
+    this.#ipam.node(placement.nodeName).release(placement.podIPs);
+  }
+}
