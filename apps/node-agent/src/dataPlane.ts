@@ -58,7 +58,8 @@ export async function startDns(store: Store, o: { listen: string; upstreams: rea
 
 /** The Ingress router on HTTP and/or HTTPS, fed from the store. */
 export async function startIngress(store: Store, o: { http?: string; https?: string; ingressClass: string; registry: Registry; log: Logger }): Promise<Listener> {
-  const view = new IngressView({ ingressClass: o.ingressClass });
+  // Malformed Ingresses and Secrets the view skips go to the agent's log, not stderr.
+  const view = new IngressView({ ingressClass: o.ingressClass, logger: { warn: (obj, msg) => o.log.warn(obj, msg) } });
   const inputs = watchIngressInputs(store, view, { onError: (e) => o.log.warn({ err: e.message }, 'ingress: watch error') });
   const server = new IngressServer({
     view,
