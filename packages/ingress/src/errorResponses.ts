@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { ServerResponse } from 'node:http';
 
 export const SERVER_HEADER = 'svcnet-ingress';
@@ -30,7 +31,9 @@ export function sendError(res: ServerResponse, status: number, requestId: string
     'content-length': Buffer.byteLength(body),
   };
   if (requestId) headers['x-request-id'] = requestId;
-  res.writeHead(status, headers);
+  // The reason phrase is set explicitly: a writeHead that threw on an endpoint's head leaves its
+  // phrase behind (a 502 would go out as "502 OK").
+  res.writeHead(status, STATUS_CODES[status] ?? 'unknown', headers);
   res.end(body);
 }
 

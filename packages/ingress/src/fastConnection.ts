@@ -39,7 +39,9 @@ export class FastConnection implements FastClient {
   private ended = false;
   private readonly onData = (chunk: Buffer) => this.data(chunk);
   private readonly onEnd = () => this.clientEnded();
-  private readonly onDrain = () => this.exchange?.clientDrained();
+  /** The client is not reading its answers: the next pipelined request waits for 'drain'. */
+  private waitingForDrain = false;
+  private readonly onDrain = () => this.drained();
   private readonly onTimeout = () => this.timedOut();
   private readonly onError = () => this.socket.destroy();
   private readonly onClose = () => this.closed();
@@ -69,6 +71,24 @@ export class FastConnection implements FastClient {
   exchangeDone(): void {
     this.exchange = undefined;
     if (this.socket.destroyed) return;
+    // Like node:http, answer no further pipelined request while the client leaves answers unread.
+    if (this.socket.writableNeedDrain) {
+      this.waitingForDrain = true;
+      return;
+    }
+    this.continue();
+  }
+
+  private drained(): void {
+    if (this.exchange) this.exchange.clientDrained();
+    else if (this.waitingForDrain) {
+      this.waitingForDrain = false;
+      this.continue();
+    }
+  }
+
+  /** After an answer: the next pipelined request, or the close a half-closed client asked for. */
+  private continue(): void {
     if (this.socket.isPaused()) this.socket.resume();
     if (this.pending) this.next();
     else if (this.ended) this.socket.end();
@@ -76,7 +96,7 @@ export class FastConnection implements FastClient {
 
   private data(chunk: Buffer): void {
     this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    if (this.exchange) {
+    if (this.exchange || this.waitingForDrain) {
       // Pipelined requests wait for the response before them; bound what they may buffer.
       if (this.pending.length > MAX_PENDING) this.socket.pause();
       return;
@@ -154,14 +174,14 @@ export class FastConnection implements FastClient {
   private clientEnded(): void {
     // node:http's sockets are half-open; like node:http, answer what was asked, then close.
     this.ended = true;
-    if (!this.exchange) {
+    if (!this.exchange && !this.waitingForDrain) {
       if (this.pending) this.next();
       else this.socket.end();
     }
   }
 
   private timedOut(): void {
-    if (this.exchange) return; // the endpoint's own timeouts bound a request in flight
+    if (this.exchange || this.waitingForDrain) return; // the endpoint's own timeouts bound a request in flight
     if (!this.served && !this.pending) {
       // Nothing at all within headersTimeout: 408 and close, as node:http does.
       this.socket.end(REQUEST_TIMEOUT_408);
