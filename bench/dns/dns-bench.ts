@@ -119,7 +119,7 @@ function p99(port: number, file: string, secs: number): number {
 
 async function serve(port: number): Promise<void> {
   const idx = RecordIndex.from(objects(nServices, 3));
-  const server = new DnsServer({ index: idx, listen: `127.0.0.1:${port}`, upstreams: [] });
+  const server = new DnsServer({ index: idx, listen: `127.0.0.1:${port}`, upstreams: [], udpFastPath: args.get('udp-fast-path') !== 'false' });
   await server.start();
   process.stdout.write('ready\n');
   process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     children.push(knot);
     const ourPort = await freePort();
     const here = fileURLToPath(import.meta.url);
-    const ours = spawn(process.execPath, [...process.execArgv, here, '--phase', 'serve', '--port', String(ourPort), '--services', String(nServices)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const ours = spawn(process.execPath, [...process.execArgv, here, '--phase', 'serve', '--port', String(ourPort), '--services', String(nServices), '--udp-fast-path', args.get('udp-fast-path') ?? 'true'], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(ours);
     await waitForAnswer(knotPort);
     await waitForAnswer(ourPort);

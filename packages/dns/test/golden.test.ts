@@ -124,14 +124,15 @@ async function tcpExchange(port: number, packets: Buffer[]): Promise<string[]> {
   return out;
 }
 
-describe('answers are byte-identical to the recorded snapshot (UDP and TCP, cold and warm)', () => {
+// Both UDP paths: Node's handle driven directly (the default), and dgram's public API.
+describe.each([true, false])('answers are byte-identical to the recorded snapshot (UDP and TCP, cold and warm; udpFastPath %s)', (udpFastPath) => {
   let server: DnsServer;
   let port = 0;
   beforeAll(async () => {
     const a = coreDnsHandlerFixture();
     const b = seedFixture();
     const idx = RecordIndex.from({ services: [...a.services, ...b.services], endpointSlices: [...a.endpointSlices, ...b.endpointSlices] });
-    server = new DnsServer({ index: idx, listen: '127.0.0.1:0', upstreams: [] });
+    server = new DnsServer({ index: idx, listen: '127.0.0.1:0', upstreams: [], udpFastPath });
     port = (await server.start()).udp.port;
   });
   afterAll(() => server?.stop());

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
 import type { RecordIndex } from '../core/recordIndex.js';
 import { RCODE } from '../core/records.js';
-import { maxUdpSize, writeError } from '../wire/message.js';
+import { maxUdpSize, optRecord, writeError, writeReplyHeader } from '../wire/message.js';
 import { PARSE_DROP, PARSE_OK, newParsedQuery, parseQuery, scanQuery, type ParsedQuery } from '../wire/query.js';
 import { type CacheOptions, ResponseCache } from './cache.js';
 import { chaseAnswer } from './chase.js';
@@ -17,6 +17,7 @@ import { Forwarder, resolvConfNameservers } from './forwarder.js';
 import { DnsMetrics } from './metrics.js';
 import { Responder } from './responder.js';
 import { TcpListener } from './tcpListener.js';
+import { type FastSend, fastUdp } from './udpFastPath.js';
 
 export interface DnsLogger {
   info(obj: object, msg: string): void;
@@ -49,6 +50,11 @@ export interface DnsServerOptions {
   /** Most forwarded queries waiting at once; more get SERVFAIL. Default 1000. */
   maxInflight?: number;
   logger?: DnsLogger;
+  /**
+   * Answer UDP through Node's socket handle directly (see udpFastPath.ts). Default true; false
+   * uses only dgram's public API (same replies, more CPU per query).
+   */
+  udpFastPath?: boolean;
 }
 
 export interface ListenAddresses {
@@ -134,6 +140,7 @@ export class DnsServer {
       });
     });
     this.udp = udp;
+    if (this.o.udpFastPath !== false) fastUdp(udp, (m, r, send) => this.udpQuery(m, r, send));
     const port = udp.address().port;
     this.tcp = new TcpListener({
       idleTimeoutMs: this.o.tcpIdleTimeoutMs ?? 10000,
@@ -168,11 +175,44 @@ export class DnsServer {
    */
   private handle(msg: Buffer, tcp: boolean, v6: boolean, from: Reply | dgram.RemoteInfo): Buffer | undefined {
     const t0 = performance.now();
+    // The scan allocates and throws nothing; the name's string is made only when the answer table misses.
+    return this.handleScanned(msg, scanQuery(msg, this.q), tcp, v6, from, t0);
+  }
+
+  /**
+   * The UDP hot path (with udpFastPath): a question whose answer is compiled and current is
+   * answered by writing the reply's header over the query's and sending that buffer, the shared
+   * compiled sections and the OPT record in one gathered datagram: no reply buffer is made or
+   * copied. Anything else takes `handleScanned` as over TCP.
+   */
+  private udpQuery(msg: Buffer, r: dgram.RemoteInfo, send: FastSend): void {
+    const t0 = performance.now();
+    const q = this.q;
+    const rc = scanQuery(msg, q);
+    const v6 = r.family === 'IPv6';
+    // BADVERS and forwarded names need the general path; so does an answer not compiled yet.
+    const c = rc === PARSE_OK && (!q.edns || q.ednsVersion === 0) ? this.responder.cached(q) : undefined;
+    if (c === undefined) {
+      const out = this.handleScanned(msg, rc, false, v6, r, t0);
+      if (out) send(r.port, r.address, out);
+      return;
+    }
+    this.metrics.request(false, v6, q.qtype);
+    const qEnd = q.questionEnd;
+    const truncated = writeReplyHeader(msg, q, c, maxUdpSize(q), true);
+    // Usually the query is exactly header and question; with EDNS its OPT follows and is cut off.
+    const head = msg.length === qEnd ? msg : msg.subarray(0, qEnd);
+    if (!q.edns) send(r.port, r.address, head, truncated ? undefined : c.tail);
+    else if (truncated) send(r.port, r.address, head, optRecord(q, c.rcode));
+    else send(r.port, r.address, head, c.tail, optRecord(q, c.rcode));
+    this.metrics.response(c.rcode & 0xf, q.qtype, (performance.now() - t0) / 1000);
+  }
+
+  /** `handle` after `scanQuery(msg, this.q)` returned `rc`. */
+  private handleScanned(msg: Buffer, rc: number, tcp: boolean, v6: boolean, from: Reply | dgram.RemoteInfo, t0: number): Buffer | undefined {
     const q = this.q;
     let out: Buffer | undefined;
     try {
-      // The name's string is made only when the answer table misses (the responder fills it in).
-      const rc = scanQuery(msg, q);
       if (rc === PARSE_DROP) {
         this.metrics.dropped++;
         return undefined;

@@ -66,6 +66,47 @@ export function writeAnswer(msg: Buffer, q: ParsedQuery, c: CompiledAnswer, maxS
   return out;
 }
 
+/**
+ * The reply's header written over the query's own (the ID is already there), for a reply sent as
+ * the query's header and question followed by `c.tail` and `optRecord(...)` when the query had
+ * EDNS: the same bytes `writeAnswer` makes, without allocating or copying. Returns true when the
+ * answer does not fit in `maxSize`: the reply is then header, question (and OPT) with TC set.
+ */
+export function writeReplyHeader(msg: Buffer, q: ParsedQuery, c: CompiledAnswer, maxSize: number, authoritative: boolean): boolean {
+  const opt = q.edns ? OPT_LEN : 0;
+  const truncated = q.questionEnd + c.tail.length + opt > maxSize;
+  const flags = FLAG_QR | (authoritative ? FLAG_AA : 0) | (truncated ? FLAG_TC : 0) | (q.flags & (FLAG_RD | FLAG_CD)) | FLAG_RA | (c.rcode & 0xf);
+  const an = truncated ? 0 : c.an;
+  const ns = truncated ? 0 : c.ns;
+  const ar = (truncated ? 0 : c.ar) + (opt ? 1 : 0);
+  msg[2] = flags >> 8;
+  msg[3] = flags;
+  msg[4] = 0;
+  msg[5] = 1;
+  msg[6] = an >> 8;
+  msg[7] = an;
+  msg[8] = ns >> 8;
+  msg[9] = ns;
+  msg[10] = ar >> 8;
+  msg[11] = ar;
+  return truncated;
+}
+
+/** Our OPT record per (extended rcode, DO bit), made once each: shared, never written to. */
+const OPT_RECORDS: (Buffer | undefined)[] = [];
+
+/** The OPT record a reply carries for an EDNS query (`writeAnswer` writes the same bytes). */
+export function optRecord(q: ParsedQuery, rcode: number): Buffer {
+  const key = ((rcode >> 4) << 1) | (q.dnssecOk ? 1 : 0);
+  let b = OPT_RECORDS[key];
+  if (b === undefined) {
+    b = Buffer.alloc(OPT_LEN);
+    writeOpt(b, 0, q, rcode >> 4);
+    OPT_RECORDS[key] = b;
+  }
+  return b;
+}
+
 /** A reply with no records: FORMERR, NOTIMP, REFUSED, SERVFAIL, or BADVERS (16, via the OPT). */
 export function writeError(msg: Buffer, q: ParsedQuery, rcode: number): Buffer {
   const withQuestion = q.questionEnd > 0;
