@@ -124,9 +124,44 @@ export class DnsServer {
   }
 
   async start(): Promise<ListenAddresses> {
+    let udp: dgram.Socket;
+    let tcpAddr: { address: string; port: number };
+    // Port 0: the kernel picks a free UDP port, and TCP takes the same number; if another program
+    // holds that TCP port, try another pair (a few times) rather than fail.
+    for (let attempt = 1; ; attempt++) {
+      udp = await this.bindUdp();
+      this.tcp = new TcpListener({
+        idleTimeoutMs: this.o.tcpIdleTimeoutMs ?? 10000,
+        maxConnections: this.o.maxTcpConnections ?? 1000,
+        onMessage: (m, v6, reply) => {
+          const out = this.handle(m, true, v6, reply);
+          if (out) reply(out);
+        },
+      });
+      try {
+        tcpAddr = await this.tcp.listen(this.listen.host, udp.address().port);
+        break;
+      } catch (e) {
+        await new Promise<void>((r) => udp.close(() => r()));
+        if (this.listen.port !== 0 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 10) throw e;
+      }
+    }
+    this.udp = udp;
+    if (this.o.udpFastPath !== false) fastUdp(udp, (m, r, send) => this.udpQuery(m, r, send));
+    const port = udp.address().port;
+    this.addrs = { udp: { address: this.listen.host, port }, tcp: tcpAddr };
+    if (this.o.httpListen) this.addrs.http = await this.startHttp(parseHostPort(this.o.httpListen, 8080, 'listen'));
+    this.checkStaticLoops(port);
+    this.loopCheck = this.probeLoops();
+    this.log.info({ listen: `${this.listen.host}:${port}`, upstreams: this.forwarder?.upstreams.map((u) => u.label) ?? [] }, 'dns server started');
+    return this.addrs;
+  }
+
+  private async bindUdp(): Promise<dgram.Socket> {
     const family = net.isIPv6(this.listen.host) ? 'udp6' : 'udp4';
     const udp = dgram.createSocket({ type: family, lookup: literalLookup as unknown as dgram.SocketOptions['lookup'] });
-    // One handler for every datagram: no closure per query unless the answer has to wait (forwarding).
+    // One handler for every datagram: no closure per query unless the answer has to wait
+    // (forwarding). With udpFastPath the handle's own callback replaces it.
     udp.on('message', (m, r) => {
       const out = this.handle(m, false, r.family === 'IPv6', r);
       if (out) udp.send(out, r.port, r.address);
@@ -139,24 +174,7 @@ export class DnsServer {
         res();
       });
     });
-    this.udp = udp;
-    if (this.o.udpFastPath !== false) fastUdp(udp, (m, r, send) => this.udpQuery(m, r, send));
-    const port = udp.address().port;
-    this.tcp = new TcpListener({
-      idleTimeoutMs: this.o.tcpIdleTimeoutMs ?? 10000,
-      maxConnections: this.o.maxTcpConnections ?? 1000,
-      onMessage: (m, v6, reply) => {
-        const out = this.handle(m, true, v6, reply);
-        if (out) reply(out);
-      },
-    });
-    const tcpAddr = await this.tcp.listen(this.listen.host, port);
-    this.addrs = { udp: { address: this.listen.host, port }, tcp: tcpAddr };
-    if (this.o.httpListen) this.addrs.http = await this.startHttp(parseHostPort(this.o.httpListen, 8080, 'listen'));
-    this.checkStaticLoops(port);
-    this.loopCheck = this.probeLoops();
-    this.log.info({ listen: `${this.listen.host}:${port}`, upstreams: this.forwarder?.upstreams.map((u) => u.label) ?? [] }, 'dns server started');
-    return this.addrs;
+    return udp;
   }
 
   async stop(): Promise<void> {
