@@ -29,12 +29,17 @@ async function profiled<T>(name: string, body: () => Promise<T>): Promise<T> {
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
+  // and a sampling heap profile: who allocates (GC is a large share of both phases)
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 32 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
   try {
     return await body();
   } finally {
     const { profile } = await session.post('Profiler.stop');
+    const { profile: heap } = await session.post('HeapProfiler.stopSampling');
     mkdirSync(profileDir, { recursive: true });
     writeFileSync(`${profileDir}/${phase}-${name}.cpuprofile`, JSON.stringify(profile));
+    writeFileSync(`${profileDir}/${phase}-${name}.heapprofile`, JSON.stringify(heap));
     session.disconnect();
   }
 }

@@ -26,7 +26,8 @@ export class KindState {
       this.events = this.events.slice(this.head);
       this.head = 0;
     }
-    for (const l of [...this.listeners]) l();
+    // Listeners (one Waker per watch) never add or remove listeners when called, so no copy.
+    for (const l of this.listeners) l();
   }
 
   /** Revision of the oldest kept event (revision + 1 when none is kept). */

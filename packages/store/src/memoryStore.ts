@@ -20,7 +20,7 @@ import type {
   WatchOptions,
   WriteOptions,
 } from './types.js';
-import { waitForChange } from './waitForChange.js';
+import { Waker } from './waitForChange.js';
 
 export interface MemoryStoreOptions {
   /** Service ClusterIP ranges (the API server's --service-cluster-ip-range); default ['10.96.0.0/12']. */
@@ -165,16 +165,21 @@ export class MemoryStore implements Store, NodeStatusStore {
     let cursor = options.fromRevision;
     const copy = options.shared ? (o: KubeObject) => o : clone;
     if (cursor > s.revision) throw expiredError(kind, cursor, s.oldest);
-    while (!this.closing.signal.aborted && !options.signal?.aborted) {
-      if (cursor < s.revision) {
-        if (s.oldest > cursor + 1) throw expiredError(kind, cursor, s.oldest);
-        const e: StoredEvent = s.at(cursor + 1);
-        cursor = e.revision;
-        yield { type: e.type, object: copy(e.object) as ObjectOfKind[K], revision: e.revision };
-        continue;
+    const waker = new Waker(s.listeners, interval, [options.signal, this.closing.signal]);
+    try {
+      while (!this.closing.signal.aborted && !options.signal?.aborted) {
+        if (cursor < s.revision) {
+          if (s.oldest > cursor + 1) throw expiredError(kind, cursor, s.oldest);
+          const e: StoredEvent = s.at(cursor + 1);
+          cursor = e.revision;
+          yield { type: e.type, object: copy(e.object) as ObjectOfKind[K], revision: e.revision };
+          continue;
+        }
+        const woke = await waker.wait();
+        if (woke === 'timeout') yield { type: 'BOOKMARK', revision: s.revision };
       }
-      const woke = await waitForChange(s.listeners, interval, [options.signal, this.closing.signal]);
-      if (woke === 'timeout') yield { type: 'BOOKMARK', revision: s.revision };
+    } finally {
+      waker.close();
     }
   }
 

@@ -90,8 +90,13 @@ export function prepareWrite<T extends KubeObject>(input: WriteInput<T>): Prepar
 }
 
 function stampMetadata<T extends KubeObject>(next: T & Loose, old: T | undefined, input: WriteInput<T>): void {
-  const meta = next.metadata as Meta;
-  delete meta.resourceVersion;
+  let meta = next.metadata as Meta;
+  if ('resourceVersion' in meta) {
+    // Rebuilt rather than `delete`d: deleting a property turns the object into a slow dictionary,
+    // and this one is stored and read by every consumer.
+    const { resourceVersion: _rv, ...rest } = meta;
+    next.metadata = meta = rest;
+  }
   if (!old) {
     // A trusted write mirrors an object a real API server created: keep its identity.
     if (!(input.trusted && meta.uid)) meta.uid = input.newUid();
@@ -130,11 +135,18 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     const bb = b as unknown[];
     return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
   }
+  // Counting keys with for-in instead of filtering Object.keys: no arrays per level (this runs on
+  // every update, over the whole object).
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  return ak.length === bk.length && ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && deepEqual(ao[k], bo[k]));
+  let n = 0;
+  for (const k in ao) {
+    if (!hasOwn.call(ao, k) || ao[k] === undefined) continue;
+    if (!hasOwn.call(bo, k) || !deepEqual(ao[k], bo[k])) return false;
+    n++;
+  }
+  for (const k in bo) if (hasOwn.call(bo, k) && bo[k] !== undefined) n--;
+  return n === 0;
 }
 
 let lastSecond = Number.NaN;

@@ -1,25 +1,47 @@
 /**
- * Waits until a listener in `listeners` is called, `ms` pass, or a signal aborts; always removes what
- * it registered (no timer or listener outlives the wait).
+ * What a watch waits on between events: a change (a listener in `listeners` is called), the bookmark
+ * interval passing, or a signal aborting. One Waker serves a whole watch: it registers its listener
+ * and abort handlers once and re-arms one timer per wait (`refresh`), so an event costs no
+ * promise-plus-timer-plus-listeners set-up beyond one promise. `close()` removes everything it
+ * registered (no timer or listener outlives the watch). The timer is never cleared before close (a
+ * cleared timer cannot be refreshed): one that fires while nobody waits does nothing.
  */
-export function waitForChange(
-  listeners: Set<() => void>,
-  ms: number,
-  signals: readonly (AbortSignal | undefined)[],
-): Promise<'change' | 'timeout' | 'abort'> {
-  return new Promise((resolve) => {
-    const live = signals.filter((s): s is AbortSignal => s !== undefined);
-    if (live.some((s) => s.aborted)) return resolve('abort');
-    const done = (why: 'change' | 'timeout' | 'abort') => {
-      clearTimeout(timer);
-      listeners.delete(onChange);
-      for (const s of live) s.removeEventListener('abort', onAbort);
-      resolve(why);
-    };
-    const onChange = () => done('change');
-    const onAbort = () => done('abort');
-    const timer = setTimeout(() => done('timeout'), ms);
-    listeners.add(onChange);
-    for (const s of live) s.addEventListener('abort', onAbort, { once: true });
-  });
+export class Waker {
+  private resolve: ((why: 'change' | 'timeout' | 'abort') => void) | undefined;
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private readonly live: AbortSignal[];
+  private readonly onChange = () => this.fire('change');
+  private readonly onAbort = () => this.fire('abort');
+
+  constructor(
+    private readonly listeners: Set<() => void>,
+    ms: number,
+    signals: readonly (AbortSignal | undefined)[],
+  ) {
+    this.live = signals.filter((s): s is AbortSignal => s !== undefined);
+    this.timer = setTimeout(() => this.fire('timeout'), ms);
+    listeners.add(this.onChange);
+    for (const s of this.live) s.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Resolves on the next change, abort, or after the interval without either. */
+  wait(): Promise<'change' | 'timeout' | 'abort'> {
+    if (this.live.some((s) => s.aborted)) return Promise.resolve('abort');
+    this.timer.refresh();
+    return new Promise((r) => (this.resolve = r));
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.listeners.delete(this.onChange);
+    for (const s of this.live) s.removeEventListener('abort', this.onAbort);
+    this.fire('abort');
+  }
+
+  private fire(why: 'change' | 'timeout' | 'abort'): void {
+    const r = this.resolve;
+    if (!r) return;
+    this.resolve = undefined;
+    r(why);
+  }
 }

@@ -261,8 +261,9 @@ function finalize(service: Service, changes: SliceChanges, options: SliceReconci
   const creating = service.metadata?.deletionTimestamp ? [] : create;
   for (const slice of creating) {
     stamp(slice);
-    slice.metadata!.name = generateName(slice.metadata?.generateName ?? `${service.metadata?.name}-`, random);
-    delete slice.metadata!.generateName;
+    // Rebuilt, not `delete`d: a deleted property leaves a slow dictionary-mode object behind.
+    const { generateName: prefix, ...meta } = slice.metadata!;
+    slice.metadata = { ...meta, name: generateName(prefix ?? `${service.metadata?.name}-`, random) };
   }
   for (const slice of update) stamp(slice);
   return { create: creating, update, delete: del };
