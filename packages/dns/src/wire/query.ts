@@ -41,8 +41,13 @@ function u16(b: Buffer, at: number): number {
   return (b[at]! << 8) | b[at + 1]!;
 }
 
-/** The last scanned question's name, lower-cased and dotted: shared, overwritten by every scan. */
-export const QNAME_SCRATCH = Buffer.allocUnsafe(256);
+/**
+ * The last scanned question's name, lower-cased and dotted: shared, overwritten by every scan.
+ * It has an ArrayBuffer of its own (offset 0), zero-padded after the name to a multiple of four
+ * bytes, so the answer table can compare names four bytes at a time through QNAME_WORDS.
+ */
+export const QNAME_SCRATCH = Buffer.from(new ArrayBuffer(256));
+export const QNAME_WORDS = new Int32Array(QNAME_SCRATCH.buffer, 0, 64);
 const NAME_SCRATCH = QNAME_SCRATCH;
 
 /**
@@ -109,6 +114,7 @@ export function scanQuery(msg: Buffer, q: ParsedQuery): number {
     }
     off += 1 + l;
   }
+  for (let i = n; (i & 3) !== 0; i++) NAME_SCRATCH[i] = 0; // the padding QNAME_WORDS compares
   if (off + 4 > len) return PARSE_FORMERR;
   q.qtype = u16(msg, off);
   q.qclass = u16(msg, off + 2);
