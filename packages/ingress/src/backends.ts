@@ -13,8 +13,17 @@ export type BackendResolution =
   | { readonly kind: 'ok'; readonly upstreams: readonly Upstream[] }
   | { readonly kind: 'missing'; readonly reason: string };
 
+// Compiled routes keep their BackendRef objects, so the key is built once per ref, not per request
+// (and the same string object then hashes and compares in O(1) in the maps keyed by it).
+const keys = new WeakMap<BackendRef, string>();
+
 export function backendKey(b: BackendRef): string {
-  return `${b.namespace}/${b.service}:${b.port}`;
+  let k = keys.get(b);
+  if (k === undefined) {
+    k = `${b.namespace}/${b.service}:${b.port}`;
+    keys.set(b, k);
+  }
+  return k;
 }
 
 function upstream(address: string, port: number): Upstream {

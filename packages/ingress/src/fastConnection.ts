@@ -41,6 +41,8 @@ export class FastConnection implements FastClient {
   private readonly onEnd = () => this.clientEnded();
   /** The client is not reading its answers: the next pipelined request waits for 'drain'. */
   private waitingForDrain = false;
+  /** The client's address, read once (socket.remoteAddress asks the kernel until it has an answer). */
+  private readonly peer: string;
   private readonly onDrain = () => this.drained();
   private readonly onTimeout = () => this.timedOut();
   private readonly onError = () => this.socket.destroy();
@@ -54,6 +56,7 @@ export class FastConnection implements FastClient {
     private readonly live: Set<FastConnection>,
   ) {
     this.connectionLines = connectionLines;
+    this.peer = socket.remoteAddress ?? '';
     live.add(this);
     socket.setTimeout(options.headersTimeoutMs);
     socket.on('data', this.onData);
@@ -130,7 +133,7 @@ export class FastConnection implements FastClient {
     }
     const requestId = newRequestId();
     const fwd = forwardRequestHeaders(head.rawHeaders, {
-      peer: this.socket.remoteAddress ?? '',
+      peer: this.peer,
       proto: 'http',
       localPort: this.options.localPort(),
       requestId,

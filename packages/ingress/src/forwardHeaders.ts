@@ -21,6 +21,10 @@ const DROPPED = new Set([
   'x-request-id',
 ]);
 
+/** 1 at the lengths of DROPPED names: a name of any other length is kept without lower-casing it. */
+const DROPPED_LENGTH = new Uint8Array(32);
+for (const n of DROPPED) DROPPED_LENGTH[n.length] = 1;
+
 export interface ForwardContext {
   readonly peer: string;
   readonly proto: 'http' | 'https';
@@ -65,8 +69,8 @@ export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContex
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
-    const lower = name.length === 4 && (name === 'Host' || name === 'host') ? 'host' : name.toLowerCase();
-    if (DROPPED.has(lower)) {
+    const lower = name.length === 4 && (name === 'Host' || name === 'host') ? 'host' : DROPPED_LENGTH[name.length] === 1 || name.length === 4 ? name.toLowerCase() : '';
+    if (lower !== '' && DROPPED.has(lower)) {
       switch (lower) {
         case 'x-forwarded-for':
           xff = xff === undefined ? value : `${xff}, ${value}`;

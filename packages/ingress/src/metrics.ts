@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { StatusHistogram } from './statusHistogram.js';
 
 /** Metric names, declared once (README's Metrics section lists the same). */
 export const METRIC_NAMES = {
@@ -9,43 +10,34 @@ export const METRIC_NAMES = {
   tlsReloads: 'svcnet_ingress_tls_certificate_reloads_total',
 } as const;
 
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 /**
- * The router's Prometheus metrics. Label children are cached per status code so the hot path does
- * one Map lookup instead of prom-client's label hashing.
+ * The router's Prometheus metrics. Requests and their durations go through StatusHistogram (one
+ * Map lookup per request, no label hashing); the rare events use prom-client's classes.
  */
 export class IngressMetrics {
   readonly registry: Registry;
-  private readonly requests: Counter<'status'>;
-  private readonly duration: Histogram<'status'>;
+  private readonly requests: StatusHistogram;
   private readonly retries: Counter;
   private readonly errors: Counter<'reason'>;
   private readonly reloads: Counter;
-  private readonly children = new Map<number, { c: { inc(): void }; h: { observe(v: number): void } }>();
 
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
-    this.requests = new Counter({ name: METRIC_NAMES.requests, help: 'Requests answered, by HTTP status code.', labelNames: ['status'], registers: [registry] });
-    this.duration = new Histogram({
-      name: METRIC_NAMES.duration,
-      help: 'Time from request to the end of the response, by HTTP status code.',
-      labelNames: ['status'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
-    });
+    this.requests = new StatusHistogram(
+      DURATION_BUCKETS,
+      { name: METRIC_NAMES.duration, help: 'Time from request to the end of the response, by HTTP status code.' },
+      { name: METRIC_NAMES.requests, help: 'Requests answered, by HTTP status code.' },
+    );
+    this.requests.registerIn(registry);
     this.retries = new Counter({ name: METRIC_NAMES.upstreamRetries, help: 'Requests retried on another endpoint after a connect failure.', registers: [registry] });
     this.errors = new Counter({ name: METRIC_NAMES.upstreamErrors, help: 'Upstream failures, by reason.', labelNames: ['reason'], registers: [registry] });
     this.reloads = new Counter({ name: METRIC_NAMES.tlsReloads, help: 'TLS certificates (re)loaded from Secrets.', registers: [registry] });
   }
 
   observe(status: number, seconds: number): void {
-    let child = this.children.get(status);
-    if (!child) {
-      const s = String(status);
-      child = { c: this.requests.labels(s), h: this.duration.labels(s) };
-      this.children.set(status, child);
-    }
-    child.c.inc();
-    child.h.observe(seconds);
+    this.requests.observe(status, seconds);
   }
 
   retry(): void {

@@ -8,6 +8,7 @@ import { normaliseHost } from './hosts.js';
 import { findTls, matchRequest } from './matcher.js';
 import { BadPathError, normaliseRequestPath } from './paths.js';
 import type { ProxyContext } from './proxyContext.js';
+import type { Route } from './routeTypes.js';
 import { BodyTooLargeError } from './requestBody.js';
 import { newRequestId } from './requestIds.js';
 import type { ExchangeHandler, UpstreamConnection } from './upstreamConnection.js';
@@ -57,7 +58,19 @@ export function routeTarget(ctx: ProxyContext, url: string, host: string | undef
   if (!ref) return { kind: 'answer', status: 503, reason: `Ingress ${m.route.ingress}: backend is not a Service port` };
   const res = ctx.view.resolve(ref);
   if (res.kind === 'missing') return { kind: 'answer', status: 503, reason: res.reason };
-  return { kind: 'proxy', backend: backendKey(ref), upstreams: res.upstreams, forward: norm.forward, host, route: `${m.route.ingress} ${m.route.match} ${m.route.path}` };
+  return { kind: 'proxy', backend: backendKey(ref), upstreams: res.upstreams, forward: norm.forward, host, route: routeLabel(m.route) };
+}
+
+const labels = new WeakMap<Route, string>();
+
+/** `ingress match path`, for logs; built once per compiled route. */
+function routeLabel(r: Route): string {
+  let l = labels.get(r);
+  if (l === undefined) {
+    l = `${r.ingress} ${r.match} ${r.path}`;
+    labels.set(r, l);
+  }
+  return l;
 }
 
 /** Content-Length and whether Transfer-Encoding frames a body, from rawHeaders. */

@@ -28,6 +28,9 @@ export const MAX_RESPONSE_HEAD = 16 * 1024;
 const MAX_CHUNK_LINE = 1024;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const EMPTY = Buffer.alloc(0);
+/** 1 at the lengths of the header names head() treats specially (date, server, trailer, upgrade, ...). */
+const HANDLED_LENGTH = new Uint8Array(32);
+for (const n of ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade', 'server', 'date']) HANDLED_LENGTH[n.length] = 1;
 
 const enum State {
   Head,
@@ -193,7 +196,8 @@ export class ResponseParser {
       const name = colon > 0 ? line.slice(0, colon) : '';
       if (!TOKEN.test(name)) throw new UpstreamProtocolError(`bad header line ${JSON.stringify(line.slice(0, 100))}`);
       const value = line.slice(colon + 1).trim();
-      const lower = name.toLowerCase();
+      // Only names as long as one handled below can be one of them: the rest skip toLowerCase.
+      const lower = HANDLED_LENGTH[name.length] === 1 ? name.toLowerCase() : '';
       switch (lower) {
         case 'content-length': {
           const n = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
