@@ -64,14 +64,18 @@ export function listAndWatch<K extends Kind>(store: Store, kind: K, options: Lis
     const err = e instanceof Error ? e : new Error(String(e));
     if (options.onError) options.onError(err);
   };
-  const emit = (e: InformerEvent<T>) => {
-    for (const h of [...handlers]) {
-      try {
-        h(e);
-      } catch (err) {
-        report(err);
-      }
+  const call = (h: (e: InformerEvent<T>) => void, e: InformerEvent<T>) => {
+    try {
+      h(e);
+    } catch (err) {
+      report(err);
     }
+  };
+  const emit = (e: InformerEvent<T>) => {
+    // A copy keeps a handler (un)subscribing during the emit from changing who sees this event; with
+    // one handler (the usual case, once per object per event) there is nothing to copy.
+    if (handlers.size === 1) call(handlers.values().next().value!, e);
+    else for (const h of [...handlers]) call(h, e);
   };
   const keyOf = (o: T) => objectKey(o as KubeObject);
   const inScope = (o: T) => !options.namespace || (o as KubeObject).metadata?.namespace === options.namespace;

@@ -6,7 +6,9 @@ import type { Endpoint, EndpointPort } from '@svcnet/model';
  * of it, so that their changes become in-place updates.
  */
 export function endpointKey(endpoint: Endpoint): string {
-  const addrs = [...(endpoint.addresses ?? [])].sort().join(',');
+  const given = endpoint.addresses ?? [];
+  // One address (nearly every endpoint) needs no sorted copy.
+  const addrs = given.length === 1 ? given[0]! : [...given].sort().join(',');
   const ref = endpoint.targetRef;
   return `${addrs}|${endpoint.hostname ?? ''}|${ref?.namespace ?? ''}/${ref?.name ?? ''}`;
 }
