@@ -156,20 +156,22 @@ nginx.kill('SIGTERM');
 }
 
 const tsx = ['--conditions=@svcnet/source', '--import', 'tsx'];
-for (const w of [1, workers]) {
+// The last row: the same router with every request through node:http (fastPath: false).
+for (const [w, mode] of [[1, 'fast'], [workers, 'fast'], [1, 'node-http']] as const) {
   const port = await freePort();
-  await start('node', [...tsx, join(here, 'router.ts'), String(port), JSON.stringify(backends), String(w)]);
+  await start('node', [...tsx, join(here, 'router.ts'), String(port), JSON.stringify(backends), String(w), mode]);
   await waitForPort(port);
-  results.push(wrk(`svcnet ingress (${w} worker${w > 1 ? 's' : ''})`, port, children[children.length - 1]!.pid!));
+  const name = `svcnet ingress (${w} worker${w > 1 ? 's' : ''}${mode === 'node-http' ? ', node:http' : ''})`;
+  results.push(wrk(name, port, children[children.length - 1]!.pid!));
   children[children.length - 1]!.kill('SIGTERM');
 }
 
 const ref = results[0]!.rps;
 const refCpu = results[0]!.cpuUsPerRequest;
-console.log(`\n${'target'.padEnd(28)}${'req/s'.padStart(10)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'vs nginx'.padStart(10)}${'CPU us/req'.padStart(12)}${'CPU vs nginx'.padStart(14)}  errors`);
+console.log(`\n${'target'.padEnd(38)}${'req/s'.padStart(10)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'vs nginx'.padStart(10)}${'CPU us/req'.padStart(12)}${'CPU vs nginx'.padStart(14)}  errors`);
 for (const r of results) {
   console.log(
-    `${r.name.padEnd(28)}${r.rps.toFixed(0).padStart(10)}${r.p50.padStart(10)}${r.p99.padStart(10)}${(r.rps / ref).toFixed(2).padStart(10)}` +
+    `${r.name.padEnd(38)}${r.rps.toFixed(0).padStart(10)}${r.p50.padStart(10)}${r.p99.padStart(10)}${(r.rps / ref).toFixed(2).padStart(10)}` +
       `${r.cpuUsPerRequest.toFixed(1).padStart(12)}${(r.cpuUsPerRequest / refCpu).toFixed(2).padStart(14)}  ${r.errors}`,
   );
 }

@@ -1,9 +1,10 @@
-// The svcnet ingress router on one port for the benchmark: `router.ts PORT BACKEND_PORTS_JSON [workers]`.
-// With workers > 1, node:cluster runs one router per worker on the shared port.
+// The svcnet ingress router on one port for the benchmark: `router.ts PORT BACKEND_PORTS_JSON [workers] [node-http]`.
+// With workers > 1, node:cluster runs one router per worker on the shared port; `node-http` turns the
+// plain-HTTP fast path off (every request through node:http), for comparison.
 import cluster from 'node:cluster';
 import { IngressServer, IngressView } from '@svcnet/ingress';
 
-const [portArg, backendsArg, workersArg] = process.argv.slice(2);
+const [portArg, backendsArg, workersArg, modeArg] = process.argv.slice(2);
 const port = Number(portArg);
 const backends = JSON.parse(backendsArg ?? '[]') as number[];
 const workers = Number(workersArg ?? '1');
@@ -32,7 +33,7 @@ async function serve(): Promise<void> {
       },
     },
   ]);
-  const server = new IngressServer({ view, listen: { host: '127.0.0.1', port } });
+  const server = new IngressServer({ view, listen: { host: '127.0.0.1', port }, fastPath: modeArg !== 'node-http' });
   await server.start();
   process.send?.('ready');
   if (workers === 1) process.stdout.write('ready\n');
