@@ -1,4 +1,6 @@
 import { describeWith, dig as digBinary } from '@svcnet/testkit';
+import { createSocket } from 'node:dgram';
+import * as dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DnsServer, RecordIndex } from '../src/index.js';
 import { dig } from './dig.js';
@@ -106,5 +108,34 @@ describeWith('dns server answers dig over UDP and TCP', [digBinary], () => {
     expect(text).toMatch(/svcnet_dns_responses_total\{rcode="NXDOMAIN"\} \d+/);
     expect(text).toMatch(/svcnet_dns_request_duration_seconds_bucket\{le="0.00025",type="A"\} \d+/);
     expect(text).toContain('svcnet_dns_cache_hits_total');
+  });
+
+  it('counts every UDP answer in requests, responses and the duration histogram (timing is sampled)', async () => {
+    const metric = async (name: string, labels: string, series = name) => {
+      const text = await server.registry.getSingleMetricAsString(name);
+      return Number(new RegExp(`^${series}\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const histogramCount = () => metric('svcnet_dns_request_duration_seconds', 'type="SRV"', 'svcnet_dns_request_duration_seconds_count');
+    const before = {
+      req: await metric('svcnet_dns_requests_total', 'proto="udp",family="1",type="SRV"'),
+      count: await histogramCount(),
+    };
+    const query = dnsPacket.encode({ id: 7, type: 'query', questions: [{ name: '_web._tcp.nginx.default.svc.cluster.local', type: 'SRV' }] });
+    const s = createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    try {
+      for (let i = 0; i < 50; i++) {
+        const reply = new Promise<Buffer>((res, rej) => {
+          const t = setTimeout(() => rej(new Error('no UDP answer within 2 s')), 2000);
+          s.once('message', (m) => (clearTimeout(t), res(m)));
+        });
+        s.send(query, port, '127.0.0.1');
+        expect(dnsPacket.decode(await reply).answers).toHaveLength(2);
+      }
+    } finally {
+      s.close();
+    }
+    expect(await metric('svcnet_dns_requests_total', 'proto="udp",family="1",type="SRV"')).toBe(before.req + 50);
+    expect(await histogramCount()).toBe(before.count + 50);
   });
 });

@@ -63,6 +63,9 @@ export interface ListenAddresses {
   http?: { address: string; port: number };
 }
 
+/** A power of two: one fast-path answer in this many is timed for the duration histogram. */
+const TIME_SAMPLE = 16;
+
 const silent: DnsLogger = { info: () => undefined, warn: () => undefined };
 
 type Reply = (b: Buffer) => void;
@@ -97,6 +100,8 @@ export class DnsServer {
   private readonly index: RecordIndex;
   private readonly responder: Responder;
   private readonly q: ParsedQuery = newParsedQuery();
+  /** Answers sent by udpQuery from the table, modulo TIME_SAMPLE: at 0 the next one is timed. */
+  private udpAnswered = 0;
   private readonly listen: { host: string; port: number };
   private readonly log: DnsLogger;
   private readonly inflight = new Map<string, Promise<Buffer | undefined>>();
@@ -204,17 +209,21 @@ export class DnsServer {
    * copied. Anything else takes `handleScanned` as over TCP.
    */
   private udpQuery(msg: Buffer, r: dgram.RemoteInfo, send: FastSend): void {
-    const t0 = performance.now();
+    // One answer in TIME_SAMPLE is timed; the others count with the last timed duration (see
+    // DnsMetrics.responseAsLast). Questions that miss the table are always timed.
+    const timed = this.udpAnswered === 0;
+    const t0 = timed ? performance.now() : 0;
     const q = this.q;
     const rc = scanQuery(msg, q);
     const v6 = r.family === 'IPv6';
     // BADVERS and forwarded names need the general path; so does an answer not compiled yet.
     const c = rc === PARSE_OK && (!q.edns || q.ednsVersion === 0) ? this.responder.cached(q) : undefined;
     if (c === undefined) {
-      const out = this.handleScanned(msg, rc, false, v6, r, t0);
+      const out = this.handleScanned(msg, rc, false, v6, r, timed ? t0 : performance.now());
       if (out) send(r.port, r.address, out);
       return;
     }
+    this.udpAnswered = (this.udpAnswered + 1) & (TIME_SAMPLE - 1);
     this.metrics.request(false, v6, q.qtype);
     const qEnd = q.questionEnd;
     const truncated = writeReplyHeader(msg, q, c, maxUdpSize(q), true);
@@ -223,7 +232,8 @@ export class DnsServer {
     if (!q.edns) send(r.port, r.address, head, truncated ? undefined : c.tail);
     else if (truncated) send(r.port, r.address, head, optRecord(q, c.rcode));
     else send(r.port, r.address, head, c.tail, optRecord(q, c.rcode));
-    this.metrics.response(c.rcode & 0xf, q.qtype, (performance.now() - t0) / 1000);
+    if (timed) this.metrics.response(c.rcode & 0xf, q.qtype, (performance.now() - t0) / 1000);
+    else this.metrics.responseAsLast(c.rcode & 0xf, q.qtype);
   }
 
   /** `handle` after `scanQuery(msg, this.q)` returned `rc`. */

@@ -27,6 +27,22 @@ describe('DnsMetrics: plain numbers on the hot path, prom-client at scrape time'
     expect(await ours.getSingleMetricAsString(name)).toBe(await ref.getSingleMetricAsString(name));
   });
 
+  it('counts an untimed response with the duration last recorded for its type', async () => {
+    const ours = new Registry();
+    const m = new DnsMetrics(ours, 'svcnet', () => ({}));
+    const ref = new Registry();
+    const h = new Histogram({ name: metricNames('svcnet').duration, help: 'Histogram of the time (in seconds) each request took.', labelNames: ['type'], buckets: [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192], registers: [ref] });
+    m.response(0, 1, 0.0003);
+    m.responseAsLast(0, 1);
+    m.responseAsLast(0, 1);
+    m.response(0, 33, 0.003);
+    m.responseAsLast(3, 33);
+    for (const [type, s] of [['A', 0.0003], ['A', 0.0003], ['A', 0.0003], ['SRV', 0.003], ['SRV', 0.003]] as const) h.observe({ type }, s);
+    const name = metricNames('svcnet').duration;
+    expect(await ours.getSingleMetricAsString(name)).toBe(await ref.getSingleMetricAsString(name));
+    expect(await ours.getSingleMetricAsString(metricNames('svcnet').responses)).toContain('rcode="NXDOMAIN"} 1');
+  });
+
   it('counts requests by proto, family and type, and responses by rcode', async () => {
     const reg = new Registry();
     const m = new DnsMetrics(reg, 'svcnet', () => ({}));

@@ -51,6 +51,9 @@ export class DnsMetrics {
   dropped = 0;
   /** Per type: a count per bucket (not cumulative, as prom-client keeps them), then sum and count. */
   private readonly durations = TYPES.map(() => new Float64Array(BUCKETS.length + 2));
+  /** Per type: the last duration `response` recorded and its bucket, for `responseAsLast`. */
+  private readonly lastSeconds = new Float64Array(TYPES.length);
+  private readonly lastBucket = new Uint8Array(TYPES.length);
 
   constructor(registry: Registry, prefix: string, sources: () => MetricSources) {
     const n = metricNames(prefix);
@@ -116,11 +119,29 @@ export class DnsMetrics {
 
   response(rcode: number, qtype: number, seconds: number): void {
     this.responses[rcode & 0x1f]!++;
-    const d = this.durations[typeIndex(qtype)]!;
+    const t = typeIndex(qtype);
+    const d = this.durations[t]!;
     let b = 0;
     while (b < BUCKETS.length && seconds > BUCKETS[b]!) b++;
     if (b < BUCKETS.length) d[b]!++; // above the last bucket: only +Inf (the count) has it
     d[BUCKETS.length]! += seconds;
+    d[BUCKETS.length + 1]!++;
+    this.lastSeconds[t] = seconds;
+    this.lastBucket[t] = b;
+  }
+
+  /**
+   * A response that was not timed, counted with the duration last recorded for its type: for the
+   * server's sampled timing of answers served straight from the compiled table, whose durations
+   * hardly vary (two clock reads cost a good share of such an answer's JavaScript).
+   */
+  responseAsLast(rcode: number, qtype: number): void {
+    this.responses[rcode & 0x1f]!++;
+    const t = typeIndex(qtype);
+    const d = this.durations[t]!;
+    const b = this.lastBucket[t]!;
+    if (b < BUCKETS.length) d[b]!++;
+    d[BUCKETS.length]! += this.lastSeconds[t]!;
     d[BUCKETS.length + 1]!++;
   }
 }
