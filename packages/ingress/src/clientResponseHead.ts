@@ -8,8 +8,13 @@ import { SERVER_HEADER, errorBody } from './errorResponses.js';
  * `Transfer-Encoding: chunked` when a body has no Content-Length.
  */
 
-/** node:http refuses these in a header value or reason phrase (checkInvalidHeaderChar). */
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+/**
+ * node:http refuses a header value or reason phrase with a character outside tab, visible ASCII and
+ * obs-text (checkInvalidHeaderChar). Tested once over the whole head: CR and LF may appear only as
+ * the CRLF pairs that end its lines (the endpoint's lines were split at CRLF, so a pair cannot
+ * hide inside a value).
+ */
+const INVALID_HEAD = /[^\t\x20-\x7e\x80-\xff\r\n]|\r(?!\n)|(?<!\r)\n/;
 
 let dateLine = '';
 let dateExpires = 0;
@@ -53,14 +58,9 @@ export function hasContentLength(headers: readonly string[]): boolean {
  * would refuse a header (the caller answers 502, as the http-server path does).
  */
 export function proxiedResponseHead(status: number, reason: string, headers: readonly string[], framing: BodyFraming, connectionLines: string): string | undefined {
-  const phrase = reason || STATUS_CODES[status] || 'unknown';
-  if (INVALID_VALUE.test(phrase)) return undefined;
-  let head = `HTTP/1.1 ${status} ${phrase}\r\n`;
-  for (let i = 0; i < headers.length; i += 2) {
-    const value = headers[i + 1]!;
-    if (INVALID_VALUE.test(value)) return undefined;
-    head += `${headers[i]}: ${value}\r\n`;
-  }
+  let head = `HTTP/1.1 ${status} ${reason || STATUS_CODES[status] || 'unknown'}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  if (INVALID_HEAD.test(head)) return undefined;
   head += `Server: ${SERVER_HEADER}\r\n${dateHeaderLine()}${connectionLines}`;
   return framing === BodyFraming.Chunked ? `${head}Transfer-Encoding: chunked\r\n\r\n` : `${head}\r\n`;
 }
