@@ -65,7 +65,19 @@ export class IPTablesSyncer {
 
   prepare(): PreparedIPTablesSync {
     const full = this.needFullSync || this.clock.now() - this.lastFullSync > this.fullSyncPeriodMs;
-    const changes = this.state.checkout();
+    return this.render(full, this.state.checkout());
+  }
+
+  /**
+   * Renders a prepared sync again without checking out more changes: the applier calls it after
+   * noting the chains iptables-save found at startup (noted after the first prepare, they would
+   * otherwise be dropped by its commit and never deleted).
+   */
+  rerender(prepared: PreparedIPTablesSync): PreparedIPTablesSync {
+    return this.render(prepared.full, prepared.changes);
+  }
+
+  private render(full: boolean, changes: SyncChanges): PreparedIPTablesSync {
     const result = renderIPTables({
       family: this.state.family,
       services: this.state.services,
