@@ -2,10 +2,12 @@
 // the same records from a zone file rendered by svcnet, in the same run; then the index's memory
 // for 10,000 Services / 100,000 endpoints.
 //   node --conditions=@svcnet/source --import tsx bench/dns/dns-bench.ts [--seconds 10] [--services 1000]
+//     [--workers 1] [--udp-fast-path true]
 // Prints QPS of each, the ratio svcnet/knot, average and p99 latency, CPU time per answered query
 // (utime+stime of each server process from /proc, all threads, during its main run: the fair figure
 // on a machine loaded by other work, where QPS mostly measures who gets the cores), and the memory figure.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import cluster from 'node:cluster';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const seconds = Number(args.get('seconds') ?? 10);
 const nServices = Number(args.get('services') ?? 1000);
+const workers = Number(args.get('workers') ?? 1);
 
 /** N Services: 70% ClusterIP with a named port, 30% headless with `eps` ready endpoints each. */
 function objects(n: number, eps: number, headlessShare = 0.3): { services: Service[]; endpointSlices: EndpointSlice[] } {
@@ -82,21 +85,41 @@ interface PerfResult { qps: number; avgMs: number; lost: number; completed: numb
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** CPU seconds (user + system, every thread) a process has used so far. */
-function cpuSeconds(pid: number): number {
+/** CPU seconds in user and system mode (every thread) a process has used so far. */
+function cpuSeconds(pid: number): { user: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // fields 14 and 15: utime, stime
+  return { user: Number(f[11]) / CLK_TCK, sys: Number(f[12]) / CLK_TCK }; // fields 14 and 15: utime, stime
 }
 
-/** dnsperf against `port`, with the CPU the server process `pid` used meanwhile, in µs per answered query. */
-function measured(pid: number, port: number, file: string, secs: number): PerfResult & { cpuUs: number; cpuShare: number } {
-  const c0 = cpuSeconds(pid);
+/** CPU seconds (all, and in user mode) and wall seconds of a dnsperf run. */
+type Measured = PerfResult & { cpu: number; user: number; wall: number };
+
+/**
+ * dnsperf against `port`, with the CPU the server processes `pids` used meanwhile; the user-mode
+ * part apart (the rest is the kernel's, mostly sending and receiving datagrams).
+ */
+function measured(pids: number[], port: number, file: string, secs: number): Measured {
+  const sum = () => pids.map(cpuSeconds).reduce((a, b) => ({ user: a.user + b.user, sys: a.sys + b.sys }));
+  const c0 = sum();
   const t0 = performance.now();
   const r = dnsperf(port, file, secs);
-  const cpu = cpuSeconds(pid) - c0;
-  const wall = (performance.now() - t0) / 1000;
-  return { ...r, cpuUs: (cpu * 1e6) / r.completed, cpuShare: cpu / wall };
+  const c1 = sum();
+  const user = c1.user - c0.user;
+  return { ...r, cpu: user + c1.sys - c0.sys, user, wall: (performance.now() - t0) / 1000 };
+}
+
+/** Runs measured one after another into one figure: QPS and latency weighted by queries. */
+function combined(runs: Measured[]): PerfResult & { cpuUs: number; userUs: number; cpuShare: number } {
+  const completed = runs.reduce((n, r) => n + r.completed, 0);
+  const seconds = runs.reduce((n, r) => n + r.completed / r.qps, 0);
+  const cpu = runs.reduce((n, r) => n + r.cpu, 0);
+  return {
+    qps: completed / seconds, completed, lost: runs.reduce((n, r) => n + r.lost, 0),
+    avgMs: runs.reduce((n, r) => n + r.avgMs * r.completed, 0) / completed,
+    cpuUs: (cpu * 1e6) / completed, userUs: (runs.reduce((n, r) => n + r.user, 0) * 1e6) / completed,
+    cpuShare: cpu / runs.reduce((n, r) => n + r.wall, 0),
+  };
 }
 
 function dnsperf(port: number, file: string, secs: number): PerfResult {
@@ -117,12 +140,42 @@ function p99(port: number, file: string, secs: number): number {
   return (lat[Math.floor(lat.length * 0.99)] ?? NaN) * 1000;
 }
 
+/**
+ * The server process. With `--workers N` above 1, N node:cluster workers each run a server on the
+ * same address: the primary owns the UDP socket and every worker receives from the same fd (Node
+ * 20 has no reusePort). Prints `ready` and the pids whose CPU counts.
+ */
 async function serve(port: number): Promise<void> {
+  const workers = Number(args.get('workers') ?? 1);
+  if (workers > 1 && cluster.isPrimary) {
+    const forked = Array.from({ length: workers }, () => cluster.fork());
+    await Promise.all(forked.map((w) => new Promise((r) => w.once('message', r))));
+    process.stdout.write(`ready ${process.pid} ${forked.map((w) => w.process.pid).join(' ')}\n`);
+    process.on('SIGTERM', () => {
+      for (const w of forked) w.kill('SIGTERM');
+      process.exit(0);
+    });
+    return;
+  }
   const idx = RecordIndex.from(objects(nServices, 3));
   const server = new DnsServer({ index: idx, listen: `127.0.0.1:${port}`, upstreams: [], udpFastPath: args.get('udp-fast-path') !== 'false' });
   await server.start();
-  process.stdout.write('ready\n');
+  if (cluster.isWorker) process.send!('ready');
+  else process.stdout.write(`ready ${process.pid}\n`);
   process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
+}
+
+/** The pids a serve process prints on its `ready` line. */
+function readyPids(child: ChildProcess): Promise<number[]> {
+  return new Promise((res, rej) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^ready ([\d ]+)$/m.exec(out);
+      if (m) res(m[1]!.trim().split(' ').map(Number));
+    });
+    child.once('exit', (code) => rej(new Error(`the svcnet server exited (${code}) before it was ready`)));
+  });
 }
 
 function gc(): void {
@@ -165,22 +218,30 @@ async function main(): Promise<void> {
     children.push(knot);
     const ourPort = await freePort();
     const here = fileURLToPath(import.meta.url);
-    const ours = spawn(process.execPath, [...process.execArgv, here, '--phase', 'serve', '--port', String(ourPort), '--services', String(nServices), '--udp-fast-path', args.get('udp-fast-path') ?? 'true'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const ours = spawn(process.execPath, [...process.execArgv, here, '--phase', 'serve', '--port', String(ourPort), '--services', String(nServices), '--udp-fast-path', args.get('udp-fast-path') ?? 'true', '--workers', String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(ours);
+    const ourPids = await readyPids(ours);
     await waitForAnswer(knotPort);
     await waitForAnswer(ourPort);
-    // Warm both (svcnet compiles each answer on first use).
-    dnsperf(ourPort, qfile, 1);
+    // Warm both (svcnet compiles each answer on first use; each worker on its own).
+    dnsperf(ourPort, qfile, workers);
     dnsperf(knotPort, qfile, 1);
-    const s = measured(ours.pid!, ourPort, qfile, seconds);
-    const k = measured(knot.pid!, knotPort, qfile, seconds);
+    // Alternate halves, so a change in the machine's other load falls on both servers alike.
+    const sRuns: Measured[] = [];
+    const kRuns: Measured[] = [];
+    for (let i = 0; i < 2; i++) {
+      sRuns.push(measured(ourPids, ourPort, qfile, seconds / 2));
+      kRuns.push(measured([knot.pid!], knotPort, qfile, seconds / 2));
+    }
+    const s = combined(sRuns);
+    const k = combined(kRuns);
     const sp99 = p99(ourPort, qfile, 2);
     const kp99 = p99(knotPort, qfile, 2);
     const m = memory();
     const f = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-    console.log(`dnsperf ${seconds} s, UDP, 4 clients x 200 outstanding, ${nServices} services (A 40%, SRV 20%, headless A 25%, NXDOMAIN 15%)`);
+    console.log(`dnsperf ${seconds} s each (two halves, alternating), UDP, 4 clients x 200 outstanding, ${nServices} services (A 40%, SRV 20%, headless A 25%, NXDOMAIN 15%); svcnet ${workers === 1 ? 'one process' : `${workers} cluster workers (CPU summed over all)`}`);
     const line = (who: string, r: typeof s, p: number) =>
-      `  ${who} ${f(r.qps)} QPS  avg ${f(r.avgMs, 3)} ms  p99 ${f(p, 3)} ms  lost ${r.lost}/${r.completed + r.lost}  CPU ${f(r.cpuUs, 2)} µs/query (${f(r.cpuShare * 100)}% of a core)`;
+      `  ${who} ${f(r.qps)} QPS  avg ${f(r.avgMs, 3)} ms  p99 ${f(p, 3)} ms  lost ${r.lost}/${r.completed + r.lost}  CPU ${f(r.cpuUs, 2)} µs/query (user ${f(r.userUs, 2)}, ${f(r.cpuShare * 100)}% of a core)`;
     console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     console.log(line('svcnet:', s, sp99));
     console.log(line('knot:  ', k, kp99));
