@@ -17,14 +17,16 @@ import { SERVER_HEADER, errorBody } from './errorResponses.js';
 const INVALID_HEAD = /[^\t\x20-\x7e\x80-\xff\r\n]|\r(?!\n)|(?<!\r)\n/;
 
 let dateLine = '';
-let dateExpires = 0;
 
-/** `Date: ...\r\n`, formatted once per second as node:http does. */
+/**
+ * `Date: ...\r\n`, formatted at most once per second and dropped at the next second by an unref'd
+ * timer, as node:http does (no clock read per response).
+ */
 export function dateHeaderLine(): string {
-  const now = Date.now();
-  if (now >= dateExpires) {
-    dateLine = `Date: ${new Date(now).toUTCString()}\r\n`;
-    dateExpires = now - (now % 1000) + 1000;
+  if (dateLine === '') {
+    const d = new Date();
+    dateLine = `Date: ${d.toUTCString()}\r\n`;
+    setTimeout(() => (dateLine = ''), 1000 - d.getMilliseconds()).unref();
   }
   return dateLine;
 }
