@@ -1,9 +1,11 @@
 // Proxy benchmark: render time/memory (full and one-change partial) for iptables and nftables,
 // kernel load time in a fresh network namespace, first-connection latency at 1k/10k services,
 // and the userspace engine against a direct connection and haproxy (TCP mode).
-// Run: node --import tsx bench/proxy/proxy-bench.ts [--services N] [--endpoints M] [--mode iptables|nftables] [--render-only]
+// Run: node --import tsx bench/proxy/proxy-bench.ts [--services N] [--endpoints M] [--mode iptables|nftables]
+//   [--render-only] [--load-services N] [--nft-load-services N] [--nft-one-transaction]
+//   [--first-connection-only --load-services 10000]  (first connection at 1000 and N services only)
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,31 +83,46 @@ function renderBench(mode: 'iptables' | 'nftables') {
   t0 = process.hrtime.bigint();
   syncer.prepare();
   const resyncMs = ms(t0);
-  return { text: full.text, fullMs, resyncMs, partialMs: partials[2]!, partialMaxMs: partials[4]!, peakMB, partialBytes };
+  return { text: full.text, ...('steps' in full && full.steps ? { steps: full.steps } : {}), fullMs, resyncMs, partialMs: partials[2]!, partialMaxMs: partials[4]!, peakMB, partialBytes };
 }
 
-function loadBench(mode: 'iptables' | 'nftables', text: string): number {
+/** User+system CPU of the waited-for child processes so far (/proc/self/stat cutime+cstime). */
+function childrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  // After "pid (comm) ", cutime and cstime are fields 14 and 15 (0-based), in clock ticks.
+  return (Number(fields[13]) + Number(fields[14])) * (1000 / CLK_TCK);
+}
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** Loads a ruleset into a fresh namespace: nftables in its cold-start steps when it has them. */
+function loadInto(n: string, mode: 'iptables' | 'nftables', r: { text: string; steps?: string[] }): void {
+  if (mode === 'iptables') inNs(n, 'iptables-restore', ['--noflush'], r.text);
+  else for (const step of r.steps ?? [r.text]) inNs(n, 'nft', ['-f', '-'], step);
+}
+
+/** Wall time of loading `r` into a fresh namespace, and the CPU time of the loading tools. */
+function loadBench(mode: 'iptables' | 'nftables', r: { text: string; steps?: string[] }): { wallMs: number; cpuMs: number } {
   const n = ns(`svb-${process.pid}-${mode}`);
   try {
+    const c0 = childrenCpuMs();
     const t0 = process.hrtime.bigint();
-    if (mode === 'iptables') inNs(n, 'iptables-restore', ['--noflush'], text);
-    else inNs(n, 'nft', ['-f', '-'], text);
-    return ms(t0);
+    loadInto(n, mode, r);
+    return { wallMs: ms(t0), cpuMs: childrenCpuMs() - c0 };
   } finally {
     delNs(n);
   }
 }
 
 /** Client namespace with the rules; server namespace behind a veth; connect to the last ClusterIP. */
-function firstConnection(mode: 'iptables' | 'nftables', nSvc: number): number {
+function firstConnection(mode: 'iptables' | 'nftables', nSvc: number): { latencyMs: number; loadMs: number } {
   const { st } = state(nSvc, 1);
   // Point the last service at the server namespace.
   const last: EndpointSlice = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: 'bench', name: `s${nSvc - 1}-1`, labels: { 'kubernetes.io/service-name': `s${nSvc - 1}` } }, addressType: 'IPv4', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], endpoints: [{ addresses: ['10.200.0.2'] }] };
   st.onEndpointSliceUpdate(last);
   st.checkout();
-  const text = mode === 'iptables'
-    ? renderIPTables({ family: 'IPv4', services: st.services, endpoints: st.endpoints, options, full: true }).text
-    : new NFTablesSyncer(st, options).prepare().text;
+  const rules = mode === 'iptables'
+    ? renderIPTables({ family: 'IPv4', services: st.services, endpoints: st.endpoints, options, full: true })
+    : new NFTablesSyncer(st, options).prepare();
   const c = ns(`svc-${process.pid}-${mode}`);
   const s = ns(`svs-${process.pid}-${mode}`);
   try {
@@ -114,15 +131,15 @@ function firstConnection(mode: 'iptables' | 'nftables', nSvc: number): number {
     inNs(s, 'ip', ['addr', 'add', '10.200.0.2/24', 'dev', `bs${process.pid % 9999}`]);
     for (const [n, d] of [[c, `bc${process.pid % 9999}`], [s, `bs${process.pid % 9999}`]] as const) { inNs(n, 'ip', ['link', 'set', d, 'up']); inNs(n, 'ip', ['link', 'set', 'lo', 'up']); }
     inNs(c, 'ip', ['route', 'add', 'default', 'dev', `bc${process.pid % 9999}`]);
-    if (mode === 'iptables') {
-      inNs(c, 'iptables-restore', ['--noflush'], text);
-      inNs(c, 'iptables', ['-t', 'nat', '-I', 'OUTPUT', '1', '-j', 'KUBE-SERVICES']);
-    } else inNs(c, 'nft', ['-f', '-'], text);
+    const t0 = process.hrtime.bigint();
+    loadInto(c, mode, rules);
+    const loadMs = ms(t0);
+    if (mode === 'iptables') inNs(c, 'iptables', ['-t', 'nat', '-I', 'OUTPUT', '1', '-j', 'KUBE-SERVICES']);
     const srv = spawn('ip', ['netns', 'exec', s, 'node', '-e', "require('net').createServer(c=>c.end('x')).listen(8080,'0.0.0.0',()=>console.log('up'))"], { stdio: ['ignore', 'pipe', 'ignore'] });
     execFileSync('sleep', ['0.5']);
     const out = inNs(c, 'node', ['-e', `const net=require('net');const ips=process.argv[1];let best=1e9,n=0;const go=()=>{const t=process.hrtime.bigint();const s=net.connect(80,ips,()=>{const d=Number(process.hrtime.bigint()-t)/1e6;best=Math.min(best,d);s.destroy();if(++n<20)go();else console.log(best)});let tries=0;s.on('error',e=>{if(++tries>50){console.log('NaN');process.exit()}setTimeout(go,100)})};go()`, ip(96, nSvc - 1 + 10)]).toString().trim();
     srv.kill('SIGKILL');
-    return Number(out);
+    return { latencyMs: Number(out), loadMs };
   } finally {
     delNs(c);
     delNs(s);
@@ -164,19 +181,29 @@ async function userspaceBench(): Promise<Record<string, number>> {
 }
 
 const f = (n: number) => n.toFixed(2);
+const uptime = () => `load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
+const FIRST_CONNECTION_ONLY = process.argv.includes('--first-connection-only');
+// --nft-one-transaction: load the nftables full sync as one transaction (the path taken when the
+// table already exists) instead of the cold-start steps.
+const NFT_ONE_TX = process.argv.includes('--nft-one-transaction');
 const MODES = (process.argv.includes('--mode') ? [process.argv[process.argv.indexOf('--mode') + 1]] : ['iptables', 'nftables']) as ('iptables' | 'nftables')[];
-for (const mode of MODES) {
+for (const mode of FIRST_CONNECTION_ONLY ? [] : MODES) {
   const r = renderBench(mode);
   const loadN = mode === 'iptables' ? LOAD_SERVICES : NFT_LOAD_SERVICES;
-  const loadText = loadN === SERVICES ? r.text : (() => { const small = state(loadN, EPS).st; small.checkout(); return mode === 'iptables' ? renderIPTables({ family: 'IPv4', services: small.services, endpoints: small.endpoints, options, full: true }).text : new NFTablesSyncer(small, options).prepare().text; })();
-  const load = loadBench(mode, loadText) * (SERVICES / loadN);
-  console.log(`${mode}: ${SERVICES} services x ${EPS} endpoints: full render ${f(r.fullMs)} ms (heap +${f(r.peakMB)} MB, ${(r.text.length / 1e6).toFixed(1)} MB text); full resync from cache ${f(r.resyncMs)} ms; partial render (1 endpoint changed, CPU time) median ${f(r.partialMs)} ms, max ${f(r.partialMaxMs)} ms (${r.partialBytes} bytes); kernel load ${f(load)} ms${loadN === SERVICES ? '' : ` (measured at ${loadN} services, scaled linearly)`}; full render / load = ${(r.fullMs / load * 100).toFixed(1)}%; max RSS so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  const loadRules = loadN === SERVICES ? r : (() => { const small = state(loadN, EPS).st; small.checkout(); return mode === 'iptables' ? renderIPTables({ family: 'IPv4', services: small.services, endpoints: small.endpoints, options, full: true }) : new NFTablesSyncer(small, options).prepare(); })();
+  const how = mode === 'iptables' ? 'iptables-restore' : NFT_ONE_TX || !('steps' in loadRules && loadRules.steps) ? 'nft -f, one transaction' : `nft -f, ${(loadRules as { steps: string[] }).steps.length} cold-start steps`;
+  const measured = loadBench(mode, NFT_ONE_TX ? { text: loadRules.text } : loadRules);
+  const scale = SERVICES / loadN;
+  const load = measured.wallMs * scale;
+  console.log(`${mode}: ${SERVICES} services x ${EPS} endpoints: full render ${f(r.fullMs)} ms (heap +${f(r.peakMB)} MB, ${(r.text.length / 1e6).toFixed(1)} MB text); full resync from cache ${f(r.resyncMs)} ms; partial render (1 endpoint changed, CPU time) median ${f(r.partialMs)} ms, max ${f(r.partialMaxMs)} ms (${r.partialBytes} bytes); kernel load (${how}) ${f(load)} ms wall, ${f(measured.cpuMs * scale)} ms CPU${loadN === SERVICES ? '' : ` (measured at ${loadN} services, scaled linearly)`}; full render / load = ${(r.fullMs / load * 100).toFixed(1)}%; max RSS so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; ${uptime()}`);
 }
 if (process.argv.includes('--render-only')) process.exit(0);
+// First connection: --first-connection-only runs just this, at 1000 and --load-services services.
 for (const n of [...new Set([Math.min(1000, LOAD_SERVICES), LOAD_SERVICES])]) {
   const a = firstConnection('iptables', n);
   const b = firstConnection('nftables', n);
-  console.log(`first connection to a ClusterIP with ${n} services (best of 20): iptables ${f(a)} ms, nftables ${f(b)} ms (iptables/nftables ${f(a / b)})`);
+  console.log(`first connection to a ClusterIP with ${n} services x 1 endpoint (best of 20): iptables ${f(a.latencyMs)} ms, nftables ${f(b.latencyMs)} ms (iptables/nftables ${f(a.latencyMs / b.latencyMs)}); rules loaded in iptables ${f(a.loadMs)} ms, nftables ${f(b.loadMs)} ms; ${uptime()}`);
 }
+if (FIRST_CONNECTION_ONLY) process.exit(0);
 const u = await userspaceBench();
 console.log(`userspace engine: latency ${f(u.userspaceLatencyMs!)} ms/conn vs direct ${f(u.directLatencyMs!)} (x${f(u.userspaceLatencyMs! / u.directLatencyMs!)}) vs haproxy ${f(u.haproxyLatencyMs!)} (x${f(u.userspaceLatencyMs! / u.haproxyLatencyMs!)}); throughput ${f(u.userspaceMBps!)} MB/s vs direct ${f(u.directMBps!)} (x${f(u.userspaceMBps! / u.directMBps!)}) vs haproxy ${f(u.haproxyMBps!)} (x${f(u.userspaceMBps! / u.haproxyMBps!)})`);

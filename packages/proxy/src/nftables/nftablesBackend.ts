@@ -23,6 +23,27 @@ export class NFTablesApplier {
   }
 
   /**
+   * Applies a prepared sync: a full sync that comes with `steps` is loaded in those steps when
+   * our table does not exist yet (nothing to disrupt); otherwise in one atomic transaction.
+   */
+  async applySync(p: { text: string; steps?: string[] }): Promise<void> {
+    if (p.steps && !(await this.tableExists())) {
+      for (const step of p.steps) await this.apply(step);
+      return;
+    }
+    await this.apply(p.text);
+  }
+
+  /** Whether our table is in the kernel (`nft list tables`: names only, cheap at any size). */
+  async tableExists(): Promise<boolean> {
+    const fam = nftFamily(this.family).nft;
+    const r = await this.exec('nft', ['list', 'tables', fam]);
+    // Unknown: say it exists, so the atomic path is taken.
+    if (r.code !== 0) return true;
+    return r.stdout.split('\n').some((l) => l.trim() === `table ${fam} ${TABLE}`);
+  }
+
+  /**
    * What is gone of our table: the table itself (`nft delete table`), or the dispatch rule of the
    * `services` chain, which every sync writes (`nft flush table` / `flush chain` remove it).
    */
@@ -47,7 +68,7 @@ export function nftablesBackend(state: ProxyState, options: ProxyOptions, applie
   return {
     mode: 'nftables',
     prepare: () => syncer.prepare(),
-    apply: (p) => applier.apply(p.text),
+    apply: (p) => applier.applySync(p),
     commit: (p, ok) => syncer.commit(p, ok),
     forceFullSync: () => syncer.forceFullSync(),
     missingRules: () => applier.missingRules(),

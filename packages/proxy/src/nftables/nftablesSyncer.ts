@@ -5,23 +5,36 @@ import { ServicePortCache } from '../core/servicePortCache.js';
 import type { ServiceKey } from '../core/types.js';
 import { TABLE, baseRules, nftFamily } from './nftablesBase.js';
 import { NFTNameCache } from './nftNames.js';
-import { elementLine, renderNFTService } from './nftablesService.js';
+import { fullSyncParts } from './fullSyncParts.js';
+import { elementLine } from './nftablesService.js';
+import type { FullSyncParts } from './fullSyncParts.js';
+import { renderNFTService } from './nftablesService.js';
 import type { NFTServiceArtifacts } from './nftablesService.js';
 
 export interface PreparedNFTablesSync {
   full: boolean;
   /** The `nft -f` transaction. */
   text: string;
+  /**
+   * A full sync of many service ports as three transactions with the same end state, for a
+   * kernel that has no table yet (a cold start, where nothing is disrupted by loading in steps):
+   * the table and every chain and set declared; the service and local policy chains' rules;
+   * every other rule and the map elements. See README "Loading a large ruleset".
+   */
+  steps?: string[];
   changes: SyncChanges;
   noLocalInternal: number;
   noLocalExternal: number;
 }
 
-/** One service port's artifacts and their `add` lines for a full transaction. */
+/** One service port's artifacts and their `add` lines for a full transaction, in three parts. */
 interface NFTFragment extends CachedFragment {
   readonly arts: NFTServiceArtifacts;
-  readonly text: string;
+  readonly parts: FullSyncParts;
 }
+
+/** Full syncs of at least this many service ports come with `steps` (PreparedNFTablesSync). */
+export const STEPPED_LOAD_MIN_PORTS = 1000;
 
 /**
  * The nftables proxier's transactions (upstream pkg/proxy/nftables): a full sync replaces the
@@ -39,10 +52,15 @@ export class NFTablesSyncer {
   /** Fragments rendered so far (tests check that a partial sync renders only what changed). */
   rendered = 0;
 
+  private readonly steppedLoadMinPorts: number;
+
   constructor(
     readonly state: ProxyState,
     private readonly options: ProxyOptions,
-  ) {}
+    opts: { steppedLoadMinPorts?: number } = {},
+  ) {
+    this.steppedLoadMinPorts = opts.steppedLoadMinPorts ?? STEPPED_LOAD_MIN_PORTS;
+  }
 
   forceFullSync(): void {
     this.needFullSync = true;
@@ -70,25 +88,29 @@ export class NFTablesSyncer {
       const eps = endpoints.get(k);
       const arts = renderNFTService(svc, eps ?? [], family, this.options, this.names);
       this.rendered++;
-      const lines: string[] = [];
-      writeArtifacts(lines, table, arts);
-      const prev = this.cache.put(k, { svc, eps, arts, text: lines.length ? lines.join('\n') + '\n' : '' });
+      const prev = this.cache.put(k, { svc, eps, arts, parts: fullSyncParts(table, arts) });
       if (prev) this.count(prev.arts, -1);
       this.count(arts, 1);
     }
 
     const out: string[] = [];
+    let steps: string[] | undefined;
     if (full) {
-      out.push([`add table ${table}`, `delete table ${table}`, ...baseRules(family, this.options)].join('\n') + '\n');
       // Grouped by Service, in the order each Service's first port sorts.
-      const byService = new Map<ServiceKey, string[]>();
+      const byService = new Map<ServiceKey, FullSyncParts[]>();
       for (const k of this.cache.sorted) {
         const f = this.cache.fragments.get(k)!;
         const list = byService.get(f.svc.serviceKey);
-        if (list) list.push(f.text);
-        else byService.set(f.svc.serviceKey, [f.text]);
+        if (list) list.push(f.parts);
+        else byService.set(f.svc.serviceKey, [f.parts]);
       }
-      for (const texts of byService.values()) for (const t of texts) out.push(t);
+      const ordered = [...byService.values()].flat();
+      // Declarations first, then policy chain rules, then the rest: the order of `steps`, and
+      // within each chain the rules keep their order.
+      const head = [`add table ${table}`, `delete table ${table}`, ...baseRules(family, this.options)].join('\n') + '\n';
+      const sections = [head + ordered.map((p) => p.decl).join(''), ordered.map((p) => p.policy).join(''), ordered.map((p) => p.rest).join('')];
+      out.push(...sections);
+      if (this.cache.sorted.length >= this.steppedLoadMinPorts) steps = [sections[0]!, ...sections.slice(1).map((t) => `add table ${table}\n${t}`)];
     } else {
       const lines: string[] = [`add table ${table} { comment "rules for kube-proxy" ; }`];
       const oldArts = [...changes.updatedServices].flatMap((k) => old.get(k) ?? []);
@@ -104,7 +126,7 @@ export class NFTablesSyncer {
       for (const s of new Set(oldArts.flatMap((a) => [...a.sets.keys()]))) if (!newSets.has(s)) lines.push(`delete set ${table} ${s}`);
       out.push(lines.join('\n') + '\n');
     }
-    return { full, text: out.join(''), changes, noLocalInternal: this.noLocalInternal, noLocalExternal: this.noLocalExternal };
+    return { full, text: out.join(''), ...(steps ? { steps } : {}), changes, noLocalInternal: this.noLocalInternal, noLocalExternal: this.noLocalExternal };
   }
 
   commit(_p: PreparedNFTablesSync, ok: boolean): void {
