@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -9,11 +9,13 @@ import { Registry } from 'prom-client';
 import type { RecordIndex } from '../core/recordIndex.js';
 import { RCODE } from '../core/records.js';
 import { maxUdpSize, optRecord, writeError, writeReplyHeader } from '../wire/message.js';
+import { encodeQuestion } from '../wire/question.js';
 import { PARSE_DROP, PARSE_OK, newParsedQuery, parseQuery, scanQuery, type ParsedQuery } from '../wire/query.js';
 import { type CacheOptions, ResponseCache } from './cache.js';
 import { chaseAnswer } from './chase.js';
 import { DnsError, parseHostPort } from './errors.js';
 import { Forwarder, resolvConfNameservers } from './forwarder.js';
+import { startHttpEndpoints } from './httpEndpoints.js';
 import { DnsMetrics } from './metrics.js';
 import { Responder } from './responder.js';
 import { TcpListener } from './tcpListener.js';
@@ -155,7 +157,11 @@ export class DnsServer {
     if (this.o.udpFastPath !== false) fastUdp(udp, (m, r, send) => this.udpQuery(m, r, send));
     const port = udp.address().port;
     this.addrs = { udp: { address: this.listen.host, port }, tcp: tcpAddr };
-    if (this.o.httpListen) this.addrs.http = await this.startHttp(parseHostPort(this.o.httpListen, 8080, 'listen'));
+    if (this.o.httpListen) {
+      const h = await startHttpEndpoints(parseHostPort(this.o.httpListen, 8080, 'listen'), this.registry, () => this.index.synced);
+      this.httpServer = h.server;
+      this.addrs.http = { address: h.address, port: h.port };
+    }
     this.checkStaticLoops(port);
     this.loopCheck = this.probeLoops();
     this.log.info({ listen: `${this.listen.host}:${port}`, upstreams: this.forwarder?.upstreams.map((u) => u.label) ?? [] }, 'dns server started');
@@ -321,16 +327,7 @@ export class DnsServer {
   /** An upstream's answer records for an ExternalName target (through the cache). */
   private async upstreamAnswer(name: string, qtype: number): Promise<Buffer | undefined> {
     if (!this.forwarder) return undefined;
-    const labels = name.split('.').filter(Boolean);
-    const question = Buffer.alloc(labels.reduce((n, l) => n + l.length + 1, 1) + 4);
-    let off = 0;
-    for (const l of labels) {
-      question[off++] = l.length;
-      off += question.write(l, off, 'latin1');
-    }
-    question[off++] = 0;
-    question.writeUInt16BE(qtype, off);
-    question.writeUInt16BE(1, off + 2);
+    const question = encodeQuestion(name, qtype);
     const msg = Buffer.alloc(12 + question.length);
     msg.writeUInt16BE(1, 4);
     question.copy(msg, 12);
@@ -359,41 +356,9 @@ export class DnsServer {
       f.upstreams.map(async (_, i) => {
         const name = `${nonce}.${i}.svcnet-loop-probe`;
         this.probes.set(name, i);
-        const labels = name.split('.');
-        const question = Buffer.alloc(name.length + 2 + 4);
-        let off = 0;
-        for (const l of labels) {
-          question[off++] = l.length;
-          off += question.write(l, off, 'latin1');
-        }
-        question[off++] = 0;
-        question.writeUInt16BE(13, off); // HINFO, as CoreDNS's loop plugin
-        question.writeUInt16BE(1, off + 2);
-        await f.exchange(question, i).catch(() => undefined);
+        await f.exchange(encodeQuestion(name, 13), i).catch(() => undefined); // HINFO, as CoreDNS's loop plugin
       }),
     );
-  }
-
-  private startHttp(at: { host: string; port: number }): Promise<{ address: string; port: number }> {
-    const srv = http.createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/health') res.writeHead(200).end('OK');
-      else if (path === '/ready') res.writeHead(this.index.synced ? 200 : 503).end(this.index.synced ? 'OK' : 'plugin/kubernetes: not synced yet');
-      else if (path === '/metrics') {
-        this.registry.metrics().then(
-          (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
-          (e: Error) => res.writeHead(500).end(e.message),
-        );
-      } else res.writeHead(404).end('not found: try /health, /ready or /metrics');
-    });
-    this.httpServer = srv;
-    return new Promise((res, rej) => {
-      srv.once('error', rej);
-      srv.listen(at.port, at.host, () => {
-        const a = srv.address() as net.AddressInfo;
-        res({ address: a.address, port: a.port });
-      });
-    });
   }
 }
 
