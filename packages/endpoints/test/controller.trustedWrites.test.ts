@@ -76,7 +76,7 @@ describe('objects the controller writes without admission', () => {
     // updates and deletes
     await store.apply(pod(1, 'web', false));
     await store.delete('Pod', 'default', 'web-2');
-    await store.apply(pod(1001, 'big', false, (p) => { p.metadata!.deletionTimestamp = '2024-01-01T00:00:00Z'; }));
+    await store.apply(pod(1001, 'big', false, (p) => { p.metadata = { ...p.metadata, deletionTimestamp: '2024-01-01T00:00:00Z' }; }));
     await store.apply(svc('web', { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'port1' }] }, { tier: 'back' }));
     await settle(c);
     expect(c.stats().errors).toBe(0);
