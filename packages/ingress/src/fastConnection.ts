@@ -36,7 +36,6 @@ export class FastConnection implements FastClient {
   private pending: Buffer | undefined;
   private exchange: FastExchange | undefined;
   private served = false;
-  private ended = false;
   private readonly onData = (chunk: Buffer) => this.data(chunk);
   private readonly onEnd = () => this.clientEnded();
   /** The client is not reading its answers: the next pipelined request waits for 'drain'. */
@@ -90,11 +89,10 @@ export class FastConnection implements FastClient {
     }
   }
 
-  /** After an answer: the next pipelined request, or the close a half-closed client asked for. */
+  /** After an answer: the next pipelined request, if one came. */
   private continue(): void {
     if (this.socket.isPaused()) this.socket.resume();
     if (this.pending) this.next();
-    else if (this.ended) this.socket.end();
   }
 
   private data(chunk: Buffer): void {
@@ -159,7 +157,6 @@ export class FastConnection implements FastClient {
     const pending = this.pending;
     this.pending = undefined;
     if (pending) s.emit('data', pending);
-    if (this.ended) s.emit('end');
     if (paused) s.resume();
   }
 
@@ -174,13 +171,17 @@ export class FastConnection implements FastClient {
     this.live.delete(this);
   }
 
+  /**
+   * The client half-closed. node:http (httpAllowHalfOpen false) then aborts the requests it has
+   * not answered and ends the connection; so does the fast path, so both paths behave alike.
+   */
   private clientEnded(): void {
-    // node:http's sockets are half-open; like node:http, answer what was asked, then close.
-    this.ended = true;
-    if (!this.exchange && !this.waitingForDrain) {
-      if (this.pending) this.next();
-      else this.socket.end();
-    }
+    const x = this.exchange;
+    this.exchange = undefined;
+    this.pending = undefined;
+    this.waitingForDrain = false;
+    x?.clientClosed();
+    this.socket.end();
   }
 
   private timedOut(): void {

@@ -211,10 +211,14 @@ describe('fast path: connections', () => {
     expect(f.responses[0]!.status).toBeGreaterThanOrEqual(400);
   });
 
-  it('a client that half-closes after its requests gets every answer, then the close', async () => {
-    const r = await exchange(fastPort, [request('/a', 'echo.test') + request('/b', 'echo.test')], 3, { end: true });
-    expect(echoUrls(r.responses)).toEqual(['/a', '/b']);
-    expect(r.closed).toBe(true);
+  it.each([
+    ['bodiless requests', request('/a', 'echo.test') + request('/b', 'echo.test')],
+    ['a request for node:http among them', request('/a', 'echo.test') + 'POST /b HTTP/1.1\r\nHost: echo.test\r\nContent-Length: 2\r\n\r\nhi'],
+  ])('a client that half-closes after %s: the connection ends as node:http ends it', async (_name, reqs) => {
+    const [f, s] = await Promise.all([exchange(fastPort, [reqs], 3, { end: true }), exchange(slowPort, [reqs], 3, { end: true })]);
+    expect(f.closed).toBe(true);
+    expect(s.closed).toBe(true);
+    expect(f.responses.map((r) => r.status)).toEqual(s.responses.map((r) => r.status));
   });
 
   it('a connection that sends nothing gets 408 after the headers timeout, as from node:http', async () => {
