@@ -135,9 +135,9 @@ function firstConnection(mode: 'iptables' | 'nftables', nSvc: number): { latency
     loadInto(c, mode, rules);
     const loadMs = ms(t0);
     if (mode === 'iptables') inNs(c, 'iptables', ['-t', 'nat', '-I', 'OUTPUT', '1', '-j', 'KUBE-SERVICES']);
-    const srv = spawn('ip', ['netns', 'exec', s, 'node', '-e', "require('net').createServer(c=>c.end('x')).listen(8080,'0.0.0.0',()=>console.log('up'))"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const srv = spawn('ip', ['netns', 'exec', s, 'node', '-e', "require('net').createServer(c=>{c.on('error',()=>{});c.end('x')}).listen(8080,'0.0.0.0',()=>console.log('up'))"], { stdio: ['ignore', 'pipe', 'ignore'] });
     execFileSync('sleep', ['0.5']);
-    const out = inNs(c, 'node', ['-e', `const net=require('net');const ips=process.argv[1];let best=1e9,n=0;const go=()=>{const t=process.hrtime.bigint();const s=net.connect(80,ips,()=>{const d=Number(process.hrtime.bigint()-t)/1e6;best=Math.min(best,d);s.destroy();if(++n<20)go();else console.log(best)});let tries=0;s.on('error',e=>{if(++tries>50){console.log('NaN');process.exit()}setTimeout(go,100)})};go()`, ip(96, nSvc - 1 + 10)]).toString().trim();
+    const out = inNs(c, 'node', ['-e', `const net=require('net');const ips=process.argv[1];let best=1e9,n=0;const go=()=>{const t=process.hrtime.bigint();const s=net.connect({port:80,host:ips,timeout:3000},()=>{const d=Number(process.hrtime.bigint()-t)/1e6;best=Math.min(best,d);s.destroy();if(++n<20)go();else console.log(best)});let tries=0;s.on('timeout',()=>s.destroy(new Error('timeout')));s.on('error',e=>{if(++tries>50){console.log('NaN');process.exit()}setTimeout(go,100)})};go()`, ip(96, nSvc - 1 + 10)]).toString().trim();
     srv.kill('SIGKILL');
     return { latencyMs: Number(out), loadMs };
   } finally {
