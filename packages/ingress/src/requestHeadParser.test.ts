@@ -24,6 +24,15 @@ describe('parseRequestHead: accepted heads', () => {
     expect(typeof parse(text)).toBe('object');
   });
 
+  it('finds the end of heads of every length around the 1 KiB search window, and of long ones', () => {
+    for (const pad of [...Array.from({ length: 40 }, (_, i) => 960 + i), 5000, 16_000]) {
+      const text = `GET / HTTP/1.1\r\nHost: h\r\nX-Pad: ${'p'.repeat(pad)}\r\n\r\n`;
+      const buf = Buffer.from(`${text}GET /next HTTP/1.1\r\n`);
+      expect(parseRequestHead(buf, 0)).toMatchObject({ end: text.length, rawHeaders: ['Host', 'h', 'X-Pad', 'p'.repeat(pad)] });
+      expect(parseRequestHead(Buffer.from(text.slice(0, -1)), 0)).toBe('incomplete');
+    }
+  });
+
   it('parses from an offset (pipelined requests)', () => {
     const one = 'GET /1 HTTP/1.1\r\nHost: h\r\n\r\n';
     const buf = Buffer.from(`${one}GET /2 HTTP/1.1\r\nHost: h\r\n\r\n`);

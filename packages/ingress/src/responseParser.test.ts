@@ -76,6 +76,17 @@ describe('ResponseParser', () => {
     }
   }
 
+  it('finds the end of heads of every length around the 1 KiB search window, and of long ones, in any split', () => {
+    for (const pad of [...Array.from({ length: 40 }, (_, i) => 960 + i), 5000, 15_000]) {
+      for (const step of [700, 1024, 100_000]) {
+        const { seen, p } = parse(`${OK}X-Pad: ${'p'.repeat(pad)}\r\nContent-Length: 2\r\n\r\nok`, step, false, true);
+        expect(seen.headers).toEqual(['X-Pad', 'p'.repeat(pad), 'Content-Length', '2']);
+        expect(seen.body).toBe('ok');
+        expect(p.done).toBe(true);
+      }
+    }
+  });
+
   it('drops hop-by-hop headers, Server and Date; keeps the rest in order', () => {
     const { p, seen } = parse(`${OK}Server: x\r\nDate: y\r\nKeep-Alive: timeout=5\r\nConnection: keep-alive\r\nX-B: 2\r\nContent-Length: 0\r\nX-A: 1\r\n\r\n`, 1000);
     expect(seen.headers).toEqual(['X-B', '2', 'Content-Length', '0', 'X-A', '1']);

@@ -28,6 +28,8 @@ export const MAX_RESPONSE_HEAD = 16 * 1024;
 const MAX_CHUNK_LINE = 1024;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const EMPTY = Buffer.alloc(0);
+const BLANK_LINE = Buffer.from('\r\n\r\n');
+const HEAD_WINDOW = 1024;
 /** 1 at the lengths of the header names head() treats specially (date, server, trailer, upgrade, ...). */
 const HANDLED_LENGTH = new Uint8Array(32);
 for (const n of ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade', 'server', 'date']) HANDLED_LENGTH[n.length] = 1;
@@ -88,14 +90,18 @@ export class ResponseParser {
     while (pos < buf.length) {
       switch (this.state) {
         case State.Head: {
-          const end = buf.indexOf('\r\n\r\n', pos, 'latin1');
+          // Most heads fit in the first KiB: look for the blank line in a latin1 string (several
+          // times cheaper than Buffer#indexOf with a string needle), in the buffer only beyond it.
+          const window = buf.toString('latin1', pos, Math.min(buf.length, pos + HEAD_WINDOW));
+          const rel = window.indexOf('\r\n\r\n');
+          const end = rel >= 0 ? pos + rel : buf.length - pos > HEAD_WINDOW ? buf.indexOf(BLANK_LINE, pos) : -1;
           if (end < 0) {
             if (buf.length - pos > MAX_RESPONSE_HEAD) throw new UpstreamProtocolError(`the response head exceeds ${MAX_RESPONSE_HEAD} bytes`);
             this.pending = keep(buf, pos, buf.length);
             return;
           }
           if (end - pos > MAX_RESPONSE_HEAD) throw new UpstreamProtocolError(`the response head exceeds ${MAX_RESPONSE_HEAD} bytes`);
-          pos = this.head(buf, pos, end, keep);
+          pos = this.head(rel >= 0 ? window.slice(0, rel) : buf.toString('latin1', pos, end), buf, end, keep);
           break;
         }
         case State.Length: {
@@ -176,10 +182,12 @@ export class ResponseParser {
     sink.onEnd();
   }
 
-  /** Parses a head in buf[pos, end); returns where the body starts. */
-  private head(buf: Buffer, pos: number, end: number, keep: typeof viewOf): number {
-    const lines = buf.toString('latin1', pos, end).split('\r\n');
-    const status = lines[0]!;
+  /** Parses a head (`text`, which ends at buf[end]); returns where the body starts. */
+  private head(text: string, buf: Buffer, end: number, keep: typeof viewOf): number {
+    // Lines are walked with indexOf and names/values sliced straight from the head text: split()
+    // and per-line strings made this function the parser's main cost (and the GC's).
+    const statusEnd = text.indexOf('\r\n');
+    const status = statusEnd < 0 ? text : text.slice(0, statusEnd);
     const code = status.length >= 12 && status.startsWith('HTTP/1.') && status.charCodeAt(8) === 32 ? Number(status.slice(9, 12)) : NaN;
     if (!(code >= 100 && code <= 999) || (status.length > 12 && status.charCodeAt(12) !== 32)) {
       throw new UpstreamProtocolError(`bad status line ${JSON.stringify(status.slice(0, 100))}`);
@@ -190,12 +198,19 @@ export class ResponseParser {
     let chunked = false;
     let otherCoding = false;
     const out: string[] = [];
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      const name = colon > 0 ? line.slice(0, colon) : '';
-      if (!TOKEN.test(name)) throw new UpstreamProtocolError(`bad header line ${JSON.stringify(line.slice(0, 100))}`);
-      const value = line.slice(colon + 1).trim();
+    const limit = text.length + 2;
+    for (let start = statusEnd < 0 ? limit : statusEnd + 2; start < limit; ) {
+      let eol = text.indexOf('\r\n', start);
+      if (eol < 0) eol = text.length;
+      const colon = text.indexOf(':', start);
+      const name = colon > start && colon < eol ? text.slice(start, colon) : '';
+      if (!TOKEN.test(name)) throw new UpstreamProtocolError(`bad header line ${JSON.stringify(text.slice(start, Math.min(eol, start + 100)))}`);
+      let vs = colon + 1;
+      while (vs < eol && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;
+      let value = text.slice(vs, eol);
+      // Same result as trim() (which also takes VT, FF, NBSP...), without its copy in the usual case.
+      if (value.length > 0 && (isJsSpace(value.charCodeAt(0)) || isJsSpace(value.charCodeAt(value.length - 1)))) value = value.trim();
+      start = eol + 2;
       // Only names as long as one handled below can be one of them: the rest skip toLowerCase.
       const lower = HANDLED_LENGTH[name.length] === 1 ? name.toLowerCase() : '';
       switch (lower) {
@@ -230,7 +245,7 @@ export class ResponseParser {
       }
       out.push(name, value);
     }
-    pos = end + 4;
+    let pos = end + 4;
     if (code < 200) {
       // 1xx (100 Continue, 103 Early Hints): interim, the final response follows. 101 was not asked for.
       if (code === 101) throw new UpstreamProtocolError('101 Switching Protocols to a request without Upgrade');
@@ -274,6 +289,11 @@ export class ResponseParser {
     sink.onHead(code, status.slice(13), out, null);
     return pos;
   }
+}
+
+/** White space String#trim removes, within latin1: TAB, LF, VT, FF, CR, SP, NBSP. */
+function isJsSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 160;
 }
 
 function viewOf(buf: Buffer, start: number, end: number): Buffer {
