@@ -20,7 +20,7 @@ import type {
   WatchOptions,
   WriteOptions,
 } from './types.js';
-import { Waker } from './waitForChange.js';
+import { Waker } from './waker.js';
 
 export interface MemoryStoreOptions {
   /** Service ClusterIP ranges (the API server's --service-cluster-ip-range); default ['10.96.0.0/12']. */

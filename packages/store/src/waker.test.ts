@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Waker } from './waitForChange.js';
+import { Waker } from './waker.js';
 
 describe('Waker (one per memory watch)', () => {
   it('wakes on a change, times out again and again while idle, and ends with abort', async () => {
