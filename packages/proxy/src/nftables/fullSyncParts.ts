@@ -30,6 +30,8 @@ export function fullSyncParts(table: string, a: NFTServiceArtifacts): FullSyncPa
     for (const r of rules) to.push(`add rule ${table} ${name} ${r}`);
   }
   for (const e of a.elements) rest.push(elementLine(table, e));
-  const text = (lines: string[]) => (lines.length ? lines.join('\n') + '\n' : '');
+  // One flat string each (join with a trailing '' rather than `+ '\n'`, which makes a rope that
+  // every full sync would walk again when joining the parts).
+  const text = (lines: string[]) => (lines.length ? (lines.push(''), lines.join('\n')) : '');
   return { decl: text(decl), policy: text(policy), rest: text(rest) };
 }

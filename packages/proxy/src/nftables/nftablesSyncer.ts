@@ -93,7 +93,7 @@ export class NFTablesSyncer {
       this.count(arts, 1);
     }
 
-    const out: string[] = [];
+    let text: string;
     let steps: string[] | undefined;
     if (full) {
       // Grouped by Service, in the order each Service's first port sorts.
@@ -108,9 +108,11 @@ export class NFTablesSyncer {
       // Declarations first, then policy chain rules, then the rest: the order of `steps`, and
       // within each chain the rules keep their order.
       const head = [`add table ${table}`, `delete table ${table}`, ...baseRules(family, this.options)].join('\n') + '\n';
-      const sections = [head + ordered.map((p) => p.decl).join(''), ordered.map((p) => p.policy).join(''), ordered.map((p) => p.rest).join('')];
-      out.push(...sections);
-      if (this.cache.sorted.length >= this.steppedLoadMinPorts) steps = [sections[0]!, ...sections.slice(1).map((t) => `add table ${table}\n${t}`)];
+      const sections = [head + ordered.map((p) => p.decl).join(''), ordered.map((p) => p.policy).join(''), ordered.map((p) => p.rest).join('')] as const;
+      // `+` on strings this large makes a rope, not a copy: the text and the steps share the
+      // sections, and only the one written to nft gets flattened.
+      text = sections[0] + sections[1] + sections[2];
+      if (this.cache.sorted.length >= this.steppedLoadMinPorts) steps = [sections[0], `add table ${table}\n` + sections[1], `add table ${table}\n` + sections[2]];
     } else {
       const lines: string[] = [`add table ${table} { comment "rules for kube-proxy" ; }`];
       const oldArts = [...changes.updatedServices].flatMap((k) => old.get(k) ?? []);
@@ -124,9 +126,9 @@ export class NFTablesSyncer {
       for (const a of newArts) writeArtifacts(lines, table, a, true);
       for (const c of oldChains) if (!newChains.has(c)) lines.push(`delete chain ${table} ${c}`);
       for (const s of new Set(oldArts.flatMap((a) => [...a.sets.keys()]))) if (!newSets.has(s)) lines.push(`delete set ${table} ${s}`);
-      out.push(lines.join('\n') + '\n');
+      text = lines.join('\n') + '\n';
     }
-    return { full, text: out.join(''), ...(steps ? { steps } : {}), changes, noLocalInternal: this.noLocalInternal, noLocalExternal: this.noLocalExternal };
+    return { full, text, ...(steps ? { steps } : {}), changes, noLocalInternal: this.noLocalInternal, noLocalExternal: this.noLocalExternal };
   }
 
   commit(_p: PreparedNFTablesSync, ok: boolean): void {
