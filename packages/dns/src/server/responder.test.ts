@@ -62,6 +62,18 @@ describe('Responder: repeated questions from the byte-keyed answer table', () =>
     expect(r.cached(q)).toBeDefined(); // the same length in another case: same entry
   });
 
+  it('answers names longer than the table keeps (64 bytes) on the plain path, every time', () => {
+    const { r, q } = setup();
+    const name = 'a-service-name-long-enough-to-pass-the-limit.testns.svc.cluster.local';
+    expect(name.length).toBeGreaterThan(64);
+    const m = dnsPacket.encode({ id: 9, type: 'query', questions: [{ name, type: 'A', class: 'IN' }] });
+    for (let i = 0; i < 2; i++) {
+      scanQuery(m, q);
+      expect(r.cached(q)).toBeUndefined();
+      expect(dnsPacket.decode(r.answer(m, q, 512) as Buffer).rcode).toBe('NXDOMAIN');
+    }
+  });
+
   it('scanning a query and finding its answer allocates nothing (no garbage collection in 150,000 lookups)', async () => {
     const { r, msgs, q } = setup();
     const N = 150_000;
