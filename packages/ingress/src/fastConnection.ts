@@ -185,13 +185,15 @@ export class FastConnection implements FastClient {
   }
 
   private timedOut(): void {
-    if (this.exchange || this.waitingForDrain) return; // the endpoint's own timeouts bound a request in flight
+    if (this.exchange) return; // the endpoint's own timeouts bound a request in flight
     if (!this.served && !this.pending) {
       // Nothing at all within headersTimeout: 408 and close, as node:http does.
       this.socket.end(REQUEST_TIMEOUT_408);
       return;
     }
-    this.socket.destroy(); // idle keep-alive connection
+    // An idle keep-alive connection, or a client that read nothing of its answers for that long
+    // (node:http's keep-alive timer runs once an answer is written, read or not).
+    this.socket.destroy();
   }
 
   private closed(): void {

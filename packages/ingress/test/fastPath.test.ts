@@ -47,6 +47,7 @@ let echo: EchoBackend;
 let silent: Server;
 const silentOpen = new Set<Socket>();
 let silentRequests = 0;
+let view: IngressView;
 let fast: IngressServer;
 let slow: IngressServer;
 let fastPort = 0;
@@ -75,7 +76,7 @@ beforeAll(async () => {
     s.on('close', () => silentOpen.delete(s));
   });
   await new Promise<void>((r) => silent.listen(0, L, r));
-  const view = new IngressView();
+  view = new IngressView();
   view.load([
     service('raw', [{ port: 80, name: 'http' }]),
     slice('raw', 'http', (raw.address() as AddressInfo).port, [[L, true]]),
@@ -219,6 +220,19 @@ describe('fast path: connections', () => {
     expect(f.closed).toBe(true);
     expect(s.closed).toBe(true);
     expect(f.responses.map((r) => r.status)).toEqual(s.responses.map((r) => r.status));
+  });
+
+  it('an idle kept-alive connection is closed after clientKeepAliveMs', async () => {
+    const short = new IngressServer({ view: view, listen: { host: L, port: 0 }, clientKeepAliveMs: 300 });
+    try {
+      const port = (await short.start()).http!.port;
+      const r = await exchange(port, [request('/k', 'echo.test')], 2, { timeoutMs: 3000 });
+      expect(r.responses.map((x) => x.status)).toEqual([200]);
+      expect(r.responses[0]!.head).toMatch(/\r\nKeep-Alive: timeout=0$/);
+      expect(r.closed).toBe(true);
+    } finally {
+      await short.close();
+    }
   });
 
   it('a connection that sends nothing gets 408 after the headers timeout, as from node:http', async () => {
