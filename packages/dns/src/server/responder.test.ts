@@ -70,7 +70,7 @@ describe('Responder: repeated questions from the byte-keyed answer table', () =>
     for (let i = 0; i < 2; i++) {
       scanQuery(m, q);
       expect(r.cached(q)).toBeUndefined();
-      expect(dnsPacket.decode(r.answer(m, q, 512) as Buffer).rcode).toBe('NXDOMAIN');
+      expect((r.answer(m, q, 512) as Buffer)[3]! & 0xf).toBe(3); // NXDOMAIN
     }
   });
 
