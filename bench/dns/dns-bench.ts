@@ -110,7 +110,11 @@ function measured(pids: number[], port: number, file: string, secs: number): Mea
 }
 
 /** Runs measured one after another into one figure: QPS and latency weighted by queries. */
-function combined(runs: Measured[]): PerfResult & { cpuUs: number; userUs: number; cpuShare: number } {
+function combined(who: string, all: Measured[]): PerfResult & { cpuUs: number; userUs: number; cpuShare: number } {
+  // A half in which nothing was answered (seen once with knot on a machine at load 11) would make
+  // every figure NaN: say so and use the other half.
+  const runs = all.filter((r) => r.completed > 0);
+  if (runs.length < all.length) console.log(`  (${who}: ${all.length - runs.length} of ${all.length} runs answered nothing and are left out)`);
   const completed = runs.reduce((n, r) => n + r.completed, 0);
   const seconds = runs.reduce((n, r) => n + r.completed / r.qps, 0);
   const cpu = runs.reduce((n, r) => n + r.cpu, 0);
@@ -233,8 +237,8 @@ async function main(): Promise<void> {
       sRuns.push(measured(ourPids, ourPort, qfile, seconds / 2));
       kRuns.push(measured([knot.pid!], knotPort, qfile, seconds / 2));
     }
-    const s = combined(sRuns);
-    const k = combined(kRuns);
+    const s = combined('svcnet', sRuns);
+    const k = combined('knot', kRuns);
     const sp99 = p99(ourPort, qfile, 2);
     const kp99 = p99(knotPort, qfile, 2);
     const m = memory();
