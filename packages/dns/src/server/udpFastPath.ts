@@ -8,17 +8,20 @@ import type dgram from 'node:dgram';
  * hidden-class transition on an API object), all before the C++ `sendmsg`. Per query, dgram's
  * `onMessage` adds `size` to the rinfo object (another transition) and goes through `emit`.
  * On a busy server these cost more CPU than our own answer code, so when the handle looks as
- * expected (lib/dgram.js and src/udp_wrap.cc of Node 20 to 24) the server talks to it directly:
+ * expected (Node 20's lib/dgram.js and src/udp_wrap.cc; checked at start, see below) the server
+ * talks to it directly:
  *
  * - the handle's `onmessage` becomes our function (no emit, nothing added to rinfo);
- * - replies go through `handle.send(req, list, 1, port, address, false)`, which first tries a
- *   synchronous send and then returns the length + 1. A synchronous send keeps nothing, so one
- *   request object and one list serve every reply; when the kernel queue is full the send is
+ * - replies go through `handle.send(req, list, count, port, address, false)`, which first tries
+ *   a synchronous send and then returns the length + 1. A synchronous send keeps nothing, so one
+ *   request object and one list per part count serve every reply; when the kernel queue is full the send is
  *   queued instead (return 0) and keeps that request and the buffer, so the next reply gets new
  *   ones, as dgram itself would.
  *
- * Anything unexpected (another Node's internals) leaves the socket alone and returns undefined:
- * the caller then uses the public API, which behaves the same, only slower.
+ * Anything unexpected (another Node's internals, or `process.binding` refused as under the
+ * permission model) leaves the socket alone and returns undefined: the caller then uses the
+ * public API, which behaves the same, only slower. udpFastPath.test.ts fails if this Node's
+ * internals are not recognised, so an upgrade cannot lose the fast path silently.
  */
 
 type OnMessage = (nread: number, handle: UdpHandle, buf: Buffer, rinfo: dgram.RemoteInfo) => void;
