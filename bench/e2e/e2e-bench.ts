@@ -7,7 +7,7 @@
  * when that revision became applied on every IP family (the agent stamps the time, so polling adds
  * nothing). Goal: p99 < 200 ms at 10,000 services.
  *
- *   node --conditions=@svcnet/source --import tsx bench/e2e/e2e-bench.ts [--sizes 1000,10000] [--modes iptables,nftables] [--samples 20] [--min-sync-period 0s]
+ *   node --conditions=@svcnet/source --import tsx bench/e2e/e2e-bench.ts [--sizes 1000,10000] [--modes iptables,nftables] [--samples 20] [--min-sync-period 0s] [--startup-timeout 900]
  *
  * SVCNET_E2E_LOG_LEVEL=info shows the agents' logs (on stderr).
  *
@@ -28,11 +28,14 @@ const { values: args } = parseArgs({
     modes: { type: 'string', default: 'iptables,nftables' },
     samples: { type: 'string', default: '20' },
     'min-sync-period': { type: 'string', default: '0s' },
+    'startup-timeout': { type: 'string', default: '900' },
   },
 });
 const SIZES = args.sizes.split(',').map(Number);
 const MODES = args.modes.split(',');
 const SAMPLES = Number(args.samples);
+/** Seconds for both agents to program every Service at startup (a full nft load of 10,000 takes minutes). */
+const STARTUP_TIMEOUT_MS = Number(args['startup-timeout']) * 1000;
 const MAIN = fileURLToPath(new URL('../../apps/node-agent/src/main.ts', import.meta.url));
 const sh = (cmd: string, a: string[]) => execFileSync(cmd, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -179,11 +182,17 @@ async function measure(store: Store, size: number, mode: string): Promise<Measur
   const agents = startAgents(mode);
   try {
     // Initial programming: every agent has applied the current EndpointSlice revision.
-    for (let i = 0; i < 600; i++) {
+    const deadline = t0 + STARTUP_TIMEOUT_MS;
+    let lastReport = t0;
+    for (;;) {
       const slices = await store.list('EndpointSlice', { namespace: 'bench' });
-      if (slices.items.length >= size) {
-        const st = await Promise.all(agents.map(status));
-        if (st.every((s) => s && s.ready && s.proxy.revisions.applied.EndpointSlice >= slices.revision)) break;
+      const st = await Promise.all(agents.map(status));
+      if (slices.items.length >= size && st.every((s) => s && s.ready && s.proxy.revisions.applied.EndpointSlice >= slices.revision)) break;
+      const progress = `${slices.items.length}/${size} slices written; applied slice revision per agent ${st.map((s) => s?.proxy.revisions.applied.EndpointSlice ?? 'down').join(', ')} of ${slices.revision}`;
+      if (Date.now() > deadline) throw new Error(`${mode} ${size}: initial sync not done after ${STARTUP_TIMEOUT_MS / 1000} s (${progress}); raise --startup-timeout`);
+      if (Date.now() - lastReport > 30_000) {
+        lastReport = Date.now();
+        console.log(`    waiting for the initial sync (${((Date.now() - t0) / 1000).toFixed(0)} s): ${progress}`);
       }
       await sleep(500);
     }
