@@ -199,6 +199,31 @@ ${pod('elsewhere', '  nodeName: not-simulated\n')}`);
     expect(sim.status().pods).toBe(0);
   });
 
+  it('keeps an adopted Pod and its address when an edit to it is rejected, so no other Pod gets that address', async () => {
+    const sim = new WorkloadSimulator(store, { readyDelayMs: 60_000, nodes: ['node-1'] });
+    cleanups.push(() => sim.stop());
+    await sim.start();
+    const pod = (name: string, image = 'nginx') => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, labels: {app: web}}\nspec: {containers: [{name: web, image: ${image}}]}\n`;
+    writeFileSync(join(dir, 'a.yaml'), pod('a'));
+    const s = source({ simulator: sim });
+    expect(await s.start()).toMatchObject({ created: 1, problems: [] });
+    const ipOf = async (name: string) => (await store.get('Pod', 'default', name))?.status?.podIP;
+    const ipA = await ipOf('a');
+    expect(ipA).toMatch(/^10\.244\./);
+
+    // An invalid edit (a container name that is not a DNS label) is reported; the stored Pod stays.
+    writeFileSync(join(dir, 'a.yaml'), pod('a').replace('name: web', 'name: Web_1'));
+    const r = await s.sync();
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]!.message).toMatch(/spec\.containers\[0\]\.name/);
+    writeFileSync(join(dir, 'b.yaml'), pod('b'));
+    await s.sync();
+    expect(await ipOf('a')).toBe(ipA);
+    expect(await ipOf('b')).toMatch(/^10\.244\./);
+    expect(await ipOf('b')).not.toBe(ipA);
+    expect(sim.pods().find((p) => p.metadata?.name === 'a')!.spec!.containers[0]!.name).toBe('web');
+  });
+
   it('reports a Deployment when no simulator is configured, and a duplicate definition', async () => {
     writeFileSync(join(dir, 'a.yaml'), `${deployment('web', 1)}---\n${service('web')}`);
     writeFileSync(join(dir, 'b.yaml'), service('web', 9999));

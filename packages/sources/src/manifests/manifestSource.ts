@@ -239,10 +239,10 @@ export class ManifestSource {
         // cluster's scheduler and kubelet would; one that already reports an address is kept as written.
         const adopted = this.#adopt(object);
         try {
-          const r = await this.store.apply(adopted ?? object);
+          const r = await this.store.apply(adopted?.pod ?? object);
           result[r.action]++;
         } catch (e) {
-          if (adopted) this.options.simulator?.releasePod(d.namespace, d.name);
+          adopted?.undo();
           throw e;
         }
       }
@@ -257,7 +257,7 @@ export class ManifestSource {
     }
   }
 
-  #adopt(object: KubeObject & { kind: Kind }): (Pod & { kind: 'Pod' }) | undefined {
+  #adopt(object: KubeObject & { kind: Kind }): ReturnType<WorkloadSimulator['adoptPod']> {
     if (object.kind !== 'Pod' || !this.options.simulator) return undefined;
     const pod = object as Pod & { kind: 'Pod' };
     if (pod.status?.podIP || pod.metadata?.ownerReferences?.length) return undefined;
@@ -269,11 +269,12 @@ export class ManifestSource {
       if (a.kind === 'Deployment' || a.kind === 'StatefulSet') {
         this.options.simulator?.remove(a.kind, a.namespace, a.name);
       } else if ((KINDS as string[]).includes(a.kind)) {
-        if (a.kind === 'Pod') this.options.simulator?.releasePod(a.namespace, a.name);
         const current = await this.store.get(a.kind as Kind, a.namespace, a.name);
-        // Only delete what this file still owns: another writer may have taken the object over.
+        // Only delete what this file still owns: another writer may have taken the object over
+        // (and a bare Pod's address stays taken with it).
         if (current?.metadata?.annotations?.[SOURCE_ANNOTATION] === `${FILE_SOURCE_PREFIX}${a.file}`) {
           await this.store.delete(a.kind as Kind, a.namespace, a.name);
+          if (a.kind === 'Pod') this.options.simulator?.releasePod(a.namespace, a.name);
         }
       }
       this.#applied.delete(a.key);

@@ -106,7 +106,7 @@ export class WorkloadSimulator {
     this.#running = true;
     for (const node of this.#scheduler.nodes) this.#writer.apply(buildNode(node, this.#clock.now()));
     for (const sw of this.#workloads.values()) this.#reconcile(sw);
-    for (const p of this.#bare.values()) if (!p.ready) this.#scheduleBareReady(p, this.#readyDelayMs);
+    for (const p of this.#bare.values()) if (!p.ready) this.#scheduleReady(undefined, p, this.#readyDelayMs);
     this.#scheduleFlap();
     await this.#writer.settle();
   }
@@ -150,21 +150,25 @@ export class WorkloadSimulator {
    * A bare Pod from a manifest (no controller, no address yet), as the scheduler and kubelet would
    * take it: placed on its spec.nodeName when that is a simulated node (else on the next node),
    * given an address from that node's pod subnet, and returned as first reported, not Ready. The
-   * caller writes it (so a rejected Pod is reported where it came from; then call `releasePod`); it
+   * caller writes it; when the store rejects it, `undo()` takes the adoption back (a new Pod's
+   * address is freed; a Pod adopted before keeps its address and its last accepted content). It
    * turns Ready after readyDelayMs and flaps like workload pods. Applying the same Pod again keeps
    * its node, address and readiness. Returns undefined, leaving the Pod as it is (Pending), when it
    * names a node the simulator does not run or no address is free.
    */
-  adoptPod(pod: Pod & { kind: 'Pod' }): (Pod & { kind: 'Pod' }) | undefined {
+  adoptPod(pod: Pod & { kind: 'Pod' }): { pod: Pod & { kind: 'Pod' }; undo: () => void } | undefined {
     const namespace = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
     const key = `${namespace}/${name}`;
     let p = this.#bare.get(key);
     const wanted = pod.spec?.nodeName;
+    // spec.nodeName cannot change on a real Pod (the API rejects it): a different one here is a
+    // different Pod for the simulator, placed afresh.
     if (p && wanted && wanted !== p.placement.nodeName) {
       this.releasePod(namespace, name);
       p = undefined;
     }
+    const previous = p?.pod;
     if (!p) {
       if (this.#podCount >= this.#maxPods) return undefined;
       const placement = wanted ? this.#scheduler.placeOn(wanted) : this.#scheduler.place();
@@ -173,11 +177,17 @@ export class WorkloadSimulator {
       p = { name, namespace, revision: '', placement, pod, ready: false, startedMs: now };
       this.#bare.set(key, p);
       this.#podCount++;
-      this.#scheduleBareReady(p, this.#readyDelayMs);
+      this.#scheduleReady(undefined, p, this.#readyDelayMs);
     }
-    const scheduled = { ...pod, spec: { ...pod.spec!, nodeName: p.placement.nodeName } };
-    p.pod = withStatus(scheduled, p.placement, p.ready, p.startedMs, this.#clock.now());
-    return p.pod;
+    const adopted = p;
+    const scheduled = { ...pod, spec: { ...pod.spec!, nodeName: adopted.placement.nodeName } };
+    adopted.pod = withStatus(scheduled, adopted.placement, adopted.ready, adopted.startedMs, this.#clock.now());
+    const undo = () => {
+      if (this.#bare.get(key) !== adopted) return;
+      if (previous) adopted.pod = previous;
+      else this.releasePod(namespace, name);
+    };
+    return { pod: adopted.pod, undo };
   }
 
   /** Forgets an adopted bare Pod (its address is freed); the caller deletes it from the store. */
@@ -271,32 +281,20 @@ export class WorkloadSimulator {
     if (write) this.#writer.delete('Pod', p.namespace, p.name);
   }
 
-  #setBareReady(p: SimPod, ready: boolean): void {
+  /** `sw` is the pod's workload, undefined for an adopted bare Pod. */
+  #setReady(sw: SimWorkload | undefined, p: SimPod, ready: boolean): void {
     p.ready = ready;
     p.pod = withStatus(p.pod, p.placement, ready, p.startedMs, this.#clock.now());
     this.#writer.apply(p.pod);
+    if (sw) this.#reconcile(sw);
   }
 
-  #scheduleBareReady(p: SimPod, delayMs: number): void {
+  #scheduleReady(sw: SimWorkload | undefined, p: SimPod, delayMs: number): void {
     this.#clearTimer(p);
     p.timer = this.#clock.setTimeout(() => {
       p.timer = undefined;
-      if (this.#running && this.#bare.get(`${p.namespace}/${p.name}`) === p) this.#setBareReady(p, true);
-    }, delayMs);
-  }
-
-  #setReady(sw: SimWorkload, p: SimPod, ready: boolean): void {
-    p.ready = ready;
-    p.pod = withStatus(p.pod, p.placement, ready, p.startedMs, this.#clock.now());
-    this.#writer.apply(p.pod);
-    this.#reconcile(sw);
-  }
-
-  #scheduleReady(sw: SimWorkload, p: SimPod, delayMs: number): void {
-    this.#clearTimer(p);
-    p.timer = this.#clock.setTimeout(() => {
-      p.timer = undefined;
-      if (this.#running && sw.pods.get(p.name) === p) this.#setReady(sw, p, true);
+      const current = sw ? sw.pods.get(p.name) : this.#bare.get(`${p.namespace}/${p.name}`);
+      if (this.#running && current === p) this.#setReady(sw, p, true);
     }, delayMs);
   }
 
@@ -312,8 +310,10 @@ export class WorkloadSimulator {
       this.#flapTimer = undefined;
       if (!this.#running) return;
       let budget = flap.maxPerInterval ?? 1;
-      for (const sw of this.#workloads.values()) {
-        for (const p of [...sw.pods.values()]) {
+      const groups: [SimWorkload | undefined, SimPod[]][] = [...this.#workloads.values()].map((sw) => [sw, [...sw.pods.values()]]);
+      groups.push([undefined, [...this.#bare.values()]]);
+      for (const [sw, pods] of groups) {
+        for (const p of pods) {
           if (budget <= 0) break;
           if (!p.ready || this.#random() >= flap.probability) continue;
           budget--;
@@ -321,14 +321,6 @@ export class WorkloadSimulator {
           this.#setReady(sw, p, false);
           this.#scheduleReady(sw, p, flap.downMs ?? this.#readyDelayMs);
         }
-      }
-      for (const p of this.#bare.values()) {
-        if (budget <= 0) break;
-        if (!p.ready || this.#random() >= flap.probability) continue;
-        budget--;
-        this.#flaps++;
-        this.#setBareReady(p, false);
-        this.#scheduleBareReady(p, flap.downMs ?? this.#readyDelayMs);
       }
       this.#scheduleFlap();
     }, flap.intervalMs);
