@@ -1,4 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { MemoryStore } from './memoryStore.js';
 import { Waker } from './waker.js';
 
 describe('Waker (one per memory watch)', () => {
@@ -28,5 +30,28 @@ describe('Waker (one per memory watch)', () => {
     waker.close();
     expect(await pending).toBe('abort');
     expect(listeners.size).toBe(0);
+  });
+
+  it('aborting memory watches abandoned while paused at a yield leaves no listener behind', async () => {
+    const store = new MemoryStore();
+    await store.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'c' } });
+    // Internal counts, read through the private fields: the kind's change listeners and the store's
+    // closing-signal abort handlers (one of each per live watch).
+    const changeListeners = () => store['kinds'].get('Secret')?.listeners.size ?? 0;
+    const closingHandlers = () => getEventListeners(store['closing'].signal, 'abort').length;
+    const before = closingHandlers();
+    const watches = Array.from({ length: 200 }, () => new AbortController());
+    for (const ac of watches) {
+      const it = store.watch('Secret', { fromRevision: 0, signal: ac.signal })[Symbol.asyncIterator]();
+      // After the first event the generator is paused at its `yield`; the consumer never resumes it.
+      expect((await it.next()).value?.type).toBe('ADDED');
+    }
+    // The Waker is made before the first event, so each paused watch holds its listeners now.
+    expect(changeListeners()).toBe(200);
+    expect(closingHandlers()).toBe(before + 200);
+    for (const ac of watches) ac.abort();
+    expect(changeListeners()).toBe(0);
+    expect(closingHandlers()).toBe(before);
+    await store.close();
   });
 });
