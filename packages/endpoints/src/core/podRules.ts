@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import type { Pod, Service, ServicePort } from '@svcnet/model';
+import { isDottedQuad, type Pod, type Service, type ServicePort } from '@svcnet/model';
 
 /**
  * Which pods count and how, as upstream's k8s.io/endpointslice/util (controller_utils.go) and
@@ -129,34 +129,6 @@ export function addressTypeOf(ip: string): AddressType | undefined {
   if (isDottedQuad(ip)) return 'IPv4';
   if (isIPv6(ip)) return 'IPv6';
   return undefined;
-}
-
-/**
- * net.isIPv4 without its regular expression (a sync checks each pod's IPs several times): four
- * decimal parts 0-255 without leading zeros. A property test holds it equal to net.isIPv4.
- */
-export function isDottedQuad(ip: string): boolean {
-  const n = ip.length;
-  if (n < 7 || n > 15) return false;
-  let parts = 0;
-  let i = 0;
-  while (i <= n) {
-    const start = i;
-    let value = 0;
-    while (i < n) {
-      const c = ip.charCodeAt(i);
-      if (c < 48 || c > 57) break;
-      value = value * 10 + (c - 48);
-      i++;
-    }
-    const len = i - start;
-    if (len === 0 || len > 3 || value > 255 || (len > 1 && ip.charCodeAt(start) === 48)) return false;
-    parts++;
-    if (i === n) return parts === 4;
-    if (ip.charCodeAt(i) !== 46 || parts === 4) return false;
-    i++;
-  }
-  return false;
 }
 
 /** All of a pod's IPs, from status.podIPs, falling back to status.podIP. */

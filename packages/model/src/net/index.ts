@@ -4,3 +4,4 @@ export { cidrAddress, cidrContains, cidrOffset, cidrsOverlap, formatCIDR, parseC
 export type { CIDR, IPRange } from './cidr.js';
 export { isLinkLocal, isLinkLocalMulticast, isLinkLocalUnicast, isLoopback, isMulticast, isUnspecified } from './classify.js';
 export { ipFromReverseName, reverseName } from './reverse.js';
+export { isDottedQuad } from './parse.js';

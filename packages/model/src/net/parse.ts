@@ -17,6 +17,15 @@ function hexDigit(c: number): number {
   return -1;
 }
 
+/**
+ * Whether `s` is exactly a dotted quad (four decimal parts 0-255, no leading zeros): net.isIPv4
+ * without its regular expression and without building an IP, for hot paths that check many pod
+ * addresses. A property test holds it equal to net.isIPv4.
+ */
+export function isDottedQuad(s: string): boolean {
+  return s.length >= 7 && s.length <= 15 && parseIPv4Number(s, 0, s.length) >= 0;
+}
+
 /** The dotted quad s[start, end) as a number (0 .. 2^32-1), or -1 when it is not one. */
 function parseIPv4Number(s: string, start: number, end: number): number {
   let value = 0;

@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isDottedQuad } from './podRules.js';
+import { isDottedQuad } from './parse.js';
 
 describe('isDottedQuad', () => {
   it('agrees with net.isIPv4 on the cases that matter', () => {
