@@ -14,7 +14,10 @@ export interface FastPathOptions {
   headersTimeoutMs: number;
   /** The listener's bound port (X-Forwarded-Port). */
   localPort(): number;
-  /** Gives the connection to node:http's connection listener (nothing read from it yet is lost: see handOff). */
+  /**
+   * Gives the connection to node:http's connection listener (nothing read from it yet is lost: see
+   * handOff). The fast path runs only when that listener was identified (nodeConnectionListener.ts).
+   */
   handOff(socket: Socket): void;
 }
 

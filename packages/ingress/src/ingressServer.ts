@@ -8,6 +8,7 @@ import { keepAliveLines } from './clientResponseHead.js';
 import { FastConnection } from './fastConnection.js';
 import type { IngressView, TlsCertificate } from './ingressView.js';
 import { IngressMetrics } from './metrics.js';
+import { takeNodeConnectionListener } from './nodeConnectionListener.js';
 import type { IngressLogger, ProxyContext } from './proxyContext.js';
 import { handleRequest } from './proxyHandler.js';
 import { TlsContexts } from './tlsContexts.js';
@@ -73,6 +74,8 @@ export class IngressServer {
   private sweep: NodeJS.Timeout | undefined;
   /** Connections the fast path still serves (node:http tracks the ones handed to it). */
   private readonly fastConnections = new Set<FastConnection>();
+  /** Set once the fast path is in front of the plain-HTTP listener. */
+  private fastPathOn = false;
 
   constructor(private readonly options: IngressServerOptions) {
     this.metrics = new IngressMetrics(options.registry);
@@ -163,11 +166,13 @@ export class IngressServer {
 
   /**
    * New connections start on the fast path (FastConnection), which gives them to node:http's own
-   * connection listener the first time a request is not for it.
+   * connection listener the first time a request is not for it. When that listener cannot be
+   * identified (nodeConnectionListener.ts) the fast path stays off for this server.
    */
   private interceptConnections(server: Server, localPort: () => number): void {
-    const nodeListener = server.listeners('connection')[0] as (socket: Socket) => void;
-    server.removeListener('connection', nodeListener);
+    const nodeListener = takeNodeConnectionListener(server, this.options.logger);
+    if (!nodeListener) return; // plain node:http (the warning says why)
+    this.fastPathOn = true;
     const t = this.timeouts();
     const lines = keepAliveLines(t.keepAliveTimeout);
     const options = { keepAliveMs: t.keepAliveTimeout, headersTimeoutMs: t.headersTimeout, localPort, handOff: (socket: Socket) => nodeListener.call(server, socket) };
@@ -201,6 +206,11 @@ export class IngressServer {
       }
     }
     this.ctx.pools.retain(live);
+  }
+
+  /** Whether the plain-HTTP listener serves simple requests on the fast path (see `fastPath`). */
+  get fastPathActive(): boolean {
+    return this.fastPathOn;
   }
 
   /** Upgraded (WebSocket) client connections currently open. */
