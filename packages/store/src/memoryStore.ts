@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Kind, KubeObject, ObjectOfKind, Service } from '@svcnet/model';
 import type { AllocatorConfig, Allocations } from './admission.js';
+import { deepFreeze } from './deepFreeze.js';
 import { alreadyExistsError, conflictError, expiredError, notFoundError } from './errors.js';
 import { labelMatcher } from './labelSelector.js';
 import { KindState, type StoredEvent } from './memoryHistory.js';
@@ -31,6 +32,12 @@ export interface MemoryStoreOptions {
   historyLimit?: number;
   now?: () => number;
   random?: () => number;
+  /**
+   * Test/debug aid, off by default (it costs a walk of every stored object): deep-freeze every
+   * object the store keeps, so a holder of a shared one (an `immutable` write's result or argument,
+   * a `shared` list or watch item) that mutates it in place throws a TypeError.
+   */
+  freezeObjects?: boolean;
 }
 
 const clone = copyJSON;
@@ -51,10 +58,12 @@ export class MemoryStore implements Store, NodeStatusStore {
   private readonly historyLimit: number;
   private readonly now: () => number;
   private readonly closing = new AbortController();
+  private readonly keep: <T>(stored: T) => T;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.historyLimit = Math.max(1, options.historyLimit ?? 10_000);
+    this.keep = options.freezeObjects ? deepFreeze : (o) => o;
     this.allocator = {
       serviceCIDRs: options.serviceCIDRs ?? ['10.96.0.0/12'],
       nodePortRange: options.nodePortRange ?? '30000-32767',
@@ -131,7 +140,7 @@ export class MemoryStore implements Store, NodeStatusStore {
       this.book(plan.release, plan.claim);
     }
     const revision = ++s.revision;
-    withRevision(next, revision);
+    this.keep(withRevision(next, revision));
     s.objects.set(key, next);
     s.append({ type: old ? 'MODIFIED' : 'ADDED', object: next, revision });
     return { object: result(next) as ObjectOfKind[K], action: old ? 'updated' : 'created' };
@@ -153,7 +162,7 @@ export class MemoryStore implements Store, NodeStatusStore {
     this.leases.check(options.fence);
     if (kind === 'Service') this.book(planServiceRelease(old as Service), { ips: [], nodePorts: [] });
     const revision = ++s.revision;
-    const last = withRevision(clone(old), revision);
+    const last = this.keep(withRevision(clone(old), revision));
     s.objects.delete(key);
     s.append({ type: 'DELETED', object: last, revision });
     return clone(last) as ObjectOfKind[K];

@@ -9,7 +9,7 @@ const slice = (): EndpointSlice & { kind: 'EndpointSlice' } => ({
 
 describe('zero-copy writes and shared reads (MemoryStore)', () => {
   it('an immutable trusted write keeps the nested values and returns the stored object; metadata is the store\'s own', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryStore({ freezeObjects: true });
     const given = slice();
     const written = await store.create(given, { trusted: true, immutable: true });
     expect(written.endpoints).toBe(given.endpoints);
@@ -38,12 +38,37 @@ describe('zero-copy writes and shared reads (MemoryStore)', () => {
   });
 
   it('a shared watch delivers the stored objects', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryStore({ freezeObjects: true });
     const written = await store.create(slice(), { trusted: true, immutable: true });
     const ac = new AbortController();
     for await (const e of store.watch('EndpointSlice', { fromRevision: 0, signal: ac.signal, shared: true })) {
       expect(e.type === 'ADDED' && e.object).toBe(written);
       ac.abort();
     }
+  });
+
+  it('with freezeObjects, mutating a shared or zero-copy written object in place throws', async () => {
+    const store = new MemoryStore({ freezeObjects: true });
+    const given = slice();
+    const written = await store.create(given, { trusted: true, immutable: true });
+    const [item] = (await store.list('EndpointSlice', { shared: true })).items;
+    expect(() => item!.endpoints[0]!.addresses.push('10.0.0.9')).toThrow(TypeError);
+    expect(() => { item!.endpoints[0]!.conditions = { ready: false }; }).toThrow(TypeError);
+    expect(() => { (written.metadata as { labels?: object }).labels = {}; }).toThrow(TypeError);
+    // the writer's own object shares the nested values, so its mutation is caught too
+    expect(() => given.endpoints.push({ addresses: ['10.0.0.3'] })).toThrow(TypeError);
+    expect((await store.get('EndpointSlice', 'default', 's1'))?.endpoints).toEqual([{ addresses: ['10.0.0.1'] }]);
+    // copies handed out by default are the caller's own to change
+    const copy = (await store.list('EndpointSlice')).items[0]!;
+    copy.endpoints[0]!.addresses.push('10.0.0.9');
+    const deleted = await store.delete('EndpointSlice', 'default', 's1');
+    deleted.metadata!.name = 'mine';
+  });
+
+  it('objects are not frozen by default', async () => {
+    const store = new MemoryStore();
+    await store.create(slice(), { trusted: true, immutable: true });
+    const [item] = (await store.list('EndpointSlice', { shared: true })).items;
+    expect(Object.isFrozen(item)).toBe(false);
   });
 });
