@@ -70,7 +70,8 @@ export interface WriteOptions {
    * (the endpoints reconciler): with `trusted`, the store keeps the object's nested values as given
    * (it copies only the top level and `metadata`, which it stamps) instead of deep-copying it, and the
    * result is the stored object itself, not a copy. The caller must never mutate what it passed nor
-   * what it got back. An in-process store gains the copies; RedisStore serializes anyway.
+   * what it got back. MemoryStore stores and returns that object; RedisStore stores its
+   * serialization but returns it too (so its result also shares the caller's nested values).
    */
   immutable?: boolean;
 }
