@@ -215,31 +215,60 @@ export class DnsServer {
    * copied. Anything else takes `handleScanned` as over TCP.
    */
   private udpQuery(msg: Buffer, r: dgram.RemoteInfo, send: FastSend): void {
-    // One answer in TIME_SAMPLE is timed; the others count with the last timed duration (see
-    // DnsMetrics.responseAsLast). Questions that miss the table are always timed.
-    const timed = this.udpAnswered === 0;
-    const t0 = timed ? performance.now() : 0;
-    const q = this.q;
-    const rc = scanQuery(msg, q);
-    const v6 = r.family === 'IPv6';
-    // BADVERS and forwarded names need the general path; so does an answer not compiled yet.
-    const c = rc === PARSE_OK && (!q.edns || q.ednsVersion === 0) ? this.responder.cached(q) : undefined;
-    if (c === undefined) {
-      const out = this.handleScanned(msg, rc, false, v6, r, timed ? t0 : performance.now());
-      if (out) send(r.port, r.address, out);
-      return;
+    // This runs from the UDP handle's onmessage, called from C++: a throw here would be an
+    // uncaught exception and end the process. So any error takes the slow path's log-and-SERVFAIL,
+    // unless the reply had already gone (then a second one would only confuse the client).
+    let sent = false;
+    try {
+      // One answer in TIME_SAMPLE is timed; the others count with the last timed duration (see
+      // DnsMetrics.responseAsLast). Questions that miss the table are always timed.
+      let timed = this.udpAnswered === 0;
+      let t0 = timed ? performance.now() : 0;
+      const q = this.q;
+      const rc = scanQuery(msg, q);
+      const v6 = r.family === 'IPv6';
+      // BADVERS and forwarded names need the general path; so does an answer not compiled yet.
+      const c = rc === PARSE_OK && (!q.edns || q.ednsVersion === 0) ? this.responder.cached(q) : undefined;
+      if (c === undefined) {
+        const out = this.handleScanned(msg, rc, false, v6, r, timed ? t0 : performance.now());
+        sent = true;
+        if (out) send(r.port, r.address, out);
+        return;
+      }
+      // The first table answer of each type is timed too, so its untimed ones have a real
+      // duration to count with (the clock starts after the scan here: a few hundred ns short).
+      if (!timed && this.metrics.needsSample(q.qtype)) {
+        timed = true;
+        t0 = performance.now();
+      }
+      this.udpAnswered = (this.udpAnswered + 1) & (TIME_SAMPLE - 1);
+      this.metrics.request(false, v6, q.qtype);
+      const qEnd = q.questionEnd;
+      const truncated = writeReplyHeader(msg, q, c, maxUdpSize(q), true);
+      // Usually the query is exactly header and question; with EDNS its OPT follows and is cut off.
+      const head = msg.length === qEnd ? msg : msg.subarray(0, qEnd);
+      sent = true;
+      if (!q.edns) send(r.port, r.address, head, truncated ? undefined : c.tail);
+      else if (truncated) send(r.port, r.address, head, optRecord(q, c.rcode));
+      else send(r.port, r.address, head, c.tail, optRecord(q, c.rcode));
+      if (timed) this.metrics.responseSampled(c.rcode & 0xf, q.qtype, (performance.now() - t0) / 1000);
+      else this.metrics.responseAsLast(c.rcode & 0xf, q.qtype);
+    } catch (e) {
+      const out = this.failed(e, msg);
+      if (out && !sent) {
+        try {
+          send(r.port, r.address, this.done(out, this.q.qtype, performance.now()));
+        } catch {
+          // the send itself throwing again: nothing more to do for this query, the server goes on
+        }
+      }
     }
-    this.udpAnswered = (this.udpAnswered + 1) & (TIME_SAMPLE - 1);
-    this.metrics.request(false, v6, q.qtype);
-    const qEnd = q.questionEnd;
-    const truncated = writeReplyHeader(msg, q, c, maxUdpSize(q), true);
-    // Usually the query is exactly header and question; with EDNS its OPT follows and is cut off.
-    const head = msg.length === qEnd ? msg : msg.subarray(0, qEnd);
-    if (!q.edns) send(r.port, r.address, head, truncated ? undefined : c.tail);
-    else if (truncated) send(r.port, r.address, head, optRecord(q, c.rcode));
-    else send(r.port, r.address, head, c.tail, optRecord(q, c.rcode));
-    if (timed) this.metrics.response(c.rcode & 0xf, q.qtype, (performance.now() - t0) / 1000);
-    else this.metrics.responseAsLast(c.rcode & 0xf, q.qtype);
+  }
+
+  /** A query that threw: logged, and a SERVFAIL without the question (which may be the broken part). */
+  private failed(e: unknown, msg: Buffer): Buffer | undefined {
+    this.log.warn({ err: (e as Error)?.message ?? String(e) }, 'dns query failed');
+    return msg.length >= 12 ? writeError(msg, { ...this.q, questionEnd: 0 }, RCODE.SERVFAIL) : undefined;
   }
 
   /** `handle` after `scanQuery(msg, this.q)` returned `rc`. */
@@ -273,8 +302,7 @@ export class DnsServer {
         }
       }
     } catch (e) {
-      this.log.warn({ err: (e as Error).message }, 'dns query failed');
-      out = msg.length >= 12 ? writeError(msg, { ...q, questionEnd: 0 }, RCODE.SERVFAIL) : undefined;
+      out = this.failed(e, msg);
     }
     return out ? this.done(out, q.qtype, t0) : undefined;
   }

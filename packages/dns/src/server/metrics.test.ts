@@ -32,15 +32,44 @@ describe('DnsMetrics: plain numbers on the hot path, prom-client at scrape time'
     const m = new DnsMetrics(ours, 'svcnet', () => ({}));
     const ref = new Registry();
     const h = new Histogram({ name: metricNames('svcnet').duration, help: 'Histogram of the time (in seconds) each request took.', labelNames: ['type'], buckets: [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192], registers: [ref] });
-    m.response(0, 1, 0.0003);
+    m.responseSampled(0, 1, 0.0003);
     m.responseAsLast(0, 1);
     m.responseAsLast(0, 1);
-    m.response(0, 33, 0.003);
+    m.responseSampled(0, 33, 0.003);
     m.responseAsLast(3, 33);
     for (const [type, s] of [['A', 0.0003], ['A', 0.0003], ['A', 0.0003], ['SRV', 0.003], ['SRV', 0.003]] as const) h.observe({ type }, s);
     const name = metricNames('svcnet').duration;
     expect(await ours.getSingleMetricAsString(name)).toBe(await ref.getSingleMetricAsString(name));
     expect(await ours.getSingleMetricAsString(metricNames('svcnet').responses)).toContain('rcode="NXDOMAIN"} 1');
+  });
+
+  it('keeps the sampled duration from table answers only: a slow forwarded answer does not leak into it', async () => {
+    const ours = new Registry();
+    const m = new DnsMetrics(ours, 'svcnet', () => ({}));
+    const ref = new Registry();
+    const h = new Histogram({ name: metricNames('svcnet').duration, help: 'Histogram of the time (in seconds) each request took.', labelNames: ['type'], buckets: [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192], registers: [ref] });
+    expect(m.needsSample(1)).toBe(true);
+    m.responseSampled(0, 1, 0.0003); // a timed table answer
+    expect(m.needsSample(1)).toBe(false);
+    m.response(0, 1, 0.05); // a forwarded (or TCP, or table-miss) answer: slow
+    m.responseAsLast(0, 1); // untimed table answers between samples
+    m.responseAsLast(0, 1);
+    for (const s of [0.0003, 0.05, 0.0003, 0.0003]) h.observe({ type: 'A' }, s);
+    // A type with only slow answers has no sample: its first table answer must be timed.
+    m.response(0, 33, 0.05);
+    h.observe({ type: 'SRV' }, 0.05);
+    expect(m.needsSample(33)).toBe(true);
+    const name = metricNames('svcnet').duration;
+    expect(await ours.getSingleMetricAsString(name)).toBe(await ref.getSingleMetricAsString(name));
+  });
+
+  it('counts an untimed answer of a never-sampled type in responses, not in the histogram with a made-up 0 s', async () => {
+    const reg = new Registry();
+    const m = new DnsMetrics(reg, 'svcnet', () => ({}));
+    m.responseAsLast(0, 28);
+    const text = await reg.metrics();
+    expect(text).toContain('svcnet_dns_responses_total{rcode="NOERROR"} 1');
+    expect(text).not.toContain('type="AAAA"');
   });
 
   it('counts requests by proto, family and type, and responses by rcode', async () => {

@@ -8,6 +8,8 @@ for (const [qtype, i] of [[1, 0], [28, 1], [33, 2], [12, 3], [16, 4], [5, 5], [2
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
 /** CoreDNS's request duration buckets (plugin/metrics/vars: 0.25 ms doubling to about 8 s). */
 const BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192];
+/** `lastBucket` of a type no table answer has been timed for yet (real buckets are 0..BUCKETS.length). */
+const NO_SAMPLE = 255;
 
 /** What prom-client keeps per label set of a histogram (lib/histogram.js createBaseValues). */
 interface HistogramValues {
@@ -51,9 +53,13 @@ export class DnsMetrics {
   dropped = 0;
   /** Per type: a count per bucket (not cumulative, as prom-client keeps them), then sum and count. */
   private readonly durations = TYPES.map(() => new Float64Array(BUCKETS.length + 2));
-  /** Per type: the last duration `response` recorded and its bucket, for `responseAsLast`. */
+  /**
+   * Per type: the last duration `responseSampled` recorded and its bucket, for `responseAsLast`.
+   * Only timed table answers set them (a forwarded or TCP answer takes far longer, and must not
+   * stand in for the table answers between samples); NO_SAMPLE until the first.
+   */
   private readonly lastSeconds = new Float64Array(TYPES.length);
-  private readonly lastBucket = new Uint8Array(TYPES.length);
+  private readonly lastBucket = new Uint8Array(TYPES.length).fill(NO_SAMPLE);
 
   constructor(registry: Registry, prefix: string, sources: () => MetricSources) {
     const n = metricNames(prefix);
@@ -117,31 +123,53 @@ export class DnsMetrics {
     this.requests[(tcp ? 2 : 0) + (v6 ? 1 : 0)]![typeIndex(qtype)]!++;
   }
 
+  /** A timed response (any path). */
   response(rcode: number, qtype: number, seconds: number): void {
+    this.observe(rcode, typeIndex(qtype), seconds);
+  }
+
+  /**
+   * A timed answer served from the compiled table: recorded as `response`, and kept as the
+   * duration `responseAsLast` gives the untimed table answers of its type that follow.
+   */
+  responseSampled(rcode: number, qtype: number, seconds: number): void {
+    const t = typeIndex(qtype);
+    this.lastSeconds[t] = seconds;
+    this.lastBucket[t] = this.observe(rcode, t, seconds);
+  }
+
+  /** True until `responseSampled` has recorded a table answer of this type: the server times that one. */
+  needsSample(qtype: number): boolean {
+    return this.lastBucket[typeIndex(qtype)] === NO_SAMPLE;
+  }
+
+  /**
+   * A table answer that was not timed, counted with the duration last sampled for its type: for the
+   * server's sampled timing of answers served straight from the compiled table, whose durations
+   * hardly vary (two clock reads cost a good share of such an answer's JavaScript). Without a
+   * sample yet (the server avoids this, see `needsSample`) it counts in responses only, rather than
+   * in the histogram with a made-up duration.
+   */
+  responseAsLast(rcode: number, qtype: number): void {
     this.responses[rcode & 0x1f]!++;
     const t = typeIndex(qtype);
+    const b = this.lastBucket[t]!;
+    if (b === NO_SAMPLE) return;
+    const d = this.durations[t]!;
+    if (b < BUCKETS.length) d[b]!++;
+    d[BUCKETS.length]! += this.lastSeconds[t]!;
+    d[BUCKETS.length + 1]!++;
+  }
+
+  /** Counts the response and its duration under type index `t`; returns the bucket it fell in. */
+  private observe(rcode: number, t: number, seconds: number): number {
+    this.responses[rcode & 0x1f]!++;
     const d = this.durations[t]!;
     let b = 0;
     while (b < BUCKETS.length && seconds > BUCKETS[b]!) b++;
     if (b < BUCKETS.length) d[b]!++; // above the last bucket: only +Inf (the count) has it
     d[BUCKETS.length]! += seconds;
     d[BUCKETS.length + 1]!++;
-    this.lastSeconds[t] = seconds;
-    this.lastBucket[t] = b;
-  }
-
-  /**
-   * A response that was not timed, counted with the duration last recorded for its type: for the
-   * server's sampled timing of answers served straight from the compiled table, whose durations
-   * hardly vary (two clock reads cost a good share of such an answer's JavaScript).
-   */
-  responseAsLast(rcode: number, qtype: number): void {
-    this.responses[rcode & 0x1f]!++;
-    const t = typeIndex(qtype);
-    const d = this.durations[t]!;
-    const b = this.lastBucket[t]!;
-    if (b < BUCKETS.length) d[b]!++;
-    d[BUCKETS.length]! += this.lastSeconds[t]!;
-    d[BUCKETS.length + 1]!++;
+    return b;
   }
 }
