@@ -154,7 +154,12 @@ export class DnsServer {
       }
     }
     this.udp = udp;
-    if (this.o.udpFastPath !== false) fastUdp(udp, (m, r, send) => this.udpQuery(m, r, send));
+    if (this.o.udpFastPath !== false && !fastUdp(udp, (m, r, send) => this.udpQuery(m, r, send))) {
+      this.log.warn(
+        { node: process.version },
+        'dns udp fast path is off: this Node\'s dgram internals were not recognised (or process.binding is refused), so UDP uses dgram\'s public API: same answers, but more CPU per query (about a fifth more in the README benchmark) and so less headroom under load; see udpFastPath.ts',
+      );
+    }
     const port = udp.address().port;
     this.addrs = { udp: { address: this.listen.host, port }, tcp: tcpAddr };
     if (this.o.httpListen) {
