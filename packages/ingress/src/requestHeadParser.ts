@@ -8,12 +8,12 @@
  * The parser never has to reject anything itself: saying "not mine" is always safe.
  */
 
+import { findHeadEnd } from './headEnd.js';
+
 /** Node's default maxHeaderSize: a head this long without its end is handed over (Node answers 431). */
 export const MAX_FAST_HEAD = 16 * 1024;
 /** More header lines than this are handed over too (bounds the work per head). */
 const MAX_FAST_HEADERS = 100;
-const HEAD_WINDOW = 1024;
-const BLANK_LINE = Buffer.from('\r\n\r\n');
 
 export interface FastRequestHead {
   method: 'GET' | 'HEAD';
@@ -35,17 +35,11 @@ const TARGET = /^\/[\x21-\x7e]*$/;
 
 /** Parses the request head starting at `start` of `buf`. */
 export function parseRequestHead(buf: Buffer, start: number): ParseResult {
-  // Most heads fit in the first KiB: search a latin1 string (several times cheaper than
-  // Buffer#indexOf with a string needle), the buffer only beyond it.
-  let text = buf.toString('latin1', start, Math.min(buf.length, start + HEAD_WINDOW));
-  let blank = text.indexOf('\r\n\r\n');
-  if (blank < 0) {
-    const abs = buf.length - start > HEAD_WINDOW ? buf.indexOf(BLANK_LINE, start) : -1;
-    if (abs < 0) return buf.length - start > MAX_FAST_HEAD ? 'unsupported' : 'incomplete';
-    blank = abs - start;
-    if (blank > MAX_FAST_HEAD) return 'unsupported';
-    text = buf.toString('latin1', start, abs + 4);
-  }
+  const found = findHeadEnd(buf, start);
+  if (!found) return buf.length - start > MAX_FAST_HEAD ? 'unsupported' : 'incomplete';
+  const blank = found.at - start;
+  if (blank > MAX_FAST_HEAD) return 'unsupported';
+  const text = found.text;
   const lineEnd = text.indexOf('\r\n');
   const line = text.slice(0, lineEnd);
   let method: 'GET' | 'HEAD';

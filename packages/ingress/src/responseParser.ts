@@ -5,6 +5,8 @@
  * Anything malformed throws UpstreamProtocolError: the connection is then unusable.
  */
 
+import { findHeadEnd } from './headEnd.js';
+
 export class UpstreamProtocolError extends Error {
   readonly code = 'UpstreamProtocol';
   constructor(reason: string) {
@@ -28,8 +30,6 @@ export const MAX_RESPONSE_HEAD = 16 * 1024;
 const MAX_CHUNK_LINE = 1024;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const EMPTY = Buffer.alloc(0);
-const BLANK_LINE = Buffer.from('\r\n\r\n');
-const HEAD_WINDOW = 1024;
 /** 1 at the lengths of the header names head() treats specially (date, server, trailer, upgrade, ...). */
 const HANDLED_LENGTH = new Uint8Array(32);
 for (const n of ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade', 'server', 'date']) HANDLED_LENGTH[n.length] = 1;
@@ -90,18 +90,15 @@ export class ResponseParser {
     while (pos < buf.length) {
       switch (this.state) {
         case State.Head: {
-          // Most heads fit in the first KiB: look for the blank line in a latin1 string (several
-          // times cheaper than Buffer#indexOf with a string needle), in the buffer only beyond it.
-          const window = buf.toString('latin1', pos, Math.min(buf.length, pos + HEAD_WINDOW));
-          const rel = window.indexOf('\r\n\r\n');
-          const end = rel >= 0 ? pos + rel : buf.length - pos > HEAD_WINDOW ? buf.indexOf(BLANK_LINE, pos) : -1;
-          if (end < 0) {
+          const found = findHeadEnd(buf, pos);
+          if (!found) {
             if (buf.length - pos > MAX_RESPONSE_HEAD) throw new UpstreamProtocolError(`the response head exceeds ${MAX_RESPONSE_HEAD} bytes`);
             this.pending = keep(buf, pos, buf.length);
             return;
           }
+          const end = found.at;
           if (end - pos > MAX_RESPONSE_HEAD) throw new UpstreamProtocolError(`the response head exceeds ${MAX_RESPONSE_HEAD} bytes`);
-          pos = this.head(rel >= 0 ? window.slice(0, rel) : buf.toString('latin1', pos, end), buf, end, keep);
+          pos = this.head(found.text.slice(0, end - pos), buf, end, keep);
           break;
         }
         case State.Length: {
