@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { SERVER_HEADER, errorBody } from './errorResponses.js';
+import { SERVER_HEADER, errorBody, errorHeaders } from './errorResponses.js';
 
 /**
  * Response heads written by the fast path straight to the client socket, byte for byte what
@@ -70,9 +70,8 @@ export function proxiedResponseHead(status: number, reason: string, headers: rea
 /** The router's own short answer (as sendError writes it), head and body. */
 export function errorResponse(status: number, requestId: string | undefined, connectionLines: string): string {
   const body = errorBody(status);
-  const id = requestId ? `x-request-id: ${requestId}\r\n` : '';
-  return (
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\nserver: ${SERVER_HEADER}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
-    `content-length: ${Buffer.byteLength(body)}\r\n${id}${dateHeaderLine()}${connectionLines}\r\n${body}`
-  );
+  const headers = errorHeaders(body, requestId);
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  return `${head}${dateHeaderLine()}${connectionLines}\r\n${body}`;
 }

@@ -18,6 +18,16 @@ export function errorBody(status: number, detail?: string): string {
   return detail ? `${text}${detail}\n` : text;
 }
 
+/**
+ * The headers of the router's own short answer with this body, in order, as flat [name, value, ...]:
+ * the one list both sendError (node:http) and the fast path's errorResponse write.
+ */
+export function errorHeaders(body: string, requestId: string | undefined): string[] {
+  const headers = ['server', SERVER_HEADER, 'content-type', 'text/plain; charset=utf-8', 'content-length', String(Buffer.byteLength(body))];
+  if (requestId) headers.push('x-request-id', requestId);
+  return headers;
+}
+
 /** A short plain-text answer from the router itself, with its Server header. Keeps the connection. */
 export function sendError(res: ServerResponse, status: number, requestId: string | undefined, detail?: string): void {
   if (res.headersSent) {
@@ -25,12 +35,9 @@ export function sendError(res: ServerResponse, status: number, requestId: string
     return;
   }
   const body = errorBody(status, detail);
-  const headers: Record<string, string | number> = {
-    server: SERVER_HEADER,
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  };
-  if (requestId) headers['x-request-id'] = requestId;
+  const list = errorHeaders(body, requestId);
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < list.length; i += 2) headers[list[i]!] = list[i + 1]!;
   // The reason phrase is set explicitly: a writeHead that threw on an endpoint's head leaves its
   // phrase behind (a 502 would go out as "502 OK").
   res.writeHead(status, STATUS_CODES[status] ?? 'unknown', headers);
