@@ -20,10 +20,8 @@ export function iptablesBackend(state: ProxyState, options: ProxyOptions, applie
     prepare: () => syncer.prepare(),
     async apply(p) {
       if (!started) {
-        // Leftover service chains from an earlier run: the first sync must delete them, so it is
-        // rendered again once they are noted (its text was prepared before they were known).
-        syncer.noteExistingChains(await applier.existingServiceChains().catch(() => []));
-        Object.assign(p, syncer.rerender(p));
+        // Leftover service chains from an earlier run: the first sync deletes them too.
+        syncer.deleteLeftovers(p, await applier.existingServiceChains().catch(() => []));
         started = true;
       }
       if (p.full) {

@@ -161,6 +161,27 @@ describe('partial sync (transcribed from upstream TestSyncProxyRulesRepeated)', 
     expect(retry.full).toBe(true);
     expect(retry.text).toContain(':KUBE-SVC-XPGD46QRK7WJZT7O');
   });
+
+  it('deletes leftover service chains found at startup in the first sync, rendering it once', () => {
+    const st = new ProxyState('IPv4', TEST_NODE_NAME);
+    const syncer = new IPTablesSyncer(st, options, { clock: new FakeClock() });
+    st.onServiceUpdate(clusterIPService('ns1', 'svc1', '172.30.0.41', 80, 'p80'));
+    st.onEndpointSliceUpdate(slice('ns1', 'svc1', '10.0.1.1', 80, 'p80'));
+    const first = syncer.prepare();
+    const rendered = first.text;
+    const active = [...first.result.activeNatChains].filter((c) => c.startsWith('KUBE-SVC-'));
+    syncer.deleteLeftovers(first, [...active, 'OTHER-CHAIN']);
+    expect(first.text).toBe(rendered); // nothing left over: the text is untouched
+    syncer.deleteLeftovers(first, ['KUBE-SVC-AAAAAAAAAAAAAAAA', ...active, 'OTHER-CHAIN']);
+    expect(syncer.cache.rendered).toBe(1);
+    expect(first.text).toBe(`${rendered}*nat\n:KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]\n-X KUBE-SVC-AAAAAAAAAAAAAAAA\nCOMMIT\n`);
+    expect(first.result.deletedChains).toEqual(['KUBE-SVC-AAAAAAAAAAAAAAAA']);
+    // A failed first sync leaves them noted: the full retry renders their deletion itself.
+    syncer.commit(first, false);
+    const retry = syncer.prepare();
+    expect(retry.text).toContain('-X KUBE-SVC-AAAAAAAAAAAAAAAA\n');
+    expect(retry.text).not.toContain('-X OTHER-CHAIN');
+  });
 });
 
 // Property: partial syncs applied in order to a model of iptables-restore --noflush leave the

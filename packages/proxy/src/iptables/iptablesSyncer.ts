@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { realClock } from '../core/clock.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState, SyncChanges } from '../core/proxyState.js';
+import { isServiceChainName } from './chainNames.js';
 import { IPTablesRenderCache } from './iptablesRenderCache.js';
 import { renderIPTables } from './iptablesRenderer.js';
 import type { IPTablesRenderResult } from './iptablesRenderer.js';
@@ -65,19 +66,7 @@ export class IPTablesSyncer {
 
   prepare(): PreparedIPTablesSync {
     const full = this.needFullSync || this.clock.now() - this.lastFullSync > this.fullSyncPeriodMs;
-    return this.render(full, this.state.checkout());
-  }
-
-  /**
-   * Renders a prepared sync again without checking out more changes: the applier calls it after
-   * noting the chains iptables-save found at startup (noted after the first prepare, they would
-   * otherwise be dropped by its commit and never deleted).
-   */
-  rerender(prepared: PreparedIPTablesSync): PreparedIPTablesSync {
-    return this.render(prepared.full, prepared.changes);
-  }
-
-  private render(full: boolean, changes: SyncChanges): PreparedIPTablesSync {
+    const changes = this.state.checkout();
     const result = renderIPTables({
       family: this.state.family,
       services: this.state.services,
@@ -94,6 +83,24 @@ export class IPTablesSyncer {
     for (const c of result.droppedNatChains) if (!this.touched.has(c)) this.touched.set(c, true);
     for (const c of result.addedNatChains) if (!this.touched.has(c)) this.touched.set(c, false);
     return { full, text: result.text, result, changes };
+  }
+
+  /**
+   * Adds to the first sync the deletion of the service chains iptables-save found at startup
+   * (known only once that sync was prepared): a second nat block that flushes, then deletes, each
+   * one the ruleset does not use. Rendering the whole first sync again for them would double the
+   * cold-start render (and count it twice). They are noted too, so that a retry after a failed
+   * first sync (always full) renders their deletion itself.
+   */
+  deleteLeftovers(prepared: PreparedIPTablesSync, found: Iterable<string>): void {
+    const chains = [...new Set(found)];
+    this.noteExistingChains(chains);
+    const { activeNatChains: active, deletedChains: deleted } = prepared.result;
+    const done = new Set(deleted);
+    const leftovers = chains.filter((c) => isServiceChainName(c) && !active.has(c) && !done.has(c)).sort();
+    if (!leftovers.length) return;
+    prepared.text += ['*nat', ...leftovers.map((c) => `:${c} - [0:0]`), ...leftovers.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n');
+    deleted.push(...leftovers);
   }
 
   private staleChains(): string[] {
