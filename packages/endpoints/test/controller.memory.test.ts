@@ -12,7 +12,9 @@ afterEach(async () => {
 });
 
 function setup(extra: ConstructorParameters<typeof EndpointsController>[1] = {}) {
-  const store = new MemoryStore();
+  // Frozen objects: the controller reads the store's own objects (shared) and hands it its own
+  // (immutable); any in-place change by either side throws here instead of corrupting state.
+  const store = new MemoryStore({ freezeObjects: true });
   stores.push(store);
   const c = new EndpointsController(store, { random: seededRandom(1), leaseTtlMs: 300, holder: 'a', ...extra });
   controllers.push(c);

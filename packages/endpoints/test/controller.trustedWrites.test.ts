@@ -58,7 +58,7 @@ async function everyWrite(store: MemoryStore, kind: Kind): Promise<{ object: Kub
 
 describe('objects the controller writes without admission', () => {
   it('are all valid and already defaulted', async () => {
-    const store = new MemoryStore({ serviceCIDRs: ['10.96.0.0/12', 'fd00:10:96::/112'] });
+    const store = new MemoryStore({ serviceCIDRs: ['10.96.0.0/12', 'fd00:10:96::/112'], freezeObjects: true });
     stores.push(store);
     const c = new EndpointsController(store, { random: seededRandom(3), leaseTtlMs: 300, holder: 'a' });
     controllers.push(c);
