@@ -43,24 +43,11 @@ export function writeAnswer(msg: Buffer, q: ParsedQuery, c: CompiledAnswer, maxS
   const truncated = len > maxSize;
   if (truncated) len = qEnd + opt;
   const out = Buffer.allocUnsafe(len);
-  // Byte stores rather than writeUInt16BE/copy: no argument checks, and no subarray view per query.
-  const flags = FLAG_QR | (authoritative ? FLAG_AA : 0) | (truncated ? FLAG_TC : 0) | (q.flags & (FLAG_RD | FLAG_CD)) | FLAG_RA | (c.rcode & 0xf);
-  const an = truncated ? 0 : c.an;
-  const ns = truncated ? 0 : c.ns;
-  const ar = (truncated ? 0 : c.ar) + (opt ? 1 : 0);
+  // Byte stores rather than copy(): no argument checks, and no subarray view per query.
+  for (let i = 0; i < qEnd; i++) out[i] = msg[i]!;
   out[0] = q.id >> 8;
   out[1] = q.id;
-  out[2] = flags >> 8;
-  out[3] = flags;
-  out[4] = 0;
-  out[5] = 1;
-  out[6] = an >> 8;
-  out[7] = an;
-  out[8] = ns >> 8;
-  out[9] = ns;
-  out[10] = ar >> 8;
-  out[11] = ar;
-  for (let i = 12; i < qEnd; i++) out[i] = msg[i]!;
+  writeReplyHeader(out, q, c, maxSize, authoritative);
   if (!truncated) out.set(c.tail, qEnd);
   if (opt) writeOpt(out, len - OPT_LEN, q, c.rcode >> 4);
   return out;
