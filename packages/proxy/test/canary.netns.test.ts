@@ -6,19 +6,12 @@ import { proxyMetrics } from '../src/engine/metrics.js';
 import type { Proxier } from '../src/engine/proxier.js';
 import { createIPTablesProxier } from '../src/iptables/iptablesBackend.js';
 import { createNFTablesProxier } from '../src/nftables/nftablesBackend.js';
-import { makeService, makeSlice } from './fixtures.js';
+import { webWithOneEndpoint } from './fixtures.js';
 
 /** Rules flushed or deleted from outside (as firewalld reloads do) come back via the monitor. */
 const MONITOR_MS = 100;
 
-const web = makeService('default', 'web', (s) => {
-  s.spec.clusterIP = '10.96.0.10';
-  s.spec.ports = [{ name: 'http', port: 80, targetPort: 9376, protocol: 'TCP' }];
-});
-const webSlice = makeSlice('default', 'web', 1, (e) => {
-  e.endpoints = [{ addresses: ['10.244.1.2'], conditions: { ready: true } }];
-  e.ports = [{ name: 'http', port: 9376, protocol: 'TCP' }];
-});
+const { service: web, slice: webSlice } = webWithOneEndpoint();
 
 let ns: NetNs | undefined;
 let running: { stop(): void } | undefined;

@@ -39,5 +39,18 @@ export function hostnamesExample(clusterIP = '10.0.1.175'): { service: Service; 
 }
 
 /** Upstream NewFakeProxier conventions (pkg/proxy/iptables/proxier_test.go). */
+/** default/web: ClusterIP 10.96.0.10, port 80 -> 9376, one ready endpoint 10.244.1.2 (the netns tests' service). */
+export function webWithOneEndpoint(): { service: Service; slice: EndpointSlice } {
+  const service = makeService('default', 'web', (s) => {
+    s.spec.clusterIP = '10.96.0.10';
+    s.spec.ports = [{ name: 'http', port: 80, targetPort: 9376, protocol: 'TCP' }];
+  });
+  const slice = makeSlice('default', 'web', 1, (e) => {
+    e.endpoints = [{ addresses: ['10.244.1.2'], conditions: { ready: true } }];
+    e.ports = [{ name: 'http', port: 9376, protocol: 'TCP' }];
+  });
+  return { service, slice };
+}
+
 export const TEST_NODE_NAME = 'test-node';
 export const TEST_NODE_IP = '192.168.0.2';

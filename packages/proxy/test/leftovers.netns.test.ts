@@ -4,18 +4,11 @@ import { proxyOptions } from '../src/core/proxyOptions.js';
 import { netnsExec } from '../src/engine/exec.js';
 import { proxyMetrics } from '../src/engine/metrics.js';
 import { createIPTablesProxier } from '../src/iptables/iptablesBackend.js';
-import { makeService, makeSlice } from './fixtures.js';
+import { webWithOneEndpoint } from './fixtures.js';
 
 // A proxier restarted after its Services changed finds service chains of the earlier run in the
 // kernel (iptables-save at startup): its first sync deletes them, and leaves other chains alone.
-const web = makeService('default', 'web', (s) => {
-  s.spec.clusterIP = '10.96.0.10';
-  s.spec.ports = [{ name: 'http', port: 80, targetPort: 9376, protocol: 'TCP' }];
-});
-const webSlice = makeSlice('default', 'web', 1, (e) => {
-  e.endpoints = [{ addresses: ['10.244.1.2'], conditions: { ready: true } }];
-  e.ports = [{ name: 'http', port: 9376, protocol: 'TCP' }];
-});
+const { service: web, slice: webSlice } = webWithOneEndpoint();
 
 let ns: NetNs | undefined;
 let running: { stop(): void } | undefined;
