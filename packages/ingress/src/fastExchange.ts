@@ -1,11 +1,9 @@
 import type { Socket } from 'node:net';
-import type { Upstream } from './backends.js';
 import { BodyFraming, errorResponse, hasContentLength, proxiedResponseHead } from './clientResponseHead.js';
-import type { ConnectionWaiter, EndpointPool } from './endpointPool.js';
 import type { Routed } from './proxyHandler.js';
 import type { ProxyContext } from './proxyContext.js';
-import type { ExchangeHandler, UpstreamConnection } from './upstreamConnection.js';
-import { isConnectError, isTimeout } from './upstreamPools.js';
+import { UpstreamAttempt } from './upstreamAttempt.js';
+import type { UpstreamConnection } from './upstreamConnection.js';
 
 /** What a fast exchange needs from the client connection it answers on. */
 export interface FastClient {
@@ -22,61 +20,32 @@ const CHUNKED_END = '0\r\n\r\n';
 
 /**
  * One bodiless GET/HEAD proxied by the fast path: the same pool, retry and error rules as the
- * http-server path's Exchange (connect failures retry on another endpoint; nothing is sent twice;
- * 502/504 with the router's short body), but the response is written to the client socket directly.
+ * http-server path's Exchange (both are UpstreamAttempts), but the response is written to the
+ * client socket directly.
  */
-export class FastExchange implements ExchangeHandler, ConnectionWaiter {
-  private conn: UpstreamConnection | undefined;
-  private pool: EndpointPool | undefined;
-  private tried: Set<string> | undefined;
-  private attempts = 0;
-  private upstream!: Upstream;
-  private done = false;
+export class FastExchange extends UpstreamAttempt {
   private headSent = false;
   private framing = BodyFraming.None;
   private status = 0;
 
   constructor(
-    private readonly ctx: ProxyContext,
+    ctx: ProxyContext,
     private readonly client: FastClient,
-    private readonly routed: Extract<Routed, { kind: 'proxy' }>,
+    routed: Extract<Routed, { kind: 'proxy' }>,
     private readonly head: string,
     private readonly headOnly: boolean,
-    private readonly requestId: string,
-    private readonly started: number,
-  ) {}
-
-  send(): void {
-    const u = this.ctx.pools.pick(this.routed.backend, this.routed.upstreams, this.tried);
-    if (!u) {
-      this.fail(502, 'every endpoint refused the connection');
-      return;
-    }
-    this.upstream = u;
-    this.attempts++;
-    this.pool = this.ctx.pools.pool(u);
-    this.pool.acquire(this);
+    requestId: string,
+    started: number,
+  ) {
+    super(ctx, routed, requestId, started);
   }
 
-  onConnection(conn: UpstreamConnection): void {
-    if (this.done) {
-      this.pool!.release(conn);
-      return;
-    }
-    this.conn = conn;
+  protected sendRequest(conn: UpstreamConnection): void {
     conn.send(this, this.head, this.headOnly, true);
   }
 
-  onConnectFailed(err: Error): void {
-    if (this.done) return;
-    if (isConnectError(err) && this.attempts < this.ctx.maxAttempts && !this.client.socket.destroyed) {
-      (this.tried ??= new Set()).add(this.upstream.key);
-      this.ctx.metrics.retry();
-      this.ctx.logger?.warn({ endpoint: this.upstream.key, route: this.routed.route, err: err.message }, 'ingress: connect failed, retrying another endpoint');
-      this.send();
-      return;
-    }
-    this.onError(err);
+  protected canRetry(): boolean {
+    return !this.client.socket.destroyed;
   }
 
   onHead(status: number, reason: string, headers: string[], complete: Buffer | null): void {
@@ -141,40 +110,25 @@ export class FastExchange implements ExchangeHandler, ConnectionWaiter {
     // No request body on the fast path.
   }
 
-  onError(err: Error): void {
-    if (this.done) return;
-    const timeout = isTimeout(err);
-    this.ctx.metrics.upstreamError(timeout ? 'timeout' : isConnectError(err) ? 'connect' : 'upstream');
-    this.ctx.logger?.warn({ endpoint: this.upstream.key, route: this.routed.route, requestId: this.requestId, err: err.message }, 'ingress: upstream failed');
-    this.fail(timeout ? 504 : 502, err.message);
-  }
-
-  /** The client went away: drop the upstream side too. */
-  clientClosed(): void {
-    if (this.done) return;
-    this.done = true;
-    if (this.conn) this.conn.destroy();
-    else this.pool?.cancel(this);
-  }
-
   private finish(): void {
     this.done = true;
-    this.ctx.metrics.observe(this.status, (performance.now() - this.started) / 1000);
+    this.observe(this.status);
     this.client.exchangeDone();
   }
 
-  private fail(status: number, reason: string): void {
-    this.done = true;
-    this.conn?.destroy();
+  protected responseStarted(): boolean {
+    return this.headSent;
+  }
+
+  protected abortResponse(): void {
+    // Part of the response is out: the client can only learn of the failure by the close.
+    this.client.socket.destroy();
+  }
+
+  protected answerError(status: number): void {
     const socket = this.client.socket;
-    if (this.headSent) {
-      // Part of the response is out: the client can only learn of the failure by the close.
-      socket.destroy();
-      return;
-    }
-    if (this.ctx.logger && status === 502) this.ctx.logger.warn({ route: this.routed.route, requestId: this.requestId }, `ingress: ${reason}`);
     if (!socket.destroyed) socket.write(errorResponse(status, this.requestId, this.client.connectionLines), 'latin1');
-    this.ctx.metrics.observe(status, (performance.now() - this.started) / 1000);
+    this.observe(status);
     this.client.exchangeDone();
   }
 }

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Upstream } from './backends.js';
 import { backendKey } from './backends.js';
-import type { ConnectionWaiter, EndpointPool } from './endpointPool.js';
 import { SERVER_HEADER, sendError, sendRedirect } from './errorResponses.js';
 import { forwardRequestHeaders, requestHead } from './forwardHeaders.js';
 import { normaliseHost } from './hosts.js';
@@ -11,8 +10,8 @@ import type { ProxyContext } from './proxyContext.js';
 import type { Route } from './routeTypes.js';
 import { BodyTooLargeError } from './requestBody.js';
 import { newRequestId } from './requestIds.js';
-import type { ExchangeHandler, UpstreamConnection } from './upstreamConnection.js';
-import { isConnectError, isTimeout } from './upstreamPools.js';
+import { UpstreamAttempt } from './upstreamAttempt.js';
+import type { UpstreamConnection } from './upstreamConnection.js';
 
 /** The Host header (or absolute-form authority) without building req.headers. */
 export function requestHost(req: IncomingMessage): string | undefined {
@@ -106,53 +105,31 @@ function onRequestEnd(this: IncomingMessage): void {
 const CHUNKED_END = '0\r\n\r\n';
 
 /**
- * One proxied exchange over a pooled keep-alive connection (UpstreamConnection). Connect failures
- * retry on the next endpoint; once a request may have reached an endpoint it is never sent again.
- * The request body is read only once a connection is up, and its first chunk leaves with the head.
+ * One proxied exchange over a pooled keep-alive connection (UpstreamConnection); the endpoint
+ * choice, retries and 502/504 rules are UpstreamAttempt's. The request body is read only once a
+ * connection is up, and its first chunk leaves with the head.
  */
-class Exchange implements ExchangeHandler, ConnectionWaiter {
-  conn: UpstreamConnection | undefined;
-  private pool: EndpointPool | undefined;
-  private tried: Set<string> | undefined;
-  private attempts = 0;
-  private upstream!: Upstream;
-  private done = false;
+class Exchange extends UpstreamAttempt {
   private headPending = true;
   private bodySeen = 0;
 
   constructor(
-    private readonly ctx: ProxyContext,
+    ctx: ProxyContext,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly routed: Extract<Routed, { kind: 'proxy' }>,
+    routed: Extract<Routed, { kind: 'proxy' }>,
     private readonly head: string,
-    private readonly requestId: string,
+    requestId: string,
     private readonly hasBody: boolean,
     private readonly chunked: boolean,
-    private readonly started: number,
+    started: number,
   ) {
+    super(ctx, routed, requestId, started);
     (res as Carrier)[kExchange] = this;
     res.on('close', onResponseClose);
   }
 
-  send(): void {
-    const u = this.ctx.pools.pick(this.routed.backend, this.routed.upstreams, this.tried);
-    if (!u) {
-      this.fail(502, 'every endpoint refused the connection');
-      return;
-    }
-    this.upstream = u;
-    this.attempts++;
-    this.pool = this.ctx.pools.pool(u);
-    this.pool.acquire(this);
-  }
-
-  onConnection(conn: UpstreamConnection): void {
-    if (this.done) {
-      this.pool!.release(conn);
-      return;
-    }
-    this.conn = conn;
+  protected sendRequest(conn: UpstreamConnection): void {
     const headOnly = this.req.method === 'HEAD';
     if (!this.hasBody) {
       conn.send(this, this.head, headOnly, true);
@@ -166,16 +143,8 @@ class Exchange implements ExchangeHandler, ConnectionWaiter {
     req.on('end', onRequestEnd);
   }
 
-  onConnectFailed(err: Error): void {
-    if (this.done) return;
-    if (isConnectError(err) && this.attempts < this.ctx.maxAttempts && !this.res.headersSent && !this.res.destroyed) {
-      (this.tried ??= new Set()).add(this.upstream.key);
-      this.ctx.metrics.retry();
-      this.ctx.logger?.warn({ endpoint: this.upstream.key, route: this.routed.route, err: err.message }, 'ingress: connect failed, retrying another endpoint');
-      this.send();
-      return;
-    }
-    this.onError(err);
+  protected canRetry(): boolean {
+    return !this.res.headersSent && !this.res.destroyed;
   }
 
   bodyData(chunk: Buffer): void {
@@ -238,39 +207,24 @@ class Exchange implements ExchangeHandler, ConnectionWaiter {
     if (!this.done) this.finish(undefined);
   }
 
-  onError(err: Error): void {
-    if (this.done) return;
-    const timeout = isTimeout(err);
-    this.ctx.metrics.upstreamError(timeout ? 'timeout' : isConnectError(err) ? 'connect' : 'upstream');
-    this.ctx.logger?.warn({ endpoint: this.upstream.key, route: this.routed.route, requestId: this.requestId, err: err.message }, 'ingress: upstream failed');
-    this.fail(timeout ? 504 : 502, err.message);
-  }
-
-  /** The client went away: drop the upstream side too. */
-  clientClosed(): void {
-    if (this.done) return;
-    this.done = true;
-    if (this.conn) this.conn.destroy();
-    else this.pool?.cancel(this);
-  }
-
   private finish(body: Buffer | undefined): void {
     this.done = true;
     if (body && body.length > 0) this.res.end(body);
     else this.res.end();
-    this.ctx.metrics.observe(this.res.statusCode, (performance.now() - this.started) / 1000);
+    this.observe(this.res.statusCode);
   }
 
-  private fail(status: number, reason: string): void {
-    this.done = true;
-    this.conn?.destroy();
-    if (this.res.headersSent) {
-      this.res.destroy();
-      return;
-    }
-    if (this.ctx.logger && status === 502) this.ctx.logger.warn({ route: this.routed.route, requestId: this.requestId }, `ingress: ${reason}`);
+  protected responseStarted(): boolean {
+    return this.res.headersSent;
+  }
+
+  protected abortResponse(): void {
+    this.res.destroy();
+  }
+
+  protected answerError(status: number): void {
     sendError(this.res, status, this.requestId);
-    this.ctx.metrics.observe(status, (performance.now() - this.started) / 1000);
+    this.observe(status);
     // An unread request body would desynchronise the client connection: close it after answering.
     if (this.hasBody && !this.req.complete) this.res.shouldKeepAlive = false;
   }
