@@ -154,8 +154,14 @@ describeWith('dns server under hostile packets', [dig], () => {
         if (round % 2) sent++;
       }
       await sleep(20);
-      // Valid queries from elsewhere are answered during the flood.
-      if (round === 5) await checkUdp();
+      // Valid queries from elsewhere are answered during the flood. Like any resolver (dig tries
+      // 3 times), the probe retries: a loopback burst of 200 datagrams can overflow a socket buffer
+      // and drop one datagram, which is UDP, not the server failing.
+      if (round === 5) {
+        let reply: Buffer | undefined;
+        for (let attempt = 0; attempt < 3 && !reply; attempt++) reply = await udpAsk(port, query(NAME, 'A', 7000 + attempt), 500);
+        expect(reply && answersOf(reply)).toEqual(['A 10.96.0.20']);
+      }
     }
     await sleep(300);
     for (const s of sockets) s.close();
