@@ -92,3 +92,27 @@ export async function refusedPort(): Promise<number> {
   await new Promise<void>((r) => s.close(() => r()));
   return port;
 }
+
+/**
+ * A raw TCP endpoint that reads request heads (bodiless) and writes whatever `answer(method,
+ * target)` returns, byte for byte, closing after it when asked: for response shapes node:http
+ * would not produce. `onConnection` counts or tracks connections.
+ */
+export function scriptedBackend(answer: (method: string, target: string) => { text: string | Buffer; close?: boolean }, onConnection?: (s: Socket) => void): TcpServer {
+  return createTcpServer((s: Socket) => {
+    onConnection?.(s);
+    let buf = '';
+    s.on('error', () => undefined);
+    s.on('data', (d) => {
+      buf += d.toString('latin1');
+      let end: number;
+      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
+        const [method, target] = buf.slice(0, end).split(' ');
+        buf = buf.slice(end + 4);
+        const a = answer(method!, target!);
+        if (a.close) s.end(a.text, 'latin1');
+        else s.write(a.text, 'latin1');
+      }
+    });
+  });
+}

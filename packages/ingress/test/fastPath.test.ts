@@ -2,7 +2,7 @@ import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngressServer, IngressView } from '../src/index.js';
-import { EchoBackend } from './backends.js';
+import { EchoBackend, scriptedBackend } from './backends.js';
 import type { Echo } from './backends.js';
 import { ingress, path, rule, service, slice } from './fixtures.js';
 import { exchange, request, splitResponses } from './rawClient.js';
@@ -54,19 +54,7 @@ let fastPort = 0;
 let slowPort = 0;
 
 beforeAll(async () => {
-  raw = createServer((s: Socket) => {
-    let buf = '';
-    s.on('error', () => undefined);
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        const [method, target] = buf.slice(0, end).split(' ');
-        buf = buf.slice(end + 4);
-        s.write(answer(method!, target!), 'latin1');
-      }
-    });
-  });
+  raw = scriptedBackend((method, target) => ({ text: answer(method, target) }));
   await new Promise<void>((r) => raw.listen(0, L, r));
   echo = await new EchoBackend('e').start();
   silent = createServer((s: Socket) => {

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngressServer, IngressView } from '../src/index.js';
+import { scriptedBackend } from './backends.js';
 import { ingress, path, rule, service, slice } from './fixtures.js';
 
 const L = '127.0.0.1';
@@ -38,22 +38,7 @@ let router: IngressServer;
 let client: Pool;
 
 beforeAll(async () => {
-  backend = createServer((s: Socket) => {
-    connections++;
-    let buf = '';
-    s.on('error', () => undefined);
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        const [method, target] = buf.slice(0, end).split(' ');
-        buf = buf.slice(end + 4);
-        const a = answer(method!, target!);
-        if (a.close) s.end(a.text);
-        else s.write(a.text);
-      }
-    });
-  });
+  backend = scriptedBackend(answer, () => connections++);
   await new Promise<void>((r) => backend.listen(0, L, r));
   const port = (backend.address() as AddressInfo).port;
   view = new IngressView();
