@@ -1,4 +1,4 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { NetNs, describeWith, iptablesRestore, netns, nft } from '@svcnet/testkit';
 import { proxyOptions } from '../src/core/proxyOptions.js';
 import { netnsExec } from '../src/engine/exec.js';
@@ -6,20 +6,14 @@ import { proxyMetrics } from '../src/engine/metrics.js';
 import type { Proxier } from '../src/engine/proxier.js';
 import { createIPTablesProxier } from '../src/iptables/iptablesBackend.js';
 import { createNFTablesProxier } from '../src/nftables/nftablesBackend.js';
-import { webWithOneEndpoint } from './fixtures.js';
+import { netnsScope, webWithOneEndpoint } from './fixtures.js';
 
 /** Rules flushed or deleted from outside (as firewalld reloads do) come back via the monitor. */
 const MONITOR_MS = 100;
 
 const { service: web, slice: webSlice } = webWithOneEndpoint();
 
-let ns: NetNs | undefined;
-let running: { stop(): void } | undefined;
-afterEach(() => {
-  running?.stop();
-  ns?.destroy();
-  ns = running = undefined;
-});
+const scope = netnsScope();
 
 /** Polls `cond` every 50 ms, at most 100 times (5 s). */
 async function waitFor(what: string, cond: () => boolean): Promise<void> {
@@ -34,13 +28,13 @@ const missingCount = async (p: Proxier<never> | { metrics: { registry: { metrics
   Number(/svcnet_proxy_rules_missing_total\{ip_family="IPv4"\} (\d+)/.exec(await p.metrics.registry.metrics())?.[1] ?? 0);
 
 async function startIn(make: typeof createIPTablesProxier | typeof createNFTablesProxier) {
-  ns = NetNs.create('cny');
+  const ns = (scope.ns = NetNs.create('cny'));
   const options = proxyOptions({ nodeName: 'node-a', nodeIPs: ['192.168.50.1'], clusterCIDRs: ['10.244.0.0/16'] });
   const { proxier } = make('IPv4', options, { exec: netnsExec(ns.name), metrics: proxyMetrics(), monitorIntervalMs: MONITOR_MS });
   proxier.onServiceUpdate(web);
   proxier.onEndpointSliceUpdate(webSlice);
   proxier.start();
-  running = proxier;
+  scope.running = proxier;
   await waitFor('the first sync', () => proxier.getStatus().syncs > 0);
   return { proxier, ns };
 }

@@ -1,4 +1,6 @@
 import type { EndpointSlice, Service } from '@svcnet/model';
+import type { NetNs } from '@svcnet/testkit';
+import { afterEach } from 'vitest';
 
 /** A Service like upstream's makeTestService: namespace/name plus a mutator. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -54,3 +56,14 @@ export function webWithOneEndpoint(): { service: Service; slice: EndpointSlice }
 
 export const TEST_NODE_NAME = 'test-node';
 export const TEST_NODE_IP = '192.168.0.2';
+
+/** What a netns test made: after each test the proxier is stopped and the namespace removed. */
+export function netnsScope(): { ns: NetNs | undefined; running: { stop(): void } | undefined } {
+  const scope: { ns: NetNs | undefined; running: { stop(): void } | undefined } = { ns: undefined, running: undefined };
+  afterEach(() => {
+    scope.running?.stop();
+    scope.ns?.destroy();
+    scope.ns = scope.running = undefined;
+  });
+  return scope;
+}

@@ -1,26 +1,20 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { NetNs, describeWith, iptablesRestore, netns } from '@svcnet/testkit';
 import { proxyOptions } from '../src/core/proxyOptions.js';
 import { netnsExec } from '../src/engine/exec.js';
 import { proxyMetrics } from '../src/engine/metrics.js';
 import { createIPTablesProxier } from '../src/iptables/iptablesBackend.js';
-import { webWithOneEndpoint } from './fixtures.js';
+import { netnsScope, webWithOneEndpoint } from './fixtures.js';
 
 // A proxier restarted after its Services changed finds service chains of the earlier run in the
 // kernel (iptables-save at startup): its first sync deletes them, and leaves other chains alone.
 const { service: web, slice: webSlice } = webWithOneEndpoint();
 
-let ns: NetNs | undefined;
-let running: { stop(): void } | undefined;
-afterEach(() => {
-  running?.stop();
-  ns?.destroy();
-  ns = running = undefined;
-});
+const scope = netnsScope();
 
 describeWith('leftover service chains at startup (iptables)', [netns, iptablesRestore], () => {
   it('deletes KUBE-SVC/SEP chains of an earlier run in the first sync, keeping chains it does not own', async () => {
-    ns = NetNs.create('lft');
+    const ns = (scope.ns = NetNs.create('lft'));
     const leftovers = ['KUBE-SVC-AAAAAAAAAAAAAAAA', 'KUBE-SEP-BBBBBBBBBBBBBBBB'];
     ns.exec('iptables-restore', ['--noflush'], [
       '*nat',
@@ -36,7 +30,7 @@ describeWith('leftover service chains at startup (iptables)', [netns, iptablesRe
     proxier.onServiceUpdate(web);
     proxier.onEndpointSliceUpdate(webSlice);
     await proxier.syncProxyRules();
-    running = proxier;
+    scope.running = proxier;
 
     const nat = ns.exec('iptables', ['-t', 'nat', '-S']);
     for (const c of leftovers) expect(nat).not.toContain(c);
