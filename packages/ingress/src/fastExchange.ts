@@ -32,7 +32,7 @@ export class FastExchange extends UpstreamAttempt {
     ctx: ProxyContext,
     private readonly client: FastClient,
     routed: Extract<Routed, { kind: 'proxy' }>,
-    private readonly head: string,
+    private readonly head: string | Buffer,
     private readonly headOnly: boolean,
     requestId: string,
     started: number,

@@ -93,12 +93,13 @@ export class UpstreamConnection {
     return this.parser.keepAliveHintMs;
   }
 
-  /** Starts an exchange: writes the head (and `firstChunk` with it); `requestDone` when no more body follows. */
-  send(handler: ExchangeHandler, head: string, noResponseBody: boolean, requestDone: boolean): void {
+  /** Starts an exchange: writes the head (a latin1 string or its bytes); `requestDone` when no more body follows. */
+  send(handler: ExchangeHandler, head: string | Buffer, noResponseBody: boolean, requestDone: boolean): void {
     this.handler = handler;
     this.requestDone = requestDone;
     this.parser.reset(handler, noResponseBody);
-    this.socket.write(head, 'latin1');
+    if (typeof head === 'string') this.socket.write(head, 'latin1');
+    else this.socket.write(head);
   }
 
   /** Writes request body bytes; false when the socket wants the writer to wait for onDrain. */
