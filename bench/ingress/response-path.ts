@@ -2,7 +2,8 @@
 // does from the endpoint's bytes to the bytes written to the client (parse, check, rebuild the head,
 // body inline). Prints ns per response for a small Node backend answer and a web app's.
 //   node --conditions=@svcnet/source --import tsx bench/ingress/response-path.ts [--iterations 200000]
-import { BodyFraming, hasContentLength, keepAliveLines, proxiedResponseHead } from '../../packages/ingress/src/clientResponseHead.js';
+import type { Socket } from 'node:net';
+import { BodyFraming, clientAnswer, keepAliveLines } from '../../packages/ingress/src/clientResponseHead.js';
 import { ResponseParser } from '../../packages/ingress/src/responseParser.js';
 import type { ResponseSink } from '../../packages/ingress/src/responseParser.js';
 
@@ -27,14 +28,16 @@ function time(label: string, fn: () => unknown): void {
 }
 
 const lines = keepAliveLines(5000);
+/** outputBuffer asks only whether bytes are queued on the socket. */
+const idleSocket = { writableLength: 0 } as Socket;
 for (const [name, text] of Object.entries(responses)) {
   const buf = Buffer.from(text, 'latin1');
   const parser = new ResponseParser();
-  let out = '';
+  let out = 0;
   const sink: ResponseSink = {
-    onHead(status, reason, headers, complete) {
-      const framing = hasContentLength(headers) ? BodyFraming.Length : BodyFraming.Chunked;
-      out = proxiedResponseHead(status, reason, headers, framing, lines)! + (complete ? complete.toString('latin1') : '');
+    onRawHead(head, complete) {
+      const framing = head.contentLength >= 0 ? BodyFraming.Length : BodyFraming.Chunked;
+      out = clientAnswer(head, framing, lines, complete, idleSocket)!.length;
     },
     onBody() {},
     onEnd() {},

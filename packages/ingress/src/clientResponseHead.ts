@@ -1,5 +1,8 @@
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { SERVER_HEADER, errorBody, errorHeaders } from './errorResponses.js';
+import { copyBytes, outputBuffer, writeLatin1 } from './outputBuffer.js';
+import type { ResponseHead } from './responseHead.js';
 
 /**
  * Response heads written by the fast path straight to the client socket, byte for byte what
@@ -7,14 +10,6 @@ import { SERVER_HEADER, errorBody, errorHeaders } from './errorResponses.js';
  * order, then `Date`, `Connection: keep-alive`, `Keep-Alive: timeout=N`, then
  * `Transfer-Encoding: chunked` when a body has no Content-Length.
  */
-
-/**
- * node:http refuses a header value or reason phrase with a character outside tab, visible ASCII and
- * obs-text (checkInvalidHeaderChar). Tested once over the whole head: CR and LF may appear only as
- * the CRLF pairs that end its lines (the endpoint's lines were split at CRLF, so a pair cannot
- * hide inside a value).
- */
-const INVALID_HEAD = /[^\t\x20-\x7e\x80-\xff\r\n]|\r(?!\n)|(?<!\r)\n/;
 
 let dateLine = '';
 
@@ -47,24 +42,80 @@ export const enum BodyFraming {
   Chunked,
 }
 
-export function hasContentLength(headers: readonly string[]): boolean {
-  for (let i = 0; i < headers.length; i += 2) {
-    const n = headers[i]!;
-    if (n.length === 14 && n.toLowerCase() === 'content-length') return true;
+const CHUNKED_LINE = 'Transfer-Encoding: chunked\r\n\r\n';
+const CHUNKED_END = '0\r\n\r\n';
+const tails = new Map<string, { date: string; bytes: Buffer }>();
+
+/** `Server`, `Date` and the connection lines as bytes, rebuilt when the Date line turns. */
+function tailBytes(connectionLines: string): Buffer {
+  const date = dateHeaderLine();
+  let t = tails.get(connectionLines);
+  if (t === undefined || t.date !== date) {
+    t = { date, bytes: Buffer.from(`Server: ${SERVER_HEADER}\r\n${date}${connectionLines}`, 'latin1') };
+    tails.set(connectionLines, t);
   }
-  return false;
+  return t.bytes;
 }
 
+/** What clientAnswer built: bytes [0, length) of buf (valid until the next call). */
+export interface ClientAnswer {
+  buf: Buffer;
+  length: number;
+}
+const answer: ClientAnswer = { buf: Buffer.alloc(0), length: 0 };
+
 /**
- * The head of a proxied response, `Server` appended as the router's, or undefined when node:http
- * would refuse a header (the caller answers 502, as the http-server path does).
+ * The client's answer to a proxied response, built as bytes in one buffer (outputBuffer.ts), byte
+ * for byte what node:http's writeHead and end would send: the status line, the endpoint's passed-on
+ * fields as `name: value` lines, `Server`, `Date`, the connection lines, `Transfer-Encoding: chunked`
+ * when the router frames the body, then `body` (framed) when it came whole with the head.
+ * Undefined when node:http would refuse a header value or the reason phrase (the caller answers
+ * 502, as the http-server path does).
  */
-export function proxiedResponseHead(status: number, reason: string, headers: readonly string[], framing: BodyFraming, connectionLines: string): string | undefined {
-  let head = `HTTP/1.1 ${status} ${reason || STATUS_CODES[status] || 'unknown'}\r\n`;
-  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
-  if (INVALID_HEAD.test(head)) return undefined;
-  head += `Server: ${SERVER_HEADER}\r\n${dateHeaderLine()}${connectionLines}`;
-  return framing === BodyFraming.Chunked ? `${head}Transfer-Encoding: chunked\r\n\r\n` : `${head}\r\n`;
+export function clientAnswer(h: ResponseHead, framing: BodyFraming, connectionLines: string, body: Buffer | null, socket: Socket): ClientAnswer | undefined {
+  if (h.unsendable) return undefined;
+  const src = h.buf;
+  const f = h.fields;
+  const reasonLength = h.reasonEnd - h.reasonStart;
+  const reason = reasonLength > 0 ? '' : STATUS_CODES[h.status] || 'unknown';
+  const tail = tailBytes(connectionLines);
+  let size = 14 + (reasonLength || reason.length) + tail.length + (framing === BodyFraming.Chunked ? CHUNKED_LINE.length : 2);
+  for (let i = 0; i < h.count; i++) size += f[4 * i + 1]! - f[4 * i]! + f[4 * i + 3]! - f[4 * i + 2]! + 4;
+  const n = body === null || framing === BodyFraming.None ? -1 : body.length;
+  const hex = framing === BodyFraming.Chunked && n > 0 ? n.toString(16) : '';
+  if (n >= 0) size += framing === BodyFraming.Chunked ? (n > 0 ? hex.length + n + 4 : 0) + CHUNKED_END.length : n;
+  const out = outputBuffer(socket, size);
+  let at = writeLatin1('HTTP/1.1 ', out, 0);
+  out[at++] = 48 + Math.floor(h.status / 100);
+  out[at++] = 48 + (Math.floor(h.status / 10) % 10);
+  out[at++] = 48 + (h.status % 10);
+  out[at++] = 32;
+  at = reasonLength > 0 ? copyBytes(src, h.reasonStart, h.reasonEnd, out, at) : writeLatin1(reason, out, at);
+  at = crlf(out, at);
+  for (let i = 0; i < h.count; i++) {
+    at = copyBytes(src, f[4 * i]!, f[4 * i + 1]!, out, at);
+    out[at++] = 58; // ':'
+    out[at++] = 32;
+    at = copyBytes(src, f[4 * i + 2]!, f[4 * i + 3]!, out, at);
+    at = crlf(out, at);
+  }
+  at = copyBytes(tail, 0, tail.length, out, at);
+  at = framing === BodyFraming.Chunked ? writeLatin1(CHUNKED_LINE, out, at) : crlf(out, at);
+  if (n > 0) {
+    if (framing === BodyFraming.Chunked) at = crlf(out, writeLatin1(hex, out, at));
+    at = copyBytes(body!, 0, n, out, at);
+    if (framing === BodyFraming.Chunked) at = crlf(out, at);
+  }
+  if (n >= 0 && framing === BodyFraming.Chunked) at = writeLatin1(CHUNKED_END, out, at);
+  answer.buf = out;
+  answer.length = at;
+  return answer;
+}
+
+function crlf(out: Uint8Array, at: number): number {
+  out[at] = 13;
+  out[at + 1] = 10;
+  return at + 2;
 }
 
 /** The router's own short answer (as sendError writes it), head and body. */

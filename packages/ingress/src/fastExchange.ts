@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net';
-import { BodyFraming, errorResponse, hasContentLength, proxiedResponseHead } from './clientResponseHead.js';
+import { BodyFraming, clientAnswer, errorResponse } from './clientResponseHead.js';
+import { writeOutput } from './outputBuffer.js';
 import type { Routed } from './proxyHandler.js';
 import type { ProxyContext } from './proxyContext.js';
+import type { ResponseHead } from './responseHead.js';
 import { UpstreamAttempt } from './upstreamAttempt.js';
 import type { UpstreamConnection } from './upstreamConnection.js';
 
@@ -14,7 +16,7 @@ export interface FastClient {
   exchangeDone(): void;
 }
 
-/** Bodies up to this size leave with the head in one string write (a copy is cheaper than writev). */
+/** Bodies up to this size leave with the head in one write (a copy is cheaper than writev). */
 const INLINE_BODY = 16 * 1024;
 const CHUNKED_END = '0\r\n\r\n';
 
@@ -48,35 +50,36 @@ export class FastExchange extends UpstreamAttempt {
     return !this.client.socket.destroyed;
   }
 
-  onHead(status: number, reason: string, headers: string[], complete: Buffer | null): void {
+  /** The endpoint's head (and whole body, when it came with it): one write to the client, built as bytes. */
+  onRawHead(h: ResponseHead, complete: Buffer | null): void {
     if (this.done) return;
+    const status = h.status;
     const noBody = this.headOnly || status === 204 || status === 304;
-    this.framing = noBody ? BodyFraming.None : hasContentLength(headers) ? BodyFraming.Length : BodyFraming.Chunked;
-    const head = proxiedResponseHead(status, reason, headers, this.framing, this.client.connectionLines);
-    if (head === undefined) {
+    this.framing = noBody ? BodyFraming.None : h.contentLength >= 0 ? BodyFraming.Length : BodyFraming.Chunked;
+    const socket = this.client.socket;
+    const inline = complete !== null && complete.length <= INLINE_BODY;
+    const answer = clientAnswer(h, this.framing, this.client.connectionLines, inline ? complete : null, socket);
+    if (answer === undefined) {
       this.conn?.destroy();
       this.fail(502, "the endpoint's response head cannot be passed on: it holds a character HTTP does not allow");
       return;
     }
     this.status = status;
     this.headSent = true;
-    const socket = this.client.socket;
-    if (complete === null) {
-      socket.write(head, 'latin1');
+    if (complete === null || inline) {
+      writeOutput(socket, answer.buf, answer.length);
+      if (complete !== null) this.finish();
       return;
     }
+    // A large body that came whole: the head, then the body (copied: it is a view of the read buffer).
     const n = complete.length;
-    if (this.framing === BodyFraming.None || n === 0) socket.write(this.framing === BodyFraming.Chunked ? head + CHUNKED_END : head, 'latin1');
-    else if (n <= INLINE_BODY) {
-      const body = complete.toString('latin1');
-      socket.write(this.framing === BodyFraming.Chunked ? `${head}${n.toString(16)}\r\n${body}\r\n${CHUNKED_END}` : head + body, 'latin1');
-    } else {
-      socket.cork();
-      socket.write(this.framing === BodyFraming.Chunked ? `${head}${n.toString(16)}\r\n` : head, 'latin1');
-      socket.write(complete);
-      if (this.framing === BodyFraming.Chunked) socket.write(`\r\n${CHUNKED_END}`, 'latin1');
-      socket.uncork();
-    }
+    const chunked = this.framing === BodyFraming.Chunked;
+    socket.cork();
+    writeOutput(socket, answer.buf, answer.length);
+    if (chunked) socket.write(`${n.toString(16)}\r\n`, 'latin1');
+    socket.write(Buffer.from(complete));
+    if (chunked) socket.write(`\r\n${CHUNKED_END}`, 'latin1');
+    socket.uncork();
     this.finish();
   }
 

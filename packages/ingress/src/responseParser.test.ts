@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ResponseParser, UpstreamProtocolError } from './responseParser.js';
 import type { ResponseSink } from './responseParser.js';
@@ -139,5 +140,46 @@ describe('ResponseParser', () => {
   it('a connection closed mid-body is an error', () => {
     const { p } = parse(`${OK}Content-Length: 10\r\n\r\nabc`, 1000);
     expect(() => p.end()).toThrow(/closed before the response was complete/);
+  });
+
+  /** The string rules the byte parser must keep, written the plain way. */
+  function referenceHeaders(lines: string[]): string[] | 'invalid' {
+    const dropped = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade', 'server', 'date']);
+    const out: string[] = [];
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      const name = colon > 0 ? line.slice(0, colon) : '';
+      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return 'invalid';
+      let value = line.slice(colon + 1).replace(/^[ \t]+/, '');
+      if (/^[\t\n\v\f\r \xa0]|[\t\n\v\f\r \xa0]$/.test(value)) value = value.trim();
+      if (!dropped.has(name.toLowerCase())) out.push(name, value);
+    }
+    return out;
+  }
+
+  it('reads names and values as the plain string rules do, in any split (property)', () => {
+    const char = fc.constantFrom('a', 'B', '-', ':', ' ', '\t', '\xa0', '\x0b', '\r', '\n', '\xe9', '"', '(', '\x01');
+    const line = fc
+      .tuple(fc.constantFrom('X-A', 'x-b', 'Date', 'SERVER', 'Keep-Alive', 'Vary', 'X(1', '', 'a b'), fc.array(char, { maxLength: 10 }))
+      .map(([n, cs]) => `${n}:${cs.join('')}`)
+      .filter((l) => !l.includes('\r\n') && !l.endsWith('\r'));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 6 }), fc.integer({ min: 1, max: 40 }), (lines, step) => {
+        const text = `${OK}${lines.map((l) => `${l}\r\n`).join('')}Content-Length: 2\r\n\r\nok`;
+        const expected = referenceHeaders(lines);
+        if (expected === 'invalid') {
+          expect(() => parse(text, step, false, true)).toThrow(UpstreamProtocolError);
+          return;
+        }
+        const { seen } = parse(text, step, false, true);
+        expect(seen.headers).toEqual([...expected, 'Content-Length', '2']);
+        expect(seen.body).toBe('ok');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a status code that is not three digits, even one Number() would read', () => {
+    expect(() => parse('HTTP/1.1 2e2 OK\r\n\r\n', 1000)).toThrow(/bad status line/);
   });
 });

@@ -5,14 +5,10 @@
  * Anything malformed throws UpstreamProtocolError: the connection is then unusable.
  */
 
-import { findHeadEnd } from './headEnd.js';
+import { MAX_RESPONSE_HEAD, ResponseHead } from './responseHead.js';
+import { UpstreamProtocolError } from './upstreamProtocolError.js';
 
-export class UpstreamProtocolError extends Error {
-  readonly code = 'UpstreamProtocol';
-  constructor(reason: string) {
-    super(`ingress: the endpoint sent an invalid HTTP response: ${reason}`);
-  }
-}
+export { MAX_RESPONSE_HEAD, UpstreamProtocolError };
 
 /** Where a parsed response goes. */
 export interface ResponseSink {
@@ -20,19 +16,20 @@ export interface ResponseSink {
    * The head of the final (non-1xx) response. `complete` is the whole body when it arrived with the
    * head (empty for responses without a body); null when the body follows through onBody/onEnd.
    */
-  onHead(status: number, reason: string, headers: string[], complete: Buffer | null): void;
+  onHead?(status: number, reason: string, headers: string[], complete: Buffer | null): void;
+  /**
+   * Called instead of onHead when a sink has it, without strings: the head as byte ranges and
+   * `complete` as a view of the bytes read. Both are valid during the call only. A sink has one of
+   * the two.
+   */
+  onRawHead?(head: ResponseHead, complete: Buffer | null): void;
   onBody(chunk: Buffer): void;
   onEnd(): void;
 }
 
-/** Response head limit (the endpoint's status line and headers), as undici's and Node's 16 KiB. */
-export const MAX_RESPONSE_HEAD = 16 * 1024;
 const MAX_CHUNK_LINE = 1024;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const EMPTY = Buffer.alloc(0);
-/** 1 at the lengths of the header names head() treats specially (date, server, trailer, upgrade, ...). */
-const HANDLED_LENGTH = new Uint8Array(32);
-for (const n of ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade', 'server', 'date']) HANDLED_LENGTH[n.length] = 1;
+const BLANK_LINE = Buffer.from('\r\n\r\n');
 
 const enum State {
   Head,
@@ -48,9 +45,10 @@ const enum State {
 export class ResponseParser {
   /** Whether the connection may carry another request after this response. */
   keepAlive = true;
-  /** The endpoint's `Keep-Alive: timeout=N`, in ms, when it sent one. */
-  keepAliveHintMs: number | undefined;
   private state = State.Done;
+  private readonly head = new ResponseHead();
+  /** Where the blank line may start in `pending`, once a head came in pieces (0: not searched yet). */
+  private headSearchFrom = 0;
   private sink: ResponseSink | undefined;
   private noBody = false;
   private pending: Buffer | undefined;
@@ -62,7 +60,13 @@ export class ResponseParser {
     this.noBody = noBody;
     this.state = State.Head;
     this.pending = undefined;
+    this.headSearchFrom = 0;
     this.keepAlive = true;
+  }
+
+  /** The endpoint's `Keep-Alive: timeout=N`, in ms, when it sent one. */
+  get keepAliveHintMs(): number | undefined {
+    return this.head.keepAliveHintMs;
   }
 
   get done(): boolean {
@@ -90,15 +94,17 @@ export class ResponseParser {
     while (pos < buf.length) {
       switch (this.state) {
         case State.Head: {
-          const found = findHeadEnd(buf, pos);
-          if (!found) {
-            if (buf.length - pos > MAX_RESPONSE_HEAD) throw new UpstreamProtocolError(`the response head exceeds ${MAX_RESPONSE_HEAD} bytes`);
+          // A head that came in pieces is parsed again only once its blank line is there.
+          const waiting = this.headSearchFrom > 0 && buf.indexOf(BLANK_LINE, pos + this.headSearchFrom) < 0;
+          if (waiting && buf.length - pos > MAX_RESPONSE_HEAD) throw new UpstreamProtocolError(`the response head exceeds ${MAX_RESPONSE_HEAD} bytes`);
+          const bodyStart = waiting ? -1 : this.head.parse(buf, pos);
+          if (bodyStart < 0) {
             this.pending = keep(buf, pos, buf.length);
+            this.headSearchFrom = Math.max(1, buf.length - pos - 3);
             return;
           }
-          const end = found.at;
-          if (end - pos > MAX_RESPONSE_HEAD) throw new UpstreamProtocolError(`the response head exceeds ${MAX_RESPONSE_HEAD} bytes`);
-          pos = this.head(found.text.slice(0, end - pos), buf, end, keep);
+          this.headSearchFrom = 0;
+          pos = this.afterHead(buf, bodyStart, keep);
           break;
         }
         case State.Length: {
@@ -179,118 +185,61 @@ export class ResponseParser {
     sink.onEnd();
   }
 
-  /** Parses a head (`text`, which ends at buf[end]); returns where the body starts. */
-  private head(text: string, buf: Buffer, end: number, keep: typeof viewOf): number {
-    // Lines are walked with indexOf and names/values sliced straight from the head text: split()
-    // and per-line strings made this function the parser's main cost (and the GC's).
-    const statusEnd = text.indexOf('\r\n');
-    const status = statusEnd < 0 ? text : text.slice(0, statusEnd);
-    const code = status.length >= 12 && status.startsWith('HTTP/1.') && status.charCodeAt(8) === 32 ? Number(status.slice(9, 12)) : NaN;
-    if (!(code >= 100 && code <= 999) || (status.length > 12 && status.charCodeAt(12) !== 32)) {
-      throw new UpstreamProtocolError(`bad status line ${JSON.stringify(status.slice(0, 100))}`);
-    }
-    const http10 = status.charCodeAt(7) === 48; /* HTTP/1.0 */
-    let keepAlive = !http10;
-    let length = -1;
-    let chunked = false;
-    let otherCoding = false;
-    const out: string[] = [];
-    const limit = text.length + 2;
-    for (let start = statusEnd < 0 ? limit : statusEnd + 2; start < limit; ) {
-      let eol = text.indexOf('\r\n', start);
-      if (eol < 0) eol = text.length;
-      const colon = text.indexOf(':', start);
-      const name = colon > start && colon < eol ? text.slice(start, colon) : '';
-      if (!TOKEN.test(name)) throw new UpstreamProtocolError(`bad header line ${JSON.stringify(text.slice(start, Math.min(eol, start + 100)))}`);
-      let vs = colon + 1;
-      while (vs < eol && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;
-      let value = text.slice(vs, eol);
-      // Same result as trim() (which also takes VT, FF, NBSP...), without its copy in the usual case.
-      if (value.length > 0 && (isJsSpace(value.charCodeAt(0)) || isJsSpace(value.charCodeAt(value.length - 1)))) value = value.trim();
-      start = eol + 2;
-      // Only names as long as one handled below can be one of them: the rest skip toLowerCase.
-      const lower = HANDLED_LENGTH[name.length] === 1 ? name.toLowerCase() : '';
-      switch (lower) {
-        case 'content-length': {
-          const n = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-          if (Number.isNaN(n) || (length >= 0 && n !== length)) throw new UpstreamProtocolError(`bad Content-Length ${JSON.stringify(value.slice(0, 40))}`);
-          length = n;
-          out.push(name, value);
-          continue;
-        }
-        case 'transfer-encoding':
-          if (/(?:^|,)\s*chunked\s*$/i.test(value)) chunked = true;
-          else otherCoding = true;
-          continue;
-        case 'connection': {
-          const v = value.toLowerCase();
-          if (v.includes('close')) keepAlive = false;
-          else if (http10 && v.includes('keep-alive')) keepAlive = true;
-          continue;
-        }
-        case 'keep-alive': {
-          const m = /timeout\s*=\s*(\d+)/i.exec(value);
-          if (m) this.keepAliveHintMs = Number(m[1]) * 1000;
-          continue;
-        }
-        case 'proxy-connection':
-        case 'trailer':
-        case 'upgrade':
-        case 'server':
-        case 'date':
-          continue;
-      }
-      out.push(name, value);
-    }
-    let pos = end + 4;
+  /** Acts on the parsed head (body framing, keep-alive) and tells the sink; returns where the body starts. */
+  private afterHead(buf: Buffer, pos: number, keep: typeof viewOf): number {
+    const h = this.head;
+    const code = h.status;
     if (code < 200) {
       // 1xx (100 Continue, 103 Early Hints): interim, the final response follows. 101 was not asked for.
       if (code === 101) throw new UpstreamProtocolError('101 Switching Protocols to a request without Upgrade');
       return pos;
     }
-    this.keepAlive = keepAlive;
+    this.keepAlive = h.keepAlive;
     const sink = this.sink!;
     if (this.noBody || code === 204 || code === 304) {
       this.state = State.Done;
       this.sink = undefined;
-      sink.onHead(code, status.slice(13), out, EMPTY);
+      this.tell(sink, EMPTY, keep);
       return pos;
     }
-    if (chunked || otherCoding) {
+    if (h.chunked || h.otherCoding) {
       // Transfer-Encoding overrides Content-Length (RFC 9112 6.3); such a message ends the connection.
-      if (length >= 0) {
+      if (h.contentLength >= 0) {
         this.keepAlive = false;
-        for (let i = out.length - 2; i >= 0; i -= 2) if (out[i]!.toLowerCase() === 'content-length') out.splice(i, 2);
+        h.dropContentLength();
       }
-      if (otherCoding && !chunked) {
+      if (h.otherCoding && !h.chunked) {
         this.keepAlive = false;
         this.state = State.UntilClose;
       } else this.state = State.ChunkSize;
-      sink.onHead(code, status.slice(13), out, null);
+      this.tell(sink, null, keep);
       return pos;
     }
+    const length = h.contentLength;
     if (length < 0) {
       this.keepAlive = false;
       this.state = State.UntilClose;
-      sink.onHead(code, status.slice(13), out, null);
+      this.tell(sink, null, keep);
       return pos;
     }
     if (buf.length - pos >= length) {
       this.state = State.Done;
       this.sink = undefined;
-      sink.onHead(code, status.slice(13), out, length === 0 ? EMPTY : keep(buf, pos, pos + length));
+      this.tell(sink, length === 0 ? EMPTY : buf.subarray(pos, pos + length), keep);
       return pos + length;
     }
     this.state = State.Length;
     this.remaining = length;
-    sink.onHead(code, status.slice(13), out, null);
+    this.tell(sink, null, keep);
     return pos;
   }
-}
 
-/** White space String#trim removes, within latin1: TAB, LF, VT, FF, CR, SP, NBSP. */
-function isJsSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 160;
+  /** onRawHead with views when the sink takes them, else onHead with strings and a body it may keep. */
+  private tell(sink: ResponseSink, body: Buffer | null, keep: typeof viewOf): void {
+    const h = this.head;
+    if (sink.onRawHead) sink.onRawHead(h, body);
+    else sink.onHead!(h.status, h.reason(), h.headers(), body === null || body.length === 0 ? body : keep(body, 0, body.length));
+  }
 }
 
 function viewOf(buf: Buffer, start: number, end: number): Buffer {

@@ -39,7 +39,6 @@ export abstract class UpstreamAttempt implements ExchangeHandler, ConnectionWait
   /** Writes the router's error answer (and records it). */
   protected abstract answerError(status: number): void;
 
-  abstract onHead(status: number, reason: string, headers: string[], complete: Buffer | null): void;
   abstract onBody(chunk: Buffer): void;
   abstract onEnd(): void;
   abstract onDrain(): void;
