@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
 import { SERVER_HEADER, errorBody, errorHeaders } from './errorResponses.js';
-import { copyBytes, outputBuffer, writeLatin1 } from './outputBuffer.js';
+import { copyBytes, crlf, outputBuffer, writeLatin1 } from './outputBuffer.js';
+import type { OutputWriter } from './outputBuffer.js';
 import type { ResponseHead } from './responseHead.js';
 
 /**
@@ -72,7 +72,7 @@ const answer: ClientAnswer = { buf: Buffer.alloc(0), length: 0 };
  * Undefined when node:http would refuse a header value or the reason phrase (the caller answers
  * 502, as the http-server path does).
  */
-export function clientAnswer(h: ResponseHead, framing: BodyFraming, connectionLines: string, body: Buffer | null, socket: Socket): ClientAnswer | undefined {
+export function clientAnswer(h: ResponseHead, framing: BodyFraming, connectionLines: string, body: Buffer | null, out: Pick<OutputWriter, 'holdsWrites'>): ClientAnswer | undefined {
   if (h.unsendable) return undefined;
   const src = h.buf;
   const f = h.fields;
@@ -84,38 +84,32 @@ export function clientAnswer(h: ResponseHead, framing: BodyFraming, connectionLi
   const n = body === null || framing === BodyFraming.None ? -1 : body.length;
   const hex = framing === BodyFraming.Chunked && n > 0 ? n.toString(16) : '';
   if (n >= 0) size += framing === BodyFraming.Chunked ? (n > 0 ? hex.length + n + 4 : 0) + CHUNKED_END.length : n;
-  const out = outputBuffer(socket, size);
-  let at = writeLatin1('HTTP/1.1 ', out, 0);
-  out[at++] = 48 + Math.floor(h.status / 100);
-  out[at++] = 48 + (Math.floor(h.status / 10) % 10);
-  out[at++] = 48 + (h.status % 10);
-  out[at++] = 32;
-  at = reasonLength > 0 ? copyBytes(src, h.reasonStart, h.reasonEnd, out, at) : writeLatin1(reason, out, at);
-  at = crlf(out, at);
+  const target = outputBuffer(out, size);
+  let at = writeLatin1('HTTP/1.1 ', target, 0);
+  target[at++] = 48 + Math.floor(h.status / 100);
+  target[at++] = 48 + (Math.floor(h.status / 10) % 10);
+  target[at++] = 48 + (h.status % 10);
+  target[at++] = 32;
+  at = reasonLength > 0 ? copyBytes(src, h.reasonStart, h.reasonEnd, target, at) : writeLatin1(reason, target, at);
+  at = crlf(target, at);
   for (let i = 0; i < h.count; i++) {
-    at = copyBytes(src, f[4 * i]!, f[4 * i + 1]!, out, at);
-    out[at++] = 58; // ':'
-    out[at++] = 32;
-    at = copyBytes(src, f[4 * i + 2]!, f[4 * i + 3]!, out, at);
-    at = crlf(out, at);
+    at = copyBytes(src, f[4 * i]!, f[4 * i + 1]!, target, at);
+    target[at++] = 58; // ':'
+    target[at++] = 32;
+    at = copyBytes(src, f[4 * i + 2]!, f[4 * i + 3]!, target, at);
+    at = crlf(target, at);
   }
-  at = copyBytes(tail, 0, tail.length, out, at);
-  at = framing === BodyFraming.Chunked ? writeLatin1(CHUNKED_LINE, out, at) : crlf(out, at);
+  at = copyBytes(tail, 0, tail.length, target, at);
+  at = framing === BodyFraming.Chunked ? writeLatin1(CHUNKED_LINE, target, at) : crlf(target, at);
   if (n > 0) {
-    if (framing === BodyFraming.Chunked) at = crlf(out, writeLatin1(hex, out, at));
-    at = copyBytes(body!, 0, n, out, at);
-    if (framing === BodyFraming.Chunked) at = crlf(out, at);
+    if (framing === BodyFraming.Chunked) at = crlf(target, writeLatin1(hex, target, at));
+    at = copyBytes(body!, 0, n, target, at);
+    if (framing === BodyFraming.Chunked) at = crlf(target, at);
   }
-  if (n >= 0 && framing === BodyFraming.Chunked) at = writeLatin1(CHUNKED_END, out, at);
-  answer.buf = out;
+  if (n >= 0 && framing === BodyFraming.Chunked) at = writeLatin1(CHUNKED_END, target, at);
+  answer.buf = target;
   answer.length = at;
   return answer;
-}
-
-function crlf(out: Uint8Array, at: number): number {
-  out[at] = 13;
-  out[at + 1] = 10;
-  return at + 2;
 }
 
 /** The router's own short answer (as sendError writes it), head and body. */

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { FastExchange } from './fastExchange.js';
 import type { FastClient } from './fastExchange.js';
+import { FastSocket } from './fastSocket.js';
 import { forwardRequestHeaders, requestHead } from './forwardHeaders.js';
 import type { ProxyContext } from './proxyContext.js';
 import { routeTarget } from './proxyHandler.js';
@@ -36,17 +37,16 @@ const REQUEST_TIMEOUT_408 = 'HTTP/1.1 408 Request Timeout\r\nServer: svcnet-ingr
  */
 export class FastConnection implements FastClient {
   readonly connectionLines: string;
+  /** The socket read and written without its stream layer where Node allows (fastSocket.ts). */
+  readonly out: FastSocket;
   private pending: Buffer | undefined;
   private exchange: FastExchange | undefined;
   private served = false;
-  private readonly onData = (chunk: Buffer) => this.data(chunk);
   private readonly onEnd = () => this.clientEnded();
   /** The client is not reading its answers: the next pipelined request waits for 'drain'. */
   private waitingForDrain = false;
   /** The client's address, read once (socket.remoteAddress asks the kernel until it has an answer). */
   private readonly peer: string;
-  private readonly onDrain = () => this.drained();
-  private readonly onTimeout = () => this.timedOut();
   private readonly onError = () => this.socket.destroy();
   private readonly onClose = () => this.closed();
 
@@ -60,11 +60,9 @@ export class FastConnection implements FastClient {
     this.connectionLines = connectionLines;
     this.peer = socket.remoteAddress ?? '';
     live.add(this);
-    socket.setTimeout(options.headersTimeoutMs);
-    socket.on('data', this.onData);
+    this.out = new FastSocket(socket, { data: (chunk) => this.data(chunk), drain: () => this.drained(), idle: () => this.timedOut() });
+    this.out.setIdleTimeout(options.headersTimeoutMs);
     socket.on('end', this.onEnd);
-    socket.on('drain', this.onDrain);
-    socket.on('timeout', this.onTimeout);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
   }
@@ -77,7 +75,7 @@ export class FastConnection implements FastClient {
     this.exchange = undefined;
     if (this.socket.destroyed) return;
     // Like node:http, answer no further pipelined request while the client leaves answers unread.
-    if (this.socket.writableNeedDrain) {
+    if (this.out.needsDrain) {
       this.waitingForDrain = true;
       return;
     }
@@ -94,7 +92,7 @@ export class FastConnection implements FastClient {
 
   /** After an answer: the next pipelined request, if one came. */
   private continue(): void {
-    if (this.socket.isPaused()) this.socket.resume();
+    this.out.resume();
     if (this.pending) this.next();
   }
 
@@ -102,7 +100,7 @@ export class FastConnection implements FastClient {
     this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     if (this.exchange || this.waitingForDrain) {
       // Pipelined requests wait for the response before them; bound what they may buffer.
-      if (this.pending.length > MAX_PENDING) this.socket.pause();
+      if (this.pending.length > MAX_PENDING) this.out.pause();
       return;
     }
     this.next();
@@ -130,7 +128,7 @@ export class FastConnection implements FastClient {
     this.pending = head.end === buf.length ? undefined : buf.subarray(head.end);
     if (!this.served) {
       this.served = true;
-      this.socket.setTimeout(this.options.keepAliveMs);
+      this.out.setIdleTimeout(this.options.keepAliveMs);
     }
     const requestId = newRequestId();
     const fwd = forwardRequestHeaders(head.rawHeaders, {
@@ -154,21 +152,16 @@ export class FastConnection implements FastClient {
   private handOff(): void {
     const s = this.socket;
     this.detach();
-    const paused = s.isPaused();
-    s.setTimeout(0);
     this.options.handOff(s);
     const pending = this.pending;
     this.pending = undefined;
     if (pending) s.emit('data', pending);
-    if (paused) s.resume();
   }
 
   private detach(): void {
     const s = this.socket;
-    s.removeListener('data', this.onData);
+    this.out.detach(); // Node's own reading back on, our timer off
     s.removeListener('end', this.onEnd);
-    s.removeListener('drain', this.onDrain);
-    s.removeListener('timeout', this.onTimeout);
     s.removeListener('error', this.onError);
     s.removeListener('close', this.onClose);
     this.live.delete(this);

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { BodyFraming, clientAnswer, errorResponse } from './clientResponseHead.js';
-import { writeOutput } from './outputBuffer.js';
+import { copyBytes, crlf, outputBuffer, writeLatin1, writeOutput } from './outputBuffer.js';
 import type { Routed } from './proxyHandler.js';
+import type { FastSocket } from './fastSocket.js';
 import type { ProxyContext } from './proxyContext.js';
 import type { ResponseHead } from './responseHead.js';
 import { UpstreamAttempt } from './upstreamAttempt.js';
@@ -10,6 +11,8 @@ import type { UpstreamConnection } from './upstreamConnection.js';
 /** What a fast exchange needs from the client connection it answers on. */
 export interface FastClient {
   readonly socket: Socket;
+  /** Writes to the client (straight to its TCP handle where Node allows). */
+  readonly out: FastSocket;
   /** `Connection`/`Keep-Alive` lines for response heads. */
   readonly connectionLines: string;
   /** The exchange is over (answered or failed); the connection may parse its next request. */
@@ -56,9 +59,9 @@ export class FastExchange extends UpstreamAttempt {
     const status = h.status;
     const noBody = this.headOnly || status === 204 || status === 304;
     this.framing = noBody ? BodyFraming.None : h.contentLength >= 0 ? BodyFraming.Length : BodyFraming.Chunked;
-    const socket = this.client.socket;
+    const out = this.client.out;
     const inline = complete !== null && complete.length <= INLINE_BODY;
-    const answer = clientAnswer(h, this.framing, this.client.connectionLines, inline ? complete : null, socket);
+    const answer = clientAnswer(h, this.framing, this.client.connectionLines, inline ? complete : null, out);
     if (answer === undefined) {
       this.conn?.destroy();
       this.fail(502, "the endpoint's response head cannot be passed on: it holds a character HTTP does not allow");
@@ -67,33 +70,38 @@ export class FastExchange extends UpstreamAttempt {
     this.status = status;
     this.headSent = true;
     if (complete === null || inline) {
-      writeOutput(socket, answer.buf, answer.length);
+      writeOutput(out, answer.buf, answer.length);
       if (complete !== null) this.finish();
       return;
     }
     // A large body that came whole: the head, then the body (copied: it is a view of the read buffer).
     const n = complete.length;
     const chunked = this.framing === BodyFraming.Chunked;
-    socket.cork();
-    writeOutput(socket, answer.buf, answer.length);
-    if (chunked) socket.write(`${n.toString(16)}\r\n`, 'latin1');
-    socket.write(Buffer.from(complete));
-    if (chunked) socket.write(`\r\n${CHUNKED_END}`, 'latin1');
-    socket.uncork();
+    writeOutput(out, answer.buf, answer.length);
+    if (chunked) out.write(`${n.toString(16)}\r\n`);
+    out.write(Buffer.from(complete));
+    if (chunked) out.write(`\r\n${CHUNKED_END}`);
     this.finish();
   }
 
   onBody(chunk: Buffer): void {
     if (this.done || chunk.length === 0) return;
-    const socket = this.client.socket;
+    const out = this.client.out;
     let ok: boolean;
-    if (this.framing === BodyFraming.Chunked) {
-      socket.cork();
-      socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
-      socket.write(chunk);
-      ok = socket.write('\r\n', 'latin1');
-      socket.uncork();
-    } else ok = socket.write(chunk);
+    if (this.framing !== BodyFraming.Chunked) ok = out.write(chunk);
+    else if (chunk.length <= INLINE_BODY) {
+      // Size line, data and CRLF in one write.
+      const hex = chunk.length.toString(16);
+      const n = hex.length + chunk.length + 4;
+      const buf = outputBuffer(out, n);
+      let at = crlf(buf, writeLatin1(hex, buf, 0));
+      at = crlf(buf, copyBytes(chunk, 0, chunk.length, buf, at));
+      ok = writeOutput(out, buf, at);
+    } else {
+      out.write(`${chunk.length.toString(16)}\r\n`);
+      out.write(chunk);
+      ok = out.write('\r\n');
+    }
     // The client reads slower than the endpoint sends: stop reading upstream until 'drain'.
     if (!ok) this.conn!.pause();
   }
@@ -105,7 +113,7 @@ export class FastExchange extends UpstreamAttempt {
 
   onEnd(): void {
     if (this.done) return;
-    if (this.framing === BodyFraming.Chunked) this.client.socket.write(CHUNKED_END, 'latin1');
+    if (this.framing === BodyFraming.Chunked) this.client.out.write(CHUNKED_END);
     this.finish();
   }
 
@@ -129,8 +137,7 @@ export class FastExchange extends UpstreamAttempt {
   }
 
   protected answerError(status: number): void {
-    const socket = this.client.socket;
-    if (!socket.destroyed) socket.write(errorResponse(status, this.requestId, this.client.connectionLines), 'latin1');
+    if (!this.client.socket.destroyed) this.client.out.write(errorResponse(status, this.requestId, this.client.connectionLines));
     this.observe(status);
     this.client.exchangeDone();
   }

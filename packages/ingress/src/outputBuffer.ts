@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 
 /**
  * One buffer to build the fast path's writes in. A write the kernel takes whole at once keeps no
@@ -8,16 +7,23 @@ import type { Socket } from 'node:net';
 const SIZE = 32 * 1024;
 let scratch = Buffer.allocUnsafeSlow(SIZE);
 
-/** A buffer of at least `size` bytes to build one write to `socket` in. */
-export function outputBuffer(socket: Socket, size: number): Buffer {
-  // Bytes already queued on the socket: this write will queue too, so it gets its own buffer.
-  return size <= SIZE && socket.writableLength === 0 ? scratch : Buffer.allocUnsafe(size);
+/** Where the built bytes go (FastSocket). */
+export interface OutputWriter {
+  /** Bytes written before still wait for the kernel (held by Node or libuv). */
+  readonly holdsWrites: boolean;
+  write(data: Buffer): boolean;
 }
 
-/** Writes buf[0, n) to `socket` (see outputBuffer); false when the socket asks the writer to wait for 'drain'. */
-export function writeOutput(socket: Socket, buf: Buffer, n: number): boolean {
-  const ok = socket.write(n === buf.length ? buf : buf.subarray(0, n));
-  if (buf === scratch && socket.writableLength > 0) scratch = Buffer.allocUnsafeSlow(SIZE);
+/** A buffer of at least `size` bytes to build one write to `out` in. */
+export function outputBuffer(out: Pick<OutputWriter, 'holdsWrites'>, size: number): Buffer {
+  // Bytes already queued: this write will queue too, so it gets its own buffer.
+  return size <= SIZE && !out.holdsWrites ? scratch : Buffer.allocUnsafe(size);
+}
+
+/** Writes buf[0, n) to `out` (see outputBuffer); false when the writer should wait for its drain. */
+export function writeOutput(out: OutputWriter, buf: Buffer, n: number): boolean {
+  const ok = out.write(n === buf.length ? buf : buf.subarray(0, n));
+  if (buf === scratch && out.holdsWrites) scratch = Buffer.allocUnsafeSlow(SIZE);
   return ok;
 }
 
@@ -34,4 +40,11 @@ export function writeLatin1(s: string, dst: Uint8Array, at: number): number {
   const n = s.length;
   for (let i = 0; i < n; i++) dst[at + i] = s.charCodeAt(i);
   return at + n;
+}
+
+/** Writes CRLF into dst at `at`; returns the offset after it. */
+export function crlf(dst: Uint8Array, at: number): number {
+  dst[at] = 13;
+  dst[at + 1] = 10;
+  return at + 2;
 }

@@ -1,0 +1,243 @@
+import type { Socket } from 'node:net';
+
+/**
+ * A client socket of the fast path, read and written through Node's TCP handle directly.
+ *
+ * Per read, net.Socket pushes the bytes through a Readable stream (push, buffer bookkeeping, a
+ * 'data' emit and a nextTick to read more); per write, through a Writable (state, a WriteWrap
+ * request object made and dressed with five properties, callbacks); and both refresh the socket's
+ * timeout timer. On a busy router that was more CPU than parsing and routing the request. When
+ * Node's stream binding looks as expected (Node 20's lib/internal/stream_base_commons.js and
+ * src/stream_base.cc; checked once, see streamBinding) this class:
+ *
+ * - replaces the handle's `onread` with its own: bytes go straight to `onData`; end of stream and
+ *   errors still go to Node's own function, so 'end', 'error' and 'close' happen as always;
+ * - writes with `handle.writeBuffer(req, bytes)` / `writeLatin1String`, which first try a
+ *   synchronous write. One request object serves every write the kernel takes whole; a write that
+ *   libuv has to queue keeps its request (and bytes) until it completes (libuv queues later
+ *   writes behind it, in order, and `drain` comes when the last is done);
+ * - keeps its own idle timer, restarted by a timestamp per read and write instead of a timer
+ *   list update (Node's timer is off: it would not see these reads and writes).
+ *
+ * Otherwise (another Node, or `process.binding` refused) the same class uses the socket's public
+ * API, with the same behaviour. fastSocket.test.ts fails if this Node's internals stop being
+ * recognised, so an upgrade cannot lose the direct path silently. `detach` gives the socket back
+ * as it was (for node:http, which takes over connections the fast path does not serve).
+ */
+
+interface WriteRequest {
+  oncomplete?: (status: number) => void;
+  buffer?: unknown;
+}
+
+interface StreamHandle {
+  onread: (this: StreamHandle, buffer: ArrayBuffer | undefined) => unknown;
+  readStart(): number;
+  readStop(): number;
+  writeBuffer(req: WriteRequest, data: Uint8Array): number;
+  writeLatin1String(req: WriteRequest, data: string): number;
+}
+
+interface StreamBinding {
+  WriteWrap: new () => WriteRequest;
+  streamBaseState: Int32Array;
+  kReadBytesOrError: number;
+  kArrayBufferOffset: number;
+  kLastWriteWasAsync: number;
+}
+
+let binding: StreamBinding | null | undefined;
+
+/** Node's `stream_wrap` binding, when it has what the direct path uses. */
+export function streamBinding(): StreamBinding | null {
+  if (binding !== undefined) return binding;
+  try {
+    const b = (process as unknown as { binding(name: string): Partial<StreamBinding> }).binding('stream_wrap');
+    binding =
+      typeof b.WriteWrap === 'function' &&
+      b.streamBaseState instanceof Int32Array &&
+      typeof b.kReadBytesOrError === 'number' &&
+      typeof b.kArrayBufferOffset === 'number' &&
+      typeof b.kLastWriteWasAsync === 'number'
+        ? (b as StreamBinding)
+        : null;
+  } catch {
+    binding = null;
+  }
+  return binding;
+}
+
+function handleOf(socket: Socket): StreamHandle | undefined {
+  const h = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
+  return h && typeof h.onread === 'function' && typeof h.writeBuffer === 'function' && typeof h.writeLatin1String === 'function' && typeof h.readStop === 'function'
+    ? (h as StreamHandle)
+    : undefined;
+}
+
+export interface FastSocketEvents {
+  /** Bytes read (a buffer of their own: it may be kept). */
+  data(chunk: Buffer): void;
+  /** Everything written has left for the kernel after a write returned false. */
+  drain(): void;
+  /** Nothing was read or written for the idle time. */
+  idle(): void;
+}
+
+export class FastSocket {
+  /** Whether reads and writes go through the handle (else the socket's public API). */
+  readonly direct: boolean;
+  private readonly handle: StreamHandle | undefined;
+  private readonly nodeOnRead: StreamHandle['onread'] | undefined;
+  private req: WriteRequest | undefined;
+  /** Direct writes libuv still holds. */
+  private queued = 0;
+  private stopped = false;
+  private detached = false;
+  private idleMs = 0;
+  private lastActive = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onSocketData = (chunk: Buffer) => this.read(chunk);
+  private readonly onSocketDrain = () => this.drained();
+  private readonly checkIdle = () => this.idleCheck();
+
+  constructor(
+    readonly socket: Socket,
+    private readonly events: FastSocketEvents,
+    useHandle = true,
+  ) {
+    const b = useHandle ? streamBinding() : null;
+    const h = b ? handleOf(socket) : undefined;
+    this.direct = h !== undefined;
+    socket.setTimeout(0);
+    socket.on('drain', this.onSocketDrain);
+    if (h === undefined) {
+      socket.on('data', this.onSocketData);
+      return;
+    }
+    const state = b!.streamBaseState;
+    const nread = b!.kReadBytesOrError;
+    const offset = b!.kArrayBufferOffset;
+    this.handle = h;
+    this.nodeOnRead = h.onread;
+    this.req = new b!.WriteWrap();
+    const fast = this;
+    const nodeOnRead = h.onread;
+    h.onread = function (this: StreamHandle, buffer: ArrayBuffer | undefined) {
+      const n = state[nread]!;
+      if (n > 0 && buffer !== undefined) fast.read(Buffer.from(buffer, state[offset]!, n));
+      else return nodeOnRead.call(this, buffer); // end of stream or an error: Node's own handling
+      return undefined;
+    };
+    // Flowing with no 'data' listener: nothing is pushed any more but the end of stream, and that
+    // must still reach 'end'.
+    socket.resume();
+  }
+
+  /** Writes bytes (or a latin1 string); false when the caller should wait for `drain`. */
+  write(data: Buffer | string): boolean {
+    this.touch();
+    const s = this.socket;
+    const h = this.handle;
+    // Bytes in the socket's Writable (written through it before) must go first: then it writes.
+    if (h === undefined || this.detached || s.writableLength > 0 || s.destroyed || !s.writable) {
+      return typeof data === 'string' ? s.write(data, 'latin1') : s.write(data);
+    }
+    const req = this.req!;
+    const err = typeof data === 'string' ? h.writeLatin1String(req, data) : h.writeBuffer(req, data);
+    if (err !== 0) {
+      // EPIPE, ECONNRESET...: the client is gone; 'close' tells whoever waits.
+      s.destroy();
+      return false;
+    }
+    const b = binding!;
+    if (b.streamBaseState[b.kLastWriteWasAsync] === 0) return true;
+    // libuv queued what the kernel did not take: this request and its bytes are libuv's until done.
+    req.buffer = data;
+    req.oncomplete = (status: number) => {
+      this.queued--;
+      if (status < 0) s.destroy();
+      else if (this.queued === 0) this.drained();
+    };
+    this.queued++;
+    this.req = new b.WriteWrap();
+    return false;
+  }
+
+  /** Bytes written before still wait for the kernel (held by libuv or the socket's Writable). */
+  get holdsWrites(): boolean {
+    return this.queued > 0 || this.socket.writableLength > 0;
+  }
+
+  /** Whether written bytes still wait for the kernel (the caller answers nothing more until `drain`). */
+  get needsDrain(): boolean {
+    return this.queued > 0 || this.socket.writableNeedDrain;
+  }
+
+  /** Stops reading (the caller holds enough unparsed bytes). */
+  pause(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.handle) this.handle.readStop();
+    else this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    if (this.handle) this.handle.readStart();
+    else this.socket.resume();
+  }
+
+  /** Starts (or changes) the idle timer; 0 turns it off. */
+  setIdleTimeout(ms: number): void {
+    if (ms === this.idleMs) return;
+    this.idleMs = ms;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.touch();
+  }
+
+  /** The socket as net.Socket had it: Node's onread, reading on, no listener or timer of ours. */
+  detach(): void {
+    this.detached = true;
+    this.setIdleTimeout(0);
+    this.socket.removeListener('drain', this.onSocketDrain);
+    this.socket.removeListener('data', this.onSocketData);
+    if (this.handle) {
+      this.handle.onread = this.nodeOnRead!;
+      if (this.stopped) this.handle.readStart();
+    } else if (this.stopped) this.socket.resume();
+    this.stopped = false;
+  }
+
+  private read(chunk: Buffer): void {
+    this.touch();
+    this.events.data(chunk);
+  }
+
+  private drained(): void {
+    if (!this.detached && this.queued === 0 && !this.socket.writableNeedDrain) this.events.drain();
+  }
+
+  private touch(): void {
+    if (this.idleMs === 0) return;
+    this.lastActive = performance.now();
+    if (this.timer === undefined) {
+      this.timer = setTimeout(this.checkIdle, this.idleMs);
+      this.timer.unref();
+    }
+  }
+
+  /** The timer fired: idle for the whole time, or re-armed for what is left of it since the last activity. */
+  private idleCheck(): void {
+    this.timer = undefined;
+    if (this.idleMs === 0 || this.detached || this.socket.destroyed) return;
+    const left = this.lastActive + this.idleMs - performance.now();
+    if (left > 1) {
+      this.timer = setTimeout(this.checkIdle, left);
+      this.timer.unref();
+      return;
+    }
+    this.events.idle();
+  }
+}
