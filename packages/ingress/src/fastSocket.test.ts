@@ -27,7 +27,7 @@ async function setup(direct: boolean) {
   open.sockets.push(p.server, p.client);
   open.listeners.push(p.listener);
   const seen = { data: [] as Buffer[], drains: 0, idles: 0 };
-  const fast = new FastSocket(p.server, { data: (c) => seen.data.push(c), drain: () => seen.drains++, idle: () => seen.idles++ }, direct);
+  const fast = new FastSocket(p.server, { data: (c) => seen.data.push(c), drain: () => seen.drains++, idle: () => seen.idles++ }, { useHandle: direct });
   return { ...p, fast, seen };
 }
 

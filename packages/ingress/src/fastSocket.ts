@@ -74,8 +74,18 @@ function handleOf(socket: Socket): StreamHandle | undefined {
     : undefined;
 }
 
+export interface FastSocketOptions {
+  /** false: the public API only (for tests and comparisons). */
+  useHandle?: boolean;
+  /**
+   * The buffer given to connect() as `onread.buffer`, when it was: reads land there and `data`
+   * gets views of it, valid during the call only.
+   */
+  readBuffer?: Buffer;
+}
+
 export interface FastSocketEvents {
-  /** Bytes read (a buffer of their own: it may be kept). */
+  /** Bytes read (a buffer of their own that may be kept, except with `readBuffer`). */
   data(chunk: Buffer): void;
   /** Everything written has left for the kernel after a write returned false. */
   drain(): void;
@@ -103,9 +113,9 @@ export class FastSocket {
   constructor(
     readonly socket: Socket,
     private readonly events: FastSocketEvents,
-    useHandle = true,
+    options: FastSocketOptions = {},
   ) {
-    const b = useHandle ? streamBinding() : null;
+    const b = options.useHandle === false ? null : streamBinding();
     const h = b ? handleOf(socket) : undefined;
     this.direct = h !== undefined;
     socket.setTimeout(0);
@@ -122,10 +132,12 @@ export class FastSocket {
     this.req = new b!.WriteWrap();
     const fast = this;
     const nodeOnRead = h.onread;
+    const own = options.readBuffer;
     h.onread = function (this: StreamHandle, buffer: ArrayBuffer | undefined) {
       const n = state[nread]!;
-      if (n > 0 && buffer !== undefined) fast.read(Buffer.from(buffer, state[offset]!, n));
-      else return nodeOnRead.call(this, buffer); // end of stream or an error: Node's own handling
+      if (n <= 0) return nodeOnRead.call(this, buffer); // end of stream or an error: Node's own handling
+      // With `onread` given to connect(), the bytes are in that buffer (no ArrayBuffer per read).
+      fast.read(buffer !== undefined ? Buffer.from(buffer, state[offset]!, n) : own!.subarray(0, n));
       return undefined;
     };
     // Flowing with no 'data' listener: nothing is pushed any more but the end of stream, and that

@@ -1,9 +1,12 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { FastSocket } from './fastSocket.js';
 import { ResponseParser } from './responseParser.js';
 import type { ResponseSink } from './responseParser.js';
 
 const READ_BUFFER = 64 * 1024;
+/** Request pieces up to this size together are joined into one write. */
+const JOIN_LIMIT = 16 * 1024;
 
 /** What one proxied exchange hears from its upstream connection. */
 export interface ExchangeHandler extends ResponseSink {
@@ -38,12 +41,16 @@ export interface ConnectionOwner {
 /**
  * One keep-alive HTTP/1.1 connection to an endpoint, carrying one exchange at a time. The request
  * head is written in one write (with the first body chunk when there is one); the response is
- * parsed as it streams in (ResponseParser). Listeners are bound once per connection, never per
- * request. An idle connection that the endpoint closes leaves its pool.
+ * parsed as it streams in (ResponseParser). Once connected, reads, writes and the idle timeouts go
+ * through a FastSocket (Node's TCP handle directly, where Node allows). Listeners are bound once
+ * per connection, never per request. An idle connection that the endpoint closes leaves its pool.
  */
 export class UpstreamConnection {
   readonly socket: Socket;
   connected = false;
+  /** The connected socket's reads and writes (made at 'connect'). */
+  private out: FastSocket | undefined;
+  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER);
   /** performance.now() when it went idle (for the pool's keep-alive expiry). */
   idleSince = 0;
   private handler: ExchangeHandler | undefined;
@@ -62,13 +69,17 @@ export class UpstreamConnection {
     private onConnect: ((conn: UpstreamConnection, err?: Error) => void) | undefined,
   ) {
     this.timeoutMs = timeouts.connectTimeoutMs;
-    // Reads land in one buffer per connection (no stream push and 'data' event per read); the
-    // parser copies what outlives a read.
-    const s = connect({ host, port, noDelay: true, onread: { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n: number, buf: Buffer) => this.onData(buf, n) } });
+    // Reads land in one buffer per connection (no stream push, 'data' event or buffer per read);
+    // the parser copies what outlives a read. The callback serves only when FastSocket cannot
+    // take the reads over.
+    const s = connect({ host, port, noDelay: true, onread: { buffer: this.readBuffer, callback: (n: number, buf: Buffer) => this.onData(buf.subarray(0, n)) } });
     this.socket = s;
-    s.setTimeout(this.timeoutMs);
+    s.setTimeout(this.timeoutMs); // the connect timeout, on Node's timer
     s.on('connect', () => {
       this.connected = true;
+      s.setTimeout(0);
+      this.out = new FastSocket(s, { data: (chunk) => this.onData(chunk), drain: () => this.handler?.onDrain(), idle: () => this.onTimeout() }, { readBuffer: this.readBuffer });
+      this.timeoutMs = 0;
       this.setTimeout(timeouts.headersTimeoutMs);
       const cb = this.onConnect;
       this.onConnect = undefined;
@@ -76,7 +87,6 @@ export class UpstreamConnection {
     });
     s.on('end', () => this.onEnd());
     s.on('timeout', () => this.onTimeout());
-    s.on('drain', () => this.handler?.onDrain());
     s.on('error', (err) => this.fail(err));
     s.on('close', () => {
       this.fail(new UpstreamError('UpstreamClosed', 'ingress: the endpoint closed the connection'));
@@ -98,23 +108,24 @@ export class UpstreamConnection {
     this.handler = handler;
     this.requestDone = requestDone;
     this.parser.reset(handler, noResponseBody);
-    if (typeof head === 'string') this.socket.write(head, 'latin1');
-    else this.socket.write(head);
+    this.out!.write(head);
   }
 
-  /** Writes request body bytes; false when the socket wants the writer to wait for onDrain. */
+  /** Writes request body bytes (a string as latin1); false when the writer should wait for onDrain. */
   write(data: Buffer | string): boolean {
-    return this.socket.write(data);
+    return this.out!.write(data);
   }
 
-  /** Writes several pieces in one system call. */
+  /** Writes several pieces (strings as latin1), small ones joined into one write. */
   writeAll(parts: readonly (Buffer | string)[]): boolean {
-    const s = this.socket;
-    s.cork();
-    let ok = true;
-    for (const p of parts) ok = s.write(p);
-    s.uncork();
-    return ok;
+    let total = 0;
+    for (const p of parts) total += p.length;
+    if (total > JOIN_LIMIT || parts.length === 1) {
+      let ok = true;
+      for (const p of parts) ok = this.out!.write(p);
+      return ok;
+    }
+    return this.out!.write(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p))));
   }
 
   /** The request body is complete. */
@@ -125,13 +136,13 @@ export class UpstreamConnection {
   /** Stops reading the response (the client is slower than the endpoint). */
   pause(): void {
     this.paused = true;
-    this.socket.pause();
+    this.out?.pause();
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    this.socket.resume();
+    this.out?.resume();
   }
 
   /** Ends the connection without notifying its exchange (the client went away, or the pool closes). */
@@ -141,14 +152,16 @@ export class UpstreamConnection {
     this.socket.destroy();
   }
 
+  /** The idle time allowed from here on (headers or body timeout), once connected. */
   private setTimeout(ms: number): void {
     if (ms !== this.timeoutMs) {
       this.timeoutMs = ms;
-      this.socket.setTimeout(ms);
+      this.out?.setIdleTimeout(ms);
     }
   }
 
-  private onData(buf: Buffer, n: number): boolean {
+  /** Bytes from the endpoint: a view of the read buffer, valid during the call only. */
+  private onData(chunk: Buffer): boolean {
     const h = this.handler;
     if (!h) {
       // Bytes on an idle connection: the endpoint is confused; do not reuse it.
@@ -158,7 +171,7 @@ export class UpstreamConnection {
     }
     const wasHead = this.parser.inHead;
     try {
-      this.parser.execute(buf.subarray(0, n), true);
+      this.parser.execute(chunk, true);
     } catch (e) {
       this.fail(e as Error);
       return false;
