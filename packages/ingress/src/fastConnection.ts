@@ -2,11 +2,10 @@ import type { Socket } from 'node:net';
 import { FastExchange } from './fastExchange.js';
 import type { FastClient } from './fastExchange.js';
 import { FastSocket } from './fastSocket.js';
-import { forwardRequestHeaders, requestHead } from './forwardHeaders.js';
 import type { ProxyContext } from './proxyContext.js';
-import { routeTarget } from './proxyHandler.js';
-import { parseRequestHead } from './requestHeadParser.js';
-import { newRequestId } from './requestIds.js';
+import { scanRequestHead } from './requestHeadParser.js';
+import { ConnectionRoutes } from './routeCache.js';
+import { UpstreamHeadWriter } from './upstreamRequestHead.js';
 
 export interface FastPathOptions {
   /** node:http's keepAliveTimeout: idle time between requests before the connection is closed. */
@@ -47,6 +46,9 @@ export class FastConnection implements FastClient {
   private waitingForDrain = false;
   /** The client's address, read once (socket.remoteAddress asks the kernel until it has an answer). */
   private readonly peer: string;
+  private readonly routes: ConnectionRoutes;
+  /** Made at the first request (the listener's port is known by then). */
+  private heads: UpstreamHeadWriter | undefined;
   private readonly onError = () => this.socket.destroy();
   private readonly onClose = () => this.closed();
 
@@ -59,6 +61,7 @@ export class FastConnection implements FastClient {
   ) {
     this.connectionLines = connectionLines;
     this.peer = socket.remoteAddress ?? '';
+    this.routes = new ConnectionRoutes(ctx);
     live.add(this);
     this.out = new FastSocket(socket, { data: (chunk) => this.data(chunk), drain: () => this.drained(), idle: () => this.timedOut() });
     this.out.setIdleTimeout(options.headersTimeoutMs);
@@ -109,18 +112,13 @@ export class FastConnection implements FastClient {
   /** Starts the next pending request, or hands the connection to node:http. */
   private next(): void {
     const buf = this.pending!;
-    const head = parseRequestHead(buf, 0);
+    const head = scanRequestHead(buf, 0);
     if (typeof head === 'string') {
       this.handOff();
       return;
     }
-    let routed;
-    try {
-      routed = routeTarget(this.ctx, head.target, head.host, 'http');
-    } catch {
-      routed = undefined; // node:http's path logs it and answers 500
-    }
-    if (routed?.kind !== 'proxy') {
+    const route = this.routes.find(head);
+    if (route === undefined) {
       this.handOff();
       return;
     }
@@ -130,16 +128,9 @@ export class FastConnection implements FastClient {
       this.served = true;
       this.out.setIdleTimeout(this.options.keepAliveMs);
     }
-    const requestId = newRequestId();
-    const fwd = forwardRequestHeaders(head.rawHeaders, {
-      peer: this.peer,
-      proto: 'http',
-      localPort: this.options.localPort(),
-      requestId,
-      trusted: this.ctx.trusted,
-    });
-    const upstreamHead = requestHead(head.method, routed.forward, fwd.headers, false);
-    const exchange = new FastExchange(this.ctx, this, routed, upstreamHead, head.method === 'HEAD', requestId, started);
+    const heads = (this.heads ??= new UpstreamHeadWriter(this.peer, this.ctx.trusted, this.options.localPort(), 'http'));
+    const upstreamHead = heads.write(head, route.forward);
+    const exchange = new FastExchange(this.ctx, this, route.routed, upstreamHead, head.method === 'HEAD', heads.requestId, started);
     this.exchange = exchange;
     exchange.send();
   }

@@ -103,17 +103,56 @@ export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContex
   if (extraHop) {
     for (let i = out.length - 2; i >= 0; i -= 2) if (extraHop.has(out[i]!.toLowerCase())) out.splice(i, 2);
   }
-  const trustedPeer = ctx.trusted.trusts(ctx.peer);
-  const client = trustedPeer ? ctx.trusted.clientAddress(ctx.peer, xff) : ctx.peer;
+  const v = forwardedValues(ctx.peer, ctx.trusted.trusts(ctx.peer), ctx.trusted, xff, host, fHost, fPort, fProto, String(ctx.localPort), ctx.proto, requestId || ctx.requestId);
   out.push(
-    'X-Forwarded-For', xff ? `${xff}, ${ctx.peer}` : ctx.peer,
-    'X-Real-IP', client,
-    'X-Forwarded-Host', (trustedPeer && fHost) || host || '',
-    'X-Forwarded-Port', (trustedPeer && fPort) || String(ctx.localPort),
-    'X-Forwarded-Proto', (trustedPeer && fProto) || ctx.proto,
-    'X-Request-ID', requestId || ctx.requestId,
+    'X-Forwarded-For', v.forwardedFor,
+    'X-Real-IP', v.client,
+    'X-Forwarded-Host', v.host,
+    'X-Forwarded-Port', v.port,
+    'X-Forwarded-Proto', v.proto,
+    'X-Request-ID', v.requestId,
   );
-  return { headers: out, client };
+  return { headers: out, client: v.client };
+}
+
+/** The values of the router's own forwarding headers, in the order they are written. */
+export interface ForwardedValues {
+  readonly forwardedFor: string;
+  /** X-Real-IP. */
+  readonly client: string;
+  readonly host: string;
+  readonly port: string;
+  readonly proto: string;
+  readonly requestId: string;
+}
+
+/**
+ * X-Forwarded-For appended (as nginx's $proxy_add_x_forwarded_for), X-Real-IP the client (believing
+ * X-Forwarded-For only from a trusted peer), X-Forwarded-Host/-Port/-Proto from a trusted peer or
+ * this connection. The client's values (`xff` joined with ", ", the others the last one sent) are
+ * undefined when absent. Shared by the string path and upstreamRequestHead.ts.
+ */
+export function forwardedValues(
+  peer: string,
+  trustedPeer: boolean,
+  trusted: TrustedProxies,
+  xff: string | undefined,
+  host: string | undefined,
+  fHost: string | undefined,
+  fPort: string | undefined,
+  fProto: string | undefined,
+  localPort: string,
+  proto: string,
+  requestId: string,
+): ForwardedValues {
+  return {
+    forwardedFor: xff ? `${xff}, ${peer}` : peer,
+    client: trustedPeer ? trusted.clientAddress(peer, xff) : peer,
+    host: (trustedPeer && fHost) || host || '',
+    port: (trustedPeer && fPort) || localPort,
+    proto: (trustedPeer && fProto) || proto,
+    requestId,
+  };
 }
 
 /** The HTTP/1.1 request head for an endpoint (latin1: header bytes pass through as received). */
