@@ -112,6 +112,10 @@ for (const direct of [true, false]) {
       server.on('data', (c: Buffer) => got.push(c));
       await until(() => Buffer.concat(got).toString() === 'for node');
       expect(seen.data).toHaveLength(0);
+      const big = Buffer.alloc(300 * 1024, 'y');
+      client.write(big);
+      await until(() => Buffer.concat(got).length === 8 + big.length);
+      expect(Buffer.concat(got).subarray(8).equals(big)).toBe(true);
       server.write('answer');
       const [reply] = (await once(client, 'data')) as [Buffer];
       expect(reply.toString()).toBe('answer');

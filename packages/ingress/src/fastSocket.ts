@@ -32,6 +32,7 @@ interface WriteRequest {
 
 interface StreamHandle {
   onread: (this: StreamHandle, buffer: ArrayBuffer | undefined) => unknown;
+  useUserBuffer?(buffer: Uint8Array): void;
   readStart(): number;
   readStop(): number;
   writeBuffer(req: WriteRequest, data: Uint8Array): number;
@@ -47,6 +48,8 @@ interface StreamBinding {
 }
 
 let binding: StreamBinding | null | undefined;
+/** Where accepted sockets' reads land (read and copied out within the same callback). */
+const sharedReadBuffer = Buffer.allocUnsafeSlow(64 * 1024);
 
 /** Node's `stream_wrap` binding, when it has what the direct path uses. */
 export function streamBinding(): StreamBinding | null {
@@ -132,14 +135,37 @@ export class FastSocket {
     this.req = new b!.WriteWrap();
     const fast = this;
     const nodeOnRead = h.onread;
-    const own = options.readBuffer;
+    let own = options.readBuffer;
+    // A socket of our own (an accepted one) reads into the shared buffer instead of a fresh 64 KiB
+    // allocation per read; each read is copied out (into Node's small-buffer pool), so `data`
+    // still gets bytes of its own.
+    const copy = own === undefined && typeof h.useUserBuffer === 'function';
+    if (copy) {
+      h.useUserBuffer!(sharedReadBuffer);
+      own = sharedReadBuffer;
+    }
     h.onread = function (this: StreamHandle, buffer: ArrayBuffer | undefined) {
       const n = state[nread]!;
       if (n <= 0) return nodeOnRead.call(this, buffer); // end of stream or an error: Node's own handling
-      // With `onread` given to connect(), the bytes are in that buffer (no ArrayBuffer per read).
-      fast.read(buffer !== undefined ? Buffer.from(buffer, state[offset]!, n) : own!.subarray(0, n));
+      // Bytes in the connection's or the shared buffer when one was given (no ArrayBuffer then).
+      if (buffer !== undefined) fast.read(Buffer.from(buffer, state[offset]!, n));
+      else fast.read(copy ? Buffer.from(own!.subarray(0, n)) : own!.subarray(0, n));
       return undefined;
     };
+    if (copy) {
+      // What Node's own onread gets after detach: the shared buffer's bytes as the ArrayBuffer it
+      // expects (the handle keeps reading into that buffer for good).
+      this.nodeOnRead = function (this: StreamHandle, buffer: ArrayBuffer | undefined) {
+        const n = state[nread]!;
+        if (n > 0 && buffer === undefined) {
+          const bytes = new Uint8Array(n);
+          bytes.set(sharedReadBuffer.subarray(0, n));
+          state[offset] = 0;
+          return nodeOnRead.call(this, bytes.buffer);
+        }
+        return nodeOnRead.call(this, buffer);
+      };
+    }
     // Flowing with no 'data' listener: nothing is pushed any more but the end of stream, and that
     // must still reach 'end'.
     socket.resume();
