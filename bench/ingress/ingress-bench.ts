@@ -155,6 +155,15 @@ nginx.kill('SIGTERM');
   children[children.length - 1]!.kill('SIGTERM');
 }
 
+{
+  // Node's floor: two reads and two writes per request, nothing else (null-proxy.mjs).
+  const port = await freePort();
+  await start('node', [join(here, 'null-proxy.mjs'), String(port), JSON.stringify(backends)]);
+  await waitForPort(port);
+  results.push(wrk('Node floor: null proxy (no parsing)', port, children[children.length - 1]!.pid!));
+  children[children.length - 1]!.kill('SIGTERM');
+}
+
 const tsx = ['--conditions=@svcnet/source', '--import', 'tsx'];
 // The last row: the same router with every request through node:http (fastPath: false).
 for (const [w, mode] of [[1, 'fast'], [workers, 'fast'], [1, 'node-http']] as const) {
