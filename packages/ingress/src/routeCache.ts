@@ -15,6 +15,40 @@ export interface CachedRoute {
 
 /** Beyond this many entries the cache starts again (bounds memory against random targets). */
 const MAX_ENTRIES = 4096;
+/** Target and Host value within this many bytes are decoded together. */
+const ONE_DECODE = 512;
+
+/** A cached route and the request bytes it answers: the target's, then the Host value's. */
+class RouteEntry implements CachedRoute {
+  constructor(
+    readonly routed: ProxyRouted,
+    readonly forward: Uint8Array | undefined,
+    private readonly key: Buffer,
+    private readonly targetLength: number,
+  ) {}
+
+  /** Whether a head has this entry's target and Host value, byte for byte. */
+  matches(head: RequestHeadScan): boolean {
+    const { buf, targetStart, hostStart } = head;
+    const key = this.key;
+    const tl = this.targetLength;
+    const hl = key.length - tl;
+    if (head.targetEnd - targetStart !== tl || head.hostEnd - hostStart !== hl) return false;
+    for (let i = 0; i < tl; i++) if (buf[targetStart + i] !== key[i]) return false;
+    for (let i = 0; i < hl; i++) if (buf[hostStart + i] !== key[tl + i]) return false;
+    return true;
+  }
+}
+
+/** FNV-1a over the target's bytes, a separator, then the Host value's; a small integer (a Smi). */
+export function hashOf(head: RequestHeadScan): number {
+  const buf = head.buf;
+  let h = 0x811c9dc5;
+  for (let i = head.targetStart; i < head.targetEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  h = Math.imul(h ^ 0x20, 0x01000193);
+  for (let i = head.hostStart; i < head.hostEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  return h & 0x3fffffff;
+}
 
 /**
  * routeTarget's proxy answers for one IngressView, by raw Host header and target, for the plain-HTTP
@@ -24,13 +58,13 @@ const MAX_ENTRIES = 4096;
  * Secrets). As a backstop for table changes made without an event (IngressView.load's
  * IngressClasses), it is also dropped when the count of recompiled hosts, the TLS hosts or
  * httpsPort differ from when it was filled. Answers other than 'proxy' are not kept: those requests
- * go to node:http, which routes them again.
+ * go to node:http, which routes them again. Entries are found by a hash of the request's bytes and
+ * confirmed byte for byte, so a hit makes no string; a hash collision just replaces the entry.
  */
 export class ViewRoutes {
   /** Bumped on every drop: a connection's remembered route is good while this is unchanged. */
   generation = 0;
-  private byHost = new Map<string, Map<string, CachedRoute>>();
-  private size = 0;
+  private entries = new Map<number, RouteEntry>();
   private compiledHosts = -1;
   private tlsHosts = -1;
   private httpsPort: number | undefined;
@@ -53,15 +87,26 @@ export class ViewRoutes {
 
   private drop(): void {
     this.generation++;
-    this.byHost = new Map();
-    this.size = 0;
+    this.entries = new Map();
   }
 
-  /** The route of a request, or undefined when node:http's path must answer it. */
-  route(ctx: ProxyContext, target: string, host: string): CachedRoute | undefined {
-    let targets = this.byHost.get(host);
-    const hit = targets?.get(target);
-    if (hit) return hit;
+  /** The route of a scanned request, or undefined when node:http's path must answer it. */
+  find(ctx: ProxyContext, head: RequestHeadScan): RouteEntry | undefined {
+    const hash = hashOf(head);
+    const hit = this.entries.get(hash);
+    if (hit !== undefined && hit.matches(head)) return hit;
+    const { buf, targetStart, targetEnd, hostStart, hostEnd } = head;
+    let target: string;
+    let host: string;
+    if (hostStart > targetEnd && hostEnd - targetStart <= ONE_DECODE) {
+      // Host is usually the first header: one decode (a native call) covers both strings.
+      const text = buf.toString('latin1', targetStart, hostEnd);
+      target = text.slice(0, targetEnd - targetStart);
+      host = text.slice(hostStart - targetStart);
+    } else {
+      target = buf.toString('latin1', targetStart, targetEnd);
+      host = buf.toString('latin1', hostStart, hostEnd);
+    }
     let routed: Routed;
     try {
       routed = routeTarget(ctx, target, host, 'http');
@@ -69,16 +114,14 @@ export class ViewRoutes {
       return undefined; // node:http's path logs it and answers 500
     }
     if (routed.kind !== 'proxy') return undefined;
-    const entry: CachedRoute = { routed, forward: routed.forward === target ? undefined : Buffer.from(routed.forward, 'latin1') };
-    if (this.size >= MAX_ENTRIES) {
-      // Not a view change: connections may keep the routes they remember (no generation bump).
-      this.byHost = new Map();
-      this.size = 0;
-      targets = undefined;
-    }
-    if (!targets) this.byHost.set(host, (targets = new Map()));
-    targets.set(target, entry);
-    this.size++;
+    const tl = targetEnd - targetStart;
+    const key = Buffer.allocUnsafe(tl + hostEnd - hostStart);
+    buf.copy(key, 0, targetStart, targetEnd);
+    buf.copy(key, tl, hostStart, hostEnd);
+    const entry = new RouteEntry(routed, routed.forward === target ? undefined : Buffer.from(routed.forward, 'latin1'), key, tl);
+    // Not a view change when full: connections may keep the routes they remember (no generation bump).
+    if (this.entries.size >= MAX_ENTRIES) this.entries = new Map();
+    this.entries.set(hash, entry);
     return entry;
   }
 }
@@ -92,22 +135,13 @@ export function viewRoutes(view: IngressView): ViewRoutes {
   return r;
 }
 
-function sameBytes(buf: Buffer, from: number, to: number, bytes: Uint8Array): boolean {
-  if (to - from !== bytes.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (buf[from + i] !== bytes[i]) return false;
-  return true;
-}
-
 /**
- * One client connection's last route, recognised by the bytes of its target and Host value: a
- * keep-alive client mostly repeats both, and comparing bytes is cheaper than making the strings a
- * Map lookup needs.
+ * One client connection's last route: a keep-alive client mostly repeats its target and Host, and
+ * comparing their bytes with the last entry's is cheaper still than hashing them.
  */
 export class ConnectionRoutes {
-  private last: CachedRoute | undefined;
+  private last: RouteEntry | undefined;
   private generation = -1;
-  private target: Uint8Array = new Uint8Array(0);
-  private host: Uint8Array = new Uint8Array(0);
 
   constructor(
     private readonly ctx: ProxyContext,
@@ -118,21 +152,11 @@ export class ConnectionRoutes {
   find(head: RequestHeadScan): CachedRoute | undefined {
     const shared = this.shared;
     shared.check(this.ctx);
-    const buf = head.buf;
-    if (
-      this.last !== undefined &&
-      this.generation === shared.generation &&
-      sameBytes(buf, head.targetStart, head.targetEnd, this.target) &&
-      sameBytes(buf, head.hostStart, head.hostEnd, this.host)
-    ) {
-      return this.last;
-    }
-    const r = shared.route(this.ctx, buf.toString('latin1', head.targetStart, head.targetEnd), buf.toString('latin1', head.hostStart, head.hostEnd));
+    if (this.last !== undefined && this.generation === shared.generation && this.last.matches(head)) return this.last;
+    const r = shared.find(this.ctx, head);
     if (r) {
       this.last = r;
       this.generation = shared.generation;
-      this.target = new Uint8Array(buf.subarray(head.targetStart, head.targetEnd));
-      this.host = new Uint8Array(buf.subarray(head.hostStart, head.hostEnd));
     }
     return r;
   }

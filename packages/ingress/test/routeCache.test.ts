@@ -6,7 +6,7 @@ import type { ProxyContext } from '../src/proxyContext.js';
 import { routeTarget } from '../src/proxyHandler.js';
 import { scanRequestHead } from '../src/requestHeadParser.js';
 import type { RequestHeadScan } from '../src/requestHeadParser.js';
-import { ConnectionRoutes } from '../src/routeCache.js';
+import { ConnectionRoutes, hashOf } from '../src/routeCache.js';
 import type { CachedRoute } from '../src/routeCache.js';
 import { ingress, path, rule, service, slice, tlsSecret } from './fixtures.js';
 
@@ -121,5 +121,24 @@ describe('route cache', () => {
     const routes = new ConnectionRoutes(ctx);
     for (let i = 0; i < 5000; i++) expect(routes.find(scan(`/n/${i}`))?.routed.upstreams[0]?.key).toBe('10.0.0.1:8080');
     expect(find(routes, ctx, '/n/1')).toEqual(['10.0.0.1:8080']);
+  });
+
+  it('two requests whose bytes hash alike each get their own route', () => {
+    const { view, ctx } = setup();
+    view.upsert(ingress('b', { rules: [rule('app.test', path('/b', 'Prefix', 'other', 80))] }));
+    const seen = new Map<number, string>();
+    for (let i = 0; i < 1 << 16; i++) seen.set(hashOf(scan(`/a/${i}`)), `/a/${i}`);
+    let pair: [string, string] | undefined;
+    for (let j = 0; j < 1 << 20 && !pair; j++) {
+      const a = seen.get(hashOf(scan(`/b/${j}`)));
+      if (a !== undefined) pair = [a, `/b/${j}`];
+    }
+    expect(pair).toBeDefined();
+    const [a, b] = pair!;
+    for (const routes of [new ConnectionRoutes(ctx), new ConnectionRoutes(ctx)]) {
+      expect(find(routes, ctx, a)).toEqual(['10.0.0.1:8080']);
+      expect(find(routes, ctx, b)).toEqual(['10.0.0.2:9090']);
+      expect(find(routes, ctx, a)).toEqual(['10.0.0.1:8080']);
+    }
   });
 });
