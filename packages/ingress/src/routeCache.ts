@@ -18,12 +18,20 @@ const MAX_ENTRIES = 4096;
 /** Target and Host value within this many bytes are decoded together. */
 const ONE_DECODE = 512;
 
+/** Latin1 bytes in their own memory: a long-lived Buffer from Node's pool would keep its whole 8 KiB slab alive. */
+function unpooled(text: string): Buffer {
+  const b = Buffer.allocUnsafeSlow(text.length);
+  b.write(text, 0, 'latin1');
+  return b;
+}
+
 /** A cached route and the request bytes it answers: the target's, then the Host value's. */
 class RouteEntry implements CachedRoute {
   constructor(
     readonly routed: ProxyRouted,
     readonly forward: Uint8Array | undefined,
-    private readonly key: Buffer,
+    /** The target's bytes, then the Host value's: a plain array, so no cached entry pins a Buffer pool slab. */
+    private readonly key: number[],
     private readonly targetLength: number,
   ) {}
 
@@ -114,11 +122,10 @@ export class ViewRoutes {
       return undefined; // node:http's path logs it and answers 500
     }
     if (routed.kind !== 'proxy') return undefined;
-    const tl = targetEnd - targetStart;
-    const key = Buffer.allocUnsafe(tl + hostEnd - hostStart);
-    buf.copy(key, 0, targetStart, targetEnd);
-    buf.copy(key, tl, hostStart, hostEnd);
-    const entry = new RouteEntry(routed, routed.forward === target ? undefined : Buffer.from(routed.forward, 'latin1'), key, tl);
+    const key: number[] = [];
+    for (let i = targetStart; i < targetEnd; i++) key.push(buf[i]!);
+    for (let i = hostStart; i < hostEnd; i++) key.push(buf[i]!);
+    const entry = new RouteEntry(routed, routed.forward === target ? undefined : unpooled(routed.forward), key, targetEnd - targetStart);
     // Not a view change when full: connections may keep the routes they remember (no generation bump).
     if (this.entries.size >= MAX_ENTRIES) this.entries = new Map();
     this.entries.set(hash, entry);

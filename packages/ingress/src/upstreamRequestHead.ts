@@ -22,9 +22,9 @@ function copy(src: Buffer, from: number, to: number, out: Buffer, pos: number): 
   return pos + n;
 }
 
-function sameBytes(buf: Buffer, from: number, to: number, bytes: Buffer): boolean {
-  if (to - from !== bytes.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (buf[from + i] !== bytes[i]) return false;
+/** Whether buf[from, to) equals `bytes` from offset `at`. */
+function sameBytes(buf: Buffer, from: number, to: number, bytes: Buffer, at: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== bytes[at + i - from]) return false;
   return true;
 }
 
@@ -42,12 +42,14 @@ export class UpstreamHeadWriter {
   private readonly trustedPeer: boolean;
   private readonly port: string;
   /** `X-Forwarded-For: <peer>\r\nX-Real-IP: <peer>\r\nX-Forwarded-Host: `, for requests without X-Forwarded-* lines. */
-  private readonly beforeHost: Buffer;
+  private readonly beforeHost: string;
   /** `\r\nX-Forwarded-Port: <port>\r\nX-Forwarded-Proto: <proto>\r\nX-Request-ID: `. */
-  private readonly afterHost: Buffer;
-  /** beforeHost, the last Host value seen, afterHost: a connection usually sends one Host throughout. */
+  private readonly afterHost: string;
+  /**
+   * beforeHost, the last Host value seen, afterHost: a connection usually sends one Host throughout.
+   * In its own memory (not Node's Buffer pool), as it lives as long as the connection.
+   */
   private hostLines: Buffer | undefined;
-  private host: Buffer = Buffer.alloc(0);
 
   constructor(
     private readonly peer: string,
@@ -57,8 +59,8 @@ export class UpstreamHeadWriter {
   ) {
     this.trustedPeer = trusted.trusts(peer);
     this.port = String(localPort);
-    this.beforeHost = ascii(`X-Forwarded-For: ${peer}\r\nX-Real-IP: ${peer}\r\nX-Forwarded-Host: `);
-    this.afterHost = ascii(`\r\nX-Forwarded-Port: ${this.port}\r\nX-Forwarded-Proto: ${proto}\r\nX-Request-ID: `);
+    this.beforeHost = `X-Forwarded-For: ${peer}\r\nX-Real-IP: ${peer}\r\nX-Forwarded-Host: `;
+    this.afterHost = `\r\nX-Forwarded-Port: ${this.port}\r\nX-Forwarded-Proto: ${proto}\r\nX-Request-ID: `;
   }
 
   /**
@@ -149,12 +151,16 @@ export class UpstreamHeadWriter {
   }
 
   private hostLinesFor(head: RequestHeadScan): Buffer {
-    const buf = head.buf;
-    if (this.hostLines && sameBytes(buf, head.hostStart, head.hostEnd, this.host)) return this.hostLines;
-    const host = buf.subarray(head.hostStart, head.hostEnd);
-    this.host = Buffer.from(host);
-    this.hostLines = Buffer.concat([this.beforeHost, host, this.afterHost]);
-    return this.hostLines;
+    const { buf, hostStart, hostEnd } = head;
+    const before = this.beforeHost.length;
+    const lines = this.hostLines;
+    if (lines && lines.length === before + hostEnd - hostStart + this.afterHost.length && sameBytes(buf, hostStart, hostEnd, lines, before)) return lines;
+    const fresh = Buffer.allocUnsafeSlow(before + hostEnd - hostStart + this.afterHost.length);
+    fresh.write(this.beforeHost, 0, 'latin1');
+    buf.copy(fresh, before, hostStart, hostEnd);
+    fresh.write(this.afterHost, before + hostEnd - hostStart, 'latin1');
+    this.hostLines = fresh;
+    return fresh;
   }
 
   /** A request carrying X-Forwarded-* or X-Request-ID lines: their values are worked out as strings. */
