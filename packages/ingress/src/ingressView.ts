@@ -124,7 +124,7 @@ export class IngressView {
   /** Loads a set of objects at once (manifests): IngressClasses first so ownership is decided once. */
   load(objects: readonly KubeObject[]): void {
     const classes = objects.filter((o): o is IngressClass => o.kind === 'IngressClass');
-    if (classes.length) this.routes.setIngressClasses(classes);
+    if (classes.length) this.emit({ routes: this.routes.setIngressClasses(classes) });
     for (const o of objects) if (o.kind !== 'IngressClass') this.upsert(o);
   }
 

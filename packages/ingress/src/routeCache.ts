@@ -63,8 +63,8 @@ export function hashOf(head: RequestHeadScan): number {
  * fast path. Every answer depends only on the route table, the backends' endpoint resolutions and
  * ctx.httpsPort, so the whole cache is dropped whenever the view reports a change (its onChange fires
  * for every object upsert or delete: Ingresses, IngressClasses, Services, EndpointSlices, Endpoints,
- * Secrets). As a backstop for table changes made without an event (IngressView.load's
- * IngressClasses), it is also dropped when the count of recompiled hosts, the TLS hosts or
+ * Secrets). As a backstop for table changes made without an event (a caller using
+ * `view.routes` directly), it is also dropped when the count of recompiled hosts, the TLS hosts or
  * httpsPort differ from when it was filled. Answers other than 'proxy' are not kept: those requests
  * go to node:http, which routes them again. Entries are found by a hash of the request's bytes and
  * confirmed byte for byte, so a hit makes no string; a hash collision just replaces the entry.

@@ -93,13 +93,26 @@ describe('route cache', () => {
     expect(find(one, ctx, '/a')).toBeUndefined();
   });
 
-  it('sees IngressClasses loaded without any other object (no change event)', () => {
+  it('sees IngressClasses loaded without any other object (load reports the change)', () => {
+    const { view, ctx } = setup();
+    view.upsert(ingress('classy', { ingressClassName: 'mine', rules: [rule('app.test', path('/x', 'Prefix', 'other', 80))] }));
+    const routes = new ConnectionRoutes(ctx);
+    expect(find(routes, ctx, '/x')).toEqual(['10.0.0.1:8080']);
+    const changes: string[][] = [];
+    view.onChange((c) => changes.push([...(c.routes?.hosts ?? [])]));
+    const mine: IngressClass = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'mine' }, spec: { controller: 'svcnet.io/ingress' } };
+    view.load([mine]);
+    expect(changes).toEqual([['app.test']]);
+    expect(find(routes, ctx, '/x')).toEqual(['10.0.0.2:9090']);
+  });
+
+  it('sees a route table changed around the view (no change event)', () => {
     const { view, ctx } = setup();
     view.upsert(ingress('classy', { ingressClassName: 'mine', rules: [rule('app.test', path('/x', 'Prefix', 'other', 80))] }));
     const routes = new ConnectionRoutes(ctx);
     expect(find(routes, ctx, '/x')).toEqual(['10.0.0.1:8080']);
     const mine: IngressClass = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'mine' }, spec: { controller: 'svcnet.io/ingress' } };
-    view.load([mine]);
+    view.routes.setIngressClasses([mine]);
     expect(find(routes, ctx, '/x')).toEqual(['10.0.0.2:9090']);
   });
 
