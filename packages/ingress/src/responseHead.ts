@@ -225,14 +225,23 @@ export class ResponseHead {
         else this.otherCoding = true;
         return;
       case Special.Connection: {
+        // The two values endpoints send, on bytes; anything else as a lower-cased string.
+        if (equalsLower(buf, vs, ve, KEEP_ALIVE)) {
+          if (this.http10) this.keepAlive = true;
+          return;
+        }
+        if (equalsLower(buf, vs, ve, CLOSE)) {
+          this.keepAlive = false;
+          return;
+        }
         const v = latin1(buf, vs, ve).toLowerCase();
         if (v.includes('close')) this.keepAlive = false;
         else if (this.http10 && v.includes('keep-alive')) this.keepAlive = true;
         return;
       }
       case Special.KeepAlive: {
-        const m = /timeout\s*=\s*(\d+)/i.exec(latin1(buf, vs, ve));
-        if (m) this.keepAliveHintMs = Number(m[1]) * 1000;
+        const seconds = keepAliveTimeout(buf, vs, ve);
+        if (seconds >= 0) this.keepAliveHintMs = seconds * 1000;
         return;
       }
       case Special.Dropped:
@@ -258,4 +267,40 @@ export class ResponseHead {
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
+}
+
+const KEEP_ALIVE = Buffer.from('keep-alive', 'latin1');
+const CLOSE = Buffer.from('close', 'latin1');
+const TIMEOUT = Buffer.from('timeout', 'latin1');
+
+/** Whether buf[start, end) is `lower` (lower-case ASCII) in any ASCII case. */
+function equalsLower(buf: Uint8Array, start: number, end: number, lower: Uint8Array): boolean {
+  if (end - start !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const c = buf[start + i]!;
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== lower[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * The N of the first `timeout = N` in a Keep-Alive value (what `/timeout\s*=\s*(\d+)/i` finds, on
+ * bytes: \s in latin1 is JS_SPACE), or -1.
+ */
+export function keepAliveTimeout(buf: Uint8Array, vs: number, ve: number): number {
+  for (let i = vs; i + 7 <= ve; i++) {
+    if (!equalsLower(buf, i, i + 7, TIMEOUT)) continue;
+    let j = i + 7;
+    while (j < ve && JS_SPACE[buf[j]!] === 1) j++;
+    if (j === ve || buf[j] !== 61) continue; // '='
+    j++;
+    while (j < ve && JS_SPACE[buf[j]!] === 1) j++;
+    const digits = j;
+    let v = 0;
+    for (; j < ve && isDigit(buf[j]!); j++) v = v * 10 + buf[j]! - 48;
+    if (j === digits) continue;
+    // Past 15 digits the sum may round differently from Number's parse.
+    return j - digits > 15 ? Number(latin1(buf, digits, j)) : v;
+  }
+  return -1;
 }

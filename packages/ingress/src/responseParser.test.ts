@@ -179,6 +179,27 @@ describe('ResponseParser', () => {
     );
   });
 
+  it('reads Connection and Keep-Alive values as the string rules do (property)', () => {
+    const piece = fc.constantFrom('keep-alive', 'Keep-Alive', 'close', 'CLOSE', 'timeout', 'TimeOut', 'timeout=', 'max=', '=', ' ', '\t', '\xa0', ',', '5', '12', '0000000000000000012345', 'x', '\xe9', '-');
+    const value = fc.array(piece, { maxLength: 8 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(fc.boolean(), value, value, (http10, connection, keepAlive) => {
+        const text = `HTTP/1.${http10 ? 0 : 1} 200 OK\r\nConnection:${connection}\r\nKeep-Alive:${keepAlive}\r\nContent-Length: 2\r\n\r\nok`;
+        const trim = (v: string) => {
+          const t = v.replace(/^[ \t]+/, '');
+          return /^[\t\n\v\f\r \xa0]|[\t\n\v\f\r \xa0]$/.test(t) ? t.trim() : t;
+        };
+        const c = trim(connection).toLowerCase();
+        const expectedKeepAlive = c.includes('close') ? false : http10 ? c.includes('keep-alive') : true;
+        const m = /timeout\s*=\s*(\d+)/i.exec(trim(keepAlive));
+        const { p } = parse(text, 1000);
+        expect(p.keepAlive).toBe(expectedKeepAlive);
+        expect(p.keepAliveHintMs).toBe(m ? Number(m[1]) * 1000 : undefined);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('refuses a status code that is not three digits, even one Number() would read', () => {
     expect(() => parse('HTTP/1.1 2e2 OK\r\n\r\n', 1000)).toThrow(/bad status line/);
   });
