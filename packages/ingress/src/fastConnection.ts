@@ -39,6 +39,8 @@ export class FastConnection implements FastClient {
   /** The socket read and written without its stream layer where Node allows (fastSocket.ts). */
   readonly out: FastSocket;
   private pending: Buffer | undefined;
+  /** `pending` is a view of the shared read buffer (during a `data` call only). */
+  private volatile = false;
   private exchange: FastExchange | undefined;
   private served = false;
   private readonly onEnd = () => this.clientEnded();
@@ -63,7 +65,7 @@ export class FastConnection implements FastClient {
     this.peer = socket.remoteAddress ?? '';
     this.routes = new ConnectionRoutes(ctx);
     live.add(this);
-    this.out = new FastSocket(socket, { data: (chunk) => this.data(chunk), drain: () => this.drained(), idle: () => this.timedOut() });
+    this.out = new FastSocket(socket, { data: (chunk) => this.data(chunk), drain: () => this.drained(), idle: () => this.timedOut() }, { sharedReads: true });
     this.out.setIdleTimeout(options.headersTimeoutMs);
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
@@ -99,8 +101,20 @@ export class FastConnection implements FastClient {
     if (this.pending) this.next();
   }
 
+  /** `chunk` may be a view of a read buffer shared by all connections: only copies of it are kept. */
   private data(chunk: Buffer): void {
-    this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.pending === undefined && this.exchange === undefined && !this.waitingForDrain) {
+      // The usual case, a request in one read: parsed and routed where it was read.
+      this.pending = chunk;
+      this.volatile = true;
+      this.next();
+      if (this.volatile) {
+        this.volatile = false;
+        if (this.pending !== undefined) this.pending = Buffer.from(this.pending); // pipelined: keep a copy
+      }
+      return;
+    }
+    this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : Buffer.from(chunk);
     if (this.exchange || this.waitingForDrain) {
       // Pipelined requests wait for the response before them; bound what they may buffer.
       if (this.pending.length > MAX_PENDING) this.out.pause();
@@ -144,8 +158,10 @@ export class FastConnection implements FastClient {
     const s = this.socket;
     this.detach();
     this.options.handOff(s);
-    const pending = this.pending;
+    // node:http's parser may keep views of what it is given (body chunks): a copy when volatile.
+    const pending = this.pending && this.volatile ? Buffer.from(this.pending) : this.pending;
     this.pending = undefined;
+    this.volatile = false;
     if (pending) s.emit('data', pending);
   }
 

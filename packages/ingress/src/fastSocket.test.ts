@@ -54,6 +54,33 @@ for (const direct of [true, false]) {
       expect(Buffer.concat(seen.data).toString()).toBe(Array.from({ length: 50 }, (_, i) => `line ${i}\n`).join(''));
     });
 
+    it('sharedReads: two sockets read through one buffer, each view right during its call', async () => {
+      const a = await pair();
+      const b = await pair();
+      open.sockets.push(a.server, a.client, b.server, b.client);
+      open.listeners.push(a.listener, b.listener);
+      const copies = { a: '', b: '' };
+      const views = new Set<ArrayBufferLike>();
+      const reader = (name: 'a' | 'b') => ({
+        data: (c: Buffer) => {
+          views.add(c.buffer);
+          copies[name] += c.toString('latin1');
+        },
+        drain: () => undefined,
+        idle: () => undefined,
+      });
+      new FastSocket(a.server, reader('a'), { useHandle: direct, sharedReads: true });
+      new FastSocket(b.server, reader('b'), { useHandle: direct, sharedReads: true });
+      for (let i = 0; i < 40; i++) {
+        a.client.write(`a${i};`);
+        b.client.write(`b${i};`);
+        if (i % 10 === 9) await new Promise((r) => setTimeout(r, 5));
+      }
+      const want = (p: string) => Array.from({ length: 40 }, (_, i) => `${p}${i};`).join('');
+      await until(() => copies.a === want('a') && copies.b === want('b'));
+      if (direct) expect(views.size).toBe(1); // one shared read buffer, no copy per read
+    });
+
     it('writes in order through a full kernel buffer, says when to wait and when it drained', async () => {
       const { client, fast, seen } = await setup(direct);
       const got: Buffer[] = [];

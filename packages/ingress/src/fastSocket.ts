@@ -85,10 +85,15 @@ export interface FastSocketOptions {
    * gets views of it, valid during the call only.
    */
   readBuffer?: Buffer;
+  /**
+   * Read into one buffer shared by every socket that asks so, and give `data` views of it, valid
+   * during the call only (the caller copies what it keeps). Otherwise each read is copied out.
+   */
+  sharedReads?: boolean;
 }
 
 export interface FastSocketEvents {
-  /** Bytes read (a buffer of their own that may be kept, except with `readBuffer`). */
+  /** Bytes read: a buffer of their own that may be kept, except with `readBuffer` or `sharedReads`. */
   data(chunk: Buffer): void;
   /** Everything written has left for the kernel after a write returned false. */
   drain(): void;
@@ -137,22 +142,27 @@ export class FastSocket {
     const nodeOnRead = h.onread;
     let own = options.readBuffer;
     // A socket of our own (an accepted one) reads into the shared buffer instead of a fresh 64 KiB
-    // allocation per read; each read is copied out (into Node's small-buffer pool), so `data`
-    // still gets bytes of its own.
-    const copy = own === undefined && typeof h.useUserBuffer === 'function';
-    if (copy) {
+    // allocation per read; unless the caller takes views (sharedReads), each read is copied out
+    // (into Node's small-buffer pool), so `data` still gets bytes of its own.
+    const shared = own === undefined && typeof h.useUserBuffer === 'function';
+    if (shared) {
       h.useUserBuffer!(sharedReadBuffer);
       own = sharedReadBuffer;
     }
+    const copy = shared && options.sharedReads !== true;
     h.onread = function (this: StreamHandle, buffer: ArrayBuffer | undefined) {
       const n = state[nread]!;
       if (n <= 0) return nodeOnRead.call(this, buffer); // end of stream or an error: Node's own handling
       // Bytes in the connection's or the shared buffer when one was given (no ArrayBuffer then).
       if (buffer !== undefined) fast.read(Buffer.from(buffer, state[offset]!, n));
-      else fast.read(copy ? Buffer.from(own!.subarray(0, n)) : own!.subarray(0, n));
+      else if (copy) {
+        const bytes = Buffer.allocUnsafe(n);
+        own!.copy(bytes, 0, 0, n);
+        fast.read(bytes);
+      } else fast.read(own!.subarray(0, n));
       return undefined;
     };
-    if (copy) {
+    if (shared) {
       // What Node's own onread gets after detach: the shared buffer's bytes as the ArrayBuffer it
       // expects (the handle keeps reading into that buffer for good).
       this.nodeOnRead = function (this: StreamHandle, buffer: ArrayBuffer | undefined) {
