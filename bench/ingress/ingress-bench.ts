@@ -1,7 +1,8 @@
 // Benchmark: wrk through the svcnet ingress router and through nginx (one worker, upstream
 // keep-alive, same host/path rule) to the same three backends, in the same run.
-//   node --import tsx bench/ingress/ingress-bench.ts [--duration 10] [--connections 50]
-// Prints requests/s, p50/p99 latency of each and the ratio router/nginx.
+//   npm run bench -- ingress [--duration 10] [--connections 50] [--workers N] [--rounds 1]
+// Prints requests/s, p50/p99 latency of each and the ratio router/nginx. With --rounds N every target
+// runs N times, round-robin, and the table gives medians (ratios per round, with their range).
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ const opt = (name: string, def: string) => {
 const duration = Number(opt('duration', '10'));
 const connections = Number(opt('connections', '50'));
 const workers = Number(opt('workers', String(availableParallelism())));
+const rounds = Math.max(1, Number(opt('rounds', '1')));
 const children: ChildProcess[] = [];
 const tmp = mkdtempSync(join(tmpdir(), `svcnet-ingress-bench-${process.pid}-`));
 
@@ -135,54 +137,82 @@ http {
 `;
 }
 
+interface Target {
+  name: string;
+  port: number;
+  pid: number;
+}
+
 const backends = JSON.parse(await start('node', [join(here, 'backends.mjs')])) as number[];
-console.log(`backends on ${backends.join(', ')}; wrk -t1 -c${connections} -d${duration}s`);
-const results: Result[] = [];
+console.log(`backends on ${backends.join(', ')}; wrk -t1 -c${connections} -d${duration}s, ${rounds} round${rounds > 1 ? 's' : ''}`);
 
-const nginxPort = await freePort();
-writeFileSync(join(tmp, 'nginx.conf'), nginxConfig(nginxPort, backends));
-const nginx = spawn('nginx', ['-p', tmp, '-c', join(tmp, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
-children.push(nginx);
-await waitForPort(nginxPort);
-results.push(wrk('nginx (1 worker)', nginxPort, nginx.pid!));
-nginx.kill('SIGTERM');
-
+// Every target is started once and left idle between its runs (an idle server costs no CPU).
+const targets: Target[] = [];
 {
   const port = await freePort();
-  await start('node', [join(here, 'plain-proxy.mjs'), String(port), JSON.stringify(backends)]);
+  writeFileSync(join(tmp, 'nginx.conf'), nginxConfig(port, backends));
+  const nginx = spawn('nginx', ['-p', tmp, '-c', join(tmp, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
+  children.push(nginx);
   await waitForPort(port);
-  results.push(wrk('plain node proxy (1 proc)', port, children[children.length - 1]!.pid!));
-  children[children.length - 1]!.kill('SIGTERM');
+  targets.push({ name: 'nginx (1 worker)', port, pid: nginx.pid! });
 }
-
-{
+const nodeTargets: [string, string[]][] = [
+  ['plain node proxy (1 proc)', [join(here, 'plain-proxy.mjs')]],
   // Node's floor: two reads and two writes per request, nothing else (null-proxy.mjs).
-  const port = await freePort();
-  await start('node', [join(here, 'null-proxy.mjs'), String(port), JSON.stringify(backends)]);
-  await waitForPort(port);
-  results.push(wrk('Node floor: null proxy (no parsing)', port, children[children.length - 1]!.pid!));
-  children[children.length - 1]!.kill('SIGTERM');
-}
-
+  ['Node floor: null proxy (no parsing)', [join(here, 'null-proxy.mjs')]],
+];
 const tsx = ['--conditions=@svcnet/source', '--import', 'tsx'];
 // The last row: the same router with every request through node:http (fastPath: false).
 for (const [w, mode] of [[1, 'fast'], [workers, 'fast'], [1, 'node-http']] as const) {
-  const port = await freePort();
-  await start('node', [...tsx, join(here, 'router.ts'), String(port), JSON.stringify(backends), String(w), mode]);
-  await waitForPort(port);
   const name = `svcnet ingress (${w} worker${w > 1 ? 's' : ''}${mode === 'node-http' ? ', node:http' : ''})`;
-  results.push(wrk(name, port, children[children.length - 1]!.pid!));
-  children[children.length - 1]!.kill('SIGTERM');
+  nodeTargets.push([name, [...tsx, join(here, 'router.ts'), '', '', String(w), mode]]);
+}
+for (const [name, argv] of nodeTargets) {
+  const port = await freePort();
+  // router.ts takes PORT BACKENDS then its own arguments; the two plain scripts just PORT BACKENDS.
+  const file = argv.findIndex((a) => a.endsWith('.mjs') || a.endsWith('.ts'));
+  const full = [...argv.slice(0, file + 1), String(port), JSON.stringify(backends), ...argv.slice(file + 3)];
+  await start('node', full);
+  await waitForPort(port);
+  targets.push({ name, port, pid: children[children.length - 1]!.pid! });
 }
 
-const ref = results[0]!.rps;
-const refCpu = results[0]!.cpuUsPerRequest;
-console.log(`\n${'target'.padEnd(38)}${'req/s'.padStart(10)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'vs nginx'.padStart(10)}${'CPU us/req'.padStart(12)}${'CPU vs nginx'.padStart(14)}  errors`);
-for (const r of results) {
-  console.log(
-    `${r.name.padEnd(38)}${r.rps.toFixed(0).padStart(10)}${r.p50.padStart(10)}${r.p99.padStart(10)}${(r.rps / ref).toFixed(2).padStart(10)}` +
-      `${r.cpuUsPerRequest.toFixed(1).padStart(12)}${(r.cpuUsPerRequest / refCpu).toFixed(2).padStart(14)}  ${r.errors}`,
-  );
+// Round-robin, so that whatever else the machine does in a given minute weighs on every target alike.
+const runs: Result[][] = targets.map(() => []);
+for (let round = 0; round < rounds; round++) {
+  targets.forEach((t, i) => {
+    process.stderr.write(`\r[round ${round + 1}/${rounds}] ${t.name.padEnd(40)}`);
+    runs[i]!.push(wrk(t.name, t.port, t.pid));
+  });
 }
-console.log(`(load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; req/s depends on what else runs, CPU us/req much less)`);
+process.stderr.write('\r' + ' '.repeat(60) + '\r');
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const ms = (v: string): number => (v.endsWith('us') ? parseFloat(v) / 1000 : v.endsWith('ms') ? parseFloat(v) : parseFloat(v) * 1000);
+const nginxRuns = runs[0]!;
+console.log(
+  `\n${'target'.padEnd(38)}${'req/s'.padStart(10)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'vs nginx'.padStart(10)}` +
+    `${rounds > 1 ? 'range'.padStart(12) : ''}${'CPU us/req'.padStart(12)}${'CPU vs nginx'.padStart(14)}  errors`,
+);
+targets.forEach((t, i) => {
+  const rs = runs[i]!;
+  // Ratios per round (each against nginx's run of the same round), then their median and range.
+  const ratios = rs.map((r, k) => r.rps / nginxRuns[k]!.rps);
+  const cpuRatios = rs.map((r, k) => r.cpuUsPerRequest / nginxRuns[k]!.cpuUsPerRequest);
+  const range = `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+  const errors = [...new Set(rs.map((r) => r.errors))].join('; ');
+  console.log(
+    `${t.name.padEnd(38)}${median(rs.map((r) => r.rps)).toFixed(0).padStart(10)}` +
+      `${(median(rs.map((r) => ms(r.p50))).toFixed(2) + 'ms').padStart(10)}${(median(rs.map((r) => ms(r.p99))).toFixed(2) + 'ms').padStart(10)}` +
+      `${median(ratios).toFixed(2).padStart(10)}${rounds > 1 ? range.padStart(12) : ''}` +
+      `${median(rs.map((r) => r.cpuUsPerRequest)).toFixed(1).padStart(12)}${median(cpuRatios).toFixed(2).padStart(14)}  ${errors}`,
+  );
+});
+console.log(
+  `(${rounds > 1 ? 'medians over the rounds; ' : ''}load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ` +
+    'req/s depends on what else runs, CPU us/req much less)',
+);
 cleanup();
