@@ -8,20 +8,28 @@ import { ResponseParser } from './responseParser.js';
 
 const LINES = 'Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n';
 const idle = { holdsWrites: false };
+/** Earlier bytes still queued: the answer gets a buffer of its own, of exactly the size computed. */
+const busy = { holdsWrites: true };
 
 /** Parses a raw endpoint response and builds the client's answer from its head, as the fast path does. */
-function answerFor(raw: string, framing?: BodyFraming): { text: string | undefined; headers: string[]; status: number; reason: string } {
+function answerFor(
+  raw: string,
+  framing?: BodyFraming,
+  out: { holdsWrites: boolean } = idle,
+): { text: string | undefined; headers: string[]; status: number; reason: string; spare: number } {
   const parser = new ResponseParser();
   let text: string | undefined;
   let headers: string[] = [];
   let status = 0;
   let reason = '';
+  let spare = 0;
   parser.reset(
     {
       onRawHead(h: ResponseHead, complete: Buffer | null) {
         const f = framing ?? (h.contentLength >= 0 ? BodyFraming.Length : BodyFraming.Chunked);
-        const a = clientAnswer(h, f, LINES, complete, idle);
+        const a = clientAnswer(h, f, LINES, complete, out);
         text = a && a.buf.toString('latin1', 0, a.length);
+        spare = a ? a.buf.length - a.length : 0;
         headers = h.headers();
         status = h.status;
         reason = h.reason();
@@ -32,7 +40,7 @@ function answerFor(raw: string, framing?: BodyFraming): { text: string | undefin
     false,
   );
   parser.execute(Buffer.from(raw, 'latin1'), true);
-  return { text, headers, status, reason };
+  return { text, headers, status, reason, spare };
 }
 
 /**
@@ -83,6 +91,12 @@ describe('clientAnswer', () => {
     expect(chunked.endsWith(`\r\n\r\n11\r\n${'x'.repeat(17)}\r\n0\r\n\r\n`)).toBe(true);
   });
 
+  it('an answer over the 32 KiB scratch buffer (a large head and a body that came with it) is whole', () => {
+    const raw = `HTTP/1.1 200 OK\r\nX-Big: ${'h'.repeat(16_300)}\r\nContent-Length: 16384\r\n\r\n${'b'.repeat(16_384)}`;
+    const { text, headers } = answerFor(raw);
+    expect(text).toBe(reference(200, 'OK', headers, BodyFraming.Length, 'b'.repeat(16_384)));
+  });
+
   // Header lines as an endpoint might send them: any token name (the special ones in any case),
   // values with odd white space, obs-text and characters node:http refuses.
   const name = fc.oneof(
@@ -108,6 +122,10 @@ describe('clientAnswer', () => {
           const got = answerFor(raw, framing);
           const sentBody = status === 204 ? '' : body;
           expect(got.text).toBe(reference(got.status, got.reason, got.headers, framing, framing === BodyFraming.None ? null : sentBody));
+          // With writes queued the answer is built in a buffer of the size it computed: exactly filled.
+          const own = answerFor(raw, framing, busy);
+          expect(own.text).toBe(got.text);
+          if (own.text !== undefined) expect(own.spare).toBe(0);
         },
       ),
       { numRuns: 400 },

@@ -79,7 +79,8 @@ export function clientAnswer(h: ResponseHead, framing: BodyFraming, connectionLi
   const reasonLength = h.reasonEnd - h.reasonStart;
   const reason = reasonLength > 0 ? '' : STATUS_CODES[h.status] || 'unknown';
   const tail = tailBytes(connectionLines);
-  let size = 14 + (reasonLength || reason.length) + tail.length + (framing === BodyFraming.Chunked ? CHUNKED_LINE.length : 2);
+  // "HTTP/1.1 NNN " is 13 bytes, then the reason and CRLF.
+  let size = 15 + (reasonLength || reason.length) + tail.length + (framing === BodyFraming.Chunked ? CHUNKED_LINE.length : 2);
   for (let i = 0; i < h.count; i++) size += f[4 * i + 1]! - f[4 * i]! + f[4 * i + 3]! - f[4 * i + 2]! + 4;
   const n = body === null || framing === BodyFraming.None ? -1 : body.length;
   const hex = framing === BodyFraming.Chunked && n > 0 ? n.toString(16) : '';

@@ -34,6 +34,9 @@ function answer(method: string, target: string): string {
       return 'HTTP/1.1 418\r\nContent-Length: 0\r\n\r\n';
     case '/badheader':
       return 'HTTP/1.1 200 OK\r\nX-Evil: a\x01b\r\nContent-Length: 0\r\n\r\n';
+    case '/big-head':
+      // Head and body in one write, over the 32 KiB buffer answers are built in.
+      return `HTTP/1.1 200 OK\r\nX-Big: ${'h'.repeat(16_300)}\r\nContent-Length: 16384\r\n\r\n${'b'.repeat(16_384)}`;
     case '/big':
       return `HTTP/1.1 200 OK\r\nContent-Length: 40000\r\nX-Multi: a\r\nX-Multi: b\r\n\r\n${'y'.repeat(40000)}`;
     default:
@@ -124,6 +127,7 @@ describe('fast path: the same bytes as node:http', () => {
     ['no reason phrase', request('/no-reason', 'raw.test'), false],
     ['invalid upstream header -> 502', request('/badheader', 'raw.test'), false],
     ['a body larger than one write, repeated headers', request('/big', 'raw.test'), false],
+    ['head and whole body over 32 KiB', request('/big-head', 'raw.test'), false],
     ['upstream timeout -> 504', request('/', 'silent.test'), false],
     ['no rule -> 404', request('/', 'nowhere.test'), false],
     ['keep-alive spelled out', request('/plain', 'raw.test', 'Connection: keep-alive\r\n'), false],
