@@ -1,5 +1,7 @@
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FastSocket, streamBinding } from './fastSocket.js';
@@ -119,6 +121,29 @@ for (const direct of [true, false]) {
       expect(seen.idles).toBe(0);
       await until(() => seen.idles === 1);
       fast.setIdleTimeout(0);
+    });
+
+    it('a closed socket leaves no idle timer keeping it (and what its events reach) in memory', async () => {
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      // Nothing of the test may hold the sockets or the FastSocket once this returns.
+      const closedOne = async (): Promise<WeakRef<FastSocket>> => {
+        const p = await pair();
+        open.listeners.push(p.listener);
+        const fast = new FastSocket(p.server, { data: () => undefined, drain: () => undefined, idle: () => undefined }, { useHandle: direct });
+        fast.setIdleTimeout(60_000);
+        const closed = once(p.server, 'close');
+        p.client.destroy();
+        p.server.destroy();
+        await closed;
+        return new WeakRef(fast);
+      };
+      const ref = await closedOne();
+      for (let i = 0; i < 20 && ref.deref() !== undefined; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        gc();
+      }
+      expect(ref.deref()).toBeUndefined();
     });
 
     it('a shorter idle time takes effect at once', async () => {

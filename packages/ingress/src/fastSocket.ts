@@ -48,6 +48,16 @@ interface StreamBinding {
 }
 
 let binding: StreamBinding | null | undefined;
+/** Whether FastSockets made without `useHandle` go through the handle (see useDirectSockets). */
+let directByDefault = true;
+
+/**
+ * false: FastSockets made from now on without a `useHandle` option use the socket's public API, as
+ * on a Node whose internals are not recognised (for tests of that path, and comparisons).
+ */
+export function useDirectSockets(on: boolean): void {
+  directByDefault = on;
+}
 /** Where accepted sockets' reads land (read and copied out within the same callback). */
 const sharedReadBuffer = Buffer.allocUnsafeSlow(64 * 1024);
 
@@ -117,17 +127,20 @@ export class FastSocket {
   private readonly onSocketData = (chunk: Buffer) => this.read(chunk);
   private readonly onSocketDrain = () => this.drained();
   private readonly checkIdle = () => this.idleCheck();
+  /** Closed: the timer must not keep this (and whatever its events reach) alive until it fires. */
+  private readonly onSocketClose = () => this.setIdleTimeout(0);
 
   constructor(
     readonly socket: Socket,
     private readonly events: FastSocketEvents,
     options: FastSocketOptions = {},
   ) {
-    const b = options.useHandle === false ? null : streamBinding();
+    const b = (options.useHandle ?? directByDefault) ? streamBinding() : null;
     const h = b ? handleOf(socket) : undefined;
     this.direct = h !== undefined;
     socket.setTimeout(0);
     socket.on('drain', this.onSocketDrain);
+    socket.once('close', this.onSocketClose);
     if (h === undefined) {
       socket.on('data', this.onSocketData);
       return;
@@ -179,6 +192,14 @@ export class FastSocket {
     // Flowing with no 'data' listener: nothing is pushed any more but the end of stream, and that
     // must still reach 'end'.
     socket.resume();
+  }
+
+  /**
+   * Bytes read for this socket outside its `data` events: what a connect() `onread` callback gets
+   * when the handle is not read directly. Counted as activity, then given to `data`.
+   */
+  deliver(chunk: Buffer): void {
+    this.read(chunk);
   }
 
   /** Writes bytes (or a latin1 string); false when the caller should wait for `drain`. */
@@ -251,6 +272,7 @@ export class FastSocket {
     this.setIdleTimeout(0);
     this.socket.removeListener('drain', this.onSocketDrain);
     this.socket.removeListener('data', this.onSocketData);
+    this.socket.removeListener('close', this.onSocketClose);
     if (this.handle) {
       this.handle.onread = this.nodeOnRead!;
       if (this.stopped) this.handle.readStart();

@@ -71,8 +71,12 @@ export class UpstreamConnection {
     this.timeoutMs = timeouts.connectTimeoutMs;
     // Reads land in one buffer per connection (no stream push, 'data' event or buffer per read);
     // the parser copies what outlives a read. The callback serves only when FastSocket cannot
-    // take the reads over.
-    const s = connect({ host, port, noDelay: true, onread: { buffer: this.readBuffer, callback: (n: number, buf: Buffer) => this.onData(buf.subarray(0, n)) } });
+    // take the reads over: it passes them through FastSocket all the same, for its idle timer.
+    const deliver = (n: number, buf: Uint8Array): boolean => {
+      this.out?.deliver(Buffer.from(buf.buffer, buf.byteOffset, n));
+      return true; // reading on
+    };
+    const s = connect({ host, port, noDelay: true, onread: { buffer: this.readBuffer, callback: deliver } });
     this.socket = s;
     s.setTimeout(this.timeoutMs); // the connect timeout, on Node's timer
     s.on('connect', () => {
