@@ -64,8 +64,8 @@ export function hashOf(head: RequestHeadScan): number {
  * ctx.httpsPort, so the whole cache is dropped whenever the view reports a change (its onChange fires
  * for every object upsert or delete: Ingresses, IngressClasses, Services, EndpointSlices, Endpoints,
  * Secrets). As a backstop for table changes made without an event (a caller using
- * `view.routes` directly), it is also dropped when the count of recompiled hosts, the TLS hosts or
- * httpsPort differ from when it was filled. Answers other than 'proxy' are not kept: those requests
+ * `view.routes` directly), it is also dropped when the table's version or httpsPort differ from
+ * when it was filled. Answers other than 'proxy' are not kept: those requests
  * go to node:http, which routes them again. Entries are found by a hash of the request's bytes and
  * confirmed byte for byte, so a hit makes no string; a hash collision just replaces the entry.
  */
@@ -73,8 +73,7 @@ export class ViewRoutes {
   /** Bumped on every drop: a connection's remembered route is good while this is unchanged. */
   generation = 0;
   private entries = new Map<number, RouteEntry>();
-  private compiledHosts = -1;
-  private tlsHosts = -1;
+  private tableVersion = -1;
   private httpsPort: number | undefined;
 
   constructor(view: IngressView) {
@@ -83,12 +82,10 @@ export class ViewRoutes {
 
   /** Drops the cache if the view or context changed without an event. Call before each lookup. */
   check(ctx: ProxyContext): void {
-    const view = ctx.view;
-    const table = view.table;
-    if (view.routes.compiledHosts !== this.compiledHosts || table.tlsExact.size + table.tlsWildcard.size !== this.tlsHosts || ctx.httpsPort !== this.httpsPort) {
+    const version = ctx.view.routes.version;
+    if (version !== this.tableVersion || ctx.httpsPort !== this.httpsPort) {
       this.drop();
-      this.compiledHosts = view.routes.compiledHosts;
-      this.tlsHosts = table.tlsExact.size + table.tlsWildcard.size;
+      this.tableVersion = version;
       this.httpsPort = ctx.httpsPort;
     }
   }

@@ -64,6 +64,8 @@ export class RouteTableBuilder {
   private classes: IngressClass[] = [];
   /** Hosts recompiled since construction: lets tests check that updates stay local. */
   compiledHosts = 0;
+  /** Bumped by every change to the table (a host's routes or a TLS host): caches of answers compare it. */
+  version = 0;
 
   constructor(private readonly options: IngressClassOptions = {}) {
     this.filter = classFilter([], options);
@@ -139,6 +141,7 @@ export class RouteTableBuilder {
     const tlsHosts = new Set([...oldTls, ...newTls]);
     for (const h of hosts) this.recompile(h);
     for (const h of tlsHosts) this.recompileTls(h);
+    if (hosts.size > 0 || tlsHosts.size > 0) this.version++;
     return { hosts, tlsHosts };
   }
 

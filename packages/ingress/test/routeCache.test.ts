@@ -116,6 +116,17 @@ describe('route cache', () => {
     expect(find(routes, ctx, '/x')).toEqual(['10.0.0.2:9090']);
   });
 
+  it('sees a TLS host moved around the view by an Ingress without rules (no change event)', () => {
+    const { view, ctx } = setup();
+    (ctx as { httpsPort: number | undefined }).httpsPort = 8443;
+    view.upsert(ingress('tls-only', { tls: [{ hosts: ['other.test'], secretName: 'app-tls' }] }));
+    const routes = new ConnectionRoutes(ctx);
+    expect(find(routes, ctx, '/a')).toEqual(['10.0.0.1:8080']);
+    // As many TLS hosts as before and no rule host recompiled: only the table's version tells.
+    view.routes.upsert(ingress('tls-only', { tls: [{ hosts: ['app.test'], secretName: 'app-tls' }] }));
+    expect(find(routes, ctx, '/a')).toBeUndefined(); // now a 308 to HTTPS: node:http's to answer
+  });
+
   it('sees a TLS host and the HTTPS port (a 308 redirect is node:http\'s to answer)', () => {
     const { view, ctx } = setup();
     const routes = new ConnectionRoutes(ctx);
