@@ -4,6 +4,9 @@ import { forwardRequestHeaders } from './forwardHeaders.js';
 
 const raw = ['Host', 'app.test', 'X-Forwarded-For', '198.51.100.7, 10.0.0.5', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'public.test', 'Connection', 'close', 'Accept', '*/*'];
 
+/** The router's own forwarding headers, in the order it appends them. */
+const OWN = ['X-Forwarded-For', 'X-Real-IP', 'X-Forwarded-Host', 'X-Forwarded-Port', 'X-Forwarded-Proto', 'X-Request-ID'];
+
 function headers(peer: string, trusted: string[]): Record<string, string> {
   const { headers: flat } = forwardRequestHeaders(raw, { peer, proto: 'http', localPort: 8080, requestId: 'rid', trusted: new TrustedProxies(trusted) });
   const out: Record<string, string> = {};
@@ -33,6 +36,13 @@ describe('forwarded headers and trusted proxies', () => {
     expect(h['x-forwarded-proto']).toBe('https');
     expect(h['x-forwarded-host']).toBe('public.test');
     expect(h['x-forwarded-for']).toBe('198.51.100.7, 10.0.0.5, 10.0.0.9');
+  });
+
+  it('drops what any Connection header names as hop-by-hop, but never Host', () => {
+    const ctx = { peer: '192.0.2.1', proto: 'http' as const, localPort: 8080, requestId: 'rid', trusted: new TrustedProxies([]) };
+    const names = (raw: string[]) => forwardRequestHeaders(raw, ctx).headers.filter((_, i) => i % 2 === 0);
+    expect(names(['Host', 'a.test', 'Connection', 'X-Foo', 'Connection', 'close', 'X-Foo', '1', 'X-Bar', '2'])).toEqual(['Host', 'X-Bar', ...OWN]);
+    expect(names(['Host', 'a.test', 'Connection', 'close, Host', 'Accept', '*/*'])).toEqual(['Host', 'Accept', ...OWN]);
   });
 
   it('rejects a malformed trusted-proxy entry with a clear message', () => {

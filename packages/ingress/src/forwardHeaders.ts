@@ -39,15 +39,17 @@ export interface ForwardedRequestHeaders {
   readonly client: string;
 }
 
-/** Header names listed in a Connection header (other than the usual tokens) are hop-by-hop too. */
-function connectionTokens(value: string): Set<string> | undefined {
-  let out: Set<string> | undefined;
+/**
+ * Header names listed in a Connection header (other than the usual tokens) are hop-by-hop too, added
+ * to `into` (every Connection header counts). Host never is: a request upstream must carry it.
+ */
+function connectionTokens(value: string, into: Set<string> | undefined): Set<string> | undefined {
   for (const t of value.split(',')) {
     const name = t.trim().toLowerCase();
-    if (!name || name === 'close' || name === 'keep-alive' || name === 'upgrade') continue;
-    (out ??= new Set()).add(name);
+    if (!name || name === 'close' || name === 'keep-alive' || name === 'upgrade' || name === 'host') continue;
+    (into ??= new Set()).add(name);
   }
-  return out;
+  return into;
 }
 
 /**
@@ -89,7 +91,7 @@ export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContex
           break;
         case 'connection':
           if (keepUpgrade) out.push('Connection', 'Upgrade');
-          else extraHop = connectionTokens(value);
+          else extraHop = connectionTokens(value, extraHop);
           break;
         case 'upgrade':
           if (keepUpgrade) out.push(name, value);
