@@ -138,9 +138,12 @@ describeWith('two hosts, one Redis: svcnet-agent end to end', [netns, redisServe
   });
 
   it('each agent writes a heartbeat with its status', async () => {
-    const list = await eventually('two heartbeats', async () => {
+    // Rules catch up with the earlier tests' changes within a heartbeat or two (later on a loaded
+    // machine): wait for heartbeats that report them applied.
+    const applied = (s: object) => (s as { generation?: { applied: number } }).generation?.applied ?? 0;
+    const list = await eventually('two heartbeats with rules applied', async () => {
       const l = await store.nodeStatus.list();
-      return l.length === 2 && l.every((s) => s.ready) ? l : undefined;
+      return l.length === 2 && l.every((s) => s.ready && applied(s) > 0) ? l : undefined;
     });
     expect(list.map((s) => [s.node, s.proxyMode])).toEqual([['node-1', 'iptables'], ['node-2', 'nftables']]);
     const hb = list[0] as unknown as { version: string; generation: { desired: number; applied: number }; dns: string[]; ingress: string[] };
