@@ -40,6 +40,28 @@ describe('GenerationTracker', () => {
     expect(g.history).toHaveLength(1);
   });
 
+  it('applies what a sync started with, while later changes keep arriving', () => {
+    const a = fakeProxier(true);
+    let t = 10;
+    const g = new GenerationTracker([a], () => t);
+    const sink = g.sink();
+    sink.onServiceUpdate(svc('1'));
+    g.syncStarted(0); // this sync takes generation 1
+    sink.onServiceUpdate(svc('2')); // arrives during it
+    t = 20;
+    g.synced(0, true);
+    expect(g.applied).toEqual({ generation: 1, revisions: { Service: 1, EndpointSlice: 0 }, at: 20 });
+    g.syncStarted(0); // takes generation 2
+    sink.onServiceUpdate(svc('3'));
+    t = 30;
+    g.synced(0, true);
+    expect(g.applied.generation).toBe(2);
+    t = 40;
+    g.syncStarted(0);
+    g.synced(0, false);
+    expect(g.applied).toEqual({ generation: 3, revisions: { Service: 3, EndpointSlice: 0 }, at: 40 });
+  });
+
   it('counts an event that changed no rules as applied at once', () => {
     const g = new GenerationTracker([fakeProxier(false)], () => 5);
     g.sink().onServiceUpdate(svc('3'));

@@ -37,6 +37,8 @@ export class GenerationTracker {
   private readonly perProxier: AppliedGeneration[];
   private last: AppliedGeneration = { generation: 0, revisions: { Service: 0, EndpointSlice: 0 }, at: 0 };
   readonly history: AppliedGeneration[] = [];
+  /** Per proxier: what was desired when its running sync started (see syncStarted). */
+  private readonly starting: ({ generation: number; revisions: Revisions } | undefined)[] = [];
 
   constructor(
     private readonly proxiers: readonly TrackedProxier[],
@@ -69,13 +71,26 @@ export class GenerationTracker {
     };
   }
 
-  /** Called by proxier `index` after a successful sync; `pending`: changes arrived meanwhile. */
-  synced(index: number, pending: boolean): void {
-    if (!pending) this.mark(index);
+  /** Called by proxier `index` as a sync takes its pending changes: what that sync will have applied. */
+  syncStarted(index: number): void {
+    this.starting[index] = { generation: this.desired, revisions: { ...this.desiredRevisions } };
   }
 
-  private mark(index: number): void {
-    this.perProxier[index] = { generation: this.desired, revisions: { ...this.desiredRevisions }, at: this.now() };
+  /**
+   * Called by proxier `index` after a successful sync; `pending`: changes arrived meanwhile. The
+   * generation desired when the sync started is applied, even while later changes keep coming
+   * (else a steady stream of events would hold the applied generation back for good).
+   */
+  synced(index: number, pending: boolean): void {
+    const started = this.starting[index];
+    this.starting[index] = undefined;
+    if (!pending) this.mark(index);
+    else if (started) this.mark(index, started);
+  }
+
+  private mark(index: number, upTo: { generation: number; revisions: Revisions } = { generation: this.desired, revisions: this.desiredRevisions }): void {
+    if (upTo.generation <= this.perProxier[index]!.generation) return;
+    this.perProxier[index] = { generation: upTo.generation, revisions: { ...upTo.revisions }, at: this.now() };
     const generation = Math.min(...this.perProxier.map((p) => p.generation));
     if (generation <= this.last.generation) return;
     const revisions: Revisions = {

@@ -78,6 +78,7 @@ export class ProxyEngine {
       metrics: this.o.metrics,
       logger: this.o.logger,
       onSynced: (state: ProxyState) => this.tracker.synced(index, state.hasPendingChanges()),
+      onSyncStart: () => this.tracker.syncStarted(index),
     };
     if (this.mode.mode === 'nftables') {
       const { proxier, applier } = createNFTablesProxier(family, options, opts);

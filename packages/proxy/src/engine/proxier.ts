@@ -58,6 +58,11 @@ export interface ProxierOptions {
   /** Called after every successful sync (health-check servers refresh from here). */
   onSynced?: (state: ProxyState) => void;
   /**
+   * Called as a sync takes the pending changes, synchronously: every change handed to the proxier
+   * before this call is in the rules once the next `onSynced` comes (later ones may not be).
+   */
+  onSyncStart?: () => void;
+  /**
    * How often the rule monitor checks the mode's canaries (upstream: every syncPeriod;
    * default 30 s). 0 turns the monitor off. It runs only between start() and stop().
    */
@@ -186,6 +191,7 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
   async syncProxyRules(): Promise<void> {
     const start = performance.now();
     const queuedBefore = this.status.queuedAt;
+    this.opts.onSyncStart?.();
     const prepared = this.backend.prepare();
     const family = { ip_family: this.family };
     try {
