@@ -7,7 +7,16 @@ import { sleep } from './objects.js';
 
 export const WRITE_ID = 'svcnet.test/write';
 
-export type Op = { op: 'put' | 'delete'; kind: Kind; name: string; id: string; t0?: number; t1?: number };
+export type Op = {
+  op: 'put' | 'delete';
+  kind: Kind;
+  name: string;
+  id: string;
+  t0?: number;
+  t1?: number;
+  /** A delete that found nothing at its first attempt: the write before it was lost (lossPossible only). */
+  foundNothing?: boolean;
+};
 
 /** Builds a valid object of `kind` named `name`, stamped with the write id `id`. */
 export type Builder = (name: string, id: string) => KubeObject & { kind: Kind };
@@ -23,7 +32,15 @@ export interface WriterResult {
  * Creates, updates and deletes objects of one kind until stopped (at most `maxOps`), retrying a write
  * whose outcome is unknown (Unavailable) with the same write id until the store decides it.
  */
-export function writer(store: Store, kind: Kind, build: Builder, prefix: string, maxOps = 2000): { stop: () => Promise<WriterResult> } {
+export function writer(
+  store: Store,
+  kind: Kind,
+  build: Builder,
+  prefix: string,
+  maxOps = 2000,
+  /** The store may lose acknowledged writes (an asynchronous replica promoted): record, do not throw. */
+  lossPossible = false,
+): { stop: () => Promise<WriterResult> } {
   let running = true;
   const done: Op[] = [];
   let retries = 0;
@@ -47,6 +64,10 @@ export function writer(store: Store, kind: Kind, build: Builder, prefix: string,
         } catch (e) {
           // A retried delete that finds nothing was applied by the attempt whose reply was lost.
           if (attempt > 0 && op.op === 'delete' && isStoreError(e, 'NotFound')) break;
+          if (lossPossible && op.op === 'delete' && isStoreError(e, 'NotFound')) {
+            op.foundNothing = true;
+            break;
+          }
           if (!isStoreError(e, 'Unavailable')) throw e;
           retries++;
           await sleep(25);
