@@ -156,23 +156,27 @@ const targets: Target[] = [];
   await waitForPort(port);
   targets.push({ name: 'nginx (1 worker)', port, pid: nginx.pid! });
 }
-const nodeTargets: [string, string[]][] = [
-  ['plain node proxy (1 proc)', [join(here, 'plain-proxy.mjs')]],
+/** A Node process run as `node ...flags SCRIPT PORT BACKENDS ...extra`. */
+interface NodeTarget {
+  name: string;
+  flags?: string[];
+  script: string;
+  extra?: string[];
+}
+const nodeTargets: NodeTarget[] = [
+  { name: 'plain node proxy (1 proc)', script: 'plain-proxy.mjs' },
   // Node's floor: two reads and two writes per request, nothing else (null-proxy.mjs).
-  ['Node floor: null proxy (no parsing)', [join(here, 'null-proxy.mjs')]],
+  { name: 'Node floor: null proxy (no parsing)', script: 'null-proxy.mjs' },
 ];
 const tsx = ['--conditions=@svcnet/source', '--import', 'tsx'];
 // The last row: the same router with every request through node:http (fastPath: false).
 for (const [w, mode] of [[1, 'fast'], [workers, 'fast'], [1, 'node-http']] as const) {
   const name = `svcnet ingress (${w} worker${w > 1 ? 's' : ''}${mode === 'node-http' ? ', node:http' : ''})`;
-  nodeTargets.push([name, [...tsx, join(here, 'router.ts'), '', '', String(w), mode]]);
+  nodeTargets.push({ name, flags: tsx, script: 'router.ts', extra: [String(w), mode] });
 }
-for (const [name, argv] of nodeTargets) {
+for (const { name, flags = [], script, extra = [] } of nodeTargets) {
   const port = await freePort();
-  // router.ts takes PORT BACKENDS then its own arguments; the two plain scripts just PORT BACKENDS.
-  const file = argv.findIndex((a) => a.endsWith('.mjs') || a.endsWith('.ts'));
-  const full = [...argv.slice(0, file + 1), String(port), JSON.stringify(backends), ...argv.slice(file + 3)];
-  await start('node', full);
+  await start('node', [...flags, join(here, script), String(port), JSON.stringify(backends), ...extra]);
   await waitForPort(port);
   targets.push({ name, port, pid: children[children.length - 1]!.pid! });
 }
