@@ -59,13 +59,7 @@ function specialName(buf: Uint8Array, start: number, end: number): Special {
   const n = end - start;
   if (n >= 32) return Special.None;
   const candidates = BY_LENGTH[n]!;
-  outer: for (let k = 0; k < candidates.length; k++) {
-    const [lower, kind] = candidates[k]!;
-    // `| 0x20` lower-cases letters; the names hold only letters and '-', which it leaves alone, and
-    // no other token byte turns into a letter or '-' by it.
-    for (let i = 0; i < n; i++) if ((buf[start + i]! | 0x20) !== lower[i]) continue outer;
-    return kind;
-  }
+  for (let k = 0; k < candidates.length; k++) if (equalsLower(buf, start, end, candidates[k]![0])) return candidates[k]![1];
   return Special.None;
 }
 

@@ -72,8 +72,8 @@ export class UpstreamConnection {
     // Reads land in one buffer per connection (no stream push, 'data' event or buffer per read);
     // the parser copies what outlives a read. The callback serves only when FastSocket cannot
     // take the reads over: it passes them through FastSocket all the same, for its idle timer.
-    const deliver = (n: number, buf: Uint8Array): boolean => {
-      this.out?.deliver(Buffer.from(buf.buffer, buf.byteOffset, n));
+    const deliver = (n: number): boolean => {
+      this.out?.deliver(this.readBuffer.subarray(0, n));
       return true; // reading on
     };
     const s = connect({ host, port, noDelay: true, onread: { buffer: this.readBuffer, callback: deliver } });

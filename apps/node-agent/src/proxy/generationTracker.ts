@@ -85,12 +85,13 @@ export class GenerationTracker {
     const started = this.starting[index];
     this.starting[index] = undefined;
     if (!pending) this.mark(index);
-    else if (started) this.mark(index, started);
+    else if (started) this.mark(index, started.generation, started.revisions);
   }
 
-  private mark(index: number, upTo: { generation: number; revisions: Revisions } = { generation: this.desired, revisions: this.desiredRevisions }): void {
-    if (upTo.generation <= this.perProxier[index]!.generation) return;
-    this.perProxier[index] = { generation: upTo.generation, revisions: { ...upTo.revisions }, at: this.now() };
+  /** Proxier `index` has applied `upTo` (by default all desired so far). */
+  private mark(index: number, upTo = this.desired, upToRevisions = this.desiredRevisions): void {
+    if (upTo <= this.perProxier[index]!.generation) return;
+    this.perProxier[index] = { generation: upTo, revisions: { ...upToRevisions }, at: this.now() };
     const generation = Math.min(...this.perProxier.map((p) => p.generation));
     if (generation <= this.last.generation) return;
     const revisions: Revisions = {
