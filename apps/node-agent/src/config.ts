@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYAML } from 'yaml';
 import { parseDuration } from '@svcnet/proxy';
+import { checkStoreUrl } from '@svcnet/store';
 import { FLAGS, camel, type FlagSpec, type LOG_LEVELS, type PROXY_MODES } from './flags.js';
 import { ConfigError } from './errors.js';
 
@@ -211,6 +212,13 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
   const config = out as unknown as AgentConfig;
   for (const [flag, v] of [['dns-listen', config.dnsListen], ['ingress-http-listen', config.ingressHttpListen], ['ingress-https-listen', config.ingressHttpsListen], ['healthz-bind-address', config.healthzBindAddress], ['metrics-bind-address', config.metricsBindAddress]] as const) {
     if (v) hostPort(v, `--${flag}`);
+  }
+  if (config.redis) {
+    try {
+      checkStoreUrl(config.redis);
+    } catch (e) {
+      throw new ConfigError(`--redis: ${(e as Error).message.replace(/^redis store: /, '')}`);
+    }
   }
   if (config.kubeconfig && config.manifests.length) throw new ConfigError('--kubeconfig and --manifests are two sources: give one (a real cluster, or manifest files with the workload simulator)');
   if (config.context && !config.kubeconfig) throw new ConfigError('--context needs --kubeconfig');

@@ -85,8 +85,9 @@ function isEntry(): boolean {
     return false;
   }
 }
-if (isEntry()) {
-  main(process.argv.slice(2)).then(
+/** Runs the agent as the `svcnet-agent` command: exits with main's code. */
+export function runAsCommand(argv: readonly string[]): void {
+  main(argv).then(
     (code) => process.exit(code),
     (e: Error) => {
       process.stderr.write(`svcnet-agent: ${e.stack ?? e.message}\n`);
@@ -94,3 +95,5 @@ if (isEntry()) {
     },
   );
 }
+
+if (isEntry()) runAsCommand(process.argv.slice(2));

@@ -1,54 +1,108 @@
 import { EndpointsController } from '@svcnet/endpoints';
-import { ManifestSource, WorkloadSimulator, type FlapOptions, type ManifestSyncResult } from '@svcnet/sources';
+import type { ManifestParseResult } from '@svcnet/model';
+import { ManifestSource, WorkloadSimulator, seededRandom, type FlapOptions, type ManifestProblem, type ManifestSyncResult } from '@svcnet/sources';
 import { MemoryStore } from '@svcnet/store';
 
 export interface ManifestClusterOptions {
-  /** Re-apply the manifests when files change. */
+  /** Re-apply the manifests when files change (the dashboard); renders read them once. */
   watch: boolean;
+  /** Read the folders inside the folders named (kubectl's -R). */
+  recursive?: boolean;
+  /** Manifests already read (and their problems reported) by the caller: applied instead of reading `paths`. */
+  parsed?: ManifestParseResult;
   /** Time from a simulated pod's creation to Ready (0: ready at once). */
   readyDelayMs?: number;
   flap?: FlapOptions;
+  /** ClusterIP range per family (kube-apiserver's --service-cluster-ip-range); default 10.96.0.0/12. */
+  serviceCIDRs?: readonly string[];
+  /**
+   * Reproducible: every random choice (ClusterIPs, NodePorts, Pod names and IPs, slice names, uids)
+   * from fixed seeds, and the endpoints reconciler started only once the Pods are in place, so that
+   * the same manifests give the same objects on every run (what `svcnet render` prints).
+   */
+  reproducible?: boolean;
   log?: (line: string) => void;
+  /** Each new manifest problem (default: logged); the first pass's are also in `sync.problems`. */
+  onProblem?: (problem: ManifestProblem) => void;
 }
 
 /**
  * A cluster as some manifests describe it, in memory: the manifest source applies the objects,
  * Deployments and StatefulSets become simulated Pods, and the endpoints controller writes Endpoints
- * and EndpointSlices. What `svcnet --demo`, `-f`, `render dns` and `dns serve` run on.
+ * and EndpointSlices. What `svcnet --demo`, `-f`, `svcnet render` and `dns serve` run on.
  */
 export interface ManifestCluster {
   store: MemoryStore;
-  /** The first pass over the files: what was applied and every problem found. */
+  /** The simulator that owns the Pods (their addresses exist on no machine). */
+  simulator: WorkloadSimulator;
+  /** The first pass over the files: what was applied, skipped, and every problem found. */
   sync: ManifestSyncResult;
   /** Resolves once pods are created and the controller has caught up, and slices stop changing (at most `maxMs`). */
   settle(maxMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** The seed of reproducible runs; any fixed number would do. */
+const SEED = 0x5eed;
+
+/** uids `00000000-0000-4000-8000-000000000001`, `...0002`, ...: valid UUIDs, the same on every run. */
+function sequentialUids(): () => string {
+  let n = 0;
+  return () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}`;
+}
+
 export async function startManifestCluster(paths: readonly string[], options: ManifestClusterOptions): Promise<ManifestCluster> {
   const log = options.log ?? (() => {});
-  const store = new MemoryStore();
-  const simulator = new WorkloadSimulator(store, { readyDelayMs: options.readyDelayMs ?? 0, flap: options.flap, onError: (e) => log(`simulator: ${e.message}`) });
-  const controller = new EndpointsController(store, { leaseTtlMs: 15_000, onError: (e, key) => log(`endpoints ${key ?? ''}: ${e.message}`) });
-  const source = new ManifestSource(store, { paths, simulator, watch: options.watch, onProblem: (p) => log(`manifests: ${p.message}`) });
+  const reproducible = options.reproducible ?? false;
+  const store = new MemoryStore({
+    // A reader of manifests: addresses they carry were allocated by some cluster, whatever our ranges.
+    keepRequestedAddresses: true,
+    ...(options.serviceCIDRs?.length ? { serviceCIDRs: [...options.serviceCIDRs] } : {}),
+    ...(reproducible ? { random: seededRandom(SEED), newUid: sequentialUids() } : {}),
+  });
+  const simulator = new WorkloadSimulator(store, {
+    readyDelayMs: options.readyDelayMs ?? 0,
+    flap: options.flap,
+    ...(reproducible ? { random: seededRandom(SEED + 1) } : {}),
+    onError: (e) => log(`simulator: ${e.message}`),
+  });
+  const controller = new EndpointsController(store, {
+    leaseTtlMs: 15_000,
+    ...(reproducible ? { random: seededRandom(SEED + 2), workers: 1 } : {}),
+    onError: (e, key) => log(`endpoints ${key ?? ''}: ${e.message}`),
+  });
+  const source = new ManifestSource(store, {
+    paths,
+    recursive: options.recursive ?? false,
+    ...(options.parsed ? { parsed: options.parsed } : {}),
+    simulator,
+    watch: options.watch,
+    onProblem: options.onProblem ?? ((p) => log(`manifests: ${p.message}`)),
+  });
   await simulator.start();
-  await controller.start();
+  if (!reproducible) await controller.start();
   const sync = await source.start();
+  if (reproducible) {
+    // Pods first, then one reconcile of each Service over all of them, in the store's order: the
+    // controller's choices then do not depend on how the two writers' events interleaved.
+    await simulator.settle();
+    await controller.start();
+  }
+  const revision = async () => (await store.list('EndpointSlice')).revision + (await store.list('Endpoints')).revision + (await store.list('Pod')).revision;
   return {
     store,
+    simulator,
     sync,
     async settle(maxMs = 5000) {
       const deadline = Date.now() + maxMs;
-      await simulator.settle();
-      await controller.whenIdle();
-      // Then until the Pods and EndpointSlices stop changing for three polls in a row.
-      let last = -1;
-      let stable = 0;
-      while (Date.now() < deadline && stable < 3) {
-        const rev = (await store.list('EndpointSlice')).revision + (await store.list('Pod')).revision * 1e6;
-        stable = rev === last ? stable + 1 : 0;
-        last = rev;
-        await new Promise((r) => setTimeout(r, 100).unref());
+      // Until neither writer has anything left to do and a whole round changed nothing.
+      for (let last = -1; Date.now() < deadline; ) {
+        await simulator.settle();
+        await controller.whenIdle();
+        await new Promise((r) => setImmediate(r));
+        const now = await revision();
+        if (now === last) break;
+        last = now;
       }
     },
     async stop() {

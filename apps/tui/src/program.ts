@@ -1,25 +1,42 @@
 import { Command, CommanderError } from 'commander';
+import { CliError } from './cliErrors.js';
 import { commands } from './commands/index.js';
+import { cliVersion } from './version.js';
+
+/** Exit code of a command line commander could not parse (unknown flag, missing argument...). */
+export const USAGE_EXIT_CODE = 2;
 
 /**
- * The `svcnet` command line. Each subcommand lives in ./commands/<name>.ts and registers itself
- * on the program; the dashboard is the default action. Returns the process exit code.
+ * The `svcnet` program: every subcommand declared in ./commands, the dashboard as the default action.
+ * Declarations load nothing heavy; each action imports its implementation (./actions) when it runs,
+ * so `svcnet --help` or `svcnet validate -f one.yaml` does not load Ink, React, ioredis or client-node.
  */
-export async function runCli(argv: readonly string[]): Promise<number> {
+export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('svcnet')
     .description('Kubernetes Service networking: live dashboard and CLI')
+    .version(cliVersion(), '--version', 'print the version and exit')
     .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  let exitCode = 0;
-  const setExitCode = (code: number) => {
-    exitCode = code;
-  };
   for (const register of commands) register(program, setExitCode);
+  return program;
+}
+
+/**
+ * Runs the command line (`process.argv`-shaped) and returns the exit code: 0 ok, 1 an invalid object
+ * or a failed operation, 2 usage (what commander rejects, and UsageError); --help and --version are 0.
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => (exitCode = code));
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
+    if (e instanceof CliError) {
+      console.error(`svcnet: ${e.message}`);
+      return e.exitCode;
+    }
     console.error(`svcnet: ${(e as Error).message}`);
     return 1;
   }

@@ -1,5 +1,5 @@
-import { readdirSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubernetesSource } from '@svcnet/sources';
 import { MemoryStore, openStore, type Store } from '@svcnet/store';
@@ -10,6 +10,7 @@ import { detailRenderers } from './renderers.js';
 export interface SessionOptions {
   demo?: boolean;
   filename?: string[];
+  recursive?: boolean;
   redis?: string;
   kubeconfig?: string;
   context?: string;
@@ -37,14 +38,6 @@ export function examplesDir(): string {
   return found;
 }
 
-/** The demo's manifests: the top-level examples (examples/broken holds deliberately invalid ones). */
-function demoFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => /\.(ya?ml|json)$/.test(f))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
 export async function openSession(opts: SessionOptions, log: (line: string) => void): Promise<Session> {
   const modes = [opts.redis && '--redis', opts.kubeconfig && '--kubeconfig', opts.filename?.length && '-f', opts.demo && '--demo'].filter(Boolean);
   if (modes.length > 1) throw new Error(`choose one source: ${modes.join(' or ')}`);
@@ -68,9 +61,10 @@ export async function openSession(opts: SessionOptions, log: (line: string) => v
     };
   }
   // --demo (the default) and -f: manifests + simulated workloads + the reconciler, all in memory.
-  const paths = opts.filename?.length ? opts.filename : demoFiles(examplesDir());
+  const paths = opts.filename?.length ? opts.filename : [examplesDir()];
   const cluster = await startManifestCluster(paths, {
     watch: true,
+    recursive: opts.recursive ?? false,
     readyDelayMs: 1500,
     flap: { intervalMs: 4000, probability: 0.1, maxPerInterval: 1, downMs: 3000 },
     log,

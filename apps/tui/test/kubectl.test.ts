@@ -72,7 +72,7 @@ describeWith('svcnet get/apply/describe/delete against Redis', [redisServer], ()
     expect(r.out).toContain('service "web" deleted');
     r = await svcnet('get', 'svc', 'web', '--redis', url);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('Error from server (NotFound): Service "web" not found');
+    expect(r.err).toContain('Error from server (NotFound): services "web" not found');
   });
 
   it('names the kinds it knows when given an unknown one', async () => {

@@ -5,12 +5,13 @@ import { type Requirement, describeWith } from '@svcnet/testkit';
 import { afterEach, expect, it } from 'vitest';
 import { ManifestSource, ManualClock, WorkloadSimulator, seededRandom } from '../src/index.js';
 
-// The seeds' examples (repo examples/): accepted ones at the top, broken ones under broken/.
+// The seeds' examples (repo examples/), and those a current API server refuses (kept with @svcnet/model's tests).
 const EXAMPLES = resolve(import.meta.dirname, '../../../examples');
+const BROKEN = resolve(import.meta.dirname, '../../model/test/fixtures/seed-broken');
 
 const examplesFolder: Requirement = {
   name: 'examples/',
-  check: () => (existsSync(join(EXAMPLES, 'broken')) ? undefined : `${EXAMPLES} (the seed examples, owned by @svcnet/model) is not in this checkout`),
+  check: () => (existsSync(BROKEN) ? undefined : `${EXAMPLES} and ${BROKEN} (the seed examples, owned by @svcnet/model) are not in this checkout`),
 };
 
 const stops: Array<() => Promise<void>> = [];
@@ -23,7 +24,7 @@ describeWith('the seed examples through the manifest source and the simulator', 
     const store = new MemoryStore();
     const clock = new ManualClock(Date.UTC(2024, 0, 1));
     const sim = new WorkloadSimulator(store, { clock, random: seededRandom(7), readyDelayMs: 1000 });
-    // broken/ repeats some accepted objects in their old form, so it is loaded on its own below.
+    // The refused ones repeat some accepted objects in their old form, so they are loaded on their own below.
     const accepted = readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(EXAMPLES, f));
     const source = new ManifestSource(store, { paths: accepted, simulator: sim, watch: false });
     stops.push(() => source.stop(), () => sim.stop(), () => store.close());
@@ -35,9 +36,9 @@ describeWith('the seed examples through the manifest source and the simulator', 
 
     const brokenStore = new MemoryStore();
     stops.push(() => brokenStore.close());
-    const brokenResult = await new ManifestSource(brokenStore, { paths: join(EXAMPLES, 'broken'), watch: false }).start();
+    const brokenResult = await new ManifestSource(brokenStore, { paths: BROKEN, watch: false }).start();
     const problemFiles = new Set(brokenResult.problems.map((p) => p.file));
-    for (const f of readdirSync(join(EXAMPLES, 'broken'))) expect(problemFiles.has(join(EXAMPLES, 'broken', f)), `${f} should be reported`).toBe(true);
+    for (const f of readdirSync(BROKEN)) expect(problemFiles.has(join(BROKEN, f)), `${f} should be reported`).toBe(true);
 
     // StatefulSet pods come up one by one (OrderedReady) with the names DNS relies on.
     for (let i = 0; i < 5; i++) {

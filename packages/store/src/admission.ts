@@ -23,6 +23,8 @@ export interface AllocatorConfig {
   serviceCIDRs: string[];
   nodePortRange: string;
   random: () => number;
+  /** Take requested addresses outside the ranges as they are (a reader's store; see ServiceAllocationState). */
+  keepRequested?: boolean;
 }
 
 /** Addresses and ports currently held by all Services (the allocators' bitmaps). */
@@ -86,7 +88,7 @@ export function allocateService(svc: Service, used: UsedResources, config: Alloc
 
 function allocateOnce(svc: Service, usedIPs: ReadonlySet<string>, usedNodePorts: ReadonlySet<number>, config: AllocatorConfig) {
   try {
-    const state = { serviceCIDRs: config.serviceCIDRs, nodePortRange: config.nodePortRange, usedIPs, usedNodePorts };
+    const state = { serviceCIDRs: config.serviceCIDRs, nodePortRange: config.nodePortRange, usedIPs, usedNodePorts, keepRequested: config.keepRequested ?? false };
     return allocateServiceAddresses(svc, state, config.random);
   } catch (e) {
     if (!(e instanceof AllocationError)) throw e;

@@ -6,7 +6,7 @@ export { MemoryStore } from './memoryStore.js';
 export type { MemoryStoreOptions } from './memoryStore.js';
 export { listAndWatch } from './informer.js';
 export type { Informer, InformerEvent, ListAndWatchOptions } from './informer.js';
-export { openStore } from './openStore.js';
+export { checkStoreUrl, connectStore, openStore } from './openStore.js';
 export type { OpenStoreOptions } from './openStore.js';
 export { silentNodes } from './nodeStatus.js';
 export { labelMatcher } from './labelSelector.js';

@@ -31,7 +31,16 @@ export interface MemoryStoreOptions {
   /** Watch events kept per kind; older revisions answer Expired. Default 10000. */
   historyLimit?: number;
   now?: () => number;
+  /** Picks ClusterIPs and NodePorts (default Math.random); seed it for reproducible allocations. */
   random?: () => number;
+  /**
+   * A reader's store (what `svcnet render` runs on): ClusterIPs and NodePorts that objects already
+   * carry are taken as they are even outside the ranges, since some cluster allocated them; only
+   * addresses still to pick come from the ranges. Default false: refused, as the API server does.
+   */
+  keepRequestedAddresses?: boolean;
+  /** metadata.uid of new objects (default crypto.randomUUID); give a seeded one for reproducible output. */
+  newUid?: () => string;
   /**
    * Test/debug aid, off by default (it costs a walk of every stored object): deep-freeze every
    * object the store keeps, so a holder of a shared one (an `immutable` write's result or argument,
@@ -57,17 +66,20 @@ export class MemoryStore implements Store, NodeStatusStore {
   private readonly allocator: AllocatorConfig;
   private readonly historyLimit: number;
   private readonly now: () => number;
+  private readonly newUid: () => string;
   private readonly closing = new AbortController();
   private readonly keep: <T>(stored: T) => T;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.newUid = options.newUid ?? randomUUID;
     this.historyLimit = Math.max(1, options.historyLimit ?? 10_000);
     this.keep = options.freezeObjects ? deepFreeze : (o) => o;
     this.allocator = {
       serviceCIDRs: options.serviceCIDRs ?? ['10.96.0.0/12'],
       nodePortRange: options.nodePortRange ?? '30000-32767',
       random: options.random ?? Math.random,
+      keepRequested: options.keepRequestedAddresses ?? false,
     };
     // Every watch listens on the store's closing signal; there may be many.
     setMaxListeners(0, this.closing.signal);
@@ -126,7 +138,7 @@ export class MemoryStore implements Store, NodeStatusStore {
     if (expected && old && op !== 'apply' && expected !== old.metadata?.resourceVersion) throw conflictError(kind, key);
     const trusted = options.trusted ?? false;
     const immutable = options.immutable ?? false;
-    const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, immutable, now: this.now(), newUid: randomUUID, allocator: this.allocator });
+    const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, immutable, now: this.now(), newUid: this.newUid, allocator: this.allocator });
     // Stored objects are never mutated once stored (a write stores a new object), so an immutable
     // writer may hold the stored object itself.
     const result = immutable ? (o: KubeObject) => o : clone;

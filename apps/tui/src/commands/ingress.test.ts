@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { renderIngressCommand, runIngressServe } from './ingress.js';
+import { renderIngressCommand } from './ingress.js';
+import { runIngressServe } from '../actions/ingressServe.js';
 
 const dir = mkdtempSync(join(tmpdir(), `svcnet-ingress-cli-${process.pid}-`));
 const backend = createServer((req, res) => res.end(`backend saw ${req.headers.host} ${req.url}`));
@@ -54,7 +55,11 @@ describe('svcnet render ingress', () => {
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
     let code = -1;
     try {
-      await renderIngressCommand((c) => (code = c)).parseAsync(['-f', dir], { from: 'user' });
+      // Routes need only the Ingresses: the file without the Service and its (loopback) endpoints.
+      const ingressOnly = join(dir, 'routes-only');
+      mkdirSync(ingressOnly, { recursive: true });
+      writeFileSync(join(ingressOnly, 'cafe.yaml'), manifests(backendPort).split('---\n').filter((d) => d.includes('kind: Ingress')).join('---\n'));
+      await renderIngressCommand((c) => (code = c)).parseAsync(['-f', ingressOnly], { from: 'user' });
     } finally {
       spy.mockRestore();
     }
@@ -73,7 +78,7 @@ describe('svcnet ingress serve', () => {
     let done: Promise<number> = Promise.resolve(0);
     const listening = new Promise<void>((resolve) => {
       done = runIngressServe(
-        { filename: [dir], listen: '127.0.0.1:0', ingressClass: 'svcnet', controller: 'svcnet.io/ingress', watchWithoutClass: true, maxBodySize: '1024' },
+        { filename: [dir], validate: 'warn', serviceClusterIpRange: ['10.96.0.0/12'], listen: '127.0.0.1:0', ingressClass: 'svcnet', controller: 'svcnet.io/ingress', watchWithoutClass: true, maxBodySize: '1024' },
         ac.signal,
         (urls) => {
           url = urls[0]!;

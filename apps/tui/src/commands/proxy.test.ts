@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { renderProxyCommand } from './proxy.js';
+import { renderProxyCommand } from './render.js';
 
 const MANIFEST = `
 apiVersion: v1

@@ -1,6 +1,6 @@
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import { cidrContains, parseCIDR } from '../net/cidr.js';
-import { parseIP, type IPFamily } from '../net/ip.js';
+import { formatIP, parseIP, type IPFamily } from '../net/ip.js';
 import { allocateClusterIP, notInRange } from './clusterIP.js';
 import { AllocationError } from './errors.js';
 import { allocateNodePort } from './nodePort.js';
@@ -13,6 +13,13 @@ export interface ServiceAllocationState {
   readonly nodePortRange: string;
   readonly usedIPs: ReadonlySet<string>;
   readonly usedNodePorts: ReadonlySet<number>;
+  /**
+   * A reader's allocation (svcnet render, dns serve): addresses a manifest already carries were
+   * allocated by some cluster, so a requested ClusterIP outside every range, or of a family no range
+   * has, and a requested NodePort outside the range, are taken as they are (each still only once).
+   * The API server (the default) refuses them.
+   */
+  readonly keepRequested?: boolean;
 }
 
 export interface ServiceAllocation {
@@ -25,6 +32,11 @@ export interface ServiceAllocation {
 }
 
 const isHeadless = (s: Service) => s.spec?.clusterIP === 'None' || s.spec?.clusterIPs?.[0] === 'None';
+
+function inPortRange(range: string, port: number): boolean {
+  const [lo, hi] = range.split('-').map(Number);
+  return lo !== undefined && hi !== undefined && port >= lo && port <= hi;
+}
 
 function shouldAllocateNodePorts(s: Service): boolean {
   const type = s.spec?.type ?? 'ClusterIP';
@@ -80,10 +92,16 @@ function allocateIPs(svc: Service, state: ServiceAllocationState, used: Set<stri
   families.forEach((family, i) => {
     const field = `spec.clusterIPs[${i}]`;
     const ranges = cidrs.filter((c) => c.cidr!.family === family).map((c) => c.text);
+    const want = requested[i];
+    const kept = state.keepRequested && want ? keptAddress(want, family, ranges, used) : undefined;
+    if (kept) {
+      used.add(kept);
+      ips.push(kept);
+      return;
+    }
     if (ranges.length === 0) {
       throw new AllocationError('FamilyNotConfigured', `${family} is not configured on this cluster`, `spec.ipFamilies[${i}]`, family);
     }
-    const want = requested[i];
     let ip: string | undefined;
     if (want) {
       const parsed = parseIP(want);
@@ -113,7 +131,19 @@ function allocateIPs(svc: Service, state: ServiceAllocationState, used: Set<stri
   return ips;
 }
 
-function takePort(range: string, used: Set<number>, field: string, requested: number | undefined, random: () => number): number {
+/** keepRequested: `want` as it is when no range of its family holds it and nobody holds it yet; otherwise undefined (the ranges decide). */
+function keptAddress(want: string, family: IPFamily, ranges: readonly string[], used: ReadonlySet<string>): string | undefined {
+  const ip = parseIP(want);
+  if (!ip || ip.family !== family || ranges.some((r) => cidrContains(r, ip))) return undefined;
+  const text = formatIP(ip);
+  return used.has(text) ? undefined : text;
+}
+
+function takePort(range: string, used: Set<number>, field: string, requested: number | undefined, random: () => number, keepRequested = false): number {
+  if (keepRequested && requested !== undefined && !used.has(requested) && !inPortRange(range, requested)) {
+    used.add(requested);
+    return requested;
+  }
   try {
     const port = allocateNodePort(range, used, requested, { random });
     used.add(port);
@@ -135,20 +165,20 @@ function allocatePorts(svc: Service, state: ServiceAllocationState, used: Set<nu
     const already = byPort.get(p.port);
     if (already === undefined) {
       const requested = ports.find((q) => q.port === p.port && q.nodePort)?.nodePort;
-      const port = takePort(state.nodePortRange, used, field, requested, random);
+      const port = takePort(state.nodePortRange, used, field, requested, random, state.keepRequested);
       p.nodePort = port;
       byPort.set(p.port, port);
       out.push(port);
     } else if (p.nodePort !== already) {
       if (!p.nodePort) p.nodePort = already;
       else {
-        out.push(takePort(state.nodePortRange, used, field, p.nodePort, random));
+        out.push(takePort(state.nodePortRange, used, field, p.nodePort, random, state.keepRequested));
       }
     }
   });
   if (needsHealthCheckNodePort(svc)) {
     const spec = svc.spec!;
-    spec.healthCheckNodePort = takePort(state.nodePortRange, used, 'spec.healthCheckNodePort', spec.healthCheckNodePort || undefined, random);
+    spec.healthCheckNodePort = takePort(state.nodePortRange, used, 'spec.healthCheckNodePort', spec.healthCheckNodePort || undefined, random, state.keepRequested);
     out.push(spec.healthCheckNodePort);
   }
   return out;

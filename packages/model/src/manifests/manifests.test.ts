@@ -28,7 +28,7 @@ describe('parseManifests', () => {
     expect(e.message).toBe('examples/x.yaml: document 2 (line 10): apiVersion "vl" is not served for kind Service: did you mean "v1"?');
   });
 
-  it('explains removed API versions and unsupported or misspelt kinds', () => {
+  it('explains removed API versions and misspelt kinds, and skips the kinds svcnet does not use', () => {
     const r = parseManifests(
       [
         'apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: a}',
@@ -38,21 +38,34 @@ describe('parseManifests', () => {
         'kind: Pod\nmetadata: {name: e}',
         'apiVersion: apps/v1beta1\nkind: StatefulSet\nmetadata: {name: f}',
         'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: g}',
+        'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: h}',
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: i}',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: j}',
+        'apiVersion: v1\nkind: Widget\nmetadata: {name: k}',
+        'apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: l}',
       ].join('\n---\n'),
     );
     expect(r.objects.map((o) => o.object.metadata?.name)).toEqual(['g']);
+    expect(r.skipped.map((d) => [d.kind, d.name, d.index, d.line])).toEqual([
+      ['ConfigMap', 'b', 2, 5],
+      ['Certificate', 'h', 8, 27],
+      ['Namespace', 'i', 9, 31],
+      ['ClusterRole', 'j', 10, 35],
+    ]);
     expect(r.errors.map((e) => [e.code, e.index])).toEqual([
       ['UnservedApiVersion', 1],
-      ['UnsupportedKind', 2],
       ['UnsupportedKind', 3],
       ['MissingKind', 4],
       ['MissingApiVersion', 5],
       ['UnservedApiVersion', 6],
+      ['UnsupportedKind', 11],
+      ['UnsupportedKind', 12],
     ]);
     expect(r.errors[0]!.reason).toBe('apiVersion "extensions/v1beta1" is not served for kind Ingress: it was removed in Kubernetes 1.22; use "networking.k8s.io/v1"');
-    expect(r.errors[1]!.reason).toMatch(/^kind ConfigMap is not supported by svcnet: supported kinds are Service, /);
-    expect(r.errors[2]!.reason).toBe('kind "service" is not known: did you mean "Service"?');
-    expect(r.errors[4]!.reason).toBe('apiVersion is required: use "v1" for kind Pod');
+    expect(r.errors[1]!.reason).toBe('kind "service" is not known: did you mean "Service"?');
+    expect(r.errors[3]!.reason).toBe('apiVersion is required: use "v1" for kind Pod');
+    expect(r.errors[5]!.reason).toMatch(/^kind Widget is not served for apiVersion "v1": svcnet reads Service, .* and skips the other built-in kinds and custom resources$/);
+    expect(r.errors[6]!.reason).toBe('kind "Deploymnet" is not known: did you mean "Deployment"?');
   });
 
   it('expands kind: List with item lines, and reads JSON', () => {
@@ -66,6 +79,24 @@ describe('parseManifests', () => {
     const json = parseManifests(JSON.stringify({ kind: 'List', apiVersion: 'v1', items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'j' } }] }, null, 2), 'x.json');
     expect(json.errors).toEqual([]);
     expect(json.objects[0]!.object.metadata?.name).toBe('j');
+  });
+
+  it('reads JSON with the JSON parser: List item lines found when asked, no per-document limit on a List', () => {
+    const items = [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', note: '{"items": [1, 2]}' } }, 42, { apiVersion: 'v1', kind: 'Servce', metadata: { name: 'c' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd' } }];
+    const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items }, null, 2);
+    const r = parseManifests(text, 'l.json');
+    const lineOf = (needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
+    expect(r.objects.map((o) => [o.object.metadata?.name, o.item, o.line])).toEqual([['a', 1, lineOf('{\n      "apiVersion": "v1",\n      "kind": "Service"')]]);
+    expect(r.errors.map((e) => [e.code, e.line])).toEqual([
+      ['NotAnObject', lineOf('42')],
+      ['UnsupportedKind', lineOf('"Servce"') - 2],
+    ]);
+    expect(r.skipped.map((d) => [d.kind, d.line])).toEqual([['ConfigMap', lineOf('"ConfigMap"') - 2]]);
+    // A cluster dump is one List far above the 3 MiB document limit; its items are what count.
+    const many = Array.from({ length: 20_000 }, (_, i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}`, namespace: 'default' }, spec: { ports: [{ port: 80 }] } }));
+    const big = parseManifests(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: many }), 'big.json', { maxBytes: 64 << 20 });
+    expect(big.errors).toEqual([]);
+    expect(big.objects).toHaveLength(20_000);
   });
 
   it('reports syntax errors with their line and keeps the good documents', () => {
@@ -114,11 +145,22 @@ describe('loadManifests', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('reads a folder recursively, sorted, manifest extensions only', async () => {
-    const r = await loadManifests(dir);
+  it("reads a folder's files as kubectl -f does, sorted, manifest extensions only; -R descends", async () => {
+    const top = await loadManifests(dir);
+    expect(top.errors).toEqual([]);
+    expect(top.objects.map((o) => o.object.metadata?.name)).toEqual(['a', 'b']);
+    const r = await loadManifests(dir, { recursive: true });
     expect(r.errors).toEqual([]);
     expect(r.objects.map((o) => o.object.metadata?.name)).toEqual(['a', 'b', 'c']);
     expect(r.objects[2]!.source).toBe(join(dir, 'sub', 'c.json'));
+  });
+
+  it('reads `-` from standard input, between other paths, in the order given', async () => {
+    const r = await loadManifests([join(dir, 'b.yaml'), '-'], { stdin: async () => svc('from-stdin') });
+    expect(r.objects.map((o) => [o.object.metadata?.name, o.source])).toEqual([
+      ['b', join(dir, 'b.yaml')],
+      ['from-stdin', '<stdin>'],
+    ]);
   });
 
   it('reads files and folders together and reports missing paths without throwing', async () => {

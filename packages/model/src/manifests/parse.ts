@@ -1,7 +1,8 @@
 import { LineCounter, parseAllDocuments, type Document, type Node as YAMLNode, type YAMLError } from 'yaml';
 import type { AnyObject } from '../objects.js';
 import { ManifestError } from './errors.js';
-import { MANIFEST_KINDS, apiVersionProblem, isListKind, suggestKind } from './kinds.js';
+import { jsonItemLines } from './jsonLines.js';
+import { MANIFEST_KINDS, apiVersionProblem, isListKind, isOtherKind, suggestKind } from './kinds.js';
 
 export interface ManifestObject {
   readonly object: AnyObject;
@@ -15,9 +16,21 @@ export interface ManifestObject {
   readonly item?: number;
 }
 
+/** A document of a kind svcnet does not use (a Namespace, a ConfigMap, RBAC, a custom resource): read and left alone. */
+export interface SkippedDocument {
+  readonly kind: string;
+  readonly apiVersion: string;
+  readonly name: string;
+  readonly source: string;
+  readonly index: number;
+  /** 1-based line; 0 when not known (items of a JSON List). */
+  readonly line: number;
+}
+
 export interface ManifestParseResult {
   objects: ManifestObject[];
   errors: ManifestError[];
+  skipped: SkippedDocument[];
 }
 
 /** Limits against hostile input ("YAML bombs"); the defaults are far above any real manifest. */
@@ -105,8 +118,8 @@ function blankTooDeepDocuments(text: string, maxDepth: number, report: (index: n
 
 const MAX_ERRORS_PER_DOCUMENT = 5;
 
-/** Checks one object's kind and apiVersion; returns the error to report or undefined. */
-function checkTypeMeta(obj: AnyObject, err: (code: ManifestError['code'], reason: string, node?: string) => ManifestError): ManifestError | undefined {
+/** Checks one object's kind and apiVersion; returns the error to report, 'skip' for a kind svcnet leaves alone, or undefined. */
+function checkTypeMeta(obj: AnyObject, err: (code: ManifestError['code'], reason: string, node?: string) => ManifestError): ManifestError | 'skip' | undefined {
   const kind = obj.kind;
   const misspelt = (field: string) => Object.keys(obj).find((k) => k !== field && k.toLowerCase() === field.toLowerCase());
   if (typeof kind !== 'string' || kind === '') {
@@ -115,9 +128,10 @@ function checkTypeMeta(obj: AnyObject, err: (code: ManifestError['code'], reason
     return err('MissingKind', 'kind is required (for example "kind: Service")');
   }
   if (!Object.prototype.hasOwnProperty.call(MANIFEST_KINDS, kind)) {
+    if (isOtherKind(kind, obj.apiVersion)) return 'skip';
     const hint = suggestKind(kind);
     if (hint && hint !== kind) return err('UnsupportedKind', `kind ${JSON.stringify(kind)} is not known: did you mean ${JSON.stringify(hint)}?`, 'kind');
-    return err('UnsupportedKind', `kind ${kind} is not supported by svcnet: supported kinds are ${Object.keys(MANIFEST_KINDS).join(', ')}`, 'kind');
+    return err('UnsupportedKind', `kind ${kind} is not served for apiVersion ${JSON.stringify(obj.apiVersion ?? '')}: svcnet reads ${Object.keys(MANIFEST_KINDS).join(', ')} and skips the other built-in kinds and custom resources`, 'kind');
   }
   const apiVersion = obj.apiVersion;
   if (typeof apiVersion !== 'string' || apiVersion === '') {
@@ -129,18 +143,112 @@ function checkTypeMeta(obj: AnyObject, err: (code: ManifestError['code'], reason
   return problem ? err('UnservedApiVersion', problem, 'apiVersion') : undefined;
 }
 
+/** Where things of one document are: its own line, and the line of a field or of a List item, found on demand. */
+interface DocumentLines {
+  readonly start: number;
+  /** Line of `field` in the object at `item` (1-based List position) or in the document itself. */
+  field(field: string | undefined, item?: number): number;
+  item(item: number): number;
+}
+
 /**
- * Parses multi-document YAML or JSON (JSON is YAML) into objects. `kind: List` (and `ServiceList` and
- * the like) documents are expanded into their items; empty documents are skipped. Every problem is
- * reported with file, document and line, and never stops the other documents from being read.
+ * Turns one parsed document into objects (expanding Lists), skipped documents and errors. Shared by
+ * the YAML and JSON readers; `lines` finds line numbers lazily, since most documents never need them.
+ */
+function acceptDocument(value: unknown, source: string, index: number, lines: DocumentLines, lim: typeof DEFAULTS, result: ManifestParseResult): void {
+  const fail = (code: ManifestError['code'], reason: string, line = lines.start): void => {
+    result.errors.push(new ManifestError(code, source, index, line, reason));
+  };
+  if (value === null || value === undefined) return; // empty or comment-only document
+  if (depthExceeds(value, lim.maxDepth)) return fail('TooDeep', `the document nests deeper than ${lim.maxDepth} levels`);
+  if (typeof value !== 'object' || Array.isArray(value)) return fail('NotAnObject', `expected an object with apiVersion and kind, found ${Array.isArray(value) ? 'a list' : `the ${typeof value} ${JSON.stringify(value)}`}`);
+
+  const accept = (obj: AnyObject, item?: number) => {
+    const problem = checkTypeMeta(obj, (code, reason, field) => {
+      const what = item === undefined ? '' : `items[${item - 1}]: `;
+      return new ManifestError(code, source, index, lines.field(field, item), what + reason);
+    });
+    if (problem === 'skip') {
+      const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '';
+      const skipped = { kind: String(obj.kind), apiVersion: String(obj.apiVersion ?? ''), name, source, index };
+      result.skipped.push(withLine(skipped, () => (item === undefined ? lines.start : lines.item(item))));
+    } else if (problem) result.errors.push(problem);
+    else result.objects.push(withLine(item === undefined ? { object: obj, source, index } : { object: obj, source, index, item }, () => (item === undefined ? lines.start : lines.item(item))));
+  };
+
+  const obj = value as AnyObject;
+  if (typeof obj.kind === 'string' && isListKind(obj.kind) && Array.isArray(obj.items)) {
+    obj.items.forEach((it: unknown, j: number) => {
+      if (it === null || typeof it !== 'object' || Array.isArray(it)) fail('NotAnObject', `items[${j}]: expected an object with apiVersion and kind`, lines.item(j + 1));
+      else accept(it as AnyObject, j + 1);
+    });
+    return;
+  }
+  accept(obj);
+}
+
+/** `base` with a `line` computed on first read (and kept): line numbers cost a scan of the text. */
+function withLine<T extends object>(base: T, compute: () => number): T & { readonly line: number } {
+  let line: number | undefined;
+  return Object.defineProperty(base, 'line', { enumerable: true, get: () => (line ??= compute()) }) as T & { readonly line: number };
+}
+
+/**
+ * JSON documents (what `kubectl get -o json` prints) read by the JSON parser: an order of magnitude
+ * faster than the YAML parser on a cluster dump. Undefined when `text` is not one JSON object; the
+ * YAML reader then reports whatever is wrong, with lines.
+ */
+function parseJSONDocument(text: string, source: string, lim: typeof DEFAULTS): ManifestParseResult | undefined {
+  let at = 0;
+  while (at < text.length && (text.charCodeAt(at) <= 32 || text.charCodeAt(at) === 0xfeff)) at++;
+  if (text[at] !== '{') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const result: ManifestParseResult = { objects: [], errors: [], skipped: [] };
+  const start = lineOfOffset(text, at);
+  let itemLines: number[] | undefined;
+  const lines: DocumentLines = {
+    start,
+    item: (item) => (itemLines ??= jsonItemLines(text))[item - 1] ?? start,
+    field: (_field, item) => (item === undefined ? start : lines.item(item)),
+  };
+  const list = typeof (value as AnyObject).kind === 'string' && isListKind((value as AnyObject).kind as string);
+  if (!list && text.length > lim.maxDocumentBytes) {
+    result.errors.push(new ManifestError('TooLarge', source, 1, start, `the document is larger than the limit of ${lim.maxDocumentBytes} bytes`));
+    return result;
+  }
+  acceptDocument(value, source, 1, lines, lim, result);
+  return result;
+}
+
+function lineOfOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/**
+ * Parses multi-document YAML or JSON into objects. `kind: List` (and `ServiceList` and the like)
+ * documents are expanded into their items; empty documents are skipped, and so are documents of
+ * kinds svcnet does not use (listed in `skipped`). Every problem is reported with file, document and
+ * line, and never stops the other documents from being read.
  */
 export function parseManifests(text: string, source = '<stdin>', limits: ManifestLimits = {}): ManifestParseResult {
   const lim = { ...DEFAULTS, ...limits };
-  const result: ManifestParseResult = { objects: [], errors: [] };
   if (text.length > lim.maxBytes) {
+    const result: ManifestParseResult = { objects: [], errors: [], skipped: [] };
     result.errors.push(new ManifestError('TooLarge', source, 0, 0, `the file is ${text.length} bytes, more than the limit of ${lim.maxBytes}`));
     return result;
   }
+  return parseJSONDocument(text, source, lim) ?? parseYAMLDocuments(text, source, lim);
+}
+
+function parseYAMLDocuments(text: string, source: string, lim: typeof DEFAULTS): ManifestParseResult {
+  const result: ManifestParseResult = { objects: [], errors: [], skipped: [] };
   // Blank out each document whose flow collections nest too deep (reported with its index and line),
   // so that one hostile document does not cost the good ones in the same file.
   text = blankTooDeepDocuments(text, lim.maxDepth, (index, line) =>
@@ -177,37 +285,20 @@ export function parseManifests(text: string, source = '<stdin>', limits: Manifes
     } catch (e) {
       return fail('TooManyAliases', `${(e as Error).message}: more than ${lim.maxAliasCount} alias references`);
     }
-    if (value === null || value === undefined) return; // empty or comment-only document
-    if (depthExceeds(value, lim.maxDepth)) return fail('TooDeep', `the document nests deeper than ${lim.maxDepth} levels`);
-    if (typeof value !== 'object' || Array.isArray(value)) return fail('NotAnObject', `expected an object with apiVersion and kind, found ${Array.isArray(value) ? 'a list' : `the ${typeof value} ${JSON.stringify(value)}`}`);
-
-    const accept = (obj: AnyObject, node: YAMLNode | undefined, item?: number) => {
-      const line = lineAt(node?.range?.[0]) || start;
-      const fieldLine = (field?: string): number => {
+    const itemsNode = () => (doc.get('items', true) as { items?: YAMLNode[] } | undefined)?.items;
+    const nodeOf = (item?: number): YAMLNode | undefined => (item === undefined ? (doc.contents ?? undefined) : itemsNode()?.[item - 1]);
+    const lines: DocumentLines = {
+      start,
+      item: (item) => lineAt(nodeOf(item)?.range?.[0]) || start,
+      field: (field, item) => {
+        const node = nodeOf(item);
+        const line = lineAt(node?.range?.[0]) || start;
         if (!field || !node || !('get' in node)) return line;
         const n = (node as unknown as { get(k: string, keep: true): YAMLNode | undefined }).get(field, true);
         return lineAt(n?.range?.[0]) || line;
-      };
-      const problem = checkTypeMeta(obj, (code, reason, field) => {
-        const what = item === undefined ? '' : `items[${item - 1}]: `;
-        return new ManifestError(code, source, index, fieldLine(field), what + reason);
-      });
-      if (problem) result.errors.push(problem);
-      else result.objects.push(item === undefined ? { object: obj, source, index, line } : { object: obj, source, index, line, item });
+      },
     };
-
-    const obj = value as AnyObject;
-    if (typeof obj.kind === 'string' && isListKind(obj.kind) && Array.isArray(obj.items)) {
-      const itemsNode = doc.get('items', true) as { items?: YAMLNode[] } | undefined;
-      obj.items.forEach((it: unknown, j: number) => {
-        const node = itemsNode?.items?.[j];
-        if (it === null || typeof it !== 'object' || Array.isArray(it)) {
-          fail('NotAnObject', `items[${j}]: expected an object with apiVersion and kind`, lineAt(node?.range?.[0]) || start);
-        } else accept(it as AnyObject, node, j + 1);
-      });
-      return;
-    }
-    accept(obj, doc.contents ?? undefined);
+    acceptDocument(value, source, index, lines, lim, result);
   });
   return result;
 }

@@ -3,6 +3,7 @@ import { resolve, sep } from 'node:path';
 import {
   InvalidObjectError,
   KINDS,
+  MAX_MANIFEST_FILE_BYTES,
   type Kind,
   type KubeObject,
   ManifestError,
@@ -12,6 +13,7 @@ import {
   manifestFiles,
   parseManifests,
   type Pod,
+  type SkippedDocument,
 } from '@svcnet/model';
 import { type Store, isStoreError } from '@svcnet/store';
 import type { Workload } from '../simulator/podFactory.js';
@@ -23,8 +25,15 @@ import { type AppliedObject, type DesiredObject, type ManifestProblem, desiredOb
 export const FILE_SOURCE_PREFIX = 'file:';
 
 export interface ManifestSourceOptions {
-  /** Files and folders (read recursively: *.yaml, *.yml, *.json). */
+  /** Files and folders (*.yaml, *.yml, *.json): a folder means its files, as kubectl's -f. */
   paths: string | readonly string[];
+  /** Also read the folders inside the folders named (kubectl's -R). */
+  recursive?: boolean;
+  /**
+   * Manifests already read (from standard input, or by a caller that reported their problems
+   * itself): applied once instead of reading `paths`, which are then ignored, and never watched.
+   */
+  parsed?: ManifestParseResult;
   /** Where Deployments and StatefulSets go (without one they are reported as problems); it also schedules and starts bare Pods that have no address yet. */
   simulator?: WorkloadSimulator;
   /** Re-apply on change (fs.watch plus a periodic rescan); default true. */
@@ -48,6 +57,8 @@ export interface ManifestSyncResult {
   kept: number;
   /** Every problem found in this pass, per file and document; the good documents were applied regardless. */
   problems: ManifestProblem[];
+  /** Documents of kinds svcnet does not use (Namespace, ConfigMap, RBAC, custom resources), left alone. */
+  skipped: SkippedDocument[];
 }
 
 export interface ManifestSourceStatus {
@@ -100,7 +111,7 @@ export class ManifestSource {
   async start(): Promise<ManifestSyncResult> {
     this.#running = true;
     const result = await this.sync();
-    if (this.options.watch !== false && this.#running) {
+    if (this.options.watch !== false && this.#running && !this.options.parsed) {
       this.#watcher = new PathWatcher(this.paths, {
         debounceMs: this.options.debounceMs ?? 100,
         rescanIntervalMs: this.options.rescanIntervalMs ?? 2000,
@@ -154,10 +165,13 @@ export class ManifestSource {
     const problems: ManifestProblem[] = [];
     const filesWithErrors = new Set<string>();
     const objects: ManifestObject[] = [];
-    const files = await this.#listFiles(problems, filesWithErrors);
-    for (const file of files) {
-      const parsed = await this.#read(file);
-      objects.push(...parsed.objects);
+    const skipped: SkippedDocument[] = [];
+    const files = this.options.parsed ? [] : await this.#listFiles(problems, filesWithErrors);
+    const reads = this.options.parsed ? [this.options.parsed] : [];
+    for (const file of files) reads.push(await this.#read(file));
+    for (const parsed of reads) {
+      for (const o of parsed.objects) objects.push(o);
+      for (const d of parsed.skipped) skipped.push(d);
       for (const e of parsed.errors) {
         problems.push(fromManifestError(e));
         filesWithErrors.add(e.source);
@@ -167,7 +181,7 @@ export class ManifestSource {
     problems.push(...duplicates);
     for (const key of this.#rejected.keys()) if (!desired.has(key)) this.#rejected.delete(key);
     const plan = planManifestSync(desired, this.#applied, filesWithErrors, this.#failed);
-    const result: ManifestSyncResult = { files, created: 0, updated: 0, unchanged: 0, deleted: 0, kept: plan.kept.length, problems };
+    const result: ManifestSyncResult = { files, created: 0, updated: 0, unchanged: 0, deleted: 0, kept: plan.kept.length, problems, skipped };
     for (const d of plan.apply) await this.#applyOne(d, result);
     for (const a of plan.remove) await this.#removeOne(a, result);
     if (first) await this.#pruneLeftovers(desired, result);
@@ -186,7 +200,7 @@ export class ManifestSource {
     const files: string[] = [];
     for (const root of this.paths) {
       try {
-        files.push(...(await manifestFiles(root)));
+        files.push(...(await manifestFiles(root, { recursive: this.options.recursive ?? false })));
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         problems.push({ file: root, document: 0, line: 0, code: 'ReadFailed', message: `${root}: cannot read: ${code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}` });
@@ -202,14 +216,14 @@ export class ManifestSource {
       const s = await stat(file);
       const cached = this.#cache.get(file);
       if (cached && cached.mtimeMs === s.mtimeMs && cached.size === s.size) return cached.parsed;
-      const maxBytes = this.options.limits?.maxBytes ?? 8 << 20;
+      const maxBytes = this.options.limits?.maxBytes ?? MAX_MANIFEST_FILE_BYTES;
       const parsed: ManifestParseResult =
-        s.size > maxBytes ? { objects: [], errors: [tooLarge(file, s.size, maxBytes)] } : parseManifests(await readFile(file, 'utf8'), file, this.options.limits);
+        s.size > maxBytes ? { objects: [], errors: [tooLarge(file, s.size, maxBytes)], skipped: [] } : parseManifests(await readFile(file, 'utf8'), file, { ...this.options.limits, maxBytes });
       this.#cache.set(file, { mtimeMs: s.mtimeMs, size: s.size, parsed });
       return parsed;
     } catch (e) {
       this.#cache.delete(file);
-      return { objects: [], errors: [readFailed(file, e as Error)] };
+      return { objects: [], errors: [readFailed(file, e as Error)], skipped: [] };
     }
   }
 

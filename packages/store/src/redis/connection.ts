@@ -56,6 +56,41 @@ export function describeConnection(c: RedisConnectionOptions): string {
   }
 }
 
+/** Where a connection goes, as people write it: `127.0.0.1:6379`, `/run/redis.sock`, the cluster's nodes. */
+export function redisAddress(c: RedisConnectionOptions): string {
+  if (c.cluster || c.redis?.sentinels || !c.url) return describeConnection(c);
+  try {
+    const o = redisOptionsFromUrl(c.url);
+    return o.path ?? `${o.host?.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
+  } catch {
+    return c.url;
+  }
+}
+
+/** An error that says nothing listens at the address (or it does not exist), as opposed to a slow or lost connection. */
+export function isRefusal(e: Error): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'ENOTFOUND' || code === 'EACCES' || /WRONGPASS|NOAUTH/.test(e.message);
+}
+
+/** A connection error in a few words (`connection refused`), from ioredis's or the socket's error. */
+export function connectionProblem(e: Error): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ENOENT: 'no such socket file',
+    EACCES: 'permission denied',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ENOTFOUND: 'unknown host',
+    ECONNRESET: 'connection reset',
+  };
+  if (code && words[code]) return words[code];
+  if (/WRONGPASS|NOAUTH|invalid username-password/i.test(e.message)) return `authentication failed (${e.message.split('\n')[0]})`;
+  return e.message.split('\n')[0] ?? String(e);
+}
+
 export function connect(c: RedisConnectionOptions, extra: RedisOptions = {}): RedisClient {
   if (c.cluster) {
     return new Cluster(c.cluster.nodes, { ...c.cluster.options, redisOptions: { ...c.cluster.options?.redisOptions, ...extra } });

@@ -9,7 +9,7 @@ import { keyOfObject, prepareWrite, revisionOf, storeKey, withRevision, type Wri
 import { planServiceAllocation, planTrusted, type AllocationPlan } from '../serviceAllocation.js';
 import type { ApplyResult, DeleteOptions, ListOptions, ListResult, NodeStatusStore, Store, WatchEvent, WatchOptions, WriteOptions } from '../types.js';
 import { AllocationBook } from './allocationBook.js';
-import { connect, describeConnection, type RedisClient, type RedisConnectionOptions } from './connection.js';
+import { connect, connectionProblem, describeConnection, isRefusal, redisAddress, type RedisClient, type RedisConnectionOptions } from './connection.js';
 import { kindKeys, leaseKey, type KindKeys } from './keys.js';
 import { decodeObject, encodeWithRevisionSlot, stderrLogger, type StoreLogger } from './objectCodec.js';
 import { RedisLeases } from './redisLeases.js';
@@ -276,6 +276,45 @@ export class RedisStore implements Store, NodeStatusStore {
         connect(this.options, { lazyConnect: true, enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 }),
     };
     return redisWatch(ctx, options) as AsyncIterable<WatchEvent<ObjectOfKind[K]>>;
+  }
+
+  /**
+   * Resolves once Redis answers a PING; otherwise, after `timeoutMs`, throws StoreError('Unavailable')
+   * with one line that names the address and the cause (`cannot reach Redis at 127.0.0.1:6399:
+   * connection refused`). For commands that should fail fast instead of retrying for ever.
+   */
+  async ready(timeoutMs = 5000): Promise<void> {
+    let last: Error | undefined;
+    let refused: (e: Error) => void = () => {};
+    const onError = (e: Error) => {
+      last = e;
+      // Nothing listens there, no such socket or host: retrying within the budget will not help.
+      if (isRefusal(e)) refused(e);
+    };
+    this.redis.on('error', onError);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const ping = this.redis.ping();
+      ping.catch(() => undefined); // settles later, when disconnect() drops the queued command
+      await Promise.race([
+        ping,
+        new Promise((_, reject) => {
+          refused = reject;
+          timer = setTimeout(() => reject(last ?? new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (e) {
+      throw new StoreError('Unavailable', `cannot reach Redis at ${redisAddress(this.options)}: ${connectionProblem(last ?? (e as Error))}`);
+    } finally {
+      clearTimeout(timer);
+      this.redis.off('error', onError);
+    }
+  }
+
+  /** Drops the connection at once, queued commands and all (close() waits for them to finish). */
+  disconnect(): void {
+    this.closing.abort();
+    this.redis.disconnect();
   }
 
   async close(): Promise<void> {

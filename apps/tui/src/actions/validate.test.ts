@@ -4,9 +4,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { registerValidate, validateManifests } from './validate.js';
+import { registerValidate } from '../commands/validate.js';
+import { validateManifests } from './validate.js';
 
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'examples');
+const BROKEN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'packages', 'model', 'test', 'fixtures', 'seed-broken');
 const dir = mkdtempSync(join(tmpdir(), `svcnet-validate-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -55,7 +57,7 @@ describe('svcnet validate', () => {
   });
 
   it('-o json gives the same report as data', async () => {
-    const { out, code } = await run('-f', join(EXAMPLES, 'broken', 'externalips-apiversion-typo.yaml'), '-o', 'json');
+    const { out, code } = await run('-f', join(BROKEN, 'externalips-apiversion-typo.yaml'), '-o', 'json');
     expect(code).toBe(1);
     const report = JSON.parse(out);
     expect(report.unreadable).toBe(1);
@@ -68,7 +70,7 @@ describe('svcnet validate', () => {
     );
     expect(good.invalid + good.unreadable).toBe(0);
     expect(good.accepted).toBeGreaterThan(8);
-    const { out, code } = await run('-f', join(EXAMPLES, 'broken'));
+    const { out, code } = await run('-f', BROKEN);
     expect(code).toBe(1);
     expect(out).toContain("spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'");
     expect(out).toContain('Map keys must be unique: "kind" appears twice');

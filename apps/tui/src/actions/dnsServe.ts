@@ -1,0 +1,33 @@
+import { DnsServer, DnsView, RecordIndex } from '@svcnet/dns';
+import type { DnsServeFlags } from '../commands/dns.js';
+import { dnsIndexOptions, runPipeline } from './render.js';
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+/** `svcnet dns serve`: the zone `render dns` prints, answered over UDP and TCP until a signal. */
+export async function serveDns(flags: DnsServeFlags): Promise<number> {
+  const index = new RecordIndex(dnsIndexOptions(flags));
+  const { cluster, failures } = await runPipeline(flags, { watch: flags.watch });
+  const view = new DnsView(cluster.store, index, { onError: (e) => console.error(`svcnet: plugin/kubernetes: ${e.message}`) });
+  const server = new DnsServer({ index, listen: flags.listen, upstreams: flags.upstream, httpListen: flags.http });
+  try {
+    const a = await server.start();
+    await view.synced;
+    console.error(`svcnet: dns serving ${index.options.zone} on ${a.udp.address}:${a.udp.port} (udp, tcp)${a.http ? `, http ${a.http.address}:${a.http.port}` : ''}${failures ? `; ${failures} manifest problem${failures === 1 ? '' : 's'} above` : ''}`);
+    await untilSignal();
+    return 0;
+  } catch (e) {
+    console.error(`svcnet: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    view.stop();
+    await server.stop();
+    await cluster.stop();
+  }
+}
