@@ -1,6 +1,6 @@
 import { EndpointsController } from '@svcnet/endpoints';
 import type { ManifestParseResult } from '@svcnet/model';
-import { ManifestSource, WorkloadSimulator, seededRandom, type FlapOptions, type ManifestProblem, type ManifestSyncResult } from '@svcnet/sources';
+import { ManifestSource, ManualClock, WorkloadSimulator, seededRandom, type FlapOptions, type ManifestProblem, type ManifestSyncResult } from '@svcnet/sources';
 import { MemoryStore } from '@svcnet/store';
 
 export interface ManifestClusterOptions {
@@ -51,6 +51,18 @@ function sequentialUids(): () => string {
   return () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}`;
 }
 
+/**
+ * Fires the simulator's due timers and waits for its writes, until nothing is left to do now: every
+ * Pod created and Ready (a StatefulSet's next Pod waits for the previous one, hence the rounds).
+ */
+async function runSimulation(simulator: WorkloadSimulator, clock: ManualClock): Promise<void> {
+  for (let round = 0; round < 10_000; round++) {
+    clock.advance(0);
+    await simulator.settle();
+    if (clock.pending === 0) return;
+  }
+}
+
 export async function startManifestCluster(paths: readonly string[], options: ManifestClusterOptions): Promise<ManifestCluster> {
   const log = options.log ?? (() => {});
   const reproducible = options.reproducible ?? false;
@@ -60,10 +72,11 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
     ...(options.serviceCIDRs?.length ? { serviceCIDRs: [...options.serviceCIDRs] } : {}),
     ...(reproducible ? { random: seededRandom(SEED), newUid: sequentialUids() } : {}),
   });
+  // Reproducible runs move the simulator's time themselves: Pods turn Ready when told, not when a timer fires.
+  const clock = reproducible ? new ManualClock(0) : undefined;
   const simulator = new WorkloadSimulator(store, {
-    readyDelayMs: options.readyDelayMs ?? 0,
-    flap: options.flap,
-    ...(reproducible ? { random: seededRandom(SEED + 1) } : {}),
+    readyDelayMs: reproducible ? 0 : (options.readyDelayMs ?? 0),
+    ...(reproducible ? { random: seededRandom(SEED + 1), clock } : { flap: options.flap }),
     onError: (e) => log(`simulator: ${e.message}`),
   });
   const controller = new EndpointsController(store, {
@@ -82,10 +95,10 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
   await simulator.start();
   if (!reproducible) await controller.start();
   const sync = await source.start();
-  if (reproducible) {
-    // Pods first, then one reconcile of each Service over all of them, in the store's order: the
-    // controller's choices then do not depend on how the two writers' events interleaved.
-    await simulator.settle();
+  if (clock) {
+    // Pods first, all of them Ready, then one reconcile of each Service over all of them, in the
+    // store's order: the controller's choices then do not depend on how two writers' events interleave.
+    await runSimulation(simulator, clock);
     await controller.start();
   }
   const revision = async () => (await store.list('EndpointSlice')).revision + (await store.list('Endpoints')).revision + (await store.list('Pod')).revision;
@@ -97,6 +110,7 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
       const deadline = Date.now() + maxMs;
       // Until neither writer has anything left to do and a whole round changed nothing.
       for (let last = -1; Date.now() < deadline; ) {
+        if (clock) await runSimulation(simulator, clock);
         await simulator.settle();
         await controller.whenIdle();
         await new Promise((r) => setImmediate(r));

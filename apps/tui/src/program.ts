@@ -15,6 +15,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('svcnet')
     .description('Kubernetes Service networking: live dashboard and CLI')
     .version(cliVersion(), '--version', 'print the version and exit')
+    // The dashboard is the default action, so `help` must be declared to stay a command (`svcnet help validate`).
+    .helpCommand('help [command]', 'show the help of a command (svcnet render help proxy for a subcommand of one)')
     .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');

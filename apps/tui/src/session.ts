@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubernetesSource } from '@svcnet/sources';
-import { MemoryStore, openStore, type Store } from '@svcnet/store';
+import { MemoryStore, connectStore, isStoreError, type NodeStatusStore, type Store } from '@svcnet/store';
+import { CliError, UsageError } from './cliErrors.js';
 import type { DetailRenderers } from './dashboard/detailText.js';
 import { startManifestCluster } from './manifestCluster.js';
 import { detailRenderers } from './renderers.js';
@@ -34,21 +35,36 @@ export function examplesDir(): string {
     resolve(process.cwd(), 'examples'),
   ].filter((p): p is string => !!p);
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`--demo needs the bundled examples folder; set SVCNET_EXAMPLES to it or use -f DIR (looked in ${candidates.join(', ')})`);
+  if (!found) throw new CliError(`--demo needs the bundled examples folder; set SVCNET_EXAMPLES to it or use -f DIR (looked in ${candidates.join(', ')})`);
   return found;
 }
 
 export async function openSession(opts: SessionOptions, log: (line: string) => void): Promise<Session> {
   const modes = [opts.redis && '--redis', opts.kubeconfig && '--kubeconfig', opts.filename?.length && '-f', opts.demo && '--demo'].filter(Boolean);
-  if (modes.length > 1) throw new Error(`choose one source: ${modes.join(' or ')}`);
+  if (modes.length > 1) throw new UsageError(`choose one source: ${modes.join(' or ')}`);
   if (opts.redis) {
-    const store = await openStore(opts.redis);
+    let store: Store & NodeStatusStore;
+    try {
+      store = await connectStore(opts.redis, { timeoutMs: 5000, logger: { error: (_o, msg) => log(msg), warn: (_o, msg) => log(msg) } });
+    } catch (e) {
+      throw isStoreError(e) ? new CliError((e as Error).message) : new UsageError(`--redis: ${(e as Error).message}`);
+    }
     return { store, description: store.description, renderers: detailRenderers(), settled: async () => {}, close: () => store.close() };
   }
   if (opts.kubeconfig) {
     const store = new MemoryStore();
     const source = new KubernetesSource(store, { kubeconfig: opts.kubeconfig, context: opts.context, onError: (e, kind) => log(`kubernetes ${kind}: ${e.message}`) });
-    await source.start();
+    try {
+      await source.start();
+      // An API server that never answers is one line and exit 1, within 5 s, not an empty dashboard.
+      for (const deadline = Date.now() + 5000; !source.status().synced && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+      const status = source.status();
+      if (!status.synced) throw new CliError(`cannot reach the Kubernetes API server at ${status.server}: ${status.lastError ?? 'no answer within 5 s'}`);
+    } catch (e) {
+      await source.stop();
+      await store.close();
+      throw e instanceof CliError ? e : new CliError(`--kubeconfig ${opts.kubeconfig}: ${(e as Error).message}`);
+    }
     return {
       store,
       description: `kubernetes ${source.status().server} (read-only)`,

@@ -9,6 +9,7 @@ export {
   LEGACY_CLASS_ANNOTATION,
   classFilter,
   isOurIngress,
+  whyNotOurs,
 } from './ingressClass.js';
 export type { ClassFilter, IngressClassOptions } from './ingressClass.js';
 export { backendRef, compileHost, ingressKey, ingressOrder } from './compileHost.js';

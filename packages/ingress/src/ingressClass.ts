@@ -52,3 +52,22 @@ export function isOurIngress(ingress: Ingress, filter: ClassFilter): boolean {
   if (legacy !== undefined) return legacy === filter.className;
   return filter.claimsUnclassed;
 }
+
+/**
+ * Why an Ingress is not ours, in words that name the flag which would include it; undefined when it
+ * is ours. For the route table's output and the server's log: an Ingress that silently gets no
+ * routes is the first thing people trip over (ingress-nginx logs "ignoring ingress" likewise).
+ */
+export function whyNotOurs(ingress: Ingress, classes: readonly IngressClass[], options: IngressClassOptions = {}): string | undefined {
+  const filter = classFilter(classes, options);
+  if (isOurIngress(ingress, filter)) return undefined;
+  const name = ingress.spec?.ingressClassName;
+  if (name) {
+    const controller = classes.find((c) => c.metadata?.name === name)?.spec?.controller;
+    if (controller) return `its IngressClass "${name}" names controller "${controller}" (--controller ${controller} would include it)`;
+    return `its class "${name}" is not "${filter.className}" (--ingress-class ${name} would include it)`;
+  }
+  const legacy = ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION];
+  if (legacy !== undefined) return `its ${LEGACY_CLASS_ANNOTATION} annotation is "${legacy}", not "${filter.className}" (--ingress-class ${legacy} would include it)`;
+  return 'it names no class and Ingresses without one are not watched (drop --no-watch-without-class to include it)';
+}

@@ -16,6 +16,10 @@ export async function runDashboardCommand(flags: DashboardFlags): Promise<number
   try {
     if (flags.once || !process.stdout.isTTY) {
       await quiet(model, session);
+      if (!model.synced) {
+        console.error(`svcnet: ${session.description} did not sync within 10 s: nothing to print`);
+        return 1;
+      }
       console.log(snapshotText(model.snapshot()));
       return 0;
     }

@@ -1,4 +1,5 @@
 import { DnsServer, DnsView, RecordIndex } from '@svcnet/dns';
+import { UsageError } from '../cliErrors.js';
 import type { DnsServeFlags } from '../commands/dns.js';
 import { dnsIndexOptions, runPipeline } from './render.js';
 
@@ -10,12 +11,24 @@ export function untilSignal(): Promise<string> {
   });
 }
 
+/** --upstream as CoreDNS's forward takes it; "none" (as the agent's --dns-upstream) answers REFUSED for other names. */
+function upstreams(flags: DnsServeFlags): string[] | undefined {
+  if (!flags.upstream) return undefined;
+  return flags.upstream.includes('none') ? [] : flags.upstream;
+}
+
 /** `svcnet dns serve`: the zone `render dns` prints, answered over UDP and TCP until a signal. */
 export async function serveDns(flags: DnsServeFlags): Promise<number> {
   const index = new RecordIndex(dnsIndexOptions(flags));
+  let server: DnsServer;
+  try {
+    // Settings first: a bad flag is a usage error before anything starts.
+    server = new DnsServer({ index, listen: flags.listen, upstreams: upstreams(flags), httpListen: flags.http });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const { cluster, failures } = await runPipeline(flags, { watch: flags.watch });
   const view = new DnsView(cluster.store, index, { onError: (e) => console.error(`svcnet: plugin/kubernetes: ${e.message}`) });
-  const server = new DnsServer({ index, listen: flags.listen, upstreams: flags.upstream, httpListen: flags.http });
   try {
     const a = await server.start();
     await view.synced;

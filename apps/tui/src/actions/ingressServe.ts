@@ -1,10 +1,11 @@
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { objectKey, isKind, type KubeObject } from '@svcnet/model';
+import { objectKey, isKind, type Ingress, type IngressClass, type KubeObject } from '@svcnet/model';
 import { IngressServer, IngressView, routeRows, type TlsCertificate } from '@svcnet/ingress';
 import { UsageError } from '../cliErrors.js';
 import type { IngressServeFlags } from '../commands/ingress.js';
 import { readManifestFlags, reportManifestInput } from './manifestInput.js';
+import { skippedIngresses } from './ingressSkips.js';
 
 /** Manifests as stored objects; problems are printed with file and line, and counted. */
 async function readObjects(flags: IngressServeFlags): Promise<{ objects: KubeObject[]; errors: number }> {
@@ -36,6 +37,11 @@ export async function runIngressServe(opts: IngressServeFlags, signal: AbortSign
     return errors;
   };
   const errors = await reload();
+  const ingresses = [...current.values()].filter((o) => o.kind === 'Ingress') as Ingress[];
+  const classes = [...current.values()].filter((o) => o.kind === 'IngressClass') as IngressClass[];
+  for (const s of skippedIngresses(ingresses, classes, { ingressClass: opts.ingressClass, controller: opts.controller, watchWithoutClass: opts.watchWithoutClass })) {
+    console.error(`svcnet ingress: skipping Ingress ${s.ingress}: ${s.reason}`);
+  }
   let defaultCertificate: TlsCertificate | undefined;
   if (opts.defaultCert || opts.defaultKey) {
     if (!opts.defaultCert || !opts.defaultKey) throw new UsageError('--default-cert and --default-key go together: give both PEM files');

@@ -16,6 +16,7 @@ import {
 import { UsageError } from '../cliErrors.js';
 import type { DnsIndexFlags, IngressClassFlags, PipelineFlags, RenderProxyFlags } from '../commands/render.js';
 import { startManifestCluster, type ManifestCluster } from '../manifestCluster.js';
+import { skippedIngresses } from './ingressSkips.js';
 import { readManifestFlags, reportManifestInput } from './manifestInput.js';
 
 const printError = (line: string) => process.stderr.write(`${line}\n`);
@@ -143,15 +144,16 @@ export async function renderDns(flags: PipelineFlags & DnsIndexFlags & { reverse
 /** `svcnet render ingress` */
 export async function renderIngress(flags: PipelineFlags & IngressClassFlags & { output: 'table' | 'json' }): Promise<number> {
   return withPipeline(flags, async ({ store }) => {
-    const table = compileRouteTable((await store.list('Ingress')).items, (await store.list('IngressClass')).items, {
-      ingressClass: flags.ingressClass,
-      controller: flags.controller,
-      watchWithoutClass: flags.watchWithoutClass,
-    });
-    if (flags.output === 'json') return `${JSON.stringify({ routes: routeRows(table), conflicts: [...table.conflicts.values()].flat() }, null, 2)}\n`;
-    return formatRouteTable(table);
+    const ingresses = (await store.list('Ingress')).items;
+    const classes = (await store.list('IngressClass')).items;
+    const options = { ingressClass: flags.ingressClass, controller: flags.controller, watchWithoutClass: flags.watchWithoutClass };
+    const table = compileRouteTable(ingresses, classes, options);
+    const skipped = skippedIngresses(ingresses, classes, options);
+    if (flags.output === 'json') return `${JSON.stringify({ routes: routeRows(table), conflicts: [...table.conflicts.values()].flat(), skipped }, null, 2)}\n`;
+    return formatRouteTable(table) + skipped.map((s) => `# skipped Ingress ${s.ingress}: ${s.reason}\n`).join('');
   });
 }
+
 
 /**
  * What a render of an object keeps: what its writer wrote. Fields the store sets on every write
