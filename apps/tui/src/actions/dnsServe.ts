@@ -1,7 +1,8 @@
 import { DnsServer, DnsView, RecordIndex } from '@svcnet/dns';
 import { UsageError } from '../cliErrors.js';
 import type { DnsServeFlags } from '../commands/dns.js';
-import { dnsIndexOptions, runPipeline } from './render.js';
+import { runPipeline } from './pipeline.js';
+import { dnsIndexOptions } from './renderDns.js';
 
 /** Resolves on the first SIGINT or SIGTERM. */
 export function untilSignal(): Promise<string> {

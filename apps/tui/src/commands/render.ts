@@ -80,7 +80,7 @@ export function renderProxyCommand(setExitCode: SetExitCode = defaultExit): Comm
     .addOption(listOption('--service-cidr <cidrs>', 'Service CIDRs, comma-separated: nftables drops traffic to unallocated ClusterIPs in them (default: --service-cluster-ip-range)'))
     .option('--config <file>', 'a KubeProxyConfiguration YAML file (flags override it)');
   return cmd.action(async (flags: RenderProxyFlags) => {
-    const { renderProxy } = await import('../actions/render.js');
+    const { renderProxy } = await import('../actions/renderProxy.js');
     setExitCode(await renderProxy(flags));
   });
 }
@@ -90,7 +90,7 @@ export function renderDnsCommand(setExitCode: SetExitCode = defaultExit): Comman
   const cmd = addDnsIndexOptions(addPipelineOptions(new Command('dns').description('print every record the cluster DNS zone holds for the manifests, in zone-file format')));
   cmd.addOption(new Option('--no-reverse', 'leave out PTR records'));
   return cmd.action(async (flags: PipelineFlags & DnsIndexFlags & { reverse: boolean }) => {
-    const { renderDns } = await import('../actions/render.js');
+    const { renderDns } = await import('../actions/renderDns.js');
     setExitCode(await renderDns(flags));
   });
 }
@@ -100,7 +100,7 @@ export function renderIngressCommand(setExitCode: SetExitCode = defaultExit): Co
   const cmd = addIngressClassOptions(addPipelineOptions(new Command('ingress').description('print the route table compiled from the Ingresses (and IngressClasses) in manifests')));
   cmd.addOption(new Option('-o, --output <format>', 'table | json').choices(['table', 'json']).default('table'));
   return cmd.action(async (flags: PipelineFlags & IngressClassFlags & { output: 'table' | 'json' }) => {
-    const { renderIngress } = await import('../actions/render.js');
+    const { renderIngress } = await import('../actions/renderIngress.js');
     setExitCode(await renderIngress(flags));
   });
 }
@@ -112,7 +112,7 @@ export function renderEndpointsCommand(setExitCode: SetExitCode = defaultExit): 
   );
   cmd.addOption(new Option('-o, --output <format>', 'yaml | json').choices(['yaml', 'json']).default('yaml'));
   return cmd.action(async (flags: PipelineFlags & { output: 'yaml' | 'json' }) => {
-    const { renderEndpoints } = await import('../actions/render.js');
+    const { renderEndpoints } = await import('../actions/renderEndpoints.js');
     setExitCode(await renderEndpoints(flags));
   });
 }

@@ -1,4 +1,5 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { clientNode } from './clientNode.js';
 
 export interface KubeConfigOptions {
   /** Path of a kubeconfig file (`--kubeconfig`). */
@@ -30,7 +31,7 @@ export function loadKubeConfig(options: KubeConfigOptions): KubeConfig {
   }
   let kc = options.kubeConfig;
   if (!kc) {
-    kc = new KubeConfig();
+    kc = new (clientNode().KubeConfig)();
     try {
       if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
       else if (options.inCluster) kc.loadFromCluster();

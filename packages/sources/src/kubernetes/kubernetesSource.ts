@@ -1,10 +1,11 @@
-import { type KubeConfig, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import { clientNode } from './clientNode.js';
 import type { Kind, KubeObject } from '@svcnet/model';
 import type { Store } from '@svcnet/store';
 import { CoalescingWriter } from '../coalescingWriter.js';
 import type { Random } from '../simulator/clock.js';
 import { type KubeConfigOptions, loadKubeConfig } from './kubeConfigLoader.js';
-import { ObservedWatch } from './observedWatch.js';
+import { observedWatch } from './observedWatch.js';
 import { listRaw } from './rawList.js';
 import { type ResourceInfo, mirroredKinds, resourceInfo } from './resources.js';
 
@@ -156,7 +157,7 @@ export class KubernetesSource {
 
   #makeState(kind: Kind): KindState {
     const info = resourceInfo(kind, this.options.namespace);
-    const watch = new ObservedWatch(this.kubeConfig, {
+    const watch = observedWatch(this.kubeConfig, {
       onEvent: () => this.#healthy(state),
       timeoutSeconds: () => this.options.watchTimeoutSeconds ?? Math.floor(300 * (1 + this.#random())),
       stopped: () => !this.#running,
@@ -172,7 +173,7 @@ export class KubernetesSource {
       this.#track(kind, new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#prune(state)));
       return list;
     };
-    const informer = new ListWatch<KubernetesObject>(info.path, watch, listFn, false, undefined, info.fieldSelector);
+    const informer = new (clientNode().ListWatch)<KubernetesObject>(info.path, watch, listFn, false, undefined, info.fieldSelector);
     const state: KindState = { info, informer, synced: false, connected: false, objects: 0, lists: 0, resourceVersion: '', backoffMs: 0, attempted: false };
     informer.on('add', (o) => this.#running && this.#writer.apply(toStoreObject(info, o)));
     informer.on('update', (o) => this.#running && this.#writer.apply(toStoreObject(info, o)));

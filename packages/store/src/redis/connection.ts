@@ -1,4 +1,20 @@
-import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+
+let ioredis: typeof import('ioredis') | undefined;
+
+/**
+ * ioredis, loaded with the first connection rather than with @svcnet/store: programs that use only
+ * the MemoryStore (every `svcnet render`) do not pay for it.
+ */
+function client(): typeof import('ioredis') {
+  return (ioredis ??= createRequire(import.meta.url)('ioredis') as typeof import('ioredis'));
+}
+
+/** Whether a client is a Redis Cluster client (no INFO on one node of it). */
+export function isCluster(c: RedisClient): c is Cluster {
+  return ioredis !== undefined && c instanceof ioredis.Cluster;
+}
 
 /** How to reach Redis: a URL, plus ioredis options passed through (Sentinel, TLS details, timeouts). */
 export interface RedisConnectionOptions {
@@ -93,8 +109,8 @@ export function connectionProblem(e: Error): string {
 
 export function connect(c: RedisConnectionOptions, extra: RedisOptions = {}): RedisClient {
   if (c.cluster) {
-    return new Cluster(c.cluster.nodes, { ...c.cluster.options, redisOptions: { ...c.cluster.options?.redisOptions, ...extra } });
+    return new (client().Cluster)(c.cluster.nodes, { ...c.cluster.options, redisOptions: { ...c.cluster.options?.redisOptions, ...extra } });
   }
   const base = c.url ? redisOptionsFromUrl(c.url) : {};
-  return new Redis({ ...base, ...c.redis, ...extra });
+  return new (client().Redis)({ ...base, ...c.redis, ...extra });
 }

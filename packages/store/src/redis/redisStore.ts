@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Cluster } from 'ioredis';
 import { setMaxListeners } from 'node:events';
 import type { Kind, KubeObject, ObjectOfKind, Service } from '@svcnet/model';
 import { allocationsOf, type AllocatorConfig, type Allocations } from '../admission.js';
@@ -9,7 +8,7 @@ import { keyOfObject, prepareWrite, revisionOf, storeKey, withRevision, type Wri
 import { planServiceAllocation, planTrusted, type AllocationPlan } from '../serviceAllocation.js';
 import type { ApplyResult, DeleteOptions, ListOptions, ListResult, NodeStatusStore, Store, WatchEvent, WatchOptions, WriteOptions } from '../types.js';
 import { AllocationBook } from './allocationBook.js';
-import { connect, connectionProblem, describeConnection, isRefusal, redisAddress, type RedisClient, type RedisConnectionOptions } from './connection.js';
+import { connect, connectionProblem, describeConnection, isCluster, isRefusal, redisAddress, type RedisClient, type RedisConnectionOptions } from './connection.js';
 import { kindKeys, leaseKey, type KindKeys } from './keys.js';
 import { decodeObject, encodeWithRevisionSlot, stderrLogger, type StoreLogger } from './objectCodec.js';
 import { RedisLeases } from './redisLeases.js';
@@ -100,7 +99,7 @@ export class RedisStore implements Store, NodeStatusStore {
   }
 
   private serverInfo(): Promise<string> {
-    return this.redis instanceof Cluster ? Promise.resolve('') : this.redis.info('server');
+    return isCluster(this.redis) ? Promise.resolve('') : this.redis.info('server');
   }
 
   private keys(kind: Kind): KindKeys {

@@ -1,8 +1,7 @@
-import { Cluster } from 'ioredis';
 import type { Kind, KubeObject } from '@svcnet/model';
 import { expiredError } from '../errors.js';
 import type { WatchEvent, WatchOptions } from '../types.js';
-import type { RedisClient } from './connection.js';
+import { isCluster, type RedisClient } from './connection.js';
 import type { KindKeys } from './keys.js';
 import { decodeObject, type StoreLogger } from './objectCodec.js';
 import { IDENTITY } from './scripts.js';
@@ -72,7 +71,7 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
   const identity = async (): Promise<Identity> => {
     const [[rev, uid], info] = await Promise.all([
       conn.eval(IDENTITY, 2, keys.rev, keys.uid, ctx.uidCandidate) as Promise<[string, string]>,
-      conn instanceof Cluster ? Promise.resolve('') : conn.info('server'),
+      isCluster(conn) ? Promise.resolve('') : conn.info('server'),
     ]);
     return { rev: Number(rev), uid, runId: /run_id:(\w+)/.exec(info)?.[1] ?? '' };
   };
