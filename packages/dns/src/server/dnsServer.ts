@@ -1,5 +1,4 @@
 import dgram from 'node:dgram';
-import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import net from 'node:net';
@@ -15,6 +14,7 @@ import { type CacheOptions, ResponseCache } from './cache.js';
 import { chaseAnswer } from './chase.js';
 import { DnsError, parseHostPort } from './errors.js';
 import { Forwarder, resolvConfNameservers } from './forwarder.js';
+import { literalLookup } from './literalLookup.js';
 import { startHttpEndpoints } from './httpEndpoints.js';
 import { DnsMetrics } from './metrics.js';
 import { Responder } from './responder.js';
@@ -72,18 +72,6 @@ const silent: DnsLogger = { info: () => undefined, warn: () => undefined };
 
 type Reply = (b: Buffer) => void;
 
-/**
- * dgram resolves every send's address with dns.lookup, which answers IP literals on the next tick:
- * one extra callback turn per reply. Replies go to the address a query came from, always a literal,
- * so answer those at once and leave names (a `listen` host name) to dns.lookup.
- */
-function literalLookup(address: string, family: number, cb: (err: Error | null, address: string, family: number) => void): void {
-  if (address === lastLiteral || net.isIP(address) !== 0) {
-    lastLiteral = address; // the next reply usually goes to the same client: skip the regex test
-    cb(null, address, family);
-  } else dns.lookup(address, family, cb);
-}
-let lastLiteral = '';
 
 /**
  * The DNS server: UDP and TCP on one address, the cluster zone from the index, everything else
@@ -175,7 +163,7 @@ export class DnsServer {
 
   private async bindUdp(): Promise<dgram.Socket> {
     const family = net.isIPv6(this.listen.host) ? 'udp6' : 'udp4';
-    const udp = dgram.createSocket({ type: family, lookup: literalLookup as unknown as dgram.SocketOptions['lookup'] });
+    const udp = dgram.createSocket({ type: family, lookup: literalLookup });
     // One handler for every datagram: no closure per query unless the answer has to wait
     // (forwarding). With udpFastPath the handle's own callback replaces it.
     udp.on('message', (m, r) => {

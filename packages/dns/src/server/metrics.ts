@@ -32,13 +32,14 @@ export function metricNames(prefix: string) {
     cacheEntries: `${prefix}_dns_cache_entries`,
     forwardRequests: `${prefix}_dns_forward_requests_total`,
     forwardFailures: `${prefix}_dns_forward_failures_total`,
+    forwardUnwanted: `${prefix}_dns_forward_unwanted_replies_total`,
     dropped: `${prefix}_dns_dropped_total`,
   };
 }
 
 export interface MetricSources {
   cache?: { hits: number; misses: number; size: number };
-  forwarder?: { requests: number; failures: number };
+  forwarder?: { requests: number; failures: number; unwanted: number };
 }
 
 /**
@@ -115,6 +116,7 @@ export class DnsMetrics {
     counterFrom(n.cacheMisses, 'The count of cache misses.', () => sources().cache?.misses);
     counterFrom(n.forwardRequests, 'Counter of requests made per upstream.', () => sources().forwarder?.requests);
     counterFrom(n.forwardFailures, 'Counter of upstream requests that failed or timed out.', () => sources().forwarder?.failures);
+    counterFrom(n.forwardUnwanted, 'Counter of datagrams on an upstream query\'s socket that were not its reply (wrong ID, question or flags): spoofing attempts or a confused upstream.', () => sources().forwarder?.unwanted);
     counterFrom(n.dropped, 'Counter of packets dropped without an answer (malformed or not queries).', () => self.dropped);
     new Gauge({ name: n.cacheEntries, help: 'The number of elements in the cache.', registers: [registry], collect() { this.set(sources().cache?.size ?? 0); } });
   }
