@@ -68,6 +68,18 @@ describe('svcnet render dns', () => {
     const program = new Command('svcnet');
     registerDns(program, () => undefined);
     const serve = program.commands.find((c) => c.name() === 'dns')!.commands.find((c) => c.name() === 'serve')!;
-    expect(serve.options.map((o) => o.long)).toEqual(expect.arrayContaining(['--filename', '--listen', '--upstream', '--http', '--zone', '--pods']));
+    expect(serve.options.map((o) => o.long)).toEqual(expect.arrayContaining(['--filename', '--listen', '--upstream', '--allow', '--http', '--zone', '--pods']));
+  });
+
+  it('`dns serve --allow` takes comma lists and repeats, and refuses what is not a network before serving', async () => {
+    const program = new Command('svcnet').exitOverride().configureOutput({ writeErr: () => undefined });
+    registerDns(program, () => undefined);
+    const serve = program.commands.find((c) => c.name() === 'dns')!.commands.find((c) => c.name() === 'serve')!;
+    serve.exitOverride().configureOutput({ writeErr: () => undefined });
+    // Parsed without running the action: the option's parser is what is under test.
+    serve.action(() => undefined);
+    await program.parseAsync(['dns', 'serve', '-f', 'x', '--allow', '10.244.0.0/16,10.0.0.11', '--allow', 'fd00::/64'], { from: 'user' });
+    expect(serve.opts()['allow']).toEqual(['10.244.0.0/16', '10.0.0.11', 'fd00::/64']);
+    await expect(program.parseAsync(['dns', 'serve', '-f', 'x', '--allow', '10.0.0.0/33'], { from: 'user' })).rejects.toThrow(/--allow <cidr,\.\.\.>' argument '10\.0\.0\.0\/33' is invalid\. plugin\/acl: "10\.0\.0\.0\/33" is not a CIDR or an IP address/);
   });
 });

@@ -1,5 +1,5 @@
-import { Command, Option } from 'commander';
-import { DnsServer, DnsView, RecordIndex, type RecordIndexOptions, renderZone } from '@svcnet/dns';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ClientAcl, DnsServer, DnsView, RecordIndex, type RecordIndexOptions, renderZone } from '@svcnet/dns';
 import { startManifestCluster } from '../manifestCluster.js';
 import type { RegisterCommand } from './types.js';
 
@@ -59,6 +59,17 @@ export function renderDnsCommand(setExitCode: (code: number) => void = (c) => vo
   return cmd;
 }
 
+/** `--allow A,B --allow C`: the networks of every use, each checked as the server will read it. */
+function allowList(value: string, previous: readonly string[] = []): string[] {
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  try {
+    new ClientAcl(list);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return [...previous, ...list];
+}
+
 /** `svcnet dns serve -f DIR --listen 127.0.0.1:5353`: the DNS server on manifests until interrupted. */
 export const registerDns: RegisterCommand = (program, setExitCode) => {
   const dns = program.command('dns').description('cluster DNS (CoreDNS kubernetes + forward + cache)');
@@ -66,13 +77,22 @@ export const registerDns: RegisterCommand = (program, setExitCode) => {
   serve
     .option('--listen <host:port>', 'address for UDP and TCP', '127.0.0.1:5353')
     .option('--upstream <host:port...>', 'resolvers for other names (default: /etc/resolv.conf)')
+    .addOption(new Option('--allow <cidr,...>', 'answer only clients in these networks (CIDRs or addresses, CoreDNS acl); others get REFUSED; repeatable').argParser(allowList))
     .option('--http <host:port>', 'serve /health, /ready and /metrics here')
     .option('--no-watch', 'read the manifests once');
-  serve.action(async (o: IndexOpts & { listen: string; upstream?: string[]; http?: string; watch: boolean }) => {
+  serve.action(async (o: IndexOpts & { listen: string; upstream?: string[]; allow?: string[]; http?: string; watch: boolean }) => {
     const c = await startManifestCluster(o.filename, { watch: o.watch, readyDelayMs: o.watch ? 1000 : 0 });
     const idx = new RecordIndex(indexOptions(o));
     const view = new DnsView(c.store, idx, { onError: (e) => console.error(`svcnet: plugin/kubernetes: ${e.message}`) });
-    const server = new DnsServer({ index: idx, listen: o.listen, upstreams: o.upstream, httpListen: o.http });
+    const server = new DnsServer({
+      index: idx,
+      listen: o.listen,
+      upstreams: o.upstream,
+      allow: o.allow,
+      allowSetting: '--allow',
+      httpListen: o.http,
+      logger: { info: () => undefined, warn: (_obj, msg) => console.error(`svcnet: ${msg}`) },
+    });
     try {
       const a = await server.start();
       await view.synced;
