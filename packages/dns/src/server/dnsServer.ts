@@ -82,7 +82,6 @@ const silent: DnsLogger = { info: () => undefined, warn: () => undefined };
 
 type Reply = (b: Buffer) => void;
 
-
 /**
  * The DNS server: UDP and TCP on one address, the cluster zone from the index, everything else
  * forwarded with a cache (CoreDNS kubernetes + forward + cache + loop + health/ready/prometheus).
