@@ -2,7 +2,7 @@
 // the same records from a zone file rendered by svcnet, in the same run; then the index's memory
 // for 10,000 Services / 100,000 endpoints.
 //   node --conditions=@svcnet/source --import tsx bench/dns/dns-bench.ts [--seconds 10] [--services 1000]
-//     [--workers 1] [--udp-fast-path true]
+//     [--workers 1] [--udp-fast-path true] [--allow CIDR,...]
 // Prints QPS of each, the ratio svcnet/knot, average and p99 latency, CPU time per answered query
 // (utime+stime of each server process from /proc, all threads, during its main run: the fair figure
 // on a machine loaded by other work, where QPS mostly measures who gets the cores), and the memory figure.
@@ -162,7 +162,9 @@ async function serve(port: number): Promise<void> {
     return;
   }
   const idx = RecordIndex.from(objects(nServices, 3));
-  const server = new DnsServer({ index: idx, listen: `127.0.0.1:${port}`, upstreams: [], udpFastPath: args.get('udp-fast-path') !== 'false' });
+  // --allow: the client ACL on (dnsperf queries from 127.0.0.1, so include it to measure its cost).
+  const allow = args.get('allow')?.split(',').filter(Boolean);
+  const server = new DnsServer({ index: idx, listen: `127.0.0.1:${port}`, upstreams: [], udpFastPath: args.get('udp-fast-path') !== 'false', allow });
   await server.start();
   if (cluster.isWorker) process.send!('ready');
   else process.stdout.write(`ready ${process.pid}\n`);
@@ -222,7 +224,7 @@ async function main(): Promise<void> {
     children.push(knot);
     const ourPort = await freePort();
     const here = fileURLToPath(import.meta.url);
-    const ours = spawn(process.execPath, [...process.execArgv, here, '--phase', 'serve', '--port', String(ourPort), '--services', String(nServices), '--udp-fast-path', args.get('udp-fast-path') ?? 'true', '--workers', String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const ours = spawn(process.execPath, [...process.execArgv, here, '--phase', 'serve', '--port', String(ourPort), '--services', String(nServices), '--udp-fast-path', args.get('udp-fast-path') ?? 'true', '--workers', String(workers), ...(args.get('allow') ? ['--allow', args.get('allow')!] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(ours);
     const ourPids = await readyPids(ours);
     await waitForAnswer(knotPort);

@@ -135,7 +135,7 @@ export class Agent {
     this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'));
     const c = this.config;
     if (c.dnsListen) {
-      this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, zone: c.clusterDomain, registry: this.registry, log });
+      this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, allow: c.dnsAllow, zone: c.clusterDomain, registry: this.registry, log });
       void this.dns.synced.then(() => this.synced.add('dns'));
     }
     if (c.ingressHttpListen || c.ingressHttpsListen) {

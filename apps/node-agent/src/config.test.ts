@@ -40,6 +40,8 @@ describe('flags and config file', () => {
     [['--reconcile-endpoints'], { reconcileEndpoints: true }],
     [['--dns-upstream', 'none'], { dnsUpstream: [] }],
     [['--dns-listen', '[::1]:5353'], { dnsListen: '[::1]:5353' }],
+    [['--dns-allow', '10.244.0.0/16,10.0.0.11', '--dns-allow', 'fd00::/64'], { dnsAllow: ['10.244.0.0/16', '10.0.0.11', 'fd00::/64'] }],
+    [[], { dnsAllow: [] }],
   ])('%j', (argv, want) => {
     expect(parse(argv)).toMatchObject(want);
   });
@@ -50,6 +52,7 @@ describe('flags and config file', () => {
     [['--dns-listen', '53'], /--dns-listen "53" is not ADDR:PORT/],
     [['--kubeconfig', 'k', '-f', 'x'], /two sources: give one/],
     [['--context', 'c'], /--context needs --kubeconfig/],
+    [['--dns-allow', '10.244.0.0/33'], /--dns-allow: plugin\/acl: "10.244.0.0\/33" is not a CIDR or an IP address: write networks such as 10.244.0.0\/16/],
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
   ])('rejects %j with exit code 2', (argv, message) => {
     let err: unknown;
@@ -86,11 +89,12 @@ describe('flags and config file', () => {
       '  pools: [10.9.0.0/28]',
       'dns:',
       '  listen: 0.0.0.0:53',
+      '  allow: [10.0.0.0/8, 192.168.0.0/16]',
     ].join('\n');
     const program = buildProgram('1.2.3').exitOverride();
     program.parse(['--config', 'agent.yaml', '--proxy-mode', 'userspace'], { from: 'user' });
     const c = resolveConfig(program, (p) => readConfigFile(p, text));
-    expect(c).toMatchObject({ proxyMode: 'userspace', hostnameOverride: 'node-a', clusterCidr: ['10.0.0.0/8'], masqueradeAll: true, iptablesMinSyncPeriod: 2000, loadbalancerPool: ['10.9.0.0/28'], dnsListen: '0.0.0.0:53' });
+    expect(c).toMatchObject({ proxyMode: 'userspace', hostnameOverride: 'node-a', clusterCidr: ['10.0.0.0/8'], masqueradeAll: true, iptablesMinSyncPeriod: 2000, loadbalancerPool: ['10.9.0.0/28'], dnsListen: '0.0.0.0:53', dnsAllow: ['10.0.0.0/8', '192.168.0.0/16'] });
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYAML } from 'yaml';
+import { ClientAcl } from '@svcnet/dns';
 import { parseDuration } from '@svcnet/proxy';
 import { checkStoreUrl } from '@svcnet/store';
 import { FLAGS, camel, type FlagSpec, type LOG_LEVELS, type PROXY_MODES } from './flags.js';
@@ -36,6 +37,7 @@ export interface AgentConfig {
   nodeMonitorGracePeriod: number;
   dnsListen?: string;
   dnsUpstream: string[];
+  dnsAllow: string[];
   clusterDomain: string;
   ingressHttpListen?: string;
   ingressHttpsListen?: string;
@@ -90,7 +92,8 @@ export function buildProgram(version: string): Command {
     'Examples:',
     '  svcnet-agent -f examples/ --proxy-mode userspace --dns-listen 127.0.0.1:5353',
     '  svcnet-agent --redis redis://10.0.0.5:6379/0 --hostname-override node-a --node-ip 10.0.0.11 \\',
-    '               --dns-listen 10.0.0.11:53 --ingress-http-listen 0.0.0.0:80 --loadbalancer-pool 10.0.0.240-10.0.0.250',
+    '               --dns-listen 10.0.0.11:53 --dns-allow 10.244.0.0/16,10.0.0.0/24 --ingress-http-listen 0.0.0.0:80 \\',
+    '               --loadbalancer-pool 10.0.0.240-10.0.0.250',
     '  svcnet-agent --kubeconfig ~/.kube/config --proxy-mode nftables',
     '  svcnet-agent --cleanup --proxy-mode nftables',
   ].join('\n'));
@@ -223,6 +226,11 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
   if (config.kubeconfig && config.manifests.length) throw new ConfigError('--kubeconfig and --manifests are two sources: give one (a real cluster, or manifest files with the workload simulator)');
   if (config.context && !config.kubeconfig) throw new ConfigError('--context needs --kubeconfig');
   if (config.dnsUpstream.includes('none')) config.dnsUpstream = [];
+  try {
+    new ClientAcl(config.dnsAllow);
+  } catch (e) {
+    throw new ConfigError(`--dns-allow: ${(e as Error).message}`);
+  }
   return config;
 }
 

@@ -27,7 +27,7 @@ export function dnsUpstreams(values: readonly string[], read: (p: string) => str
 }
 
 /** The DNS server for the cluster zone (CoreDNS kubernetes + forward + cache), fed from the store. */
-export async function startDns(store: Store, o: { listen: string; upstreams: readonly string[]; zone: string; registry: Registry; log: Logger }): Promise<Listener> {
+export async function startDns(store: Store, o: { listen: string; upstreams: readonly string[]; allow: readonly string[]; zone: string; registry: Registry; log: Logger }): Promise<Listener> {
   const { host } = hostPort(o.listen, '--dns-listen');
   const index = new RecordIndex({ zone: o.zone, nsAddresses: host === '0.0.0.0' || host === '::' ? undefined : [host] });
   const view = new DnsView(store, index, { onError: (e) => o.log.warn({ err: e.message }, 'plugin/kubernetes: watch error') });
@@ -35,6 +35,8 @@ export async function startDns(store: Store, o: { listen: string; upstreams: rea
     index,
     listen: o.listen,
     upstreams: dnsUpstreams(o.upstreams),
+    allow: o.allow,
+    allowSetting: '--dns-allow',
     registry: o.registry,
     logger: { info: (obj, msg) => o.log.info(obj, msg), warn: (obj, msg) => o.log.warn(obj, msg) },
   });

@@ -4,7 +4,7 @@
  * (`--hostname-override`, `--cluster-cidr`, `--proxy-mode`, `--nodeport-addresses`,
  * `--masquerade-all`, `--healthz-bind-address`, `--metrics-bind-address`, `--cleanup`, and the
  * KubeProxyConfiguration keys), kubelet (`--node-ip`, `--cluster-domain`), kube-controller-manager
- * (`--leader-elect-lease-duration`, `--node-monitor-grace-period`) and CoreDNS (forward, bind) where
+ * (`--leader-elect-lease-duration`, `--node-monitor-grace-period`) and CoreDNS (forward, bind, acl) where
  * they exist.
  */
 export type FlagType = 'string' | 'list' | 'boolean' | 'tristate' | 'duration' | 'choice';
@@ -57,6 +57,7 @@ export const FLAGS: readonly FlagSpec[] = [
   // DNS
   { flag: 'dns-listen', key: 'dns.listen', type: 'string', arg: 'ADDR:PORT', help: 'serve cluster DNS over UDP and TCP here (CoreDNS bind); default off' },
   { flag: 'dns-upstream', key: 'dns.upstreams', type: 'list', arg: 'ADDR', default: ['/etc/resolv.conf'], help: 'resolvers for names outside the cluster domain (CoreDNS forward); "none" answers REFUSED; repeatable' },
+  { flag: 'dns-allow', key: 'dns.allow', type: 'list', arg: 'CIDR', default: [], help: 'answer only clients in these networks (CIDRs or addresses, CoreDNS acl); others get REFUSED for every query; default any client (a warning is logged when that makes an open resolver); repeatable' },
   { flag: 'cluster-domain', key: 'dns.clusterDomain', type: 'string', arg: 'DOMAIN', default: 'cluster.local', help: 'the cluster DNS zone' },
   // ingress
   { flag: 'ingress-http-listen', key: 'ingress.httpListen', type: 'string', arg: 'ADDR:PORT', help: 'route HTTP by Ingress rules here; default off' },

@@ -2,7 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { readConfigFile } from '../src/config.js';
+import { ClientAcl, openResolverWarning } from '@svcnet/dns';
+import { buildProgram, hostPort, readConfigFile, resolveConfig } from '../src/config.js';
 import { FLAGS } from '../src/flags.js';
 import { ROOT } from './fixtures.js';
 
@@ -70,6 +71,28 @@ describe('deploy/ (kubectl apply --dry-run=client style)', () => {
     const key = configPath.slice(mount.mountPath.length + 1);
     expect(() => readConfigFile(`configmap ${key}`, cm.data[key])).not.toThrow();
     for (const m of c.volumeMounts) expect(pod.volumes.map((v: { name: string }) => v.name)).toContain(m.name);
+  });
+
+  it('DNS listens on the node\'s own address and answers only the pod network and the node: no open resolver', () => {
+    const [ds] = find('DaemonSet') as [Obj & { spec: any }];
+    const pod = ds.spec.template.spec;
+    const [c] = pod.containers;
+    // As the kubelet starts it: the downward API fills env (a sample node here), $(VAR) in args expands.
+    const downward: Record<string, string> = { 'spec.nodeName': 'node-a', 'status.hostIP': '10.0.0.11' };
+    const env: Record<string, string> = Object.fromEntries(c.env.map((e: { name: string; valueFrom: { fieldRef: { fieldPath: string } } }) => [e.name, downward[e.valueFrom.fieldRef.fieldPath]]));
+    const args = (c.args as string[]).map((a) => a.replace(/\$\((\w+)\)/g, (m, name: string) => env[name] ?? m));
+    const program = buildProgram('0.0.0').exitOverride();
+    program.parse(args, { from: 'user' });
+    const cm = find('ConfigMap')[0] as Obj & { data: Record<string, string> };
+    const config = resolveConfig(program, (p) => readConfigFile(p, cm.data['config.yaml']));
+
+    expect(hostPort(config.dnsListen!, '--dns-listen')).toEqual({ host: '10.0.0.11', port: 53 });
+    const acl = new ClientAcl(config.dnsAllow);
+    expect(acl.networks).toEqual([...config.clusterCidr, '10.0.0.11/32']); // the pod CIDR(s) and the node
+    expect(openResolverWarning('10.0.0.11', true, acl, '--dns-allow')).toBeUndefined();
+    expect([acl.allows('10.244.7.9'), acl.allows('10.0.0.11'), acl.allows('10.0.0.12'), acl.allows('203.0.113.9')]).toEqual([true, true, false, false]);
+    // The DNS ports are declared, so a clash with another host-network DNS shows at scheduling.
+    for (const protocol of ['UDP', 'TCP']) expect(c.ports).toContainEqual(expect.objectContaining({ containerPort: 53, hostPort: 53, protocol }));
   });
 
   it('RBAC grants list and watch of exactly the kinds the agent mirrors, bound to its service account', () => {

@@ -44,6 +44,7 @@ describeWith('one host, manifests and the memory store: svcnet-agent end to end'
       '-f', dir, '--hostname-override', 'node-1', '--node-ip', NODE, '--proxy-mode', 'iptables',
       '--iptables-min-sync-period', '50ms', '--healthz-bind-address', `${NODE}:10256`, '--metrics-bind-address', `${NODE}:10249`,
       '--dns-listen', `${NODE}:53`, '--dns-upstream', 'none', '--ingress-http-listen', `${NODE}:80`,
+      '--dns-allow', `10.244.0.0/16,${NODE}`,
     ]);
     await eventually('agent ready', () => (curlIn(host, `http://${NODE}:10256/readyz`) ? true : undefined), 60_000).catch((e: Error) => {
       throw new Error(`${e.message}\n${agent?.logs()}`);
@@ -66,6 +67,19 @@ describeWith('one host, manifests and the memory store: svcnet-agent end to end'
     expect([...seen].sort()).toEqual(['nginx-a', 'nginx-b']);
     expect(await eventually('NodePort', () => curlIn(host, `http://${NODE}:30080/np`))).toMatch(/^nginx-[ab] \/np$/);
     expect(await eventually('ingress', () => curlIn(host, `http://${NODE}/i`, ['Host: web.example']))).toMatch(/^nginx-[ab] \/i$/);
+  });
+
+  it('DNS answers the pods and the node, and refuses any other client (--dns-allow)', async () => {
+    const name = 'nginx.default.svc.cluster.local';
+    await eventually('DNS A record', () => digIn(host, NODE, name));
+    expect(await eventually('an answer for a pod', () => digIn(podA.ns, NODE, name))).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    // A client outside both networks: another address on the host, as the source.
+    host.exec('ip', ['addr', 'add', '192.168.51.7/32', 'dev', 'lo']);
+    for (const transport of ['+notcp', '+tcp']) {
+      const out = host.exec('dig', [transport, '+time=2', '+tries=1', '-b', '192.168.51.7', `@${NODE}`, name]);
+      expect(out).toContain('status: REFUSED');
+      expect(out).not.toMatch(/ANSWER SECTION/);
+    }
   });
 
   it('re-applies changed manifests: a simulated Deployment behind a headless Service appears in DNS', async () => {

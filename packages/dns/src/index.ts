@@ -11,6 +11,7 @@ export { SERVICE_NAME_LABEL, isHeadless, serviceRecords } from './core/serviceRe
 export type { Item, NameNode, PtrEntry, ServiceRecords } from './core/serviceRecords.js';
 export { DnsServer } from './server/dnsServer.js';
 export type { DnsLogger, DnsServerOptions, ListenAddresses } from './server/dnsServer.js';
+export { ClientAcl, openResolverWarning } from './server/clientAcl.js';
 export { ResponseCache } from './server/cache.js';
 export type { CacheEntry, CacheOptions } from './server/cache.js';
 export { Forwarder, resolvConfNameservers } from './server/forwarder.js';

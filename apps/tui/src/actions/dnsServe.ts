@@ -24,7 +24,15 @@ export async function serveDns(flags: DnsServeFlags): Promise<number> {
   let server: DnsServer;
   try {
     // Settings first: a bad flag is a usage error before anything starts.
-    server = new DnsServer({ index, listen: flags.listen, upstreams: upstreams(flags), httpListen: flags.http });
+    server = new DnsServer({
+      index,
+      listen: flags.listen,
+      upstreams: upstreams(flags),
+      ...(flags.allow ? { allow: flags.allow } : {}),
+      allowSetting: '--allow',
+      httpListen: flags.http,
+      logger: { info: () => undefined, warn: (_obj, msg) => console.error(`svcnet: ${msg}`) },
+    });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../program.js';
 import { registerDns, renderDnsCommand } from './dns.js';
 
 const dir = mkdtempSync(join(tmpdir(), `svcnet-dns-${process.pid}-`));
@@ -68,6 +69,27 @@ describe('svcnet render dns', () => {
     const program = new Command('svcnet');
     registerDns(program, () => undefined);
     const serve = program.commands.find((c) => c.name() === 'dns')!.commands.find((c) => c.name() === 'serve')!;
-    expect(serve.options.map((o) => o.long)).toEqual(expect.arrayContaining(['--filename', '--listen', '--upstream', '--http', '--zone', '--pods']));
+    expect(serve.options.map((o) => o.long)).toEqual(expect.arrayContaining(['--filename', '--listen', '--upstream', '--allow', '--http', '--zone', '--pods']));
+  });
+
+  it('`dns serve --allow` takes comma lists and repeats', async () => {
+    const program = new Command('svcnet').exitOverride().configureOutput({ writeErr: () => undefined });
+    registerDns(program, () => undefined);
+    const serve = program.commands.find((c) => c.name() === 'dns')!.commands.find((c) => c.name() === 'serve')!;
+    serve.exitOverride().configureOutput({ writeErr: () => undefined });
+    // Parsed without running the action: the option's parser is what is under test.
+    serve.action(() => undefined);
+    await program.parseAsync(['dns', 'serve', '-f', 'x', '--allow', '10.244.0.0/16,10.0.0.11', '--allow', 'fd00::/64'], { from: 'user' });
+    expect(serve.opts()['allow']).toEqual(['10.244.0.0/16', '10.0.0.11', 'fd00::/64']);
+  });
+
+  it('`dns serve --allow` with something that is not a network is a usage error (exit 2) before anything starts', async () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await runCli(['node', 'svcnet', 'dns', 'serve', '-f', join(dir, 'missing.yaml'), '--allow', '10.0.0.0/33'])).toBe(2);
+      expect(err.mock.calls.flat().join('\n')).toMatch(/plugin\/acl: "10\.0\.0\.0\/33" is not a CIDR or an IP address/);
+    } finally {
+      err.mockRestore();
+    }
   });
 });

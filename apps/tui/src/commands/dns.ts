@@ -7,6 +7,7 @@ export { renderDnsCommand } from './render.js';
 export interface DnsServeFlags extends PipelineFlags, DnsIndexFlags {
   listen: string;
   upstream?: string[];
+  allow?: string[];
   http?: string;
   watch: boolean;
 }
@@ -17,6 +18,7 @@ export const registerDns: RegisterCommand = (program, setExitCode) => {
   addDnsIndexOptions(addPipelineOptions(dns.command('serve').description('serve the cluster zone for the manifests over UDP and TCP (what `svcnet render dns` prints)')))
     .option('--listen <host:port>', 'address for UDP and TCP (CoreDNS bind)', '127.0.0.1:5353')
     .addOption(listOption('--upstream <host:port>', 'resolvers for other names, comma-separated (default: /etc/resolv.conf; "none" answers REFUSED)'))
+    .addOption(listOption('--allow <cidrs>', 'answer only clients in these networks, comma-separated CIDRs or addresses (CoreDNS acl); others get REFUSED'))
     .option('--http <host:port>', 'serve /health, /ready and /metrics here')
     .option('--no-watch', 'read the manifests once')
     .action(async (flags: DnsServeFlags) => {

@@ -1,5 +1,4 @@
 import dgram from 'node:dgram';
-import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import net from 'node:net';
@@ -13,8 +12,10 @@ import { encodeQuestion } from '../wire/question.js';
 import { PARSE_DROP, PARSE_OK, newParsedQuery, parseQuery, scanQuery, type ParsedQuery } from '../wire/query.js';
 import { type CacheOptions, ResponseCache } from './cache.js';
 import { chaseAnswer } from './chase.js';
+import { ClientAcl, openResolverWarning } from './clientAcl.js';
 import { DnsError, parseHostPort } from './errors.js';
 import { Forwarder, resolvConfNameservers } from './forwarder.js';
+import { literalLookup } from './literalLookup.js';
 import { startHttpEndpoints } from './httpEndpoints.js';
 import { DnsMetrics } from './metrics.js';
 import { Responder } from './responder.js';
@@ -37,6 +38,15 @@ export interface DnsServerOptions {
    */
   upstreams?: readonly string[];
   upstreamTimeoutMs?: number;
+  /**
+   * Client networks (CIDRs or addresses) allowed to query, as CoreDNS's acl plugin `allow net ...`
+   * followed by `block`: every query from anywhere else is answered REFUSED (see clientAcl.ts for
+   * why every query and not only recursion). Undefined or empty: every client is answered, and a
+   * server that forwards and listens beyond loopback logs a warning that it is an open resolver.
+   */
+  allow?: readonly string[];
+  /** How the caller's users set `allow` (a flag name), for that warning. Default `allow`. */
+  allowSetting?: string;
   /** Response cache for forwarded names; `false` turns it off. */
   cache?: CacheOptions | false;
   /** Where metrics go (the agent passes its own to merge registries). Default a new Registry. */
@@ -73,19 +83,6 @@ const silent: DnsLogger = { info: () => undefined, warn: () => undefined };
 type Reply = (b: Buffer) => void;
 
 /**
- * dgram resolves every send's address with dns.lookup, which answers IP literals on the next tick:
- * one extra callback turn per reply. Replies go to the address a query came from, always a literal,
- * so answer those at once and leave names (a `listen` host name) to dns.lookup.
- */
-function literalLookup(address: string, family: number, cb: (err: Error | null, address: string, family: number) => void): void {
-  if (address === lastLiteral || net.isIP(address) !== 0) {
-    lastLiteral = address; // the next reply usually goes to the same client: skip the regex test
-    cb(null, address, family);
-  } else dns.lookup(address, family, cb);
-}
-let lastLiteral = '';
-
-/**
  * The DNS server: UDP and TCP on one address, the cluster zone from the index, everything else
  * forwarded with a cache (CoreDNS kubernetes + forward + cache + loop + health/ready/prometheus).
  */
@@ -94,6 +91,8 @@ export class DnsServer {
   readonly metrics: DnsMetrics;
   readonly cache?: ResponseCache;
   readonly forwarder?: Forwarder;
+  /** The client ACL, when `allow` names networks. */
+  readonly acl?: ClientAcl;
   /** Upstreams found to send our own queries back (loop detection); they are no longer used. */
   readonly loops: string[] = [];
   /** Settles when every upstream has been probed for a forwarding loop. */
@@ -119,10 +118,11 @@ export class DnsServer {
     this.listen = parseHostPort(o.listen ?? '127.0.0.1:53', 53, 'listen');
     this.log = o.logger ?? silent;
     const upstreams = o.upstreams ?? resolvConfNameservers(readResolvConf());
+    if (o.allow?.length) this.acl = new ClientAcl(o.allow);
     if (upstreams.length > 0) this.forwarder = new Forwarder({ upstreams, timeoutMs: o.upstreamTimeoutMs, maxInflight: o.maxInflight });
     if (o.cache !== false && this.forwarder) this.cache = new ResponseCache(o.cache || {});
     this.registry = o.registry ?? new Registry();
-    this.metrics = new DnsMetrics(this.registry, o.metricsPrefix ?? 'svcnet', () => ({ cache: this.cache, forwarder: this.forwarder }));
+    this.metrics = new DnsMetrics(this.registry, o.metricsPrefix ?? 'svcnet', () => ({ cache: this.cache, forwarder: this.forwarder, acl: this.acl !== undefined }));
   }
 
   get addresses(): ListenAddresses {
@@ -140,8 +140,8 @@ export class DnsServer {
       this.tcp = new TcpListener({
         idleTimeoutMs: this.o.tcpIdleTimeoutMs ?? 10000,
         maxConnections: this.o.maxTcpConnections ?? 1000,
-        onMessage: (m, v6, reply) => {
-          const out = this.handle(m, true, v6, reply);
+        onMessage: (m, v6, reply, remote) => {
+          const out = this.handle(m, true, v6, reply, this.refuses(remote));
           if (out) reply(out);
         },
       });
@@ -169,17 +169,19 @@ export class DnsServer {
     }
     this.checkStaticLoops(port);
     this.loopCheck = this.probeLoops();
-    this.log.info({ listen: `${this.listen.host}:${port}`, upstreams: this.forwarder?.upstreams.map((u) => u.label) ?? [] }, 'dns server started');
+    this.log.info({ listen: `${this.listen.host}:${port}`, upstreams: this.forwarder?.upstreams.map((u) => u.label) ?? [], allow: this.acl?.networks ?? 'any' }, 'dns server started');
+    const open = openResolverWarning(this.listen.host, this.forwarder !== undefined, this.acl, this.o.allowSetting ?? 'allow');
+    if (open) this.log.warn({ listen: `${this.listen.host}:${port}` }, open);
     return this.addrs;
   }
 
   private async bindUdp(): Promise<dgram.Socket> {
     const family = net.isIPv6(this.listen.host) ? 'udp6' : 'udp4';
-    const udp = dgram.createSocket({ type: family, lookup: literalLookup as unknown as dgram.SocketOptions['lookup'] });
+    const udp = dgram.createSocket({ type: family, lookup: literalLookup });
     // One handler for every datagram: no closure per query unless the answer has to wait
     // (forwarding). With udpFastPath the handle's own callback replaces it.
     udp.on('message', (m, r) => {
-      const out = this.handle(m, false, r.family === 'IPv6', r);
+      const out = this.handle(m, false, r.family === 'IPv6', r, this.refuses(r.address));
       if (out) udp.send(out, r.port, r.address);
     });
     udp.on('error', (e) => this.log.warn({ err: e.message }, 'dns udp socket error'));
@@ -207,10 +209,15 @@ export class DnsServer {
    * `from` (a TCP reply function, or the UDP sender's address). Never throws (a bug in one query
    * must not stop the server).
    */
-  private handle(msg: Buffer, tcp: boolean, v6: boolean, from: Reply | dgram.RemoteInfo): Buffer | undefined {
+  private handle(msg: Buffer, tcp: boolean, v6: boolean, from: Reply | dgram.RemoteInfo, refused: boolean): Buffer | undefined {
     const t0 = performance.now();
     // The scan allocates and throws nothing; the name's string is made only when the answer table misses.
-    return this.handleScanned(msg, scanQuery(msg, this.q), tcp, v6, from, t0);
+    return this.handleScanned(msg, scanQuery(msg, this.q), tcp, v6, from, t0, refused);
+  }
+
+  /** True when the ACL turns this client away (a string compare for a repeat client: see ClientAcl). */
+  private refuses(address: string): boolean {
+    return this.acl !== undefined && !this.acl.allows(address);
   }
 
   /**
@@ -232,10 +239,12 @@ export class DnsServer {
       const q = this.q;
       const rc = scanQuery(msg, q);
       const v6 = r.family === 'IPv6';
-      // BADVERS and forwarded names need the general path; so does an answer not compiled yet.
-      const c = rc === PARSE_OK && (!q.edns || q.ednsVersion === 0) ? this.responder.cached(q) : undefined;
+      const refused = this.refuses(r.address);
+      // BADVERS and forwarded names need the general path; so does an answer not compiled yet, and
+      // a client outside the ACL.
+      const c = rc === PARSE_OK && !refused && (!q.edns || q.ednsVersion === 0) ? this.responder.cached(q) : undefined;
       if (c === undefined) {
-        const out = this.handleScanned(msg, rc, false, v6, r, timed ? t0 : performance.now());
+        const out = this.handleScanned(msg, rc, false, v6, r, timed ? t0 : performance.now(), refused);
         sent = true;
         if (out) send(r.port, r.address, out);
         return;
@@ -276,8 +285,12 @@ export class DnsServer {
     return msg.length >= 12 ? writeError(msg, { ...this.q, questionEnd: 0 }, RCODE.SERVFAIL) : undefined;
   }
 
-  /** `handle` after `scanQuery(msg, this.q)` returned `rc`. */
-  private handleScanned(msg: Buffer, rc: number, tcp: boolean, v6: boolean, from: Reply | dgram.RemoteInfo, t0: number): Buffer | undefined {
+  /**
+   * `handle` after `scanQuery(msg, this.q)` returned `rc`. `refused`: the client is outside the ACL,
+   * so a well-formed query gets REFUSED (malformed ones get what they get from anyone: FORMERR or
+   * nothing, which tells nothing about the zone).
+   */
+  private handleScanned(msg: Buffer, rc: number, tcp: boolean, v6: boolean, from: Reply | dgram.RemoteInfo, t0: number, refused: boolean): Buffer | undefined {
     const q = this.q;
     let out: Buffer | undefined;
     try {
@@ -289,7 +302,11 @@ export class DnsServer {
         out = writeError(msg, q, rc);
       } else {
         this.metrics.request(tcp, v6, q.qtype);
-        if (q.edns && q.ednsVersion !== 0) out = writeError(msg, q, 16); // BADVERS (RFC 6891 6.1.3)
+        if (refused) {
+          this.metrics.aclBlocked++;
+          out = writeError(msg, q, RCODE.REFUSED);
+          out[3]! &= ~0x80; // RA clear: no recursion for this client (CoreDNS acl's SetRcode leaves it unset)
+        } else if (q.edns && q.ednsVersion !== 0) out = writeError(msg, q, 16); // BADVERS (RFC 6891 6.1.3)
         else {
           const maxSize = tcp ? 65535 : maxUdpSize(q);
           const local = this.responder.answer(msg, q, maxSize);

@@ -1,6 +1,8 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { DnsError, parseHostPort } from './errors.js';
+import { literalLookup } from './literalLookup.js';
+import { isReplyTo, randomQueryId } from './upstreamReply.js';
 
 export interface ForwarderOptions {
   /** Upstream resolvers, `host[:port]`, tried in order from the last one that answered. */
@@ -19,43 +21,42 @@ interface Upstream {
   loop: boolean;
 }
 
-interface Pending {
-  resolve: (b: Buffer) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-  up: Upstream;
-  question: Buffer;
-}
-
 export interface ForwardResult {
   response: Buffer;
   upstream: string;
 }
 
-const sameQuestion = (a: Buffer, b: Buffer, bOff: number) => {
-  if (bOff + a.length > b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    let x = a[i]!;
-    let y = b[bOff + i]!;
-    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
-    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
-    if (x !== y) return false;
-  }
-  return true;
-};
+/** One UDP query waiting on its own socket: `fail` ends it (and closes the socket). */
+interface Pending {
+  timer: NodeJS.Timeout;
+  fail: (e: Error) => void;
+}
 
 /**
  * Sends questions to upstream resolvers over UDP (TCP when the answer is truncated), with fallback
  * to the next upstream on timeout, SERVFAIL or REFUSED, as the CoreDNS forward plugin.
+ *
+ * Spoofing resistance (RFC 5452): every UDP query goes out on a socket of its own, bound to a port
+ * the kernel picks at random (Linux draws ephemeral ports at random from ip_local_port_range), and
+ * connected to the upstream, so the kernel delivers only datagrams from that upstream's address
+ * and port (as miekg/dns, whose Exchange dials a connected socket per query, and Unbound's
+ * `udp-connect`); the ID comes from the CSPRNG; a reply counts only if it is a response to that ID
+ * with the same question (name case-insensitive, type, class), else it is dropped and counted in
+ * `unwanted` (Unbound's `unwanted.replies`) while the query keeps waiting for the real answer.
+ * An off-path attacker must so guess port and ID together (about 2^30 tries instead of 2^16 with one
+ * socket for the process's life), within the upstream's round trip. The socket closes with its query.
+ * CoreDNS reuses cached upstream sockets for up to 10 s (`expire`); a fresh one per query is the
+ * stronger choice RFC 5452 section 9.2 describes, and costs a bind and a close (see the README).
  */
 export class Forwarder {
   readonly upstreams: Upstream[];
   requests = 0;
   failures = 0;
+  /** Datagrams received on a query's socket that were not its reply (wrong ID, question or flags). */
+  unwanted = 0;
   private readonly timeoutMs: number;
   private readonly maxInflight: number;
-  private readonly pending = new Map<number, Pending>();
-  private sockets: { udp4?: dgram.Socket; udp6?: dgram.Socket } = {};
+  private readonly pending = new Set<Pending>();
   private preferred = 0;
   private closed = false;
 
@@ -107,29 +108,6 @@ export class Forwarder {
     throw new DnsError('ForwardFailed', `plugin/forward: no upstream answered (${last?.message ?? 'all upstreams refused as loops'})`);
   }
 
-  private socket(v6: boolean): dgram.Socket {
-    const k = v6 ? 'udp6' : 'udp4';
-    let s = this.sockets[k];
-    if (!s) {
-      s = dgram.createSocket(k);
-      s.on('message', (m, r) => this.onMessage(m, r));
-      s.on('error', () => undefined);
-      s.unref();
-      this.sockets[k] = s;
-    }
-    return s;
-  }
-
-  private onMessage(m: Buffer, r: dgram.RemoteInfo): void {
-    if (m.length < 12) return;
-    const p = this.pending.get(m.readUInt16BE(0));
-    if (!p || r.port !== p.up.port || r.address !== p.up.host || !(m[2]! & 0x80)) return;
-    if (m.readUInt16BE(4) !== 1 || !sameQuestion(p.question, m, 12)) return;
-    this.pending.delete(m.readUInt16BE(0));
-    clearTimeout(p.timer);
-    p.resolve(m);
-  }
-
   private query(id: number, question: Buffer): Buffer {
     const b = Buffer.alloc(12 + question.length + 11);
     b.writeUInt16BE(id, 0);
@@ -146,30 +124,49 @@ export class Forwarder {
   private udp(up: Upstream, question: Buffer): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('forwarder closed'));
     if (this.pending.size >= this.maxInflight) return Promise.reject(new Error('too many queries in flight'));
-    let id = (Math.random() * 0x10000) | 0;
-    for (let i = 0; this.pending.has(id) && i < 0x10000; i++) id = (id + 1) & 0xffff;
+    const id = randomQueryId();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`${up.label} timed out after ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer, up, question });
-      this.socket(net.isIPv6(up.host)).send(this.query(id, question), up.port, up.host, (err) => {
-        if (!err) return;
-        this.pending.delete(id);
-        clearTimeout(timer);
-        reject(err);
+      const socket = dgram.createSocket({ type: net.isIPv6(up.host) ? 'udp6' : 'udp4', lookup: literalLookup });
+      const finish = (e: Error | undefined, m?: Buffer) => {
+        if (!this.pending.delete(p)) return;
+        clearTimeout(p.timer);
+        socket.close();
+        if (e) reject(e);
+        else resolve(m!);
+      };
+      const p: Pending = {
+        timer: setTimeout(() => finish(new Error(`${up.label} timed out after ${this.timeoutMs} ms`)), this.timeoutMs),
+        fail: (e) => finish(e),
+      };
+      this.pending.add(p);
+      socket.unref();
+      // ECONNREFUSED (the upstream's ICMP port unreachable, reported on a connected socket) fails
+      // over to the next upstream at once instead of after the timeout.
+      socket.on('error', (e) => finish(new Error(`${up.label}: ${e.message}`)));
+      socket.on('message', (m, r) => {
+        // The kernel filters by source on a connected socket; the address check stays as a second line.
+        if (r.port === up.port && r.address === up.host && isReplyTo(m, id, question)) finish(undefined, m);
+        else this.unwanted++;
+      });
+      socket.connect(up.port, up.host, () => {
+        if (!this.pending.has(p)) return;
+        socket.send(this.query(id, question), (err) => {
+          if (err) finish(err);
+        });
       });
     });
   }
 
   private tcp(up: Upstream, question: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const id = (Math.random() * 0x10000) | 0;
+      const id = randomQueryId();
       const q = this.query(id, question);
       const sock = net.connect({ host: up.host, port: up.port });
       let buf = Buffer.alloc(0);
+      let settled = false;
       const done = (e?: Error, b?: Buffer) => {
+        if (settled) return;
+        settled = true;
         sock.destroy();
         if (e) reject(e);
         else resolve(b!);
@@ -185,7 +182,9 @@ export class Forwarder {
         buf = Buffer.concat([buf, d]);
         if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
           const m = buf.subarray(2, 2 + buf.readUInt16BE(0));
-          if (m.length < 12 || m.readUInt16BE(0) !== id || !sameQuestion(question, m, 12)) done(new Error(`${up.label} sent a mismatched TCP answer`));
+          // One query per connection, so anything but its reply ends the exchange (as the ID check
+          // of a UDP reply, with the question too: a TCP peer is harder to spoof, not impossible).
+          if (!isReplyTo(m, id, question)) done(new Error(`${up.label} sent a mismatched TCP answer`));
           else done(undefined, Buffer.from(m));
         }
       });
@@ -195,14 +194,7 @@ export class Forwarder {
 
   close(): void {
     this.closed = true;
-    for (const [, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new Error('forwarder closed'));
-    }
-    this.pending.clear();
-    this.sockets.udp4?.close();
-    this.sockets.udp6?.close();
-    this.sockets = {};
+    for (const p of [...this.pending]) p.fail(new Error('forwarder closed'));
   }
 }
 

@@ -32,13 +32,18 @@ export function metricNames(prefix: string) {
     cacheEntries: `${prefix}_dns_cache_entries`,
     forwardRequests: `${prefix}_dns_forward_requests_total`,
     forwardFailures: `${prefix}_dns_forward_failures_total`,
+    forwardUnwanted: `${prefix}_dns_forward_unwanted_replies_total`,
     dropped: `${prefix}_dns_dropped_total`,
+    aclBlocked: `${prefix}_dns_acl_blocked_requests_total`,
+    aclAllowed: `${prefix}_dns_acl_allowed_requests_total`,
   };
 }
 
 export interface MetricSources {
   cache?: { hits: number; misses: number; size: number };
-  forwarder?: { requests: number; failures: number };
+  forwarder?: { requests: number; failures: number; unwanted: number };
+  /** True when the server has a client ACL (the acl counters are exported only then). */
+  acl?: boolean;
 }
 
 /**
@@ -51,6 +56,8 @@ export class DnsMetrics {
   readonly requests = Array.from({ length: 4 }, () => new Float64Array(TYPES.length));
   readonly responses = new Float64Array(24);
   dropped = 0;
+  /** Requests answered REFUSED because the client is outside the ACL (CoreDNS acl `block`). */
+  aclBlocked = 0;
   /** Per type: a count per bucket (not cumulative, as prom-client keeps them), then sum and count. */
   private readonly durations = TYPES.map(() => new Float64Array(BUCKETS.length + 2));
   /**
@@ -115,8 +122,20 @@ export class DnsMetrics {
     counterFrom(n.cacheMisses, 'The count of cache misses.', () => sources().cache?.misses);
     counterFrom(n.forwardRequests, 'Counter of requests made per upstream.', () => sources().forwarder?.requests);
     counterFrom(n.forwardFailures, 'Counter of upstream requests that failed or timed out.', () => sources().forwarder?.failures);
+    counterFrom(n.forwardUnwanted, 'Counter of datagrams on an upstream query\'s socket that were not its reply (wrong ID, question or flags): spoofing attempts or a confused upstream.', () => sources().forwarder?.unwanted);
+    // CoreDNS acl: blocked and allowed requests. Allowed is counted at scrape time (every request
+    // the ACL let through), so the hot path pays only for the blocked ones.
+    counterFrom(n.aclBlocked, 'Counter of DNS requests being blocked (answered REFUSED: the client is outside the allowed networks).', () => (sources().acl ? self.aclBlocked : undefined));
+    counterFrom(n.aclAllowed, 'Counter of DNS requests being allowed by the client ACL.', () => (sources().acl ? self.totalRequests() - self.aclBlocked : undefined));
     counterFrom(n.dropped, 'Counter of packets dropped without an answer (malformed or not queries).', () => self.dropped);
     new Gauge({ name: n.cacheEntries, help: 'The number of elements in the cache.', registers: [registry], collect() { this.set(sources().cache?.size ?? 0); } });
+  }
+
+  /** Every request counted by `request`, all protocols, families and types. */
+  totalRequests(): number {
+    let n = 0;
+    for (const row of this.requests) for (const v of row) n += v;
+    return n;
   }
 
   request(tcp: boolean, v6: boolean, qtype: number): void {

@@ -3,7 +3,8 @@ import net from 'node:net';
 export interface TcpListenerOptions {
   idleTimeoutMs: number;
   maxConnections: number;
-  onMessage(msg: Buffer, v6: boolean, reply: (b: Buffer) => void): void;
+  /** One message from the client at `remoteAddress` (as the socket reported it when accepted). */
+  onMessage(msg: Buffer, v6: boolean, reply: (b: Buffer) => void, remoteAddress: string): void;
 }
 
 /**
@@ -40,6 +41,7 @@ export class TcpListener {
   private accept(s: net.Socket): void {
     this.conns.add(s);
     const v6 = s.remoteFamily === 'IPv6';
+    const remote = s.remoteAddress ?? ''; // undefined once the peer is gone: then nothing is answered anyway
     let buf: Buffer = Buffer.alloc(0);
     s.setNoDelay(true);
     s.setTimeout(this.o.idleTimeoutMs, () => s.destroy());
@@ -59,7 +61,7 @@ export class TcpListener {
         if (buf.length < 2 + len) break;
         const msg = Buffer.from(buf.subarray(2, 2 + len));
         buf = buf.subarray(2 + len);
-        this.o.onMessage(msg, v6, reply);
+        this.o.onMessage(msg, v6, reply, remote);
       }
       if (buf.length > 2 + 0xffff) s.destroy();
     });
