@@ -167,6 +167,7 @@ export class Agent {
       await this.simulator.start();
       this.source = new ManifestSource(this.store, {
         paths: c.manifests,
+        recursive: c.recursive,
         simulator: this.simulator,
         onProblem: (p) => log.warn({ file: p.file, document: p.document, line: p.line, code: p.code }, p.message),
         onSync: (r) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, flagTable, parseArgs, readConfigFile, resolveConfig } from './config.js';
@@ -73,6 +74,8 @@ describe('flags and config file', () => {
     expect(help).toContain('Exit codes:');
     const table = flagTable();
     for (const f of FLAGS) expect(table).toContain(`\`--${f.flag}\``);
+    // The README's table is this one, as generated (regenerate it after changing FLAGS).
+    expect(readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain(table);
   });
 
   it('reads a config file with kube-proxy keys; flags given on the command line win', () => {

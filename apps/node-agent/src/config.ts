@@ -16,6 +16,7 @@ export interface AgentConfig {
   kubeconfig?: string;
   context?: string;
   manifests: string[];
+  recursive: boolean;
   redis?: string;
   serviceClusterIpRange: string[];
   serviceNodePortRange: string;
