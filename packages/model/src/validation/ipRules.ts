@@ -3,12 +3,14 @@
 // zeros in IPv4 octets, which svcnet rejects: such addresses are ambiguous and deprecated upstream).
 import { invalid, type FieldError, type FieldPath } from '../fieldErrors.js';
 import {
+  isDottedQuad,
   isLinkLocalMulticast,
   isLinkLocalUnicast,
   isLoopback,
   isUnspecified,
   parseCIDR,
   parseIP,
+  specialIPRange,
   type IPFamily,
 } from '../net/index.js';
 
@@ -63,14 +65,13 @@ export function validateNonSpecialIP(path: P, value: unknown): FieldError[] {
 
 /**
  * True when `value` is an address of Go family `family` that validateNonSpecialIP accepts: the
- * checks above in one parse, without a field path (callers build one only to report an error).
+ * checks above without a field path (callers build one only to report an error). A dotted quad
+ * is decided on its number, without a bigint: writers check every endpoint address with this.
  */
 export function isOrdinaryIPOfFamily(value: unknown, family: IPFamily): boolean {
   if (typeof value !== 'string') return false;
-  const parsed = parseIP(value);
-  if (!parsed) return false;
-  const goFamily: IPFamily = parsed.family === 'IPv6' && parsed.value >> 32n === 0xffffn ? 'IPv4' : parsed.family;
-  return goFamily === family && !isUnspecified(parsed) && !isLoopback(parsed) && !isLinkLocalUnicast(parsed) && !isLinkLocalMulticast(parsed);
+  if (isDottedQuad(value)) return family === 'IPv4' && specialIPRange(value) === undefined;
+  return goIPFamily(value) === family && specialIPRange(value) === undefined;
 }
 
 /** netutils.IsDualStackIPStrings: at least one address of each family. */
