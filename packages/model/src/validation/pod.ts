@@ -80,8 +80,13 @@ function validatePodIPs(pod: Pod): FieldError[] {
   return errs;
 }
 
-/** ValidatePod's networking part: metadata, containers (required, named, ports), podIPs. */
-export function validatePod(pod: Pod, old?: Pod): FieldError[] {
+/**
+ * ValidatePod's networking part: metadata, containers (required, named, ports), and (unless
+ * `checkStatus` is false) podIPs. An update of the main resource passes false: its status is the
+ * stored one, not the client's (the store keeps it, as PrepareForUpdate does), and upstream's
+ * ValidatePodUpdate does not look at it; ValidatePodStatusUpdate does, and so does a status write.
+ */
+export function validatePod(pod: Pod, old?: Pod, checkStatus = true): FieldError[] {
   const errs = old ? validateObjectMetaUpdate(pod.metadata, old.metadata) : [];
   errs.push(...validateObjectMeta(pod.metadata, true, nameIsDNSSubdomain, 'metadata'));
   const spec = FieldPath.root('spec');
@@ -90,6 +95,6 @@ export function validatePod(pod: Pod, old?: Pod): FieldError[] {
   const names = new Set<string>();
   errs.push(...validateContainers(arr(pod.spec?.initContainers), spec.child('initContainers'), names));
   errs.push(...validateContainers(containers, spec.child('containers'), names));
-  errs.push(...validatePodIPs(pod));
+  if (checkStatus) errs.push(...validatePodIPs(pod));
   return errs;
 }

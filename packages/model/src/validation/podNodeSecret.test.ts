@@ -3,6 +3,7 @@ import type { Node, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { validateNode } from './node.js';
 import { validatePod } from './pod.js';
 import { validateSecret } from './secret.js';
+import { validateObject } from './validateObject.js';
 
 function pod(): Pod {
   return {
@@ -68,6 +69,15 @@ describe('validatePod status IPs (validatePodIPs and the endpoint address rules)
     ['podIPs[0] disagrees with podIP', withIPs('10.244.1.5', ['10.244.1.6']), ['status.podIPs[0].ip: Invalid value: "10.244.1.6": must be equal to `podIP`']],
   ];
   it.each(cases)('%s', (_n, p, want) => expect(validatePod(p).map(String)).toEqual(want));
+});
+
+describe('which writes validate a Pod status', () => {
+  const stored: Pod = { ...pod(), status: { podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }] } };
+  it('a status write and a whole object (no old) do; a main-resource update, whose status is the stored one, does not', () => {
+    expect(validateObject(stored, stored, { subresource: 'status' }).map((e) => e.field)).toEqual(['status.podIP', 'status.podIPs[0]']);
+    expect(validateObject(stored).map((e) => e.field)).toEqual(['status.podIP', 'status.podIPs[0]']);
+    expect(validateObject({ ...stored, metadata: { ...stored.metadata, labels: { a: 'b' } } }, stored)).toEqual([]);
+  });
 });
 
 describe('validateNode', () => {

@@ -74,7 +74,7 @@ function validateWellShaped(kind: Kind, obj: AnyObject, old: AnyObject | undefin
     case 'IngressClass':
       return validateIngressClass(obj as IngressClass, prev as IngressClass | undefined);
     case 'Pod':
-      return validatePod(obj as Pod, prev as Pod | undefined);
+      return validatePod(obj as Pod, prev as Pod | undefined, !prev || opts.subresource === 'status');
     case 'Node':
       return validateNode(obj as Node, prev as Node | undefined);
     case 'Secret':
