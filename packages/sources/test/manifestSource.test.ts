@@ -186,6 +186,35 @@ ${pod('elsewhere', '  nodeName: not-simulated\n')}`);
     expect(sim.status().pods).toBe(1);
   });
 
+  it('a status written in a manifest is the client\'s and is dropped: a bare Pod claiming 127.0.0.1 gets its address from the simulator (issue 22)', async () => {
+    const sim = new WorkloadSimulator(store, { readyDelayMs: 0 });
+    cleanups.push(() => sim.stop());
+    await sim.start();
+    writeFileSync(join(dir, 'pod.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: claims-localhost, labels: {app: web}}
+spec:
+  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
+status:
+  phase: Running
+  podIP: 127.0.0.1
+  podIPs: [{ip: 127.0.0.1}]
+  conditions: [{type: Ready, status: "True"}]
+`);
+    const s = source({ simulator: sim });
+    expect(await s.start()).toMatchObject({ created: 1, problems: [] });
+    await sim.settle();
+    const stored = await store.get('Pod', 'default', 'claims-localhost');
+    expect(stored?.status?.podIP).toMatch(/^10\.244\./);
+    expect(stored?.status?.podIPs).toEqual([{ ip: stored?.status?.podIP }]);
+    // Without a simulator nobody plays kubelet: the Pod is stored as a client wrote it, minus the status.
+    const plain = new MemoryStore();
+    cleanups.push(() => plain.close());
+    const bare = new ManifestSource(plain, { paths: dir, watch: false });
+    expect(await bare.start()).toMatchObject({ created: 1, problems: [] });
+    expect((await plain.get('Pod', 'default', 'claims-localhost'))?.status).toBeUndefined();
+  });
+
   it('reports an invalid bare Pod with its field path and gives its address back', async () => {
     const sim = new WorkloadSimulator(store, { readyDelayMs: 60_000 });
     cleanups.push(() => sim.stop());

@@ -147,14 +147,15 @@ export class WorkloadSimulator {
   }
 
   /**
-   * A bare Pod from a manifest (no controller, no address yet), as the scheduler and kubelet would
-   * take it: placed on its spec.nodeName when that is a simulated node (else on the next node),
-   * given an address from that node's pod subnet, and returned as first reported, not Ready. The
-   * caller writes it; when the store rejects it, `undo()` takes the adoption back (a new Pod's
-   * address is freed; a Pod adopted before keeps its address and its last accepted content). It
-   * turns Ready after readyDelayMs and flaps like workload pods. Applying the same Pod again keeps
-   * its node, address and readiness. Returns undefined, leaving the Pod as it is (Pending), when it
-   * names a node the simulator does not run or no address is free.
+   * A bare Pod from a manifest (no controller; a status written with it is ignored), as the
+   * scheduler and kubelet would take it: placed on its spec.nodeName when that is a simulated node
+   * (else on the next node), given an address from that node's pod subnet, and returned as first
+   * reported, not Ready. The caller writes it (the Pod, then its status through updateStatus);
+   * when the store rejects it, `undo()` takes the adoption back (a new Pod's address is freed; a
+   * Pod adopted before keeps its address and its last accepted content). It turns Ready after
+   * readyDelayMs and flaps like workload pods. Applying the same Pod again keeps its node, address
+   * and readiness. Returns undefined, leaving the Pod as it is (Pending), when it names a node the
+   * simulator does not run or no address is free.
    */
   adoptPod(pod: Pod & { kind: 'Pod' }): { pod: Pod & { kind: 'Pod' }; undo: () => void } | undefined {
     const namespace = pod.metadata?.namespace ?? 'default';
