@@ -215,6 +215,29 @@ status:
     expect((await plain.get('Pod', 'default', 'claims-localhost'))?.status).toBeUndefined();
   });
 
+  it('a bare Pod that names its addresses (svcnet.io/pod-ips) gets them, validated; a taken one leaves it Pending', async () => {
+    const sim = new WorkloadSimulator(store, { readyDelayMs: 0, podCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'] });
+    cleanups.push(() => sim.stop());
+    await sim.start();
+    const pod = (name: string, ips: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, labels: {app: web}, annotations: {svcnet.io/pod-ips: "${ips}"}}
+spec: {containers: [{name: web, image: nginx}]}
+`;
+    writeFileSync(join(dir, 'pods.yaml'), [pod('real', '10.244.9.10,fd00:10:244:9::10'), pod('twin', '10.244.9.10'), pod('local', '127.0.0.1')].join('---\n'));
+    const s = source({ simulator: sim });
+    const r = await s.start();
+    expect(r.problems.map((p) => p.message)).toEqual([
+      expect.stringContaining('Pod "local" is invalid: metadata.annotations[svcnet.io/pod-ips]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)'),
+    ]);
+    await sim.settle();
+    const stored = new Map((await store.list('Pod')).items.map((p) => [p.metadata!.name!, p]));
+    expect(stored.get('real')!.status).toMatchObject({ podIP: '10.244.9.10', podIPs: [{ ip: '10.244.9.10' }, { ip: 'fd00:10:244:9::10' }] });
+    // Another Pod asking for a held address is not started: Pending, no address (as a CNI would refuse it).
+    expect(stored.get('twin')!.status).toBeUndefined();
+    expect(stored.has('local')).toBe(false);
+  });
+
   it('reports an invalid bare Pod with its field path and gives its address back', async () => {
     const sim = new WorkloadSimulator(store, { readyDelayMs: 60_000 });
     cleanups.push(() => sim.stop());
