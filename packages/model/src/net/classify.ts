@@ -78,7 +78,8 @@ export function specialIPRange(s: string): SpecialIPRange | undefined {
   return undefined;
 }
 
-function specialIPv4Range(n: number): SpecialIPRange | undefined {
+/** specialIPRange of an IPv4 address given as its number (dottedQuadValue's), for callers that parsed it already. */
+export function specialIPv4Range(n: number): SpecialIPRange | undefined {
   if (n === 0) return 'unspecified';
   const first = n >>> 24;
   if (first === 127) return 'loopback';

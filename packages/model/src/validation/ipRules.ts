@@ -2,8 +2,9 @@
 // Parsing comes from ../net (Go's strict net.ParseIP; upstream's ParseIPSloppy also accepts leading
 // zeros in IPv4 octets, which svcnet rejects: such addresses are ambiguous and deprecated upstream).
 import { invalid, type FieldError, type FieldPath } from '../fieldErrors.js';
+import { specialIPv4Range } from '../net/classify.js';
+import { dottedQuadValue } from '../net/parse.js';
 import {
-  isDottedQuad,
   isLinkLocalMulticast,
   isLinkLocalUnicast,
   isLoopback,
@@ -70,7 +71,8 @@ export function validateNonSpecialIP(path: P, value: unknown): FieldError[] {
  */
 export function isOrdinaryIPOfFamily(value: unknown, family: IPFamily): boolean {
   if (typeof value !== 'string') return false;
-  if (isDottedQuad(value)) return family === 'IPv4' && specialIPRange(value) === undefined;
+  const v4 = dottedQuadValue(value);
+  if (v4 >= 0) return family === 'IPv4' && specialIPv4Range(v4) === undefined;
   return goIPFamily(value) === family && specialIPRange(value) === undefined;
 }
 
