@@ -105,7 +105,12 @@ async function populate(store: Store, from: number, to: number): Promise<void> {
   const BATCH = 200;
   for (let i = from; i < to; i += BATCH) {
     const ids = Array.from({ length: Math.min(BATCH, to - i) }, (_, k) => i + k);
-    await Promise.all(ids.map((n) => store.apply(pod(n, true))));
+    // The Pod as a client writes it, then its status as the kubelet reports it (the store drops a client's status).
+    await Promise.all(ids.map(async (n) => {
+      const { status: _status, ...object } = pod(n, true);
+      await store.apply(object);
+      await store.updateStatus(pod(n, true));
+    }));
     await Promise.all(ids.map((n) => store.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: `s${n}`, namespace: 'bench' }, spec: { selector: { app: `s${n}` }, ports: [{ port: 80, targetPort: 8080 }] } })));
   }
 }

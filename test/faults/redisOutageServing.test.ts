@@ -7,7 +7,7 @@ import { RedisServer, describeWith, dig, redisServer } from '@svcnet/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { answersOf, digShort, query, udpAsk } from '../support/dnsClient.js';
 import { RecordingBackend, rawHttp, statuses } from '../support/httpBackends.js';
-import { eventually, goodService, sleep } from '../support/objects.js';
+import { eventually, goodService, loopbackSlice, sleep } from '../support/objects.js';
 
 const quiet: StoreLogger = { error: () => undefined, warn: () => undefined };
 
@@ -24,11 +24,8 @@ describeWith('serving through a Redis outage', [redisServer, dig], () => {
     server = await RedisServer.start({ args: ['--appendonly', 'yes'] });
     store = new RedisStore({ url: server.url, logger: quiet });
     backend = await new RecordingBackend('out').start();
+    // The backend's slice goes to the ingress view, not the store (loopback; see loopbackSlice).
     await store.create(goodService('front', {}, { ports: [{ name: 'http', port: 80, targetPort: backend.port }] }));
-    await store.apply(
-      { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'front-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'front' } }, addressType: 'IPv4', endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }], ports: [{ name: 'http', port: backend.port, protocol: 'TCP' }] },
-      { trusted: true },
-    );
     await store.create({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'out', namespace: 'default' }, spec: { rules: [{ host: 'out.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'front', port: { number: 80 } } } }] } }] } });
     const index = new RecordIndex();
     const dnsView = new DnsView(store, index);
@@ -37,6 +34,7 @@ describeWith('serving through a Redis outage', [redisServer, dig], () => {
     stops.push(() => dns.stop());
     dnsPort = (await dns.start()).udp.port;
     const view = new IngressView();
+    view.upsert(loopbackSlice('front', backend.port));
     const watch = watchIngressInputs(store, view);
     stops.push(() => watch.stop());
     const ingress = new IngressServer({ view, listen: { host: '127.0.0.1', port: 0 } });

@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import packet from 'dns-packet';
 import dgram from 'node:dgram';
+import { loopbackSlice, putPod } from '../support/objects.js';
 
 export interface SoakOptions {
   services: number;
@@ -110,11 +111,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     // The cluster: Services with one Pod each, plus a few echo Services for ingress traffic.
     for (let i = 0; i < o.services; i++) {
       await store.apply(svc(i));
-      await store.apply(pod(i, i, true));
+      await putPod(store, pod(i, i, true));
     }
     for (let e = 0; e < echoCount; e++) {
+      // The echo Services' slices go to the ingress view, not the store (loopback; see loopbackSlice).
       await store.apply(svc(o.services + e, echoPort));
-      await store.apply({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `s${o.services + e}-echo`, namespace: 'default', labels: { 'kubernetes.io/service-name': `s${o.services + e}` } }, addressType: 'IPv4', endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }], ports: [{ name: 'http', port: echoPort, protocol: 'TCP' }] }, { trusted: true });
     }
     await store.apply({
       apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'soak', namespace: 'default' },
@@ -132,6 +133,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     stops.push(() => dns.stop());
     const dnsPort = (await dns.start()).udp.port;
     const view = new IngressView();
+    for (let e = 0; e < echoCount; e++) view.upsert(loopbackSlice(`s${o.services + e}`, echoPort));
     const ingressWatch = watchIngressInputs(store, view, { onError: note });
     stops.push(() => ingressWatch.stop());
     const ingress = new IngressServer({ view, listen: { host: '127.0.0.1', port: 0 } });
@@ -186,7 +188,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         const i = rand(o.services);
         // Half the changes flip readiness, half replace the Pod's IP (a restart elsewhere).
         const p = rand(2) === 0 ? pod(i, i + (nextIP - o.services), (ready[i] = !ready[i])) : pod(i, nextIP++, (ready[i] = true));
-        work.push(store.apply(p).then(() => counts.changes++, (e) => (counts.writeErrors++, note(e))));
+        work.push(putPod(store, p).then(() => counts.changes++, (e) => (counts.writeErrors++, note(e))));
       }
       const target = rand(o.services);
       work.push(dnsAsk(sock, dnsPort, `s${target}.default.svc.cluster.local`, (dnsId = (dnsId % 60000) + 1), pending).then((ips) => (ips.length === 1 && ips[0] === clusterIPs.get(`s${target}`) ? counts.dnsOk++ : (counts.dnsBad++, note(`dns s${target}: ${ips.join(',')}`)))));

@@ -1,5 +1,5 @@
 // Small object builders and helpers shared by the reliability suite.
-import type { KubeObject, Pod, Service } from '@svcnet/model';
+import type { EndpointSlice, KubeObject, Pod, Service } from '@svcnet/model';
 import type { Store } from '@svcnet/store';
 
 export type Meta = { namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -15,6 +15,33 @@ export function readyPod(name: string, app: string, ip: string, meta: Meta = {})
     metadata: { name, namespace: meta.namespace ?? 'default', labels: { app, ...meta.labels }, ...(meta.annotations ? { annotations: meta.annotations } : {}) },
     spec: { nodeName: 'node-a', containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8080, name: 'http' }] }] },
     status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+}
+
+/**
+ * Writes a Pod as a cluster does: the object as a client sends it (the store drops a client's
+ * status, as the API server does), then its status as the kubelet reports it, through updateStatus.
+ */
+export async function putPod(store: Store, pod: Pod & { kind: 'Pod' }): Promise<void> {
+  const { status, ...object } = pod;
+  await store.apply(object);
+  if (status) await store.updateStatus(pod);
+}
+
+/**
+ * An EndpointSlice naming a backend this test runs on 127.0.0.1. The store refuses loopback
+ * endpoint addresses from every writer, trusted ones included (issue 22), and without network
+ * namespaces loopback is the only address a test backend can listen on; so the slice is handed to
+ * a consumer's view directly (IngressView.upsert), standing in for a pod network, never written.
+ */
+export function loopbackSlice(service: string, port: number, namespace = 'default'): EndpointSlice & { kind: 'EndpointSlice' } {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${service}-loopback`, namespace, labels: { 'kubernetes.io/service-name': service } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+    ports: [{ name: 'http', port, protocol: 'TCP' }],
   };
 }
 

@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { POD_IPS_ANNOTATION } from '@svcnet/sources';
+import type { Store } from '@svcnet/store';
 import { NetNs, vethPair } from '@svcnet/testkit';
 
 export const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -87,6 +89,7 @@ export function digIn(ns: NetNs, server: string, name: string): string | undefin
   }
 }
 
+/** A Pod on `node` at `ip`, with the status its kubelet would report (write it with putPod). */
 export function pod(name: string, node: string, ip: string, labels: Record<string, string>) {
   return {
     apiVersion: 'v1' as const,
@@ -100,4 +103,24 @@ export function pod(name: string, node: string, ip: string, labels: Record<strin
       conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }],
     },
   };
+}
+
+/**
+ * Writes a Pod as a cluster does: the object as a client sends it (the store drops a client's
+ * status), then its status as the kubelet reports it, through the status subresource.
+ */
+export async function putPod(store: Store, p: ReturnType<typeof pod>): Promise<void> {
+  const { status: _status, ...object } = p;
+  await store.apply(object);
+  await store.updateStatus(p);
+}
+
+/**
+ * The same Pod for a manifest: a manifest is a client and its status would be dropped, so the
+ * Pod names its address in annotation svcnet.io/pod-ips and the workload simulator, standing in
+ * for the kubelet, reports it (the pod's real namespace is at that address).
+ */
+export function manifestPod(name: string, node: string, ip: string, labels: Record<string, string>) {
+  const { status: _status, ...object } = pod(name, node, ip, labels);
+  return { ...object, metadata: { ...object.metadata, annotations: { [POD_IPS_ANNOTATION]: ip } } };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NetNs, describeWith, dig, iptablesRestore, netns } from '@svcnet/testkit';
-import { addPod, curlIn, digIn, eventually, makeHost, pod, startAgent, type PodNs, type RunningAgent } from './fixtures.js';
+import { addPod, curlIn, digIn, eventually, makeHost, manifestPod, startAgent, type PodNs, type RunningAgent } from './fixtures.js';
 
 const NODE = '192.168.50.1';
 
@@ -12,8 +12,8 @@ const yaml = (o: unknown) => `${JSON.stringify(o)}\n---\n`;
 /** The seed's nginx Service (ClusterIP) plus a NodePort one and an Ingress, over two real pods. */
 function manifests(podA: PodNs, podB: PodNs): string {
   return [
-    pod('nginx-a', 'node-1', podA.ip, { run: 'nginx' }),
-    pod('nginx-b', 'node-1', podB.ip, { run: 'nginx' }),
+    manifestPod('nginx-a', 'node-1', podA.ip, { run: 'nginx' }),
+    manifestPod('nginx-b', 'node-1', podB.ip, { run: 'nginx' }),
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'default', labels: { run: 'nginx' } }, spec: { ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }], selector: { run: 'nginx' }, sessionAffinity: 'None', type: 'ClusterIP' } },
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx-np', namespace: 'default' }, spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }], selector: { run: 'nginx' } } },
     { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'default' }, spec: { rules: [{ host: 'web.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'nginx', port: { number: 80 } } } }] } }] } },

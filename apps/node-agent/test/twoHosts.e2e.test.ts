@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore, type NodeStatusStore, type Store } from '@svcnet/store';
 import { NetNs, RedisServer, describeWith, dig, iptablesRestore, netns, nft, redisServer, vethPair } from '@svcnet/testkit';
-import { addPod, curlIn, digIn, eventually, makeHost, pod, startAgent, type PodNs, type RunningAgent } from './fixtures.js';
+import { addPod, curlIn, digIn, eventually, makeHost, pod, startAgent, type PodNs, type RunningAgent, putPod } from './fixtures.js';
 
 const LEASE = '3s';
 const H1 = '192.168.100.1';
@@ -62,8 +62,8 @@ describeWith('two hosts, one Redis: svcnet-agent end to end', [netns, redisServe
     podB = addPod(h2, 'pod-b', '10.244.2.1', '10.244.2.10');
     namespaces.push(podA.ns, podB.ns);
 
-    await store.create(pod('pod-a', 'node-1', podA.ip, { app: 'a' }));
-    await store.create(pod('pod-b', 'node-2', podB.ip, { app: 'b' }));
+    await putPod(store, pod('pod-a', 'node-1', podA.ip, { app: 'a' }));
+    await putPod(store, pod('pod-b', 'node-2', podB.ip, { app: 'b' }));
     await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc-a', namespace: 'default' }, spec: { type: 'NodePort', selector: { app: 'a' }, ports: [{ port: 80, targetPort: 8080 }] } });
     await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc-b', namespace: 'default' }, spec: { selector: { app: 'b' }, ports: [{ port: 80, targetPort: 8080 }] } });
     await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'lb-b', namespace: 'default' }, spec: { type: 'LoadBalancer', selector: { app: 'b' }, ports: [{ port: 80, targetPort: 8080 }] } });
@@ -166,7 +166,7 @@ describeWith('two hosts, one Redis: svcnet-agent end to end', [netns, redisServe
     await eventually('survivor leads', () => (statusOf(agents[survivor]!, [H1, H2][survivor]!)?.leader.endpoints ? true : undefined), 2 * 3000, 100);
     const lease = await store.leases.get('svcnet-endpoints-controller');
     expect(lease?.holder).toMatch(new RegExp(`^node-${survivor + 1}-`));
-    await store.create(pod('pod-c', 'node-2', '10.244.2.11', { app: 'b' }));
+    await putPod(store, pod('pod-c', 'node-2', '10.244.2.11', { app: 'b' }));
     const ips = await eventually('the new leader reconciles', async () => {
       const slices = await store.list('EndpointSlice', { namespace: 'default', labelSelector: { 'kubernetes.io/service-name': 'svc-b' } });
       const all = slices.items.flatMap((s) => s.endpoints.flatMap((e) => e.addresses));

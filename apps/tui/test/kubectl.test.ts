@@ -53,6 +53,20 @@ describeWith('svcnet get/apply/describe/delete against Redis', [redisServer], ()
     expect(r.out).toContain('service/web unchanged');
   });
 
+  it('stores no client status: the issue 22 LoadBalancer applies, its status does not (only controllers write status)', async () => {
+    const file = join(dir, 'evil.yaml');
+    writeFileSync(
+      file,
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: evil\nspec:\n  type: LoadBalancer\n  ports:\n  - port: 80\nstatus:\n  loadBalancer:\n    ingress:\n    - ip: 169.254.169.254\n    - ip: 127.0.0.1\n    - ip: "10.1.2.3\\n"\n',
+    );
+    const r = await svcnet('apply', '-f', file, '--redis', url);
+    expect(r.out).toContain('service/evil created');
+    const got = JSON.parse((await svcnet('get', 'svc', 'evil', '-o', 'json', '--redis', url)).out) as { status?: unknown; spec: { type: string } };
+    expect(got.spec.type).toBe('LoadBalancer');
+    expect(got.status).toBeUndefined();
+    expect((await svcnet('delete', 'svc', 'evil', '--redis', url)).code).toBe(0);
+  });
+
   it('gets services in kubectl layout, as yaml, and describes one', async () => {
     let r = await svcnet('get', 'svc', '--redis', url);
     expect(r.code).toBe(0);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '@svcnet/store';
 import type { Pod, Service } from '@svcnet/model';
 import { EndpointsController, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MIRRORING_CONTROLLER_NAME } from '../src/index.js';
-import { seededRandom, testPod } from './fixtures.js';
+import { seededRandom, testPod, putPod } from './fixtures.js';
 
 const stores: MemoryStore[] = [];
 const controllers: EndpointsController[] = [];
@@ -43,7 +43,7 @@ describe('EndpointsController on MemoryStore', () => {
   it('writes Endpoints and slices for a selector Service, follows pod changes, deletes on Service delete', async () => {
     const { store, c } = setup();
     await store.create({ ...web, kind: 'Service' });
-    for (let i = 0; i < 3; i++) await store.create({ ...pod(i, i < 2), kind: 'Pod' });
+    for (let i = 0; i < 3; i++) await putPod(store, pod(i, i < 2));
     await c.start();
     await settle(c);
     const ep = (await store.get('Endpoints', 'default', 'web'))!;
@@ -54,7 +54,7 @@ describe('EndpointsController on MemoryStore', () => {
     expect(slices[0]!.endpoints).toHaveLength(3);
 
     const writes = c.stats().writes;
-    await store.apply({ ...pod(2, true), kind: 'Pod' });
+    await putPod(store, pod(2, true));
     await settle(c);
     expect((await store.get('Endpoints', 'default', 'web'))!.subsets?.[0]?.addresses).toHaveLength(3);
     const after = c.stats().writes;
@@ -88,7 +88,7 @@ describe('EndpointsController on MemoryStore', () => {
   it('recomputes after a Conflict caused by a concurrent writer', async () => {
     const { store, c } = setup();
     await store.create({ ...web, kind: 'Service' });
-    await store.create({ ...pod(0), kind: 'Pod' });
+    await putPod(store, pod(0));
     await c.start();
     await settle(c);
     // someone else rewrites the Endpoints by hand; the controller puts it back
@@ -112,13 +112,13 @@ describe('EndpointsController on MemoryStore', () => {
     };
     for (let i = 0; i < 12; i++) {
       await store.create({ ...svc(i), kind: 'Service' });
-      for (let j = 0; j < 2; j++) await store.create({ ...member(i, j, true), kind: 'Pod' });
+      for (let j = 0; j < 2; j++) await putPod(store, member(i, j, true));
     }
     await c.start();
     await settle(c);
     // a burst of changes across all Services, some Services changed twice while being synced
-    await Promise.all(Array.from({ length: 12 }, (_, i) => store.apply({ ...member(i, 0, false), kind: 'Pod' })));
-    await Promise.all(Array.from({ length: 6 }, (_, i) => store.apply({ ...member(i, 1, false), kind: 'Pod' })));
+    await Promise.all(Array.from({ length: 12 }, (_, i) => putPod(store, member(i, 0, false))));
+    await Promise.all(Array.from({ length: 6 }, (_, i) => putPod(store, member(i, 1, false))));
     await settle(c);
     for (let i = 0; i < 12; i++) {
       const ep = (await store.get('Endpoints', 'default', `s${i}`))!;
@@ -140,11 +140,11 @@ describe('EndpointsController on MemoryStore', () => {
     await settle(a);
     await b.start();
     expect(b.isLeader).toBe(false);
-    await store.create({ ...pod(0), kind: 'Pod' });
+    await putPod(store, pod(0));
     await settle(a);
     expect(b.stats().writes).toEqual({ create: 0, update: 0, delete: 0 });
     await a.stop();
-    await store.create({ ...pod(1), kind: 'Pod' });
+    await putPod(store, pod(1));
     await b.whenIdle();
     await settle(b);
     expect((await store.get('Endpoints', 'default', 'web'))!.subsets?.[0]?.addresses).toHaveLength(2);
@@ -155,11 +155,11 @@ describe('EndpointsController on MemoryStore', () => {
     const errors: { message: string; key?: string }[] = [];
     const { store, c } = setup({ onError: (e, key) => errors.push({ message: e.message, ...(key ? { key } : {}) }) });
     await store.create({ ...web, kind: 'Service' });
-    await store.create({ ...pod(0), kind: 'Pod' });
+    await putPod(store, pod(0));
     const valid = pod(1);
     const bad: Pod = { ...valid, status: { ...valid.status, podIP: '999.1.2.3', podIPs: [] } };
     await store.create({ ...bad, kind: 'Pod' }, { trusted: true });
-    await store.create({ ...pod(2), kind: 'Pod' });
+    await putPod(store, pod(2));
     await c.start();
     await settle(c);
     const ep = (await store.get('Endpoints', 'default', 'web'))!;
@@ -173,8 +173,29 @@ describe('EndpointsController on MemoryStore', () => {
     await store.apply({ ...bad, kind: 'Pod', metadata: { ...bad.metadata, labels: { app: 'web', touched: 'yes' } } }, { trusted: true });
     await settle(c);
     expect(errors).toHaveLength(1);
-    await store.apply({ ...pod(1), kind: 'Pod' });
+    await putPod(store, pod(1));
     await settle(c);
     expect((await store.get('Endpoints', 'default', 'web'))!.subsets?.[0]?.addresses?.map((a) => a.ip)).toEqual(['1.2.3.4', '1.2.3.5', '1.2.3.6']);
+  });
+
+  it('a Pod claiming a loopback IP never becomes an endpoint (issue 22); the other Pods still do', async () => {
+    const errors: { message: string; key?: string }[] = [];
+    const { store, c } = setup({ onError: (e, key) => errors.push({ message: e.message, ...(key ? { key } : {}) }) });
+    await store.create({ ...web, kind: 'Service' });
+    await putPod(store, pod(0));
+    // Status validation refuses 127.0.0.1 on updateStatus; a trusted mirror of a cluster is the
+    // way such a status still reaches the store (a raw Redis write is another).
+    const local: Pod = { ...pod(1), status: { ...pod(1).status, podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }] } };
+    await store.create({ ...local, kind: 'Pod' }, { trusted: true });
+    await putPod(store, pod(2));
+    await c.start();
+    await settle(c);
+    expect((await store.get('Endpoints', 'default', 'web'))!.subsets?.[0]?.addresses?.map((a) => a.ip)).toEqual(['1.2.3.4', '1.2.3.6']);
+    const slices = (await store.list('EndpointSlice', { labelSelector: { [LABEL_SERVICE_NAME]: 'web' } })).items;
+    expect(slices.flatMap((s) => s.endpoints.flatMap((e) => e.addresses))).toEqual(['1.2.3.4', '1.2.3.6']);
+    expect(errors).toEqual([
+      { message: expect.stringContaining('skipping Pod "default/pod1": status.podIPs[0].ip: "127.0.0.1" may not be in the loopback range (127.0.0.0/8, ::1/128)'), key: 'default/pod1' },
+    ]);
+    expect(c.stats()).toMatchObject({ errors: 0, refused: 0 });
   });
 });

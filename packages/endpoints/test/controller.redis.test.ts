@@ -3,7 +3,7 @@ import { openStore, isStoreError, type Store } from '@svcnet/store';
 import { RedisServer, describeWith, redisServer } from '@svcnet/testkit';
 import type { Pod, Service } from '@svcnet/model';
 import { DEFAULT_LEASE_NAME, EndpointsController, LABEL_SERVICE_NAME } from '../src/index.js';
-import { seededRandom, testPod } from './fixtures.js';
+import { seededRandom, testPod, putPod } from './fixtures.js';
 
 const web: Service = {
   apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'web' },
@@ -42,7 +42,7 @@ describeWith('EndpointsController on RedisStore', [redisServer], () => {
   it('two runners race for the lease: one writes; after it dies the other takes over; the old fence is rejected', async () => {
     const admin = open();
     await admin.create({ ...web, kind: 'Service' });
-    await admin.create({ ...pod(0), kind: 'Pod' });
+    await putPod(admin, pod(0));
     const a = new EndpointsController(open(), { holder: 'a', leaseTtlMs: 600, random: seededRandom(1), watchNodes: false });
     const b = new EndpointsController(open(), { holder: 'b', leaseTtlMs: 600, random: seededRandom(2), watchNodes: false });
     await Promise.all([a.start(), b.start()]);
@@ -56,7 +56,7 @@ describeWith('EndpointsController on RedisStore', [redisServer], () => {
 
     const oldLease = (await admin.leases.get(DEFAULT_LEASE_NAME))!;
     await leader.stop({ release: false }); // crash: the lease lapses after its TTL
-    await admin.create({ ...pod(1), kind: 'Pod' });
+    await putPod(admin, pod(1));
     await until(async () => follower.isLeader, 'the follower to take the lease');
     await until(async () => (await admin.get('Endpoints', 'default', 'web'))?.subsets?.[0]?.addresses?.length === 2, 'the new leader to write');
     const newLease = (await admin.leases.get(DEFAULT_LEASE_NAME))!;

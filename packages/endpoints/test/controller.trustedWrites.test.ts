@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '@svcnet/store';
 import { admit, validateObject, type Kind, type KubeObject, type Pod, type Service } from '@svcnet/model';
 import { EndpointsController } from '../src/index.js';
-import { seededRandom, testPod } from './fixtures.js';
+import { seededRandom, testPod, putPod } from './fixtures.js';
 
 /**
  * The controller writes its Endpoints and EndpointSlices `trusted` (admission skipped, see
@@ -68,15 +68,15 @@ describe('objects the controller writes without admission', () => {
     await store.create(svc('big', { selector: { app: 'big' }, clusterIP: 'None', ports: [{ port: 9000, appProtocol: 'http' }] }));
     await store.create(svc('manual', { ports: [{ port: 5432 }] }));
     await store.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { namespace: 'default', name: 'manual' }, subsets: [{ addresses: [{ ip: '192.168.1.10', hostname: 'db-0' }], ports: [{ port: 5432 }] }] });
-    for (let i = 0; i < 12; i++) await store.create(pod(i, 'web', i % 3 !== 0));
-    for (let i = 0; i < 4; i++) await store.create(pod(100 + i, 'sub', i % 2 === 0, (p) => { p.spec!.hostname = `h${i}`; p.spec!.subdomain = 'sub'; }));
-    for (let i = 0; i < 1005; i++) await store.create(pod(1000 + i, 'big', i % 7 !== 0));
+    for (let i = 0; i < 12; i++) await putPod(store, pod(i, 'web', i % 3 !== 0));
+    for (let i = 0; i < 4; i++) await putPod(store, pod(100 + i, 'sub', i % 2 === 0, (p) => { p.spec!.hostname = `h${i}`; p.spec!.subdomain = 'sub'; }));
+    for (let i = 0; i < 1005; i++) await putPod(store, pod(1000 + i, 'big', i % 7 !== 0));
     await c.start();
     await settle(c);
     // updates and deletes
-    await store.apply(pod(1, 'web', false));
+    await putPod(store, pod(1, 'web', false));
     await store.delete('Pod', 'default', 'web-2');
-    await store.apply(pod(1001, 'big', false, (p) => { p.metadata = { ...p.metadata, deletionTimestamp: '2024-01-01T00:00:00Z' }; }));
+    await putPod(store, pod(1001, 'big', false, (p) => { p.metadata = { ...p.metadata, deletionTimestamp: '2024-01-01T00:00:00Z' }; }));
     await store.apply(svc('web', { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'port1' }] }, { tier: 'back' }));
     await settle(c);
     expect(c.stats().errors).toBe(0);

@@ -1,4 +1,5 @@
 import type { EndpointSlice, Endpoints, Pod, Service } from '@svcnet/model';
+import type { Store } from '@svcnet/store';
 
 export type Family = 'IPv4' | 'IPv6';
 export const ipv4only: Family[] = ['IPv4'];
@@ -60,4 +61,15 @@ export function seededRandom(seed = 1): () => number {
 /** kubernetes-types marks server-set fields readonly; tests set them as a server would. */
 export function writable<T>(o: T): { -readonly [K in keyof T]: T[K] } {
   return o as { -readonly [K in keyof T]: T[K] };
+}
+
+/**
+ * Writes a Pod as a cluster does: the object as a client sends it (apply: the store drops a
+ * client's status), then its status as the kubelet reports it, through the status subresource.
+ */
+export async function putPod(store: Store, pod: Pod): Promise<void> {
+  const { resourceVersion: _rv, ...metadata } = pod.metadata ?? {};
+  const object = { ...pod, kind: 'Pod' as const, metadata };
+  await store.apply(object);
+  if (pod.status) await store.updateStatus(object);
 }

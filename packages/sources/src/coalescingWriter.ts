@@ -16,9 +16,17 @@ type Pending =
  * Writes objects to a store one at a time, in order, keeping only the latest intent per object:
  * ten readiness flips queued for one Pod cost one write. Deleting an object that is already gone is
  * not an error. `settle()` resolves once everything queued so far has been written.
+ *
+ * Unless `trusted` (a mirror of a real API server, whose objects carry the status that server
+ * gave), an object's status is written as the controller it stands for would write it: the object
+ * first (the store drops a client's status, as the API server does), then its status through the
+ * status subresource, where it is validated. A write whose metadata and spec are the very objects
+ * last written (a readiness flip: the simulator rebuilds only the status) is a status write alone.
  */
 export class CoalescingWriter {
   readonly #pending = new Map<string, Pending>();
+  /** The metadata and spec last written per object, by reference: what a status-only change keeps. */
+  readonly #written = new Map<string, { metadata: unknown; spec: unknown }>();
   #draining: Promise<void> | undefined;
   #writes = 0;
 
@@ -72,20 +80,45 @@ export class CoalescingWriter {
       this.#pending.delete(id);
       try {
         if (p.op === 'recreate') {
+          this.#written.delete(id);
           const m = p.object.metadata ?? {};
           await this.store.delete(p.object.kind, m.namespace, m.name ?? '', { trusted: this.options.trusted }).catch((e: unknown) => {
             if (!isStoreError(e, 'NotFound')) throw e;
           });
         }
-        if (p.op === 'delete') await this.store.delete(p.kind, p.namespace, p.name, { trusted: this.options.trusted });
-        else await this.store.apply(p.object, { trusted: this.options.trusted });
+        if (p.op === 'delete') {
+          this.#written.delete(id);
+          await this.store.delete(p.kind, p.namespace, p.name, { trusted: this.options.trusted });
+        } else await this.#write(id, p.object, p.op === 'recreate');
         this.#writes++;
       } catch (e) {
+        this.#written.delete(id);
         if (p.op === 'delete' && isStoreError(e, 'NotFound')) continue;
         const kind = p.op === 'delete' ? p.kind : p.object.kind;
         const key = p.op === 'delete' ? id.slice(kind.length + 1) : objectKey(p.object);
         this.options.onError?.({ kind, key, error: e instanceof Error ? e : new Error(String(e)) });
       }
+    }
+  }
+
+  async #write(id: string, object: KubeObject & { kind: Kind }, fresh: boolean): Promise<void> {
+    if (this.options.trusted) {
+      await this.store.apply(object, { trusted: true });
+      return;
+    }
+    const { status, ...main } = object as KubeObject & { kind: Kind; spec?: unknown; status?: unknown };
+    const last = this.#written.get(id);
+    const statusOnly = !fresh && last !== undefined && last.metadata === main.metadata && last.spec === main.spec;
+    if (!statusOnly) await this.store.apply(main);
+    this.#written.set(id, { metadata: main.metadata, spec: main.spec });
+    if (status === undefined) return;
+    try {
+      await this.store.updateStatus(object);
+    } catch (e) {
+      // Deleted by someone else since our last write: create it again, then its status.
+      if (!statusOnly || !isStoreError(e, 'NotFound')) throw e;
+      await this.store.apply(main);
+      await this.store.updateStatus(object);
     }
   }
 }

@@ -8,6 +8,7 @@ export type { FlapOptions, WorkloadSimulatorOptions, WorkloadSimulatorStatus } f
 export { ManualClock, seededRandom, systemClock } from './simulator/clock.js';
 export type { Clock, Random, TimerHandle } from './simulator/clock.js';
 export { SimulatorConfigError } from './simulator/nodeIpam.js';
+export { POD_IPS_ANNOTATION } from './simulator/requestedPodIPs.js';
 export type { Workload } from './simulator/podFactory.js';
 export { FILE_SOURCE_PREFIX, ManifestSource } from './manifests/manifestSource.js';
 export type { ManifestSourceOptions, ManifestSourceStatus, ManifestSyncResult } from './manifests/manifestSource.js';

@@ -186,6 +186,58 @@ ${pod('elsewhere', '  nodeName: not-simulated\n')}`);
     expect(sim.status().pods).toBe(1);
   });
 
+  it('a status written in a manifest is the client\'s and is dropped: a bare Pod claiming 127.0.0.1 gets its address from the simulator (issue 22)', async () => {
+    const sim = new WorkloadSimulator(store, { readyDelayMs: 0 });
+    cleanups.push(() => sim.stop());
+    await sim.start();
+    writeFileSync(join(dir, 'pod.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: claims-localhost, labels: {app: web}}
+spec:
+  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
+status:
+  phase: Running
+  podIP: 127.0.0.1
+  podIPs: [{ip: 127.0.0.1}]
+  conditions: [{type: Ready, status: "True"}]
+`);
+    const s = source({ simulator: sim });
+    expect(await s.start()).toMatchObject({ created: 1, problems: [] });
+    await sim.settle();
+    const stored = await store.get('Pod', 'default', 'claims-localhost');
+    expect(stored?.status?.podIP).toMatch(/^10\.244\./);
+    expect(stored?.status?.podIPs).toEqual([{ ip: stored?.status?.podIP }]);
+    // Without a simulator nobody plays kubelet: the Pod is stored as a client wrote it, minus the status.
+    const plain = new MemoryStore();
+    cleanups.push(() => plain.close());
+    const bare = new ManifestSource(plain, { paths: dir, watch: false });
+    expect(await bare.start()).toMatchObject({ created: 1, problems: [] });
+    expect((await plain.get('Pod', 'default', 'claims-localhost'))?.status).toBeUndefined();
+  });
+
+  it('a bare Pod that names its addresses (svcnet.io/pod-ips) gets them, validated; a taken one leaves it Pending', async () => {
+    const sim = new WorkloadSimulator(store, { readyDelayMs: 0, podCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'] });
+    cleanups.push(() => sim.stop());
+    await sim.start();
+    const pod = (name: string, ips: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, labels: {app: web}, annotations: {svcnet.io/pod-ips: "${ips}"}}
+spec: {containers: [{name: web, image: nginx}]}
+`;
+    writeFileSync(join(dir, 'pods.yaml'), [pod('real', '10.244.9.10,fd00:10:244:9::10'), pod('twin', '10.244.9.10'), pod('local', '127.0.0.1')].join('---\n'));
+    const s = source({ simulator: sim });
+    const r = await s.start();
+    expect(r.problems.map((p) => p.message)).toEqual([
+      expect.stringContaining('Pod "local" is invalid: metadata.annotations[svcnet.io/pod-ips]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)'),
+    ]);
+    await sim.settle();
+    const stored = new Map((await store.list('Pod')).items.map((p) => [p.metadata!.name!, p]));
+    expect(stored.get('real')!.status).toMatchObject({ podIP: '10.244.9.10', podIPs: [{ ip: '10.244.9.10' }, { ip: 'fd00:10:244:9::10' }] });
+    // Another Pod asking for a held address is not started: Pending, no address (as a CNI would refuse it).
+    expect(stored.get('twin')!.status).toBeUndefined();
+    expect(stored.has('local')).toBe(false);
+  });
+
   it('reports an invalid bare Pod with its field path and gives its address back', async () => {
     const sim = new WorkloadSimulator(store, { readyDelayMs: 60_000 });
     cleanups.push(() => sim.stop());

@@ -52,11 +52,12 @@ function serviceIPFamilies(config: AllocatorConfig): IPFamily[] {
 }
 
 /**
- * Defaults and validates `object` (a create when `old` is undefined); throws InvalidObjectError.
+ * Defaults and validates `object` (a create when `old` is undefined; with `subresource` 'status', a
+ * status write, whose status is validated as ValidateServiceStatusUpdate does); throws InvalidObjectError.
  * `object` must be the caller's private copy: it is defaulted in place (admit's `owned`) and returned.
  */
-export function admitObject<T extends KubeObject>(object: T, old: T | undefined, config: AllocatorConfig): T {
-  const opts = { serviceIPFamilies: serviceIPFamilies(config), owned: true };
+export function admitObject<T extends KubeObject>(object: T, old: T | undefined, config: AllocatorConfig, subresource?: 'status'): T {
+  const opts = { serviceIPFamilies: serviceIPFamilies(config), owned: true, ...(subresource ? { subresource } : {}) };
   return admit(object as unknown as AnyObject, old as unknown as AnyObject | undefined, opts) as unknown as T;
 }
 

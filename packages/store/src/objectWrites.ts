@@ -1,4 +1,4 @@
-import { API_VERSIONS, InvalidObjectError, NAMESPACED, typeInvalid, type Kind, type KubeObject } from '@svcnet/model';
+import { API_VERSIONS, InvalidObjectError, NAMESPACED, typeInvalid, validateEndpointAddresses, type Kind, type KubeObject } from '@svcnet/model';
 import { admitObject, type AllocatorConfig } from './admission.js';
 
 /**
@@ -70,23 +70,53 @@ export function prepareWrite<T extends KubeObject>(input: WriteInput<T>): Prepar
     else delete next.status;
   } else if (!old || op === 'create') {
     next = normalizeIdentity(kind, input.incoming, shallow) as T & Loose;
+    if (!trusted && 'status' in next && !STATUS_ON_CREATE.has(kind)) next = withoutStatus(next);
   } else {
     const incoming = normalizeIdentity(kind, input.incoming, shallow) as T & Loose;
     next = incoming;
     const oldStatus = (old as Loose).status;
-    // update never touches status (the main resource); apply without a status keeps the stored one.
-    if (op === 'update' || !('status' in incoming)) {
-      if (oldStatus === undefined) delete next.status;
-      else next.status = shallow ? oldStatus : copyJSON(oldStatus);
+    // update never touches status (the main resource); neither does a client's apply: only a
+    // trusted apply (a mirror of a real API server) brings its status along.
+    if (op === 'update' || !trusted || !('status' in incoming)) {
+      if (oldStatus !== undefined) next.status = shallow ? oldStatus : copyJSON(oldStatus);
+      else if ('status' in next) next = withoutStatus(next);
     }
   }
   // Admission also prepares updates as the API server does (patchAllocatedValues for Services). `next`
   // is this write's own copy (normalizeIdentity's, or the stored status copied above), so admission
   // defaults it in place instead of cloning it again.
-  if (!trusted) next = admitObject(next, old, input.allocator) as T & Loose;
+  if (!trusted) next = admitObject(next, old, input.allocator, op === 'updateStatus' ? 'status' : undefined) as T & Loose;
+  else checkTrustedAddresses(kind, next);
   stampMetadata(next, old, input);
   if (!old) return { object: next, action: 'created' };
   return { object: next, action: sameContent(next, old) ? 'unchanged' : 'updated' };
+}
+
+/**
+ * Status belongs to controllers. As the API server's REST strategies do, a client's create resets
+ * status (PrepareForCreate) and its update or apply keeps the stored one (PrepareForUpdate); only
+ * the status subresource (updateStatus) sets it, and admission validates what it sets. Nodes are
+ * the exception upstream too: "Nodes allow *all* fields, including status, to be set on create"
+ * (the kubelet registers its Node with its addresses).
+ */
+const STATUS_ON_CREATE: ReadonlySet<Kind> = new Set<Kind>(['Node']);
+
+function withoutStatus<T extends Loose>(obj: T): T {
+  // Rebuilt rather than `delete`d, for the same reason as resourceVersion in stampMetadata.
+  const { status: _s, ...rest } = obj;
+  return rest as T;
+}
+
+/**
+ * A trusted write skips admission (it is fast: the endpoints reconciler writes thousands), but not
+ * the address rules of EndpointSlices and Endpoints, which upstream applies to every writer, its
+ * own controllers included: one pass over the addresses, a field error only when one is loopback,
+ * link-local, unspecified or not an address of the slice's family.
+ */
+function checkTrustedAddresses(kind: Kind, obj: KubeObject): void {
+  if (kind !== 'EndpointSlice' && kind !== 'Endpoints') return;
+  const errors = validateEndpointAddresses(obj);
+  if (errors.length > 0) throw new InvalidObjectError(kind, obj.metadata?.name ?? '', errors);
 }
 
 function stampMetadata<T extends KubeObject>(next: T & Loose, old: T | undefined, input: WriteInput<T>): void {

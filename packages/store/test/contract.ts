@@ -1,6 +1,7 @@
 import { objectsContract } from './contractObjects.js';
 import { watchContract } from './contractWatch.js';
 import { coordinationContract } from './contractCoordination.js';
+import { statusContract } from './contractStatus.js';
 import type { TestStore } from './helpers.js';
 
 export interface StoreOpenOptions {
@@ -18,12 +19,14 @@ export interface StoreTarget {
 }
 
 /**
- * The one contract every Store passes (MemoryStore, RedisStore): objects and metadata, status,
+ * The one contract every Store passes (MemoryStore, RedisStore): objects and metadata, status
+ * (who may set it, how it is validated) and the endpoint address rules of trusted writes,
  * list, watch (order, resume, Expired, bookmarks, informer), leases and fencing, allocation,
  * concurrency. Call inside a describe block.
  */
 export function storeContract(target: StoreTarget): void {
   objectsContract(target);
+  statusContract(target);
   watchContract(target);
   coordinationContract(target);
 }

@@ -84,7 +84,7 @@ export function objectsContract(target: StoreTarget): void {
       expect(respec.metadata?.generation).toBe(2);
       expect(respec.metadata?.uid).toBe(a.metadata?.uid);
       expect(respec.metadata?.creationTimestamp).toBe(a.metadata?.creationTimestamp);
-      const st = await s.updateStatus({ ...respec, kind: 'Service', status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } } });
+      const st = await s.updateStatus({ ...respec, kind: 'Service', status: { conditions: [{ type: 'Probed', status: 'True', reason: 'Test', message: '', lastTransitionTime: '2024-01-02T03:04:05Z' }] } });
       expect(st.metadata?.generation).toBe(2);
       expect(st.metadata?.resourceVersion).toBe('4');
     });

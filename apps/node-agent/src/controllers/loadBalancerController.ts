@@ -1,4 +1,4 @@
-import { objectKey, type Service } from '@svcnet/model';
+import { InvalidObjectError, objectKey, type Service } from '@svcnet/model';
 import { isStoreError, listAndWatch, type Informer, type Store } from '@svcnet/store';
 import type { LeaderElector } from './leaderElector.js';
 import { announcedAddresses, planLoadBalancers } from './loadBalancerPlan.js';
@@ -73,6 +73,13 @@ export class LoadBalancerController {
           this.o.elector.lose();
           await this.o.announce([]);
           return;
+        }
+        // A status the store refuses (an address from a misconfigured pool that is loopback or
+        // link-local, a Service that stopped being a LoadBalancer meanwhile): that Service is
+        // reported and skipped, the others still get theirs.
+        if (e instanceof InvalidObjectError) {
+          this.o.log.warn({ service: c.key, err: e.message }, 'loadbalancer: status refused by the store');
+          continue;
         }
         if (!isStoreError(e, 'Conflict') && !isStoreError(e, 'NotFound')) throw e;
       }

@@ -29,6 +29,13 @@ describe('podIPProblem', () => {
     ['bad podIP, valid podIPs (podIPs is what is used)', withIPs(0, '1.2.3.1003', [{ ip: '10.0.0.1' }]), undefined],
     ['bad podIPs, valid podIP', withIPs(0, '10.0.0.1', [{ ip: '999.1.2.3' }]), 'status.podIPs[0].ip: "999.1.2.3" is not a valid IP address'],
     ['podIPs not an array', withIPs(0, '10.0.0.1', '10.0.0.1'), 'status.podIPs: must be an array'],
+    // Issue 22: a special address never becomes an endpoint.
+    ['loopback', withIPs(0, '127.0.0.1', [{ ip: '127.0.0.1' }]), 'status.podIPs[0].ip: "127.0.0.1" may not be in the loopback range (127.0.0.0/8, ::1/128)'],
+    ['loopback podIP alone', withIPs(0, '127.0.0.1'), 'status.podIP: "127.0.0.1" may not be in the loopback range (127.0.0.0/8, ::1/128)'],
+    ['IPv6 loopback second', withIPs(0, '10.0.0.1', [{ ip: '10.0.0.1' }, { ip: '::1' }]), 'status.podIPs[1].ip: "::1" may not be in the loopback range (127.0.0.0/8, ::1/128)'],
+    ['metadata service', withIPs(0, '169.254.169.254', [{ ip: '169.254.169.254' }]), 'status.podIPs[0].ip: "169.254.169.254" may not be in the link-local range (169.254.0.0/16, fe80::/10)'],
+    ['unspecified', withIPs(0, '0.0.0.0', [{ ip: '0.0.0.0' }]), 'status.podIPs[0].ip: "0.0.0.0" may not be unspecified (0.0.0.0)'],
+    ['IPv4-mapped loopback', withIPs(0, '::ffff:127.0.0.1', [{ ip: '::ffff:127.0.0.1' }]), 'status.podIPs[0].ip: "::ffff:127.0.0.1" may not be in the loopback range (127.0.0.0/8, ::1/128)'],
   ])('%s', (_name, pod, want) => {
     expect(podIPProblem(pod)).toBe(want);
     if (want !== undefined) expect(shouldPodBeInEndpoints(pod, true)).toBe(false);
@@ -62,6 +69,13 @@ describe('a pod with an invalid IP is left out, valid pods are published', () =>
     const named = service('default', 'web', { selector: { foo: 'bar' }, clusterIP: '10.96.0.10', ports: [{ name: 'http', port: 80, targetPort: 'port0', protocol: 'TCP' }] });
     const ips = planEndpoints(named, [...good, odd])!.endpoints.subsets!.flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
     expect(ips).toEqual(['1.2.3.4', '1.2.3.6']);
+  });
+
+  it('a loopback pod between good ones is left out of Endpoints and EndpointSlices', () => {
+    const local = withIPs(1, '127.0.0.1', [{ ip: '127.0.0.1' }]);
+    expect(planEndpoints(svc, [good[0]!, local, good[1]!])?.endpoints.subsets?.[0]?.addresses?.map((a) => a.ip)).toEqual(['1.2.3.4', '1.2.3.6']);
+    const r = reconcileSlices(svc, [good[0]!, local, good[1]!], [], { random: () => 0.5 });
+    expect(r.create.flatMap((s) => s.endpoints).map((e) => e.addresses)).toEqual([['1.2.3.4'], ['1.2.3.6']]);
   });
 
   it('EndpointSlices: only the valid pods, no endpoint without addresses', () => {

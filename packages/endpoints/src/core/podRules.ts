@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import { isDottedQuad, type Pod, type Service, type ServicePort } from '@svcnet/model';
+import { isDottedQuad, specialIPRange, validateNonSpecialIP, type Pod, type Service, type ServicePort } from '@svcnet/model';
 
 /**
  * Which pods count and how, as upstream's k8s.io/endpointslice/util (controller_utils.go) and
@@ -46,9 +46,13 @@ export function isPodTerminating(pod: Pod): boolean {
 
 /**
  * Why a pod's IPs cannot be published, or undefined when they can: every status.podIPs[].ip (or
- * status.podIP when podIPs is empty, as podIPs() reads them) must parse as an IP address. The API server guarantees this; a Pod written
- * around validation (raw Redis, a buggy client) does not, and one bad address would make every
- * Endpoints write of its Services invalid. Upstream skips pods whose IP does not parse.
+ * status.podIP when podIPs is empty, as podIPs() reads them) must parse as an IP address, and may
+ * not be unspecified, loopback or link-local. The API server guarantees the first; the store's
+ * status validation guarantees the second for status writes, but a Pod written around it (raw
+ * Redis, a mirror of a cluster, a buggy client) does not, and the reconciler's EndpointSlices skip
+ * admission: a pod claiming 127.0.0.1 would make every node DNAT Service traffic to its own
+ * localhost (issue 22). Upstream skips pods whose IP does not parse; EndpointSlice validation
+ * refuses the special ranges for every writer, so such a pod could never be published there either.
  */
 export function podIPProblem(pod: Pod): string | undefined {
   const status: unknown = pod.status;
@@ -58,21 +62,26 @@ export function podIPProblem(pod: Pod): string | undefined {
   if (podIPs !== undefined && podIPs !== null && !Array.isArray(podIPs)) return 'status.podIPs: must be an array';
   // The IPs the controllers use (podIPs, falling back to podIP when podIPs is empty) must parse.
   if (!Array.isArray(podIPs) || podIPs.length === 0) {
-    if (podIP !== undefined && podIP !== null && podIP !== '' && (typeof podIP !== 'string' || !addressTypeOf(podIP))) {
-      return `status.podIP: ${JSON.stringify(podIP)} is not a valid IP address`;
-    }
-    return undefined;
+    if (podIP === undefined || podIP === null || podIP === '') return undefined;
+    return addressProblem('status.podIP', podIP);
   }
   for (let i = 0; i < podIPs.length; i++) {
-    const ip: unknown = (podIPs[i] as { ip?: unknown } | null)?.ip;
-    if (typeof ip !== 'string' || !addressTypeOf(ip)) return `status.podIPs[${i}].ip: ${JSON.stringify(ip)} is not a valid IP address`;
+    const problem = addressProblem(`status.podIPs[${i}].ip`, (podIPs[i] as { ip?: unknown } | null)?.ip);
+    if (problem !== undefined) return problem;
   }
   return undefined;
 }
 
+function addressProblem(path: string, ip: unknown): string | undefined {
+  if (typeof ip !== 'string' || !addressTypeOf(ip)) return `${path}: ${JSON.stringify(ip)} is not a valid IP address`;
+  if (specialIPRange(ip) === undefined) return undefined;
+  // validateNonSpecialIP's words for the range (`may not be in the loopback range (127.0.0.0/8, ::1/128)`).
+  return `${path}: ${JSON.stringify(ip)} ${validateNonSpecialIP(path, ip)[0]?.detail ?? 'may not be a special address'}`;
+}
+
 /**
  * ShouldPodBeInEndpoints: not terminal, has an IP, and not terminating unless includeTerminating.
- * Pods whose IPs do not parse (podIPProblem) are skipped as upstream does.
+ * Pods whose IPs do not parse or are special (podIPProblem) are skipped.
  */
 export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
   if (isPodTerminal(pod)) return false;

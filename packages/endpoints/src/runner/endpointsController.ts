@@ -1,4 +1,4 @@
-import type { EndpointSlice, Endpoints, Node, Pod, Service } from '@svcnet/model';
+import { InvalidObjectError, type EndpointSlice, type Endpoints, type Node, type Pod, type Service } from '@svcnet/model';
 import { StoreError, isStoreError, listAndWatch, type Informer, type Lease, type Store, type WriteOptions } from '@svcnet/store';
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_TOPOLOGY_ZONE, MIRRORING_CONTROLLER_NAME } from '../core/constants.js';
 import { planEndpoints } from '../core/desiredEndpoints.js';
@@ -43,11 +43,16 @@ export interface EndpointsControllerStats {
   errors: number;
   fenced: number;
   dropped: number;
+  /** Writes the store refused as invalid (counted in `errors` too): that object skipped, the rest written. */
+  refused: number;
 }
 
 export const DEFAULT_LEASE_NAME = 'svcnet-endpoints-controller';
 
-/** A Pod whose IPs do not parse (written around validation): left out of Endpoints and slices. */
+/**
+ * A Pod whose IPs do not parse, or are loopback, link-local or unspecified (written around status
+ * validation): left out of Endpoints and slices, its Services' other Pods still published.
+ */
 export class InvalidPodIPError extends Error {
   readonly code = 'InvalidPodIP';
   constructor(readonly pod: string, readonly problem: string) {
@@ -82,7 +87,7 @@ export class EndpointsController {
   private lastYield = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly counters: Omit<EndpointsControllerStats, 'leader' | 'queueDepth' | 'oldestPendingMs'> = {
-    syncs: 0, writes: { create: 0, update: 0, delete: 0 }, conflicts: 0, errors: 0, fenced: 0, dropped: 0,
+    syncs: 0, writes: { create: 0, update: 0, delete: 0 }, conflicts: 0, errors: 0, fenced: 0, dropped: 0, refused: 0,
   };
 
   constructor(private readonly store: Store, private readonly options: EndpointsControllerOptions = {}) {
@@ -382,7 +387,7 @@ export class EndpointsController {
       // The Service is gone: its Endpoints go (even hand-written ones, as upstream) and so do its slices.
       this.triggers.deleteService(ns, name);
       if (existing) await this.remove('Endpoints', existing, () => this.mirror.removeEndpoints(key));
-      await this.applySlices({ create: [], update: [], delete: [...ours, ...mirrored] });
+      await this.applySlices(key, { create: [], update: [], delete: [...ours, ...mirrored] });
       return;
     }
     if (!isReconciledService(svc)) {
@@ -390,10 +395,10 @@ export class EndpointsController {
       const changes = shouldMirror(svc, existing)
         ? reconcileMirroredSlices(existing!, mirrored, { random: this.random })
         : { create: [], update: [], delete: mirrored };
-      await this.applySlices(changes);
+      await this.applySlices(key, changes);
       return;
     }
-    if (mirrored.length) await this.applySlices({ create: [], update: [], delete: mirrored });
+    if (mirrored.length) await this.applySlices(key, { create: [], update: [], delete: mirrored });
 
     const pods = this.index.podsForService(svc);
     const trigger = this.triggers.compute(svc, pods);
@@ -410,33 +415,61 @@ export class EndpointsController {
     // of either fails the sync once both have settled, and the whole sync is retried.
     const outcomes = await Promise.allSettled([
       plan && plan.action !== 'none' ? this.writeEndpoints(key, plan.action, plan.endpoints) : undefined,
-      this.applySlices(changes),
+      this.applySlices(key, changes),
     ]);
     for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
   }
 
   private async writeEndpoints(key: string, action: 'create' | 'update', endpoints: Endpoints): Promise<void> {
     const opts = this.writeOptions();
-    const written =
-      action === 'create'
-        ? await this.store.create({ ...endpoints, kind: 'Endpoints' }, opts)
-        : await this.store.update({ ...endpoints, kind: 'Endpoints' }, opts);
-    this.counters.writes[action]++;
-    this.mirror.putEndpoints(key, written);
+    try {
+      const written =
+        action === 'create'
+          ? await this.store.create({ ...endpoints, kind: 'Endpoints' }, opts)
+          : await this.store.update({ ...endpoints, kind: 'Endpoints' }, opts);
+      this.counters.writes[action]++;
+      this.mirror.putEndpoints(key, written);
+    } catch (e) {
+      if (!this.refused(key, e)) throw e;
+    }
   }
 
-  private async applySlices(changes: SliceChanges): Promise<void> {
+  private async applySlices(key: string, changes: SliceChanges): Promise<void> {
     for (const s of changes.create) {
-      const written = await this.store.create({ ...s, kind: 'EndpointSlice' }, this.writeOptions());
-      this.counters.writes.create++;
-      this.mirror.putSlice(written);
+      try {
+        const written = await this.store.create({ ...s, kind: 'EndpointSlice' }, this.writeOptions());
+        this.counters.writes.create++;
+        this.mirror.putSlice(written);
+      } catch (e) {
+        if (!this.refused(key, e)) throw e;
+      }
     }
     for (const s of changes.update) {
-      const written = await this.store.update({ ...s, kind: 'EndpointSlice' }, this.writeOptions());
-      this.counters.writes.update++;
-      this.mirror.putSlice(written);
+      try {
+        const written = await this.store.update({ ...s, kind: 'EndpointSlice' }, this.writeOptions());
+        this.counters.writes.update++;
+        this.mirror.putSlice(written);
+      } catch (e) {
+        if (!this.refused(key, e)) throw e;
+      }
     }
     for (const s of changes.delete) await this.remove('EndpointSlice', s, () => this.mirror.removeSlice(s));
+  }
+
+  /**
+   * A write the store refused as invalid: the trusted path still checks endpoint addresses, so an
+   * address the core let through (it filters Pods, but mirrors hand-written Endpoints, which may
+   * have been written around the store) lands here. It is reported and that one object skipped;
+   * the sync goes on with the others and is not retried, since the same inputs would be refused
+   * again; the next change of the Service, its Pods or its Endpoints syncs it anew. Returns false
+   * for any other error, which the caller rethrows.
+   */
+  private refused(key: string, e: unknown): boolean {
+    if (!(e instanceof InvalidObjectError)) return false;
+    this.counters.refused++;
+    this.counters.errors++;
+    this.report(e, key);
+    return true;
   }
 
   private async remove(kind: 'Endpoints' | 'EndpointSlice', obj: Endpoints | EndpointSlice, forget: () => void): Promise<void> {

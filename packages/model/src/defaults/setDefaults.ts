@@ -81,9 +81,11 @@ export function applyDefaults(input: ObjectInput, oldInput?: ObjectInput, opts: 
 
 /**
  * applyDefaults for an object of a known kind whose shape has already been checked (shapeErrors
- * empty), as admit does once for both defaulting and validation.
+ * empty), as admit does once for both defaulting and validation. `prepareUpdate` false: a status
+ * write, whose spec is the stored one, gets no update preparation (the status strategy's
+ * PrepareForUpdate only keeps the old spec).
  */
-export function applyDefaultsWellShaped(obj: AnyObject, old: AnyObject | undefined, opts: DefaultsOptions = {}): void {
+export function applyDefaultsWellShaped(obj: AnyObject, old: AnyObject | undefined, opts: DefaultsOptions = {}, prepareUpdate = true): void {
   const kind = obj.kind;
   if (!isKind(kind)) return;
   if (old && (typeof old !== 'object' || !isKind(old.kind) || shapeErrors(old.kind, old).length > 0)) return;
@@ -95,8 +97,9 @@ export function applyDefaultsWellShaped(obj: AnyObject, old: AnyObject | undefin
     case 'Service': {
       const svc = obj as Service;
       defaultServiceFields(svc);
-      if (old && old.kind === 'Service') prepareServiceUpdate(svc, old as Service);
-      else normalizeClusterIPs(svc);
+      if (old && old.kind === 'Service') {
+        if (prepareUpdate) prepareServiceUpdate(svc, old as Service);
+      } else normalizeClusterIPs(svc);
       defaultIPFamilies(svc, opts);
       break;
     }

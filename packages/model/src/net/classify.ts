@@ -1,4 +1,5 @@
 import { type IP, parseIP } from './ip.js';
+import { dottedQuadValue } from './parse.js';
 import { cidrContains, parseCIDR, type CIDR } from './cidr.js';
 
 // Address classes as Go's net.IP methods define them, used by validation (endpoint IPs must not be
@@ -53,4 +54,36 @@ export function isMulticast(ip: IP | string): boolean {
 /** Link-local unicast or multicast (apimachinery's "may not be in the link-local range"). */
 export function isLinkLocal(ip: IP | string): boolean {
   return isLinkLocalUnicast(ip) || isLinkLocalMulticast(ip);
+}
+
+/** The address ranges ValidateNonSpecialIP refuses for endpoints (what each means is in validateNonSpecialIP). */
+export type SpecialIPRange = 'unspecified' | 'loopback' | 'link-local' | 'link-local multicast';
+
+/**
+ * The special range the address text `s` falls in, or undefined for an ordinary address and for
+ * text that is not an address at all (callers check parsing apart). The same classes as the
+ * functions above, IPv4-mapped IPv6 counted as IPv4; a dotted quad is classified on its number,
+ * without a bigint, because endpoint writers check every address they publish.
+ */
+export function specialIPRange(s: string): SpecialIPRange | undefined {
+  const v4 = dottedQuadValue(s);
+  if (v4 >= 0) return specialIPv4Range(v4);
+  const a = addr(s);
+  if (!a) return undefined;
+  if (a.family === 'IPv4') return specialIPv4Range(Number(a.value));
+  if (a.value === 0n) return 'unspecified';
+  if (a.value === 1n) return 'loopback';
+  if (cidrContains(V6_LINK_LOCAL, a)) return 'link-local';
+  if (cidrContains(V6_LINK_LOCAL_MCAST, a)) return 'link-local multicast';
+  return undefined;
+}
+
+/** specialIPRange of an IPv4 address given as its number (dottedQuadValue's), for callers that parsed it already. */
+export function specialIPv4Range(n: number): SpecialIPRange | undefined {
+  if (n === 0) return 'unspecified';
+  const first = n >>> 24;
+  if (first === 127) return 'loopback';
+  if (first === 169 && ((n >>> 16) & 255) === 254) return 'link-local';
+  if (first === 224 && ((n >>> 8) & 0xffff) === 0) return 'link-local multicast';
+  return undefined;
 }

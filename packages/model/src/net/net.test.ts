@@ -18,6 +18,7 @@ import {
   parseIP,
   parseIPRange,
   reverseName,
+  specialIPRange,
 } from './index.js';
 
 describe('parseIP', () => {
@@ -179,6 +180,44 @@ describe('address classes', () => {
     expect(isLinkLocal(ip)).toBe(!!want.linkLocal);
     expect(isLinkLocalMulticast(ip)).toBe(!!want.linkLocalMulticast);
     expect(isMulticast(ip)).toBe(!!want.multicast);
+  });
+});
+
+describe('specialIPRange', () => {
+  it.each([
+    ['0.0.0.0', 'unspecified'],
+    ['::', 'unspecified'],
+    ['127.0.0.1', 'loopback'],
+    ['127.255.255.254', 'loopback'],
+    ['::1', 'loopback'],
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['169.254.169.254', 'link-local'],
+    ['::ffff:169.254.0.1', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['224.0.0.251', 'link-local multicast'],
+    ['ff02::fb', 'link-local multicast'],
+    ['224.0.1.1', undefined],
+    ['169.253.255.255', undefined],
+    ['126.255.255.255', undefined],
+    ['0.0.0.1', undefined],
+    ['10.1.2.3', undefined],
+    ['2001:db8::1', undefined],
+    ['10.1.2.3\n', undefined],
+    ['not an address', undefined],
+  ] as const)('%j -> %s', (ip, want) => expect(specialIPRange(ip)).toBe(want));
+
+  it('agrees with the Go-style classifiers on every IPv4 and IPv4-mapped address', () => {
+    const classify = (ip: string) =>
+      isUnspecified(ip) ? 'unspecified' : isLoopback(ip) ? 'loopback' : isLinkLocalMulticast(ip) ? 'link-local multicast' : isLinkLocal(ip) ? 'link-local' : undefined;
+    const quad = fc.tuple(fc.constantFrom(0, 10, 126, 127, 128, 169, 223, 224, 225, 255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => o.join('.'));
+    const any = fc.nat(0xffffffff).map((n) => formatIP({ family: 'IPv4', value: BigInt(n) }));
+    fc.assert(
+      fc.property(fc.oneof(quad, any), (ip) => {
+        expect(specialIPRange(ip)).toBe(classify(ip));
+        expect(specialIPRange(`::ffff:${ip}`)).toBe(classify(ip));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -23,7 +23,12 @@ function hexDigit(c: number): number {
  * addresses. A property test holds it equal to net.isIPv4.
  */
 export function isDottedQuad(s: string): boolean {
-  return s.length >= 7 && s.length <= 15 && parseIPv4Number(s, 0, s.length) >= 0;
+  return dottedQuadValue(s) >= 0;
+}
+
+/** The dotted quad `s` as a number (0 .. 2^32-1), or -1 when it is not one (isDottedQuad's parse, without a bigint). */
+export function dottedQuadValue(s: string): number {
+  return s.length >= 7 && s.length <= 15 ? parseIPv4Number(s, 0, s.length) : -1;
 }
 
 /** The dotted quad s[start, end) as a number (0 .. 2^32-1), or -1 when it is not one. */

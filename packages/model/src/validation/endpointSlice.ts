@@ -1,7 +1,8 @@
 // ValidateEndpointSlice (pkg/apis/discovery/validation/validation.go).
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { FieldPath, duplicate, invalid, notSupported, required, tooMany, type FieldError } from '../fieldErrors.js';
-import { isOrdinaryIPOfFamily, isValidIPv4Address, isValidIPv6Address, validateNonSpecialIP } from './ipRules.js';
+import { sliceAddressErrors } from './endpointAddresses.js';
+import { isOrdinaryIPOfFamily } from './ipRules.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, isValidPortNum, nameIsDNSSubdomain } from './names.js';
 import { validateDNS1123Label, validateLabels, validateObjectMeta, validateObjectMetaUpdate, validateQualifiedName } from './objectMeta.js';
 import { SUPPORTED_PORT_PROTOCOLS } from './service.js';
@@ -42,8 +43,7 @@ function validateEndpoint(ep: Endpoint, addressType: string | undefined, path: F
     const p = addrPath.index(i);
     // Unknown address types fall through unvalidated (their error is on addressType).
     if (addressType === 'IPv4' || addressType === 'IPv6') {
-      const ipErrs = addressType === 'IPv4' ? isValidIPv4Address(p, a) : isValidIPv6Address(p, a);
-      errs.push(...(ipErrs.length ? ipErrs : validateNonSpecialIP(p, a)));
+      errs.push(...sliceAddressErrors(p, a, addressType));
     } else if (addressType === 'FQDN') {
       errs.push(...isFullyQualifiedDomainName(p, a));
     }

@@ -1,10 +1,13 @@
 // Validation as the API server's ValidateService and friends: field paths and upstream's wording.
 export { admit, validateObject } from './validateObject.js';
-export type { AdmitOptions } from './validateObject.js';
+export { shapeErrors } from './shape.js';
+export type { AdmitOptions, ValidationOptions } from './validateObject.js';
 export { validateService, validateServiceCreate, validateServiceUpdate, validatePortNumOrName } from './service.js';
 export type { ServiceValidationOptions } from './service.js';
 export { isHeadlessService, validateServiceClusterIPsRelatedFields } from './serviceClusterIPs.js';
 export { validateEndpoints } from './endpoints.js';
+export { validateEndpointAddresses } from './endpointAddresses.js';
+export { validateLoadBalancerStatus, validateServiceStatus } from './serviceStatus.js';
 export { validateEndpointSlice, MAX_ENDPOINTS_PER_SLICE, MAX_PORTS_PER_SLICE, MAX_ADDRESSES_PER_ENDPOINT } from './endpointSlice.js';
 export { validateIngress, validateIngressClass } from './ingress.js';
 export { validatePod } from './pod.js';

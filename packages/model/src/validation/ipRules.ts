@@ -2,6 +2,8 @@
 // Parsing comes from ../net (Go's strict net.ParseIP; upstream's ParseIPSloppy also accepts leading
 // zeros in IPv4 octets, which svcnet rejects: such addresses are ambiguous and deprecated upstream).
 import { invalid, type FieldError, type FieldPath } from '../fieldErrors.js';
+import { specialIPv4Range } from '../net/classify.js';
+import { dottedQuadValue } from '../net/parse.js';
 import {
   isLinkLocalMulticast,
   isLinkLocalUnicast,
@@ -9,6 +11,7 @@ import {
   isUnspecified,
   parseCIDR,
   parseIP,
+  specialIPRange,
   type IPFamily,
 } from '../net/index.js';
 
@@ -63,14 +66,14 @@ export function validateNonSpecialIP(path: P, value: unknown): FieldError[] {
 
 /**
  * True when `value` is an address of Go family `family` that validateNonSpecialIP accepts: the
- * checks above in one parse, without a field path (callers build one only to report an error).
+ * checks above without a field path (callers build one only to report an error). A dotted quad
+ * is decided on its number, without a bigint: writers check every endpoint address with this.
  */
 export function isOrdinaryIPOfFamily(value: unknown, family: IPFamily): boolean {
   if (typeof value !== 'string') return false;
-  const parsed = parseIP(value);
-  if (!parsed) return false;
-  const goFamily: IPFamily = parsed.family === 'IPv6' && parsed.value >> 32n === 0xffffn ? 'IPv4' : parsed.family;
-  return goFamily === family && !isUnspecified(parsed) && !isLoopback(parsed) && !isLinkLocalUnicast(parsed) && !isLinkLocalMulticast(parsed);
+  const v4 = dottedQuadValue(value);
+  if (v4 >= 0) return family === 'IPv4' && specialIPv4Range(v4) === undefined;
+  return goIPFamily(value) === family && specialIPRange(value) === undefined;
 }
 
 /** netutils.IsDualStackIPStrings: at least one address of each family. */

@@ -3,6 +3,7 @@ import type { Node, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { validateNode } from './node.js';
 import { validatePod } from './pod.js';
 import { validateSecret } from './secret.js';
+import { validateObject } from './validateObject.js';
 
 function pod(): Pod {
   return {
@@ -42,6 +43,40 @@ describe('validatePod (networking part, upstream validateContainerPorts / valida
     const errs = validatePod(p);
     expect(errs.map(String), errs.map(String).join('\n')).toHaveLength(numErrs);
     if (field) expect(errs[0]!.field).toBe(field);
+  });
+});
+
+// Issue 22: a Pod's IPs become EndpointSlice addresses, so they obey the endpoint address rules.
+describe('validatePod status IPs (validatePodIPs and the endpoint address rules)', () => {
+  const withIPs = (podIP: string | undefined, podIPs: string[] | undefined): Pod => {
+    const status = { ...(podIP === undefined ? {} : { podIP }), ...(podIPs === undefined ? {} : { podIPs: podIPs.map((ip) => ({ ip })) }) };
+    return { ...pod(), status };
+  };
+  const cases: Array<[string, Pod, string[]]> = [
+    ['podIP and podIPs agree', withIPs('10.244.1.5', ['10.244.1.5', 'fd00::5']), []],
+    ['podIP alone', withIPs('10.244.1.5', undefined), []],
+    ['loopback podIP', withIPs('127.0.0.1', ['127.0.0.1']), [
+      'status.podIP: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+      'status.podIPs[0]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+    ]],
+    ['loopback podIP alone', withIPs('127.0.0.1', undefined), ['status.podIP: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)']],
+    ['link-local second family', withIPs('10.244.1.5', ['10.244.1.5', 'fe80::5']), ['status.podIPs[1]: Invalid value: "fe80::5": may not be in the link-local range (169.254.0.0/16, fe80::/10)']],
+    ['unspecified', withIPs('0.0.0.0', ['0.0.0.0']), [
+      'status.podIP: Invalid value: "0.0.0.0": may not be unspecified (0.0.0.0)',
+      'status.podIPs[0]: Invalid value: "0.0.0.0": may not be unspecified (0.0.0.0)',
+    ]],
+    ['podIP not an address', withIPs('10.244.1.5\n', undefined), ['status.podIP: Invalid value: "10.244.1.5\\n": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']],
+    ['podIPs[0] disagrees with podIP', withIPs('10.244.1.5', ['10.244.1.6']), ['status.podIPs[0].ip: Invalid value: "10.244.1.6": must be equal to `podIP`']],
+  ];
+  it.each(cases)('%s', (_n, p, want) => expect(validatePod(p).map(String)).toEqual(want));
+});
+
+describe('which writes validate a Pod status', () => {
+  const stored: Pod = { ...pod(), status: { podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }] } };
+  it('a status write and a whole object (no old) do; a main-resource update, whose status is the stored one, does not', () => {
+    expect(validateObject(stored, stored, { subresource: 'status' }).map((e) => e.field)).toEqual(['status.podIP', 'status.podIPs[0]']);
+    expect(validateObject(stored).map((e) => e.field)).toEqual(['status.podIP', 'status.podIPs[0]']);
+    expect(validateObject({ ...stored, metadata: { ...stored.metadata, labels: { a: 'b' } } }, stored)).toEqual([]);
   });
 });
 

@@ -23,6 +23,10 @@ const META = obj({
   ownerReferences: list(obj({ apiVersion: 'string', kind: 'string', name: 'string', uid: 'string', controller: 'bool' })),
 });
 
+// LoadBalancerStatus (Service) and IngressLoadBalancerStatus share this shape; proxies program the ips.
+const LOAD_BALANCER_STATUS = obj({
+  ingress: list(obj({ ip: 'string', hostname: 'string', ipMode: 'string', ports: list(obj({ port: 'int', protocol: 'string', error: 'string' })) })),
+});
 const SERVICE_PORT = obj({ name: 'string', protocol: 'string', appProtocol: 'string', port: 'int', targetPort: 'intOrString', nodePort: 'int' });
 const SERVICE = {
   spec: obj({
@@ -47,7 +51,7 @@ const SERVICE = {
     publishNotReadyAddresses: 'bool',
     trafficDistribution: 'string',
   }),
-  status: 'object',
+  status: obj({ loadBalancer: LOAD_BALANCER_STATUS, conditions: list('object') }),
 } satisfies Record<string, Shape>;
 
 const ENDPOINT_ADDRESS = obj({ ip: 'string', hostname: 'string', nodeName: 'string', targetRef: 'object' });
@@ -96,7 +100,7 @@ const INGRESS = {
     rules: list(obj({ host: 'string', http: obj({ paths: list(obj({ path: 'string', pathType: 'string', backend: BACKEND })) }) })),
     tls: list(obj({ hosts: list('string'), secretName: 'string' })),
   }),
-  status: 'object',
+  status: obj({ loadBalancer: LOAD_BALANCER_STATUS }),
 } satisfies Record<string, Shape>;
 
 const INGRESS_CLASS = {

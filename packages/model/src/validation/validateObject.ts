@@ -13,10 +13,23 @@ import { validateNode } from './node.js';
 import { validatePod } from './pod.js';
 import { validateSecret } from './secret.js';
 import { validateService, type ServiceValidationOptions } from './service.js';
+import { validateServiceStatus } from './serviceStatus.js';
 import { shapeErrors } from './shape.js';
 
+export interface ValidationOptions extends ServiceValidationOptions {
+  /**
+   * 'status': the object is a write to the status subresource (the store's updateStatus), so its
+   * status is validated as ValidateServiceStatusUpdate does, and an update's spec preparation
+   * (which clears a non-LoadBalancer Service's load balancer status) is skipped: a status write
+   * leaves the spec as stored, and a status that does not fit it is refused, not quietly dropped.
+   * Create and update never carry a client's status (the store resets it, as PrepareForCreate and
+   * PrepareForUpdate do), so their validation does not look at it.
+   */
+  subresource?: 'status';
+}
+
 export type AdmitOptions = DefaultsOptions &
-  ServiceValidationOptions & {
+  ValidationOptions & {
     /**
      * The caller hands over a private copy of `obj` (as the store does after its own copy): admit
      * defaults it in place instead of cloning it first, and returns it.
@@ -30,7 +43,7 @@ const SUPPORTED_KINDS = [...KINDS].sort();
  * All validation errors of `obj` (an update of `old` when given). Expects a defaulted object: use
  * {@link admit} for raw input. An unknown kind gives one error on `kind`.
  */
-export function validateObject(input: ObjectInput, oldInput?: ObjectInput, opts: ServiceValidationOptions = {}): FieldError[] {
+export function validateObject(input: ObjectInput, oldInput?: ObjectInput, opts: ValidationOptions = {}): FieldError[] {
   const obj = input as AnyObject;
   const old = oldInput as AnyObject | undefined;
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return [forbidden('', 'an object must be a JSON object with kind, apiVersion and metadata')];
@@ -44,11 +57,14 @@ export function validateObject(input: ObjectInput, oldInput?: ObjectInput, opts:
 }
 
 /** validateObject after the shape check, for an object of a known kind. */
-function validateWellShaped(kind: Kind, obj: AnyObject, old: AnyObject | undefined, opts: ServiceValidationOptions): FieldError[] {
+function validateWellShaped(kind: Kind, obj: AnyObject, old: AnyObject | undefined, opts: ValidationOptions): FieldError[] {
   const prev = old && old.kind === kind ? old : undefined;
   switch (kind) {
-    case 'Service':
-      return validateService(obj as Service, prev as Service | undefined, opts);
+    case 'Service': {
+      const errs = validateService(obj as Service, prev as Service | undefined, opts);
+      if (opts.subresource === 'status') errs.push(...validateServiceStatus(obj as Service));
+      return errs;
+    }
     case 'Endpoints':
       return validateEndpoints(obj as Endpoints, prev as Endpoints | undefined);
     case 'EndpointSlice':
@@ -58,7 +74,7 @@ function validateWellShaped(kind: Kind, obj: AnyObject, old: AnyObject | undefin
     case 'IngressClass':
       return validateIngressClass(obj as IngressClass, prev as IngressClass | undefined);
     case 'Pod':
-      return validatePod(obj as Pod, prev as Pod | undefined);
+      return validatePod(obj as Pod, prev as Pod | undefined, !prev || opts.subresource === 'status');
     case 'Node':
       return validateNode(obj as Node, prev as Node | undefined);
     case 'Secret':
@@ -89,7 +105,7 @@ function admitErrors(copy: AnyObject, old: AnyObject | undefined, opts: AdmitOpt
     const kind = copy.kind;
     const typeErrors = shapeErrors(kind, copy);
     if (typeErrors.length > 0) return typeErrors;
-    applyDefaultsWellShaped(copy, old, opts);
+    applyDefaultsWellShaped(copy, old, opts, opts.subresource !== 'status');
     return validateWellShaped(kind, copy, old, opts);
   }
   if (copy && typeof copy === 'object' && !Array.isArray(copy)) applyDefaults(copy, old, opts);

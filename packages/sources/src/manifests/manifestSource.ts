@@ -34,7 +34,7 @@ export interface ManifestSourceOptions {
    * itself): applied once instead of reading `paths`, which are then ignored, and never watched.
    */
   parsed?: ManifestParseResult;
-  /** Where Deployments and StatefulSets go (without one they are reported as problems); it also schedules and starts bare Pods that have no address yet. */
+  /** Where Deployments and StatefulSets go (without one they are reported as problems); it also schedules and starts bare Pods (their status is the simulator's, never the file's). */
   simulator?: WorkloadSimulator;
   /** Re-apply on change (fs.watch plus a periodic rescan); default true. */
   watch?: boolean;
@@ -249,11 +249,14 @@ export class ManifestSource {
       } else {
         const object = structuredClone(m.object) as unknown as KubeObject & { kind: Kind };
         object.metadata = { ...object.metadata, annotations: { ...object.metadata?.annotations, [SOURCE_ANNOTATION]: `${FILE_SOURCE_PREFIX}${d.file}` } };
-        // A bare Pod with no address yet is scheduled and started by the simulator, as a
-        // cluster's scheduler and kubelet would; one that already reports an address is kept as written.
+        // A bare Pod is scheduled and started by the simulator, as a cluster's scheduler and
+        // kubelet would: the file's Pod is written as a client's (any status in it is dropped by
+        // the store, as the API server drops it), then the status the simulator reports for it
+        // through the status subresource, as the kubelet reports it.
         const adopted = this.#adopt(object);
         try {
           const r = await this.store.apply(adopted?.pod ?? object);
+          if (adopted) await this.store.updateStatus(adopted.pod);
           result[r.action]++;
         } catch (e) {
           adopted?.undo();
@@ -274,7 +277,8 @@ export class ManifestSource {
   #adopt(object: KubeObject & { kind: Kind }): ReturnType<WorkloadSimulator['adoptPod']> {
     if (object.kind !== 'Pod' || !this.options.simulator) return undefined;
     const pod = object as Pod & { kind: 'Pod' };
-    if (pod.status?.podIP || pod.metadata?.ownerReferences?.length) return undefined;
+    // A Pod naming an owner belongs to a controller the simulator does not run.
+    if (pod.metadata?.ownerReferences?.length) return undefined;
     return this.options.simulator.adoptPod(pod);
   }
 

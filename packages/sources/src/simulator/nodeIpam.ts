@@ -81,6 +81,20 @@ export class NodeSubnets {
     return undefined;
   }
 
+  /**
+   * Reserves an address a Pod asked for (see requestedPodIPs), by its first address: 'outside'
+   * when that lies outside this node's subnet (or on its network, gateway or broadcast address),
+   * 'taken' when another Pod holds it.
+   */
+  claim(ips: readonly string[]): 'claimed' | 'outside' | 'taken' {
+    const ip = ips[0] === undefined ? undefined : parseIP(ips[0]);
+    const offset = ip ? cidrOffset(this.cidrs[0]!, ip) : undefined;
+    if (offset === undefined || offset < 2n || offset >= BigInt(this.capacity + 2)) return 'outside';
+    if (this.#used.has(Number(offset))) return 'taken';
+    this.#used.add(Number(offset));
+    return 'claimed';
+  }
+
   release(ips: readonly string[]): void {
     const first = ips[0];
     if (first === undefined) return;

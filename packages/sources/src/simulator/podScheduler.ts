@@ -1,4 +1,4 @@
-import { cidrAddress, formatIP, parseCIDR } from '@svcnet/model';
+import { canonicalIP, cidrAddress, formatIP, parseCIDR } from '@svcnet/model';
 import { NodeIpam, SimulatorConfigError } from './nodeIpam.js';
 import type { PodPlacement, SimulatedNode } from './podFactory.js';
 
@@ -17,6 +17,8 @@ export interface PodSchedulerOptions {
 export class PodScheduler {
   readonly nodes: readonly SimulatedNode[];
   readonly #ipam: NodeIpam;
+  /** Requested addresses outside every node subnet, held by a Pod (canonical text). */
+  readonly #outside = new Set<string>();
   #next = 0;
 
   constructor(options: PodSchedulerOptions) {
@@ -53,7 +55,34 @@ export class PodScheduler {
     return node && podIPs ? { nodeName: node.name, hostIP: node.address, podIPs } : undefined;
   }
 
+  /**
+   * A place for a Pod that names its addresses (requestedPodIPs): on the named node, else the next
+   * one round-robin; an address inside a simulated node's subnet is reserved there so no other Pod
+   * gets it. Undefined for an unknown node or an address another Pod holds.
+   */
+  placeWith(podIPs: string[], nodeName?: string): PodPlacement | undefined {
+    const node = nodeName ? this.nodes.find((n) => n.name === nodeName) : this.nodes[this.#next];
+    if (!node) return undefined;
+    if (!this.#claim(podIPs)) return undefined;
+    if (!nodeName) this.#next = (this.#next + 1) % this.nodes.length;
+    return { nodeName: node.name, hostIP: node.address, podIPs };
+  }
+
+  /** Reserves a requested address in the node subnet holding it, else among those held outside every subnet. */
+  #claim(podIPs: readonly string[]): boolean {
+    for (const n of this.nodes) {
+      const claimed = this.#ipam.node(n.name).claim(podIPs);
+      if (claimed !== 'outside') return claimed === 'claimed';
+    }
+    const key = canonicalIP(podIPs[0] ?? '') ?? '';
+    if (this.#outside.has(key)) return false;
+    this.#outside.add(key);
+    return true;
+  }
+
   release(placement: PodPlacement): void {
-    this.#ipam.node(placement.nodeName).release(placement.podIPs);
+    // A requested address may lie in another node's subnet, or in none (placeWith): free it where it is.
+    for (const n of this.nodes) this.#ipam.node(n.name).release(placement.podIPs);
+    this.#outside.delete(canonicalIP(placement.podIPs[0] ?? '') ?? '');
   }
 }

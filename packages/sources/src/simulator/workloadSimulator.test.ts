@@ -258,4 +258,30 @@ describe('WorkloadSimulator', () => {
     expect(() => a.sim.apply(bad)).toThrow(InvalidObjectError);
     expect(() => a.sim.apply(bad)).toThrow('Deployment "bad" is invalid: spec.template.metadata.labels');
   });
+
+  it('writes pod status as the kubelet does, through updateStatus; a readiness flip is one status write', async () => {
+    const store = new MemoryStore();
+    const ops: string[] = [];
+    const observed = Object.create(store) as MemoryStore;
+    for (const op of ['apply', 'updateStatus', 'create', 'update'] as const) {
+      observed[op] = ((o: Parameters<MemoryStore[typeof op]>[0], opts?: Parameters<MemoryStore[typeof op]>[1]) => {
+        if (o.kind === 'Pod') ops.push(`${op} ${'status' in o ? 'with' : 'without'} status`);
+        return (store[op] as (...a: unknown[]) => unknown).call(store, o, opts);
+      }) as never;
+    }
+    const clock = new ManualClock(Date.UTC(2024, 0, 1));
+    const sim = new WorkloadSimulator(observed, { clock, random: seededRandom(42), readyDelayMs: 1000 });
+    sims.push(sim);
+    await sim.start();
+    sim.apply(deployment('web', 1));
+    await sim.settle();
+    expect(ops).toEqual(['apply without status', 'updateStatus with status']);
+    const [pod] = (await store.list('Pod')).items;
+    expect(pod!.status?.podIP).toMatch(/^10\.244\./);
+    ops.length = 0;
+    clock.advance(1000);
+    await sim.settle();
+    expect(ops).toEqual(['updateStatus with status']);
+    expect(ready((await store.list('Pod')).items[0]!)).toBe(true);
+  });
 });

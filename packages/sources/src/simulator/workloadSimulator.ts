@@ -5,6 +5,7 @@ import { type Clock, type Random, type TimerHandle, systemClock } from './clock.
 import { type PodIdentity, type SimulatedNode, type Workload, buildNode, buildPod, randomUid, withStatus } from './podFactory.js';
 import { PodScheduler } from './podScheduler.js';
 import type { SimPod } from './simPod.js';
+import { requestedPodIPs } from './requestedPodIPs.js';
 import { validateWorkload } from './validateWorkload.js';
 import { planDeployment, planStatefulSet } from './workloadControllers.js';
 
@@ -147,14 +148,16 @@ export class WorkloadSimulator {
   }
 
   /**
-   * A bare Pod from a manifest (no controller, no address yet), as the scheduler and kubelet would
-   * take it: placed on its spec.nodeName when that is a simulated node (else on the next node),
-   * given an address from that node's pod subnet, and returned as first reported, not Ready. The
-   * caller writes it; when the store rejects it, `undo()` takes the adoption back (a new Pod's
-   * address is freed; a Pod adopted before keeps its address and its last accepted content). It
-   * turns Ready after readyDelayMs and flaps like workload pods. Applying the same Pod again keeps
-   * its node, address and readiness. Returns undefined, leaving the Pod as it is (Pending), when it
-   * names a node the simulator does not run or no address is free.
+   * A bare Pod from a manifest (no controller; a status written with it is ignored), as the
+   * scheduler and kubelet would take it: placed on its spec.nodeName when that is a simulated node
+   * (else on the next node), given an address from that node's pod subnet (or the addresses it
+   * names in annotation svcnet.io/pod-ips, see requestedPodIPs), and returned as first reported,
+   * not Ready. The caller writes it (the Pod, then its status through updateStatus); when the
+   * store rejects it, `undo()` takes the adoption back (a new Pod's address is freed; a Pod
+   * adopted before keeps its address and its last accepted content). It turns Ready after
+   * readyDelayMs and flaps like workload pods. Applying the same Pod again keeps its node, address
+   * and readiness. Returns undefined, leaving the Pod as it is (Pending), when it names a node the
+   * simulator does not run or an address that is not free.
    */
   adoptPod(pod: Pod & { kind: 'Pod' }): { pod: Pod & { kind: 'Pod' }; undo: () => void } | undefined {
     const namespace = pod.metadata?.namespace ?? 'default';
@@ -162,16 +165,19 @@ export class WorkloadSimulator {
     const key = `${namespace}/${name}`;
     let p = this.#bare.get(key);
     const wanted = pod.spec?.nodeName;
+    // Asked-for addresses, validated first: an invalid request throws, as an invalid Pod would.
+    const requested = requestedPodIPs(pod);
     // spec.nodeName cannot change on a real Pod (the API rejects it): a different one here is a
-    // different Pod for the simulator, placed afresh.
-    if (p && wanted && wanted !== p.placement.nodeName) {
+    // different Pod for the simulator, placed afresh; so is a different address request.
+    const moved = p && ((wanted && wanted !== p.placement.nodeName) || (requested && requested.join(',') !== p.placement.podIPs.join(',')));
+    if (moved) {
       this.releasePod(namespace, name);
       p = undefined;
     }
     const previous = p?.pod;
     if (!p) {
       if (this.#podCount >= this.#maxPods) return undefined;
-      const placement = wanted ? this.#scheduler.placeOn(wanted) : this.#scheduler.place();
+      const placement = requested ? this.#scheduler.placeWith(requested, wanted) : wanted ? this.#scheduler.placeOn(wanted) : this.#scheduler.place();
       if (!placement) return undefined;
       const now = this.#clock.now();
       p = { name, namespace, revision: '', placement, pod, ready: false, startedMs: now };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kind, KubeObject } from '@svcnet/model';
+import { shapeErrors, type Kind, type KubeObject } from '@svcnet/model';
 
 /** pino-compatible logging surface (pino's `logger.error({ ... }, msg)`). */
 export interface StoreLogger {
@@ -15,7 +15,11 @@ export const stderrLogger: StoreLogger = {
 
 /**
  * Decodes a stored object, or undefined (logged) when what Redis holds is not a `kind` object the
- * store wrote: a raw `HSET` by hand must not crash every consumer's sync loop.
+ * store wrote: a raw `HSET` or `XADD` by hand (or a client with the store's Redis credentials but
+ * not its code) must not crash every consumer's sync loop. Read-back passes the same shape check
+ * as a write (model's shapeErrors: strings where strings go, lists where lists go), so consumers
+ * only ever see objects of the shape admission lets through; a malformed one is skipped and
+ * logged, and lists and watches carry on with the rest.
  */
 export function decodeObject(kind: Kind, text: string, logger: StoreLogger, where: string): KubeObject | undefined {
   let obj: unknown;
@@ -31,12 +35,20 @@ export function decodeObject(kind: Kind, text: string, logger: StoreLogger, wher
     : o.kind !== kind ? `kind is ${JSON.stringify(o.kind)}`
     : typeof o.metadata?.name !== 'string' || !o.metadata.name ? 'metadata.name is missing'
     : !/^\d+$/.test(o.metadata.resourceVersion ?? '') ? 'metadata.resourceVersion is not a revision'
-    : undefined;
+    : shapeProblem(kind, o);
   if (problem) {
     logger.error({ kind, where, name: o?.metadata?.name }, `store: skipping ${kind} in ${where}: ${problem}; rewrite it through the store API`);
     return undefined;
   }
   return o;
+}
+
+/** The first few shape errors, as one line for the log, or undefined when the shape is right. */
+function shapeProblem(kind: Kind, obj: KubeObject): string | undefined {
+  const errors = shapeErrors(kind, obj as unknown as Record<string, unknown>);
+  if (errors.length === 0) return undefined;
+  const shown = errors.slice(0, 3).map(String).join('; ');
+  return errors.length > 3 ? `${shown}; and ${errors.length - 3} more` : shown;
 }
 
 /**
