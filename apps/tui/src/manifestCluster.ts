@@ -37,6 +37,8 @@ export interface ManifestCluster {
   simulator: WorkloadSimulator;
   /** The first pass over the files: what was applied, skipped, and every problem found. */
   sync: ManifestSyncResult;
+  /** The manifest problems of the latest pass (a fixed file's disappear). */
+  problems(): readonly ManifestProblem[];
   /** Resolves once pods are created and the controller has caught up, and slices stop changing (at most `maxMs`). */
   settle(maxMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -106,6 +108,7 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
     store,
     simulator,
     sync,
+    problems: () => source.status().problems,
     async settle(maxMs = 5000) {
       const deadline = Date.now() + maxMs;
       // Until neither writer has anything left to do and a whole round changed nothing.

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { KubernetesSource } from '@svcnet/sources';
 import { MemoryStore, connectStore, isStoreError, type NodeStatusStore, type Store } from '@svcnet/store';
 import { CliError, UsageError } from './cliErrors.js';
+import type { SourceProblem } from './dashboard/clusterModel.js';
 import type { DetailRenderers } from './dashboard/detailText.js';
 import { startManifestCluster } from './manifestCluster.js';
 import { detailRenderers } from './renderers.js';
@@ -24,8 +25,13 @@ export interface Session {
   renderers: DetailRenderers;
   /** Resolves once the feeders have made their first pass (manifests applied, pods created). */
   settled(): Promise<void>;
-  close(): Promise<void>;
+  /** The source's current problems (manifest documents it could not apply), for the header and :events. */
+  problems(): readonly SourceProblem[];
+  /** Stops the feeders and the store; with `now`, without waiting for a store that does not answer. */
+  close(options?: { now?: boolean }): Promise<void>;
 }
+
+const noProblems = (): readonly SourceProblem[] => [];
 
 /** The bundled examples: next to the sources in a checkout, or SVCNET_EXAMPLES. */
 export function examplesDir(): string {
@@ -49,7 +55,16 @@ export async function openSession(opts: SessionOptions, log: (line: string) => v
     } catch (e) {
       throw isStoreError(e) ? new CliError((e as Error).message) : new UsageError(`--redis: ${(e as Error).message}`);
     }
-    return { store, description: store.description, renderers: detailRenderers(), settled: async () => {}, close: () => store.close() };
+    const redis = store as Store & { disconnect?: () => void };
+    return {
+      store,
+      description: store.description,
+      renderers: detailRenderers(),
+      settled: async () => {},
+      problems: noProblems,
+      // Quitting must not wait for a Redis that is down: drop the connection instead of QUIT.
+      close: async (o) => (o?.now && redis.disconnect ? redis.disconnect() : store.close()),
+    };
   }
   if (opts.kubeconfig) {
     const store = new MemoryStore();
@@ -70,6 +85,7 @@ export async function openSession(opts: SessionOptions, log: (line: string) => v
       description: `kubernetes ${source.status().server} (read-only)`,
       renderers: detailRenderers(),
       settled: async () => {},
+      problems: noProblems,
       close: async () => {
         await source.stop();
         await store.close();
@@ -84,12 +100,15 @@ export async function openSession(opts: SessionOptions, log: (line: string) => v
     readyDelayMs: 1500,
     flap: { intervalMs: 4000, probability: 0.1, maxPerInterval: 1, downMs: 3000 },
     log,
+    // Problems are read from the source (problems() below), not logged as they come.
+    onProblem: () => undefined,
   });
   return {
     store: cluster.store,
     description: opts.filename?.length ? `manifests ${paths.join(',')} (simulated pods, memory)` : 'demo (examples/, simulated pods, memory)',
     renderers: detailRenderers(),
     settled: () => cluster.settle(),
+    problems: () => cluster.problems().map((p) => ({ where: p.line ? `${p.file}:${p.line}` : p.file, message: p.message })),
     close: () => cluster.stop(),
   };
 }

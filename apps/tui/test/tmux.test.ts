@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
@@ -81,7 +83,7 @@ describeWith('svcnet --redis in a real terminal, with an agent writing', [tmux, 
   it('shows what is written to the shared store, live, and the agents on :nodes', async () => {
     redis = await RedisServer.start();
     const url = `unix://${redis.socketPath}`;
-    const store = await openStore(url);
+    const store = openStore(url) as ReturnType<typeof openStore> & { disconnect(): void };
     try {
       await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shared-web', namespace: 'default' }, spec: { selector: { app: 'w' }, ports: [{ port: 80 }] } });
       await store.nodeStatus.heartbeat('host-1', { proxyMode: 'nftables', message: 'rules applied' });
@@ -107,9 +109,63 @@ describeWith('svcnet --redis in a real terminal, with an agent writing', [tmux, 
       run('send-keys', '-t', name, 'Enter');
       s = await waitOn((x) => x.includes('host-1'), 'the agent on :nodes');
       expect(s).toMatch(/host-1\s+Ready.*nftables.*rules applied/);
+      // Quitting while Redis is down does not wait for it: the terminal is back at once.
+      store.disconnect();
+      await redis.stop();
+      redis = undefined;
+      await waitOn((x) => /error|connecting/.test(x), 'the header to show the lost connection').catch(() => undefined);
       run('send-keys', '-t', name, 'q');
+      const quitDeadline = Date.now() + 4000;
+      let gone = false;
+      while (!gone && Date.now() < quitDeadline) {
+        try {
+          screenOf();
+          await new Promise((r) => setTimeout(r, 100));
+        } catch {
+          gone = true;
+        }
+      }
+      expect(gone, 'the dashboard had not exited 4 s after q with Redis down').toBe(true);
     } finally {
-      await store.close();
+      store.disconnect();
     }
+  }, 60_000);
+});
+
+describeWith('svcnet -f with a broken manifest, in a real terminal', [tmux], () => {
+  const name = `${session}-problems`;
+  const dir = mkdtempSync(join(tmpdir(), 'svcnet-tui-problems-'));
+  afterAll(() => {
+    try {
+      run('kill-session', '-t', name);
+    } catch {
+      // already ended
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts the problem in the header while running and lists it on :events with its file and line', async () => {
+    writeFileSync(join(dir, 'good.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: fine}\nspec:\n  ports: [{port: 80}]\n');
+    writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: v1\nkind: Servce\nmetadata: {name: typo}\n');
+    const cmd = `cd ${repo} && CI=false NO_COLOR=1 node --conditions=@svcnet/source --import tsx apps/tui/src/cli.ts -f ${dir} --log-file ${dir}/dashboard.log 2>/tmp/${name}.err`;
+    run('new-session', '-d', '-s', name, '-x', '160', '-y', '30', cmd);
+    const screenOf = () => run('capture-pane', '-p', '-t', name);
+    const waitOn = async (pred: (x: string) => boolean, what: string) => {
+      const deadline = Date.now() + 30_000;
+      let last = '';
+      while (Date.now() < deadline) {
+        try { last = screenOf(); } catch { last = '(session gone)'; }
+        if (pred(last)) return last;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
+    };
+    let s = await waitOn((x) => x.includes('fine'), 'the good Service');
+    expect(s).toContain('1 manifest problem');
+    run('send-keys', '-t', name, '-l', ':events');
+    run('send-keys', '-t', name, 'Enter');
+    s = await waitOn((x) => x.includes('bad.yaml:2'), 'the problem on :events');
+    expect(s).toMatch(/PROBLEM\s+Manifest\s+\S*bad\.yaml:2/);
+    run('send-keys', '-t', name, 'q');
   }, 60_000);
 });

@@ -242,7 +242,11 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   const offset = scrollOffset(u.top, clampedCursor, tableHeight, rows.length);
   u.top = offset;
   const { mode, input, filter, namespace, faultsOnly, sortColumn, sortDescending, detail, detailTop, showHelp, message } = u;
-  const header = `svcnet · ${snap.source} · ${snap.connection}${snap.synced ? '' : ' (syncing)'} · lag ${snap.watchLagMs < 1000 ? `${snap.watchLagMs}ms` : `${(snap.watchLagMs / 1000).toFixed(1)}s`} · ${namespace ? `ns ${namespace}` : 'all namespaces'}${faultsOnly ? ' · faults only' : ''}`;
+  const troubles = [
+    snap.problems.length ? `${snap.problems.length} manifest problem${snap.problems.length === 1 ? '' : 's'} (:events)` : '',
+    snap.failingSyncs ? `${snap.failingSyncs} error${snap.failingSyncs === 1 ? '' : 's'} in the last minute` : '',
+  ].filter(Boolean);
+  const header = `svcnet · ${snap.source} · ${snap.connection}${snap.synced ? '' : ' (syncing)'} · lag ${snap.watchLagMs < 1000 ? `${snap.watchLagMs}ms` : `${(snap.watchLagMs / 1000).toFixed(1)}s`}${troubles.length ? ` · ${troubles.join(' · ')}` : ''} · ${namespace ? `ns ${namespace}` : 'all namespaces'}${faultsOnly ? ' · faults only' : ''}`;
   const faults = rows.filter((r) => r.fault).length;
   const title = detail ? `${detail.kind} ${detail.row.serviceKey ?? detail.row.key}` : `${view.title} (${rows.length})${faults ? ` · ${faults} need attention` : ''}${filter ? ` · filter "${filter}"` : ''}${sortColumn >= 0 ? ` · sort ${view.columns[sortColumn]}${sortDescending ? ' desc' : ''}` : ''}`;
   const footer = mode === 'command' ? `:${input}` : mode === 'filter' ? `/${input}` : message || hints(bindings, ['command', 'filter', 'open', 'yaml', 'describe', 'faultsOnly', 'help', 'quit']);

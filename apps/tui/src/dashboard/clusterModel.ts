@@ -1,6 +1,7 @@
-import type { Endpoints, EndpointSlice, Ingress, Kind, KubeObject, Node, ObjectOfKind, Pod, Service } from '@svcnet/model';
+import type { Endpoints, EndpointSlice, Ingress, KubeObject, Node, ObjectOfKind, Pod, Service } from '@svcnet/model';
 import { objectKey } from '@svcnet/model';
 import { listAndWatch, type Informer, type NodeAgentStatus, type NodeStatusStore, type Store } from '@svcnet/store';
+import { describeSliceChange } from './changeText.js';
 
 /** The kinds the dashboard shows; each gets one informer. */
 export const WATCHED_KINDS = ['Service', 'EndpointSlice', 'Endpoints', 'Pod', 'Ingress', 'Node'] as const;
@@ -10,9 +11,19 @@ export interface DashboardEvent {
   at: number;
   kind: string;
   key: string;
-  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'ERROR';
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'ERROR' | 'PROBLEM';
   message: string;
 }
+
+/** A problem the source reports while it runs: a manifest document it could not apply, with where. */
+export interface SourceProblem {
+  /** `file:line` (or the file), what `/` finds it by. */
+  readonly where: string;
+  readonly message: string;
+}
+
+/** How long an error counts as a failing sync in the header after it was reported. */
+const FAILING_SYNC_WINDOW_MS = 60_000;
 
 /** An immutable view of the cluster at one refresh tick: what the React tree renders. */
 export interface Snapshot {
@@ -33,8 +44,14 @@ export interface Snapshot {
   /** key ("Kind/ns/name") -> time of its last change, for highlighting changed rows. */
   readonly changedAt: ReadonlyMap<string, number>;
   readonly events: readonly DashboardEvent[];
-  /** Milliseconds since the last event or bookmark of the slowest informer. */
+  /** Age of the oldest change received and not yet on screen: 0 when the screen is up to date. */
   readonly watchLagMs: number;
+  /** Milliseconds since the last change arrived (how long the data has been quiet). */
+  readonly idleMs: number;
+  /** The source's problems right now (manifest documents it could not apply). */
+  readonly problems: readonly SourceProblem[];
+  /** Errors reported in the last minute (store unreachable, writes refused, controllers failing). */
+  readonly failingSyncs: number;
 }
 
 export interface ClusterModelOptions {
@@ -45,6 +62,8 @@ export interface ClusterModelOptions {
   eventLimit?: number;
   /** How often node agents' status is read (default 1000 ms). */
   agentPollMs?: number;
+  /** The source's current problems, read at each snapshot (e.g. the manifest source's). */
+  problems?: () => readonly SourceProblem[];
 }
 
 /**
@@ -62,6 +81,9 @@ export class ClusterModel {
   private version = 0;
   private last: Snapshot | undefined;
   private lastActivity: number;
+  /** When the oldest change not yet in a snapshot arrived (undefined: the last snapshot has everything). */
+  private pendingSince: number | undefined;
+  private readonly knownProblems = new Set<string>();
   private lastError: string | undefined;
   private unsubscribers: Array<() => void> = [];
   private agents: NodeAgentStatus[] = [];
@@ -97,8 +119,15 @@ export class ClusterModel {
           const at = this.now();
           this.changedAt.set(key, at);
           this.lastActivity = at;
+          this.pendingSince ??= at;
           this.dirty = true;
-          if (informer.hasSynced()) this.log({ at, kind, key: objectKey(e.object), type: e.type, message: describeChange(kind, e.type) });
+          if (informer.hasSynced()) {
+            const message =
+              kind === 'EndpointSlice'
+                ? describeSliceChange(e.type, e.object as EndpointSlice, e.type === 'MODIFIED' ? (e.old as EndpointSlice) : undefined)
+                : `${kind} ${e.type.toLowerCase()}`;
+            this.log({ at, kind, key: objectKey(e.object), type: e.type, message });
+          }
         }),
       );
       void informer.synced.then(() => {
@@ -137,6 +166,11 @@ export class ClusterModel {
     return [...this.informers.values()].every((i) => i.hasSynced());
   }
 
+  /** Milliseconds since the last change arrived, now (a snapshot's idleMs is as of when it was made). */
+  get idleMs(): number {
+    return Math.max(0, this.now() - this.lastActivity);
+  }
+
   /** Resolves when every informer has listed. */
   async waitForSync(): Promise<void> {
     await Promise.all([...this.informers.values()].map((i) => i.synced));
@@ -153,9 +187,23 @@ export class ClusterModel {
     this.dirty = true;
   }
 
+  /** New source problems go to the event log once each (the header counts the current ones). */
+  private noteProblems(problems: readonly SourceProblem[], at: number): void {
+    const current = new Set<string>();
+    for (const p of problems) {
+      const id = `${p.where}\n${p.message}`;
+      current.add(id);
+      if (!this.knownProblems.has(id)) this.log({ at, kind: 'Manifest', key: p.where, type: 'PROBLEM', message: p.message });
+    }
+    this.knownProblems.clear();
+    for (const id of current) this.knownProblems.add(id);
+  }
+
   /** The current snapshot: the same object as last time when nothing changed. */
   snapshot(): Snapshot {
     const at = this.now();
+    const problems = this.options.problems?.() ?? [];
+    if (problems.length !== this.knownProblems.size || problems.some((p) => !this.knownProblems.has(`${p.where}\n${p.message}`))) this.noteProblems(problems, at);
     if (!this.dirty && this.last) return this.last;
     this.dirty = false;
     if (!this.servicesSorted) this.servicesSorted = sortByKey([...this.servicesByKey.values()]);
@@ -183,8 +231,12 @@ export class ClusterModel {
       agents: this.agents,
       changedAt: this.changedAt,
       events: this.events.slice(),
-      watchLagMs: Math.max(0, at - this.lastActivity),
+      watchLagMs: this.pendingSince === undefined ? 0 : Math.max(0, at - this.pendingSince),
+      idleMs: Math.max(0, at - this.lastActivity),
+      problems,
+      failingSyncs: this.events.filter((e) => e.type === 'ERROR' && at - e.at < FAILING_SYNC_WINDOW_MS).length,
     };
+    this.pendingSince = undefined;
     return this.last;
   }
 
@@ -233,10 +285,6 @@ export class ClusterModel {
     if (this.events.length > this.eventLimit) this.events.splice(0, this.events.length - this.eventLimit);
     this.dirty = true;
   }
-}
-
-function describeChange(kind: Kind | string, type: string): string {
-  return `${kind} ${type.toLowerCase()}`;
 }
 
 function sortByKey<T extends KubeObject>(items: T[]): T[] {

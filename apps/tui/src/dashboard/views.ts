@@ -306,7 +306,7 @@ export const eventsView: TableView = {
   rows(s) {
     return [...s.events].reverse().map((e, i) => ({
       key: `${e.at}-${i}`,
-      fault: e.type === 'ERROR' ? e.message : undefined,
+      fault: e.type === 'ERROR' || e.type === 'PROBLEM' ? e.message : undefined,
       cells: [formatAge(s.at - e.at), e.type, e.kind, e.key, e.message],
     }));
   },

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EndpointSlice } from '@svcnet/model';
+import { MemoryStore } from '@svcnet/store';
+import { ClusterModel, type SourceProblem } from './clusterModel.js';
+
+const stops: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (stops.length) await stops.pop()!();
+});
+
+const slice = (ready: boolean): EndpointSlice & { kind: 'EndpointSlice' } => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: 'web-abcde', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+  addressType: 'IPv4',
+  ports: [{ name: '', port: 8080, protocol: 'TCP' }],
+  endpoints: [{ addresses: ['10.244.1.4'], conditions: { ready } }],
+});
+
+async function model(problems: SourceProblem[] = []) {
+  let now = 1_000_000;
+  const store = new MemoryStore();
+  const m = new ClusterModel(store, { source: 'test', now: () => now, problems: () => problems });
+  m.start();
+  await m.waitForSync();
+  stops.push(() => store.close(), () => m.stop());
+  return { store, m, advance: (ms: number) => (now += ms) };
+}
+
+describe('ClusterModel', () => {
+  it('lag is the age of changes not yet on screen: 0 while idle, however long', async () => {
+    const { store, m, advance } = await model();
+    m.snapshot();
+    advance(30_000);
+    m.touch(); // the dashboard's once-a-second redraw
+    const idle = m.snapshot();
+    expect(idle.watchLagMs).toBe(0);
+    expect(idle.idleMs).toBe(30_000);
+    await store.create(slice(true));
+    await new Promise((r) => setTimeout(r, 20));
+    advance(120);
+    expect(m.snapshot().watchLagMs).toBe(120);
+    m.touch();
+    expect(m.snapshot().watchLagMs).toBe(0);
+  });
+
+  it('says what changed in an EndpointSlice, not just that it was modified', async () => {
+    const { store, m } = await model();
+    const created = await store.create(slice(true));
+    await store.update({ ...created, kind: 'EndpointSlice', endpoints: [{ addresses: ['10.244.1.4'], conditions: { ready: false } }] });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(m.snapshot().events.map((e) => e.message)).toEqual(['endpoint 10.244.1.4 added (ready)', 'endpoint 10.244.1.4 not ready']);
+  });
+
+  it('counts the source problems in the snapshot and logs each new one once, with where it is', async () => {
+    const problems: SourceProblem[] = [{ where: 'examples/bad.yaml:3', message: 'examples/bad.yaml: document 1 (line 3): kind "Servce" is not known: did you mean "Service"?' }];
+    const { m } = await model(problems);
+    m.snapshot();
+    m.snapshot();
+    const s = m.snapshot();
+    expect(s.problems).toHaveLength(1);
+    expect(s.events.filter((e) => e.type === 'PROBLEM').map((e) => [e.key, e.message])).toEqual([['examples/bad.yaml:3', problems[0]!.message]]);
+    problems.length = 0;
+    expect(m.snapshot().problems).toEqual([]);
+  });
+});
