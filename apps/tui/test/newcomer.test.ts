@@ -139,6 +139,31 @@ describe('svcnet, as a newcomer runs it', () => {
     expect(r.out).toContain('# skipped Ingress default/web: its IngressClass "conformance" names controller "k8s.io/ingress-nginx" (--controller k8s.io/ingress-nginx would include it)');
   });
 
+  it('svcnet env prints the variables a Pod in the namespace gets, in upstream\'s order', async () => {
+    const r = await svcnet(['env', '-n', 'multi-port', '-f', join(EXAMPLES, 'multi-port.yaml')]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    const host = /^MY_SERVICE_SERVICE_HOST=(10\.\d+\.\d+\.\d+)$/.exec(lines[0]!)?.[1];
+    expect(host).toBeDefined();
+    expect(lines).toEqual([
+      `MY_SERVICE_SERVICE_HOST=${host}`,
+      'MY_SERVICE_SERVICE_PORT=80',
+      'MY_SERVICE_SERVICE_PORT_HTTP=80',
+      'MY_SERVICE_SERVICE_PORT_HTTPS=443',
+      `MY_SERVICE_PORT=tcp://${host}:80`,
+      `MY_SERVICE_PORT_80_TCP=tcp://${host}:80`,
+      'MY_SERVICE_PORT_80_TCP_PROTO=tcp',
+      'MY_SERVICE_PORT_80_TCP_PORT=80',
+      `MY_SERVICE_PORT_80_TCP_ADDR=${host}`,
+      `MY_SERVICE_PORT_443_TCP=tcp://${host}:443`,
+      'MY_SERVICE_PORT_443_TCP_PROTO=tcp',
+      'MY_SERVICE_PORT_443_TCP_PORT=443',
+      `MY_SERVICE_PORT_443_TCP_ADDR=${host}`,
+    ]);
+    expect((await svcnet(['env', '-n', 'other', '-f', join(EXAMPLES, 'multi-port.yaml')])).out).toBe('');
+    expect((await svcnet(['env'])).code).toBe(2);
+  });
+
   it('an unreachable Redis is one line naming the address and the cause, exit 1', async () => {
     const r = await svcnet(['get', 'svc', '--redis', 'redis://127.0.0.1:1']);
     expect(r.code).toBe(1);

@@ -1,6 +1,7 @@
 import type { RegisterCommand } from './types.js';
 import { registerDashboard } from './dashboard.js';
 import { registerDns } from './dns.js';
+import { registerEnv } from './env.js';
 import { registerIngress } from './ingress.js';
 import { registerKubectl } from './kubectl.js';
 import { registerRender } from './render.js';
@@ -14,4 +15,5 @@ export const commands: readonly RegisterCommand[] = [
   registerRender,
   registerDns,
   registerIngress,
+  registerEnv,
 ];

@@ -1,5 +1,5 @@
 import type { KubeObject, Service } from '@svcnet/model';
-import { formatAge, objectKey } from '@svcnet/model';
+import { formatAge, objectKey, serviceEnvVars } from '@svcnet/model';
 import { stringify } from 'yaml';
 import type { Snapshot } from './clusterModel.js';
 import { describeService } from '../describe.js';
@@ -67,6 +67,11 @@ export function serviceTree(s: Snapshot, svc: Service, renderers: DetailRenderer
   if (renderers.dns) {
     lines.push('dns:');
     for (const l of renderers.dns(s, svc)) lines.push(`  ${l}`);
+  }
+  const env = serviceEnvVars([svc]);
+  if (env.length) {
+    lines.push(`env (containers of Pods in ${ns} created after it, as the kubelet sets them; svcnet env -n ${ns}):`);
+    for (const v of env) lines.push(`  ${v.name}=${v.value ?? ''}`);
   }
   return lines;
 }
