@@ -103,7 +103,9 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
     await runSimulation(simulator, clock);
     await controller.start();
   }
-  const revision = async () => (await store.list('EndpointSlice')).revision + (await store.list('Endpoints')).revision + (await store.list('Pod')).revision;
+  // The kinds' revisions (shared: nothing is copied just to read a number).
+  const revision = async () =>
+    (await store.list('EndpointSlice', { shared: true })).revision + (await store.list('Endpoints', { shared: true })).revision + (await store.list('Pod', { shared: true })).revision;
   return {
     store,
     simulator,

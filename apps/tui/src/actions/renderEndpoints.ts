@@ -23,8 +23,8 @@ const byKey = (a: KubeObject, b: KubeObject) => {
 /** `svcnet render endpoints`: Endpoints then EndpointSlices, each sorted by namespace/name, as a `kind: List`. */
 export async function renderEndpoints(flags: PipelineFlags & { output: 'yaml' | 'json' }): Promise<number> {
   return withPipeline(flags, async ({ store }) => {
-    const endpoints = (await store.list('Endpoints')).items as Endpoints[];
-    const slices = (await store.list('EndpointSlice')).items as EndpointSlice[];
+    const endpoints = (await store.list('Endpoints', { shared: true })).items as Endpoints[];
+    const slices = (await store.list('EndpointSlice', { shared: true })).items as EndpointSlice[];
     const items = [...[...endpoints].sort(byKey), ...[...slices].sort(byKey)].map((o) => asWritten(o as KubeObject));
     const list = { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } };
     return flags.output === 'json' ? `${JSON.stringify(list, null, 2)}\n` : stringify(list);

@@ -6,8 +6,8 @@ import { withPipeline } from './pipeline.js';
 /** `svcnet render ingress` */
 export async function renderIngress(flags: PipelineFlags & IngressClassFlags & { output: 'table' | 'json' }): Promise<number> {
   return withPipeline(flags, async ({ store }) => {
-    const ingresses = (await store.list('Ingress')).items;
-    const classes = (await store.list('IngressClass')).items;
+    const ingresses = (await store.list('Ingress', { shared: true })).items;
+    const classes = (await store.list('IngressClass', { shared: true })).items;
     const options = { ingressClass: flags.ingressClass, controller: flags.controller, watchWithoutClass: flags.watchWithoutClass };
     const table = compileRouteTable(ingresses, classes, options);
     const skipped = skippedIngresses(ingresses, classes, options);

@@ -43,8 +43,8 @@ export async function renderProxy(flags: RenderProxyFlags): Promise<number> {
   const options = await proxyOptionsFrom(flags);
   return withPipeline(flags, async ({ store }) => {
     const state = new ProxyState(flags.ipFamily, options.nodeName);
-    for (const svc of (await store.list('Service')).items) state.onServiceUpdate(svc);
-    for (const slice of (await store.list('EndpointSlice')).items) state.onEndpointSliceUpdate(slice);
+    for (const svc of (await store.list('Service', { shared: true })).items) state.onServiceUpdate(svc);
+    for (const slice of (await store.list('EndpointSlice', { shared: true })).items) state.onEndpointSliceUpdate(slice);
     state.checkout();
     if (flags.mode === 'nftables') return new NFTablesSyncer(state, options).prepare().text;
     if (flags.mode === 'ipvs') {

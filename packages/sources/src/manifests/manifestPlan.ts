@@ -1,5 +1,4 @@
 import { type ManifestObject, NAMESPACED, isKind } from '@svcnet/model';
-import { canonicalJSON } from '../simulator/podTemplateHash.js';
 
 /** One problem with one file (or one document in it), as the manifest source reports them. */
 export interface ManifestProblem {
@@ -68,7 +67,9 @@ export function desiredObjects(objects: readonly ManifestObject[]): { desired: M
       });
       continue;
     }
-    desired.set(id.key, { ...id, file: m.source, manifest: m, content: canonicalJSON(m.object) });
+    // The text as parsed: the same file read again gives the same text (keys keep the file's order), so
+    // a plain stringify tells changed from unchanged, and costs a fraction of a canonical form.
+    desired.set(id.key, { ...id, file: m.source, manifest: m, content: JSON.stringify(m.object) });
   }
   return { desired, duplicates };
 }

@@ -243,12 +243,13 @@ export class ManifestSource {
           throw new NoSimulatorError(`${d.kind} "${d.name}" needs the workload simulator to become Pods (enable it, or list Pods instead)`);
         }
         const existed = this.#applied.has(d.key);
-        this.options.simulator.apply(structuredClone(m.object) as unknown as Workload);
+        this.options.simulator.apply(m.object as unknown as Workload); // it keeps its own copy
         if (existed) result.updated++;
         else result.created++;
       } else {
-        const object = structuredClone(m.object) as unknown as KubeObject & { kind: Kind };
-        object.metadata = { ...object.metadata, annotations: { ...object.metadata?.annotations, [SOURCE_ANNOTATION]: `${FILE_SOURCE_PREFIX}${d.file}` } };
+        // A shallow copy: the store copies what it keeps, and only the top level and metadata change here.
+        const given = m.object as unknown as KubeObject & { kind: Kind };
+        const object = { ...given, metadata: { ...given.metadata, annotations: { ...given.metadata?.annotations, [SOURCE_ANNOTATION]: `${FILE_SOURCE_PREFIX}${d.file}` } } };
         // A bare Pod is scheduled and started by the simulator, as a cluster's scheduler and
         // kubelet would: the file's Pod is written as a client's (any status in it is dropped by
         // the store, as the API server drops it), then the status the simulator reports for it
