@@ -150,7 +150,7 @@ async function userspaceBench(): Promise<Record<string, number>> {
   const backend = net.createServer((c) => { c.on('error', () => undefined); c.on('data', (d) => c.write(d)); });
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
   const bport = (backend.address() as net.AddressInfo).port;
-  const { proxier, portals } = createUserspaceProxier('IPv4', proxyOptions({ nodeName: 'bench' }), { metrics: proxyMetrics() });
+  const { proxier, portals } = createUserspaceProxier('IPv4', proxyOptions({ nodeName: 'bench', allowLoopbackAddresses: true }), { metrics: proxyMetrics() });
   proxier.onServiceUpdate({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'b', name: 'echo' }, spec: { clusterIP: '127.0.50.1', ports: [{ name: 'p', port: bport, protocol: 'TCP' }] } });
   proxier.onEndpointSliceUpdate({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: 'b', name: 'echo-1', labels: { 'kubernetes.io/service-name': 'echo' } }, addressType: 'IPv4', ports: [{ name: 'p', port: bport, protocol: 'TCP' }], endpoints: [{ addresses: ['127.0.0.1'] }] });
   await proxier.syncProxyRules();

@@ -1,6 +1,7 @@
 import type { EndpointsMap } from '../core/endpointsChangeTracker.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ServicePortMap } from '../core/serviceChangeTracker.js';
+import { assertSafeEndpoints, assertSafeServicePort } from '../core/ruleValueGuard.js';
 import { categorizeEndpoints } from '../core/topology.js';
 import type { EndpointInfo, IPFamily } from '../core/types.js';
 import { localDetector, masqueradeMark, nodePortDestinations } from '../iptables/iptablesHelpers.js';
@@ -59,6 +60,9 @@ export function renderIPVS(input: IPVSRenderInput): IPVSRenderResult {
   for (const key of [...services.keys()].sort()) {
     const svc = services.get(key)!;
     if (svc.protocol === 'SCTP') continue;
+    // Pasted into ipset and ipvsadm-restore input: re-check (defence in depth).
+    assertSafeServicePort(svc);
+    assertSafeEndpoints(endpoints.get(key));
     const proto = svc.protocol.toLowerCase();
     const flag = svc.protocol === 'UDP' ? '-u' : '-t';
     const c = categorizeEndpoints(endpoints.get(key) ?? [], svc, options.nodeLabels);
