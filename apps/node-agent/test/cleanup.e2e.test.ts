@@ -26,28 +26,40 @@ async function cleanup(n: NetNs): Promise<void> {
 }
 
 describeWith('--cleanup removes only what the agent created', [netns, iptablesRestore, ipset], () => {
-  it('leaves a foreign host address inside the pool, a foreign KUBE-* ipset and kubelet\'s KUBE-FIREWALL', async () => {
+  it('removes the LoadBalancer addresses it announced and leaves foreign host addresses inside the pool', async () => {
     const n = (ns = NetNs.create('svcl'));
-    // What the agent made: announced LoadBalancer addresses (IPv4 and IPv6) and an IPVS ipset.
     await new AddressAnnouncer(netnsExec(n.name), 'lo', silent).announce(['10.99.0.10', 'fd00:99::10']);
-    n.exec('ipset', ['create', 'KUBE-CLUSTER-IP', 'hash:ip,port']);
-    // What others made, looking alike.
     n.exec('ip', ['addr', 'add', '10.99.0.11/32', 'dev', 'lo']);
     n.exec('ip', ['addr', 'add', 'fd00:99::11/128', 'dev', 'lo']);
-    n.exec('ipset', ['create', 'KUBE-FOREIGN', 'hash:ip']);
-    n.exec('iptables', ['-w', '-N', 'KUBE-FIREWALL']);
-    n.exec('iptables', ['-w', '-A', 'KUBE-FIREWALL', '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-j', 'DROP']);
-    n.exec('iptables', ['-w', '-I', 'INPUT', '-j', 'KUBE-FIREWALL']);
     expect(addresses(n)).toContain('10.99.0.10/32');
 
     await cleanup(n);
 
     const left = addresses(n);
-    expect(left).not.toContain('10.99.0.10/32');
-    expect(left).not.toContain('fd00:99::10/128');
     expect(left).toContain('10.99.0.11/32');
     expect(left).toContain('fd00:99::11/128');
+    expect(left).not.toContain('10.99.0.10/32');
+    expect(left).not.toContain('fd00:99::10/128');
+  }, 60_000);
+
+  it('destroys the IPVS ipsets by name and leaves a foreign KUBE-* ipset', async () => {
+    const n = (ns = NetNs.create('svcl'));
+    n.exec('ipset', ['create', 'KUBE-CLUSTER-IP', 'hash:ip,port']);
+    n.exec('ipset', ['create', 'KUBE-FOREIGN', 'hash:ip']);
+
+    await cleanup(n);
+
     expect(n.exec('ipset', ['list', '-n']).split('\n').filter(Boolean)).toEqual(['KUBE-FOREIGN']);
+  }, 60_000);
+
+  it('leaves kubelet\'s KUBE-FIREWALL (and its jump) alone, and still succeeds', async () => {
+    const n = (ns = NetNs.create('svcl'));
+    n.exec('iptables', ['-w', '-N', 'KUBE-FIREWALL']);
+    n.exec('iptables', ['-w', '-A', 'KUBE-FIREWALL', '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-j', 'DROP']);
+    n.exec('iptables', ['-w', '-I', 'INPUT', '-j', 'KUBE-FIREWALL']);
+
+    await cleanup(n);
+
     expect(n.exec('iptables', ['-w', '-S', 'INPUT'])).toContain('-A INPUT -j KUBE-FIREWALL');
     expect(n.exec('iptables', ['-w', '-S', 'KUBE-FIREWALL'])).toContain('-j DROP');
   }, 60_000);
