@@ -1,7 +1,7 @@
 import { invalid, isValidPortNum, notSupported, validateDNS1123Label, type EndpointSlice } from '@svcnet/model';
 import type { InvalidObject, InvalidReason } from './invalidObjects.js';
 import { invalidObject } from './invalidObjects.js';
-import { STRICT_ADDRESSES, checkRuleAddress, isAddressProblem, type AddressPolicy } from './ruleAddress.js';
+import { STRICT_ADDRESSES, addressProblem, ruleAddress, type AddressPolicy } from './ruleAddress.js';
 import { PROTOCOLS } from './serviceValidation.js';
 import type { EndpointInfo, IPFamily, Protocol } from './types.js';
 import { joinHostPort, servicePortKey } from './types.js';
@@ -61,7 +61,8 @@ export function parseEndpointSlice(slice: EndpointSlice, family: IPFamily, nodeN
   const ports: { key: string; port: number }[] = [];
   const rawPorts = slice.ports ?? [];
   if (!Array.isArray(rawPorts)) return problem(slice, 'invalid_value', invalid('ports', rawPorts, 'must be a list'));
-  for (const [i, p] of rawPorts.entries()) {
+  for (let i = 0; i < rawPorts.length; i++) {
+    const p = rawPorts[i]!;
     const path = `ports[${i}]`;
     // Upstream skips a port without a number (the slice says nothing about it).
     if (p?.port === undefined || p.port === null || p.port === 0) continue;
@@ -79,13 +80,18 @@ export function parseEndpointSlice(slice: EndpointSlice, family: IPFamily, nodeN
   const endpoints: SliceEndpoint[] = [];
   const rawEndpoints = slice.endpoints ?? [];
   if (!Array.isArray(rawEndpoints)) return problem(slice, 'invalid_value', invalid('endpoints', rawEndpoints, 'must be a list'));
-  for (const [i, ep] of rawEndpoints.entries()) {
+  for (let i = 0; i < rawEndpoints.length; i++) {
+    const ep = rawEndpoints[i]!;
     const addresses = ep?.addresses ?? [];
     if (!Array.isArray(addresses)) return problem(slice, 'invalid_value', invalid(`endpoints[${i}].addresses`, addresses, 'must be a list'));
     let ip: string | undefined;
-    for (const [j, a] of addresses.entries()) {
-      const r = checkRuleAddress(a, `endpoints[${i}].addresses[${j}]`, policy);
-      if (isAddressProblem(r)) return problem(slice, r.reason, r.error);
+    for (let j = 0; j < addresses.length; j++) {
+      const a = addresses[j];
+      const r = ruleAddress(a, policy);
+      if (typeof r === 'string') {
+        const p = addressProblem(a, `endpoints[${i}].addresses[${j}]`, policy, r);
+        return problem(slice, p.reason, p.error);
+      }
       if (r.family !== family) return problem(slice, 'invalid_address', invalid(`endpoints[${i}].addresses[${j}]`, a, `must be an ${family} address`));
       if (j === 0) ip = r.ip;
     }
@@ -124,8 +130,17 @@ export function mergeSlices(slices: Iterable<ParsedSlice>): Map<string, Endpoint
       if (!set) byPort.set(p.key, (set = new Map()));
       for (const ep of slice.endpoints) {
         // Field order as EndpointInfo declares it (lists are compared as JSON).
-        const { ip, ...rest } = ep;
-        const info: EndpointInfo = { ip, port: p.port, endpoint: joinHostPort(ip, p.port), ...rest };
+        const info: EndpointInfo = {
+          ip: ep.ip,
+          port: p.port,
+          endpoint: joinHostPort(ep.ip, p.port),
+          isLocal: ep.isLocal,
+          ready: ep.ready,
+          serving: ep.serving,
+          terminating: ep.terminating,
+          ...(ep.zoneHints ? { zoneHints: ep.zoneHints } : {}),
+          ...(ep.nodeName ? { nodeName: ep.nodeName } : {}),
+        };
         if (!set.has(info.endpoint) || info.isLocal) set.set(info.endpoint, info);
       }
     }

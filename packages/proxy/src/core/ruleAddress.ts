@@ -52,19 +52,30 @@ function unmapped(ip: IP): IP {
 }
 
 /**
- * Parses an address strictly (no spaces, no zone, no leading zeros) and refuses the special ones.
- * Returns its canonical text, or the problem in apimachinery's words for `path`.
+ * Parses an address strictly (no spaces, no zone, no leading zeros) and refuses the special ones:
+ * its canonical text, or 'invalid' / 'forbidden'. The hot-path half of checkRuleAddress, without
+ * building a field path or an error for the addresses that pass.
  */
-export function checkRuleAddress(value: unknown, path: string, policy: AddressPolicy): RuleAddress | AddressProblem {
+export function ruleAddress(value: unknown, policy: AddressPolicy): RuleAddress | 'invalid' | 'forbidden' {
   const parsed = typeof value === 'string' ? parseIP(value) : undefined;
-  if (!parsed) return { reason: 'invalid_address', error: invalid(path, value, 'must be a valid IP address') };
+  if (!parsed) return 'invalid';
   const ip = unmapped(parsed);
-  if (isUnspecified(ip) || isLinkLocalUnicast(ip) || isMulticast(ip) || (!policy.allowLoopback && isLoopback(ip))) {
-    const worded = validateNonSpecialIP(path, value).find((e) => !policy.allowLoopback || !e.detail.includes('loopback'));
-    return { reason: 'forbidden_address', error: worded ?? invalid(path, value, 'may not be a multicast address (224.0.0.0/4, ff00::/8)') };
-  }
+  if (isUnspecified(ip) || isLinkLocalUnicast(ip) || isMulticast(ip) || (!policy.allowLoopback && isLoopback(ip))) return 'forbidden';
   // A dotted quad that parsed is already canonical (no leading zeros, four parts).
   return { ip: parsed === ip && ip.family === 'IPv4' ? (value as string) : formatIP(ip), family: ip.family };
+}
+
+/** Why ruleAddress refused `value`, in apimachinery's words for `path`. */
+export function addressProblem(value: unknown, path: string, policy: AddressPolicy, verdict: 'invalid' | 'forbidden'): AddressProblem {
+  if (verdict === 'invalid') return { reason: 'invalid_address', error: invalid(path, value, 'must be a valid IP address') };
+  const worded = validateNonSpecialIP(path, value).find((e) => !policy.allowLoopback || !e.detail.includes('loopback'));
+  return { reason: 'forbidden_address', error: worded ?? invalid(path, value, 'may not be a multicast address (224.0.0.0/4, ff00::/8)') };
+}
+
+/** ruleAddress with the problem worded for `path`. */
+export function checkRuleAddress(value: unknown, path: string, policy: AddressPolicy): RuleAddress | AddressProblem {
+  const r = ruleAddress(value, policy);
+  return typeof r === 'string' ? addressProblem(value, path, policy, r) : r;
 }
 
 export function isAddressProblem(r: RuleAddress | AddressProblem): r is AddressProblem {
