@@ -1,7 +1,7 @@
 import { invalid, isValidPortNum, notSupported, validateDNS1123Label, type EndpointSlice } from '@svcnet/model';
 import type { InvalidObject, InvalidReason } from './invalidObjects.js';
 import { invalidObject } from './invalidObjects.js';
-import { STRICT_ADDRESSES, addressProblem, ruleAddress, type AddressPolicy } from './ruleAddress.js';
+import { STRICT_ADDRESSES, addressProblem, canonicalRuleAddress, type AddressPolicy } from './ruleAddress.js';
 import { PROTOCOLS } from './serviceValidation.js';
 import type { EndpointInfo, IPFamily, Protocol } from './types.js';
 import { joinHostPort, servicePortKey } from './types.js';
@@ -21,20 +21,16 @@ export function sliceKeyOf(slice: EndpointSlice): string {
   return `${String(slice.metadata?.namespace ?? 'default')}/${String(slice.metadata?.name ?? '')}`;
 }
 
-/** One endpoint of a slice, without the port (the same for every port of the slice). */
-type SliceEndpoint = Omit<EndpointInfo, 'port' | 'endpoint'>;
-
 /**
- * One EndpointSlice's contribution, checked (upstream endpointSliceInfo): the service port keys
- * with their target ports, and the endpoints with canonical addresses.
+ * One EndpointSlice's contribution, checked (upstream endpointSliceInfo): per service port key,
+ * the endpoints with canonical addresses, ready to merge (they are shared, never changed).
  */
 export interface ParsedSlice {
   readonly name: string;
-  readonly ports: readonly { readonly key: string; readonly port: number }[];
-  readonly endpoints: readonly SliceEndpoint[];
+  readonly ports: readonly { readonly key: string; readonly endpoints: readonly EndpointInfo[] }[];
 }
 
-const EMPTY_SLICE = (name: string): ParsedSlice => ({ name, ports: [], endpoints: [] });
+const EMPTY_SLICE = (name: string): ParsedSlice => ({ name, ports: [] });
 
 function problem(slice: EndpointSlice, reason: InvalidReason, error: Parameters<typeof invalidObject>[3]): InvalidObject {
   return invalidObject('EndpointSlice', sliceKeyOf(slice), reason, error);
@@ -77,30 +73,43 @@ export function parseEndpointSlice(slice: EndpointSlice, family: IPFamily, nodeN
     }
     ports.push({ key: servicePortKey({ namespace, name: svcName, port: name, protocol: protocol as Protocol }), port: p.port });
   }
-  const endpoints: SliceEndpoint[] = [];
   const rawEndpoints = slice.endpoints ?? [];
   if (!Array.isArray(rawEndpoints)) return problem(slice, 'invalid_value', invalid('endpoints', rawEndpoints, 'must be a list'));
+  // First every address (a slice is used whole or not at all), then the infos per port.
+  const ips: (string | undefined)[] = new Array<string | undefined>(rawEndpoints.length);
   for (let i = 0; i < rawEndpoints.length; i++) {
-    const ep = rawEndpoints[i]!;
-    const addresses = ep?.addresses ?? [];
+    const addresses = rawEndpoints[i]?.addresses ?? [];
     if (!Array.isArray(addresses)) return problem(slice, 'invalid_value', invalid(`endpoints[${i}].addresses`, addresses, 'must be a list'));
-    let ip: string | undefined;
     for (let j = 0; j < addresses.length; j++) {
-      const a = addresses[j];
-      const r = ruleAddress(a, policy);
-      if (typeof r === 'string') {
-        const p = addressProblem(a, `endpoints[${i}].addresses[${j}]`, policy, r);
+      const ip = canonicalRuleAddress(addresses[j], policy);
+      if (ip === undefined) {
+        const p = addressProblem(addresses[j], `endpoints[${i}].addresses[${j}]`, policy);
         return problem(slice, p.reason, p.error);
       }
-      if (r.family !== family) return problem(slice, 'invalid_address', invalid(`endpoints[${i}].addresses[${j}]`, a, `must be an ${family} address`));
-      if (j === 0) ip = r.ip;
+      if (ip.includes(':') !== (family === 'IPv6')) return problem(slice, 'invalid_address', invalid(`endpoints[${i}].addresses[${j}]`, addresses[j], `must be an ${family} address`));
+      // Upstream uses the first address only; an endpoint without one is ignored.
+      if (j === 0) ips[i] = ip;
     }
-    // Upstream uses the first address only; an endpoint without one is ignored.
+  }
+  return {
+    name: sliceName,
+    ports: ports.map((p) => ({ key: p.key, endpoints: endpointInfos(rawEndpoints, ips, p.port, nodeName) })),
+  };
+}
+
+/** The EndpointInfo of each endpoint with an address, for one target port. */
+function endpointInfos(raw: NonNullable<EndpointSlice['endpoints']>, ips: readonly (string | undefined)[], port: number, nodeName: string): EndpointInfo[] {
+  const out: EndpointInfo[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const ip = ips[i];
     if (ip === undefined) continue;
+    const ep = raw[i]!;
     const c = ep.conditions ?? {};
     const zones = ep.hints?.forZones?.map((z) => z.name);
-    endpoints.push({
+    out.push({
       ip,
+      port,
+      endpoint: joinHostPort(ip, port),
       isLocal: ep.nodeName !== undefined && ep.nodeName !== null && ep.nodeName === nodeName && nodeName !== '',
       ready: c.ready === undefined || c.ready === null || c.ready,
       serving: c.serving === undefined || c.serving === null || c.serving,
@@ -109,11 +118,11 @@ export function parseEndpointSlice(slice: EndpointSlice, family: IPFamily, nodeN
       ...(ep.nodeName ? { nodeName: ep.nodeName } : {}),
     });
   }
-  return { name: sliceName, ports, endpoints };
+  return out;
 }
 
 export function isParsedSlice(r: ParsedSlice | InvalidObject): r is ParsedSlice {
-  return (r as ParsedSlice).endpoints !== undefined;
+  return (r as ParsedSlice).ports !== undefined;
 }
 
 /**
@@ -128,21 +137,7 @@ export function mergeSlices(slices: Iterable<ParsedSlice>): Map<string, Endpoint
     for (const p of slice.ports) {
       let set = byPort.get(p.key);
       if (!set) byPort.set(p.key, (set = new Map()));
-      for (const ep of slice.endpoints) {
-        // Field order as EndpointInfo declares it (lists are compared as JSON).
-        const info: EndpointInfo = {
-          ip: ep.ip,
-          port: p.port,
-          endpoint: joinHostPort(ep.ip, p.port),
-          isLocal: ep.isLocal,
-          ready: ep.ready,
-          serving: ep.serving,
-          terminating: ep.terminating,
-          ...(ep.zoneHints ? { zoneHints: ep.zoneHints } : {}),
-          ...(ep.nodeName ? { nodeName: ep.nodeName } : {}),
-        };
-        if (!set.has(info.endpoint) || info.isLocal) set.set(info.endpoint, info);
-      }
+      for (const info of p.endpoints) if (!set.has(info.endpoint) || info.isLocal) set.set(info.endpoint, info);
     }
   }
   const out = new Map<string, EndpointInfo[]>();

@@ -101,7 +101,7 @@ export class EndpointsChangeTracker {
       if (isParsedSlice(r)) parsed = r;
       else this.invalid.report(r);
     }
-    if (parsed || remove) this.invalid.clear('EndpointSlice', sliceKeyOf(slice));
+    if ((parsed || remove) && this.invalid.size) this.invalid.clear('EndpointSlice', sliceKeyOf(slice));
     let set = this.slices.get(key);
     const before = this.merged.get(key) ?? new Map<string, EndpointInfo[]>();
     if (!set) this.slices.set(key, (set = new Map()));

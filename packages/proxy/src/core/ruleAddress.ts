@@ -53,29 +53,29 @@ function unmapped(ip: IP): IP {
 
 /**
  * Parses an address strictly (no spaces, no zone, no leading zeros) and refuses the special ones:
- * its canonical text, or 'invalid' / 'forbidden'. The hot-path half of checkRuleAddress, without
- * building a field path or an error for the addresses that pass.
+ * its canonical text (IPv6 when it holds a ':'), or undefined. The hot path of checkRuleAddress:
+ * nothing is built for an address that passes (a dotted quad that parsed is already canonical).
  */
-export function ruleAddress(value: unknown, policy: AddressPolicy): RuleAddress | 'invalid' | 'forbidden' {
+export function canonicalRuleAddress(value: unknown, policy: AddressPolicy): string | undefined {
   const parsed = typeof value === 'string' ? parseIP(value) : undefined;
-  if (!parsed) return 'invalid';
+  if (!parsed) return undefined;
   const ip = unmapped(parsed);
-  if (isUnspecified(ip) || isLinkLocalUnicast(ip) || isMulticast(ip) || (!policy.allowLoopback && isLoopback(ip))) return 'forbidden';
-  // A dotted quad that parsed is already canonical (no leading zeros, four parts).
-  return { ip: parsed === ip && ip.family === 'IPv4' ? (value as string) : formatIP(ip), family: ip.family };
+  if (isUnspecified(ip) || isLinkLocalUnicast(ip) || isMulticast(ip) || (!policy.allowLoopback && isLoopback(ip))) return undefined;
+  return parsed === ip && ip.family === 'IPv4' ? (value as string) : formatIP(ip);
 }
 
-/** Why ruleAddress refused `value`, in apimachinery's words for `path`. */
-export function addressProblem(value: unknown, path: string, policy: AddressPolicy, verdict: 'invalid' | 'forbidden'): AddressProblem {
-  if (verdict === 'invalid') return { reason: 'invalid_address', error: invalid(path, value, 'must be a valid IP address') };
+/** Why canonicalRuleAddress refused `value`, in apimachinery's words for `path`. */
+export function addressProblem(value: unknown, path: string, policy: AddressPolicy): AddressProblem {
+  if (typeof value !== 'string' || !parseIP(value)) return { reason: 'invalid_address', error: invalid(path, value, 'must be a valid IP address') };
   const worded = validateNonSpecialIP(path, value).find((e) => !policy.allowLoopback || !e.detail.includes('loopback'));
   return { reason: 'forbidden_address', error: worded ?? invalid(path, value, 'may not be a multicast address (224.0.0.0/4, ff00::/8)') };
 }
 
-/** ruleAddress with the problem worded for `path`. */
+/** canonicalRuleAddress with the family, or the problem worded for `path`. */
 export function checkRuleAddress(value: unknown, path: string, policy: AddressPolicy): RuleAddress | AddressProblem {
-  const r = ruleAddress(value, policy);
-  return typeof r === 'string' ? addressProblem(value, path, policy, r) : r;
+  const ip = canonicalRuleAddress(value, policy);
+  if (ip === undefined) return addressProblem(value, path, policy);
+  return { ip, family: ip.includes(':') ? 'IPv6' : 'IPv4' };
 }
 
 export function isAddressProblem(r: RuleAddress | AddressProblem): r is AddressProblem {

@@ -61,7 +61,7 @@ export class ServiceChangeTracker {
       this.invalid.report(parsed);
       return this.record(key, new Map());
     }
-    this.invalid.clear('Service', key);
+    if (this.invalid.size) this.invalid.clear('Service', key);
     return this.record(key, servicePortsFromProxyService(svc, parsed, this.family));
   }
 
