@@ -95,6 +95,11 @@ export class Agent {
       logger: { info: (o, m) => log.debug(o, m), warn: (o, m) => log.warn(o, m), error: (o, m) => log.error(o, m) },
     });
     if (this.proxy.mode.reason) log.warn({ requested: this.proxy.mode.requested, mode: this.proxy.mode.mode }, this.proxy.mode.reason);
+    if (config.localhostNodeports && this.proxy.mode.mode !== 'iptables' && this.proxy.mode.mode !== 'none') {
+      // As kube-proxy: iptables.localhostNodePorts is an iptables-mode setting; nftables mode does
+      // not serve NodePorts on 127.0.0.1 at all (KEP-3866) and never sets route_localnet.
+      log.warn({ mode: this.proxy.mode.mode }, `--localhost-nodeports is ignored in ${this.proxy.mode.mode} mode: NodePorts on 127.0.0.1 exist only in iptables mode`);
+    }
   }
 
   async start(): Promise<void> {

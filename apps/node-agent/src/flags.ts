@@ -44,7 +44,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'proxy-mode', key: 'mode', type: 'choice', arg: 'MODE', choices: PROXY_MODES, default: 'iptables', help: 'data plane: iptables, nftables, ipvs (falls back to iptables without kernel IPVS), userspace (no root) or none' },
   { flag: 'masquerade-all', key: 'iptables.masqueradeAll', type: 'boolean', default: false, help: 'SNAT all traffic sent through Service addresses' },
   { flag: 'nodeport-addresses', key: 'nodePortAddresses', type: 'list', arg: 'CIDR', default: [], help: 'accept NodePorts only on local addresses in these CIDRs ("primary" for the node IP); default all' },
-  { flag: 'localhost-nodeports', key: 'iptables.localhostNodePorts', type: 'boolean', default: false, help: 'also accept NodePorts on 127.0.0.1 (iptables mode, IPv4)' },
+  { flag: 'localhost-nodeports', key: 'iptables.localhostNodePorts', type: 'boolean', default: false, help: 'also accept NodePorts on 127.0.0.1 (iptables mode, IPv4, as kube-proxy: sets route_localnet=1 and drops other hosts\' packets to 127.0.0.0/8 in KUBE-FIREWALL); ignored in nftables mode, which has no localhost NodePorts' },
   { flag: 'iptables-min-sync-period', key: 'iptables.minSyncPeriod', type: 'duration', default: '1s', help: 'least time between two rule syncs (batches bursts of changes)' },
   { flag: 'iptables-sync-period', key: 'iptables.syncPeriod', type: 'duration', default: '30s', help: 'longest time between two rule syncs' },
   { flag: 'healthz-bind-address', key: 'healthzBindAddress', type: 'string', arg: 'ADDR:PORT', default: '0.0.0.0:10256', help: 'serve /healthz, /livez and /readyz here ("" turns it off)' },
@@ -65,7 +65,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'ingress-https-listen', key: 'ingress.httpsListen', type: 'string', arg: 'ADDR:PORT', help: 'route HTTPS (certificates by SNI from spec.tls Secrets) here; default off' },
   { flag: 'ingress-class', key: 'ingress.ingressClass', type: 'string', arg: 'NAME', default: 'svcnet', help: 'serve Ingresses of this IngressClass (and those naming none)' },
   // lifecycle
-  { flag: 'cleanup', type: 'boolean', default: false, help: 'remove every rule, table, ipset and interface address the agent creates, then exit' },
+  { flag: 'cleanup', type: 'boolean', default: false, help: 'remove the rules, nftables table, IPVS ipsets and interface addresses the agent creates (only those: look-alikes stay), then exit' },
   { flag: 'cleanup-on-exit', key: 'cleanupOnExit', type: 'boolean', default: false, help: 'on SIGTERM also remove the rules (default: leave them in place, as kube-proxy does)' },
   { flag: 'log-level', key: 'logging.level', type: 'choice', arg: 'LEVEL', choices: LOG_LEVELS, default: 'info', help: 'log verbosity (JSON lines on stderr)' },
 ];

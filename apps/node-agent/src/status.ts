@@ -1,3 +1,4 @@
+import type { IPFamily, InvalidObject } from '@svcnet/proxy';
 import type { HeartbeatStatus } from '@svcnet/store';
 import type { AppliedGeneration, Revisions } from './proxy/generationTracker.js';
 import type { ProxyEngine } from './proxy/proxyEngine.js';
@@ -24,6 +25,13 @@ export interface AgentStatus {
     syncs: number;
     failures: number;
     healthy: boolean;
+    /**
+     * Services and EndpointSlices the proxy skips because a value of theirs cannot go into rules
+     * (kind, key, reason, message, families); at most MAX_LISTED_INVALID_OBJECTS, sorted.
+     */
+    invalidObjects: (InvalidObject & { families: IPFamily[] })[];
+    /** How many are skipped in all (the list above may be cut short). */
+    invalidObjectsTotal: number;
   };
   leader: { endpoints: boolean; loadbalancer: boolean };
   dns: string[];
@@ -33,6 +41,9 @@ export interface AgentStatus {
   history?: AppliedGeneration[];
 }
 
+/** The /status list of skipped objects is cut here: a flood of bad objects must not flood it. */
+export const MAX_LISTED_INVALID_OBJECTS = 100;
+
 export function buildStatus(o: {
   node: string; version: string; ready: boolean; store: string; source: unknown; proxy: ProxyEngine;
   leader: AgentStatus['leader']; dns?: string[]; ingress?: string[]; announced: string[]; pools: string[]; startedAt: number;
@@ -41,6 +52,7 @@ export function buildStatus(o: {
   const t = o.proxy.tracker;
   const lastSync = Math.min(...statuses.map((s) => s.lastSyncAt ?? 0));
   const lastError = statuses.map((s) => s.lastError).find((e) => e);
+  const invalid = o.proxy.invalidObjects();
   return {
     node: o.node,
     version: o.version,
@@ -60,6 +72,8 @@ export function buildStatus(o: {
       syncs: statuses.reduce((n, s) => n + s.syncs, 0),
       failures: statuses.reduce((n, s) => n + s.failures, 0),
       healthy: o.proxy.healthy(),
+      invalidObjects: invalid.slice(0, MAX_LISTED_INVALID_OBJECTS),
+      invalidObjectsTotal: invalid.length,
     },
     leader: o.leader,
     dns: o.dns ?? [],
@@ -82,6 +96,8 @@ export interface AgentHeartbeat extends HeartbeatStatus {
   dns: string[];
   ingress: string[];
   leader: { endpoints: boolean; loadbalancer: boolean };
+  /** Objects the proxy skips (details on /status). */
+  invalidObjects: number;
 }
 
 export function heartbeatOf(s: AgentStatus): HeartbeatStatus {
@@ -99,6 +115,7 @@ export function heartbeatOf(s: AgentStatus): HeartbeatStatus {
     dns: s.dns,
     ingress: s.ingress,
     leader: s.leader,
+    invalidObjects: s.proxy.invalidObjectsTotal,
   };
   return hb;
 }

@@ -15,6 +15,10 @@ export {
   validateProxyOptions,
 } from './core/proxyOptions.js';
 export type { ProxyOptions } from './core/proxyOptions.js';
+export { INVALID_REASONS, InvalidObjects } from './core/invalidObjects.js';
+export type { InvalidObject, InvalidObjectKind, InvalidObjectListener, InvalidReason } from './core/invalidObjects.js';
+export { UnsafeRuleValueError } from './core/ruleValueGuard.js';
+export type { AddressPolicy } from './core/ruleAddress.js';
 export { ProxyState } from './core/proxyState.js';
 export type { SyncChanges } from './core/proxyState.js';
 export { ServiceChangeTracker, applyServiceChanges } from './core/serviceChangeTracker.js';
@@ -40,7 +44,7 @@ export { renderIPTables } from './iptables/iptablesRenderer.js';
 export type { IPTablesRenderInput, IPTablesRenderResult } from './iptables/iptablesRenderer.js';
 export { IPTablesSyncer } from './iptables/iptablesSyncer.js';
 export type { PreparedIPTablesSync } from './iptables/iptablesSyncer.js';
-export { CANARY_CHAIN, CANARY_TABLES, IPTablesApplier, JUMP_CHAINS } from './iptables/iptablesApplier.js';
+export { CANARY_CHAIN, CANARY_TABLES, IPTablesApplier, JUMP_CHAINS, LOCALNET_JUMP_CHAINS, ROUTE_LOCALNET } from './iptables/iptablesApplier.js';
 export { createIPTablesProxier, iptablesBackend } from './iptables/iptablesBackend.js';
 
 export { TABLE as NFT_TABLE, baseRules as nftBaseRules } from './nftables/nftablesBase.js';
@@ -66,7 +70,7 @@ export { RoundRobin } from './userspace/loadBalancer.js';
 export { Portal } from './userspace/portal.js';
 export { UserspacePortals, createUserspaceProxier, userspacePortals } from './userspace/userspaceProxier.js';
 export type { PortalSpec, PreparedUserspaceSync } from './userspace/userspaceProxier.js';
-export { KUBE_IPVS_DUMMY, renderIPVS } from './ipvs/ipvsRenderer.js';
+export { IPVS_IPSETS, KUBE_IPVS_DUMMY, renderIPVS } from './ipvs/ipvsRenderer.js';
 export type { IPVSRenderInput, IPVSRenderResult } from './ipvs/ipvsRenderer.js';
 export { chooseProxyMode, hostKernel } from './ipvs/ipvsSupport.js';
 export type { KernelProbe, ModeDecision, ProxyMode } from './ipvs/ipvsSupport.js';

@@ -1,5 +1,8 @@
 import {
   IPTablesApplier,
+  IPVS_IPSETS,
+  KUBE_IPVS_DUMMY,
+  NFT_TABLE,
   NFTablesApplier,
   chooseProxyMode,
   createIPTablesProxier,
@@ -9,7 +12,9 @@ import {
   proxyOptions,
   runProxyFromStore,
   validateProxyOptions,
+  type Exec,
   type IPFamily,
+  type InvalidObject,
   type KernelProbe,
   type ProxierLogger,
   type ProxierStatus,
@@ -41,6 +46,7 @@ export interface ProxyModeStatus {
 interface RunningProxier extends TrackedProxier {
   readonly family: IPFamily;
   getStatus(): ProxierStatus;
+  invalidObjects(): InvalidObject[];
   isHealthy(now?: number): boolean;
   idle(): Promise<void>;
 }
@@ -126,6 +132,23 @@ export class ProxyEngine {
     return this.proxiers.map((p) => p.getStatus());
   }
 
+  /**
+   * The Services and EndpointSlices the proxy skips, once per object (each family's proxier checks
+   * every object the same way), with the families that skip it.
+   */
+  invalidObjects(): (InvalidObject & { families: IPFamily[] })[] {
+    const byKey = new Map<string, InvalidObject & { families: IPFamily[] }>();
+    for (const p of this.proxiers) {
+      for (const o of p.invalidObjects()) {
+        const id = `${o.kind}\0${o.key}`;
+        const seen = byKey.get(id);
+        if (seen) seen.families.push(p.family);
+        else byKey.set(id, { ...o, families: [p.family] });
+      }
+    }
+    return [...byKey.values()];
+  }
+
   get healthSources(): readonly RunningProxier[] {
     return this.proxiers;
   }
@@ -150,10 +173,20 @@ export function decideMode(requested: ProxyModeSetting, probe: KernelProbe): Pro
 }
 
 /**
- * `--cleanup` for every mode, as kube-proxy's CleanupLeftovers: iptables chains and jumps, the
- * nftables tables, the IPVS dummy interface and ipsets. Errors of one step do not stop the others.
+ * The ipsets of `ipset list -n` output that IPVS mode owns: upstream's fixed names (IPVS_IPSETS),
+ * never other sets that merely start with KUBE- (another component's, or an operator's).
  */
-export async function cleanupProxyRules(families: readonly IPFamily[], run: (cmd: string, args: string[]) => Promise<{ code: number; stderr: string }>): Promise<string[]> {
+export function ownedIpsets(listOutput: string): string[] {
+  const ours = new Set(IPVS_IPSETS.map(([name]) => name));
+  return listOutput.split('\n').map((l) => l.trim()).filter((name) => ours.has(name));
+}
+
+/**
+ * `--cleanup` for every mode, as kube-proxy's CleanupLeftovers: iptables chains and jumps, the
+ * nftables tables, the IPVS dummy interface and the IPVS ipsets by name. Errors of one step do not
+ * stop the others.
+ */
+export async function cleanupProxyRules(families: readonly IPFamily[], run: Exec): Promise<string[]> {
   const problems: string[] = [];
   const step = async (what: string, f: () => Promise<void>) => {
     try {
@@ -164,19 +197,24 @@ export async function cleanupProxyRules(families: readonly IPFamily[], run: (cmd
   };
   const has = async (bin: string) => (await run('sh', ['-c', `command -v ${bin}`])).code === 0;
   for (const family of families) {
-    if (await has(family === 'IPv6' ? 'ip6tables-restore' : 'iptables-restore')) await step(`iptables (${family})`, () => new IPTablesApplier(family).cleanup());
+    if (await has(family === 'IPv6' ? 'ip6tables-restore' : 'iptables-restore')) await step(`iptables (${family})`, () => new IPTablesApplier(family, { exec: run }).cleanup());
     if (await has('nft')) {
       const fam = family === 'IPv6' ? 'ip6' : 'ip';
-      if ((await run('nft', ['list', 'table', fam, 'kube-proxy'])).code === 0) await step(`nftables (${family})`, () => new NFTablesApplier(family).cleanup());
+      if ((await run('nft', ['list', 'tables', fam])).stdout.split('\n').some((l) => l.trim() === `table ${fam} ${NFT_TABLE}`)) {
+        await step(`nftables (${family})`, () => new NFTablesApplier(family, { exec: run }).cleanup());
+      }
     }
   }
-  if ((await run('ip', ['link', 'show', 'kube-ipvs0'])).code === 0) {
-    const r = await run('ip', ['link', 'del', 'kube-ipvs0']);
-    if (r.code !== 0) problems.push(`interface kube-ipvs0: ${r.stderr.trim()}`);
+  if ((await run('ip', ['link', 'show', KUBE_IPVS_DUMMY])).code === 0) {
+    const r = await run('ip', ['link', 'del', KUBE_IPVS_DUMMY]);
+    if (r.code !== 0) problems.push(`interface ${KUBE_IPVS_DUMMY}: ${r.stderr.trim()}`);
   }
   if (await has('ipset')) {
-    const r = await run('sh', ['-c', 'for s in $(ipset list -n 2>/dev/null | grep "^KUBE-"); do ipset destroy "$s" || exit 1; done']);
-    if (r.code !== 0) problems.push(`ipsets: ${r.stderr.trim()}`);
+    const list = await run('ipset', ['list', '-n']);
+    for (const name of list.code === 0 ? ownedIpsets(list.stdout) : []) {
+      const r = await run('ipset', ['destroy', name]);
+      if (r.code !== 0) problems.push(`ipset ${name}: ${r.stderr.trim()}`);
+    }
   }
   return problems;
 }

@@ -1,5 +1,7 @@
 import type { EndpointSlice } from '@svcnet/model';
-import { LAST_CHANGE_TRIGGER_TIME, endpointsFromSlices, sliceServiceKey } from './endpointInfo.js';
+import { LAST_CHANGE_TRIGGER_TIME, isParsedSlice, mergeSlices, parseEndpointSlice, sliceKeyOf, sliceServiceKey, type ParsedSlice } from './endpointInfo.js';
+import { InvalidObjects } from './invalidObjects.js';
+import { STRICT_ADDRESSES, type AddressPolicy } from './ruleAddress.js';
 import type { EndpointInfo, IPFamily, ServiceKey } from './types.js';
 
 /** service port key -> endpoints (all of them; per-node selection happens at render time). */
@@ -65,34 +67,50 @@ function sameEndpoints(a: Map<string, EndpointInfo[]>, b: Map<string, EndpointIn
 
 /**
  * Records EndpointSlice changes between syncs (upstream EndpointsChangeTracker with its
- * endpointSliceCache): slices are merged per Service, and a sync checks out, per changed Service,
- * the endpoints before and after.
+ * endpointSliceCache): each slice is checked and parsed once, when it is recorded; slices are
+ * merged per Service, and a sync checks out, per changed Service, the endpoints before and after.
  */
 export class EndpointsChangeTracker {
-  private readonly slices = new Map<ServiceKey, Map<string, EndpointSlice>>();
+  private readonly slices = new Map<ServiceKey, Map<string, ParsedSlice>>();
+  /** The merged endpoints of each Service as of the last record (the next change's "before"). */
+  private readonly merged = new Map<ServiceKey, Map<string, EndpointInfo[]>>();
   private readonly pending = new Map<ServiceKey, EndpointsChange>();
   private readonly triggerTimes = new Map<ServiceKey, number[]>();
 
   constructor(
     readonly family: IPFamily,
     readonly nodeName: string,
+    private readonly policy: AddressPolicy = STRICT_ADDRESSES,
+    /** Where skipped slices are reported (ProxyState shares one with the service tracker). */
+    readonly invalid: InvalidObjects = new InvalidObjects(),
   ) {}
 
   /**
    * Records an added/updated slice, or a removed one when `remove` is true. Slices without the
-   * kubernetes.io/service-name label are ignored (returns false). True when changes are pending.
+   * kubernetes.io/service-name label are ignored (returns false). A slice with a value the rules
+   * cannot take counts as removed (its endpoints go) and is reported; the Service's other slices
+   * still count. True when changes are pending.
    */
   endpointSliceUpdate(slice: EndpointSlice, remove: boolean): boolean {
     const key = sliceServiceKey(slice);
     const sliceName = slice.metadata?.name;
     if (!key || !sliceName) return this.pending.size > 0;
+    let parsed: ParsedSlice | undefined;
+    if (!remove) {
+      const r = parseEndpointSlice(slice, this.family, this.nodeName, this.policy);
+      if (isParsedSlice(r)) parsed = r;
+      else this.invalid.report(r);
+    }
+    if ((parsed || remove) && this.invalid.size) this.invalid.clear('EndpointSlice', sliceKeyOf(slice));
     let set = this.slices.get(key);
-    const before = set ? endpointsFromSlices(set.values(), this.family, this.nodeName) : new Map<string, EndpointInfo[]>();
+    const before = this.merged.get(key) ?? new Map<string, EndpointInfo[]>();
     if (!set) this.slices.set(key, (set = new Map()));
-    if (remove) set.delete(sliceName);
-    else set.set(sliceName, slice);
+    if (parsed) set.set(sliceName, parsed);
+    else set.delete(sliceName);
     if (set.size === 0) this.slices.delete(key);
-    const current = endpointsFromSlices(set.values(), this.family, this.nodeName);
+    const current = mergeSlices(set.values());
+    if (current.size) this.merged.set(key, current);
+    else this.merged.delete(key);
     let change = this.pending.get(key);
     if (!change) {
       change = { previous: before, current };
@@ -102,7 +120,7 @@ export class EndpointsChangeTracker {
     if (sameEndpoints(change.previous, change.current)) {
       this.pending.delete(key);
       this.triggerTimes.delete(key);
-    } else if (!remove) {
+    } else if (parsed) {
       const t = Date.parse(slice.metadata?.annotations?.[LAST_CHANGE_TRIGGER_TIME] ?? '');
       if (Number.isFinite(t)) {
         const list = this.triggerTimes.get(key) ?? [];

@@ -34,6 +34,14 @@ export interface ProxyOptions {
   nfacct: boolean;
   /** Service CIDRs: nftables drops traffic to unallocated ClusterIPs inside them. */
   serviceCIDRs: string[];
+  /**
+   * Accept loopback ClusterIPs, externalIPs, LoadBalancer IPs and endpoints (svcnet's own): only
+   * for the userspace engine on one machine without root (tests, demos), where every portal and
+   * "pod" lives on 127.0.0.0/8. Never on a node: a loopback endpoint from any writer of an
+   * EndpointSlice reaches the node's localhost-only services. Unspecified, link-local and
+   * multicast addresses are refused regardless.
+   */
+  allowLoopbackAddresses: boolean;
 }
 
 export const DEFAULT_PROXY_OPTIONS: ProxyOptions = {
@@ -51,6 +59,7 @@ export const DEFAULT_PROXY_OPTIONS: ProxyOptions = {
   conntrackTCPLiberal: false,
   nfacct: false,
   serviceCIDRs: [],
+  allowLoopbackAddresses: false,
 };
 
 export function proxyOptions(partial: Partial<ProxyOptions> = {}): ProxyOptions {

@@ -3,6 +3,8 @@ import { EndpointsChangeTracker, applyEndpointsChanges } from './endpointsChange
 import type { EndpointsMap, StaleEndpoint } from './endpointsChangeTracker.js';
 import { ServiceChangeTracker, applyServiceChanges } from './serviceChangeTracker.js';
 import type { ServicePortMap } from './serviceChangeTracker.js';
+import { InvalidObjects } from './invalidObjects.js';
+import { STRICT_ADDRESSES, type AddressPolicy } from './ruleAddress.js';
 import type { IPFamily, ServiceKey } from './types.js';
 
 export interface SyncChanges {
@@ -28,12 +30,16 @@ export class ProxyState {
   /** Service -> its service port keys in `services` (kept by checkout, for partial renders). */
   private readonly portKeys = new Map<ServiceKey, readonly string[]>();
 
+  /** Services and EndpointSlices skipped because a value of theirs cannot go into rules. */
+  readonly invalid = new InvalidObjects();
+
   constructor(
     readonly family: IPFamily,
     readonly nodeName: string,
+    policy: AddressPolicy = STRICT_ADDRESSES,
   ) {
-    this.serviceChanges = new ServiceChangeTracker(family);
-    this.endpointsChanges = new EndpointsChangeTracker(family, nodeName);
+    this.serviceChanges = new ServiceChangeTracker(family, policy, this.invalid);
+    this.endpointsChanges = new EndpointsChangeTracker(family, nodeName, policy, this.invalid);
   }
 
   onServiceUpdate(svc: Service): boolean {

@@ -1,5 +1,8 @@
 import type { Service } from '@svcnet/model';
-import { servicePortsFromService } from './serviceInfo.js';
+import { InvalidObjects } from './invalidObjects.js';
+import { STRICT_ADDRESSES, type AddressPolicy } from './ruleAddress.js';
+import { servicePortsFromProxyService, shouldSkipService } from './serviceInfo.js';
+import { isInvalidObject, parseProxyService, serviceKeyOf } from './serviceValidation.js';
 import type { IPFamily, ServiceKey, ServicePortInfo } from './types.js';
 
 /** service port key -> info: upstream proxy.ServicePortMap. */
@@ -35,15 +38,37 @@ export class ServiceChangeTracker {
   private readonly latest = new Map<ServiceKey, Map<string, ServicePortInfo>>();
   private readonly pending = new Map<ServiceKey, ServiceChange>();
 
-  constructor(readonly family: IPFamily) {}
+  constructor(
+    readonly family: IPFamily,
+    private readonly policy: AddressPolicy = STRICT_ADDRESSES,
+    /** Where skipped Services are reported (ProxyState shares one with the endpoints tracker). */
+    readonly invalid: InvalidObjects = new InvalidObjects(),
+  ) {}
 
-  /** Records the new state of a Service (an add or an update). True when changes are pending. */
+  /**
+   * Records the new state of a Service (an add or an update). True when changes are pending. A
+   * Service with a value the rules cannot take is skipped as a whole (its rules go, as if it were
+   * deleted) and reported; every other Service is unaffected.
+   */
   onServiceUpdate(svc: Service): boolean {
-    return this.record(keyOf(svc), servicePortsFromService(svc, this.family));
+    const key = serviceKeyOf(svc);
+    if (shouldSkipService(svc)) {
+      this.invalid.clear('Service', key);
+      return this.record(key, new Map());
+    }
+    const parsed = parseProxyService(svc, this.policy);
+    if (isInvalidObject(parsed)) {
+      this.invalid.report(parsed);
+      return this.record(key, new Map());
+    }
+    if (this.invalid.size) this.invalid.clear('Service', key);
+    return this.record(key, servicePortsFromProxyService(svc, parsed, this.family));
   }
 
   onServiceDelete(svc: Service): boolean {
-    return this.record(keyOf(svc), new Map());
+    const key = serviceKeyOf(svc);
+    this.invalid.clear('Service', key);
+    return this.record(key, new Map());
   }
 
   private record(key: ServiceKey, current: Map<string, ServicePortInfo>): boolean {
@@ -86,8 +111,4 @@ export function applyServiceChanges(map: ServicePortMap, changes: Map<ServiceKey
     for (const [k, info] of change.current) map.set(k, info);
   }
   return result;
-}
-
-function keyOf(svc: Service): ServiceKey {
-  return `${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
 }

@@ -1,17 +1,11 @@
 import type { Service } from '@svcnet/model';
-import { cidrFamily, familyOf } from './proxyOptions.js';
-import type { IPFamily, Protocol, ServicePortInfo } from './types.js';
+import { STRICT_ADDRESSES, type AddressPolicy } from './ruleAddress.js';
+import { isInvalidObject, parseProxyService, type ProxyService } from './serviceValidation.js';
+import type { IPFamily, ServicePortInfo } from './types.js';
 import { servicePortKey, servicePortNameString } from './types.js';
 
 /** Default ClientIP affinity timeout (upstream DefaultClientIPServiceAffinitySeconds). */
 export const DEFAULT_AFFINITY_SECONDS = 10800;
-
-/** The ClusterIP of `family` (upstream GetClusterIPByFamily), undefined when it has none. */
-export function clusterIPForFamily(svc: Service, family: IPFamily): string | undefined {
-  const spec = svc.spec ?? {};
-  const ips = spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : [];
-  return ips.find((ip) => ip !== 'None' && familyOf(ip) === family);
-}
 
 /** Upstream ShouldSkipService: headless, ExternalName and IP-less Services are not proxied. */
 export function shouldSkipService(svc: Service): boolean {
@@ -26,51 +20,47 @@ function externallyAccessibleService(svc: Service): boolean {
   return t === 'LoadBalancer' || t === 'NodePort' || (t === 'ClusterIP' && (svc.spec?.externalIPs?.length ?? 0) > 0);
 }
 
+const ofFamily = <T extends { family: IPFamily }>(list: readonly T[], family: IPFamily): T[] => list.filter((a) => a.family === family);
+
 /**
  * The service ports of one Service for one IP family, keyed by servicePortKey (upstream
- * ServiceChangeTracker.serviceToServiceMap + newBaseServiceInfo). Addresses of the other family
- * and malformed source ranges are dropped, as upstream does.
+ * ServiceChangeTracker.serviceToServiceMap + newBaseServiceInfo), from a Service already checked
+ * by parseProxyService: every address is canonical, and addresses of the other family are dropped,
+ * as upstream does.
  */
-export function servicePortsFromService(svc: Service | undefined, family: IPFamily): Map<string, ServicePortInfo> {
+export function servicePortsFromProxyService(svc: Service, parsed: ProxyService, family: IPFamily): Map<string, ServicePortInfo> {
   const out = new Map<string, ServicePortInfo>();
-  if (!svc || shouldSkipService(svc)) return out;
-  const clusterIP = clusterIPForFamily(svc, family);
+  const clusterIP = parsed.clusterIPs.find((a) => a.family === family)?.ip;
   if (!clusterIP) return out;
   const spec = svc.spec ?? {};
-  const namespace = svc.metadata?.namespace ?? 'default';
-  const name = svc.metadata?.name ?? '';
-  const externalIPs = (spec.externalIPs ?? []).map((s) => s.trim()).filter((ip) => familyOf(ip) === family);
-  const loadBalancerVIPs = (svc.status?.loadBalancer?.ingress ?? [])
-    .filter((i) => i.ip && familyOf(i.ip) === family && (i as { ipMode?: string }).ipMode !== 'Proxy')
-    .map((i) => i.ip as string);
-  const loadBalancerSourceRanges = (spec.loadBalancerSourceRanges ?? [])
-    .map((s) => s.trim())
-    .filter((c) => cidrFamily(c) === family);
+  const { namespace, name } = parsed;
+  const externalIPs = ofFamily(parsed.externalIPs, family).map((a) => a.ip);
+  const loadBalancerVIPs = ofFamily(parsed.loadBalancerIPs, family).map((a) => a.ip);
+  const loadBalancerSourceRanges = ofFamily(parsed.loadBalancerSourceRanges, family).map((c) => c.cidr);
   const affinity = spec.sessionAffinity === 'ClientIP';
-  const sticky = affinity ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS) : 0;
+  const sticky = affinity ? (parsed.affinityTimeoutSeconds ?? DEFAULT_AFFINITY_SECONDS) : 0;
   const externalPolicyLocal = externallyAccessibleService(svc) && spec.externalTrafficPolicy === 'Local';
   const internalPolicyLocal = spec.internalTrafficPolicy === 'Local';
   const annotations = svc.metadata?.annotations ?? {};
   const mode = annotations['service.kubernetes.io/topology-mode'] ?? annotations['service.kubernetes.io/topology-aware-hints'];
   const hintsEnabled = (spec as { trafficDistribution?: string }).trafficDistribution !== undefined || mode === 'Auto' || mode === 'auto';
   const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
-  for (const p of spec.ports ?? []) {
-    const protocol = (p.protocol ?? 'TCP') as Protocol;
-    const portName = { namespace, name, port: p.name ?? '', protocol };
+  for (const p of parsed.ports) {
+    const portName = { namespace, name, port: p.name, protocol: p.protocol };
     const info: ServicePortInfo = {
       portName,
       nameString: servicePortNameString(portName),
       serviceKey: `${namespace}/${name}`,
       clusterIP,
       port: p.port,
-      protocol,
-      nodePort: p.nodePort ?? 0,
+      protocol: p.protocol,
+      nodePort: p.nodePort,
       externalIPs,
       loadBalancerVIPs,
       loadBalancerSourceRanges,
       sessionAffinityClientIP: affinity,
       stickyMaxAgeSeconds: sticky,
-      healthCheckNodePort: needsHealthCheck ? (spec.healthCheckNodePort ?? 0) : 0,
+      healthCheckNodePort: needsHealthCheck ? parsed.healthCheckNodePort : 0,
       externalPolicyLocal,
       internalPolicyLocal,
       hintsEnabled,
@@ -78,4 +68,14 @@ export function servicePortsFromService(svc: Service | undefined, family: IPFami
     out.set(servicePortKey(portName), info);
   }
   return out;
+}
+
+/**
+ * servicePortsFromService for one Service on its own: checked (parseProxyService) and converted.
+ * An invalid Service has no ports here; the change tracker reports why.
+ */
+export function servicePortsFromService(svc: Service | undefined, family: IPFamily, policy: AddressPolicy = STRICT_ADDRESSES): Map<string, ServicePortInfo> {
+  if (!svc || shouldSkipService(svc)) return new Map();
+  const parsed = parseProxyService(svc, policy);
+  return isInvalidObject(parsed) ? new Map() : servicePortsFromProxyService(svc, parsed, family);
 }

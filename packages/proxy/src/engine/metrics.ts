@@ -16,6 +16,7 @@ export const METRIC_NAMES = {
   rulesMissing: 'svcnet_proxy_rules_missing_total',
   conntrackDeleted: 'svcnet_proxy_conntrack_entries_deleted_total',
   conntrackFailures: 'svcnet_proxy_conntrack_cleanup_failures_total',
+  invalidObjects: 'svcnet_proxy_invalid_objects',
 } as const;
 
 // Upstream buckets: exponential from 1ms, factor 2, 15 buckets; network programming 0.25s..
@@ -37,6 +38,7 @@ export interface ProxyMetrics {
   rulesMissing: Counter<'ip_family'>;
   conntrackDeleted: Counter<'ip_family'>;
   conntrackFailures: Counter<'ip_family'>;
+  invalidObjects: Gauge<'kind' | 'reason' | 'ip_family'>;
 }
 
 const cache = new WeakMap<Registry, ProxyMetrics>();
@@ -62,6 +64,7 @@ export function proxyMetrics(registry: Registry = new Registry()): ProxyMetrics 
     rulesMissing: new Counter({ name: METRIC_NAMES.rulesMissing, help: 'Times the rule monitor found the proxy rules flushed or deleted from outside (canary missing) and forced a full sync', labelNames: fam, registers }),
     conntrackDeleted: new Counter({ name: METRIC_NAMES.conntrackDeleted, help: 'Conntrack entries deleted for removed UDP/SCTP endpoints and newly active services', labelNames: fam, registers }),
     conntrackFailures: new Counter({ name: METRIC_NAMES.conntrackFailures, help: 'Conntrack cleanup commands that failed', labelNames: fam, registers }),
+    invalidObjects: new Gauge({ name: METRIC_NAMES.invalidObjects, help: 'Services and EndpointSlices the proxy skips because a value of theirs cannot go into rules (kind, reason)', labelNames: ['kind', 'reason', 'ip_family'] as const, registers }),
   };
   cache.set(registry, m);
   return m;

@@ -5,6 +5,7 @@ import { realClock } from '../core/clock.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import { ProxyState } from '../core/proxyState.js';
 import type { SyncChanges } from '../core/proxyState.js';
+import type { InvalidObject } from '../core/invalidObjects.js';
 import type { IPFamily } from '../core/types.js';
 import type { ProxyMetrics } from './metrics.js';
 import { proxyMetrics } from './metrics.js';
@@ -94,12 +95,14 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
     makeBackend: (state: ProxyState) => SyncBackend<P>,
     private readonly opts: ProxierOptions = {},
   ) {
-    this.state = new ProxyState(family, options.nodeName);
+    this.state = new ProxyState(family, options.nodeName, { allowLoopback: options.allowLoopbackAddresses });
     this.backend = makeBackend(this.state);
     this.clock = opts.clock ?? realClock;
     this.metrics = opts.metrics ?? proxyMetrics();
     this.logger = opts.logger ?? silentLogger;
     this.status = { mode: this.backend.mode, family, syncs: 0, failures: 0, rulesRestored: 0 };
+    this.state.invalid.listen((now, before) => this.onInvalidObject(now, before));
+    this.publishInvalidObjects();
     const interval = opts.monitorIntervalMs ?? DEFAULT_MONITOR_INTERVAL_MS;
     if (this.backend.missingRules && interval > 0) {
       this.monitor = new RuleMonitor(this.clock, interval, () => this.checkRules().then(() => undefined), (err) =>
@@ -178,6 +181,24 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
     return { ...this.status };
   }
 
+  /** The Services and EndpointSlices this proxier skips now, with the reason (sorted). */
+  invalidObjects(): InvalidObject[] {
+    return this.state.invalid.list();
+  }
+
+  /** Heard once per object per change (the trackers report as they record a watch event). */
+  private onInvalidObject(now: InvalidObject | undefined, before: InvalidObject | undefined): void {
+    const o = now ?? before!;
+    const fields = { mode: this.backend.mode, family: this.family, kind: o.kind, key: o.key, reason: o.reason };
+    if (now) this.logger.warn({ ...fields, err: now.message }, `proxy: skipping ${now.kind} "${now.key}": a value of it cannot go into rules`);
+    else this.logger.info(fields, `proxy: ${o.kind} "${o.key}" is no longer skipped`);
+    this.publishInvalidObjects();
+  }
+
+  private publishInvalidObjects(): void {
+    for (const c of this.state.invalid.counts()) this.metrics.invalidObjects.set({ kind: c.kind, reason: c.reason, ip_family: this.family }, c.count);
+  }
+
   /**
    * Upstream ProxyHealthServer: healthy unless a queued change has waited longer than
    * `2 * syncPeriod` without a successful sync.
@@ -192,8 +213,20 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
     const start = performance.now();
     const queuedBefore = this.status.queuedAt;
     this.opts.onSyncStart?.();
-    const prepared = this.backend.prepare();
     const family = { ip_family: this.family };
+    let prepared: P;
+    try {
+      prepared = this.backend.prepare();
+    } catch (err) {
+      // A renderer refused a value (UnsafeRuleValueError: something bypassed the trackers'
+      // checks). Nothing was applied; the changes checked out now live only in a full render.
+      this.backend.forceFullSync?.();
+      this.status.failures++;
+      this.status.lastError = (err as Error).message;
+      this.logger.error({ mode: this.backend.mode, family: this.family, err: (err as Error).message }, 'sync failed while rendering; keeping the last good rules and retrying');
+      if (this.status.queuedAt === undefined) this.status.queuedAt = queuedBefore ?? this.clock.now();
+      throw err;
+    }
     try {
       await this.backend.apply(prepared);
     } catch (err) {

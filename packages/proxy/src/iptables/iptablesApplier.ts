@@ -30,6 +30,20 @@ export const JUMP_CHAINS: readonly JumpChain[] = [
   { table: 'nat', dst: KUBE_POSTROUTING, src: 'POSTROUTING', comment: 'kubernetes postrouting rules', extra: [] },
 ];
 
+/**
+ * The jumps to KUBE-FIREWALL (upstream iptablesKubeletJumpChains, duplicates of kubelet's), made
+ * only with localhost NodePorts, where its DROP of non-local sources to 127.0.0.0/8 is what keeps
+ * route_localnet=1 from exposing the node's localhost-only services to its neighbours (issue
+ * 90259). Kubelet's copies carry no comment; ours do, so cleanup removes only ours.
+ */
+export const LOCALNET_JUMP_CHAINS: readonly JumpChain[] = [
+  { table: 'filter', dst: KUBE_FIREWALL, src: 'INPUT', comment: 'kubernetes localhost nodeports firewall', extra: [] },
+  { table: 'filter', dst: KUBE_FIREWALL, src: 'OUTPUT', comment: 'kubernetes localhost nodeports firewall', extra: [] },
+];
+
+/** Upstream sysctlRouteLocalnet: lets packets to/from 127.0.0.0/8 be routed (localhost NodePorts). */
+export const ROUTE_LOCALNET = 'net.ipv4.conf.all.route_localnet';
+
 /** Upstream kubeProxyCanaryChain, created in these tables (utiliptables Monitor). */
 export const CANARY_CHAIN = 'KUBE-PROXY-CANARY';
 export const CANARY_TABLES = ['mangle', 'nat', 'filter'] as const;
@@ -59,15 +73,25 @@ export class IPTablesApplier {
     return r.stdout;
   }
 
-  /** Upstream's EnsureChain + EnsureRule(Prepend) for each jump; done before every full sync. */
-  async ensureJumps(): Promise<void> {
-    for (const j of JUMP_CHAINS) {
+  /**
+   * Upstream's EnsureChain + EnsureRule(Prepend) for each jump; done before every full sync.
+   * `localnet`: also the KUBE-FIREWALL jumps from INPUT and OUTPUT (localhost NodePorts).
+   */
+  async ensureJumps(localnet = false): Promise<void> {
+    for (const j of localnet ? [...JUMP_CHAINS, ...LOCALNET_JUMP_CHAINS] : JUMP_CHAINS) {
       const chainCheck = await this.exec(this.bin, ['-w', '-t', j.table, '-S', j.dst, '1']);
       if (chainCheck.code !== 0) await this.run(this.bin, ['-w', '-t', j.table, '-N', j.dst]);
       const rule = [...j.extra, '-m', 'comment', '--comment', j.comment, '-j', j.dst];
       const check = await this.exec(this.bin, ['-w', '-t', j.table, '-C', j.src, ...rule]);
       if (check.code !== 0) await this.run(this.bin, ['-w', '-t', j.table, '-I', j.src, '1', ...rule]);
     }
+  }
+
+  /** Upstream EnsureSysctl(route_localnet, 1): read it, write it only when it differs. */
+  async ensureRouteLocalnet(): Promise<void> {
+    const r = await this.exec('sysctl', ['-n', ROUTE_LOCALNET]);
+    if (r.code === 0 && r.stdout.trim() === '1') return;
+    await this.run('sysctl', ['-qw', `${ROUTE_LOCALNET}=1`]);
   }
 
   /** Creates the canary chains (and their rule) where missing; done with every full sync. */
@@ -102,16 +126,23 @@ export class IPTablesApplier {
     return (nat?.chains ?? []).map((c) => c.name).filter(isServiceChainName);
   }
 
-  /** Upstream CleanupLeftovers: unlink our chains, then flush and delete them. */
+  /**
+   * Upstream CleanupLeftovers: unlink our chains, then flush and delete them. KUBE-FIREWALL goes
+   * only when nothing else jumps to it any more (kubelet makes the same chain, uncommented jumps
+   * included); when our jumps to it were there and it goes, route_localnet, which we set for
+   * localhost NodePorts, is turned off again so 127.0.0.0/8 is not left routable unguarded.
+   */
   async cleanup(): Promise<void> {
-    for (const j of JUMP_CHAINS) {
-      await this.exec(this.bin, ['-w', '-t', j.table, '-D', j.src, ...j.extra, '-m', 'comment', '--comment', j.comment, '-j', j.dst]);
-    }
+    for (const j of JUMP_CHAINS) await this.deleteJump(j);
+    let hadLocalnetJumps = false;
+    for (const j of LOCALNET_JUMP_CHAINS) if (await this.deleteJump(j)) hadLocalnetJumps = true;
     const nat = (await this.exec(`${this.bin}-save`, ['-t', 'nat'])).stdout;
     const natChains = (parseIPTablesDump(nat).tables[0]?.chains ?? []).map((c) => c.name).filter((c) => isServiceChainName(c) || [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ].includes(c));
-    const filterChains = [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL, KUBE_FIREWALL];
     const filter = (await this.exec(`${this.bin}-save`, ['-t', 'filter'])).stdout;
-    const presentFilter = new Set((parseIPTablesDump(filter).tables[0]?.chains ?? []).map((c) => c.name));
+    const filterDump = parseIPTablesDump(filter).tables[0]?.chains ?? [];
+    const presentFilter = new Set(filterDump.map((c) => c.name));
+    const firewallInUse = filterDump.some((c) => c.name !== KUBE_FIREWALL && c.rules.some((r) => / -j KUBE-FIREWALL(\s|$)/.test(r)));
+    const filterChains = [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL, ...(firewallInUse ? [] : [KUBE_FIREWALL])];
     const lines = ['*nat', ...natChains.map((c) => `:${c} - [0:0]`), ...natChains.map((c) => `-X ${c}`), 'COMMIT'];
     const f = filterChains.filter((c) => presentFilter.has(c));
     lines.push('*filter', ...f.map((c) => `:${c} - [0:0]`), ...f.map((c) => `-X ${c}`), 'COMMIT', '');
@@ -120,5 +151,12 @@ export class IPTablesApplier {
       await this.exec(this.bin, ['-w', '-t', table, '-F', CANARY_CHAIN]);
       await this.exec(this.bin, ['-w', '-t', table, '-X', CANARY_CHAIN]);
     }
+    if (hadLocalnetJumps && !firewallInUse && this.family === 'IPv4') await this.run('sysctl', ['-qw', `${ROUTE_LOCALNET}=0`]);
+  }
+
+  /** Deletes one jump rule; true when it was there. */
+  private async deleteJump(j: JumpChain): Promise<boolean> {
+    const r = await this.exec(this.bin, ['-w', '-t', j.table, '-D', j.src, ...j.extra, '-m', 'comment', '--comment', j.comment, '-j', j.dst]);
+    return r.code === 0;
   }
 }

@@ -8,12 +8,14 @@ import type { Exec } from '../engine/exec.js';
 import { ConntrackCleaner } from '../engine/conntrack.js';
 import type { IPFamily } from '../core/types.js';
 import { IPTablesApplier } from './iptablesApplier.js';
+import { localhostNodePortsEnabled } from './iptablesHelpers.js';
 import { IPTablesSyncer } from './iptablesSyncer.js';
 import type { PreparedIPTablesSync } from './iptablesSyncer.js';
 
 /** iptables mode: the syncer renders (full or partial), the applier loads with --noflush. */
 export function iptablesBackend(state: ProxyState, options: ProxyOptions, applier: IPTablesApplier, clock?: Clock): SyncBackend<PreparedIPTablesSync> {
   const syncer = new IPTablesSyncer(state, options, clock ? { clock } : {});
+  const localnet = localhostNodePortsEnabled(options, state.family);
   let started = false;
   return {
     mode: 'iptables',
@@ -25,7 +27,9 @@ export function iptablesBackend(state: ProxyState, options: ProxyOptions, applie
         started = true;
       }
       if (p.full) {
-        await applier.ensureJumps();
+        // Upstream sets route_localnet in NewProxier; here before the rules that rely on it.
+        if (localnet) await applier.ensureRouteLocalnet();
+        await applier.ensureJumps(localnet);
         // Before the restore: once the rules are back, so are the canaries (a failed restore
         // leaves the sync full, so a canary without rules is never mistaken for a repair).
         await applier.ensureCanaries();

@@ -1,6 +1,9 @@
+import { cidrsOverlap, parseCIDR } from '@svcnet/model';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import { cidrContainsIP, cidrFamily, familyOf } from '../core/proxyOptions.js';
 import type { IPFamily } from '../core/types.js';
+
+const IPV4_LOOPBACK = parseCIDR('127.0.0.0/8')!;
 
 /** Upstream: masqueradeValue = 1 << masqueradeBit, printed in hex (0x4000 for bit 14). */
 export function masqueradeMark(bit: number): string {
@@ -16,6 +19,23 @@ export function probability(n: number): string {
     if (n < 1001) probabilities[n] = p;
   }
   return p;
+}
+
+/**
+ * Whether NodePorts answer on 127.0.0.0/8 (upstream NewProxier): only for IPv4, only when asked
+ * (iptables.localhostNodePorts), and only when --nodeport-addresses is unset or includes an IPv4
+ * loopback address (NodePortAddresses.ContainsIPv4Loopback). This needs route_localnet=1, which
+ * the applier sets, and the KUBE-FIREWALL DROP of non-local sources to 127.0.0.0/8 (issue 90259).
+ */
+export function localhostNodePortsEnabled(options: ProxyOptions, family: IPFamily): boolean {
+  if (!options.localhostNodePorts || family !== 'IPv4') return false;
+  const v4 = options.nodePortAddresses.filter((c) => c !== 'primary' && cidrFamily(c) === 'IPv4');
+  // No IPv4 CIDR (and not "primary", the node IPs): upstream takes 0.0.0.0/0, which holds 127/8.
+  if (v4.length === 0) return !options.nodePortAddresses.includes('primary');
+  return v4.some((c) => {
+    const cidr = parseCIDR(c.trim());
+    return cidr !== undefined && cidrsOverlap(cidr, IPV4_LOOPBACK);
+  });
 }
 
 export interface LocalDetector {

@@ -5,7 +5,7 @@ import type { IPFamily, ServiceKey } from '../core/types.js';
 import { isServiceChainName } from './chainNames.js';
 import type { ChainNameCache } from './chainNameCache.js';
 import { LineBuffer, makeChainLine } from './lineBuffer.js';
-import { localDetector, masqueradeMark, nodePortDestinations } from './iptablesHelpers.js';
+import { localDetector, localhostNodePortsEnabled, masqueradeMark, nodePortDestinations } from './iptablesHelpers.js';
 import { IPTablesRenderCache } from './iptablesRenderCache.js';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
@@ -82,7 +82,7 @@ export function renderIPTables(input: IPTablesRenderInput): IPTablesRenderResult
   const isIPv6 = family === 'IPv6';
   const cache = input.cache ?? new IPTablesRenderCache(input.names);
   const mark = masqueradeMark(options.masqueradeBit);
-  const localhostNodePorts = options.localhostNodePorts && !isIPv6;
+  const localhostNodePorts = localhostNodePortsEnabled(options, family);
   const nodeIP = options.nodeIPs.find((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4') === family);
   const update = cache.update({
     family,

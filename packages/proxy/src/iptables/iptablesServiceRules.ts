@@ -1,6 +1,7 @@
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import { cidrContainsIP } from '../core/proxyOptions.js';
 import type { CachedFragment } from '../core/servicePortCache.js';
+import { assertSafeEndpoints, assertSafeServicePort } from '../core/ruleValueGuard.js';
 import { categorizeEndpoints } from '../core/topology.js';
 import type { EndpointInfo, ServicePortInfo } from '../core/types.js';
 import { externallyAccessible, usesClusterEndpoints, usesLocalEndpoints } from '../core/types.js';
@@ -54,6 +55,9 @@ const chainLine = (c: string): string => `:${c} - [0:0]\n`;
 
 /** Renders one service port: a transcription of the loop body of upstream syncProxyRules. */
 export function renderIPTablesService(ctx: ServiceRulesContext, svc: ServicePortInfo, eps: readonly EndpointInfo[] | undefined): IPTablesFragment {
+  // Every value below is pasted into iptables-restore input: re-check it here (defence in depth).
+  assertSafeServicePort(svc);
+  assertSafeEndpoints(eps);
   const { options, detect } = ctx;
   const protocol = svc.protocol.toLowerCase();
   const spn = svc.nameString;

@@ -1,11 +1,27 @@
 import type { EndpointsMap } from '../core/endpointsChangeTracker.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ServicePortMap } from '../core/serviceChangeTracker.js';
+import { assertSafeEndpoints, assertSafeServicePort } from '../core/ruleValueGuard.js';
 import { categorizeEndpoints } from '../core/topology.js';
 import type { EndpointInfo, IPFamily } from '../core/types.js';
 import { localDetector, masqueradeMark, nodePortDestinations } from '../iptables/iptablesHelpers.js';
 
 export const KUBE_IPVS_DUMMY = 'kube-ipvs0';
+
+/**
+ * The ipsets IPVS mode creates (upstream ipsetInfo): name, type, comment. Cleanup destroys these
+ * names only, as upstream's CleanupLeftovers, never any other set that merely starts with KUBE-.
+ */
+export const IPVS_IPSETS: readonly (readonly [name: string, type: string, comment: string])[] = [
+  ['KUBE-CLUSTER-IP', 'hash:ip,port', 'Kubernetes service cluster ip + port for masquerade purpose'],
+  ['KUBE-LOOP-BACK', 'hash:ip,port,ip', 'Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose'],
+  ['KUBE-EXTERNAL-IP', 'hash:ip,port', 'Kubernetes service external ip + port for masquerade and filter purpose'],
+  ['KUBE-LOAD-BALANCER', 'hash:ip,port', 'Kubernetes service lb portal'],
+  ['KUBE-NODE-PORT-TCP', 'bitmap:port', 'Kubernetes nodeport TCP port for masquerade purpose'],
+  ['KUBE-NODE-PORT-UDP', 'bitmap:port', 'Kubernetes nodeport UDP port for masquerade purpose'],
+  ['KUBE-NODE-PORT-LOCAL-TCP', 'bitmap:port', 'Kubernetes nodeport TCP port with externalTrafficPolicy=local'],
+  ['KUBE-NODE-PORT-LOCAL-UDP', 'bitmap:port', 'Kubernetes nodeport UDP port with externalTrafficPolicy=local'],
+];
 
 export interface IPVSRenderInput {
   family: IPFamily;
@@ -40,16 +56,7 @@ export function renderIPVS(input: IPVSRenderInput): IPVSRenderResult {
     if (!s) sets.set(name, (s = { type, comment, entries: new Set() }));
     return s;
   };
-  for (const [n, t, c] of [
-    ['KUBE-CLUSTER-IP', 'hash:ip,port', 'Kubernetes service cluster ip + port for masquerade purpose'],
-    ['KUBE-LOOP-BACK', 'hash:ip,port,ip', 'Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose'],
-    ['KUBE-EXTERNAL-IP', 'hash:ip,port', 'Kubernetes service external ip + port for masquerade and filter purpose'],
-    ['KUBE-LOAD-BALANCER', 'hash:ip,port', 'Kubernetes service lb portal'],
-    ['KUBE-NODE-PORT-TCP', 'bitmap:port', 'Kubernetes nodeport TCP port for masquerade purpose'],
-    ['KUBE-NODE-PORT-UDP', 'bitmap:port', 'Kubernetes nodeport UDP port for masquerade purpose'],
-    ['KUBE-NODE-PORT-LOCAL-TCP', 'bitmap:port', 'Kubernetes nodeport TCP port with externalTrafficPolicy=local'],
-    ['KUBE-NODE-PORT-LOCAL-UDP', 'bitmap:port', 'Kubernetes nodeport UDP port with externalTrafficPolicy=local'],
-  ] as const) set(n, t, c);
+  for (const [n, t, c] of IPVS_IPSETS) set(n, t, c);
 
   const vs: string[] = [];
   const dummy = new Set<string>();
@@ -59,6 +66,9 @@ export function renderIPVS(input: IPVSRenderInput): IPVSRenderResult {
   for (const key of [...services.keys()].sort()) {
     const svc = services.get(key)!;
     if (svc.protocol === 'SCTP') continue;
+    // Pasted into ipset and ipvsadm-restore input: re-check (defence in depth).
+    assertSafeServicePort(svc);
+    assertSafeEndpoints(endpoints.get(key));
     const proto = svc.protocol.toLowerCase();
     const flag = svc.protocol === 'UDP' ? '-u' : '-t';
     const c = categorizeEndpoints(endpoints.get(key) ?? [], svc, options.nodeLabels);

@@ -1,3 +1,4 @@
+import { isLoopback } from '@svcnet/model';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import { cidrFamily, familyOf } from '../core/proxyOptions.js';
 import type { IPFamily } from '../core/types.js';
@@ -98,11 +99,14 @@ export function baseRules(family: IPFamily, options: ProxyOptions): string[] {
 
 /**
  * NodePort addresses in nftables mode: upstream defaults to the node's primary IPs when
- * --nodeport-addresses is unset; an explicit zero CIDR means every local address.
+ * --nodeport-addresses is unset; an explicit zero CIDR means every local address. Loopback
+ * addresses never: nftables mode does not do localhost NodePorts (KEP-3866; upstream logs
+ * "--nodeport-addresses includes localhost but localhost NodePorts are not supported" and skips
+ * them), so it never needs route_localnet.
  */
 export function nftNodePortIPs(family: IPFamily, options: ProxyOptions): { matchAll: boolean; ips: string[] } {
   const d = nodePortDestinations(options, family);
-  if (!d.matchAll) return d;
+  if (!d.matchAll) return { matchAll: false, ips: d.ips.filter((ip) => !isLoopback(ip)) };
   const explicit = options.nodePortAddresses.some((c) => c === '0.0.0.0/0' || c === '::/0');
   const primary = options.nodeIPs.filter((ip) => familyOf(ip) === family);
   if (explicit || primary.length === 0) return { matchAll: true, ips: [] };

@@ -1,5 +1,6 @@
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import { cidrContainsIP, cidrFamily } from '../core/proxyOptions.js';
+import { assertSafeEndpoints, assertSafeServicePort } from '../core/ruleValueGuard.js';
 import { categorizeEndpoints } from '../core/topology.js';
 import type { EndpointInfo, IPFamily, ServicePortInfo } from '../core/types.js';
 import { externallyAccessible, joinHostPort, usesClusterEndpoints, usesLocalEndpoints } from '../core/types.js';
@@ -36,6 +37,9 @@ export function renderNFTService(
   options: ProxyOptions,
   names: NFTNameCache = new NFTNameCache(),
 ): NFTServiceArtifacts {
+  // Every value below is pasted into `nft -f` input: re-check it here (defence in depth).
+  assertSafeServicePort(svc);
+  assertSafeEndpoints(all);
   const f = nftFamily(family);
   const out: NFTServiceArtifacts = { chains: new Map(), sets: new Map(), elements: [], noLocalInternal: false, noLocalExternal: false };
   const proto = svc.protocol.toLowerCase();

@@ -70,7 +70,8 @@ describe('userspace engine proxies real TCP and UDP on loopback', () => {
     const ep = (i: number, local = false) => ({ addresses: [PODS[i - 1] as string], conditions: { ready: true }, nodeName: local ? NODE : 'node-b' });
     const ports = (proto: 'TCP' | 'UDP') => [{ name: 'p', port: podPort, protocol: proto }];
     hostnames = makeSlice('default', 'hostnames', 1, (e) => { e.endpoints = [ep(1), ep(2), ep(3, true)]; e.ports = ports('TCP'); });
-    setup = createUserspaceProxier('IPv4', proxyOptions({ nodeName: NODE, nodeIPs: ['127.0.0.1'] }), { metrics: proxyMetrics() });
+    // Everything lives on loopback here: the option a node never sets (kernel modes refuse these).
+    setup = createUserspaceProxier('IPv4', proxyOptions({ nodeName: NODE, nodeIPs: ['127.0.0.1'], allowLoopbackAddresses: true }), { metrics: proxyMetrics() });
     const p = setup.proxier;
     const svc = (name: string, ip: string, f: (s: Parameters<Parameters<typeof makeService>[2]>[0]) => void) =>
       p.onServiceUpdate(makeService('default', name, (s) => { s.spec.clusterIP = ip; f(s); }));

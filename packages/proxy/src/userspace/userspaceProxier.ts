@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { realClock } from '../core/clock.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState, SyncChanges } from '../core/proxyState.js';
+import { assertSafeEndpoints, assertSafeServicePort } from '../core/ruleValueGuard.js';
 import { categorizeEndpoints } from '../core/topology.js';
 import type { EndpointInfo, IPFamily, Protocol, ServicePortInfo } from '../core/types.js';
 import { Proxier } from '../engine/proxier.js';
@@ -32,6 +33,9 @@ export function userspacePortals(state: ProxyState, options: ProxyOptions): Port
   const out: PortalSpec[] = [];
   for (const [key, svc] of [...state.services].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (svc.protocol === 'SCTP') continue;
+    // Portal and endpoint addresses become listen/connect addresses: re-check them.
+    assertSafeServicePort(svc);
+    assertSafeEndpoints(state.endpoints.get(key));
     const c = categorizeEndpoints(state.endpoints.get(key) ?? [], svc, options.nodeLabels);
     const internal = svc.internalPolicyLocal ? c.localEndpoints : c.clusterEndpoints;
     const external = svc.externalPolicyLocal ? c.localEndpoints : c.clusterEndpoints;
