@@ -17,7 +17,7 @@ const hostBits = (ip: string) => (ip.includes(':') ? '128' : '32');
  * labels would say it more plainly but exist for IPv4 only, and iproute2 6.1 cannot set an
  * address `proto`; a metric works for both families and shows in `ip addr` ("metric 3915").
  * `--cleanup` removes host-length addresses that carry it, and nothing else
- * (docs/decisions/005-agent-address-mark.md).
+ * (docs/decisions/006-agent-address-mark.md).
  */
 export const ANNOUNCED_ADDRESS_METRIC = 3915;
 
