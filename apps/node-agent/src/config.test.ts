@@ -22,6 +22,7 @@ describe('flags and config file', () => {
       manifests: [],
       loadbalancerPool: [],
       nodeportAddresses: [],
+      ingressTrustedProxy: [],
       cleanup: false,
       cleanupOnExit: false,
     });
@@ -40,6 +41,7 @@ describe('flags and config file', () => {
     [['--reconcile-endpoints'], { reconcileEndpoints: true }],
     [['--dns-upstream', 'none'], { dnsUpstream: [] }],
     [['--dns-listen', '[::1]:5353'], { dnsListen: '[::1]:5353' }],
+    [['--ingress-trusted-proxy', '10.0.0.0/8,192.168.1.5', '--ingress-trusted-proxy', 'fd00::/8'], { ingressTrustedProxy: ['10.0.0.0/8', '192.168.1.5', 'fd00::/8'] }],
   ])('%j', (argv, want) => {
     expect(parse(argv)).toMatchObject(want);
   });
@@ -51,6 +53,8 @@ describe('flags and config file', () => {
     [['--kubeconfig', 'k', '-f', 'x'], /two sources: give one/],
     [['--context', 'c'], /--context needs --kubeconfig/],
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
+    [['--ingress-trusted-proxy', '10.0.0.0/8,office'], /--ingress-trusted-proxy "office" is not an IP address or CIDR: write e.g. 10.0.0.0\/8/],
+    [['--ingress-trusted-proxy', '10.0.0.0/33'], /--ingress-trusted-proxy "10.0.0.0\/33" is not an IP address or CIDR/],
   ])('rejects %j with exit code 2', (argv, message) => {
     let err: unknown;
     try {
@@ -86,11 +90,13 @@ describe('flags and config file', () => {
       '  pools: [10.9.0.0/28]',
       'dns:',
       '  listen: 0.0.0.0:53',
+      'ingress:',
+      '  trustedProxies: [10.0.0.0/24, "::1"]',
     ].join('\n');
     const program = buildProgram('1.2.3').exitOverride();
     program.parse(['--config', 'agent.yaml', '--proxy-mode', 'userspace'], { from: 'user' });
     const c = resolveConfig(program, (p) => readConfigFile(p, text));
-    expect(c).toMatchObject({ proxyMode: 'userspace', hostnameOverride: 'node-a', clusterCidr: ['10.0.0.0/8'], masqueradeAll: true, iptablesMinSyncPeriod: 2000, loadbalancerPool: ['10.9.0.0/28'], dnsListen: '0.0.0.0:53' });
+    expect(c).toMatchObject({ proxyMode: 'userspace', hostnameOverride: 'node-a', clusterCidr: ['10.0.0.0/8'], masqueradeAll: true, iptablesMinSyncPeriod: 2000, loadbalancerPool: ['10.9.0.0/28'], dnsListen: '0.0.0.0:53', ingressTrustedProxy: ['10.0.0.0/24', '::1'] });
   });
 
   it.each([

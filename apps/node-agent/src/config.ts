@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYAML } from 'yaml';
+import { TrustedProxies, TrustedProxyError } from '@svcnet/ingress';
 import { parseDuration } from '@svcnet/proxy';
 import { FLAGS, camel, type FlagSpec, type LOG_LEVELS, type PROXY_MODES } from './flags.js';
 import { ConfigError } from './errors.js';
@@ -39,6 +40,7 @@ export interface AgentConfig {
   ingressHttpListen?: string;
   ingressHttpsListen?: string;
   ingressClass: string;
+  ingressTrustedProxy: string[];
   cleanup: boolean;
   cleanupOnExit: boolean;
   logLevel: LogLevel;
@@ -211,6 +213,12 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
   const config = out as unknown as AgentConfig;
   for (const [flag, v] of [['dns-listen', config.dnsListen], ['ingress-http-listen', config.ingressHttpListen], ['ingress-https-listen', config.ingressHttpsListen], ['healthz-bind-address', config.healthzBindAddress], ['metrics-bind-address', config.metricsBindAddress]] as const) {
     if (v) hostPort(v, `--${flag}`);
+  }
+  try {
+    new TrustedProxies(config.ingressTrustedProxy);
+  } catch (e) {
+    if (!(e instanceof TrustedProxyError)) throw e;
+    throw new ConfigError(`--ingress-trusted-proxy ${JSON.stringify(e.entry)} is not an IP address or CIDR: write e.g. 10.0.0.0/8 or 192.168.1.5`);
   }
   if (config.kubeconfig && config.manifests.length) throw new ConfigError('--kubeconfig and --manifests are two sources: give one (a real cluster, or manifest files with the workload simulator)');
   if (config.context && !config.kubeconfig) throw new ConfigError('--context needs --kubeconfig');
