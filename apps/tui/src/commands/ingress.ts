@@ -2,7 +2,7 @@ import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { loadManifests, objectKey, type KubeObject, isKind } from '@svcnet/model';
-import { IngressServer, IngressView, compileRouteTable, formatRouteTable, routeRows, type IngressClassOptions, type TlsCertificate } from '@svcnet/ingress';
+import { IngressServer, IngressView, TrustedProxies, TrustedProxyError, compileRouteTable, formatRouteTable, routeRows, type IngressClassOptions, type TlsCertificate } from '@svcnet/ingress';
 import type { RegisterCommand } from './types.js';
 
 /** The flags of `svcnet render ingress` and `svcnet ingress serve`, declared once. */
@@ -66,6 +66,22 @@ export interface IngressServeOptions extends ClassOpts {
   maxBodySize: string;
 }
 
+/** `--trusted-proxy` as svcnet-agent's list flags take it: comma-separated, repeatable. */
+function trustedProxyList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+/** The trusted proxies, checked before anything starts; the error names the flag. */
+function trustedProxies(list: readonly string[]): readonly string[] {
+  try {
+    new TrustedProxies(list);
+  } catch (e) {
+    if (e instanceof TrustedProxyError) throw new Error(`--trusted-proxy ${JSON.stringify(e.entry)} is not an IP address or CIDR: write e.g. 10.0.0.0/8 or 192.168.1.5`);
+    throw e;
+  }
+  return list;
+}
+
 function address(text: string, flag: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text);
   if (!m) throw new Error(`${flag} ${JSON.stringify(text)} is not HOST:PORT (for example 127.0.0.1:8080)`);
@@ -100,7 +116,7 @@ export async function runIngressServe(opts: IngressServeOptions, signal: AbortSi
     listen: address(opts.listen, '--listen'),
     ...(opts.listenTls ? { listenTls: address(opts.listenTls, '--listen-tls') } : {}),
     ...(defaultCertificate ? { defaultCertificate } : {}),
-    ...(opts.trustedProxy ? { trustedProxies: opts.trustedProxy } : {}),
+    ...(opts.trustedProxy ? { trustedProxies: trustedProxies(opts.trustedProxy) } : {}),
     maxBodyBytes,
     logger: { warn: (o, msg) => console.error(`${msg} ${JSON.stringify(o)}`) },
   });
@@ -132,7 +148,11 @@ export const registerIngress: RegisterCommand = (program, setExitCode) => {
     .option('--listen-tls <host:port>', 'HTTPS listener (certificates by SNI from spec.tls Secrets)')
     .option('--default-cert <file>', 'PEM certificate for TLS names no Ingress covers')
     .option('--default-key <file>', 'PEM key of --default-cert')
-    .option('--trusted-proxy <cidr...>', 'peers whose X-Forwarded-* headers are believed')
+    .option(
+      '--trusted-proxy <CIDR>',
+      'believe X-Forwarded-For/-Host/-Port/-Proto only from clients in these CIDRs or addresses (comma-separated, repeatable; svcnet-agent --ingress-trusted-proxy); from any other client X-Forwarded-For is replaced by its address',
+      trustedProxyList,
+    )
     .option('--max-body-size <bytes>', 'largest request body (413 above)', String(1024 * 1024));
   addClassFlags(serve);
   serve.action(async (opts: IngressServeOptions) => {
