@@ -47,7 +47,10 @@ describeWith('svcnet-agent --ingress-trusted-proxy', [netns, curl], () => {
       '--healthz-bind-address', `${NODE}:10256`, '--metrics-bind-address', '',
       '--ingress-http-listen', `${NODE}:80`, '--ingress-trusted-proxy', `10.99.0.0/16,${NODE}`,
     ]);
-    await eventually('agent ready', () => (curlIn(host, `http://${NODE}:10256/readyz`) ? true : undefined), 60_000).catch((e: Error) => {
+    const exited = agent.exited.then((code) => {
+      throw new Error(`svcnet-agent exited with ${code}`);
+    });
+    await Promise.race([eventually('agent ready', () => (curlIn(host, `http://${NODE}:10256/readyz`) ? true : undefined), 60_000), exited]).catch((e: Error) => {
       throw new Error(`${e.message}\n${agent?.logs()}`);
     });
   }, 90_000);
