@@ -144,7 +144,14 @@ export class Agent {
       void this.dns.synced.then(() => this.synced.add('dns'));
     }
     if (c.ingressHttpListen || c.ingressHttpsListen) {
-      this.ingress = await startIngress(this.store, { http: c.ingressHttpListen, https: c.ingressHttpsListen, ingressClass: c.ingressClass, registry: this.registry, log });
+      this.ingress = await startIngress(this.store, {
+        http: c.ingressHttpListen,
+        https: c.ingressHttpsListen,
+        ingressClass: c.ingressClass,
+        trustedProxies: c.ingressTrustedProxy,
+        registry: this.registry,
+        log,
+      });
       void this.ingress.synced.then(() => this.synced.add('ingress'));
     }
     await this.heartbeat();

@@ -23,6 +23,7 @@ describe('flags and config file', () => {
       manifests: [],
       loadbalancerPool: [],
       nodeportAddresses: [],
+      ingressTrustedProxy: [],
       cleanup: false,
       cleanupOnExit: false,
     });
@@ -43,6 +44,7 @@ describe('flags and config file', () => {
     [['--dns-listen', '[::1]:5353'], { dnsListen: '[::1]:5353' }],
     [['--dns-allow', '10.244.0.0/16,10.0.0.11', '--dns-allow', 'fd00::/64'], { dnsAllow: ['10.244.0.0/16', '10.0.0.11', 'fd00::/64'] }],
     [[], { dnsAllow: [] }],
+    [['--ingress-trusted-proxy', '10.0.0.0/8,192.168.1.5', '--ingress-trusted-proxy', 'fd00::/8'], { ingressTrustedProxy: ['10.0.0.0/8', '192.168.1.5', 'fd00::/8'] }],
   ])('%j', (argv, want) => {
     expect(parse(argv)).toMatchObject(want);
   });
@@ -55,6 +57,8 @@ describe('flags and config file', () => {
     [['--context', 'c'], /--context needs --kubeconfig/],
     [['--dns-allow', '10.244.0.0/33'], /--dns-allow: plugin\/acl: "10.244.0.0\/33" is not a CIDR or an IP address: write networks such as 10.244.0.0\/16/],
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
+    [['--ingress-trusted-proxy', '10.0.0.0/8,office'], /--ingress-trusted-proxy "office" is not an IP address or CIDR: write e.g. 10.0.0.0\/8/],
+    [['--ingress-trusted-proxy', '10.0.0.0/33'], /--ingress-trusted-proxy "10.0.0.0\/33" is not an IP address or CIDR/],
   ])('rejects %j with exit code 2', (argv, message) => {
     let err: unknown;
     try {
@@ -93,11 +97,13 @@ describe('flags and config file', () => {
       'dns:',
       '  listen: 0.0.0.0:53',
       '  allow: [10.0.0.0/8, 192.168.0.0/16]',
+      'ingress:',
+      '  trustedProxies: [10.0.0.0/24, "::1"]',
     ].join('\n');
     const program = buildProgram('1.2.3').exitOverride();
     program.parse(['--config', 'agent.yaml', '--proxy-mode', 'userspace'], { from: 'user' });
     const c = resolveConfig(program, (p) => readConfigFile(p, text));
-    expect(c).toMatchObject({ proxyMode: 'userspace', hostnameOverride: 'node-a', clusterCidr: ['10.0.0.0/8'], masqueradeAll: true, iptablesMinSyncPeriod: 2000, loadbalancerPool: ['10.9.0.0/28'], dnsListen: '0.0.0.0:53', dnsAllow: ['10.0.0.0/8', '192.168.0.0/16'] });
+    expect(c).toMatchObject({ proxyMode: 'userspace', hostnameOverride: 'node-a', clusterCidr: ['10.0.0.0/8'], masqueradeAll: true, iptablesMinSyncPeriod: 2000, loadbalancerPool: ['10.9.0.0/28'], dnsListen: '0.0.0.0:53', dnsAllow: ['10.0.0.0/8', '192.168.0.0/16'], ingressTrustedProxy: ['10.0.0.0/24', '::1'] });
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYAML } from 'yaml';
 import { ClientAcl } from '@svcnet/dns';
+import { TrustedProxies, TrustedProxyError } from '@svcnet/ingress';
 import { parseDuration } from '@svcnet/proxy';
 import { checkStoreUrl } from '@svcnet/store';
 import { FLAGS, camel, type FlagSpec, type LOG_LEVELS, type PROXY_MODES } from './flags.js';
@@ -43,6 +44,7 @@ export interface AgentConfig {
   ingressHttpListen?: string;
   ingressHttpsListen?: string;
   ingressClass: string;
+  ingressTrustedProxy: string[];
   cleanup: boolean;
   cleanupOnExit: boolean;
   logLevel: LogLevel;
@@ -223,6 +225,12 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
     } catch (e) {
       throw new ConfigError(`--redis: ${(e as Error).message.replace(/^redis store: /, '')}`);
     }
+  }
+  try {
+    new TrustedProxies(config.ingressTrustedProxy);
+  } catch (e) {
+    if (!(e instanceof TrustedProxyError)) throw e;
+    throw new ConfigError(`--ingress-trusted-proxy ${JSON.stringify(e.entry)} is not an IP address or CIDR: write e.g. 10.0.0.0/8 or 192.168.1.5`);
   }
   if (config.kubeconfig && config.manifests.length) throw new ConfigError('--kubeconfig and --manifests are two sources: give one (a real cluster, or manifest files with the workload simulator)');
   if (config.context && !config.kubeconfig) throw new ConfigError('--context needs --kubeconfig');

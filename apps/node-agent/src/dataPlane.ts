@@ -59,7 +59,10 @@ export async function startDns(store: Store, o: { listen: string; upstreams: rea
 }
 
 /** The Ingress router on HTTP and/or HTTPS, fed from the store. */
-export async function startIngress(store: Store, o: { http?: string; https?: string; ingressClass: string; registry: Registry; log: Logger }): Promise<Listener> {
+export async function startIngress(
+  store: Store,
+  o: { http?: string; https?: string; ingressClass: string; trustedProxies: readonly string[]; registry: Registry; log: Logger },
+): Promise<Listener> {
   // Malformed Ingresses and Secrets the view skips go to the agent's log, not stderr.
   const view = new IngressView({ ingressClass: o.ingressClass, logger: { warn: (obj, msg) => o.log.warn(obj, msg) } });
   const inputs = watchIngressInputs(store, view, { onError: (e) => o.log.warn({ err: e.message }, 'ingress: watch error') });
@@ -67,6 +70,7 @@ export async function startIngress(store: Store, o: { http?: string; https?: str
     view,
     ...(o.http ? { listen: hostPort(o.http, '--ingress-http-listen') } : {}),
     ...(o.https ? { listenTls: hostPort(o.https, '--ingress-https-listen') } : {}),
+    trustedProxies: o.trustedProxies,
     registry: o.registry,
     logger: { warn: (obj, msg) => o.log.warn(obj, msg) },
   });

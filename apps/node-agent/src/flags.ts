@@ -64,6 +64,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'ingress-http-listen', key: 'ingress.httpListen', type: 'string', arg: 'ADDR:PORT', help: 'route HTTP by Ingress rules here; default off' },
   { flag: 'ingress-https-listen', key: 'ingress.httpsListen', type: 'string', arg: 'ADDR:PORT', help: 'route HTTPS (certificates by SNI from spec.tls Secrets) here; default off' },
   { flag: 'ingress-class', key: 'ingress.ingressClass', type: 'string', arg: 'NAME', default: 'svcnet', help: 'serve Ingresses of this IngressClass (and those naming none)' },
+  { flag: 'ingress-trusted-proxy', key: 'ingress.trustedProxies', type: 'list', arg: 'CIDR', default: [], help: 'believe X-Forwarded-For/-Host/-Port/-Proto only from clients in these CIDRs or addresses (ingress-nginx proxy-real-ip-cidr); from any other client X-Forwarded-For is replaced by its address; repeatable' },
   // lifecycle
   { flag: 'cleanup', type: 'boolean', default: false, help: 'remove the rules, nftables table, IPVS ipsets and interface addresses the agent creates (only those: look-alikes stay), then exit' },
   { flag: 'cleanup-on-exit', key: 'cleanupOnExit', type: 'boolean', default: false, help: 'on SIGTERM also remove the rules (default: leave them in place, as kube-proxy does)' },

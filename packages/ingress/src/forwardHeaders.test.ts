@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TrustedProxies } from './clientAddress.js';
+import { TrustedProxies, TrustedProxyError } from './clientAddress.js';
 import { forwardRequestHeaders } from './forwardHeaders.js';
 
 const raw = ['Host', 'app.test', 'X-Forwarded-For', '198.51.100.7, 10.0.0.5', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'public.test', 'Connection', 'close', 'Accept', '*/*'];
@@ -15,11 +15,11 @@ function headers(peer: string, trusted: string[]): Record<string, string> {
 }
 
 describe('forwarded headers and trusted proxies', () => {
-  it('an untrusted peer: X-Forwarded-For appended, everything else from this connection', () => {
+  it('an untrusted peer: X-Forwarded-For replaced by the peer, everything else from this connection', () => {
     const h = headers('192.0.2.1', []);
     expect(h).toMatchObject({
       host: 'app.test',
-      'x-forwarded-for': '198.51.100.7, 10.0.0.5, 192.0.2.1',
+      'x-forwarded-for': '192.0.2.1',
       'x-real-ip': '192.0.2.1',
       'x-forwarded-proto': 'http',
       'x-forwarded-host': 'app.test',
@@ -45,8 +45,22 @@ describe('forwarded headers and trusted proxies', () => {
     expect(names(['Host', 'a.test', 'Connection', 'close, Host', 'Accept', '*/*'])).toEqual(['Host', 'Accept', ...OWN]);
   });
 
-  it('rejects a malformed trusted-proxy entry with a clear message', () => {
-    expect(() => new TrustedProxies(['10.0.0.0/8', 'office'])).toThrow(/trusted proxy "office" is not an IP address or CIDR/);
+  it('a peer outside the trusted list is untrusted even when others are trusted', () => {
+    const h = headers('192.0.2.1', ['10.0.0.0/8']);
+    expect(h['x-forwarded-for']).toBe('192.0.2.1');
+    expect(h['x-forwarded-host']).toBe('app.test');
+    expect(h['x-forwarded-proto']).toBe('http');
+  });
+
+  it.each(['office', '10.0.0.0/33', '10.0.0.0/abc', '010.0.0.1', '10.0.0.0/', 'fe80::1%eth0', ''])('rejects the trusted-proxy entry %j with a clear message', (entry) => {
+    expect(() => new TrustedProxies(['10.0.0.0/8', entry])).toThrow(TrustedProxyError);
+    expect(() => new TrustedProxies([entry])).toThrow(`trusted proxy ${JSON.stringify(entry)} is not an IP address or CIDR`);
+  });
+
+  it('takes addresses and CIDRs of both families (host bits of a CIDR masked off)', () => {
+    const t = new TrustedProxies(['10.1.2.3/16', '192.0.2.7', '2001:db8::/32', '::1']);
+    expect(['10.1.200.1', '192.0.2.7', '2001:db8:5::9', '::1'].map((a) => t.trusts(a))).toEqual([true, true, true, true]);
+    expect(['10.2.0.1', '192.0.2.8', '2001:db9::1', '::2'].map((a) => t.trusts(a))).toEqual([false, false, false, false]);
   });
 
   it('trusts IPv4-mapped IPv6 peers by their IPv4 address', () => {

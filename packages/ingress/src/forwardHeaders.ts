@@ -54,10 +54,9 @@ function connectionTokens(value: string, into: Set<string> | undefined): Set<str
 
 /**
  * The headers sent upstream, built from `rawHeaders` in one pass with no intermediate object:
- * hop-by-hop headers removed, Host passed through, X-Forwarded-For appended (as nginx's
- * $proxy_add_x_forwarded_for), X-Real-IP the client (believing X-Forwarded-For only from trusted
- * proxies), X-Forwarded-Host/-Port/-Proto taken from a trusted peer or from this connection,
- * X-Request-ID kept from the client or generated. `keepUpgrade` keeps Connection/Upgrade (WebSocket).
+ * hop-by-hop headers removed, Host passed through (the caller routed by that one Host), the
+ * X-Forwarded-* and X-Real-IP headers as forwardedValues says, X-Request-ID kept from the client
+ * or generated. `keepUpgrade` keeps Connection/Upgrade (WebSocket).
  */
 export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContext, keepUpgrade = false): ForwardedRequestHeaders {
   const out: string[] = [];
@@ -129,10 +128,15 @@ export interface ForwardedValues {
 }
 
 /**
- * X-Forwarded-For appended (as nginx's $proxy_add_x_forwarded_for), X-Real-IP the client (believing
- * X-Forwarded-For only from a trusted peer), X-Forwarded-Host/-Port/-Proto from a trusted peer or
- * this connection. The client's values (`xff` joined with ", ", the others the last one sent) are
- * undefined when absent. Shared by the string path and upstreamRequestHead.ts.
+ * What the router tells the endpoint about the client, as ingress-nginx does with its trusted
+ * proxies (`use-forwarded-headers` with `proxy-real-ip-cidr`, `compute-full-forwarded-for`): the
+ * client's own X-Forwarded-* headers are believed only from a trusted peer. From any other peer
+ * X-Forwarded-For is replaced by the peer's address (ingress-nginx: `X-Forwarded-For $the_real_ip`)
+ * and X-Forwarded-Host/-Port/-Proto come from this connection; from a trusted peer X-Forwarded-For
+ * is appended to (`$http_x_forwarded_for, $realip_remote_addr`), X-Real-IP is the right-most
+ * untrusted hop (real_ip_recursive) and its X-Forwarded-Host/-Port/-Proto are kept. The client's
+ * values (`xff` joined with ", ", the others the last one sent) are undefined when absent. Shared
+ * by the string path and upstreamRequestHead.ts.
  */
 export function forwardedValues(
   peer: string,
@@ -148,7 +152,7 @@ export function forwardedValues(
   requestId: string,
 ): ForwardedValues {
   return {
-    forwardedFor: xff ? `${xff}, ${peer}` : peer,
+    forwardedFor: trustedPeer && xff ? `${xff}, ${peer}` : peer,
     client: trustedPeer ? trusted.clientAddress(peer, xff) : peer,
     host: (trustedPeer && fHost) || host || '',
     port: (trustedPeer && fPort) || localPort,

@@ -29,5 +29,5 @@ export { IngressServer } from './ingressServer.js';
 export type { IngressServerOptions, ListenAddress } from './ingressServer.js';
 export type { IngressLogger } from './proxyContext.js';
 export { IngressMetrics, METRIC_NAMES } from './metrics.js';
-export { TrustedProxies } from './clientAddress.js';
+export { TrustedProxies, TrustedProxyError } from './clientAddress.js';
 export { SERVER_HEADER } from './errorResponses.js';

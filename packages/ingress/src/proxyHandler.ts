@@ -3,6 +3,7 @@ import type { Upstream } from './backends.js';
 import { backendKey } from './backends.js';
 import { SERVER_HEADER, sendError, sendRedirect } from './errorResponses.js';
 import { forwardRequestHeaders, requestHead } from './forwardHeaders.js';
+import { hostProblem, requestHost } from './hostHeader.js';
 import { normaliseHost } from './hosts.js';
 import { findTls, matchRequest } from './matcher.js';
 import { BadPathError, normaliseRequestPath } from './paths.js';
@@ -13,29 +14,31 @@ import { newRequestId } from './requestIds.js';
 import { UpstreamAttempt } from './upstreamAttempt.js';
 import type { UpstreamConnection } from './upstreamConnection.js';
 
-/** The Host header (or absolute-form authority) without building req.headers. */
-export function requestHost(req: IncomingMessage): string | undefined {
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const n = raw[i]!;
-    if (n.length === 4 && (n === 'Host' || n === 'host' || n.toLowerCase() === 'host')) return raw[i + 1];
-  }
-  return undefined;
-}
-
-/** Where a request goes: the route's ready endpoints, or the router's own answer. */
+/**
+ * Where a request goes: the route's ready endpoints, or the router's own answer. `close`: the
+ * answer ends the connection (a request with a bad Host, as nginx closes after any 400).
+ */
 export type Routed =
   | { kind: 'proxy'; backend: string; upstreams: readonly Upstream[]; forward: string; host: string | undefined; route: string }
-  | { kind: 'answer'; status: number; reason: string }
+  | { kind: 'answer'; status: number; reason: string; close?: boolean }
   | { kind: 'redirect'; location: string };
+
+const DUPLICATE_HOST: Routed = { kind: 'answer', status: 400, reason: 'more than one Host header', close: true };
 
 /** Matching, shared by HTTP requests and WebSocket upgrades. */
 export function routeRequest(ctx: ProxyContext, req: IncomingMessage, proto: 'http' | 'https'): Routed {
-  return routeTarget(ctx, req.url ?? '/', requestHost(req), proto);
+  const host = requestHost(req.rawHeaders);
+  if (host === null) return DUPLICATE_HOST;
+  return routeTarget(ctx, req.url ?? '/', host, proto);
 }
 
-/** Matching from the request target and Host header (the fast path has no IncomingMessage). */
+/**
+ * Matching from the request target and the request's one Host header (the fast path has no
+ * IncomingMessage). A Host the router cannot route by (hostHeader.ts) is a 400 that closes.
+ */
 export function routeTarget(ctx: ProxyContext, url: string, host: string | undefined, proto: 'http' | 'https'): Routed {
+  const bad = hostProblem(host, url);
+  if (bad !== undefined) return { kind: 'answer', status: 400, reason: bad, close: true };
   let norm;
   try {
     norm = normaliseRequestPath(url);
@@ -103,6 +106,19 @@ function onRequestEnd(this: IncomingMessage): void {
 }
 
 const CHUNKED_END = '0\r\n\r\n';
+
+const kClosing = Symbol('svcnet.closing');
+type ClosingSocket = { [kClosing]?: true };
+
+/**
+ * This answer ends the connection. node:http has emitted, or will emit, every request it parsed
+ * from the same read (pipelined ones); none of those is acted on, as nginx reads no request after
+ * an answer that closes: a request behind a refused one never reaches an endpoint.
+ */
+function closeAfter(req: IncomingMessage, res: ServerResponse): void {
+  res.shouldKeepAlive = false;
+  (req.socket as ClosingSocket)[kClosing] = true;
+}
 
 /**
  * One proxied exchange over a pooled keep-alive connection (UpstreamConnection); the endpoint
@@ -226,12 +242,14 @@ class Exchange extends UpstreamAttempt {
     sendError(this.res, status, this.requestId);
     this.observe(status);
     // An unread request body would desynchronise the client connection: close it after answering.
-    if (this.hasBody && !this.req.complete) this.res.shouldKeepAlive = false;
+    if (this.hasBody && !this.req.complete) closeAfter(this.req, this.res);
   }
 }
 
 /** The HTTP request handler: match, answer or proxy. Never throws. */
 export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, proto: 'http' | 'https', localPort: number): void {
+  // Pipelined behind an answer that closes: its response would never be written (see closeAfter).
+  if ((req.socket as ClosingSocket)[kClosing] === true) return;
   const started = performance.now();
   let routed: Routed;
   try {
@@ -242,13 +260,16 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
   }
   if (routed.kind !== 'proxy') {
     if (routed.kind === 'redirect') sendRedirect(res, routed.location);
-    else sendError(res, routed.status, undefined);
+    else {
+      if (routed.close) closeAfter(req, res);
+      sendError(res, routed.status, undefined);
+    }
     ctx.metrics.observe(routed.kind === 'redirect' ? 308 : routed.status, (performance.now() - started) / 1000);
     return;
   }
   const { length, chunked } = bodyFraming(req);
   if (length !== undefined && length > ctx.maxBodyBytes) {
-    res.shouldKeepAlive = false;
+    closeAfter(req, res);
     sendError(res, 413, undefined);
     ctx.metrics.observe(413, (performance.now() - started) / 1000);
     return;

@@ -199,6 +199,8 @@ export function scanRequestHead(buf: Buffer, start: number): ScanResult {
     const length = colon - lineStart;
     let kind: number;
     if (length === 4 && lowerIs(buf, lineStart, N_HOST)) {
+      // A second Host: node:http's path answers it 400 (hostHeader.ts). The route cache keys on
+      // the one Host this head carries, so a head is never routed by one of two.
       if (hostStart >= 0) return notTaken(buf, start);
       hostStart = vs;
       hostEnd = ve;

@@ -66,7 +66,8 @@ export function hashOf(head: RequestHeadScan): number {
  * Secrets). As a backstop for table changes made without an event (a caller using
  * `view.routes` directly), it is also dropped when the table's version or httpsPort differ from
  * when it was filled. Answers other than 'proxy' are not kept: those requests
- * go to node:http, which routes them again. Entries are found by a hash of the request's bytes and
+ * go to node:http, which routes them again. A Host routeTarget refuses (hostHeader.ts) is such an
+ * answer (400), so every cached entry's Host bytes passed those checks: a hit needs no check. Entries are found by a hash of the request's bytes and
  * confirmed byte for byte, so a hit makes no string; a hash collision just replaces the entry.
  */
 export class ViewRoutes {

@@ -33,7 +33,8 @@ function sameBytes(buf: Buffer, from: number, to: number, bytes: Buffer, at: num
  * bytes, byte-identical to node:http's path (`requestHead(method, forward, forwardRequestHeaders(...))`):
  * the request line, the client's header lines copied as byte ranges (hop-by-hop and X-Forwarded-*
  * lines dropped, lines with unusual whitespace rewritten as `Name: value`), then X-Forwarded-For,
- * X-Real-IP, X-Forwarded-Host, -Port, -Proto and X-Request-ID. The lines that depend only on the
+ * X-Real-IP, X-Forwarded-Host, -Port, -Proto and X-Request-ID (forwardedValues: the client's
+ * X-Forwarded-* values count only from a trusted peer). The lines that depend only on the
  * connection are encoded once per connection.
  */
 export class UpstreamHeadWriter {
@@ -81,7 +82,11 @@ export class UpstreamHeadWriter {
         if (kind === LineEdit.Rewrite) {
           headersLength += edits[i + 2]! - lineStart + 2 + edits[i + 4]! - edits[i + 3]! + 2;
           rewrites = true;
-        } else if (kind !== LineEdit.Drop) forwarded = true;
+        } else if (kind === LineEdit.RequestId || (kind !== LineEdit.Drop && this.trustedPeer)) {
+          // Values to work out. An untrusted peer's X-Forwarded-* lines are only dropped: the
+          // connection's own lines (hostLinesFor) say what forwardedValues says for that peer.
+          forwarded = true;
+        }
       }
     }
     if (forwarded) return this.writeForwarded(head, forward, lineLength + headersLength);
@@ -163,7 +168,7 @@ export class UpstreamHeadWriter {
     return fresh;
   }
 
-  /** A request carrying X-Forwarded-* or X-Request-ID lines: their values are worked out as strings. */
+  /** A request carrying X-Request-ID, or a trusted peer's X-Forwarded-* lines: their values are worked out as strings. */
   private writeForwarded(head: RequestHeadScan, forward: Uint8Array | undefined, length: number): Buffer {
     const buf = head.buf;
     const edits = head.edits!;

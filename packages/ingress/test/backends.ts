@@ -20,9 +20,12 @@ export interface Echo {
 export class EchoBackend {
   readonly server: Server;
   connections = 0;
+  /** Requests received (upgrades included). */
+  requests = 0;
   port = 0;
   constructor(readonly name: string) {
     this.server = createServer((req, res) => {
+      this.requests++;
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -34,6 +37,7 @@ export class EchoBackend {
     });
     this.server.on('connection', () => this.connections++);
     this.server.on('upgrade', (req, socket: Socket) => {
+      this.requests++;
       const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
       socket.on('data', (frame: Buffer) => {
@@ -53,8 +57,9 @@ export class EchoBackend {
     });
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+  /** Listens on `host` (loopback unless a test needs an address the store accepts as an endpoint). */
+  async start(host = '127.0.0.1'): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, host, r));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 /** One response as read off the wire: the head text exactly as sent, and the body bytes (de-chunked). */
 export interface WireResponse {
@@ -64,14 +65,15 @@ export function splitResponses(buf: string, noBody: readonly boolean[], closed: 
 /**
  * Writes `chunks` (each after the previous, `gapMs` apart) on one connection and resolves with
  * `count` responses, or with what came before the connection closed. `end`: half-close after writing.
+ * `tls`: over TLS with this SNI name (any certificate accepted).
  */
 export async function exchange(
   port: number,
   chunks: readonly string[],
   count: number,
-  opts: { noBody?: boolean[]; end?: boolean; gapMs?: number; timeoutMs?: number } = {},
+  opts: { noBody?: boolean[]; end?: boolean; gapMs?: number; timeoutMs?: number; tls?: string } = {},
 ): Promise<{ responses: WireResponse[]; closed: boolean; socket: Socket }> {
-  const sock = connect(port, '127.0.0.1');
+  const sock = opts.tls === undefined ? connect(port, '127.0.0.1') : tlsConnect({ host: '127.0.0.1', port, servername: opts.tls, rejectUnauthorized: false });
   sock.on('error', () => undefined);
   let buf = '';
   let closed = false;

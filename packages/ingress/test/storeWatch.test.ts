@@ -1,12 +1,15 @@
 import { MemoryStore } from '@svcnet/store';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWith, hostAddress, hostIPv4 } from '@svcnet/testkit';
 import { IngressServer, IngressView, watchIngressInputs } from '../src/index.js';
 import { EchoBackend } from './backends.js';
 import type { Echo } from './backends.js';
 import { ingress, path, rule, service, slice } from './fixtures.js';
 
 const L = '127.0.0.1';
+/** Backends on this machine's own address: the store refuses loopback endpoints, as the API server does. */
+const H = hostIPv4() ?? '';
 let store: MemoryStore;
 let a: EchoBackend;
 let b: EchoBackend;
@@ -34,34 +37,36 @@ async function eventually(want: string | number): Promise<void> {
   expect(got).toBe(want);
 }
 
-beforeAll(async () => {
-  store = new MemoryStore();
-  [a, b] = await Promise.all([new EchoBackend('a').start(), new EchoBackend('b').start()]);
-  const view = new IngressView();
-  watch = watchIngressInputs(store, view);
-  await watch.synced;
-  server = new IngressServer({ view, listen: { host: L, port: 0 } });
-  const port = (await server.start()).http!.port;
-  pool = new Pool(`http://${L}:${port}`);
-});
+describeWith('the router following the store', [hostAddress], () => {
+  beforeAll(async () => {
+    store = new MemoryStore();
+    [a, b] = await Promise.all([new EchoBackend('a').start(H), new EchoBackend('b').start(H)]);
+    const view = new IngressView();
+    watch = watchIngressInputs(store, view);
+    await watch.synced;
+    server = new IngressServer({ view, listen: { host: L, port: 0 } });
+    const port = (await server.start()).http!.port;
+    pool = new Pool(`http://${L}:${port}`);
+  });
 
-afterAll(async () => {
-  watch?.stop();
-  await pool?.close();
-  await server?.close();
-  await Promise.all([a?.close(), b?.close()]);
-  await store?.close();
-});
+  afterAll(async () => {
+    watch?.stop();
+    await pool?.close();
+    await server?.close();
+    await Promise.all([a?.close(), b?.close()]);
+    await store?.close();
+  });
 
-it('follows Ingress, Service and EndpointSlice changes in the store', async () => {
-  expect(await who()).toBe(404);
-  await store.apply(ingress('cafe', { rules: [rule('cafe.example.com', path('/app', 'Prefix', 'app'))] }), { trusted: true });
-  await eventually(503);
-  await store.apply(service('app', [{ port: 8080, name: 'http' }]), { trusted: true });
-  await store.apply(slice('app', 'http', a.port, [[L, true]], 'app-1'), { trusted: true });
-  await eventually('a');
-  await store.apply(slice('app', 'http', b.port, [[L, true]], 'app-1'), { trusted: true });
-  await eventually('b');
-  await store.delete('Ingress', 'default', 'cafe');
-  await eventually(404);
+  it('follows Ingress, Service and EndpointSlice changes in the store', async () => {
+    expect(await who()).toBe(404);
+    await store.apply(ingress('cafe', { rules: [rule('cafe.example.com', path('/app', 'Prefix', 'app'))] }), { trusted: true });
+    await eventually(503);
+    await store.apply(service('app', [{ port: 8080, name: 'http' }]), { trusted: true });
+    await store.apply(slice('app', 'http', a.port, [[H, true]], 'app-1'), { trusted: true });
+    await eventually('a');
+    await store.apply(slice('app', 'http', b.port, [[H, true]], 'app-1'), { trusted: true });
+    await eventually('b');
+    await store.delete('Ingress', 'default', 'cafe');
+    await eventually(404);
+  });
 });

@@ -3,6 +3,8 @@ export {
   curl,
   describeWith,
   dig,
+  hostAddress,
+  hostIPv4,
   iptablesRestore,
   missing,
   netns,

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 import { describe, it } from 'vitest';
 
 /** Something a test needs from the machine: a binary on PATH, root, or a kernel feature. */
@@ -92,3 +93,19 @@ export function describeWith(name: string, needs: readonly Requirement[], body: 
   console.warn(`[svcnet] skipping "${name}": ${reason}`);
   describe.skipIf(true)(name, body);
 }
+
+/**
+ * This machine's first non-loopback IPv4 address, for tests whose backends must not be on loopback
+ * (the store refuses loopback endpoints, as the API server does). Traffic to it never leaves the host.
+ */
+export function hostIPv4(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+export const hostAddress: Requirement = {
+  name: 'host address',
+  check: () => (hostIPv4() ? undefined : 'this machine has no non-loopback IPv4 address (tests that need a backend off loopback use one)'),
+};

@@ -1,7 +1,7 @@
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { objectKey, isKind, type Ingress, type IngressClass, type KubeObject } from '@svcnet/model';
-import { IngressServer, IngressView, routeRows, type TlsCertificate } from '@svcnet/ingress';
+import { IngressServer, IngressView, TrustedProxies, TrustedProxyError, routeRows, type TlsCertificate } from '@svcnet/ingress';
 import { UsageError } from '../cliErrors.js';
 import type { IngressServeFlags } from '../commands/ingress.js';
 import { readManifestFlags, reportManifestInput } from './manifestInput.js';
@@ -26,6 +26,13 @@ function address(text: string, flag: string): { host: string; port: number } {
  * Endpoints) and TLS Secrets from the files, re-read when they change. Resolves when closed.
  */
 export async function runIngressServe(opts: IngressServeFlags, signal: AbortSignal, onListening?: (urls: string[]) => void): Promise<number> {
+  // Settings first: a bad flag is a usage error before anything is read or bound.
+  try {
+    new TrustedProxies(opts.trustedProxy);
+  } catch (e) {
+    if (e instanceof TrustedProxyError) throw new UsageError(`--trusted-proxy ${JSON.stringify(e.entry)} is not an IP address or CIDR: write e.g. 10.0.0.0/8 or 192.168.1.5`);
+    throw e;
+  }
   const view = new IngressView({ ingressClass: opts.ingressClass, controller: opts.controller, watchWithoutClass: opts.watchWithoutClass });
   let current = new Map<string, KubeObject>();
   const reload = async (): Promise<number> => {

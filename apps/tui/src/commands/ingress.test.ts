@@ -3,12 +3,17 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { renderIngressCommand } from './ingress.js';
+import { registerIngress, renderIngressCommand } from './ingress.js';
+import type { IngressServeFlags } from './ingress.js';
 import { runIngressServe } from '../actions/ingressServe.js';
 
 const dir = mkdtempSync(join(tmpdir(), `svcnet-ingress-cli-${process.pid}-`));
-const backend = createServer((req, res) => res.end(`backend saw ${req.headers.host} ${req.url}`));
+const backend = createServer((req, res) => {
+  res.setHeader('x-seen-forwarded-for', String(req.headers['x-forwarded-for']));
+  res.end(`backend saw ${req.headers.host} ${req.url}`);
+});
 let backendPort = 0;
 
 function manifests(port: number): string {
@@ -71,39 +76,67 @@ describe('svcnet render ingress', () => {
   });
 });
 
+const SERVE: IngressServeFlags = { filename: [dir], validate: 'warn', serviceClusterIpRange: ['10.96.0.0/12'], listen: '127.0.0.1:0', ingressClass: 'svcnet', controller: 'svcnet.io/ingress', watchWithoutClass: true, maxBodySize: '1024' };
+
+/** Runs `svcnet ingress serve` with `opts` while `body` talks to its HTTP URL; resolves with the exit code. */
+async function serving(opts: IngressServeFlags, body: (url: string) => Promise<void>): Promise<number> {
+  const ac = new AbortController();
+  let url = '';
+  let done: Promise<number> = Promise.resolve(0);
+  const listening = new Promise<void>((resolve, reject) => {
+    done = runIngressServe(opts, ac.signal, (urls) => {
+      url = urls[0]!;
+      resolve();
+    });
+    done.catch(reject);
+  });
+  await listening;
+  try {
+    await body(url);
+  } finally {
+    ac.abort();
+  }
+  return done;
+}
+
+function get(url: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; forwardedFor: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host, ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, forwardedFor: String(res.headers['x-seen-forwarded-for']) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('svcnet ingress serve', () => {
   it('routes a request by host and path to the loopback backend, then stops', async () => {
-    const ac = new AbortController();
-    let url = '';
-    let done: Promise<number> = Promise.resolve(0);
-    const listening = new Promise<void>((resolve) => {
-      done = runIngressServe(
-        { filename: [dir], validate: 'warn', serviceClusterIpRange: ['10.96.0.0/12'], listen: '127.0.0.1:0', ingressClass: 'svcnet', controller: 'svcnet.io/ingress', watchWithoutClass: true, maxBodySize: '1024' },
-        ac.signal,
-        (urls) => {
-          url = urls[0]!;
-          resolve();
-        },
-      );
+    const code = await serving(SERVE, async (url) => {
+      expect(await get(`${url}/tea/green`, 'cafe.example.com')).toMatchObject({ status: 200, body: 'backend saw cafe.example.com /tea/green' });
+      expect((await get(`${url}/coffee`, 'cafe.example.com')).status).toBe(503);
+      expect((await get(`${url}/tea`, 'other.example.com')).status).toBe(404);
     });
-    await listening;
-    const get = (host: string, path: string) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request(`${url}${path}`, { headers: { host } }, (res) => {
-          let body = '';
-          res.on('data', (d) => (body += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        req.on('error', reject);
-        req.end();
-      });
-    try {
-      expect(await get('cafe.example.com', '/tea/green')).toEqual({ status: 200, body: 'backend saw cafe.example.com /tea/green' });
-      expect((await get('cafe.example.com', '/coffee')).status).toBe(503);
-      expect((await get('other.example.com', '/tea')).status).toBe(404);
-    } finally {
-      ac.abort();
-    }
-    expect(await done).toBe(0);
+    expect(code).toBe(0);
+  });
+
+  it('believes X-Forwarded-For only from --trusted-proxy peers', async () => {
+    const spoof = { 'x-forwarded-for': '6.6.6.6' };
+    await serving(SERVE, async (url) => {
+      expect((await get(`${url}/tea`, 'cafe.example.com', spoof)).forwardedFor).toBe('127.0.0.1');
+    });
+    await serving({ ...SERVE, trustedProxy: ['10.0.0.0/8', '127.0.0.1'] }, async (url) => {
+      expect((await get(`${url}/tea`, 'cafe.example.com', spoof)).forwardedFor).toBe('6.6.6.6, 127.0.0.1');
+    });
+  });
+
+  it('takes --trusted-proxy as svcnet-agent takes --ingress-trusted-proxy: comma-separated, repeatable, checked', async () => {
+    const program = new Command().exitOverride();
+    registerIngress(program, () => undefined);
+    const run = program.parseAsync(['ingress', 'serve', '-f', dir, '--listen', '127.0.0.1:0', '--trusted-proxy', '10.0.0.0/8,127.0.0.1', '--trusted-proxy', 'office'], { from: 'user' });
+    await expect(run).rejects.toThrow('--trusted-proxy "office" is not an IP address or CIDR: write e.g. 10.0.0.0/8');
+    const serve = program.commands.find((c) => c.name() === 'ingress')!.commands.find((c) => c.name() === 'serve')!;
+    expect(serve.opts()['trustedProxy']).toEqual(['10.0.0.0/8', '127.0.0.1', 'office']);
   });
 });

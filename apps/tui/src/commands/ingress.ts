@@ -27,7 +27,12 @@ export const registerIngress: RegisterCommand = (program, setExitCode) => {
     .option('--listen-tls <host:port>', 'HTTPS listener (certificates by SNI from spec.tls Secrets)')
     .option('--default-cert <file>', 'PEM certificate for TLS names no Ingress covers')
     .option('--default-key <file>', 'PEM key of --default-cert')
-    .addOption(listOption('--trusted-proxy <cidrs>', 'peers whose X-Forwarded-* headers are believed, comma-separated CIDRs'))
+    .addOption(
+      listOption(
+        '--trusted-proxy <cidrs>',
+        'believe X-Forwarded-For/-Host/-Port/-Proto only from clients in these CIDRs or addresses (comma-separated, repeatable; svcnet-agent --ingress-trusted-proxy); from any other client X-Forwarded-For is replaced by its address',
+      ),
+    )
     .option('--max-body-size <bytes>', 'largest request body (413 above)', String(1024 * 1024))
     .action(async (flags: IngressServeFlags) => {
       const { serveIngress } = await import('../actions/ingressServe.js');
