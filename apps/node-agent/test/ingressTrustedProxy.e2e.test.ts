@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NetNs, curl, describeWith, netns, vethPair } from '@svcnet/testkit';
-import { curlIn, eventually, makeHost, pod, startAgent, type RunningAgent } from './fixtures.js';
+import { curlIn, eventually, makeHost, manifestPod, startAgent, type RunningAgent } from './fixtures.js';
 
 const NODE = '192.168.60.1';
 const POD_IP = '10.244.7.10';
@@ -14,7 +14,7 @@ const HEADER_ECHO = `require('node:http').createServer((q, s) => s.end(JSON.stri
 const yaml = (o: unknown) => `${JSON.stringify(o)}\n---\n`;
 
 const MANIFESTS = [
-  pod('echo', 'node-1', POD_IP, { app: 'echo' }),
+  manifestPod('echo', 'node-1', POD_IP, { app: 'echo' }),
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo', namespace: 'default' }, spec: { selector: { app: 'echo' }, ports: [{ port: 80, targetPort: 8080 }] } },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'echo', namespace: 'default' }, spec: { rules: [{ host: 'echo.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'echo', port: { number: 80 } } } }] } }] } },
 ].map(yaml).join('');
