@@ -6,11 +6,13 @@ import type { ProxyOptions } from '../core/proxyOptions.js';
 import { ProxyState } from '../core/proxyState.js';
 import type { SyncChanges } from '../core/proxyState.js';
 import type { InvalidObject } from '../core/invalidObjects.js';
+import type { ServingProblem } from '../core/servingProblem.js';
 import type { IPFamily } from '../core/types.js';
 import type { ProxyMetrics } from './metrics.js';
 import { proxyMetrics } from './metrics.js';
 import type { ConntrackCleaner } from './conntrack.js';
 import { DEFAULT_MONITOR_INTERVAL_MS, RuleMonitor } from './ruleMonitor.js';
+import { ServingProblemLog } from './servingProblemLog.js';
 
 /** What a mode plugs into the shared proxier loop: render, apply, and learn the outcome. */
 export interface SyncBackend<P extends { full: boolean; changes: SyncChanges }> {
@@ -27,6 +29,8 @@ export interface SyncBackend<P extends { full: boolean; changes: SyncChanges }> 
    * empty when everything is in place. Polled by the rule monitor.
    */
   missingRules?(): Promise<string[]>;
+  /** What the last apply could not serve as asked (the userspace engine's listeners). */
+  servingProblems?(): ServingProblem[];
 }
 
 export interface ProxierLogger {
@@ -50,6 +54,8 @@ export interface ProxierStatus {
   failures: number;
   /** Times the rule monitor found our rules gone and forced a full sync. */
   rulesRestored: number;
+  /** What the data plane does not serve as asked (only when there is something). */
+  servingProblems?: ServingProblem[];
 }
 
 export interface ProxierOptions {
@@ -88,6 +94,7 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
   private readonly monitor: RuleMonitor | undefined;
   /** Set when the monitor forced a full sync that has not succeeded yet. */
   private repairPending = false;
+  private readonly problemLog: ServingProblemLog;
 
   constructor(
     family: IPFamily,
@@ -101,6 +108,7 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
     this.metrics = opts.metrics ?? proxyMetrics();
     this.logger = opts.logger ?? silentLogger;
     this.status = { mode: this.backend.mode, family, syncs: 0, failures: 0, rulesRestored: 0 };
+    this.problemLog = new ServingProblemLog(this.backend.mode, family, this.logger);
     this.state.invalid.listen((now, before) => this.onInvalidObject(now, before));
     this.publishInvalidObjects();
     const interval = opts.monitorIntervalMs ?? DEFAULT_MONITOR_INTERVAL_MS;
@@ -178,7 +186,8 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
   }
 
   getStatus(): ProxierStatus {
-    return { ...this.status };
+    const problems = this.backend.servingProblems?.() ?? [];
+    return { ...this.status, ...(problems.length ? { servingProblems: problems } : {}) };
   }
 
   /** The Services and EndpointSlices this proxier skips now, with the reason (sorted). */
@@ -205,7 +214,9 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
    */
   isHealthy(now = this.clock.now()): boolean {
     const q = this.status.queuedAt;
-    return q === undefined || now - q < 2 * this.options.syncPeriodMs;
+    if (q !== undefined && now - q >= 2 * this.options.syncPeriodMs) return false;
+    // svcnet's addition for the userspace engine: an address this node must serve and cannot.
+    return !(this.backend.servingProblems?.() ?? []).some((p) => p.unhealthy);
   }
 
   /** One sync now, outside the runner's schedule (tests, `--once`). Throws when applying fails. */
@@ -257,6 +268,7 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
     delete this.status.lastError;
     if (!this.state.hasPendingChanges()) delete this.status.queuedAt;
     this.logger.info({ mode: this.backend.mode, family: this.family, full: prepared.full, changed: prepared.changes.updatedServices.size, seconds }, 'synced proxy rules');
+    if (this.backend.servingProblems) this.problemLog.update(this.backend.servingProblems());
     await this.cleanConntrack(prepared.changes);
     this.opts.onSynced?.(this.state);
   }

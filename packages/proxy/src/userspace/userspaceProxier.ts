@@ -1,5 +1,3 @@
-import type { Clock } from '../core/clock.js';
-import { realClock } from '../core/clock.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState, SyncChanges } from '../core/proxyState.js';
 import { assertSafeEndpoints, assertSafeServicePort } from '../core/ruleValueGuard.js';
@@ -7,10 +5,14 @@ import { categorizeEndpoints } from '../core/topology.js';
 import type { EndpointInfo, IPFamily, Protocol, ServicePortInfo } from '../core/types.js';
 import { Proxier } from '../engine/proxier.js';
 import type { ProxierOptions, SyncBackend } from '../engine/proxier.js';
-import { Portal } from './portal.js';
+import { UserspacePortals } from './userspacePortals.js';
 
 export interface PortalSpec {
   key: string;
+  /** The service port it serves (`ns/name:port`). */
+  service: string;
+  /** Which address of the Service this is. */
+  kind: 'cluster' | 'external' | 'lb' | 'nodeport';
   host: string;
   port: number;
   protocol: Protocol;
@@ -39,8 +41,8 @@ export function userspacePortals(state: ProxyState, options: ProxyOptions): Port
     const c = categorizeEndpoints(state.endpoints.get(key) ?? [], svc, options.nodeLabels);
     const internal = svc.internalPolicyLocal ? c.localEndpoints : c.clusterEndpoints;
     const external = svc.externalPolicyLocal ? c.localEndpoints : c.clusterEndpoints;
-    const add = (host: string, port: number, eps: EndpointInfo[], kind: string) => {
-      if (eps.length) out.push({ key: `${kind}/${host}/${port}/${svc.protocol}`, host, port, protocol: svc.protocol, endpoints: eps, affinitySeconds: affinity(svc) });
+    const add = (host: string, port: number, eps: EndpointInfo[], kind: PortalSpec['kind']) => {
+      if (eps.length) out.push({ key: `${kind}/${host}/${port}/${svc.protocol}`, service: svc.nameString, kind, host, port, protocol: svc.protocol, endpoints: eps, affinitySeconds: affinity(svc) });
     };
     add(svc.clusterIP, svc.port, internal, 'cluster');
     for (const ip of svc.externalIPs) add(ip, svc.port, external, 'external');
@@ -51,53 +53,6 @@ export function userspacePortals(state: ProxyState, options: ProxyOptions): Port
 }
 
 const affinity = (svc: ServicePortInfo) => (svc.sessionAffinityClientIP ? svc.stickyMaxAgeSeconds : 0);
-
-/**
- * The userspace engine: a real TCP/UDP proxy in this process. Needs no root; it listens on each
- * portal address (which must be local to the host, e.g. loopback addresses in tests).
- */
-export class UserspacePortals {
-  private readonly portals = new Map<string, Portal>();
-  constructor(private readonly clock: Clock = realClock) {}
-
-  async reconcile(specs: PortalSpec[]): Promise<void> {
-    const want = new Map(specs.map((s) => [s.key, s]));
-    for (const [k, p] of this.portals) {
-      if (!want.has(k)) {
-        this.portals.delete(k);
-        await p.close();
-      }
-    }
-    const errors: string[] = [];
-    for (const s of specs) {
-      let p = this.portals.get(s.key);
-      if (!p) {
-        p = new Portal(s.host, s.port, s.protocol, this.clock);
-        try {
-          await p.open();
-        } catch (e) {
-          errors.push(`${s.host}:${s.port}/${s.protocol}: ${(e as Error).message}`);
-          continue;
-        }
-        this.portals.set(s.key, p);
-      }
-      p.setEndpoints(s.endpoints, s.affinitySeconds);
-    }
-    if (errors.length) throw new Error(`userspace proxy could not listen on ${errors.join('; ')}`);
-  }
-
-  async close(): Promise<void> {
-    for (const p of this.portals.values()) {
-      p.destroyConnections();
-      await p.close();
-    }
-    this.portals.clear();
-  }
-
-  listening(): string[] {
-    return [...this.portals.keys()];
-  }
-}
 
 export function createUserspaceProxier(
   family: IPFamily,
@@ -116,6 +71,7 @@ export function createUserspaceProxier(
     commit: (_p, ok) => {
       if (ok) first = false;
     },
+    servingProblems: () => portals.problems(),
   });
   return { proxier: new Proxier(family, options, backend, opts), portals };
 }
