@@ -11,6 +11,8 @@ import { LoadBalancerController } from './controllers/loadBalancerController.js'
 import { markSilentNodes } from './controllers/nodeLifecycle.js';
 import { startDns, startIngress, type Listener } from './dataPlane.js';
 import { agentRegistry } from './metrics.js';
+import { manifestSyncLog } from './manifestSyncLog.js';
+import { isOneMachine } from './oneMachine.js';
 import { ProxyEngine } from './proxy/proxyEngine.js';
 import { buildStatus, heartbeatOf, type AgentStatus } from './status.js';
 
@@ -90,6 +92,7 @@ export class Agent {
         minSyncPeriodMs: config.iptablesMinSyncPeriod,
         syncPeriodMs: config.iptablesSyncPeriod,
         serviceCIDRs: config.serviceClusterIpRange,
+        allowLoopbackAddresses: isOneMachine(config),
       },
       metrics: proxyMetrics(this.registry),
       logger: { info: (o, m) => log.debug(o, m), warn: (o, m) => log.warn(o, m), error: (o, m) => log.error(o, m) },
@@ -182,9 +185,7 @@ export class Agent {
         recursive: c.recursive,
         simulator: this.simulator,
         onProblem: (p) => log.warn({ file: p.file, document: p.document, line: p.line, code: p.code }, p.message),
-        onSync: (r) => {
-          if (r.created + r.updated + r.deleted + r.problems.length > 0) log.info({ created: r.created, updated: r.updated, deleted: r.deleted, problems: r.problems.length }, 'manifests: applied');
-        },
+        onSync: manifestSyncLog(log),
       });
     }
     await this.source?.start();

@@ -7,6 +7,7 @@ import { parseDuration } from '@svcnet/proxy';
 import { checkStoreUrl } from '@svcnet/store';
 import { FLAGS, camel, type FlagSpec, type LOG_LEVELS, type PROXY_MODES } from './flags.js';
 import { ConfigError } from './errors.js';
+import { defaultServiceCIDRs } from './oneMachine.js';
 
 export type ProxyModeSetting = (typeof PROXY_MODES)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -235,6 +236,7 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
   if (config.kubeconfig && config.manifests.length) throw new ConfigError('--kubeconfig and --manifests are two sources: give one (a real cluster, or manifest files with the workload simulator)');
   if (config.context && !config.kubeconfig) throw new ConfigError('--context needs --kubeconfig');
   if (config.dnsUpstream.includes('none')) config.dnsUpstream = [];
+  if (config.serviceClusterIpRange.length === 0) config.serviceClusterIpRange = defaultServiceCIDRs(config);
   try {
     new ClientAcl(config.dnsAllow);
   } catch (e) {

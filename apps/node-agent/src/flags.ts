@@ -34,7 +34,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'manifests', short: 'f', key: 'manifests', type: 'list', arg: 'PATH', help: 'apply the YAML/JSON manifests in these files or folders (a folder means its files, as kubectl -f; re-read on change); Deployments and StatefulSets run in the workload simulator; comma-separated or repeated' },
   { flag: 'recursive', short: 'R', key: 'manifestsRecursive', type: 'boolean', default: false, help: 'with -f: also read the folders inside the folders named (kubectl -R)' },
   { flag: 'redis', key: 'store.redis', type: 'string', arg: 'URL', help: 'share state through Redis (redis://host:6379/0, rediss://, unix:///path/redis.sock); default an in-process memory store' },
-  { flag: 'service-cluster-ip-range', key: 'store.serviceClusterIPRange', type: 'list', arg: 'CIDR', default: ['10.96.0.0/12'], help: 'ClusterIP range(s) the store allocates from (same on every agent of one store)' },
+  { flag: 'service-cluster-ip-range', key: 'store.serviceClusterIPRange', type: 'list', arg: 'CIDR', help: 'ClusterIP range(s) the store allocates from (same on every agent of one store); default 10.96.0.0/12, or 127.100.0.0/16 (loopback, this machine\'s own) with --proxy-mode userspace and the memory store' },
   { flag: 'service-node-port-range', key: 'store.serviceNodePortRange', type: 'string', arg: 'RANGE', default: '30000-32767', help: 'NodePort range the store allocates from (same on every agent of one store)' },
   // node
   { flag: 'hostname-override', key: 'hostnameOverride', type: 'string', arg: 'NAME', help: 'this node\'s name (default: the host name)' },

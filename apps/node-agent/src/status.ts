@@ -1,4 +1,4 @@
-import type { IPFamily, InvalidObject } from '@svcnet/proxy';
+import type { IPFamily, InvalidObject, ServingProblem } from '@svcnet/proxy';
 import type { HeartbeatStatus } from '@svcnet/store';
 import type { AppliedGeneration, Revisions } from './proxy/generationTracker.js';
 import type { ProxyEngine } from './proxy/proxyEngine.js';
@@ -32,6 +32,11 @@ export interface AgentStatus {
     invalidObjects: (InvalidObject & { families: IPFamily[] })[];
     /** How many are skipped in all (the list above may be cut short). */
     invalidObjectsTotal: number;
+    /**
+     * Addresses the proxy does not serve as asked (userspace mode): skipped as another machine's,
+     * served on another port, or failing (those make /healthz fail); at most MAX_LISTED_INVALID_OBJECTS.
+     */
+    servingProblems?: ServingProblem[];
   };
   leader: { endpoints: boolean; loadbalancer: boolean };
   dns: string[];
@@ -53,6 +58,7 @@ export function buildStatus(o: {
   const lastSync = Math.min(...statuses.map((s) => s.lastSyncAt ?? 0));
   const lastError = statuses.map((s) => s.lastError).find((e) => e);
   const invalid = o.proxy.invalidObjects();
+  const serving = statuses.flatMap((s) => s.servingProblems ?? []);
   return {
     node: o.node,
     version: o.version,
@@ -74,6 +80,7 @@ export function buildStatus(o: {
       healthy: o.proxy.healthy(),
       invalidObjects: invalid.slice(0, MAX_LISTED_INVALID_OBJECTS),
       invalidObjectsTotal: invalid.length,
+      ...(serving.length ? { servingProblems: serving.slice(0, MAX_LISTED_INVALID_OBJECTS) } : {}),
     },
     leader: o.leader,
     dns: o.dns ?? [],

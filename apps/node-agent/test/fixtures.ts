@@ -1,4 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { POD_IPS_ANNOTATION } from '@svcnet/sources';
 import type { Store } from '@svcnet/store';
@@ -52,6 +53,29 @@ export function startAgent(ns: NetNs, args: readonly string[]): RunningAgent {
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return { ns, child, logs: () => out, exited };
+}
+
+/** The user a one-machine agent runs as: `nobody` when the test runs as root (the setup needs no root). */
+export const UNPRIVILEGED = { uid: 65534, gid: 65534 };
+
+/**
+ * Starts svcnet-agent from source on this machine, as a user would from a checkout (cwd the
+ * repository); as `nobody` when the test runs as root, so that it proves the one-machine setup
+ * works without root. Its files must be readable by that user.
+ */
+export function startLocalAgent(args: readonly string[]): Omit<RunningAgent, 'ns'> {
+  const asRoot = process.getuid?.() === 0;
+  const child = spawn('node', ['--conditions=@svcnet/source', '--import', 'tsx', MAIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HOME: tmpdir() },
+    ...(asRoot ? UNPRIVILEGED : {}),
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, logs: () => out, exited };
 }
 
 /** Polls `f` until it returns a value (not undefined and no throw), at most `ms`. */
