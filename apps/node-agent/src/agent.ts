@@ -140,6 +140,7 @@ export class Agent {
       }
       this.elector.start();
     }
+    for (const p of await this.proxy.cleanupOtherModes()) log.warn({ mode: this.proxy.mode.mode }, `proxy: could not remove another mode's leftovers: ${p}`);
     this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'));
     const c = this.config;
     if (c.dnsListen) {

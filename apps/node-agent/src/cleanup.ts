@@ -2,7 +2,7 @@ import { hostExec, type Exec, type IPFamily } from '@svcnet/proxy';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
 import { removeAnnouncedAddresses } from './controllers/addressAnnouncer.js';
-import { cleanupProxyRules } from './proxy/proxyEngine.js';
+import { cleanupProxyRules } from './proxy/proxyLeftovers.js';
 
 /**
  * `--cleanup` (kube-proxy's CleanupLeftovers, for every mode at once): iptables chains and jumps,

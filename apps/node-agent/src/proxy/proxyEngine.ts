@@ -1,13 +1,9 @@
 import {
-  IPTablesApplier,
-  IPVS_IPSETS,
-  KUBE_IPVS_DUMMY,
-  NFT_TABLE,
-  NFTablesApplier,
   chooseProxyMode,
   createIPTablesProxier,
   createNFTablesProxier,
   createUserspaceProxier,
+  hostExec,
   hostKernel,
   proxyOptions,
   runProxyFromStore,
@@ -26,6 +22,7 @@ import type { Store } from '@svcnet/store';
 import type { ProxyModeSetting } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { GenerationTracker, type TrackedProxier } from './generationTracker.js';
+import { cleanupProxyRules, leftoversOfOtherModes } from './proxyLeftovers.js';
 
 export interface ProxyEngineOptions {
   requested: ProxyModeSetting;
@@ -115,6 +112,18 @@ export class ProxyEngine {
     await Promise.all(this.proxiers.map((p) => p.idle()));
   }
 
+  /**
+   * kube-proxy's platformCleanup at start-up: removes what the other modes left behind (a switch
+   * from nftables to iptables would leave `table ip kube-proxy`, whose hooks still see Service
+   * traffic; the reverse, KUBE-* chains jumped to from the built-in ones), for both families, as
+   * upstream. Only what those modes create (see cleanupProxyRules). Returns what could not be
+   * removed.
+   */
+  async cleanupOtherModes(run: Exec = hostExec): Promise<string[]> {
+    const kinds = leftoversOfOtherModes(this.mode.mode);
+    return kinds.length ? cleanupProxyRules(['IPv4', 'IPv6'], run, kinds) : [];
+  }
+
   /** Removes what this engine programmed (tables, chains, listeners). */
   async cleanup(): Promise<void> {
     for (const c of this.cleanups) await c();
@@ -170,51 +179,4 @@ export function decideMode(requested: ProxyModeSetting, probe: KernelProbe): Pro
   if (d.fallbackReason) return { requested, mode: d.mode, reason: d.fallbackReason };
   if (d.mode === 'ipvs') return { requested, mode: 'iptables', reason: 'proxy: the ipvs mode renders rules but has no kernel applier in svcnet yet; falling back to iptables' };
   return { requested, mode: d.mode };
-}
-
-/**
- * The ipsets of `ipset list -n` output that IPVS mode owns: upstream's fixed names (IPVS_IPSETS),
- * never other sets that merely start with KUBE- (another component's, or an operator's).
- */
-export function ownedIpsets(listOutput: string): string[] {
-  const ours = new Set(IPVS_IPSETS.map(([name]) => name));
-  return listOutput.split('\n').map((l) => l.trim()).filter((name) => ours.has(name));
-}
-
-/**
- * `--cleanup` for every mode, as kube-proxy's CleanupLeftovers: iptables chains and jumps, the
- * nftables tables, the IPVS dummy interface and the IPVS ipsets by name. Errors of one step do not
- * stop the others.
- */
-export async function cleanupProxyRules(families: readonly IPFamily[], run: Exec): Promise<string[]> {
-  const problems: string[] = [];
-  const step = async (what: string, f: () => Promise<void>) => {
-    try {
-      await f();
-    } catch (e) {
-      problems.push(`${what}: ${(e as Error).message}`);
-    }
-  };
-  const has = async (bin: string) => (await run('sh', ['-c', `command -v ${bin}`])).code === 0;
-  for (const family of families) {
-    if (await has(family === 'IPv6' ? 'ip6tables-restore' : 'iptables-restore')) await step(`iptables (${family})`, () => new IPTablesApplier(family, { exec: run }).cleanup());
-    if (await has('nft')) {
-      const fam = family === 'IPv6' ? 'ip6' : 'ip';
-      if ((await run('nft', ['list', 'tables', fam])).stdout.split('\n').some((l) => l.trim() === `table ${fam} ${NFT_TABLE}`)) {
-        await step(`nftables (${family})`, () => new NFTablesApplier(family, { exec: run }).cleanup());
-      }
-    }
-  }
-  if ((await run('ip', ['link', 'show', KUBE_IPVS_DUMMY])).code === 0) {
-    const r = await run('ip', ['link', 'del', KUBE_IPVS_DUMMY]);
-    if (r.code !== 0) problems.push(`interface ${KUBE_IPVS_DUMMY}: ${r.stderr.trim()}`);
-  }
-  if (await has('ipset')) {
-    const list = await run('ipset', ['list', '-n']);
-    for (const name of list.code === 0 ? ownedIpsets(list.stdout) : []) {
-      const r = await run('ipset', ['destroy', name]);
-      if (r.code !== 0) problems.push(`ipset ${name}: ${r.stderr.trim()}`);
-    }
-  }
-  return problems;
 }
