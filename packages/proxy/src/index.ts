@@ -77,5 +77,5 @@ export { IPVS_IPSETS, KUBE_IPVS_DUMMY, renderIPVS } from './ipvs/ipvsRenderer.js
 export type { IPVSRenderInput, IPVSRenderResult } from './ipvs/ipvsRenderer.js';
 export { chooseProxyMode, hostKernel } from './ipvs/ipvsSupport.js';
 export type { KernelProbe, ModeDecision, ProxyMode } from './ipvs/ipvsSupport.js';
-export { ServiceHealthServers, serviceHealthFromState, startProxyHealthServer } from './healthcheck/healthServers.js';
+export { ServiceHealthServers, serviceHealthFromState, serviceHealthHosts, startProxyHealthServer } from './healthcheck/healthServers.js';
 export type { ProxyHealthSource, ServiceHealth } from './healthcheck/healthServers.js';

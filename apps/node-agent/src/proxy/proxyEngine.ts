@@ -7,6 +7,9 @@ import {
   hostKernel,
   proxyOptions,
   runProxyFromStore,
+  ServiceHealthServers,
+  serviceHealthFromState,
+  serviceHealthHosts,
   validateProxyOptions,
   type Exec,
   type IPFamily,
@@ -42,6 +45,7 @@ export interface ProxyModeStatus {
 
 interface RunningProxier extends TrackedProxier {
   readonly family: IPFamily;
+  readonly state: ProxyState;
   getStatus(): ProxierStatus;
   invalidObjects(): InvalidObject[];
   isHealthy(now?: number): boolean;
@@ -60,6 +64,10 @@ export class ProxyEngine {
   private readonly cleanups: (() => Promise<void>)[] = [];
   private abort: AbortController | undefined;
   private running: Promise<void> | undefined;
+  /** kube-proxy's ServiceHealthServer: one listener per healthCheckNodePort (eTP Local LoadBalancers). */
+  private readonly health: ServiceHealthServers;
+  private healthSync: Promise<void> = Promise.resolve();
+  private healthProblems = new Set<string>();
 
   constructor(private readonly o: ProxyEngineOptions) {
     this.mode = decideMode(o.requested, o.probe ?? hostKernel);
@@ -69,10 +77,12 @@ export class ProxyEngine {
     } catch (e) {
       throw new ConfigError((e as Error).message);
     }
+    const families = familiesOf(options);
     if (this.mode.mode !== 'none') {
-      for (const family of familiesOf(options)) this.addProxier(family, options);
+      for (const family of families) this.addProxier(family, options);
     }
     this.tracker = new GenerationTracker(this.proxiers);
+    this.health = new ServiceHealthServers(serviceHealthHosts(options, families), () => this.healthy());
   }
 
   private addProxier(family: IPFamily, options: ProxyOptions): void {
@@ -80,7 +90,10 @@ export class ProxyEngine {
     const opts = {
       metrics: this.o.metrics,
       logger: this.o.logger,
-      onSynced: (state: ProxyState) => this.tracker.synced(index, state.hasPendingChanges()),
+      onSynced: (state: ProxyState) => {
+        this.tracker.synced(index, state.hasPendingChanges());
+        this.syncHealthServers();
+      },
       onSyncStart: () => this.tracker.syncStarted(index),
     };
     if (this.mode.mode === 'nftables') {
@@ -105,11 +118,32 @@ export class ProxyEngine {
     this.running = runProxyFromStore(store, [this.tracker.sink()], this.abort.signal, onError).catch(onError);
   }
 
-  /** Stops syncing; the kernel keeps the last rules (as kube-proxy on exit). */
+  /**
+   * After each sync, as upstream's syncProxyRules ends: the health check node port servers follow
+   * the Services that have one (upstream serviceHealthServer.SyncServices) and their local ready
+   * endpoints (SyncEndpoints). A port that cannot be opened is logged once and tried again.
+   */
+  private syncHealthServers(): void {
+    const wanted = serviceHealthFromState(...this.proxiers.map((p) => p.state));
+    this.healthSync = this.healthSync.then(async () => {
+      const problems = await this.health.sync(wanted);
+      for (const p of problems) if (!this.healthProblems.has(p)) this.o.logger.warn({ mode: this.mode.mode }, `proxy: healthCheckNodePort ${p}`);
+      this.healthProblems = new Set(problems);
+    });
+  }
+
+  /** The healthCheckNodePorts served now. */
+  healthCheckNodePorts(): number[] {
+    return this.health.ports();
+  }
+
+  /** Stops syncing; the kernel keeps the last rules (as kube-proxy on exit); health check ports close. */
   async stop(): Promise<void> {
     this.abort?.abort();
     await this.running;
     await Promise.all(this.proxiers.map((p) => p.idle()));
+    await this.healthSync;
+    await this.health.close();
   }
 
   /**

@@ -35,6 +35,39 @@ describe('health check servers', () => {
     expect(((await idle.json()) as { localEndpoints: number }).localEndpoints).toBe(0);
   });
 
+  it('answers 503 while the proxy is unhealthy even with local endpoints (upstream: count != 0 && kubeProxyHealthy)', async () => {
+    const port = await freePort();
+    let healthy = false;
+    const hs = new ServiceHealthServers('127.0.0.1', () => healthy);
+    try {
+      await hs.sync(new Map([[port, { namespace: 'ns', name: 'web', localEndpoints: 2 }]]));
+      const sick = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(sick.status).toBe(503);
+      expect(await sick.json()).toEqual({ service: { namespace: 'ns', name: 'web' }, localEndpoints: 2, serviceProxyHealthy: false });
+      healthy = true;
+      expect((await fetch(`http://127.0.0.1:${port}/anything`)).status).toBe(200);
+    } finally {
+      await hs.close();
+    }
+  });
+
+  it('reports a port another process holds instead of failing, and opens it at a later sync', async () => {
+    const port = await freePort();
+    const squatter = net.createServer().listen(port, '127.0.0.1');
+    await new Promise((r) => squatter.once('listening', r));
+    const hs = new ServiceHealthServers('127.0.0.1');
+    try {
+      const wanted = new Map([[port, { namespace: 'ns', name: 'web', localEndpoints: 1 }]]);
+      expect(await hs.sync(wanted)).toEqual([expect.stringMatching(new RegExp(`^${port}: health check server for ns/web could not listen: .*EADDRINUSE`))]);
+      expect(hs.ports()).toEqual([]);
+      await new Promise((r) => squatter.close(r));
+      expect(await hs.sync(wanted)).toEqual([]);
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    } finally {
+      await hs.close();
+    }
+  });
+
   it('/healthz turns 503 when a queued change waits more than two sync periods', async () => {
     const clock = new FakeClock(Date.parse('2025-01-01T00:00:00Z'));
     let fail = true;

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState } from '../core/proxyState.js';
+import type { IPFamily } from '../core/types.js';
+import { nodePortDestinations } from '../iptables/iptablesHelpers.js';
 
 /** What one health check node port reports (upstream healthcheck.ServiceHealthServer). */
 export interface ServiceHealth {
@@ -9,57 +12,109 @@ export interface ServiceHealth {
   localEndpoints: number;
 }
 
-/** Local ready endpoints per Service with a health check node port, from the proxy state. */
-export function serviceHealthFromState(state: ProxyState): Map<number, ServiceHealth> {
+/**
+ * Local ready endpoints per Service with a health check node port, from the proxy state of each
+ * IP family (upstream EndpointsMap.LocalReadyEndpoints): a dual-stack Service counts the larger.
+ */
+export function serviceHealthFromState(...states: readonly ProxyState[]): Map<number, ServiceHealth> {
   const out = new Map<number, ServiceHealth>();
-  for (const [key, svc] of state.services) {
-    if (!svc.healthCheckNodePort) continue;
-    const local = (state.endpoints.get(key) ?? []).filter((e) => e.isLocal && e.ready).length;
-    const prev = out.get(svc.healthCheckNodePort);
-    out.set(svc.healthCheckNodePort, { namespace: svc.portName.namespace, name: svc.portName.name, localEndpoints: Math.max(local, prev?.localEndpoints ?? 0) });
+  for (const state of states) {
+    for (const [key, svc] of state.services) {
+      if (!svc.healthCheckNodePort) continue;
+      const local = (state.endpoints.get(key) ?? []).filter((e) => e.isLocal && e.ready).length;
+      const prev = out.get(svc.healthCheckNodePort);
+      out.set(svc.healthCheckNodePort, { namespace: svc.portName.namespace, name: svc.portName.name, localEndpoints: Math.max(local, prev?.localEndpoints ?? 0) });
+    }
   }
   return out;
 }
 
 /**
- * One HTTP server per healthCheckNodePort (externalTrafficPolicy Local LoadBalancers): 200 when
- * this node has local endpoints, 503 otherwise, with the JSON body and
- * X-Load-Balancing-Endpoint-Weight header upstream sends, so cloud LBs skip empty nodes.
+ * Where health check node ports listen (upstream newServiceHealthServer): the node addresses
+ * --nodeport-addresses selects, or every address (empty) when it selects all for some family.
+ */
+export function serviceHealthHosts(options: ProxyOptions, families: readonly IPFamily[]): string[] {
+  const hosts = new Set<string>();
+  for (const family of families) {
+    const d = nodePortDestinations(options, family);
+    if (d.matchAll) return [];
+    for (const ip of d.ips) hosts.add(ip);
+  }
+  return [...hosts];
+}
+
+/**
+ * One HTTP server per healthCheckNodePort (externalTrafficPolicy Local LoadBalancers) and listen
+ * address, as upstream's ServiceHealthServer: 200 when this node has local ready endpoints and the
+ * proxy is healthy, 503 otherwise (hcHandler.ServeHTTP: `count != 0 && kubeProxyHealthy`), with
+ * the JSON body and X-Load-Balancing-Endpoint-Weight header upstream sends, so cloud and
+ * MetalLB-style load balancers skip nodes without endpoints. Any path answers.
  */
 export class ServiceHealthServers {
-  private readonly servers = new Map<number, { server: http.Server; health: ServiceHealth }>();
+  private readonly servers = new Map<number, { servers: http.Server[]; health: ServiceHealth }>();
+  private readonly hosts: readonly (string | undefined)[];
 
+  /**
+   * `hosts`: the addresses to listen on (upstream: the node addresses --nodeport-addresses
+   * selects); none means every address of the machine, as upstream when it matches all.
+   */
   constructor(
-    private readonly host = '0.0.0.0',
+    hosts: string | readonly string[] = [],
     private readonly proxyHealthy: () => boolean = () => true,
-  ) {}
+  ) {
+    const list = typeof hosts === 'string' ? [hosts] : hosts;
+    this.hosts = list.length ? list : [undefined];
+  }
 
-  async sync(wanted: Map<number, ServiceHealth>): Promise<void> {
+  /**
+   * Opens, updates and closes servers to match `wanted`. A port that cannot be opened (another
+   * process holds it) is left out and tried again at the next sync, as upstream, which records
+   * an event and carries on; returns those problems (`port`: why).
+   */
+  async sync(wanted: Map<number, ServiceHealth>): Promise<string[]> {
     for (const [port, s] of this.servers) {
       if (!wanted.has(port)) {
         this.servers.delete(port);
-        await new Promise<void>((r) => s.server.close(() => r()));
+        await Promise.all(s.servers.map((server) => new Promise<void>((r) => server.close(() => r()))));
       }
     }
+    const problems: string[] = [];
     for (const [port, health] of wanted) {
       const existing = this.servers.get(port);
       if (existing) {
         existing.health = health;
         continue;
       }
-      const entry = { server: http.createServer(), health };
-      entry.server.on('request', (_req, res) => {
+      const entry = { servers: [] as http.Server[], health };
+      const handler = (_req: http.IncomingMessage, res: http.ServerResponse) => {
         const h = entry.health;
-        const body = JSON.stringify({ service: { namespace: h.namespace, name: h.name }, localEndpoints: h.localEndpoints, serviceProxyHealthy: this.proxyHealthy() });
-        res.writeHead(h.localEndpoints > 0 ? 200 : 503, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff', 'X-Load-Balancing-Endpoint-Weight': String(h.localEndpoints) });
+        const healthy = this.proxyHealthy();
+        const body = JSON.stringify({ service: { namespace: h.namespace, name: h.name }, localEndpoints: h.localEndpoints, serviceProxyHealthy: healthy });
+        res.writeHead(h.localEndpoints > 0 && healthy ? 200 : 503, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff', 'X-Load-Balancing-Endpoint-Weight': String(h.localEndpoints) });
         res.end(body);
-      });
-      await new Promise<void>((resolve, reject) => {
-        entry.server.once('error', reject);
-        entry.server.listen(port, this.host, () => resolve());
-      });
-      this.servers.set(port, entry);
+      };
+      try {
+        for (const host of this.hosts) {
+          const server = http.createServer(handler);
+          await new Promise<void>((resolve, reject) => {
+            server.once('error', reject);
+            if (host === undefined) server.listen(port, () => resolve());
+            else server.listen(port, host, () => resolve());
+          });
+          entry.servers.push(server);
+        }
+        this.servers.set(port, entry);
+      } catch (e) {
+        await Promise.all(entry.servers.map((server) => new Promise<void>((r) => server.close(() => r()))));
+        problems.push(`${port}: health check server for ${health.namespace}/${health.name} could not listen: ${(e as Error).message}`);
+      }
     }
+    return problems;
+  }
+
+  /** The ports served now. */
+  ports(): number[] {
+    return [...this.servers.keys()];
   }
 
   async close(): Promise<void> {
