@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { hostIPTablesVersion, supportsRandomFully } from '@svcnet/proxy';
 import { NetNs, describeWith, iptablesRestore, netns, nft } from '@svcnet/testkit';
 import { curlIn, eventually, startAgent } from './fixtures.js';
 
@@ -48,7 +49,7 @@ describeWith('switching proxy modes cleans the other mode\'s leftovers at start'
   const tables = () => ns.exec('nft', ['list', 'tables']);
   const iptablesKube = () => (ns.exec('iptables-save', ['-t', 'nat']) + ns.exec('iptables-save', ['-t', 'filter'])).split('\n').filter((l) => l.includes('KUBE-'));
 
-  it('nftables -> iptables removes table ip kube-proxy; iptables -> nftables removes the KUBE-* chains', async () => {
+  it('nftables -> iptables removes table ip kube-proxy (and masquerades --random-fully); iptables -> nftables removes the KUBE-* chains', async () => {
     await runOnce('nftables');
     expect(tables()).toContain('table ip kube-proxy');
     expect(iptablesKube()).toEqual([]);
@@ -56,7 +57,10 @@ describeWith('switching proxy modes cleans the other mode\'s leftovers at start'
     await runOnce('iptables');
     expect(tables()).not.toContain('table ip kube-proxy');
     expect(tables()).not.toContain('table ip6 kube-proxy');
-    expect(ns.exec('iptables-save', ['-t', 'nat'])).toMatch(/-A KUBE-SERVICES -d \S+ .*-j KUBE-SVC-/);
+    const nat = ns.exec('iptables-save', ['-t', 'nat']);
+    expect(nat).toMatch(/-A KUBE-SERVICES -d \S+ .*-j KUBE-SVC-/);
+    // The agent detected this iptables' --random-fully (>= 1.6.2, as kube-proxy) and uses it.
+    if (supportsRandomFully(hostIPTablesVersion('IPv4'))) expect(nat).toContain('-j MASQUERADE --random-fully');
 
     await runOnce('nftables');
     expect(tables()).toContain('table ip kube-proxy');

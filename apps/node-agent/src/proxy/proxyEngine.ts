@@ -10,6 +10,7 @@ import {
   ServiceHealthServers,
   serviceHealthFromState,
   serviceHealthHosts,
+  supportsRandomFully,
   validateProxyOptions,
   type Exec,
   type IPFamily,
@@ -105,7 +106,9 @@ export class ProxyEngine {
       this.proxiers.push(proxier);
       this.cleanups.push(() => portals.close());
     } else {
-      const { proxier, applier } = createIPTablesProxier(family, options, opts);
+      // As upstream NewProxier: MASQUERADE --random-fully when the iptables binary supports it.
+      const hasRandomFully = supportsRandomFully((this.o.probe ?? hostKernel).iptablesVersion?.(family));
+      const { proxier, applier } = createIPTablesProxier(family, options, { ...opts, hasRandomFully });
       this.proxiers.push(proxier);
       this.cleanups.push(() => applier.cleanup());
     }

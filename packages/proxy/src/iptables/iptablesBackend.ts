@@ -13,8 +13,8 @@ import { IPTablesSyncer } from './iptablesSyncer.js';
 import type { PreparedIPTablesSync } from './iptablesSyncer.js';
 
 /** iptables mode: the syncer renders (full or partial), the applier loads with --noflush. */
-export function iptablesBackend(state: ProxyState, options: ProxyOptions, applier: IPTablesApplier, clock?: Clock): SyncBackend<PreparedIPTablesSync> {
-  const syncer = new IPTablesSyncer(state, options, clock ? { clock } : {});
+export function iptablesBackend(state: ProxyState, options: ProxyOptions, applier: IPTablesApplier, clock?: Clock, hasRandomFully = false): SyncBackend<PreparedIPTablesSync> {
+  const syncer = new IPTablesSyncer(state, options, { ...(clock ? { clock } : {}), hasRandomFully });
   const localnet = localhostNodePortsEnabled(options, state.family);
   let started = false;
   return {
@@ -48,15 +48,19 @@ export function iptablesBackend(state: ProxyState, options: ProxyOptions, applie
   };
 }
 
-/** A proxier in iptables mode for one family; `exec` runs the tools (e.g. inside a netns). */
+/**
+ * A proxier in iptables mode for one family; `exec` runs the tools (e.g. inside a netns).
+ * `hasRandomFully`: MASQUERADE with --random-fully, as upstream when the iptables binary is at
+ * least 1.6.2 (supportsRandomFully of `iptables --version`; the caller probes, see KernelProbe).
+ */
 export function createIPTablesProxier(
   family: IPFamily,
   options: ProxyOptions,
-  opts: ProxierOptions & { exec?: Exec } = {},
+  opts: ProxierOptions & { exec?: Exec; hasRandomFully?: boolean } = {},
 ): { proxier: Proxier<PreparedIPTablesSync>; applier: IPTablesApplier } {
   const exec = opts.exec ? { exec: opts.exec } : {};
   const applier = new IPTablesApplier(family, exec);
   const conntrack = opts.conntrack ?? new ConntrackCleaner(family, exec);
-  const proxier = new Proxier(family, options, (state) => iptablesBackend(state, options, applier, opts.clock), { ...opts, conntrack });
+  const proxier = new Proxier(family, options, (state) => iptablesBackend(state, options, applier, opts.clock, opts.hasRandomFully ?? false), { ...opts, conntrack });
   return { proxier, applier };
 }

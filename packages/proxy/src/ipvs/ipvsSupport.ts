@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { IPFamily } from '../core/types.js';
+import { hostIPTablesVersion } from '../iptables/iptablesVersion.js';
 
 export type ProxyMode = 'iptables' | 'nftables' | 'ipvs' | 'userspace';
 
@@ -6,6 +8,8 @@ export type ProxyMode = 'iptables' | 'nftables' | 'ipvs' | 'userspace';
 export interface KernelProbe {
   /** True when the kernel has IPVS (/proc/net/ip_vs exists or ip_vs is loaded). */
   ipvs(): boolean;
+  /** `iptables --version` (ip6tables for IPv6), undefined when it cannot run (features: --random-fully). */
+  iptablesVersion?(family: IPFamily): string | undefined;
 }
 
 /** Upstream's check before using IPVS: the ip_vs module must be present. */
@@ -18,6 +22,7 @@ export const hostKernel: KernelProbe = {
       return false;
     }
   },
+  iptablesVersion: hostIPTablesVersion,
 };
 
 export interface ModeDecision {
