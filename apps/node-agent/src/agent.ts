@@ -2,7 +2,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { EndpointsController } from '@svcnet/endpoints';
 import { hostExec, proxyMetrics } from '@svcnet/proxy';
 import { KubernetesSource, ManifestSource, WorkloadSimulator } from '@svcnet/sources';
-import { openStore, type NodeStatusStore, type Store } from '@svcnet/store';
+import { openStore, type DataPlaneObjects, type NodeStatusStore, type Store } from '@svcnet/store';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
 import { AddressAnnouncer, interfaceOf } from './controllers/addressAnnouncer.js';
@@ -10,6 +10,7 @@ import { LeaderElector } from './controllers/leaderElector.js';
 import { LoadBalancerController } from './controllers/loadBalancerController.js';
 import { markSilentNodes } from './controllers/nodeLifecycle.js';
 import { startDns, startIngress, type Listener } from './dataPlane.js';
+import { watchDataPlaneEndpoints } from './dataPlaneEndpoints.js';
 import { agentRegistry } from './metrics.js';
 import { manifestSyncLog } from './manifestSyncLog.js';
 import { isOneMachine } from './oneMachine.js';
@@ -49,6 +50,7 @@ export class Agent {
   private announcer: AddressAnnouncer | undefined;
   private dns: Listener | undefined;
   private ingress: Listener | undefined;
+  private dataPlane: DataPlaneObjects | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatFailures = 0;
   private lastHeartbeatError: string | undefined;
@@ -141,8 +143,9 @@ export class Agent {
       this.elector.start();
     }
     for (const p of await this.proxy.cleanupOtherModes()) log.warn({ mode: this.proxy.mode.mode }, `proxy: could not remove another mode's leftovers: ${p}`);
-    this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'));
     const c = this.config;
+    if (this.proxy.mode.mode !== 'none' || c.ingressHttpListen || c.ingressHttpsListen) this.dataPlane = watchDataPlaneEndpoints(this.store, log);
+    this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'), this.dataPlane ? { endpointSlices: this.dataPlane.endpointSlices } : {});
     if (c.dnsListen) {
       this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, allow: c.dnsAllow, zone: c.clusterDomain, registry: this.registry, log });
       void this.dns.synced.then(() => this.synced.add('dns'));
@@ -155,6 +158,7 @@ export class Agent {
         trustedProxies: c.ingressTrustedProxy,
         registry: this.registry,
         log,
+        ...(this.dataPlane ? { endpoints: this.dataPlane } : {}),
       });
       void this.ingress.synced.then(() => this.synced.add('ingress'));
     }
@@ -238,6 +242,7 @@ export class Agent {
       announced: this.announcer?.addresses ?? [],
       pools: this.config.loadbalancerPool,
       startedAt: this.startedAt,
+      withheld: this.dataPlane?.withheld(),
     });
   }
 
@@ -264,6 +269,7 @@ export class Agent {
     this.lb?.stop();
     await step('loadbalancer addresses', () => this.announcer?.announce([]));
     await step('proxy', () => this.proxy.stop());
+    this.dataPlane?.stop();
     if (options.cleanup) await step('proxy cleanup', () => this.proxy.cleanup());
     await step('source', () => this.source?.stop());
     await step('simulator', () => this.simulator?.stop());

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DnsServer, DnsView, RecordIndex, resolvConfNameservers } from '@svcnet/dns';
 import { IngressServer, IngressView, watchIngressInputs } from '@svcnet/ingress';
-import type { Store } from '@svcnet/store';
+import type { DataPlaneObjects, Store } from '@svcnet/store';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { hostPort } from './config.js';
@@ -61,11 +61,15 @@ export async function startDns(store: Store, o: { listen: string; upstreams: rea
 /** The Ingress router on HTTP and/or HTTPS, fed from the store. */
 export async function startIngress(
   store: Store,
-  o: { http?: string; https?: string; ingressClass: string; trustedProxies: readonly string[]; registry: Registry; log: Logger },
+  o: { http?: string; https?: string; ingressClass: string; trustedProxies: readonly string[]; registry: Registry; log: Logger; endpoints?: DataPlaneObjects },
 ): Promise<Listener> {
   // Malformed Ingresses and Secrets the view skips go to the agent's log, not stderr.
   const view = new IngressView({ ingressClass: o.ingressClass, logger: { warn: (obj, msg) => o.log.warn(obj, msg) } });
-  const inputs = watchIngressInputs(store, view, { onError: (e) => o.log.warn({ err: e.message }, 'ingress: watch error') });
+  const inputs = watchIngressInputs(store, view, {
+    onError: (e) => o.log.warn({ err: e.message }, 'ingress: watch error'),
+    // The agent's filtered endpoints: simulated Pods are never connected to.
+    ...(o.endpoints ? { endpointSlices: o.endpoints.endpointSlices, endpoints: o.endpoints.endpoints } : {}),
+  });
   const server = new IngressServer({
     view,
     ...(o.http ? { listen: hostPort(o.http, '--ingress-http-listen') } : {}),

@@ -1,5 +1,5 @@
 import type { IPFamily, InvalidObject, ServingProblem } from '@svcnet/proxy';
-import type { HeartbeatStatus } from '@svcnet/store';
+import type { HeartbeatStatus, WithheldEndpoints } from '@svcnet/store';
 import type { AppliedGeneration, Revisions } from './proxy/generationTracker.js';
 import type { ProxyEngine } from './proxy/proxyEngine.js';
 
@@ -42,6 +42,11 @@ export interface AgentStatus {
   dns: string[];
   ingress: string[];
   loadBalancer: { pools: string[]; announced: string[] };
+  /**
+   * Endpoints the proxy and the ingress router leave out: of simulated Pods (nothing behind their
+   * addresses) and naming Pods the store does not hold (until it does).
+   */
+  withheldEndpoints?: WithheldEndpoints;
   /** Recent applied generations with their times (only with `?history=1`). */
   history?: AppliedGeneration[];
 }
@@ -52,6 +57,7 @@ export const MAX_LISTED_INVALID_OBJECTS = 100;
 export function buildStatus(o: {
   node: string; version: string; ready: boolean; store: string; source: unknown; proxy: ProxyEngine;
   leader: AgentStatus['leader']; dns?: string[]; ingress?: string[]; announced: string[]; pools: string[]; startedAt: number;
+  withheld?: WithheldEndpoints;
 }): AgentStatus {
   const statuses = o.proxy.statuses();
   const t = o.proxy.tracker;
@@ -86,6 +92,7 @@ export function buildStatus(o: {
     dns: o.dns ?? [],
     ingress: o.ingress ?? [],
     loadBalancer: { pools: o.pools, announced: o.announced },
+    ...(o.withheld ? { withheldEndpoints: o.withheld } : {}),
   };
 }
 

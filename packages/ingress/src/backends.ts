@@ -1,4 +1,4 @@
-import type { EndpointSlice, Endpoints, Service } from '@svcnet/model';
+import { SIMULATED_ENDPOINTS_ANNOTATION, type EndpointSlice, type Endpoints, type Service } from '@svcnet/model';
 import type { BackendRef } from './routeTypes.js';
 
 /** One ready endpoint of a backend Service port. */
@@ -11,7 +11,12 @@ export interface Upstream {
 
 export type BackendResolution =
   | { readonly kind: 'ok'; readonly upstreams: readonly Upstream[] }
-  | { readonly kind: 'missing'; readonly reason: string };
+  | {
+      readonly kind: 'missing';
+      readonly reason: string;
+      /** Said to the client in the 503 body too (the endpoints exist but are simulated Pods). */
+      readonly detail?: string;
+    };
 
 // Compiled routes keep their BackendRef objects, so the key is built once per ref, not per request
 // (and the same string object then hashes and compares in O(1) in the maps keyed by it).
@@ -46,7 +51,9 @@ export function resolveBackend(ref: BackendRef, service: Service | undefined, sl
   const portName = sp.name ?? '';
   const seen = new Set<string>();
   const out: Upstream[] = [];
+  let simulated = 0;
   for (const slice of slices) {
+    simulated += Number(slice.metadata?.annotations?.[SIMULATED_ENDPOINTS_ANNOTATION] ?? 0) || 0;
     if (slice.addressType === 'FQDN') continue;
     const port = (slice.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === 'TCP');
     if (!port?.port) continue;
@@ -60,6 +67,12 @@ export function resolveBackend(ref: BackendRef, service: Service | undefined, sl
       }
     }
   }
+  if (out.length === 0 && simulated > 0) {
+    // Left out by the data plane's filter (@svcnet/store dataPlaneObjects): the workload
+    // simulator's Pods have an address on no machine and nothing behind it.
+    const reason = `${name} port ${ref.port}: its ${simulated === 1 ? 'endpoint is a simulated Pod' : `${simulated} endpoints are simulated Pods`} (svcnet's workload simulator: no process behind the address, so nothing is sent there)`;
+    return { kind: 'missing', reason, detail: reason };
+  }
   if (out.length === 0) return { kind: 'missing', reason: `${name} port ${ref.port} has no ready endpoints` };
   return { kind: 'ok', upstreams: out };
 }
@@ -71,10 +84,12 @@ export function resolveBackend(ref: BackendRef, service: Service | undefined, sl
 export function slicesFromEndpoints(ep: Endpoints): EndpointSlice[] {
   const ns = ep.metadata?.namespace ?? 'default';
   const svc = ep.metadata?.name ?? '';
+  const simulated = ep.metadata?.annotations?.[SIMULATED_ENDPOINTS_ANNOTATION];
   return (ep.subsets ?? []).map((s, i) => ({
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: `${svc}-endpoints-${i}`, namespace: ns, labels: { 'kubernetes.io/service-name': svc } },
+    // The count of simulated addresses left out, said once (on the first slice).
+    metadata: { name: `${svc}-endpoints-${i}`, namespace: ns, labels: { 'kubernetes.io/service-name': svc }, ...(simulated && i === 0 ? { annotations: { [SIMULATED_ENDPOINTS_ANNOTATION]: simulated } } : {}) },
     addressType: (s.addresses ?? []).some((a) => a.ip.includes(':')) ? 'IPv6' : 'IPv4',
     endpoints: (s.addresses ?? []).map((a) => ({ addresses: [a.ip], conditions: { ready: true } })),
     ports: (s.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' })),

@@ -20,7 +20,7 @@ import type { UpstreamConnection } from './upstreamConnection.js';
  */
 export type Routed =
   | { kind: 'proxy'; backend: string; upstreams: readonly Upstream[]; forward: string; host: string | undefined; route: string }
-  | { kind: 'answer'; status: number; reason: string; close?: boolean }
+  | { kind: 'answer'; status: number; reason: string; close?: boolean; detail?: string }
   | { kind: 'redirect'; location: string };
 
 const DUPLICATE_HOST: Routed = { kind: 'answer', status: 400, reason: 'more than one Host header', close: true };
@@ -59,7 +59,7 @@ export function routeTarget(ctx: ProxyContext, url: string, host: string | undef
   const ref = m.route.backend;
   if (!ref) return { kind: 'answer', status: 503, reason: `Ingress ${m.route.ingress}: backend is not a Service port` };
   const res = ctx.view.resolve(ref);
-  if (res.kind === 'missing') return { kind: 'answer', status: 503, reason: res.reason };
+  if (res.kind === 'missing') return { kind: 'answer', status: 503, reason: res.reason, ...(res.detail ? { detail: res.detail } : {}) };
   return { kind: 'proxy', backend: backendKey(ref), upstreams: res.upstreams, forward: norm.forward, host, route: routeLabel(m.route) };
 }
 
@@ -262,7 +262,7 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
     if (routed.kind === 'redirect') sendRedirect(res, routed.location);
     else {
       if (routed.close) closeAfter(req, res);
-      sendError(res, routed.status, undefined);
+      sendError(res, routed.status, undefined, routed.detail);
     }
     ctx.metrics.observe(routed.kind === 'redirect' ? 308 : routed.status, (performance.now() - started) / 1000);
     return;

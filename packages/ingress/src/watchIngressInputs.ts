@@ -1,4 +1,4 @@
-import { specialIPRange, type Endpoints, type EndpointSlice, type Kind } from '@svcnet/model';
+import { specialIPRange, type Endpoints, type EndpointSlice, type Kind, type KubeObject } from '@svcnet/model';
 import { listAndWatch } from '@svcnet/store';
 import type { Informer, Store } from '@svcnet/store';
 import type { IngressView } from './ingressView.js';
@@ -9,6 +9,13 @@ export const INGRESS_INPUT_KINDS = ['IngressClass', 'Ingress', 'Service', 'Endpo
 export interface WatchIngressInputsOptions {
   signal?: AbortSignal;
   onError?: (e: Error) => void;
+  /**
+   * EndpointSlices and Endpoints to route to, instead of the store's own: the agent passes
+   * @svcnet/store's dataPlaneObjects(), without the endpoints of simulated Pods (a backend left
+   * with none answers 503 saying so). Their owner stops them.
+   */
+  endpointSlices?: Informer<EndpointSlice>;
+  endpoints?: Informer<Endpoints>;
 }
 
 /**
@@ -17,17 +24,22 @@ export interface WatchIngressInputsOptions {
  */
 export function watchIngressInputs(store: Store, view: IngressView, options: WatchIngressInputsOptions = {}): { synced: Promise<void>; stop(): void } {
   const informers: Informer<unknown>[] = [];
+  const owned: Informer<unknown>[] = [];
   for (const kind of INGRESS_INPUT_KINDS) {
-    const inf = listAndWatch(store, kind, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onError ? { onError: options.onError } : {}) });
+    const given = kind === 'EndpointSlice' ? options.endpointSlices : kind === 'Endpoints' ? options.endpoints : undefined;
+    const inf = (given as Informer<KubeObject> | undefined) ?? listAndWatch(store, kind, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onError ? { onError: options.onError } : {}) });
+    if (!given) owned.push(inf as Informer<unknown>);
     inf.on((e) => {
       if (e.type === 'DELETED') view.delete(e.object);
       else view.upsert(withoutSpecialAddresses(e.object, options.onError));
     });
+    // A shared informer listed before this subscription: its objects are in its cache, not in events.
+    if (given?.hasSynced()) for (const o of given.list()) view.upsert(withoutSpecialAddresses(o as KubeObject, options.onError));
     informers.push(inf as Informer<unknown>);
   }
   return {
     synced: Promise.all(informers.map((i) => i.synced)).then(() => undefined),
-    stop: () => informers.forEach((i) => i.stop()),
+    stop: () => owned.forEach((i) => i.stop()),
   };
 }
 

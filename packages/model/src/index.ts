@@ -36,4 +36,5 @@ export * from './manifests/index.js';
 export { envVariableName, isServiceIPSet, podServiceEnvironment, serviceEnvVars, serviceEnvironment } from './env.js';
 export * from './tables/index.js';
 export { isWorkload, podFromTemplate, validateWorkload } from './workloads.js';
+export { SIMULATED_ANNOTATION, SIMULATED_ENDPOINTS_ANNOTATION, isSimulatedPod } from './simulatedPods.js';
 export type { Workload } from './workloads.js';

@@ -68,7 +68,7 @@ export type { ConntrackCleanupResult, ConntrackCommand } from './engine/conntrac
 export { DEFAULT_MONITOR_INTERVAL_MS, RuleMonitor } from './engine/ruleMonitor.js';
 export type { ProxierLogger, ProxierOptions, ProxierStatus, SyncBackend } from './engine/proxier.js';
 export { runProxyFromStore } from './engine/storeRunner.js';
-export type { ProxierSink } from './engine/storeRunner.js';
+export type { ProxierSink, ProxyInputs } from './engine/storeRunner.js';
 export { RoundRobin } from './userspace/loadBalancer.js';
 export { Portal } from './userspace/portal.js';
 export { createUserspaceProxier, userspacePortals } from './userspace/userspaceProxier.js';

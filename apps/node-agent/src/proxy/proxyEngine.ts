@@ -20,6 +20,7 @@ import {
   type ProxierStatus,
   type ProxyMetrics,
   type ProxyOptions,
+  type ProxyInputs,
   type ProxyState,
 } from '@svcnet/proxy';
 import type { Store } from '@svcnet/store';
@@ -114,11 +115,14 @@ export class ProxyEngine {
     }
   }
 
-  /** Starts watching Services and EndpointSlices; the first sync runs once both are listed. */
-  start(store: Store, onError: (e: Error) => void): void {
+  /**
+   * Starts watching Services and EndpointSlices (`inputs.endpointSlices`: the agent's filtered
+   * ones, without simulated Pods); the first sync runs once both are listed.
+   */
+  start(store: Store, onError: (e: Error) => void, inputs: ProxyInputs = {}): void {
     if (!this.proxiers.length || this.abort) return;
     this.abort = new AbortController();
-    this.running = runProxyFromStore(store, [this.tracker.sink()], this.abort.signal, onError).catch(onError);
+    this.running = runProxyFromStore(store, [this.tracker.sink()], this.abort.signal, onError, inputs).catch(onError);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { EndpointSlice, Service } from '@svcnet/model';
 import { listAndWatch } from '@svcnet/store';
-import type { Store } from '@svcnet/store';
+import type { Informer, Store } from '@svcnet/store';
 
 /** The watch handlers of a proxier (any mode). */
 export interface ProxierSink {
@@ -12,15 +12,23 @@ export interface ProxierSink {
   stop(): void;
 }
 
+export interface ProxyInputs {
+  /**
+   * The EndpointSlices to program, instead of the store's own: the agent passes @svcnet/store's
+   * dataPlaneObjects().endpointSlices, without the endpoints of simulated Pods. Its owner stops it.
+   */
+  endpointSlices?: Informer<EndpointSlice>;
+}
+
 /**
  * Feeds proxiers from a store (upstream's ServiceConfig/EndpointSliceConfig informers): watch
  * events only record changes; the proxiers start syncing once both kinds are listed, so the first
  * sync never programs a half-loaded cluster.
  */
-export async function runProxyFromStore(store: Store, proxiers: readonly ProxierSink[], signal: AbortSignal, onError?: (e: Error) => void): Promise<void> {
+export async function runProxyFromStore(store: Store, proxiers: readonly ProxierSink[], signal: AbortSignal, onError?: (e: Error) => void, inputs: ProxyInputs = {}): Promise<void> {
   const opts = { signal, ...(onError ? { onError } : {}) };
   const services = listAndWatch(store, 'Service', opts);
-  const slices = listAndWatch(store, 'EndpointSlice', opts);
+  const slices = inputs.endpointSlices ?? listAndWatch(store, 'EndpointSlice', opts);
   const offs = [
     services.on((e) => {
       for (const p of proxiers) (e.type === 'DELETED' ? p.onServiceDelete(e.object) : p.onServiceUpdate(e.object));
@@ -41,6 +49,6 @@ export async function runProxyFromStore(store: Store, proxiers: readonly Proxier
   });
   offs.forEach((off) => off());
   services.stop();
-  slices.stop();
+  if (!inputs.endpointSlices) slices.stop();
   for (const p of proxiers) p.stop();
 }

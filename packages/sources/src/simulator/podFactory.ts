@@ -1,4 +1,4 @@
-import type { Deployment, Node, ObjectMeta, Pod, StatefulSet } from '@svcnet/model';
+import { SIMULATED_ANNOTATION, type Deployment, type Node, type ObjectMeta, type Pod, type StatefulSet } from '@svcnet/model';
 import type { Random } from './clock.js';
 
 /**
@@ -52,7 +52,8 @@ export function buildPod(workload: Workload, id: PodIdentity, placement: PodPlac
     labels: { ...(template?.metadata?.labels ?? {}), ...id.extraLabels },
     ownerReferences: [{ ...id.owner, controller: true, blockOwnerDeletion: true }],
   };
-  if (template?.metadata?.annotations) meta.annotations = { ...template.metadata.annotations };
+  // Marked: nothing runs behind its address (data planes send it no packets).
+  meta.annotations = { ...(template?.metadata?.annotations ?? {}), [SIMULATED_ANNOTATION]: 'true' };
   if (id.generateName) meta.generateName = id.generateName;
   const spec = structuredClone(template?.spec ?? { containers: [] });
   spec.nodeName = placement.nodeName;
@@ -120,7 +121,7 @@ export function buildNode(node: SimulatedNode, nowMs: number): Node & { kind: 'N
     metadata: {
       name: node.name,
       labels: { 'kubernetes.io/hostname': node.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
-      annotations: { 'svcnet.io/simulated': 'true' },
+      annotations: { [SIMULATED_ANNOTATION]: 'true' },
     },
     spec: { podCIDR: node.podCIDRs[0], podCIDRs: node.podCIDRs },
     status: {

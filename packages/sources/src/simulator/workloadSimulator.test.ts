@@ -1,4 +1,4 @@
-import { InvalidObjectError, type Deployment, type Pod, type StatefulSet, cidrContains } from '@svcnet/model';
+import { InvalidObjectError, type Deployment, type Pod, type StatefulSet, cidrContains, isSimulatedPod } from '@svcnet/model';
 import { MemoryStore } from '@svcnet/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, seededRandom } from './clock.js';
@@ -283,5 +283,21 @@ describe('WorkloadSimulator', () => {
     await sim.settle();
     expect(ops).toEqual(['updateStatus with status']);
     expect(ready((await store.list('Pod')).items[0]!)).toBe(true);
+  });
+
+  it('marks the Pods it gives an address from its pod CIDRs as simulated, never a Pod that names its own address', async () => {
+    const { sim, storedPods, tick } = await setup();
+    sim.apply(deployment('web', 2));
+    sim.apply(statefulSet('db', 1));
+    const bare = (name: string, annotations?: Record<string, string>): Pod & { kind: 'Pod' } => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...(annotations ? { annotations } : {}) }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    const free = sim.adoptPod(bare('free'))!.pod;
+    const real = sim.adoptPod(bare('real', { 'svcnet.io/pod-ips': '10.244.99.10' }))!.pod;
+    await tick(0);
+    const pods = await storedPods();
+    expect(pods).toHaveLength(3);
+    for (const p of pods) expect(isSimulatedPod(p), p.metadata?.name).toBe(true);
+    expect(isSimulatedPod(free)).toBe(true);
+    expect(isSimulatedPod(real)).toBe(false);
+    expect(real.metadata?.annotations).toEqual({ 'svcnet.io/pod-ips': '10.244.99.10' });
   });
 });

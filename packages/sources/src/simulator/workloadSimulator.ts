@@ -1,4 +1,4 @@
-import type { Pod } from '@svcnet/model';
+import { SIMULATED_ANNOTATION, type Pod } from '@svcnet/model';
 import type { Store } from '@svcnet/store';
 import { CoalescingWriter } from '../coalescingWriter.js';
 import { type Clock, type Random, type TimerHandle, systemClock } from './clock.js';
@@ -186,7 +186,10 @@ export class WorkloadSimulator {
       this.#scheduleReady(undefined, p, this.#readyDelayMs);
     }
     const adopted = p;
-    const scheduled = { ...pod, spec: { ...pod.spec!, nodeName: adopted.placement.nodeName } };
+    // An address from the simulator's pod CIDRs has nothing behind it: marked, so data planes send
+    // it no packets. An address the Pod asked for (svcnet.io/pod-ips) is a real one.
+    const metadata = requested ? pod.metadata : { ...pod.metadata, annotations: { ...pod.metadata?.annotations, [SIMULATED_ANNOTATION]: 'true' } };
+    const scheduled = { ...pod, metadata, spec: { ...pod.spec!, nodeName: adopted.placement.nodeName } };
     adopted.pod = withStatus(scheduled, adopted.placement, adopted.ready, adopted.startedMs, this.#clock.now());
     const undo = () => {
       if (this.#bare.get(key) !== adopted) return;
