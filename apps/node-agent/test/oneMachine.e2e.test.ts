@@ -18,10 +18,11 @@ import { ROOT, eventually, startLocalAgent } from './fixtures.js';
 const H = hostIPv4() ?? '';
 const BLOCKED_IP = '127.100.250.1';
 const BLOCKED_PORT = 18080;
+const REMOTE_IP = '198.51.100.33';
 
 const yaml = (o: unknown) => `---\n${JSON.stringify(o)}\n`;
-const selectorless = (name: string, port: number, backendPort: number, clusterIP?: string) =>
-  yaml({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ...(clusterIP ? { clusterIP } : {}), ports: [{ protocol: 'TCP', port, targetPort: backendPort }] } }) +
+const selectorless = (name: string, port: number, backendPort: number, clusterIP?: string, externalIPs?: string[]) =>
+  yaml({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ...(clusterIP ? { clusterIP } : {}), ...(externalIPs ? { externalIPs } : {}), ports: [{ protocol: 'TCP', port, targetPort: backendPort }] } }) +
   yaml({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: 'default' }, subsets: [{ addresses: [{ ip: H }], ports: [{ port: backendPort }] }] });
 
 function listen(server: net.Server, port: number, host: string): Promise<number> {
@@ -70,7 +71,9 @@ describeWith('one machine: the README\'s userspace command proxies without root'
 
     dir = mkdtempSync(join(tmpdir(), 'svcnet-laptop-'));
     for (const f of readdirSync(join(ROOT, 'examples')).filter((f) => /\.ya?ml$/.test(f))) copyFileSync(join(ROOT, 'examples', f), join(dir, f));
-    writeFileSync(join(dir, 'laptop.yaml'), selectorless('laptop-web', 80, backendPort) + selectorless('laptop-blocked', BLOCKED_PORT, backendPort, BLOCKED_IP));
+    // An externalIP of another machine (TEST-NET-2, as the seed's 198.51.100.32, whose Service's
+    // endpoints are simulated Pods here and so get no listener at all).
+    writeFileSync(join(dir, 'laptop.yaml'), selectorless('laptop-web', 80, backendPort) + selectorless('laptop-blocked', BLOCKED_PORT, backendPort, BLOCKED_IP) + selectorless('laptop-external', 18081, backendPort, undefined, [REMOTE_IP]));
     // The agent runs as another user: it must read them.
     chmodSync(dir, 0o755);
     for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o644);
@@ -122,13 +125,13 @@ describeWith('one machine: the README\'s userspace command proxies without root'
     expect((await get(`${healthz}/healthz`)).status).toBe(200);
   });
 
-  it('skips the seed\'s externalIP of another machine, and logs it and the repeated manifest pass once', async () => {
-    const remote = (await problems()).find((p) => p.address === '198.51.100.32:80/TCP');
+  it('skips an externalIP of another machine, and logs it and the repeated manifest pass once', async () => {
+    const remote = (await problems()).find((p) => p.address === `${REMOTE_IP}:18081/TCP`);
     expect(remote).toMatchObject({ reason: 'not_local', unhealthy: false });
     // Several rescans (every 2 s) and syncs (every 1 s) later, each is still one line.
     await new Promise((r) => setTimeout(r, 5000));
     const lines = agent!.logs().split('\n');
-    expect(lines.filter((l) => l.includes('"address":"198.51.100.32:80/TCP"'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes(`"address":"${REMOTE_IP}:18081/TCP"`))).toHaveLength(1);
     expect(lines.filter((l) => l.includes('"msg":"manifests: applied"'))).toHaveLength(1);
     expect(lines.filter((l) => l.includes('sync failed'))).toEqual([]);
   });
