@@ -99,3 +99,14 @@ describeWith('dns forwarding to a test resolver on loopback', [digBinary], () =>
     expect(up.asked).toContain('77.2.0.192.in-addr.arpa PTR');
   });
 });
+
+describeWith('dns forwarding to an upstream that cannot be reached', [digBinary], () => {
+  it('answers SERVFAIL and keeps serving when connecting to the upstream fails (no route, broadcast)', async () => {
+    // connect() to the broadcast address fails at once (EACCES), as it does with no route to the
+    // upstream (ENETUNREACH, a laptop offline): the loop probe at start and every forwarded query
+    // meet it. Before, the send after the failed connect threw and ended the process.
+    const { port } = await serve(['255.255.255.255:53']);
+    expect((await dig(port, ['example.test'])).status).toBe('SERVFAIL');
+    expect((await dig(port, ['hostname.default.svc.cluster.local'])).status).toBe('NOERROR');
+  });
+});

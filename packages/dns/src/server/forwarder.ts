@@ -148,7 +148,10 @@ export class Forwarder {
         if (r.port === up.port && r.address === up.host && isReplyTo(m, id, question)) finish(undefined, m);
         else this.unwanted++;
       });
-      socket.connect(up.port, up.host, () => {
+      // A connect that fails (no route to the upstream, a broadcast address) calls back with the
+      // error; a send on the still unconnected socket would throw (no port) and end the process.
+      socket.connect(up.port, up.host, (err?: Error) => {
+        if (err) return finish(new Error(`${up.label}: ${err.message}`));
         if (!this.pending.has(p)) return;
         socket.send(this.query(id, question), (err) => {
           if (err) finish(err);
