@@ -2,7 +2,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { EndpointsController } from '@svcnet/endpoints';
 import { hostExec, proxyMetrics } from '@svcnet/proxy';
 import { KubernetesSource, ManifestSource, WorkloadSimulator } from '@svcnet/sources';
-import { openStore, type DataPlaneObjects, type NodeStatusStore, type Store } from '@svcnet/store';
+import { openStore, type NodeStatusStore, type Store } from '@svcnet/store';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
 import { AddressAnnouncer, interfaceOf } from './controllers/addressAnnouncer.js';
@@ -10,7 +10,7 @@ import { LeaderElector } from './controllers/leaderElector.js';
 import { LoadBalancerController } from './controllers/loadBalancerController.js';
 import { markSilentNodes } from './controllers/nodeLifecycle.js';
 import { startDns, startIngress, type Listener } from './dataPlane.js';
-import { watchDataPlaneEndpoints } from './dataPlaneEndpoints.js';
+import { startDataPlaneEndpoints, type DataPlaneEndpoints } from './dataPlaneEndpoints.js';
 import { agentRegistry } from './metrics.js';
 import { manifestSyncLog } from './manifestSyncLog.js';
 import { isOneMachine } from './oneMachine.js';
@@ -50,7 +50,7 @@ export class Agent {
   private announcer: AddressAnnouncer | undefined;
   private dns: Listener | undefined;
   private ingress: Listener | undefined;
-  private dataPlane: DataPlaneObjects | undefined;
+  private dataPlane: DataPlaneEndpoints | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatFailures = 0;
   private lastHeartbeatError: string | undefined;
@@ -144,8 +144,10 @@ export class Agent {
     }
     for (const p of await this.proxy.cleanupOtherModes()) log.warn({ mode: this.proxy.mode.mode }, `proxy: could not remove another mode's leftovers: ${p}`);
     const c = this.config;
-    if (this.proxy.mode.mode !== 'none' || c.ingressHttpListen || c.ingressHttpsListen) this.dataPlane = watchDataPlaneEndpoints(this.store, log);
-    this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'), this.dataPlane ? { endpointSlices: this.dataPlane.endpointSlices } : {});
+    if (this.proxy.mode.mode !== 'none' || c.ingressHttpListen || c.ingressHttpsListen) {
+      this.dataPlane = await startDataPlaneEndpoints(this.store, { node: this.node, clusterCIDRs: c.clusterCidr, simulateBackends: c.simulateBackends, log });
+    }
+    this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'), this.dataPlane ? { endpointSlices: this.dataPlane.objects.endpointSlices } : {});
     if (c.dnsListen) {
       this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, allow: c.dnsAllow, zone: c.clusterDomain, registry: this.registry, log });
       void this.dns.synced.then(() => this.synced.add('dns'));
@@ -158,7 +160,7 @@ export class Agent {
         trustedProxies: c.ingressTrustedProxy,
         registry: this.registry,
         log,
-        ...(this.dataPlane ? { endpoints: this.dataPlane } : {}),
+        ...(this.dataPlane ? { endpoints: this.dataPlane.objects } : {}),
       });
       void this.ingress.synced.then(() => this.synced.add('ingress'));
     }
@@ -242,7 +244,8 @@ export class Agent {
       announced: this.announcer?.addresses ?? [],
       pools: this.config.loadbalancerPool,
       startedAt: this.startedAt,
-      withheld: this.dataPlane?.withheld(),
+      withheld: this.dataPlane?.objects.withheld(),
+      simulatedBackends: this.dataPlane?.backends?.status(),
     });
   }
 
@@ -269,8 +272,8 @@ export class Agent {
     this.lb?.stop();
     await step('loadbalancer addresses', () => this.announcer?.announce([]));
     await step('proxy', () => this.proxy.stop());
-    this.dataPlane?.stop();
     if (options.cleanup) await step('proxy cleanup', () => this.proxy.cleanup());
+    await step('data plane endpoints', () => this.dataPlane?.stop({ removeAddresses: options.cleanup }));
     await step('source', () => this.source?.stop());
     await step('simulator', () => this.simulator?.stop());
     await step('heartbeat', () => this.heartbeat());

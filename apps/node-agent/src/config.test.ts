@@ -59,6 +59,7 @@ describe('flags and config file', () => {
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
     [['--ingress-trusted-proxy', '10.0.0.0/8,office'], /--ingress-trusted-proxy "office" is not an IP address or CIDR: write e.g. 10.0.0.0\/8/],
     [['--ingress-trusted-proxy', '10.0.0.0/33'], /--ingress-trusted-proxy "10.0.0.0\/33" is not an IP address or CIDR/],
+    [['--simulate-backends'], /--simulate-backends needs -f/],
   ])('rejects %j with exit code 2', (argv, message) => {
     let err: unknown;
     try {

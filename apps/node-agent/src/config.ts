@@ -25,6 +25,7 @@ export interface AgentConfig {
   hostnameOverride?: string;
   nodeIp: string[];
   clusterCidr: string[];
+  simulateBackends: boolean;
   proxyMode: ProxyModeSetting;
   masqueradeAll: boolean;
   nodeportAddresses: string[];
@@ -235,6 +236,7 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
   }
   if (config.kubeconfig && config.manifests.length) throw new ConfigError('--kubeconfig and --manifests are two sources: give one (a real cluster, or manifest files with the workload simulator)');
   if (config.context && !config.kubeconfig) throw new ConfigError('--context needs --kubeconfig');
+  if (config.simulateBackends && !config.manifests.length) throw new ConfigError('--simulate-backends needs -f: it backs the Pods the workload simulator makes from manifests');
   if (config.dnsUpstream.includes('none')) config.dnsUpstream = [];
   if (config.serviceClusterIpRange.length === 0) config.serviceClusterIpRange = defaultServiceCIDRs(config);
   try {

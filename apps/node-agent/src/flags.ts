@@ -39,6 +39,7 @@ export const FLAGS: readonly FlagSpec[] = [
   // node
   { flag: 'hostname-override', key: 'hostnameOverride', type: 'string', arg: 'NAME', help: 'this node\'s name (default: the host name)' },
   { flag: 'node-ip', key: 'nodeIP', type: 'list', arg: 'IP', help: 'this node\'s address(es), one per family (default: the first non-loopback address)' },
+  { flag: 'simulate-backends', key: 'simulateBackends', type: 'boolean', default: false, help: 'with -f: give this node\'s simulated Pods their address on this machine (loopback; needs root or CAP_NET_ADMIN) and a tiny echo server that answers which Pod served, so Services and Ingresses reach them; default: simulated Pods get no packets' },
   { flag: 'cluster-cidr', key: 'clusterCIDR', type: 'list', arg: 'CIDR', default: ['10.244.0.0/16'], help: 'pod CIDR(s): traffic from outside is masqueraded; the simulator takes pod IPs from here' },
   // proxy
   { flag: 'proxy-mode', key: 'mode', type: 'choice', arg: 'MODE', choices: PROXY_MODES, default: 'iptables', help: 'data plane: iptables, nftables, ipvs (falls back to iptables without kernel IPVS), userspace (no root) or none' },

@@ -47,6 +47,8 @@ export interface AgentStatus {
    * addresses) and naming Pods the store does not hold (until it does).
    */
   withheldEndpoints?: WithheldEndpoints;
+  /** With --simulate-backends: this node's simulated Pods backed here, and their echo servers. */
+  simulatedBackends?: { pods: number; servers: number };
   /** Recent applied generations with their times (only with `?history=1`). */
   history?: AppliedGeneration[];
 }
@@ -58,6 +60,7 @@ export function buildStatus(o: {
   node: string; version: string; ready: boolean; store: string; source: unknown; proxy: ProxyEngine;
   leader: AgentStatus['leader']; dns?: string[]; ingress?: string[]; announced: string[]; pools: string[]; startedAt: number;
   withheld?: WithheldEndpoints;
+  simulatedBackends?: { pods: number; servers: number };
 }): AgentStatus {
   const statuses = o.proxy.statuses();
   const t = o.proxy.tracker;
@@ -93,6 +96,7 @@ export function buildStatus(o: {
     ingress: o.ingress ?? [],
     loadBalancer: { pools: o.pools, announced: o.announced },
     ...(o.withheld ? { withheldEndpoints: o.withheld } : {}),
+    ...(o.simulatedBackends ? { simulatedBackends: o.simulatedBackends } : {}),
   };
 }
 

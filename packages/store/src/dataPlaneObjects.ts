@@ -19,6 +19,8 @@ export interface DataPlaneObjects {
   /** Resolves once Pods, EndpointSlices and Endpoints have been listed. */
   readonly synced: Promise<void>;
   withheld(): WithheldEndpoints;
+  /** Looks again at the objects naming this Pod (`namespace/name`): call when `backed` changes for it. */
+  podChanged(podKey: string): void;
   stop(): void;
 }
 
@@ -27,6 +29,11 @@ export interface DataPlaneObjectsOptions {
   onError?: (e: Error) => void;
   /** Called when the withheld totals change (to log, once, that simulated Pods get no packets). */
   onWithheld?: (now: WithheldEndpoints) => void;
+  /**
+   * Simulated Pods this process backs (their address on this machine with a server behind it):
+   * their endpoints are used. Call podChanged when the answer changes for a Pod.
+   */
+  backed?: (pod: Pod) => boolean;
 }
 
 /**
@@ -164,7 +171,7 @@ export function dataPlaneObjects(store: Store, options: DataPlaneObjectsOptions 
   const base = { ...(options.signal ? { signal: options.signal } : {}), ...(options.onError ? { onError: options.onError } : {}), shared: true };
   const report = options.onError ?? (() => undefined);
   const pods = listAndWatch(store, 'Pod', base);
-  const verdictOf = (key: string): PodVerdict => podVerdict(pods.get(key) as Pod | undefined);
+  const verdictOf = (key: string): PodVerdict => podVerdict(pods.get(key) as Pod | undefined, options.backed);
   let last: WithheldEndpoints = { simulated: 0, unknownPods: 0 };
   let ready = false;
   const withheld = (): WithheldEndpoints => {
@@ -181,12 +188,14 @@ export function dataPlaneObjects(store: Store, options: DataPlaneObjectsOptions 
   };
   const slices = new FilteredInformer<EndpointSlice>(listAndWatch(store, 'EndpointSlice', base), (s) => dataPlaneSlice(s, verdictOf), changed, report);
   const endpoints = new FilteredInformer<Endpoints>(listAndWatch(store, 'Endpoints', base), (e) => dataPlaneEndpoints(e, verdictOf), changed, report);
-  pods.on((e) => {
-    // Readiness flaps and other status writes do not change what a data plane may use.
-    if (e.type === 'MODIFIED' && podVerdict(e.old) === podVerdict(e.object)) return;
-    const key = objectKey(e.object);
+  const podChanged = (key: string) => {
     slices.podChanged(key);
     endpoints.podChanged(key);
+  };
+  pods.on((e) => {
+    // Readiness flaps and other status writes do not change what a data plane may use.
+    if (e.type === 'MODIFIED' && podVerdict(e.old, options.backed) === podVerdict(e.object, options.backed)) return;
+    podChanged(objectKey(e.object));
   });
   const synced = Promise.all([pods.synced, slices.source.synced, endpoints.source.synced]).then(() => {
     slices.ready();
@@ -199,6 +208,7 @@ export function dataPlaneObjects(store: Store, options: DataPlaneObjectsOptions 
     endpoints,
     synced,
     withheld,
+    podChanged,
     stop: () => {
       pods.stop();
       slices.stop();

@@ -72,8 +72,13 @@ export function dataPlaneEndpoints(ep: Endpoints, verdictOf: (podKey: string) =>
   return { object: annotated({ ...ep, subsets }, simulated), simulated, unknownPods, pods };
 }
 
-/** A Pod's verdict from a cache: unknown when absent. */
-export function podVerdict(pod: Pod | undefined): PodVerdict {
+/**
+ * A Pod's verdict from a cache: unknown when absent. `backed`: a simulated Pod whose address this
+ * process has made real (the agent's --simulate-backends: the address on this machine, an echo
+ * server behind it) is usable here, and only here.
+ */
+export function podVerdict(pod: Pod | undefined, backed?: (pod: Pod) => boolean): PodVerdict {
   if (!pod) return 'unknown';
-  return isSimulatedPod(pod) ? 'simulated' : 'real';
+  if (!isSimulatedPod(pod)) return 'real';
+  return backed?.(pod) ? 'real' : 'simulated';
 }
