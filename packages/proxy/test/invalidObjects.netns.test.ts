@@ -38,7 +38,7 @@ for (const mode of MODES) {
       await proxier.syncProxyRules();
     };
     const reported = () => proxier.invalidObjects().map((o) => `${o.kind} ${JSON.stringify(o.key)} ${o.reason}`);
-    const goodServiceStillWorks = () => expect(podsOf(probe(c.client, 'tcp', '10.96.0.10', 80, 12))).toEqual(new Set(['pod1', 'pod2', 'pod3']));
+    const goodServiceStillWorks = () => expect(podsOf(probe(c.client, 'tcp', '10.96.0.10', 80, 30))).toEqual(new Set(['pod1', 'pod2', 'pod3']));
 
     beforeAll(async () => {
       c = await makeCluster(mode.prefix);

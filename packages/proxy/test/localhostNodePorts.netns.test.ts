@@ -51,7 +51,7 @@ describeWith('--localhost-nodeports (iptables): NodePorts on 127.0.0.1, and noth
 
   it('sets route_localnet and answers 127.0.0.1:NODEPORT from the node with a pod', () => {
     expect(c.node.exec('sysctl', ['-n', 'net.ipv4.conf.all.route_localnet']).trim()).toBe('1');
-    expect(podsOf(probe(c.node, 'tcp', '127.0.0.1', 30080, 12))).toEqual(new Set(['pod1', 'pod2', 'pod3']));
+    expect(podsOf(probe(c.node, 'tcp', '127.0.0.1', 30080, 30))).toEqual(new Set(['pod1', 'pod2', 'pod3']));
   });
 
   it('jumps to KUBE-FIREWALL from INPUT and OUTPUT before anything else', () => {
