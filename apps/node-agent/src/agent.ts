@@ -149,6 +149,7 @@ export class Agent {
         https: c.ingressHttpsListen,
         ingressClass: c.ingressClass,
         trustedProxies: c.ingressTrustedProxy,
+        defaultSslCertificate: c.defaultSslCertificate,
         registry: this.registry,
         log,
       });

@@ -42,6 +42,7 @@ describe('flags and config file', () => {
     [['--reconcile-endpoints'], { reconcileEndpoints: true }],
     [['--dns-upstream', 'none'], { dnsUpstream: [] }],
     [['--dns-listen', '[::1]:5353'], { dnsListen: '[::1]:5353' }],
+    [['--default-ssl-certificate', 'ingress/default-tls'], { defaultSslCertificate: 'ingress/default-tls' }],
     [['--dns-allow', '10.244.0.0/16,10.0.0.11', '--dns-allow', 'fd00::/64'], { dnsAllow: ['10.244.0.0/16', '10.0.0.11', 'fd00::/64'] }],
     [[], { dnsAllow: [] }],
     [['--ingress-trusted-proxy', '10.0.0.0/8,192.168.1.5', '--ingress-trusted-proxy', 'fd00::/8'], { ingressTrustedProxy: ['10.0.0.0/8', '192.168.1.5', 'fd00::/8'] }],
@@ -57,6 +58,7 @@ describe('flags and config file', () => {
     [['--context', 'c'], /--context needs --kubeconfig/],
     [['--dns-allow', '10.244.0.0/33'], /--dns-allow: plugin\/acl: "10.244.0.0\/33" is not a CIDR or an IP address: write networks such as 10.244.0.0\/16/],
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
+    [['--default-ssl-certificate', 'just-a-name'], /--default-ssl-certificate "just-a-name" is not NAMESPACE\/SECRET/],
     [['--ingress-trusted-proxy', '10.0.0.0/8,office'], /--ingress-trusted-proxy "office" is not an IP address or CIDR: write e.g. 10.0.0.0\/8/],
     [['--ingress-trusted-proxy', '10.0.0.0/33'], /--ingress-trusted-proxy "10.0.0.0\/33" is not an IP address or CIDR/],
   ])('rejects %j with exit code 2', (argv, message) => {

@@ -63,6 +63,7 @@ export const FLAGS: readonly FlagSpec[] = [
   // ingress
   { flag: 'ingress-http-listen', key: 'ingress.httpListen', type: 'string', arg: 'ADDR:PORT', help: 'route HTTP by Ingress rules here; default off' },
   { flag: 'ingress-https-listen', key: 'ingress.httpsListen', type: 'string', arg: 'ADDR:PORT', help: 'route HTTPS (certificates by SNI from spec.tls Secrets) here; default off' },
+  { flag: 'default-ssl-certificate', key: 'ingress.defaultSSLCertificate', type: 'string', arg: 'NAMESPACE/SECRET', help: 'the TLS Secret whose certificate answers names no Ingress covers (ingress-nginx\'s flag); default: a self-signed "Kubernetes Ingress Controller Fake Certificate" made at start' },
   { flag: 'ingress-class', key: 'ingress.ingressClass', type: 'string', arg: 'NAME', default: 'svcnet', help: 'serve Ingresses of this IngressClass (and those naming none)' },
   { flag: 'ingress-trusted-proxy', key: 'ingress.trustedProxies', type: 'list', arg: 'CIDR', default: [], help: 'believe X-Forwarded-For/-Host/-Port/-Proto only from clients in these CIDRs or addresses (ingress-nginx proxy-real-ip-cidr); from any other client X-Forwarded-For is replaced by its address; repeatable' },
   // lifecycle
