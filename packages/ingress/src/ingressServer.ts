@@ -142,6 +142,8 @@ export class IngressServer {
       const server = createHttpsServer({
         ...this.timeouts(),
         SNICallback: this.tls.sniCallback,
+        // Clients are told what they get: HTTP/1.1 (browsers would otherwise try h2 first where offered).
+        ALPNProtocols: ['http/1.1'],
         ...(this.defaultCertificate ? { cert: this.defaultCertificate.cert, key: this.defaultCertificate.key } : {}),
       });
       this.https = server;

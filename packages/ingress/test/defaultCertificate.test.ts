@@ -70,6 +70,17 @@ describeWith('HTTPS without a configured default certificate', [openssl], () => 
     expect(r.echo?.headers['host']).toBe('cafe.example.com');
   });
 
+  it('offers HTTP/1.1 over ALPN', async () => {
+    const proto = await new Promise<string | false>((resolve, reject) => {
+      const s = tlsConnect({ host: L, port, servername: 'cafe.example.com', ALPNProtocols: ['h2', 'http/1.1'], rejectUnauthorized: false }, () => {
+        resolve(s.alpnProtocol);
+        s.end();
+      });
+      s.on('error', reject);
+    });
+    expect(proto).toBe('http/1.1');
+  });
+
   it('a covered SNI gets its own certificate', async () => {
     expect((await get('secure.example', 'secure.example')).cn).toBe('secure.example');
   });
