@@ -33,8 +33,9 @@ export class LeaderElector {
     return this.lease ? { lease: this.lease.name, token: this.lease.token } : undefined;
   }
 
-  start(): void {
-    void this.tick();
+  /** Campaigns; resolves after the first attempt (isLeader then says whether it won). */
+  start(): Promise<void> {
+    return this.tick();
   }
 
   private async tick(): Promise<void> {
