@@ -1,5 +1,5 @@
 import { hostname, networkInterfaces } from 'node:os';
-import { EndpointsController } from '@svcnet/endpoints';
+import { EndpointsController, LoadBalancerController } from '@svcnet/endpoints';
 import { hostExec, proxyMetrics } from '@svcnet/proxy';
 import { KubernetesSource } from '@svcnet/sources';
 import { openStore, type NodeStatusStore, type Store } from '@svcnet/store';
@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
 import { AddressAnnouncer, interfaceOf } from './controllers/addressAnnouncer.js';
 import { LeaderElector } from './controllers/leaderElector.js';
-import { LoadBalancerController } from './controllers/loadBalancerController.js';
 import { ManifestWriter } from './controllers/manifestWriter.js';
 import { markSilentNodes } from './controllers/nodeLifecycle.js';
 import { registerNode, reportNodeStopped } from './controllers/nodeRegistration.js';
@@ -137,7 +136,7 @@ export class Agent {
         onError: (e) => log.warn({ lease: CONTROLLERS_LEASE, err: e.message }, 'controllers: lease error'),
       });
       if (this.config.loadbalancerPool.length) {
-        this.lb = new LoadBalancerController(this.store, { pools: this.config.loadbalancerPool, elector: this.elector, announce: (a) => this.announcer!.announce(a), log });
+        this.lb = new LoadBalancerController(this.store, { pools: this.config.loadbalancerPool, elector: this.elector, onAddresses: (a) => this.announcer!.announce(a), log });
         await this.lb.start();
       }
       void this.elector.start();
