@@ -23,8 +23,8 @@ export function agentNodeStatus(r: NodeRegistration, ready: { status: 'True' | '
   return {
     addresses: [...r.nodeIPs.map((address) => ({ type: 'InternalIP', address })), { type: 'Hostname', address: r.name }],
     conditions: [condition],
-    // kube-proxy's version field is the one this agent stands for; the rest of NodeSystemInfo is the kubelet's.
-    nodeInfo: { kubeProxyVersion: `svcnet-agent/${r.version}` } as NonNullable<Node['status']>['nodeInfo'],
+    // The node agent's version where kubectl's VERSION column reads it (the kubelet's field).
+    nodeInfo: { kubeletVersion: `svcnet-agent/${r.version}`, kubeProxyVersion: `svcnet-agent/${r.version}` } as NonNullable<Node['status']>['nodeInfo'],
   };
 }
 
