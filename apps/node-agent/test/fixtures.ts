@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { POD_IPS_ANNOTATION } from '@svcnet/sources';
 import type { Store } from '@svcnet/store';
@@ -52,6 +52,16 @@ export function startAgent(ns: NetNs, args: readonly string[]): RunningAgent {
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return { ns, child, logs: () => out, exited };
+}
+
+/** Starts svcnet-agent from source on this machine (no namespace: give it loopback ports, or none). */
+export function startLocalAgent(args: readonly string[]): Omit<RunningAgent, 'ns'> {
+  const child = spawn(process.execPath, ['--conditions=@svcnet/source', '--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, logs: () => out, exited };
 }
 
 /** Polls `f` until it returns a value (not undefined and no throw), at most `ms`. */

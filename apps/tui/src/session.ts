@@ -33,6 +33,13 @@ export interface Session {
 
 const noProblems = (): readonly SourceProblem[] => [];
 
+/**
+ * Where the demo's (and -f's) LoadBalancer Services get an EXTERNAL-IP: TEST-NET-3 (RFC 5737,
+ * documentation only, never routed), apart from the addresses examples/ names (198.51.100.32) and
+ * this kind of machine's own network; nothing is announced, the address only shows.
+ */
+export const DEMO_LOADBALANCER_POOL = '203.0.113.10-203.0.113.250';
+
 /** The bundled examples: next to the sources in a checkout, or SVCNET_EXAMPLES. */
 export function examplesDir(): string {
   const candidates = [
@@ -98,6 +105,7 @@ export async function openSession(opts: SessionOptions, log: (line: string) => v
     watch: true,
     recursive: opts.recursive ?? false,
     readyDelayMs: 1500,
+    loadBalancerPools: [DEMO_LOADBALANCER_POOL],
     flap: { intervalMs: 4000, probability: 0.1, maxPerInterval: 1, downMs: 3000 },
     log,
     // Problems are read from the source (problems() below), not logged as they come.
