@@ -71,7 +71,7 @@ describeWith('HTTPS without a configured default certificate', [openssl], () => 
   });
 
   it('offers HTTP/1.1 over ALPN', async () => {
-    const proto = await new Promise<string | false>((resolve, reject) => {
+    const proto = await new Promise<string | false | null>((resolve, reject) => {
       const s = tlsConnect({ host: L, port, servername: 'cafe.example.com', ALPNProtocols: ['h2', 'http/1.1'], rejectUnauthorized: false }, () => {
         resolve(s.alpnProtocol);
         s.end();
