@@ -33,11 +33,19 @@ export interface Session {
 
 const noProblems = (): readonly SourceProblem[] => [];
 
-/** The bundled examples: next to the sources in a checkout, or SVCNET_EXAMPLES. */
+/**
+ * The bundled examples: SVCNET_EXAMPLES, the copy inside the installed package (its prepack bundles
+ * examples/*.yaml), or examples/ of the checkout this module is built in. Three levels up from an
+ * installed package is the user's project, whose folder of that name is not our demo: the checkout
+ * is recognised by its nx.json.
+ */
 export function examplesDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const checkout = resolve(here, '../../..');
   const candidates = [
     process.env['SVCNET_EXAMPLES'],
-    resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples'),
+    resolve(here, '../examples'),
+    existsSync(resolve(checkout, 'nx.json')) ? resolve(checkout, 'examples') : undefined,
     resolve(process.cwd(), 'examples'),
   ].filter((p): p is string => !!p);
   const found = candidates.find((p) => existsSync(p));
