@@ -23,7 +23,10 @@ describeWith('Redis SIGKILL and restart under writes and watches', [redisServer]
   };
 
   beforeAll(async () => {
-    server = await RedisServer.start({ args: ['--appendonly', 'yes', '--appendfsync', 'everysec'] });
+    // appendfsync always: with everysec, Redis answers while an fsync is slow and postpones the AOF
+    // write up to 2 s, so a SIGKILL then loses acknowledged writes (seen once in a loaded full run).
+    // What this test holds the store to is "nothing Redis acknowledged as durable is lost".
+    server = await RedisServer.start({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
   });
   afterAll(async () => {
     for (const i of informers) i.stop();

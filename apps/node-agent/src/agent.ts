@@ -1,14 +1,15 @@
 import { hostname, networkInterfaces } from 'node:os';
-import { EndpointsController } from '@svcnet/endpoints';
+import { EndpointsController, LoadBalancerController } from '@svcnet/endpoints';
 import { hostExec, proxyMetrics } from '@svcnet/proxy';
-import { KubernetesSource, ManifestSource, WorkloadSimulator } from '@svcnet/sources';
+import { KubernetesSource } from '@svcnet/sources';
 import { openStore, type NodeStatusStore, type Store } from '@svcnet/store';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
 import { AddressAnnouncer, interfaceOf } from './controllers/addressAnnouncer.js';
 import { LeaderElector } from './controllers/leaderElector.js';
-import { LoadBalancerController } from './controllers/loadBalancerController.js';
+import { ManifestWriter } from './controllers/manifestWriter.js';
 import { markSilentNodes } from './controllers/nodeLifecycle.js';
+import { registerNode, reportNodeStopped } from './controllers/nodeRegistration.js';
 import { startDns, startIngress, type Listener } from './dataPlane.js';
 import { startDataPlaneEndpoints, type DataPlaneEndpoints } from './dataPlaneEndpoints.js';
 import { agentRegistry } from './metrics.js';
@@ -43,7 +44,7 @@ export class Agent {
   readonly startedAt = Date.now();
   readonly reconcileEndpoints: boolean;
   private source: Source | undefined;
-  private simulator: WorkloadSimulator | undefined;
+  private manifests: ManifestWriter | undefined;
   private endpoints: EndpointsController | undefined;
   private elector: LeaderElector | undefined;
   private lb: LoadBalancerController | undefined;
@@ -55,6 +56,7 @@ export class Agent {
   private heartbeatFailures = 0;
   private lastHeartbeatError: string | undefined;
   private stopping = false;
+  private registered = false;
   private readyAt: number | undefined;
   private readonly nodeIPs: string[];
   private readonly synced = new Set<string>();
@@ -75,7 +77,7 @@ export class Agent {
     });
     this.registry = agentRegistry({
       info: () => ({ version, node: this.node, proxy_mode: this.proxy.mode.mode, requested_proxy_mode: this.proxy.mode.requested }),
-      leader: () => ({ endpoints: this.endpoints?.isLeader ?? false, loadbalancer: this.elector?.isLeader ?? false }),
+      leader: () => this.leader(),
       generation: () => ({ desired: this.proxy.tracker.desired, applied: this.proxy.tracker.applied.generation }),
       heartbeatFailures: () => this.heartbeatFailures,
       loadBalancerAddresses: () => this.lb?.allocated ?? 0,
@@ -110,6 +112,8 @@ export class Agent {
   async start(): Promise<void> {
     const log = this.log;
     log.info({ version: this.version, store: this.store.description, nodeIPs: this.nodeIPs, proxyMode: this.proxy.mode.mode, reconcileEndpoints: this.reconcileEndpoints }, 'agent: starting');
+    // As the kubelet registers its Node: the INTERNAL-IP `get nodes` shows. A real cluster's Nodes are its own.
+    await this.register();
     await this.startSource();
     const ttlMs = this.config.leaderElectLeaseDuration;
     if (this.reconcileEndpoints) {
@@ -137,10 +141,10 @@ export class Agent {
         onError: (e) => log.warn({ lease: CONTROLLERS_LEASE, err: e.message }, 'controllers: lease error'),
       });
       if (this.config.loadbalancerPool.length) {
-        this.lb = new LoadBalancerController(this.store, { pools: this.config.loadbalancerPool, elector: this.elector, announce: (a) => this.announcer!.announce(a), log });
+        this.lb = new LoadBalancerController(this.store, { pools: this.config.loadbalancerPool, elector: this.elector, onAddresses: (a) => this.announcer!.announce(a), log });
         await this.lb.start();
       }
-      this.elector.start();
+      void this.elector.start();
     }
     for (const p of await this.proxy.cleanupOtherModes()) log.warn({ mode: this.proxy.mode.mode }, `proxy: could not remove another mode's leftovers: ${p}`);
     const c = this.config;
@@ -158,6 +162,7 @@ export class Agent {
         https: c.ingressHttpsListen,
         ingressClass: c.ingressClass,
         trustedProxies: c.ingressTrustedProxy,
+        defaultSslCertificate: c.defaultSslCertificate,
         registry: this.registry,
         log,
         ...(this.dataPlane ? { endpoints: this.dataPlane.objects } : {}),
@@ -181,16 +186,15 @@ export class Agent {
         onError: (e, kind) => log.warn({ kind, err: e.message }, 'kubernetes source: error; serving the last state'),
       });
     } else if (c.manifests.length) {
-      this.simulator = new WorkloadSimulator(this.store, {
-        nodes: [{ name: this.node, ...(this.nodeIPs[0] ? { address: this.nodeIPs[0] } : {}) }],
-        podCIDRs: c.clusterCidr,
-        onError: (e) => log.warn({ err: e.message }, 'simulator: write failed'),
-      });
-      await this.simulator.start();
-      this.source = new ManifestSource(this.store, {
+      // Cluster-wide writers, under a lease: any number of agents may carry the same -f.
+      this.source = this.manifests = new ManifestWriter(this.store, {
         paths: c.manifests,
         recursive: c.recursive,
-        simulator: this.simulator,
+        node: { name: this.node, ...(this.nodeIPs[0] ? { address: this.nodeIPs[0] } : {}) },
+        podCIDRs: c.clusterCidr,
+        holder: `${this.node}-${process.pid}`,
+        ttlMs: c.leaderElectLeaseDuration,
+        log,
         onProblem: (p) => log.warn({ file: p.file, document: p.document, line: p.line, code: p.code }, p.message),
         onSync: manifestSyncLog(log),
       });
@@ -207,7 +211,19 @@ export class Agent {
     return ok;
   }
 
+  /** Registers this node's Node (retried on each heartbeat until the store takes it). */
+  private async register(): Promise<void> {
+    if (this.registered || this.config.kubeconfig) return;
+    try {
+      await registerNode(this.store, this.registration());
+      this.registered = true;
+    } catch (e) {
+      this.log.warn({ node: this.node, err: (e as Error).message }, 'node: could not register the Node; retrying with the next heartbeat');
+    }
+  }
+
   private async tick(): Promise<void> {
+    await this.register();
     await this.heartbeat();
     if (this.elector?.isLeader && !this.config.kubeconfig) {
       try {
@@ -235,10 +251,11 @@ export class Agent {
       node: this.node,
       version: this.version,
       ready: this.isReady(),
+      stopping: this.stopping,
       store: this.store.description,
       source: this.source?.status(),
       proxy: this.proxy,
-      leader: { endpoints: this.endpoints?.isLeader ?? false, loadbalancer: this.elector?.isLeader ?? false },
+      leader: this.leader(),
       dns: this.dns?.listening,
       ingress: this.ingress?.listening,
       announced: this.announcer?.addresses ?? [],
@@ -247,6 +264,14 @@ export class Agent {
       withheld: this.dataPlane?.objects.withheld(),
       simulatedBackends: this.dataPlane?.backends?.status(),
     });
+  }
+
+  private leader(): AgentStatus['leader'] {
+    return { endpoints: this.endpoints?.isLeader ?? false, loadbalancer: this.elector?.isLeader ?? false, ...(this.manifests ? { manifests: this.manifests.isLeader } : {}) };
+  }
+
+  private registration() {
+    return { name: this.node, nodeIPs: this.nodeIPs, version: this.version };
   }
 
   /**
@@ -275,8 +300,8 @@ export class Agent {
     if (options.cleanup) await step('proxy cleanup', () => this.proxy.cleanup());
     await step('data plane endpoints', () => this.dataPlane?.stop({ removeAddresses: options.cleanup }));
     await step('source', () => this.source?.stop());
-    await step('simulator', () => this.simulator?.stop());
     await step('heartbeat', () => this.heartbeat());
+    if (this.registered) await step('node status', () => reportNodeStopped(this.store, this.registration(), 'svcnet-agent stopped'));
     await step('store', () => this.store.close());
     return problems;
   }

@@ -19,6 +19,7 @@ export interface AgentConfig {
   context?: string;
   manifests: string[];
   recursive: boolean;
+  defaultSslCertificate?: string;
   redis?: string;
   serviceClusterIpRange: string[];
   serviceNodePortRange: string;
@@ -233,6 +234,9 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
   } catch (e) {
     if (!(e instanceof TrustedProxyError)) throw e;
     throw new ConfigError(`--ingress-trusted-proxy ${JSON.stringify(e.entry)} is not an IP address or CIDR: write e.g. 10.0.0.0/8 or 192.168.1.5`);
+  }
+  if (config.defaultSslCertificate !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(config.defaultSslCertificate)) {
+    throw new ConfigError(`--default-ssl-certificate ${JSON.stringify(config.defaultSslCertificate)} is not NAMESPACE/SECRET (for example ingress/default-tls)`);
   }
   if (config.kubeconfig && config.manifests.length) throw new ConfigError('--kubeconfig and --manifests are two sources: give one (a real cluster, or manifest files with the workload simulator)');
   if (config.context && !config.kubeconfig) throw new ConfigError('--context needs --kubeconfig');

@@ -61,7 +61,7 @@ export async function startDns(store: Store, o: { listen: string; upstreams: rea
 /** The Ingress router on HTTP and/or HTTPS, fed from the store. */
 export async function startIngress(
   store: Store,
-  o: { http?: string; https?: string; ingressClass: string; trustedProxies: readonly string[]; registry: Registry; log: Logger; endpoints?: DataPlaneObjects },
+  o: { http?: string; https?: string; ingressClass: string; trustedProxies: readonly string[]; defaultSslCertificate?: string; registry: Registry; log: Logger; endpoints?: DataPlaneObjects },
 ): Promise<Listener> {
   // Malformed Ingresses and Secrets the view skips go to the agent's log, not stderr.
   const view = new IngressView({ ingressClass: o.ingressClass, logger: { warn: (obj, msg) => o.log.warn(obj, msg) } });
@@ -75,8 +75,9 @@ export async function startIngress(
     ...(o.http ? { listen: hostPort(o.http, '--ingress-http-listen') } : {}),
     ...(o.https ? { listenTls: hostPort(o.https, '--ingress-https-listen') } : {}),
     trustedProxies: o.trustedProxies,
+    ...(o.defaultSslCertificate ? { defaultCertificateSecret: o.defaultSslCertificate } : {}),
     registry: o.registry,
-    logger: { warn: (obj, msg) => o.log.warn(obj, msg) },
+    logger: { warn: (obj, msg) => o.log.warn(obj, msg), info: (obj, msg) => o.log.info(obj, msg) },
   });
   let addrs;
   try {

@@ -31,7 +31,7 @@ export const FLAGS: readonly FlagSpec[] = [
   // sources and store
   { flag: 'kubeconfig', key: 'clientConnection.kubeconfig', type: 'string', arg: 'FILE', help: 'mirror a real cluster from this kubeconfig ("in-cluster" for the pod\'s service account)' },
   { flag: 'context', key: 'clientConnection.context', type: 'string', arg: 'NAME', help: 'kubeconfig context to use (default: its current-context)' },
-  { flag: 'manifests', short: 'f', key: 'manifests', type: 'list', arg: 'PATH', help: 'apply the YAML/JSON manifests in these files or folders (a folder means its files, as kubectl -f; re-read on change); Deployments and StatefulSets run in the workload simulator; comma-separated or repeated' },
+  { flag: 'manifests', short: 'f', key: 'manifests', type: 'list', arg: 'PATH', help: 'apply the YAML/JSON manifests in these files or folders (a folder means its files, as kubectl -f; re-read on change); Deployments and StatefulSets run in the workload simulator; with --redis any number of agents may carry the same -f: the holder of the lease svcnet-manifests writes, another takes over when it stops; comma-separated or repeated' },
   { flag: 'recursive', short: 'R', key: 'manifestsRecursive', type: 'boolean', default: false, help: 'with -f: also read the folders inside the folders named (kubectl -R)' },
   { flag: 'redis', key: 'store.redis', type: 'string', arg: 'URL', help: 'share state through Redis (redis://host:6379/0, rediss://, unix:///path/redis.sock); default an in-process memory store' },
   { flag: 'service-cluster-ip-range', key: 'store.serviceClusterIPRange', type: 'list', arg: 'CIDR', help: 'ClusterIP range(s) the store allocates from (same on every agent of one store); default 10.96.0.0/12, or 127.100.0.0/16 (loopback, this machine\'s own) with --proxy-mode userspace and the memory store' },
@@ -52,8 +52,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'metrics-bind-address', key: 'metricsBindAddress', type: 'string', arg: 'ADDR:PORT', default: '127.0.0.1:10249', help: 'serve Prometheus /metrics and the agent\'s /status here ("" turns it off)' },
   // controllers
   { flag: 'reconcile-endpoints', key: 'reconcileEndpoints', type: 'tristate', help: 'run the Endpoints/EndpointSlice reconciler (under a lease); default on with manifests or Redis, off with --kubeconfig (use --no-reconcile-endpoints to turn off)' },
-  { flag: 'loadbalancer-pool', key: 'loadBalancer.pools', type: 'list', arg: 'CIDR|RANGE', default: [], help: 'addresses for LoadBalancer Services (10.0.0.0/28 or 10.0.0.10-10.0.0.20); the controller runs under a lease and its holder adds them to its interface; repeatable' },
-  { flag: 'leader-elect-lease-duration', key: 'leaderElection.leaseDuration', type: 'duration', default: '15s', help: 'lease time of the controllers\' leader election; a dead leader is replaced within it' },
+  { flag: 'loadbalancer-pool', key: 'loadBalancer.pools', type: 'list', arg: 'CIDR|RANGE', default: [], help: 'addresses for LoadBalancer Services (10.0.0.0/28 or 10.0.0.10-10.0.0.20; the dashboard\'s demo assigns 203.0.113.10-203.0.113.250 and announces none); the controller runs under a lease and its holder adds them to its interface; repeatable' },
+  { flag: 'leader-elect-lease-duration', key: 'leaderElection.leaseDuration', type: 'duration', default: '15s', help: 'lease time of the controllers\' and the manifests writer\'s leader election; a dead leader is replaced within it' },
   { flag: 'node-status-update-frequency', key: 'nodeStatusUpdateFrequency', type: 'duration', default: '10s', help: 'how often this agent writes its heartbeat and status to the store' },
   { flag: 'node-monitor-grace-period', key: 'nodeMonitorGracePeriod', type: 'duration', default: '40s', help: 'the leader marks a Node NotReady after its agent is silent this long' },
   // DNS
@@ -64,6 +64,7 @@ export const FLAGS: readonly FlagSpec[] = [
   // ingress
   { flag: 'ingress-http-listen', key: 'ingress.httpListen', type: 'string', arg: 'ADDR:PORT', help: 'route HTTP by Ingress rules here; default off' },
   { flag: 'ingress-https-listen', key: 'ingress.httpsListen', type: 'string', arg: 'ADDR:PORT', help: 'route HTTPS (certificates by SNI from spec.tls Secrets) here; default off' },
+  { flag: 'default-ssl-certificate', key: 'ingress.defaultSSLCertificate', type: 'string', arg: 'NAMESPACE/SECRET', help: 'the TLS Secret whose certificate answers names no Ingress covers (ingress-nginx\'s flag); default: a self-signed "Kubernetes Ingress Controller Fake Certificate" made at start' },
   { flag: 'ingress-class', key: 'ingress.ingressClass', type: 'string', arg: 'NAME', default: 'svcnet', help: 'serve Ingresses of this IngressClass (and those naming none)' },
   { flag: 'ingress-trusted-proxy', key: 'ingress.trustedProxies', type: 'list', arg: 'CIDR', default: [], help: 'believe X-Forwarded-For/-Host/-Port/-Proto only from clients in these CIDRs or addresses (ingress-nginx proxy-real-ip-cidr); from any other client X-Forwarded-For is replaced by its address; repeatable' },
   // lifecycle

@@ -4,7 +4,7 @@ import type { EndpointsControllerStats } from '@svcnet/endpoints';
 /** The agent's own metrics, declared once (README's Metrics section lists the same). */
 export const AGENT_METRICS = {
   info: { name: 'svcnet_agent_info', help: 'Agent build and mode: version, node, requested and effective proxy mode (always 1).' },
-  leader: { name: 'svcnet_agent_leader', help: '1 while this agent holds the controller\'s lease (controller: endpoints | loadbalancer).' },
+  leader: { name: 'svcnet_agent_leader', help: '1 while this agent holds the controller\'s lease (controller: endpoints | loadbalancer | manifests).' },
   generation: { name: 'svcnet_agent_proxy_rule_generation', help: 'Proxy rule generation: desired (changes seen) and applied (programmed on every IP family).' },
   heartbeatFailures: { name: 'svcnet_agent_heartbeat_failures', help: 'Heartbeats that could not be written to the store since start.' },
   loadBalancerAddresses: { name: 'svcnet_agent_loadbalancer_addresses', help: 'LoadBalancer addresses assigned from the pools (as seen by this agent).' },
@@ -16,7 +16,7 @@ export const AGENT_METRICS = {
 
 export interface AgentMetricSources {
   info: () => Record<string, string>;
-  leader: () => { endpoints: boolean; loadbalancer: boolean };
+  leader: () => { endpoints: boolean; loadbalancer: boolean; manifests?: boolean };
   generation: () => { desired: number; applied: number };
   heartbeatFailures: () => number;
   loadBalancerAddresses: () => number;
@@ -41,6 +41,7 @@ export function agentRegistry(src: AgentMetricSources): Registry {
     const l = src.leader();
     this.set({ controller: 'endpoints' }, l.endpoints ? 1 : 0);
     this.set({ controller: 'loadbalancer' }, l.loadbalancer ? 1 : 0);
+    if (l.manifests !== undefined) this.set({ controller: 'manifests' }, l.manifests ? 1 : 0);
   } });
   new Gauge({ ...m.generation, labelNames: ['state'], registers, collect() {
     const g = src.generation();

@@ -8,6 +8,8 @@ export interface AgentStatus {
   node: string;
   version: string;
   ready: boolean;
+  /** Shutting down (SIGTERM): the last heartbeats say so instead of "starting". */
+  stopping?: boolean;
   startedAt: string;
   store: string;
   source?: unknown;
@@ -38,7 +40,8 @@ export interface AgentStatus {
      */
     servingProblems?: ServingProblem[];
   };
-  leader: { endpoints: boolean; loadbalancer: boolean };
+  /** Leases held; `manifests` only on an agent given -f (the writer of the manifests and simulated Pods). */
+  leader: { endpoints: boolean; loadbalancer: boolean; manifests?: boolean };
   dns: string[];
   ingress: string[];
   loadBalancer: { pools: string[]; announced: string[] };
@@ -57,7 +60,7 @@ export interface AgentStatus {
 export const MAX_LISTED_INVALID_OBJECTS = 100;
 
 export function buildStatus(o: {
-  node: string; version: string; ready: boolean; store: string; source: unknown; proxy: ProxyEngine;
+  node: string; version: string; ready: boolean; stopping?: boolean; store: string; source: unknown; proxy: ProxyEngine;
   leader: AgentStatus['leader']; dns?: string[]; ingress?: string[]; announced: string[]; pools: string[]; startedAt: number;
   withheld?: WithheldEndpoints;
   simulatedBackends?: { pods: number; servers: number };
@@ -72,6 +75,7 @@ export function buildStatus(o: {
     node: o.node,
     version: o.version,
     ready: o.ready,
+    ...(o.stopping ? { stopping: true } : {}),
     startedAt: new Date(o.startedAt).toISOString(),
     store: o.store,
     ...(o.source !== undefined ? { source: o.source } : {}),
@@ -113,7 +117,7 @@ export interface AgentHeartbeat extends HeartbeatStatus {
   lastSyncError?: string;
   dns: string[];
   ingress: string[];
-  leader: { endpoints: boolean; loadbalancer: boolean };
+  leader: AgentStatus['leader'];
   /** Objects the proxy skips (details on /status). */
   invalidObjects: number;
 }
@@ -123,7 +127,7 @@ export function heartbeatOf(s: AgentStatus): HeartbeatStatus {
     ready: s.ready,
     agent: `svcnet-agent/${s.version}`,
     proxyMode: s.proxy.mode,
-    message: s.proxy.lastSyncError ?? s.proxy.reason ?? (s.ready ? 'ready' : 'starting'),
+    message: s.stopping ? 'stopped' : (s.proxy.lastSyncError ?? s.proxy.reason ?? (s.ready ? 'ready' : 'starting')),
     version: s.version,
     requestedProxyMode: s.proxy.requestedMode,
     ...(s.proxy.reason ? { proxyModeReason: s.proxy.reason } : {}),

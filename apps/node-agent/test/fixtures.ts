@@ -55,6 +55,16 @@ export function startAgent(ns: NetNs, args: readonly string[]): RunningAgent {
   return { ns, child, logs: () => out, exited };
 }
 
+/** Starts svcnet-agent from source on this machine (no namespace: give it loopback ports, or none). */
+export function startLocalAgent(args: readonly string[]): Omit<RunningAgent, 'ns'> {
+  const child = spawn(process.execPath, ['--conditions=@svcnet/source', '--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, logs: () => out, exited };
+}
+
 /** The user a one-machine agent runs as: `nobody` when the test runs as root (the setup needs no root). */
 export const UNPRIVILEGED = { uid: 65534, gid: 65534 };
 
@@ -63,9 +73,9 @@ export const UNPRIVILEGED = { uid: 65534, gid: 65534 };
  * repository); as `nobody` when the test runs as root, so that it proves the one-machine setup
  * works without root. Its files must be readable by that user.
  */
-export function startLocalAgent(args: readonly string[]): Omit<RunningAgent, 'ns'> {
+export function startUnprivilegedAgent(args: readonly string[]): Omit<RunningAgent, 'ns'> {
   const asRoot = process.getuid?.() === 0;
-  const child = spawn('node', ['--conditions=@svcnet/source', '--import', 'tsx', MAIN, ...args], {
+  const child = spawn(process.execPath, ['--conditions=@svcnet/source', '--import', 'tsx', MAIN, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, HOME: tmpdir() },

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { curl, describeWith, hostAddress, hostIPv4 } from '@svcnet/testkit';
-import { ROOT, eventually, startLocalAgent } from './fixtures.js';
+import { ROOT, eventually, startUnprivilegedAgent } from './fixtures.js';
 
 // The README's one-laptop command, run as written (plus free ports): `svcnet-agent -f examples/
 // --proxy-mode userspace --dns-listen ...`, as a user without root (nobody, when the test runs as
@@ -55,7 +55,7 @@ describeWith('one machine: the README\'s userspace command proxies without root'
   let dir: string;
   let backend: http.Server;
   let squatter: net.Server;
-  let agent: ReturnType<typeof startLocalAgent> | undefined;
+  let agent: ReturnType<typeof startUnprivilegedAgent> | undefined;
   let healthz: string;
   let metrics: string;
   let dnsPort: number;
@@ -82,7 +82,7 @@ describeWith('one machine: the README\'s userspace command proxies without root'
     const [h, m] = [await freePort(), await freePort()];
     healthz = `http://127.0.0.1:${h}`;
     metrics = `http://127.0.0.1:${m}`;
-    agent = startLocalAgent([
+    agent = startUnprivilegedAgent([
       '-f', dir, '--proxy-mode', 'userspace', '--dns-listen', `127.0.0.1:${dnsPort}`, '--metrics-bind-address', `127.0.0.1:${m}`,
       '--healthz-bind-address', `127.0.0.1:${h}`, '--iptables-sync-period', '1s',
     ]);

@@ -1,4 +1,4 @@
-import { EndpointsController } from '@svcnet/endpoints';
+import { EndpointsController, LoadBalancerController } from '@svcnet/endpoints';
 import type { ManifestParseResult } from '@svcnet/model';
 import { ManifestSource, ManualClock, WorkloadSimulator, seededRandom, type FlapOptions, type ManifestProblem, type ManifestSyncResult } from '@svcnet/sources';
 import { MemoryStore } from '@svcnet/store';
@@ -13,6 +13,13 @@ export interface ManifestClusterOptions {
   /** Time from a simulated pod's creation to Ready (0: ready at once). */
   readyDelayMs?: number;
   flap?: FlapOptions;
+  /**
+   * Address pools for LoadBalancer Services (svcnet-agent's --loadbalancer-pool): assigned to
+   * status.loadBalancer.ingress as the agent's controller does, announced nowhere. Default none
+   * (they stay <pending>, as renders print them: a LoadBalancer's address is a controller's
+   * choice, not the manifests').
+   */
+  loadBalancerPools?: readonly string[];
   /** ClusterIP range per family (kube-apiserver's --service-cluster-ip-range); default 10.96.0.0/12. */
   serviceCIDRs?: readonly string[];
   /**
@@ -86,6 +93,9 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
     ...(reproducible ? { random: seededRandom(SEED + 2), workers: 1 } : {}),
     onError: (e, key) => log(`endpoints ${key ?? ''}: ${e.message}`),
   });
+  const loadBalancers = options.loadBalancerPools?.length
+    ? new LoadBalancerController(store, { pools: options.loadBalancerPools, log: { info: () => {}, warn: (_o, m) => log(`loadbalancer: ${m}`) } })
+    : undefined;
   const source = new ManifestSource(store, {
     paths,
     recursive: options.recursive ?? false,
@@ -103,9 +113,13 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
     await runSimulation(simulator, clock);
     await controller.start();
   }
+  await loadBalancers?.start();
   // The kinds' revisions (shared: nothing is copied just to read a number).
   const revision = async () =>
-    (await store.list('EndpointSlice', { shared: true })).revision + (await store.list('Endpoints', { shared: true })).revision + (await store.list('Pod', { shared: true })).revision;
+    (await store.list('EndpointSlice', { shared: true })).revision +
+    (await store.list('Endpoints', { shared: true })).revision +
+    (await store.list('Pod', { shared: true })).revision +
+    (await store.list('Service', { shared: true })).revision;
   return {
     store,
     simulator,
@@ -118,6 +132,7 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
         if (clock) await runSimulation(simulator, clock);
         await simulator.settle();
         await controller.whenIdle();
+        await loadBalancers?.idle();
         await new Promise((r) => setImmediate(r));
         const now = await revision();
         if (now === last) break;
@@ -126,6 +141,7 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
     },
     async stop() {
       await source.stop();
+      loadBalancers?.stop();
       await controller.stop();
       await simulator.stop();
       await store.close();

@@ -33,13 +33,30 @@ export interface Session {
 
 const noProblems = (): readonly SourceProblem[] => [];
 
-/** The bundled examples: next to the sources in a checkout, or SVCNET_EXAMPLES. */
+/**
+ * Where the demo's (and -f's) LoadBalancer Services get an EXTERNAL-IP: TEST-NET-3 (RFC 5737,
+ * documentation only, never routed), apart from the addresses examples/ names (198.51.100.32) and
+ * this kind of machine's own network; nothing is announced, the address only shows.
+ */
+export const DEMO_LOADBALANCER_POOL = '203.0.113.10-203.0.113.250';
+
+/**
+ * The bundled examples: SVCNET_EXAMPLES, the copy inside the installed package (its prepack bundles
+ * examples/*.yaml), or examples/ of the checkout this module is built in. Three levels up from an
+ * installed package is the user's project, whose folder of that name is not our demo: the checkout
+ * is recognised by its nx.json.
+ */
 export function examplesDir(): string {
-  const candidates = [
-    process.env['SVCNET_EXAMPLES'],
-    resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples'),
-    resolve(process.cwd(), 'examples'),
-  ].filter((p): p is string => !!p);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const checkout = resolve(here, '../../..');
+  const packaged = resolve(here, '../examples');
+  const inCheckout = existsSync(resolve(checkout, 'nx.json')) ? resolve(checkout, 'examples') : undefined;
+  // Installed (under node_modules): the package's copy. In a checkout: examples/ itself, never the
+  // copy a `npm pack` running beside us may be making and removing.
+  const installed = here.split(/[\\/]/).includes('node_modules');
+  const candidates = [process.env['SVCNET_EXAMPLES'], ...(installed ? [packaged, inCheckout] : [inCheckout, packaged]), resolve(process.cwd(), 'examples')].filter(
+    (p): p is string => !!p,
+  );
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new CliError(`--demo needs the bundled examples folder; set SVCNET_EXAMPLES to it or use -f DIR (looked in ${candidates.join(', ')})`);
   return found;
@@ -98,6 +115,7 @@ export async function openSession(opts: SessionOptions, log: (line: string) => v
     watch: true,
     recursive: opts.recursive ?? false,
     readyDelayMs: 1500,
+    loadBalancerPools: [DEMO_LOADBALANCER_POOL],
     flap: { intervalMs: 4000, probability: 0.1, maxPerInterval: 1, downMs: 3000 },
     log,
     // Problems are read from the source (problems() below), not logged as they come.

@@ -164,6 +164,20 @@ describe('svcnet, as a newcomer runs it', () => {
     expect((await svcnet(['env'])).code).toBe(2);
   });
 
+  it('the demo gives svc1, a LoadBalancer, an EXTERNAL-IP from the documentation pool; renders stay as the manifests say', async () => {
+    const r = await svcnet(['--once']);
+    expect(r.code).toBe(0);
+    // TEST-NET-3 (203.0.113.0/24): never routed, and no address is announced anywhere.
+    expect(r.out).toMatch(/^default +svc1 +LoadBalancer +10\.96\.0\.100 +203\.0\.113\.10 +80:32080\/TCP/m);
+    // A render prints what the manifests give (a LoadBalancer's address is a controller's choice), the same each run.
+    const f = join(EXAMPLES, 'service-field-reference.yaml');
+    const first = await svcnet(['render', 'proxy', '-f', f]);
+    const again = await svcnet(['render', 'proxy', '-f', f]);
+    expect(first.code).toBe(0);
+    expect(again.out).toBe(first.out);
+    expect(first.out).not.toContain('203.0.113.');
+  }, 60_000);
+
   it('an unreachable Redis is one line naming the address and the cause, exit 1', async () => {
     const r = await svcnet(['get', 'svc', '--redis', 'redis://127.0.0.1:1']);
     expect(r.code).toBe(1);

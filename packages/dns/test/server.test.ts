@@ -72,10 +72,17 @@ describeWith('dns server answers dig over UDP and TCP', [digBinary], () => {
     expect(mixed.answer).toEqual(['SVC1.TestNS.svc.CLUSTER.local. 5 IN A 10.0.0.1']);
   });
 
-  it('sets TC when an answer does not fit UDP, and gives the full answer over TCP', async () => {
+  it('sends the records that fit with TC when an answer does not fit UDP (as CoreDNS), and the full answer over TCP', async () => {
+    // 100 A records of 16 bytes after a 46-byte header and question: 29 fit in 512 bytes without
+    // EDNS, 73 in 1232 with its OPT (miekg/dns Msg.Truncate keeps whole records that fit).
     const udp = await dig(port, ['+ignore', '+noedns', 'big.testns.svc.cluster.local']);
     expect(udp.flags).toContain('tc');
-    expect(udp.answer).toEqual([]);
+    expect(udp.answer).toHaveLength(29);
+    const edns = await dig(port, ['+ignore', '+notcp', '+bufsize=1232', 'big.testns.svc.cluster.local']);
+    expect(edns.flags).toContain('tc');
+    expect(edns.answer).toHaveLength(73);
+    expect(edns.edns).toMatch(/udp: 1232/);
+    for (const line of [...udp.answer, ...edns.answer]) expect(line).toMatch(/^big\.testns\.svc\.cluster\.local\. 5 IN A 10\.\d+\.\d+\.\d+$/);
     const tcp = await dig(port, ['+tcp', 'big.testns.svc.cluster.local']);
     expect(tcp.flags).not.toContain('tc');
     expect(tcp.answer).toHaveLength(100);

@@ -26,6 +26,7 @@ export type { IngressViewChange, IngressViewOptions, TlsCertificate } from './in
 export { INGRESS_INPUT_KINDS, watchIngressInputs } from './watchIngressInputs.js';
 export type { WatchIngressInputsOptions } from './watchIngressInputs.js';
 export { IngressServer } from './ingressServer.js';
+export { FAKE_CERTIFICATE_NAME, fakeCertificate } from './fakeCertificate.js';
 export type { IngressServerOptions, ListenAddress } from './ingressServer.js';
 export type { IngressLogger } from './proxyContext.js';
 export { IngressMetrics, METRIC_NAMES } from './metrics.js';

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import { TrustedProxies } from './clientAddress.js';
@@ -11,6 +11,7 @@ import { IngressMetrics } from './metrics.js';
 import { takeNodeConnectionListener } from './nodeConnectionListener.js';
 import type { IngressLogger, ProxyContext } from './proxyContext.js';
 import { handleRequest } from './proxyHandler.js';
+import { FAKE_CERTIFICATE_NAME, fakeCertificate } from './fakeCertificate.js';
 import { TlsContexts } from './tlsContexts.js';
 import { handleUpgrade } from './upgradeProxy.js';
 import { Tunnels } from './tunnels.js';
@@ -30,6 +31,12 @@ export interface IngressServerOptions extends UpstreamPoolOptions {
   listenTls?: ListenAddress;
   /** Served when no Ingress TLS entry covers the SNI name (or no SNI was sent). */
   defaultCertificate?: TlsCertificate;
+  /**
+   * `namespace/name` of a TLS Secret whose certificate is the default (ingress-nginx's
+   * --default-ssl-certificate); the PEM `defaultCertificate`, or a self-signed one, serves until
+   * the Secret exists and whenever it holds no usable certificate.
+   */
+  defaultCertificateSecret?: string;
   /** CIDRs or addresses whose X-Forwarded-* headers are believed. */
   trustedProxies?: readonly string[];
   /** Request bodies above this get 413 (default 1 MiB, nginx's client_max_body_size). */
@@ -68,8 +75,10 @@ export class IngressServer {
   readonly metrics: IngressMetrics;
   private readonly ctx: ProxyContext;
   private readonly tls: TlsContexts;
+  /** The configured default certificate, or the fake one made for the TLS listener. */
+  private readonly defaultCertificate: TlsCertificate | undefined;
   private http: Server | undefined;
-  private https: Server | undefined;
+  private https: HttpsServer | undefined;
   private unsubscribe: (() => void) | undefined;
   private sweep: NodeJS.Timeout | undefined;
   /** Connections the fast path still serves (node:http tracks the ones handed to it). */
@@ -90,9 +99,31 @@ export class IngressServer {
       httpsPort: undefined,
       logger: options.logger,
     };
-    this.tls = new TlsContexts(options.view, options.defaultCertificate, (secret, err) =>
-      options.logger?.warn({ secret, err: err.message }, 'ingress: TLS Secret holds an unusable certificate; using the default'),
+    // Always a certificate, as ingress-nginx: without a configured default, a self-signed one made now.
+    const haveDefault = options.defaultCertificate !== undefined;
+    this.defaultCertificate = options.defaultCertificate ?? (options.listenTls ? fakeCertificate() : undefined);
+    if (options.listenTls && !haveDefault) {
+      const log = options.logger?.info ?? options.logger?.warn;
+      log?.call(options.logger, { certificate: FAKE_CERTIFICATE_NAME }, 'ingress: no default certificate given: a self-signed one (made at start, kept in memory) answers TLS names no Ingress covers, clients without SNI and clients connecting by address');
+    }
+    this.tls = new TlsContexts(
+      options.view,
+      this.defaultCertificate,
+      (secret, err) => options.logger?.warn({ secret, err: err.message }, 'ingress: TLS Secret holds an unusable certificate; using the default'),
+      options.defaultCertificateSecret,
     );
+  }
+
+  /** Clients without SNI get the listener's own context: keep it on the default Secret's certificate. */
+  private useDefaultSecret(): void {
+    if (!this.https || !this.options.defaultCertificateSecret) return;
+    const cert = this.tls.defaultSecretCertificate() ?? this.defaultCertificate;
+    if (!cert) return;
+    try {
+      this.https.setSecureContext({ cert: cert.cert, key: cert.key });
+    } catch (e) {
+      this.options.logger?.warn({ secret: this.options.defaultCertificateSecret, err: (e as Error).message }, 'ingress: the default TLS Secret holds an unusable certificate');
+    }
   }
 
   /** Starts the listeners; resolves with their bound addresses. */
@@ -102,6 +133,7 @@ export class IngressServer {
       for (const s of c.secrets ?? []) {
         this.tls.invalidate(s);
         this.metrics.tlsReload();
+        if (s === o.defaultCertificateSecret) this.useDefaultSecret();
       }
       if (c.services?.size) this.scheduleSweep();
     });
@@ -110,9 +142,12 @@ export class IngressServer {
       const server = createHttpsServer({
         ...this.timeouts(),
         SNICallback: this.tls.sniCallback,
-        ...(o.defaultCertificate ? { cert: o.defaultCertificate.cert, key: o.defaultCertificate.key } : {}),
+        // Clients are told what they get: HTTP/1.1 (browsers would otherwise try h2 first where offered).
+        ALPNProtocols: ['http/1.1'],
+        ...(this.defaultCertificate ? { cert: this.defaultCertificate.cert, key: this.defaultCertificate.key } : {}),
       });
       this.https = server;
+      this.useDefaultSecret();
       out.https = await this.bind(server, o.listenTls, 'https');
       if (o.sslRedirect ?? true) this.ctx.httpsPort = out.https.port;
     }

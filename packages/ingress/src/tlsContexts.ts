@@ -10,36 +10,55 @@ import { findTls } from './matcher.js';
  */
 export class TlsContexts {
   private readonly cache = new Map<string, SecureContext>();
-  private defaultContext: SecureContext | undefined;
+  private readonly fallbackContext: SecureContext | undefined;
 
+  /**
+   * `defaultSecret` (`namespace/name`, ingress-nginx's --default-ssl-certificate) wins over
+   * `defaultCertificate` while that Secret holds a usable certificate.
+   */
   constructor(
     private readonly view: IngressView,
     defaultCertificate: TlsCertificate | undefined,
     private readonly onError: (secret: string, err: Error) => void = () => undefined,
+    private readonly defaultSecret?: string,
   ) {
-    this.defaultContext = defaultCertificate ? createSecureContext(defaultCertificate) : undefined;
+    this.fallbackContext = defaultCertificate ? createSecureContext(defaultCertificate) : undefined;
   }
 
   invalidate(secret: string): void {
     this.cache.delete(secret);
   }
 
+  /** The certificate for names no Ingress covers: the default Secret's, else the configured (or fake) one. */
+  get defaultContext(): SecureContext | undefined {
+    return (this.defaultSecret && this.fromSecret(this.defaultSecret)) || this.fallbackContext;
+  }
+
+  /** The default Secret's certificate, for the listener's own context (clients without SNI). */
+  defaultSecretCertificate(): TlsCertificate | undefined {
+    return this.defaultSecret ? this.view.certificate(this.defaultSecret) : undefined;
+  }
+
+  private fromSecret(secret: string): SecureContext | undefined {
+    let ctx = this.cache.get(secret);
+    if (ctx) return ctx;
+    const cert = this.view.certificate(secret);
+    if (!cert) return undefined;
+    try {
+      ctx = createSecureContext(cert);
+    } catch (e) {
+      this.onError(secret, e as Error);
+      return undefined;
+    }
+    this.cache.set(secret, ctx);
+    return ctx;
+  }
+
   /** The context for a server name, or undefined when neither a Secret nor a default applies. */
   forName(serverName: string | undefined): SecureContext | undefined {
     const tls = findTls(this.view.table, serverName);
     if (!tls || !tls.secret) return this.defaultContext;
-    let ctx = this.cache.get(tls.secret);
-    if (ctx) return ctx;
-    const cert = this.view.certificate(tls.secret);
-    if (!cert) return this.defaultContext;
-    try {
-      ctx = createSecureContext(cert);
-    } catch (e) {
-      this.onError(tls.secret, e as Error);
-      return this.defaultContext;
-    }
-    this.cache.set(tls.secret, ctx);
-    return ctx;
+    return this.fromSecret(tls.secret) ?? this.defaultContext;
   }
 
   sniCallback = (serverName: string, cb: (err: Error | null, ctx?: SecureContext) => void): void => {

@@ -1,5 +1,5 @@
 import { type Kind, type KubeObject, NAMESPACED, objectKey } from '@svcnet/model';
-import { type Store, isStoreError } from '@svcnet/store';
+import { type Fence, type Store, type WriteOptions, isStoreError } from '@svcnet/store';
 
 /** Why a write failed, for a source's error callback and status. */
 export interface WriteFailure {
@@ -32,8 +32,18 @@ export class CoalescingWriter {
 
   constructor(
     private readonly store: Store,
-    private readonly options: { trusted?: boolean; onError?: (failure: WriteFailure) => void } = {},
+    private readonly options: {
+      trusted?: boolean;
+      /** The lease the writer holds, asked at each write: a deposed writer's late writes are refused (Fenced). */
+      fence?: () => Fence | undefined;
+      onError?: (failure: WriteFailure) => void;
+    } = {},
   ) {}
+
+  #opts(): WriteOptions {
+    const fence = this.options.fence?.();
+    return { ...(this.options.trusted ? { trusted: true } : {}), ...(fence ? { fence } : {}) };
+  }
 
   get writes(): number {
     return this.#writes;
@@ -82,13 +92,13 @@ export class CoalescingWriter {
         if (p.op === 'recreate') {
           this.#written.delete(id);
           const m = p.object.metadata ?? {};
-          await this.store.delete(p.object.kind, m.namespace, m.name ?? '', { trusted: this.options.trusted }).catch((e: unknown) => {
+          await this.store.delete(p.object.kind, m.namespace, m.name ?? '', this.#opts()).catch((e: unknown) => {
             if (!isStoreError(e, 'NotFound')) throw e;
           });
         }
         if (p.op === 'delete') {
           this.#written.delete(id);
-          await this.store.delete(p.kind, p.namespace, p.name, { trusted: this.options.trusted });
+          await this.store.delete(p.kind, p.namespace, p.name, this.#opts());
         } else await this.#write(id, p.object, p.op === 'recreate');
         this.#writes++;
       } catch (e) {
@@ -103,22 +113,23 @@ export class CoalescingWriter {
 
   async #write(id: string, object: KubeObject & { kind: Kind }, fresh: boolean): Promise<void> {
     if (this.options.trusted) {
-      await this.store.apply(object, { trusted: true });
+      await this.store.apply(object, this.#opts());
       return;
     }
     const { status, ...main } = object as KubeObject & { kind: Kind; spec?: unknown; status?: unknown };
     const last = this.#written.get(id);
     const statusOnly = !fresh && last !== undefined && last.metadata === main.metadata && last.spec === main.spec;
-    if (!statusOnly) await this.store.apply(main);
+    const opts = this.#opts();
+    if (!statusOnly) await this.store.apply(main, opts);
     this.#written.set(id, { metadata: main.metadata, spec: main.spec });
     if (status === undefined) return;
     try {
-      await this.store.updateStatus(object);
+      await this.store.updateStatus(object, opts);
     } catch (e) {
       // Deleted by someone else since our last write: create it again, then its status.
       if (!statusOnly || !isStoreError(e, 'NotFound')) throw e;
-      await this.store.apply(main);
-      await this.store.updateStatus(object);
+      await this.store.apply(main, opts);
+      await this.store.updateStatus(object, opts);
     }
   }
 }

@@ -33,12 +33,15 @@ export class LeaderElector {
     return this.lease ? { lease: this.lease.name, token: this.lease.token } : undefined;
   }
 
-  start(): void {
-    void this.tick();
+  /** Campaigns; resolves after the first attempt (isLeader then says whether it won). */
+  start(): Promise<void> {
+    return this.tick();
   }
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
+    const period = Math.max(50, Math.floor(this.o.ttlMs / 3));
+    let delay = period;
     try {
       if (this.lease) {
         const renewed = await this.store.leases.renew(this.lease, this.o.ttlMs);
@@ -49,6 +52,12 @@ export class LeaderElector {
         if (got && !this.stopped) {
           this.lease = got;
           this.o.onStartedLeading?.(got);
+        } else if (!got) {
+          // Standing by: try again just after the holder's lease would lapse (if it stops renewing,
+          // it is replaced within the lease duration, not up to a retry period later). expiresAt
+          // is the store's clock: a skewed local clock only moves the attempt, the store decides.
+          const held = await this.store.leases.get(this.name);
+          if (held) delay = Math.min(period, Math.max(50, held.expiresAt - Date.now() + 50));
         }
       }
     } catch (e) {
@@ -56,7 +65,7 @@ export class LeaderElector {
       // A renewal we could not make may have lapsed: stop acting before another holder starts.
       if (this.lease && Date.now() >= this.lease.expiresAt - this.o.ttlMs / 3) this.lose();
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), Math.max(50, Math.floor(this.o.ttlMs / 3)));
+    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), delay);
   }
 
   /** Called when a fenced write was refused: someone else leads now. */

@@ -7,6 +7,9 @@ type Condition = NonNullable<NonNullable<Node['status']>['conditions']>[number];
 /** Upstream node lifecycle controller wording for a node whose agent went silent. */
 export const SILENT_REASON = 'NodeStatusUnknown';
 const SILENT_MESSAGE = 'svcnet-agent stopped posting node status.';
+/** What a live agent's Ready condition says (the kubelet's KubeletReady / "kubelet is posting ready status"). */
+export const AGENT_READY_REASON = 'AgentReady';
+export const AGENT_READY_MESSAGE = 'svcnet-agent is posting ready status';
 
 /** The Ready condition a Node should carry, or undefined when it already does (pure). */
 export function readyCondition(node: Node, silent: boolean, now: string): Condition | undefined {
@@ -16,7 +19,7 @@ export function readyCondition(node: Node, silent: boolean, now: string): Condit
     return { type: 'Ready', status: 'Unknown', reason: SILENT_REASON, message: SILENT_MESSAGE, lastHeartbeatTime: cur?.lastHeartbeatTime, lastTransitionTime: now } as Condition;
   }
   // Only undo our own marking: a Ready condition written by a real kubelet is not ours to change.
-  if (cur && cur.reason === SILENT_REASON) return { type: 'Ready', status: 'True', reason: 'AgentReady', message: 'svcnet-agent is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now } as Condition;
+  if (cur && cur.reason === SILENT_REASON) return { type: 'Ready', status: 'True', reason: AGENT_READY_REASON, message: AGENT_READY_MESSAGE, lastHeartbeatTime: now, lastTransitionTime: now } as Condition;
   return undefined;
 }
 

@@ -61,9 +61,10 @@ export async function runIngressServe(opts: IngressServeFlags, signal: AbortSign
     listen: address(opts.listen, '--listen'),
     ...(opts.listenTls ? { listenTls: address(opts.listenTls, '--listen-tls') } : {}),
     ...(defaultCertificate ? { defaultCertificate } : {}),
+    ...(opts.defaultSslCertificate ? { defaultCertificateSecret: opts.defaultSslCertificate } : {}),
     ...(opts.trustedProxy ? { trustedProxies: opts.trustedProxy } : {}),
     maxBodyBytes,
-    logger: { warn: (o, msg) => console.error(`${msg} ${JSON.stringify(o)}`) },
+    logger: { warn: (o, msg) => console.error(`${msg} ${JSON.stringify(o)}`), info: (_o, msg) => console.error(`svcnet ${msg}`) },
   });
   const addrs = await server.start();
   const urls = [addrs.http && `http://${opts.listen.replace(/:\d+$/, '')}:${addrs.http.port}`, addrs.https && `https://${opts.listenTls!.replace(/:\d+$/, '')}:${addrs.https.port}`].filter((u): u is string => !!u);

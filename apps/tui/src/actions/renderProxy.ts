@@ -41,11 +41,15 @@ async function proxyOptionsFrom(o: RenderProxyFlags): Promise<ProxyOptions> {
 /** `svcnet render proxy` */
 export async function renderProxy(flags: RenderProxyFlags): Promise<number> {
   const options = await proxyOptionsFrom(flags);
-  return withPipeline(flags, async ({ store }) => {
+  let skipped = 0;
+  const code = await withPipeline(flags, async ({ store }) => {
     const state = new ProxyState(flags.ipFamily, options.nodeName);
     for (const svc of (await store.list('Service', { shared: true })).items) state.onServiceUpdate(svc);
     for (const slice of (await store.list('EndpointSlice', { shared: true })).items) state.onEndpointSliceUpdate(slice);
     state.checkout();
+    // What the proxy refuses to put into rules (the agent skips and reports them the same way).
+    for (const o of state.invalid.list()) process.stderr.write(`error: skipped by the proxy: ${o.message}\n`);
+    skipped = state.invalid.list().length;
     if (flags.mode === 'nftables') return new NFTablesSyncer(state, options).prepare().text;
     if (flags.mode === 'ipvs') {
       const r = renderIPVS({ family: flags.ipFamily, services: state.services, endpoints: state.endpoints, options });
@@ -53,4 +57,5 @@ export async function renderProxy(flags: RenderProxyFlags): Promise<number> {
     }
     return renderIPTables({ family: flags.ipFamily, services: state.services, endpoints: state.endpoints, options, full: true }).text;
   });
+  return skipped ? 1 : code;
 }

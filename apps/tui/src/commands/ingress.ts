@@ -9,6 +9,7 @@ export interface IngressServeFlags extends PipelineFlags, IngressClassFlags {
   listenTls?: string;
   defaultCert?: string;
   defaultKey?: string;
+  defaultSslCertificate?: string;
   trustedProxy?: string[];
   maxBodySize: string;
 }
@@ -27,6 +28,7 @@ export const registerIngress: RegisterCommand = (program, setExitCode) => {
     .option('--listen-tls <host:port>', 'HTTPS listener (certificates by SNI from spec.tls Secrets)')
     .option('--default-cert <file>', 'PEM certificate for TLS names no Ingress covers')
     .option('--default-key <file>', 'PEM key of --default-cert')
+    .option('--default-ssl-certificate <namespace/secret>', 'a TLS Secret of the manifests as the default certificate (ingress-nginx\'s flag); without it or --default-cert, a self-signed one made at start')
     .addOption(
       listOption(
         '--trusted-proxy <cidrs>',

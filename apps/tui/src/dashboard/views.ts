@@ -257,7 +257,7 @@ export const ingressView: TableView = {
 interface AgentExtras {
   generation?: { desired?: number; applied?: number };
   proxyModeReason?: string;
-  leader?: { endpoints?: boolean; loadbalancer?: boolean };
+  leader?: { endpoints?: boolean; loadbalancer?: boolean; manifests?: boolean };
   lastSyncError?: string;
 }
 
@@ -277,7 +277,11 @@ export const nodesView: TableView = {
       const gen = extra.generation;
       const behind = gen?.applied !== undefined && gen.desired !== undefined && gen.applied < gen.desired;
       const fault = status !== 'Ready' ? status : a && !a.ready ? 'agent not ready' : extra.lastSyncError ? 'sync failing' : undefined;
-      const leader = [extra.leader?.endpoints && 'endpoints', extra.leader?.loadbalancer && 'loadbalancer'].filter(Boolean).join(',');
+      const leader = [extra.leader?.endpoints && 'endpoints', extra.leader?.loadbalancer && 'loadbalancer', extra.leader?.manifests && 'manifests'].filter(Boolean).join(',');
+      // A Node that is not Ready says why in its Ready condition (kubectl describe's message: the
+      // agent's own "svcnet-agent stopped", or the node lifecycle controller's for a silent one);
+      // the agent's last heartbeat would say "ready" for an agent that was killed.
+      const message = status !== 'Ready' && ready?.message ? ready.message : (a?.message ?? '');
       return {
         key: name,
         object: n,
@@ -292,7 +296,7 @@ export const nodesView: TableView = {
           a?.proxyMode ? `${a.proxyMode}${extra.proxyModeReason ? ' (fallback)' : ''}` : none,
           gen ? `${gen.applied ?? '?'}/${gen.desired ?? '?'}${behind ? ' behind' : ''}` : none,
           leader || '-',
-          a?.message ?? '',
+          message,
         ],
       };
     });

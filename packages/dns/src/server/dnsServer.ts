@@ -258,13 +258,14 @@ export class DnsServer {
       this.udpAnswered = (this.udpAnswered + 1) & (TIME_SAMPLE - 1);
       this.metrics.request(false, v6, q.qtype);
       const qEnd = q.questionEnd;
-      const truncated = writeReplyHeader(msg, q, c, maxUdpSize(q), true);
+      const kept = writeReplyHeader(msg, q, c, maxUdpSize(q), true);
       // Usually the query is exactly header and question; with EDNS its OPT follows and is cut off.
       const head = msg.length === qEnd ? msg : msg.subarray(0, qEnd);
+      const tail = kept === c.tail.length ? c.tail : kept === 0 ? undefined : c.tail.subarray(0, kept);
       sent = true;
-      if (!q.edns) send(r.port, r.address, head, truncated ? undefined : c.tail);
-      else if (truncated) send(r.port, r.address, head, optRecord(q, c.rcode));
-      else send(r.port, r.address, head, c.tail, optRecord(q, c.rcode));
+      if (!q.edns) send(r.port, r.address, head, tail);
+      else if (!tail) send(r.port, r.address, head, optRecord(q, c.rcode));
+      else send(r.port, r.address, head, tail, optRecord(q, c.rcode));
       if (timed) this.metrics.responseSampled(c.rcode & 0xf, q.qtype, (performance.now() - t0) / 1000);
       else this.metrics.responseAsLast(c.rcode & 0xf, q.qtype);
     } catch (e) {

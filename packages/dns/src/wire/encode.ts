@@ -11,6 +11,12 @@ export interface CompiledAnswer {
   an: number;
   ns: number;
   ar: number;
+  /**
+   * Where each record of `tail` ends (answer, authority, additional, in order): a UDP reply too big
+   * for the client keeps the records that fit, as miekg/dns's Msg.Truncate does for CoreDNS. Names
+   * only point backwards, so every prefix of whole records is valid on its own.
+   */
+  ends?: Uint32Array;
 }
 
 /**
@@ -169,8 +175,13 @@ export function nameWireLength(name: string): number {
  */
 export function compileAnswer(a: Answer, qname: string | null): CompiledAnswer {
   const w = new SectionWriter(qname, 12 + nameWireLength(qname ?? '') + 4);
-  for (const rr of a.answer) w.rr(rr);
-  for (const rr of a.authority) w.rr(rr);
-  for (const rr of a.additional) w.rr(rr);
-  return { rcode: a.rcode, tail: w.take(), an: a.answer.length, ns: a.authority.length, ar: a.additional.length };
+  const ends = new Uint32Array(a.answer.length + a.authority.length + a.additional.length);
+  let i = 0;
+  for (const section of [a.answer, a.authority, a.additional]) {
+    for (const rr of section) {
+      w.rr(rr);
+      ends[i++] = w.length;
+    }
+  }
+  return { rcode: a.rcode, tail: w.take(), an: a.answer.length, ns: a.authority.length, ar: a.additional.length, ends };
 }

@@ -33,39 +33,63 @@ function writeOpt(out: Buffer, at: number, q: ParsedQuery, extRcode: number): vo
 
 /**
  * Header + the query's own question bytes + the compiled sections (+ OPT when the query had one).
- * When that exceeds `maxSize`, the answer is withheld and TC is set, so the client retries over
- * TCP (RFC 1035 4.2.1, RFC 7766). Only the ID, flags, counts and OPT are written per query.
+ * When that exceeds `maxSize`, the reply keeps as many whole records as fit (answers first, then
+ * authority, then additional) and sets TC, as CoreDNS does through miekg/dns's Msg.Truncate: stub
+ * resolvers that never retry over TCP still get addresses, the others retry (RFC 1035 4.2.1, RFC 7766).
+ * Only the ID, flags, counts and OPT are written per query.
  */
 export function writeAnswer(msg: Buffer, q: ParsedQuery, c: CompiledAnswer, maxSize: number, authoritative: boolean): Buffer {
   const opt = q.edns ? OPT_LEN : 0;
   const qEnd = q.questionEnd;
-  let len = qEnd + c.tail.length + opt;
-  const truncated = len > maxSize;
-  if (truncated) len = qEnd + opt;
-  const out = Buffer.allocUnsafe(len);
+  const out = Buffer.allocUnsafe(qEnd + Math.min(c.tail.length, maxSize) + opt);
   // Byte stores rather than copy(): no argument checks, and no subarray view per query.
   for (let i = 0; i < qEnd; i++) out[i] = msg[i]!;
   out[0] = q.id >> 8;
   out[1] = q.id;
-  writeReplyHeader(out, q, c, maxSize, authoritative);
-  if (!truncated) out.set(c.tail, qEnd);
+  const kept = writeReplyHeader(out, q, c, maxSize, authoritative);
+  out.set(kept === c.tail.length ? c.tail : c.tail.subarray(0, kept), qEnd);
+  const len = qEnd + kept + opt;
   if (opt) writeOpt(out, len - OPT_LEN, q, c.rcode >> 4);
-  return out;
+  return out.subarray(0, len);
+}
+
+/** How many of the records fit in `room` bytes of sections (ends: each record's end offset). */
+function recordsThatFit(ends: Uint32Array | undefined, room: number): number {
+  if (!ends) return 0;
+  let lo = 0;
+  let hi = ends.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ends[mid - 1]! <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /**
  * The reply's header written over the query's own (the ID is already there), for a reply sent as
- * the query's header and question followed by `c.tail` and `optRecord(...)` when the query had
- * EDNS: the same bytes `writeAnswer` makes, without allocating or copying. Returns true when the
- * answer does not fit in `maxSize`: the reply is then header, question (and OPT) with TC set.
+ * the query's header and question followed by the first N bytes of `c.tail` and `optRecord(...)`
+ * when the query had EDNS: the same bytes `writeAnswer` makes, without allocating or copying.
+ * Returns N: all of the tail when it fits in `maxSize`; otherwise the whole records that fit,
+ * with TC set.
  */
-export function writeReplyHeader(msg: Buffer, q: ParsedQuery, c: CompiledAnswer, maxSize: number, authoritative: boolean): boolean {
+export function writeReplyHeader(msg: Buffer, q: ParsedQuery, c: CompiledAnswer, maxSize: number, authoritative: boolean): number {
   const opt = q.edns ? OPT_LEN : 0;
-  const truncated = q.questionEnd + c.tail.length + opt > maxSize;
+  const room = maxSize - q.questionEnd - opt;
+  let an = c.an;
+  let ns = c.ns;
+  let ar = c.ar;
+  let kept = c.tail.length;
+  const truncated = kept > room;
+  if (truncated) {
+    const k = recordsThatFit(c.ends, room);
+    kept = k === 0 ? 0 : c.ends![k - 1]!;
+    an = Math.min(k, c.an);
+    ns = Math.min(Math.max(k - c.an, 0), c.ns);
+    ar = Math.max(k - c.an - c.ns, 0);
+  }
   const flags = FLAG_QR | (authoritative ? FLAG_AA : 0) | (truncated ? FLAG_TC : 0) | (q.flags & (FLAG_RD | FLAG_CD)) | FLAG_RA | (c.rcode & 0xf);
-  const an = truncated ? 0 : c.an;
-  const ns = truncated ? 0 : c.ns;
-  const ar = (truncated ? 0 : c.ar) + (opt ? 1 : 0);
+  ar += opt ? 1 : 0;
   msg[2] = flags >> 8;
   msg[3] = flags;
   msg[4] = 0;
@@ -76,7 +100,7 @@ export function writeReplyHeader(msg: Buffer, q: ParsedQuery, c: CompiledAnswer,
   msg[9] = ns;
   msg[10] = ar >> 8;
   msg[11] = ar;
-  return truncated;
+  return kept;
 }
 
 /** Our OPT record per (extended rcode, DO bit), made once each: shared, never written to. */

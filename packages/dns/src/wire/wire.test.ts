@@ -67,4 +67,27 @@ describe('wire: hand-written query parser and precompiled answers', () => {
       expect(out.additionals!.map((r) => `${r.name} ${String((r as { data?: unknown }).data)}`)).toEqual(a.additional.map((r) => `${r.name} ${String(r.data)}`));
     }
   });
+
+  it('a reply cut to any size keeps whole records, in section order, and decodes (TC when any was left out)', () => {
+    const idx = RecordIndex.from(coreDnsHandlerFixture());
+    const name = '_http._tcp.hdls1.testns.svc.cluster.local';
+    const msg = dnsPacket.encode({ id: 5, type: 'query', questions: [{ name, type: 'SRV', class: 'IN' }] });
+    const q = newParsedQuery();
+    parseQuery(msg, q);
+    const a = resolve(idx, name, QTYPE.SRV)!;
+    const c = compileAnswer(a, q.name);
+    const full = q.questionEnd + c.tail.length;
+    fc.assert(
+      fc.property(fc.integer({ min: q.questionEnd, max: full + 10 }), (size) => {
+        const wire = writeAnswer(msg, q, c, size, true);
+        expect(wire.length).toBeLessThanOrEqual(Math.max(size, q.questionEnd));
+        const out = dnsPacket.decode(wire);
+        const kept = (out.answers?.length ?? 0) + (out.authorities?.length ?? 0) + (out.additionals?.length ?? 0);
+        expect(out.flag_tc).toBe(kept < a.answer.length + a.authority.length + a.additional.length);
+        // A prefix of the records: every answer before any additional.
+        if ((out.additionals?.length ?? 0) > 0) expect(out.answers?.length).toBe(a.answer.length);
+        out.answers?.forEach((rr, i) => expect(rr.name.toLowerCase()).toBe(a.answer[i]!.name));
+      }),
+    );
+  });
 });

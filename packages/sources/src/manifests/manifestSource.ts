@@ -15,7 +15,7 @@ import {
   type Pod,
   type SkippedDocument,
 } from '@svcnet/model';
-import { type Store, isStoreError } from '@svcnet/store';
+import { type Fence, type Store, type WriteOptions, isStoreError } from '@svcnet/store';
 import type { Workload } from '../simulator/podFactory.js';
 import type { WorkloadSimulator } from '../simulator/workloadSimulator.js';
 import { SOURCE_ANNOTATION } from '../kubernetes/kubernetesSource.js';
@@ -43,6 +43,8 @@ export interface ManifestSourceOptions {
   /** Rescan period, the fallback for file systems whose events get lost (default 2000 ms; 0 turns it off). */
   rescanIntervalMs?: number;
   limits?: ManifestLimits;
+  /** The lease this writer holds, asked at each write: a deposed writer's late writes are refused (Fenced). */
+  fence?: () => Fence | undefined;
   onSync?: (result: ManifestSyncResult) => void;
   onProblem?: (problem: ManifestProblem) => void;
 }
@@ -184,7 +186,12 @@ export class ManifestSource {
     const result: ManifestSyncResult = { files, created: 0, updated: 0, unchanged: 0, deleted: 0, kept: plan.kept.length, problems, skipped };
     for (const d of plan.apply) await this.#applyOne(d, result);
     for (const a of plan.remove) await this.#removeOne(a, result);
-    if (first) await this.#pruneLeftovers(desired, result);
+    if (first) {
+      await this.#pruneLeftovers(desired, result);
+      // Taking over (a resumed simulator): Pods of workloads no file names any more go, unless a
+      // file could not be read whole this pass (its workloads may still be wanted).
+      if (problems.length === 0) this.options.simulator?.pruneUnclaimed();
+    }
     this.#files = files;
     this.#syncs++;
     this.#lastSyncAt = new Date().toISOString();
@@ -256,8 +263,8 @@ export class ManifestSource {
         // through the status subresource, as the kubelet reports it.
         const adopted = this.#adopt(object);
         try {
-          const r = await this.store.apply(adopted?.pod ?? object);
-          if (adopted) await this.store.updateStatus(adopted.pod);
+          const r = await this.store.apply(adopted?.pod ?? object, this.#writeOptions());
+          if (adopted) await this.store.updateStatus(adopted.pod, this.#writeOptions());
           result[r.action]++;
         } catch (e) {
           adopted?.undo();
@@ -273,6 +280,11 @@ export class ManifestSource {
       result.problems.push({ file: m.source, document: m.index, line: m.line, code, message: `${at}: ${err.message}` });
       if (code === 'Invalid' || code === 'NoSimulator') this.#rejected.set(d.key, { content: d.content, code, reason: err.message });
     }
+  }
+
+  #writeOptions(): WriteOptions {
+    const fence = this.options.fence?.();
+    return fence ? { fence } : {};
   }
 
   #adopt(object: KubeObject & { kind: Kind }): ReturnType<WorkloadSimulator['adoptPod']> {
@@ -292,7 +304,7 @@ export class ManifestSource {
         // Only delete what this file still owns: another writer may have taken the object over
         // (and a bare Pod's address stays taken with it).
         if (current?.metadata?.annotations?.[SOURCE_ANNOTATION] === `${FILE_SOURCE_PREFIX}${a.file}`) {
-          await this.store.delete(a.kind as Kind, a.namespace, a.name);
+          await this.store.delete(a.kind as Kind, a.namespace, a.name, this.#writeOptions());
           if (a.kind === 'Pod') this.options.simulator?.releasePod(a.namespace, a.name);
         }
       }

@@ -11,6 +11,8 @@ export class NodeIpam {
   readonly #clusterCIDRs: CIDR[];
   readonly #maskSizes: number[];
   readonly #nodes = new Map<string, NodeSubnets>();
+  /** Subnet indexes in use (a node's, or one an earlier writer recorded on a Node: see reserve). */
+  readonly #taken = new Set<number>();
 
   constructor(clusterCIDRs: readonly string[], maskSizes?: { ipv4?: number; ipv6?: number }) {
     if (clusterCIDRs.length === 0) throw new SimulatorConfigError('podCIDRs: Required value: at least one pod CIDR');
@@ -28,20 +30,52 @@ export class NodeIpam {
     });
   }
 
-  /** The node's subnets (allocated on first use, in node order); one per configured family. */
+  /** The node's subnets (allocated on first use: the first subnet no node holds); one per configured family. */
   node(name: string): NodeSubnets {
     let subnets = this.#nodes.get(name);
     if (!subnets) {
-      const index = this.#nodes.size;
-      const cidrs = this.#clusterCIDRs.map((c, i) => {
-        const hostBits = BigInt((c.family === 'IPv4' ? 32 : 128) - this.#maskSizes[i]!);
-        const base = cidrAddress(c, BigInt(index) << hostBits);
-        if (!base) throw new SimulatorConfigError(`pod CIDR ${formatCIDR(c)} has no subnet left for node "${name}" (node #${index + 1})`);
-        return { family: c.family, base: base.value, prefix: this.#maskSizes[i]!, size: 1n << hostBits } satisfies CIDR;
-      });
-      subnets = new NodeSubnets(cidrs);
-      this.#nodes.set(name, subnets);
+      let index = 0;
+      while (this.#taken.has(index)) index++;
+      subnets = this.#assign(name, index);
     }
+    return subnets;
+  }
+
+  /** Every node with subnets, its own or reserved. */
+  all(): IterableIterator<NodeSubnets> {
+    return this.#nodes.values();
+  }
+
+  /**
+   * Gives `name` the subnets a Node records in spec.podCIDRs (written by an earlier writer, as
+   * the node IPAM controller writes them and reads them back on restart), so a new writer hands
+   * out addresses where the old one left off instead of starting each node at subnet 0. False,
+   * reserving nothing, when they are not this cluster CIDR's subnets of our size, or another node
+   * holds that subnet already.
+   */
+  reserve(name: string, podCIDRs: readonly string[]): boolean {
+    if (this.#nodes.has(name)) return false;
+    const first = podCIDRs[0] === undefined ? undefined : parseCIDR(podCIDRs[0]);
+    const c = this.#clusterCIDRs[0]!;
+    if (!first || first.family !== c.family || first.prefix !== this.#maskSizes[0]) return false;
+    const offset = cidrOffset(c, { family: first.family, value: first.base });
+    if (offset === undefined) return false;
+    const index = Number(offset >> BigInt((c.family === 'IPv4' ? 32 : 128) - this.#maskSizes[0]!));
+    if (this.#taken.has(index)) return false;
+    this.#assign(name, index);
+    return true;
+  }
+
+  #assign(name: string, index: number): NodeSubnets {
+    const cidrs = this.#clusterCIDRs.map((c, i) => {
+      const hostBits = BigInt((c.family === 'IPv4' ? 32 : 128) - this.#maskSizes[i]!);
+      const base = cidrAddress(c, BigInt(index) << hostBits);
+      if (!base) throw new SimulatorConfigError(`pod CIDR ${formatCIDR(c)} has no subnet left for node "${name}" (node #${index + 1})`);
+      return { family: c.family, base: base.value, prefix: this.#maskSizes[i]!, size: 1n << hostBits } satisfies CIDR;
+    });
+    const subnets = new NodeSubnets(cidrs);
+    this.#taken.add(index);
+    this.#nodes.set(name, subnets);
     return subnets;
   }
 }

@@ -7,6 +7,8 @@ export interface PodSchedulerOptions {
   nodeAddressCIDR?: string;
   podCIDRs?: readonly string[];
   nodeCIDRMaskSize?: { ipv4?: number; ipv6?: number };
+  /** Nodes an earlier writer gave subnets (their Node's spec.podCIDRs): reserved before ours are picked. */
+  recordedSubnets?: ReadonlyArray<{ name: string; podCIDRs: readonly string[] }>;
 }
 
 /**
@@ -25,6 +27,7 @@ export class PodScheduler {
     this.#ipam = new NodeIpam(options.podCIDRs ?? ['10.244.0.0/16'], options.nodeCIDRMaskSize);
     const addressCIDR = parseCIDR(options.nodeAddressCIDR ?? '172.18.0.0/16');
     if (!addressCIDR) throw new SimulatorConfigError(`nodeAddressCIDR: Invalid value: "${options.nodeAddressCIDR}": must be a CIDR`);
+    for (const r of options.recordedSubnets ?? []) this.#ipam.reserve(r.name, r.podCIDRs);
     const specs = (options.nodes ?? ['node-1', 'node-2']).map((n) => (typeof n === 'string' ? { name: n } : n));
     if (specs.length === 0) throw new SimulatorConfigError('nodes: Required value: at least one node name');
     this.nodes = specs.map((n, i) => {
@@ -68,10 +71,19 @@ export class PodScheduler {
     return { nodeName: node.name, hostIP: node.address, podIPs };
   }
 
+  /**
+   * Takes back a placement an earlier writer made (a Pod found in the store on takeover), on
+   * whatever node it names, even one this scheduler does not place on: its addresses are reserved
+   * so that no new Pod gets them. False when another Pod here holds them already.
+   */
+  adopt(placement: PodPlacement): boolean {
+    return placement.podIPs.length === 0 || this.#claim(placement.podIPs);
+  }
+
   /** Reserves a requested address in the node subnet holding it, else among those held outside every subnet. */
   #claim(podIPs: readonly string[]): boolean {
-    for (const n of this.nodes) {
-      const claimed = this.#ipam.node(n.name).claim(podIPs);
+    for (const subnets of this.#ipam.all()) {
+      const claimed = subnets.claim(podIPs);
       if (claimed !== 'outside') return claimed === 'claimed';
     }
     const key = canonicalIP(podIPs[0] ?? '') ?? '';
@@ -82,7 +94,7 @@ export class PodScheduler {
 
   release(placement: PodPlacement): void {
     // A requested address may lie in another node's subnet, or in none (placeWith): free it where it is.
-    for (const n of this.nodes) this.#ipam.node(n.name).release(placement.podIPs);
+    for (const subnets of this.#ipam.all()) subnets.release(placement.podIPs);
     this.#outside.delete(canonicalIP(placement.podIPs[0] ?? '') ?? '');
   }
 }

@@ -1,9 +1,10 @@
 import { SIMULATED_ANNOTATION, type Pod } from '@svcnet/model';
-import type { Store } from '@svcnet/store';
+import type { Fence, Store } from '@svcnet/store';
 import { CoalescingWriter } from '../coalescingWriter.js';
 import { type Clock, type Random, type TimerHandle, systemClock } from './clock.js';
-import { type PodIdentity, type SimulatedNode, type Workload, buildNode, buildPod, randomUid, withStatus } from './podFactory.js';
+import { type PodIdentity, type SimulatedNode, type Workload, buildNode, buildPod, isPodReady, randomUid, withStatus } from './podFactory.js';
 import { PodScheduler } from './podScheduler.js';
+import { type FoundPod, claimFoundPods, findPlacedPods, recordedSubnets, registerPodCIDRs } from './resume.js';
 import type { SimPod } from './simPod.js';
 import { requestedPodIPs } from './requestedPodIPs.js';
 import { validateWorkload } from './validateWorkload.js';
@@ -36,6 +37,21 @@ export interface WorkloadSimulatorOptions {
   maxPods?: number;
   /** Delete the simulated pods and nodes from the store on stop() (default false: leave them, as a cluster would). */
   deleteOnStop?: boolean;
+  /**
+   * Take over from an earlier simulator on the same store (a writer that stopped or died): on
+   * start(), Nodes' spec.podCIDRs keep their subnets and Pods already placed keep their names,
+   * nodes, addresses and readiness; a workload or bare Pod applied later claims the Pods that are
+   * its own instead of making new ones (default false: a fresh store).
+   */
+  resume?: boolean;
+  /**
+   * Write a simulated Node (status included) for each node (default true). False when something
+   * else registers the Nodes (svcnet-agent registers its own): the simulator then writes only
+   * their spec.podCIDRs, as the node IPAM controller does, and never their status.
+   */
+  registerNodes?: boolean;
+  /** The lease this writer holds, asked at each write (see CoalescingWriter): a deposed writer's late writes are refused. */
+  fence?: () => Fence | undefined;
   clock?: Clock;
   random?: Random;
   onError?: (error: Error) => void;
@@ -59,6 +75,8 @@ interface SimWorkload {
   uid: string;
   pods: Map<string, SimPod>;
   unplaced: number;
+  /** Pods found on resume have been looked through for this workload's own. */
+  claimed?: boolean;
 }
 
 /**
@@ -75,7 +93,10 @@ export class WorkloadSimulator {
   readonly #writer: CoalescingWriter;
   readonly #clock: Clock;
   readonly #random: Random;
-  readonly #scheduler: PodScheduler;
+  #scheduler: PodScheduler;
+  readonly #store: Store;
+  /** Pods found in the store on resume that no workload or manifest has claimed yet, by namespace/name. */
+  readonly #found = new Map<string, FoundPod>();
   readonly #workloads = new Map<string, SimWorkload>();
   /** Bare Pods adopted from manifests (no controller), by namespace/name. */
   readonly #bare = new Map<string, SimPod>();
@@ -93,7 +114,9 @@ export class WorkloadSimulator {
     this.#readyDelayMs = options.readyDelayMs ?? 1000;
     this.#maxPods = options.maxPods ?? 10_000;
     this.#scheduler = new PodScheduler(options);
+    this.#store = store;
     this.#writer = new CoalescingWriter(store, {
+      ...(options.fence ? { fence: options.fence } : {}),
       onError: (f) => this.#fail(new Error(`simulator: writing ${f.kind} "${f.key}": ${f.error.message}`)),
     });
   }
@@ -105,7 +128,10 @@ export class WorkloadSimulator {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    for (const node of this.#scheduler.nodes) this.#writer.apply(buildNode(node, this.#clock.now()));
+    if (this.options.resume) await this.#resume();
+    if (this.options.registerNodes === false) {
+      for (const node of this.#scheduler.nodes) await registerPodCIDRs(this.#store, node, this.options.fence?.()).catch((e: Error) => this.#fail(new Error(`simulator: writing Node "${node.name}" spec.podCIDRs: ${e.message}`)));
+    } else for (const node of this.#scheduler.nodes) this.#writer.apply(buildNode(node, this.#clock.now()));
     for (const sw of this.#workloads.values()) this.#reconcile(sw);
     for (const p of this.#bare.values()) if (!p.ready) this.#scheduleReady(undefined, p, this.#readyDelayMs);
     this.#scheduleFlap();
@@ -122,7 +148,7 @@ export class WorkloadSimulator {
     for (const p of this.#bare.values()) this.#clearTimer(p);
     if (this.options.deleteOnStop) {
       for (const sw of this.#workloads.values()) for (const p of [...sw.pods.values()]) this.#deletePod(sw, p);
-      for (const node of this.#scheduler.nodes) this.#writer.delete('Node', undefined, node.name);
+      if (this.options.registerNodes !== false) for (const node of this.#scheduler.nodes) this.#writer.delete('Node', undefined, node.name);
     }
     await this.#writer.settle();
   }
@@ -177,13 +203,17 @@ export class WorkloadSimulator {
     const previous = p?.pod;
     if (!p) {
       if (this.#podCount >= this.#maxPods) return undefined;
-      const placement = requested ? this.#scheduler.placeWith(requested, wanted) : wanted ? this.#scheduler.placeOn(wanted) : this.#scheduler.place();
+      // Taking over: the Pod an earlier writer placed keeps its node, address and readiness.
+      const found = this.#found.get(key);
+      const same = found && !found.owner && (!wanted || wanted === found.placement.nodeName) && (!requested || requested.join(',') === found.placement.podIPs.join(','));
+      if (same) this.#found.delete(key);
+      const placement = same ? found.placement : requested ? this.#scheduler.placeWith(requested, wanted) : wanted ? this.#scheduler.placeOn(wanted) : this.#scheduler.place();
       if (!placement) return undefined;
       const now = this.#clock.now();
-      p = { name, namespace, revision: '', placement, pod, ready: false, startedMs: now };
+      p = { name, namespace, revision: '', placement, pod, ready: same ? isPodReady(found.pod) : false, startedMs: same ? found.startedMs : now };
       this.#bare.set(key, p);
       this.#podCount++;
-      this.#scheduleReady(undefined, p, this.#readyDelayMs);
+      if (!p.ready) this.#scheduleReady(undefined, p, this.#readyDelayMs);
     }
     const adopted = p;
     // An address from the simulator's pod CIDRs has nothing behind it: marked, so data planes send
@@ -202,6 +232,11 @@ export class WorkloadSimulator {
   /** Forgets an adopted bare Pod (its address is freed); the caller deletes it from the store. */
   releasePod(namespace: string | undefined, name: string): boolean {
     const key = `${namespace ?? 'default'}/${name}`;
+    const found = this.#found.get(key);
+    if (found) {
+      this.#found.delete(key);
+      this.#scheduler.release(found.placement);
+    }
     const p = this.#bare.get(key);
     if (!p) return false;
     this.#clearTimer(p);
@@ -209,6 +244,24 @@ export class WorkloadSimulator {
     this.#bare.delete(key);
     this.#podCount--;
     return true;
+  }
+
+  /**
+   * After the manifests' first full pass on resume: Pods found in the store whose controller (a
+   * ReplicaSet or StatefulSet) no workload here claimed belong to workloads removed from the
+   * manifests while no writer ran; they are deleted, as the garbage collector deletes the Pods of
+   * a deleted owner. Bare Pods found are left (ManifestSource prunes its own by their mark).
+   */
+  pruneUnclaimed(): number {
+    let pruned = 0;
+    for (const [key, f] of [...this.#found]) {
+      if (!f.owner) continue;
+      this.#found.delete(key);
+      this.#scheduler.release(f.placement);
+      this.#writer.delete('Pod', f.pod.metadata?.namespace, f.pod.metadata?.name ?? '');
+      pruned++;
+    }
+    return pruned;
   }
 
   /** The pods as last written (or about to be), for tests and status views. */
@@ -243,6 +296,15 @@ export class WorkloadSimulator {
 
   #reconcile(sw: SimWorkload): void {
     if (!this.#running) return;
+    if (!sw.claimed) {
+      sw.claimed = true;
+      for (const p of claimFoundPods(this.#found, sw.workload, this.#clock.now())) {
+        sw.uid = sw.workload.metadata?.uid ?? p.ownerUid;
+        sw.pods.set(p.pod.name, p.pod);
+        this.#podCount++;
+        if (!p.pod.ready) this.#scheduleReady(sw, p.pod, this.#readyDelayMs);
+      }
+    }
     const plan = sw.workload.kind === 'Deployment'
       ? planDeployment(sw.workload, sw.uid, [...sw.pods.values()], this.#random)
       : planStatefulSet(sw.workload, sw.uid, sw.pods);
@@ -258,6 +320,21 @@ export class WorkloadSimulator {
         break;
       }
       sw.unplaced++;
+    }
+  }
+
+  /** Taking over: the subnets Nodes record, and the Pods already placed (their addresses reserved). */
+  async #resume(): Promise<void> {
+    const nodes = (await this.#store.list('Node')).items;
+    this.#scheduler = new PodScheduler({ ...this.options, recordedSubnets: recordedSubnets(nodes) });
+    const pods = (await this.#store.list('Pod')).items;
+    for (const f of findPlacedPods(pods, this.#clock.now())) {
+      // Two Pods in the store with one address (left by writers before leases): the first keeps it.
+      if (!this.#scheduler.adopt(f.placement)) {
+        this.#fail(new Error(`simulator: Pod "${f.key}" has address ${f.placement.podIPs.join(',')} that another Pod holds; not taken over`));
+        continue;
+      }
+      this.#found.set(f.key, f);
     }
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '@svcnet/model';
-import { announcedAddresses, planLoadBalancers } from './loadBalancerPlan.js';
+import { assignedAddresses, planLoadBalancers } from './loadBalancerPlan.js';
 
 const POOLS = ['192.168.1.240-192.168.1.242'];
 
@@ -32,6 +32,6 @@ describe('planLoadBalancers', () => {
   });
 
   it('announces the pool addresses of LoadBalancer Services only', () => {
-    expect(announcedAddresses([svc('a', { ip: '192.168.1.241' }), svc('bb', { type: 'ClusterIP', ip: '192.168.1.240' }), svc('c', { ip: '203.0.113.1' })], POOLS)).toEqual(['192.168.1.241']);
+    expect(assignedAddresses([svc('a', { ip: '192.168.1.241' }), svc('bb', { type: 'ClusterIP', ip: '192.168.1.240' }), svc('c', { ip: '203.0.113.1' })], POOLS)).toEqual(['192.168.1.241']);
   });
 });

@@ -73,8 +73,8 @@ function inPools(pools: readonly string[], ip: string): boolean {
   }
 }
 
-/** Every address a LoadBalancer Service holds from our pools: what the elected node announces. */
-export function announcedAddresses(services: Iterable<Service>, pools: readonly string[]): string[] {
+/** Every address a LoadBalancer Service holds from our pools (what an agent leading the controller announces). */
+export function assignedAddresses(services: Iterable<Service>, pools: readonly string[]): string[] {
   const out = new Set<string>();
   for (const svc of services) if (wantsAddress(svc)) for (const ip of ipsOf(svc)) if (inPools(pools, ip)) out.add(ip);
   return [...out].sort();

@@ -1,20 +1,38 @@
 import { InvalidObjectError, objectKey, type Service } from '@svcnet/model';
-import { isStoreError, listAndWatch, type Informer, type Store } from '@svcnet/store';
-import type { LeaderElector } from './leaderElector.js';
-import { announcedAddresses, planLoadBalancers } from './loadBalancerPlan.js';
+import { isStoreError, listAndWatch, type Fence, type Informer, type Store } from '@svcnet/store';
+import { assignedAddresses, planLoadBalancers } from './loadBalancerPlan.js';
+
+/** Who may write: a lease campaigner (svcnet-agent's LeaderElector fits), asked before each pass. */
+export interface LoadBalancerLease {
+  readonly isLeader: boolean;
+  readonly fence: Fence | undefined;
+  /** Called when a fenced write was refused: someone else leads now. */
+  lose(): void;
+}
 
 export interface LoadBalancerControllerOptions {
+  /** Address pools (CIDRs or first-last ranges), as MetalLB's IPAddressPool. */
   pools: readonly string[];
-  elector: LeaderElector;
-  /** Told the addresses this node must hold (all of them while leading, none otherwise). */
-  announce: (addresses: string[]) => Promise<void>;
+  /**
+   * The lease this controller runs under (many agents: one writer, every write fenced). Without
+   * one it always acts and writes unfenced: for a process that is the only writer of its store
+   * (the dashboard's in-memory demo).
+   */
+  elector?: LoadBalancerLease;
+  /**
+   * Told after each pass the addresses this process must hold: every assigned one while leading,
+   * none otherwise (svcnet-agent adds them to its interface, MetalLB's layer-2 mode). Optional:
+   * allocation alone announces nothing.
+   */
+  onAddresses?: (addresses: string[]) => Promise<void>;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
 }
 
 /**
- * The shell of the bare-metal service controller: watches Services always (so a new leader starts
- * from a full view), and while leading writes status.loadBalancer.ingress with the lease's fence and
- * announces the addresses on this node (MetalLB's layer-2 mode, one speaker for all).
+ * The allocation half of the bare-metal service controller (upstream: the cloud provider's service
+ * controller, MetalLB's controller): watches Services always (so a new leader starts from a full
+ * view), and while leading writes status.loadBalancer.ingress, with the lease's fence, from the
+ * pools (see planLoadBalancers). Announcing the addresses is the caller's (onAddresses).
  */
 export class LoadBalancerController {
   private informer: Informer<Service> | undefined;
@@ -41,6 +59,7 @@ export class LoadBalancerController {
     });
     await this.informer.synced;
     for (const s of this.informer.list()) if (s.spec?.type === 'LoadBalancer' || s.status?.loadBalancer?.ingress?.length) this.relevant.set(objectKey(s), s);
+    if (!this.o.elector) this.kick();
   }
 
   /** Leadership changed or a Service did: plan again (coalesced, one pass at a time). */
@@ -53,10 +72,15 @@ export class LoadBalancerController {
     });
   }
 
+  private get leading(): boolean {
+    return this.o.elector ? this.o.elector.isLeader && this.o.elector.fence !== undefined : true;
+  }
+
   private async pass(): Promise<void> {
-    const fence = this.o.elector.fence;
-    if (!this.o.elector.isLeader || !fence) {
-      await this.o.announce([]);
+    const elector = this.o.elector;
+    const fence = elector?.fence;
+    if (!this.leading) {
+      await this.o.onAddresses?.([]);
       return;
     }
     const { changes, problems } = planLoadBalancers([...this.relevant.values()], this.o.pools);
@@ -66,12 +90,12 @@ export class LoadBalancerController {
       const cur = await this.store.get('Service', ns, name);
       if (!cur) continue;
       try {
-        await this.store.updateStatus({ ...cur, kind: 'Service', status: { ...cur.status, loadBalancer: c.ingress.length ? { ingress: c.ingress } : {} } }, { fence });
+        await this.store.updateStatus({ ...cur, kind: 'Service', status: { ...cur.status, loadBalancer: c.ingress.length ? { ingress: c.ingress } : {} } }, fence ? { fence } : {});
         this.o.log.info({ service: c.key, ingress: c.ingress.map((i) => i.ip) }, c.ingress.length ? 'loadbalancer: address assigned' : 'loadbalancer: address released');
       } catch (e) {
         if (isStoreError(e, 'Fenced')) {
-          this.o.elector.lose();
-          await this.o.announce([]);
+          elector?.lose();
+          await this.o.onAddresses?.([]);
           return;
         }
         // A status the store refuses (an address from a misconfigured pool that is loopback or
@@ -84,9 +108,9 @@ export class LoadBalancerController {
         if (!isStoreError(e, 'Conflict') && !isStoreError(e, 'NotFound')) throw e;
       }
     }
-    const addresses = announcedAddresses(this.relevant.values(), this.o.pools);
+    const addresses = assignedAddresses(this.relevant.values(), this.o.pools);
     this.allocated = addresses.length;
-    await this.o.announce(this.o.elector.isLeader ? addresses : []);
+    await this.o.onAddresses?.(this.leading ? addresses : []);
   }
 
   /** Resolves when the queued passes are done (tests). */
