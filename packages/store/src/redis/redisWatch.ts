@@ -4,6 +4,7 @@ import type { WatchEvent, WatchOptions } from '../types.js';
 import { isCluster, type RedisClient } from './connection.js';
 import type { KindKeys } from './keys.js';
 import { decodeObject, type StoreLogger } from './objectCodec.js';
+import type { OwnWrites } from './ownWrites.js';
 import { IDENTITY } from './scripts.js';
 
 export interface RedisWatchContext {
@@ -12,6 +13,8 @@ export interface RedisWatchContext {
   /** A new dedicated connection (lazy, no offline queue, no resend): XREAD BLOCK holds it. */
   connect: () => RedisClient;
   logger: StoreLogger;
+  /** For a `shared` watch: this store's own immutable writes, handed out instead of decoded. */
+  own?: OwnWrites | undefined;
   uidCandidate: string;
   closing: AbortSignal;
   /** The identity seen by the list this watch continues, when known: a restart in between is Expired. */
@@ -76,6 +79,7 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
     return { rev: Number(rev), uid, runId: /run_id:(\w+)/.exec(info)?.[1] ?? '' };
   };
 
+  const own = ctx.own?.follow(kind);
   try {
     conn.connect().catch(() => undefined);
     let start: Identity | undefined;
@@ -91,6 +95,7 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
     }
     let seenEpoch = epoch;
     let last = options.fromRevision;
+    if (own) own.cursor.last = last;
     if (last > start.rev) throw expiredError(kind, last, start.rev);
     const listed = ctx.listed;
     if (listed && (listed.uid !== start.uid || (listed.runId && listed.runId !== start.runId))) throw expiredError(kind, last, start.rev);
@@ -127,11 +132,16 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
           logger.error({ kind, revision: rev }, `store: skipping malformed ${kind} event ${id}`);
           continue;
         }
-        const object = decodeObject(kind, text, logger, `${keys.events} ${id}`);
+        const object = own?.take(rev) ?? decodeObject(kind, text, logger, `${keys.events} ${id}`);
         if (object) yield { type, object, revision: rev };
+      }
+      if (own) {
+        own.cursor.last = last;
+        own.passed();
       }
     }
   } finally {
+    own?.release();
     for (const s of signals) s.removeEventListener('abort', stop);
     conn.disconnect();
   }
