@@ -1,7 +1,7 @@
 import type { Kind, KubeObject } from '@svcnet/model';
 import { expiredError } from '../errors.js';
 import type { WatchEvent, WatchOptions } from '../types.js';
-import { isCluster, type RedisClient } from './connection.js';
+import type { RedisClient } from './connection.js';
 import type { KindKeys } from './keys.js';
 import { decodeObject, type StoreLogger } from './objectCodec.js';
 import type { OwnWrites } from './ownWrites.js';
@@ -72,11 +72,8 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
     });
 
   const identity = async (): Promise<Identity> => {
-    const [[rev, uid], info] = await Promise.all([
-      conn.eval(IDENTITY, 2, keys.rev, keys.uid, ctx.uidCandidate) as Promise<[string, string]>,
-      isCluster(conn) ? Promise.resolve('') : conn.info('server'),
-    ]);
-    return { rev: Number(rev), uid, runId: /run_id:(\w+)/.exec(info)?.[1] ?? '' };
+    const [rev, uid, runId] = (await conn.eval(IDENTITY, 2, keys.rev, keys.uid, ctx.uidCandidate)) as [string, string, string];
+    return { rev: Number(rev), uid, runId };
   };
 
   const own = ctx.own?.follow(kind);
@@ -98,18 +95,25 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
     if (own) own.cursor.last = last;
     if (last > start.rev) throw expiredError(kind, last, start.rev);
     const listed = ctx.listed;
-    if (listed && (listed.uid !== start.uid || (listed.runId && listed.runId !== start.runId))) throw expiredError(kind, last, start.rev);
+    if (listed && (listed.uid !== start.uid || listed.runId !== start.runId)) throw expiredError(kind, last, start.rev);
+    // After a failed read, check the identity before reading on: on Redis Cluster a failed read
+    // may mean the kind's slot moved to a promoted replica (the cluster client stays 'ready', so no
+    // reconnect says so), whose stream may lack the tail this watch delivered.
+    let recheck = false;
     while (!aborted()) {
       let reply: Reply;
       try {
-        reply = (await conn.xread('COUNT', BATCH, 'BLOCK', interval, 'STREAMS', keys.events, `${last}-0`)) as Reply;
-        if (epoch !== seenEpoch) {
-          // Reconnected since the last check: only continue if it is the same data set.
+        if (recheck || epoch !== seenEpoch) {
+          // Reconnected (or a read failed) since the last check: only continue if it is the same data set.
+          const at = epoch;
           const now = await identity();
           if (now.runId !== start.runId || now.uid !== start.uid || now.rev < last) throw expiredError(kind, last, now.rev);
-          seenEpoch = epoch;
-          continue;
+          seenEpoch = at;
+          recheck = false;
         }
+        reply = (await conn.xread('COUNT', BATCH, 'BLOCK', interval, 'STREAMS', keys.events, `${last}-0`)) as Reply;
+        // Reconnected during the read: check first, then read again.
+        if (epoch !== seenEpoch) continue;
         if (!reply) {
           const now = await identity();
           if (now.uid !== start.uid || now.rev < last || now.runId !== start.runId) throw expiredError(kind, last, now.rev);
@@ -119,7 +123,10 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
       } catch (e) {
         if (aborted()) return;
         if ((e as { code?: string }).code === 'Expired') throw e;
+        recheck = true;
         await waitReady();
+        // A cluster client stays 'ready' while a node is down: do not spin on it.
+        await new Promise((r) => setTimeout(r, 20));
         continue;
       }
       for (const [id, fields] of reply[0]?.[1] ?? []) {

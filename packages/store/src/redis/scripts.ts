@@ -84,10 +84,14 @@ if ARGV[6] == '1' and not wrote then redis.call('INCR', KEYS[9]) end
 return out
 `;
 
-/** KEYS: rev uid; ARGV: uidCandidate. Returns {rev, uid}. */
+/**
+ * KEYS: rev uid; ARGV: uidCandidate. Returns {rev, uid, runId}: the run id of the server that holds
+ * the kind (on Redis Cluster, the node serving its slot, which a failover replaces).
+ */
 export const IDENTITY = `
 redis.call('SET', KEYS[2], ARGV[1], 'NX')
-return {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2])}
+local info = redis.call('INFO', 'server')
+return {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]), string.match(info, 'run_id:(%w+)') or ''}
 `;
 
 const NOW = `local t = redis.call('TIME')
