@@ -159,7 +159,7 @@ function prepare(ctx: BatchContext, p: Pending, old: KubeObject | undefined, opt
     if (!old) return { ok: false, error: notFoundError(kind, field) };
     p.userCAS = op.expectedRevision !== undefined;
     if (p.userCAS && op.expectedRevision !== revisionOf(old)) return { ok: false, error: conflictError(kind, field) };
-    const { head, tail } = encodeWithRevisionSlot(old);
+    const { head, tail } = encodeWithRevisionSlot(old, true);
     p.script = { field, mode: 'delete', expected: old.metadata?.resourceVersion ?? '', head, tail, type: 'DELETED', claim: NONE, release: NONE, checkClaims: false };
     p.result = old;
     return undefined;
@@ -173,7 +173,7 @@ function prepare(ctx: BatchContext, p: Pending, old: KubeObject | undefined, opt
   const trusted = options.trusted ?? false;
   const prepared = prepareWrite({ kind, op: op.op, incoming, old: present, trusted, immutable: options.immutable ?? false, now: ctx.now(), newUid: randomUUID, allocator: ctx.allocator });
   if (prepared.action === 'unchanged') return { ok: true, action: 'unchanged', object: present! };
-  const { head, tail } = encodeWithRevisionSlot(prepared.object);
+  const { head, tail } = encodeWithRevisionSlot(prepared.object, true);
   p.script = {
     field,
     mode: present ? 'update' : 'create',

@@ -64,7 +64,7 @@ export class ServiceWriter {
       if (book) plan = await this.planAllocation(book, prepared.object as Service, old, trusted);
       const next = plan.service;
       book?.claim(plan.claim);
-      const { head, tail } = encodeWithRevisionSlot(next);
+      const { head, tail } = encodeWithRevisionSlot(next, true);
       let reply: OpReply | 'fenced';
       try {
         reply = await this.run({ field: key, mode: old ? 'update' : 'create', expected: old?.metadata?.resourceVersion ?? '', head, tail, type: old ? 'MODIFIED' : 'ADDED', claim: plan.claim, release: plan.release, checkClaims: !trusted }, options);
@@ -114,7 +114,7 @@ export class ServiceWriter {
       if (!old) throw await this.confirmed(notFoundError('Service', key), options);
       if (options.expectedRevision !== undefined && options.expectedRevision !== revisionOf(old)) throw conflictError('Service', key);
       const release = allocationsOf(old);
-      const { head, tail } = encodeWithRevisionSlot(old);
+      const { head, tail } = encodeWithRevisionSlot(old, true);
       const reply = await this.run({ field: key, mode: 'delete', expected: old.metadata?.resourceVersion ?? '', head, tail, type: 'DELETED', claim: NONE, release, checkClaims: false }, options);
       if (reply === 'fenced') throw fencedError(options.fence!.lease, options.fence!.token);
       if (reply[0] === 'ok') {
