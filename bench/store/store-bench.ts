@@ -184,8 +184,18 @@ async function durabilityCost(n: number): Promise<void> {
   const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction', '--repl-diskless-sync-delay', '0'];
   const procs = [spawn('redis-server', ['--port', String(pPort), ...common], { stdio: 'ignore' })];
   try {
-    const admin = new RedisStore({ url: `redis://127.0.0.1:${pPort}` });
-    await admin.ready(10_000);
+    let admin = new RedisStore({ url: `redis://127.0.0.1:${pPort}`, redis: { retryStrategy: () => null } });
+    for (let i = 0; ; i++) {
+      try {
+        await admin.ready(2000);
+        break;
+      } catch (e) {
+        admin.disconnect();
+        if (i >= 100) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+        admin = new RedisStore({ url: `redis://127.0.0.1:${pPort}`, redis: { retryStrategy: () => null } });
+      }
+    }
     procs.push(spawn('redis-server', ['--port', String(rPort), '--replicaof', '127.0.0.1', String(pPort), ...common], { stdio: 'ignore' }));
     for (let i = 0; i < 200 && !/connected_slaves:1/.test(await admin.redis.info('replication')); i++) await new Promise((r) => setTimeout(r, 50));
     await admin.close();

@@ -159,8 +159,9 @@ function prepare(ctx: BatchContext, p: Pending, old: KubeObject | undefined, opt
     if (!old) return { ok: false, error: notFoundError(kind, field) };
     p.userCAS = op.expectedRevision !== undefined;
     if (p.userCAS && op.expectedRevision !== revisionOf(old)) return { ok: false, error: conflictError(kind, field) };
+    const expected = old.metadata?.resourceVersion ?? '';
     const { head, tail } = encodeWithRevisionSlot(old, true);
-    p.script = { field, mode: 'delete', expected: old.metadata?.resourceVersion ?? '', head, tail, type: 'DELETED', claim: NONE, release: NONE, checkClaims: false };
+    p.script = { field, mode: 'delete', expected, head, tail, type: 'DELETED', claim: NONE, release: NONE, checkClaims: false };
     p.result = old;
     return undefined;
   }

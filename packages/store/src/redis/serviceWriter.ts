@@ -114,8 +114,9 @@ export class ServiceWriter {
       if (!old) throw await this.confirmed(notFoundError('Service', key), options);
       if (options.expectedRevision !== undefined && options.expectedRevision !== revisionOf(old)) throw conflictError('Service', key);
       const release = allocationsOf(old);
+      const expected = old.metadata?.resourceVersion ?? '';
       const { head, tail } = encodeWithRevisionSlot(old, true);
-      const reply = await this.run({ field: key, mode: 'delete', expected: old.metadata?.resourceVersion ?? '', head, tail, type: 'DELETED', claim: NONE, release, checkClaims: false }, options);
+      const reply = await this.run({ field: key, mode: 'delete', expected, head, tail, type: 'DELETED', claim: NONE, release, checkClaims: false }, options);
       if (reply === 'fenced') throw fencedError(options.fence!.lease, options.fence!.token);
       if (reply[0] === 'ok') {
         this.book?.release(release);
