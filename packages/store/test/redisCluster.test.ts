@@ -38,6 +38,18 @@ describeWith('RedisStore on Redis Cluster', [redisServer, redisCli], () => {
     });
   });
 
+  // The same contract with every write acknowledged by the shard's replica (WAIT per slot).
+  describe('contract, minReplicas 1', () => {
+    storeContract({
+      open: async (o = {}) => openOn({ ...o, minReplicas: 1, replicaTimeoutMs: 5000 }),
+      peer: async (s) => {
+        const p = new RedisStore(options.get(s)!);
+        options.set(p, options.get(s)!);
+        return p;
+      },
+    });
+  });
+
   it('spreads kinds over the shards: each kind on the node serving its hash tag', async () => {
     const owners = await Promise.all(['{svc}', '{pod}', '{eps}', '{ep}', '{node}', '{lease}'].map((k) => cluster.primaryOf(k)));
     expect(new Set(owners).size).toBeGreaterThan(1);

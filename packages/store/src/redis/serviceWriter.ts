@@ -33,18 +33,18 @@ export class ServiceWriter {
   }
 
   /** One op through the write script (an empty op list: only the durable barrier and WAIT). */
-  private async run(op: ScriptOp | undefined, options: WriteOptions): Promise<OpReply | 'fenced'> {
+  private async run(op: ScriptOp | undefined, options: WriteOptions, key: string): Promise<OpReply | 'fenced'> {
     const fence = await this.ctx.fence('Service', options);
     if (fence === 'fenced') return 'fenced';
     const keys = this.ctx.keys('Service');
     const [r] = await this.ctx.channel.scripts(keys, [scriptArgs(keys, op ? [op] : [], fence, this.ctx.historyLimit, this.ctx.uidCandidate, this.ctx.channel.durable)]);
-    if ('error' in r!) throw r.error;
+    if ('error' in r!) throw r.error instanceof StoreError ? new StoreError(r.error.code, `Service "${key}": ${r.error.message}`) : r.error;
     return r.reply === 'fenced' ? 'fenced' : (r.reply[0] ?? ['ok', '0']);
   }
 
   /** Durable mode: an answer read from the primary stands only once replicas have what was read. */
-  private async confirmed<T>(answer: T, options: WriteOptions): Promise<T> {
-    if (this.ctx.channel.durable && (await this.run(undefined, options)) === 'fenced') throw fencedError(options.fence!.lease, options.fence!.token);
+  private async confirmed<T>(answer: T, options: WriteOptions, key: string): Promise<T> {
+    if (this.ctx.channel.durable && (await this.run(undefined, options, key)) === 'fenced') throw fencedError(options.fence!.lease, options.fence!.token);
     return answer;
   }
 
@@ -55,10 +55,10 @@ export class ServiceWriter {
     const ctx = this.ctx;
     for (let attempt = 0; attempt <= ctx.maxRetries; attempt++) {
       const old = op === 'create' ? undefined : await this.read(key);
-      if ((op === 'update' || op === 'updateStatus') && !old) throw await this.confirmed(notFoundError('Service', key), options);
+      if ((op === 'update' || op === 'updateStatus') && !old) throw await this.confirmed(notFoundError('Service', key), options, key);
       if (userRV && old && userRV !== old.metadata?.resourceVersion) throw conflictError('Service', key);
       const prepared = prepareWrite({ kind: 'Service', op, incoming: object as KubeObject, old, trusted, immutable: options.immutable ?? false, now: ctx.now(), newUid: randomUUID, allocator: ctx.allocator });
-      if (prepared.action === 'unchanged') return this.confirmed({ object: old!, action: 'unchanged' }, options);
+      if (prepared.action === 'unchanged') return this.confirmed({ object: old!, action: 'unchanged' }, options, key);
       let plan: AllocationPlan = { service: prepared.object as Service, claim: NONE, release: NONE };
       const book = op !== 'updateStatus' ? this.allocationBook() : undefined;
       if (book) plan = await this.planAllocation(book, prepared.object as Service, old, trusted);
@@ -67,7 +67,7 @@ export class ServiceWriter {
       const { head, tail } = encodeWithRevisionSlot(next, true);
       let reply: OpReply | 'fenced';
       try {
-        reply = await this.run({ field: key, mode: old ? 'update' : 'create', expected: old?.metadata?.resourceVersion ?? '', head, tail, type: old ? 'MODIFIED' : 'ADDED', claim: plan.claim, release: plan.release, checkClaims: !trusted }, options);
+        reply = await this.run({ field: key, mode: old ? 'update' : 'create', expected: old?.metadata?.resourceVersion ?? '', head, tail, type: old ? 'MODIFIED' : 'ADDED', claim: plan.claim, release: plan.release, checkClaims: !trusted }, options, key);
       } catch (e) {
         book?.release(plan.claim);
         throw e;
@@ -111,12 +111,12 @@ export class ServiceWriter {
     const key = storeKey('Service', namespace, name);
     for (let attempt = 0; attempt <= this.ctx.maxRetries; attempt++) {
       const old = await this.read(key);
-      if (!old) throw await this.confirmed(notFoundError('Service', key), options);
+      if (!old) throw await this.confirmed(notFoundError('Service', key), options, key);
       if (options.expectedRevision !== undefined && options.expectedRevision !== revisionOf(old)) throw conflictError('Service', key);
       const release = allocationsOf(old);
       const expected = old.metadata?.resourceVersion ?? '';
       const { head, tail } = encodeWithRevisionSlot(old, true);
-      const reply = await this.run({ field: key, mode: 'delete', expected, head, tail, type: 'DELETED', claim: NONE, release, checkClaims: false }, options);
+      const reply = await this.run({ field: key, mode: 'delete', expected, head, tail, type: 'DELETED', claim: NONE, release, checkClaims: false }, options, key);
       if (reply === 'fenced') throw fencedError(options.fence!.lease, options.fence!.token);
       if (reply[0] === 'ok') {
         this.book?.release(release);
