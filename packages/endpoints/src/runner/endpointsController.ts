@@ -103,6 +103,8 @@ export class EndpointsController {
     syncs: 0, writes: { create: 0, update: 0, delete: 0 }, conflicts: 0, errors: 0, fenced: 0, dropped: 0, refused: 0, lastWriteAt: 0,
   };
   private readonly planner: SyncPlanner;
+  /** Keys being synced -> the changes of their Endpoints and slices seen meanwhile (see changed()). */
+  private readonly seenWhileSyncing = new Map<string, string[]>();
 
   constructor(private readonly store: Store, private readonly options: EndpointsControllerOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -237,7 +239,18 @@ export class EndpointsController {
   private onEndpoints(ep: Endpoints, deleted: boolean): void {
     const key = keyOf(ep);
     const changed = deleted ? this.removeIfNotNewer(key, ep) : this.mirror.putEndpoints(key, ep);
-    if (changed) this.queue.add(key);
+    if (changed) this.changed(key, 'Endpoints', ep);
+  }
+  /**
+   * An Endpoints or slice of `key` changed in the store. While `key` is being synced, the change is
+   * most likely this sync's own write coming back before the batch that made it has answered (a
+   * batch answers after all its writes): it is noted, and the key is queued again only if it was not
+   * one of the writes the batch reports (settled()). Otherwise the key is queued now.
+   */
+  private changed(key: string, kind: string, obj: Endpoints | EndpointSlice): void {
+    const seen = this.seenWhileSyncing.get(key);
+    if (seen) seen.push(writeId(kind, obj));
+    else this.queue.add(key);
   }
   private removeIfNotNewer(key: string, ep: Endpoints): boolean {
     const cur = this.mirror.getEndpoints(key);
@@ -247,7 +260,7 @@ export class EndpointsController {
   private onSlice(slice: EndpointSlice, deleted: boolean): void {
     const changed = deleted ? this.mirror.removeSlice(slice) : this.mirror.putSlice(slice);
     const key = serviceKeyOfSlice(slice);
-    if (changed && key) this.queue.add(key);
+    if (changed && key) this.changed(key, 'EndpointSlice', slice);
   }
   private onNode(node: Node, deleted: boolean): void {
     const name = node.metadata?.name ?? '';
@@ -380,6 +393,30 @@ export class EndpointsController {
    * times) or an error (the queue's per-key backoff; Fenced drops leadership at once).
    */
   private async syncAll(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.seenWhileSyncing.set(key, []);
+    try {
+      await this.syncAttempts(keys);
+    } finally {
+      // Whatever changed meanwhile and was not accounted for (an error, a stop) is synced again.
+      for (const key of keys) {
+        if (this.seenWhileSyncing.get(key)?.length) this.queue.add(key);
+        this.seenWhileSyncing.delete(key);
+      }
+    }
+  }
+
+  /** Changes seen while `plan` was written that are not among its own writes: someone else's. */
+  private settled(plan: SyncPlan, results: readonly BatchResult[]): void {
+    const seen = this.seenWhileSyncing.get(plan.key);
+    if (!seen?.length) return;
+    const ours = new Set<string>();
+    for (const r of results) if (r.ok) ours.add(writeId(r.object.kind ?? '', r.object));
+    const foreign = seen.some((id) => !ours.has(id));
+    seen.length = 0;
+    if (foreign) this.queue.add(plan.key);
+  }
+
+  private async syncAttempts(keys: readonly string[]): Promise<void> {
     let todo = keys;
     for (let attempt = 0; todo.length > 0; attempt++) {
       const plans: SyncPlan[] = [];
@@ -404,7 +441,9 @@ export class EndpointsController {
       const raced: string[] = [];
       let at = 0;
       for (const p of plans) {
-        const outcome = this.planner.settle(p, results.slice(at, (at += p.ops.length)));
+        const mine = results.slice(at, (at += p.ops.length));
+        const outcome = this.planner.settle(p, mine);
+        this.settled(p, mine);
         if (outcome.kind === 'done') this.queue.forget(p.key);
         else if (outcome.kind === 'error') this.handleError(p.key, outcome.error);
         else if (attempt >= 2) this.handleError(p.key, outcome.error);
@@ -442,6 +481,11 @@ export class EndpointsController {
     if (!this.lease) throw new StoreError('Fenced', `endpoints controller ${this.holder} no longer holds lease "${this.leaseName}": not writing`);
     return { fence: { lease: this.lease.name, token: this.lease.token }, trusted: true, immutable: true };
   }
+}
+
+/** `kind/ns/name@resourceVersion`: one write, as its result and its watch event both show it. */
+function writeId(kind: string, o: { metadata?: { namespace?: string; name?: string; resourceVersion?: string } }): string {
+  return `${kind}/${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}@${o.metadata?.resourceVersion ?? ''}`;
 }
 
 function keyOf(o: { metadata?: { namespace?: string; name?: string } }): string {
