@@ -30,6 +30,7 @@ export interface BatchContext {
 }
 
 const NONE: Allocations = { ips: [], nodePorts: [] };
+const NO_FENCE = (keys: KindKeys): FenceArgs => ({ mode: '', key: keys.rev, token: '', name: '' });
 
 interface Pending {
   index: number;
@@ -77,6 +78,49 @@ export async function writeBatch(ctx: BatchContext, ops: readonly BatchOp[], opt
     await runWave(ctx, wave, options, results, tries);
   }
   return results as BatchResult[];
+}
+
+/**
+ * A batch of one (every single write but a Service's), without the waves' bookkeeping: single
+ * writes are many and concurrent (sources, simulators), and per-write Maps and Sets showed up as
+ * garbage-collection time. Same steps and outcomes as writeBatch.
+ */
+export async function writeOne(ctx: BatchContext, op: BatchOp, options: WriteOptions): Promise<BatchResult> {
+  const kind = op.op === 'delete' ? op.kind : op.object.kind;
+  const field = op.op === 'delete' ? storeKey(kind, op.namespace, op.name) : keyOfObject(kind, op.object as KubeObject);
+  const tries = [0];
+  const keys = ctx.keys(kind);
+  for (;;) {
+    const p: Pending = { index: 0, kind, field, op, userCAS: false };
+    let old: KubeObject | undefined;
+    if (op.op !== 'create') {
+      try {
+        const text = await ctx.guard(ctx.redis.hget(keys.objs, field));
+        old = text === null ? undefined : decodeObject(kind, text, ctx.logger, `${keys.objs} ${field}`);
+      } catch (e) {
+        return { ok: false, error: named(e as Error, p) };
+      }
+    }
+    let fromRead: BatchResult | undefined;
+    try {
+      fromRead = prepare(ctx, p, old, options);
+    } catch (e) {
+      return { ok: false, error: e as Error };
+    }
+    if (fromRead && !ctx.channel.durable) return fromRead;
+    // Most writes carry no fence: no await for it then.
+    const fence = options.fence ? await ctx.fence(kind, options).catch((e: Error) => e) : NO_FENCE(keys);
+    if (fence === 'fenced') return { ok: false, error: fencedError(options.fence!.lease, options.fence!.token) };
+    if (fence instanceof Error) return { ok: false, error: named(fence, p) };
+    const [r] = await ctx.channel.scripts(keys, [scriptArgs(keys, p.script ? [p.script] : [], fence, ctx.historyLimit, ctx.uidCandidate, ctx.channel.durable)]);
+    if ('error' in r!) return { ok: false, error: named(r.error, p) };
+    if (r.reply === 'fenced') return { ok: false, error: fencedError(options.fence!.lease, options.fence!.token) };
+    // Durable: what was read stands, now that the WAIT after the barrier answered.
+    if (fromRead) return fromRead;
+    let decided: BatchResult | undefined;
+    settle(ctx, p, r.reply[0]!, (_p, res) => (decided = res), tries, options);
+    if (decided) return decided;
+  }
 }
 
 async function runWave(ctx: BatchContext, wave: Pending[], options: WriteOptions, results: (BatchResult | undefined)[], tries: number[]): Promise<void> {

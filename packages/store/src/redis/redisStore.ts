@@ -6,7 +6,7 @@ import { StoreError } from '../errors.js';
 import { labelMatcher } from '../labelSelector.js';
 import { storeKey, type WriteOp } from '../objectWrites.js';
 import type { ApplyResult, BatchOp, BatchResult, DeleteOptions, ListOptions, ListResult, NodeStatusStore, ObjectWithKind, Store, WatchEvent, WatchOptions, WriteOptions } from '../types.js';
-import { writeBatch, type BatchContext } from './batchWriter.js';
+import { writeBatch, writeOne, type BatchContext } from './batchWriter.js';
 import { connect, connectionProblem, describeConnection, isCluster, isRefusal, redisAddress, type RedisClient, type RedisConnectionOptions } from './connection.js';
 import { kindKeys, leaseKey, type KindKeys } from './keys.js';
 import { decodeObject, stderrLogger, type StoreLogger } from './objectCodec.js';
@@ -221,21 +221,21 @@ export class RedisStore implements Store, NodeStatusStore {
     return this.write<K>('apply', object, options);
   }
 
-  /** One write: a batch of one, or for a Service (which allocates) the Service writer. */
+  /** One write: a batch of one (writeOne), or for a Service (which allocates) the Service writer. */
   private async write<K extends Kind>(op: WriteOp, object: ObjectOfKind[K] & { kind: K }, options: WriteOptions = {}): Promise<ApplyResult<ObjectOfKind[K]>> {
     if (object.kind === 'Service') return (await this.services.write(op, object as Service & { kind: 'Service' }, options)) as ApplyResult<ObjectOfKind[K]>;
-    const [r] = await writeBatch(this.batchContext, [{ op, object: object as ObjectWithKind }], options);
-    if (!r!.ok) throw r!.error;
-    if (r!.action === 'deleted') throw new Error('unreachable: a write answered deleted');
-    return { object: r!.object as ObjectOfKind[K], action: r!.action };
+    const r = await writeOne(this.batchContext, { op, object: object as ObjectWithKind }, options);
+    if (!r.ok) throw r.error;
+    if (r.action === 'deleted') throw new Error('unreachable: a write answered deleted');
+    return { object: r.object as ObjectOfKind[K], action: r.action };
   }
 
   async delete<K extends Kind>(kind: K, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<ObjectOfKind[K]> {
     if (kind === 'Service') return (await this.services.delete(namespace, name, options)) as ObjectOfKind[K];
     const { expectedRevision, ...writeOptions } = options;
-    const [r] = await writeBatch(this.batchContext, [{ op: 'delete', kind, namespace, name, ...(expectedRevision !== undefined ? { expectedRevision } : {}) }], writeOptions);
-    if (!r!.ok) throw r!.error;
-    return r!.object as ObjectOfKind[K];
+    const r = await writeOne(this.batchContext, { op: 'delete', kind, namespace, name, ...(expectedRevision !== undefined ? { expectedRevision } : {}) }, writeOptions);
+    if (!r.ok) throw r.error;
+    return r.object as ObjectOfKind[K];
   }
 
   async batch(ops: readonly BatchOp[], options: WriteOptions = {}): Promise<BatchResult[]> {

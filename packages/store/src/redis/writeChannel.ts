@@ -53,7 +53,8 @@ export class WriteChannel {
   async scripts(keys: KindKeys, chunks: readonly (string | number)[][]): Promise<({ reply: ChunkReply } | { error: Error })[]> {
     if (!this.durability) {
       const scripted = this.client as unknown as Scripted;
-      return Promise.all(chunks.map((args) => this.guard(scripted.svcnetWrite(...args)).then((r) => ({ reply: chunkReply(r) }), (error: Error) => ({ error }))));
+      const one = (args: readonly (string | number)[]) => this.guard(scripted.svcnetWrite(...args)).then((r) => ({ reply: chunkReply(r) }), (error: Error) => ({ error }));
+      return chunks.length === 1 ? [await one(chunks[0]!)] : Promise.all(chunks.map(one));
     }
     const settled = await this.submit(keys.rev, (p) => {
       for (const args of chunks) (p as unknown as Scripted).svcnetWrite(...args);
