@@ -34,7 +34,7 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   maxRetries?: number;
   /**
    * Durability: acknowledge a write only once this many replicas have it (Redis WAIT after the write
-   * script, on a connection of its own; see docs/decisions/008-store-acknowledged-writes-survive-failover.md).
+   * script, on a connection of its own; see docs/decisions/014-store-acknowledged-writes-and-batches.md).
    * 0 (the default): acknowledged when the primary has it, as Redis' replication is asynchronous,
    * and a failover may lose the last writes. With Sentinel, set it to the number of replicas (all of
    * them: Sentinel may promote any) for no acknowledged write to be lost on a failover.
