@@ -2,7 +2,7 @@
 # Installs the system parts that svcnet's tests, benchmarks and agent use, on Debian or Ubuntu.
 # Without them the tests that need them skip with a reason (or fail, with SVCNET_REQUIRE_ALL=1).
 set -euo pipefail
-packages=(redis-server redis-sentinel iptables nftables ipset dnsutils conntrack iproute2 curl openssl tmux
+packages=(redis-server redis-sentinel redis-tools iptables nftables ipset dnsutils conntrack iproute2 curl openssl tmux
           dnsperf knot nginx-light haproxy wrk)
 if ! command -v apt-get >/dev/null; then
   echo "setup:system: apt-get not found; install these by hand: ${packages[*]}" >&2

@@ -1,12 +1,17 @@
 // Store benchmark: MemoryStore and RedisStore (the peer is the Redis reference on this machine class:
-// ~18,000 writes/s one at a time, list 10,000 in ~40 ms, watch p99 ~2 ms).
+// ~18,000 writes/s one at a time, list 10,000 in ~40 ms, watch p99 ~2 ms), and the cost of
+// minReplicas (WAIT for a replica) on a primary with one replica (BENCH_DURABLE_N writes, default 3000).
 // Run: node --conditions=@svcnet/source --import tsx bench/store/store-bench.ts   (from source)
 //  or: npx nx run @svcnet/store:build && node --import tsx bench/store/store-bench.ts
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MemoryStore, RedisStore, type Store } from '@svcnet/store';
-import { RedisServer } from '@svcnet/testkit';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedisServer, freePort } from '@svcnet/testkit';
 import type { Service } from '@svcnet/model';
 
 const N = Number(process.env['BENCH_N'] ?? 10_000);
@@ -138,6 +143,84 @@ function print(name: string, f: Figures): void {
   }
 }
 
+/** Writes one at a time and 256 in flight, with each write's latency: writes/s and p99 of both. */
+async function writeCost(store: Store, prefix: string, n: number): Promise<{ seq: number; seqP99: number; pipe: number; pipeP99: number }> {
+  const lat: number[] = [];
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await store.create(svc(`${prefix}-s-${i}`));
+    lat.push(performance.now() - t);
+  }
+  const seq = n / ((performance.now() - t0) / 1000);
+  lat.sort((a, b) => a - b);
+  const seqP99 = pct(lat, 99);
+  const plat: number[] = [];
+  let next = 0;
+  t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: WINDOW }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t = performance.now();
+        await store.create(svc(`${prefix}-p-${i}`));
+        plat.push(performance.now() - t);
+      }
+    }),
+  );
+  const pipe = n / ((performance.now() - t0) / 1000);
+  plat.sort((a, b) => a - b);
+  return { seq, seqP99, pipe, pipeP99: pct(plat, 99) };
+}
+
+/**
+ * The cost of minReplicas: a primary and one replica on loopback ports (WAIT needs a replica; a unix
+ * socket primary cannot have one), the same writes with minReplicas 0 and 1, alternated 3 times
+ * each so that load on a shared machine hits both alike; medians printed.
+ */
+async function durabilityCost(n: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'svcnet-bench-repl-'));
+  const [pPort, rPort] = [await freePort(), await freePort()];
+  const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction', '--repl-diskless-sync-delay', '0'];
+  const procs = [spawn('redis-server', ['--port', String(pPort), ...common], { stdio: 'ignore' })];
+  try {
+    let admin = new RedisStore({ url: `redis://127.0.0.1:${pPort}`, redis: { retryStrategy: () => null } });
+    for (let i = 0; ; i++) {
+      try {
+        await admin.ready(2000);
+        break;
+      } catch (e) {
+        admin.disconnect();
+        if (i >= 100) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+        admin = new RedisStore({ url: `redis://127.0.0.1:${pPort}`, redis: { retryStrategy: () => null } });
+      }
+    }
+    procs.push(spawn('redis-server', ['--port', String(rPort), '--replicaof', '127.0.0.1', String(pPort), ...common], { stdio: 'ignore' }));
+    for (let i = 0; i < 200 && !/connected_slaves:1/.test(await admin.redis.info('replication')); i++) await new Promise((r) => setTimeout(r, 50));
+    await admin.close();
+    const runs: Record<number, Awaited<ReturnType<typeof writeCost>>[]> = { 0: [], 1: [] };
+    for (let round = 0; round < 3; round++) {
+      for (const minReplicas of [0, 1]) {
+        const store = new RedisStore({ url: `redis://127.0.0.1:${pPort}`, keyPrefix: `dur${round}-${minReplicas}:`, minReplicas });
+        runs[minReplicas]!.push(await writeCost(store, `r${round}`, n));
+        await store.close();
+      }
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    for (const m of [0, 1]) {
+      const r = runs[m]!;
+      console.log(
+        `redis (TCP, 1 replica) minReplicas ${m}: writes/s one at a time ${med(r.map((x) => x.seq)).toFixed(0).padStart(6)} (p99 ${med(r.map((x) => x.seqP99)).toFixed(2)} ms)   ` +
+          `pipelined ${med(r.map((x) => x.pipe)).toFixed(0).padStart(6)} (p99 ${med(r.map((x) => x.pipeP99)).toFixed(2)} ms)   [median of 3, alternated; runs: ${r.map((x) => x.seq.toFixed(0)).join('/')} one at a time]`,
+      );
+    }
+  } finally {
+    for (const p of procs) p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // Warm up the JIT on the shared write path so the first implementation measured is not penalised.
 {
   const warm = new MemoryStore();
@@ -162,3 +245,5 @@ try {
 } finally {
   await server.stop();
 }
+await durabilityCost(Number(process.env['BENCH_DURABLE_N'] ?? 3000));
+console.log(`load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);

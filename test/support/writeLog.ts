@@ -24,13 +24,13 @@ export type Builder = (name: string, id: string) => KubeObject & { kind: Kind };
 export interface WriterResult {
   /** Every op, in order, each decided (acknowledged, or proven applied by AlreadyExists/NotFound on retry). */
   done: Op[];
-  /** Attempts that failed with Unavailable and were retried. */
+  /** Attempts that failed with Unavailable or Timeout and were retried. */
   retries: number;
 }
 
 /**
  * Creates, updates and deletes objects of one kind until stopped (at most `maxOps`), retrying a write
- * whose outcome is unknown (Unavailable) with the same write id until the store decides it.
+ * whose outcome is unknown (Unavailable, Timeout) with the same write id until the store decides it.
  */
 export function writer(
   store: Store,
@@ -40,7 +40,7 @@ export function writer(
   maxOps = 2000,
   /** The store may lose acknowledged writes (an asynchronous replica promoted): record, do not throw. */
   lossPossible = false,
-): { stop: () => Promise<WriterResult> } {
+): { stop: () => Promise<WriterResult>; count: () => number } {
   let running = true;
   const done: Op[] = [];
   let retries = 0;
@@ -68,7 +68,9 @@ export function writer(
             op.foundNothing = true;
             break;
           }
-          if (!isStoreError(e, 'Unavailable')) throw e;
+          // Unavailable (the reply was lost) and Timeout (too few replicas acknowledged it): the
+          // outcome is unknown, so the same write is tried again until the store decides it.
+          if (!isStoreError(e, 'Unavailable') && !isStoreError(e, 'Timeout')) throw e;
           retries++;
           await sleep(25);
         }
@@ -78,6 +80,8 @@ export function writer(
     }
   })();
   return {
+    /** Ops decided so far. */
+    count: () => done.length,
     stop: async () => {
       running = false;
       await task;

@@ -73,6 +73,8 @@ export class Agent {
     this.store = openStore(config.redis, {
       serviceCIDRs: config.serviceClusterIpRange,
       nodePortRange: config.serviceNodePortRange,
+      minReplicas: config.redisMinReplicas,
+      replicaTimeoutMs: config.redisReplicaTimeout,
       logger: { error: (o, m) => log.error(o, m), warn: (o, m) => log.warn(o, m) },
     });
     this.registry = agentRegistry({
@@ -200,6 +202,18 @@ export class Agent {
       });
     }
     await this.source?.start();
+  }
+
+  /**
+   * Controllers this agent leads that are stuck: a change has waited longer than
+   * --controller-health-timeout (queued, being written, or retried after failures), e.g. because
+   * the store does not take writes. /healthz fails while there is one, as kube-proxy's does for a
+   * rule change that waits too long; an agent that does not lead reports nothing (it owes nothing).
+   */
+  stalledControllers(): { controller: string; oldestUnfinishedSeconds: number }[] {
+    const s = this.endpoints?.stats();
+    if (!s?.leader || s.oldestUnfinishedMs <= this.config.controllerHealthTimeout) return [];
+    return [{ controller: 'endpoints', oldestUnfinishedSeconds: Math.round(s.oldestUnfinishedMs / 100) / 10 }];
   }
 
   /** Ready: the first proxy sync is done and DNS and ingress have their first lists. */

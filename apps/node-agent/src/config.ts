@@ -21,6 +21,8 @@ export interface AgentConfig {
   recursive: boolean;
   defaultSslCertificate?: string;
   redis?: string;
+  redisMinReplicas: number;
+  redisReplicaTimeout: number;
   serviceClusterIpRange: string[];
   serviceNodePortRange: string;
   hostnameOverride?: string;
@@ -37,6 +39,7 @@ export interface AgentConfig {
   metricsBindAddress: string;
   reconcileEndpoints?: boolean;
   loadbalancerPool: string[];
+  controllerHealthTimeout: number;
   leaderElectLeaseDuration: number;
   nodeStatusUpdateFrequency: number;
   nodeMonitorGracePeriod: number;
@@ -190,6 +193,9 @@ function checkFileValue(path: string, spec: FlagSpec, value: unknown): unknown {
     case 'duration':
       if (typeof value !== 'string' && typeof value !== 'number') throw bad('a duration such as 1s, 500ms or 1m0s');
       return value;
+    case 'count':
+      if (typeof value !== 'number' && typeof value !== 'string') throw bad('a whole number');
+      return String(value);
     default:
       if (typeof value !== 'string') throw bad('a string');
       return value;
@@ -204,6 +210,12 @@ function toMs(spec: FlagSpec, value: unknown): number {
   }
 }
 
+function toCount(spec: FlagSpec, value: unknown): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(String(value).trim()) || !Number.isSafeInteger(n)) throw new ConfigError(`--${spec.flag} ${JSON.stringify(value)} is not a whole number: write e.g. 0, 1 or 2`);
+  return n;
+}
+
 /** Flag > config file > default, with durations in ms and addresses checked. */
 export function resolveConfig(program: Command, readFile: (path: string) => Map<FlagSpec, unknown> = (p) => readConfigFile(p)): AgentConfig {
   const opts = program.opts<Record<string, unknown>>();
@@ -216,6 +228,7 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
     if (value === undefined && spec.default !== undefined) value = Array.isArray(spec.default) ? [...spec.default] : spec.default;
     if (value === undefined && spec.type === 'list') value = [];
     if (spec.type === 'duration' && value !== undefined) value = toMs(spec, value);
+    if (spec.type === 'count' && value !== undefined) value = toCount(spec, value);
     if (value !== undefined) out[name] = value;
   }
   const config = out as unknown as AgentConfig;
@@ -238,6 +251,7 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
   if (config.defaultSslCertificate !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(config.defaultSslCertificate)) {
     throw new ConfigError(`--default-ssl-certificate ${JSON.stringify(config.defaultSslCertificate)} is not NAMESPACE/SECRET (for example ingress/default-tls)`);
   }
+  if (config.redisMinReplicas > 0 && !config.redis) throw new ConfigError('--redis-min-replicas needs --redis: the memory store has no replicas');
   if (config.kubeconfig && config.manifests.length) throw new ConfigError('--kubeconfig and --manifests are two sources: give one (a real cluster, or manifest files with the workload simulator)');
   if (config.context && !config.kubeconfig) throw new ConfigError('--context needs --kubeconfig');
   if (config.simulateBackends && !config.manifests.length) throw new ConfigError('--simulate-backends needs -f: it backs the Pods the workload simulator makes from manifests');

@@ -7,7 +7,7 @@
  * (`--leader-elect-lease-duration`, `--node-monitor-grace-period`) and CoreDNS (forward, bind, acl) where
  * they exist.
  */
-export type FlagType = 'string' | 'list' | 'boolean' | 'tristate' | 'duration' | 'choice';
+export type FlagType = 'string' | 'list' | 'boolean' | 'tristate' | 'duration' | 'choice' | 'count';
 
 export interface FlagSpec {
   /** Long flag name without dashes. */
@@ -34,6 +34,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'manifests', short: 'f', key: 'manifests', type: 'list', arg: 'PATH', help: 'apply the YAML/JSON manifests in these files or folders (a folder means its files, as kubectl -f; re-read on change); Deployments and StatefulSets run in the workload simulator; with --redis any number of agents may carry the same -f: the holder of the lease svcnet-manifests writes, another takes over when it stops; comma-separated or repeated' },
   { flag: 'recursive', short: 'R', key: 'manifestsRecursive', type: 'boolean', default: false, help: 'with -f: also read the folders inside the folders named (kubectl -R)' },
   { flag: 'redis', key: 'store.redis', type: 'string', arg: 'URL', help: 'share state through Redis (redis://host:6379/0, rediss://, unix:///path/redis.sock); default an in-process memory store' },
+  { flag: 'redis-min-replicas', key: 'store.redisMinReplicas', type: 'count', arg: 'N', default: '0', help: 'acknowledge a store write only once N Redis replicas have it (WAIT), so that a failover loses none; with Sentinel give the number of replicas. Each write then waits a replica round trip; 0: acknowledged by the primary alone, and the last writes before a failover may be lost' },
+  { flag: 'redis-replica-timeout', key: 'store.redisReplicaTimeout', type: 'duration', default: '2s', help: 'with --redis-min-replicas: how long a write waits for the replicas before it fails (and is retried) instead of being acknowledged' },
   { flag: 'service-cluster-ip-range', key: 'store.serviceClusterIPRange', type: 'list', arg: 'CIDR', help: 'ClusterIP range(s) the store allocates from (same on every agent of one store); default 10.96.0.0/12, or 127.100.0.0/16 (loopback, this machine\'s own) with --proxy-mode userspace and the memory store' },
   { flag: 'service-node-port-range', key: 'store.serviceNodePortRange', type: 'string', arg: 'RANGE', default: '30000-32767', help: 'NodePort range the store allocates from (same on every agent of one store)' },
   // node
@@ -53,6 +55,7 @@ export const FLAGS: readonly FlagSpec[] = [
   // controllers
   { flag: 'reconcile-endpoints', key: 'reconcileEndpoints', type: 'tristate', help: 'run the Endpoints/EndpointSlice reconciler (under a lease); default on with manifests or Redis, off with --kubeconfig (use --no-reconcile-endpoints to turn off)' },
   { flag: 'loadbalancer-pool', key: 'loadBalancer.pools', type: 'list', arg: 'CIDR|RANGE', default: [], help: 'addresses for LoadBalancer Services (10.0.0.0/28 or 10.0.0.10-10.0.0.20; the dashboard\'s demo assigns 203.0.113.10-203.0.113.250 and announces none); the controller runs under a lease and its holder adds them to its interface; repeatable' },
+  { flag: 'controller-health-timeout', key: 'controllerHealthTimeout', type: 'duration', default: '60s', help: '/healthz fails while a controller this agent leads has had a change waiting longer than this (queued, being written or retried): a stuck controller is restarted or replaced' },
   { flag: 'leader-elect-lease-duration', key: 'leaderElection.leaseDuration', type: 'duration', default: '15s', help: 'lease time of the controllers\' and the manifests writer\'s leader election; a dead leader is replaced within it' },
   { flag: 'node-status-update-frequency', key: 'nodeStatusUpdateFrequency', type: 'duration', default: '10s', help: 'how often this agent writes its heartbeat and status to the store' },
   { flag: 'node-monitor-grace-period', key: 'nodeMonitorGracePeriod', type: 'duration', default: '40s', help: 'the leader marks a Node NotReady after its agent is silent this long' },

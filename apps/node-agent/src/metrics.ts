@@ -1,4 +1,4 @@
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EndpointsControllerStats } from '@svcnet/endpoints';
 
 /** The agent's own metrics, declared once (README's Metrics section lists the same). */
@@ -12,6 +12,14 @@ export const AGENT_METRICS = {
   endpointsSyncs: { name: 'svcnet_endpoints_controller_syncs', help: 'Reconciler syncs since start.' },
   endpointsWrites: { name: 'svcnet_endpoints_controller_writes', help: 'Endpoints/EndpointSlice writes since start, by operation.' },
   endpointsErrors: { name: 'svcnet_endpoints_controller_errors', help: 'Reconciler errors since start, by kind (error, conflict, fenced, dropped).' },
+  // Controller liveness, with kube-controller-manager's workqueue names (client-go workqueue metrics, name = the controller).
+  workqueueDepth: { name: 'workqueue_depth', help: 'Current depth of the workqueue (changes waiting to be synced).' },
+  workqueueAdds: { name: 'workqueue_adds_total', help: 'Total number of adds handled by the workqueue.' },
+  workqueueRetries: { name: 'workqueue_retries_total', help: 'Total number of retries handled by the workqueue.' },
+  workqueueLongestRunning: { name: 'workqueue_longest_running_processor_seconds', help: 'How many seconds has the longest running processor for the workqueue been running.' },
+  workqueueUnfinishedWork: { name: 'workqueue_unfinished_work_seconds', help: 'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration.' },
+  oldestUnfinished: { name: 'svcnet_controller_oldest_unfinished_change_seconds', help: 'Age of the oldest change the controller has not written yet (waiting, being written or waiting for a retry); /healthz fails past --controller-health-timeout while this agent leads.' },
+  lastWrite: { name: 'svcnet_controller_last_write_timestamp_seconds', help: 'When the controller last had a write acknowledged by the store (Unix time; 0: none since start). time() minus it is the time since.' },
 } as const;
 
 export interface AgentMetricSources {
@@ -22,6 +30,9 @@ export interface AgentMetricSources {
   loadBalancerAddresses: () => number;
   endpoints: () => EndpointsControllerStats | undefined;
 }
+
+/** The controllers whose liveness is exported (the `name` label of workqueue_*, `controller` of svcnet_controller_*). */
+const CONTROLLERS = ['endpoints'] as const;
 
 /**
  * One prom-client registry for the whole agent: process metrics, the agent's gauges (read at scrape
@@ -63,6 +74,37 @@ export function agentRegistry(src: AgentMetricSources): Registry {
   new Gauge({ ...m.endpointsWrites, labelNames: ['operation'], registers, collect() {
     const w = src.endpoints()?.writes ?? { create: 0, update: 0, delete: 0 };
     for (const [op, n] of Object.entries(w)) this.set({ operation: op }, n);
+  } });
+  const stats = (name: (typeof CONTROLLERS)[number]) => (name === 'endpoints' ? src.endpoints() : undefined);
+  const perController = (set: (name: string, s: EndpointsControllerStats) => void) => {
+    for (const name of CONTROLLERS) {
+      const s = stats(name);
+      if (s) set(name, s);
+    }
+  };
+  new Gauge({ ...m.workqueueDepth, labelNames: ['name'], registers, collect() {
+    perController((name, s) => this.set({ name }, s.queueDepth));
+  } });
+  // Counters kept by the queue, read at scrape time: reset, then set to the queue's total.
+  new Counter({ ...m.workqueueAdds, labelNames: ['name'], registers, collect() {
+    this.reset();
+    perController((name, s) => this.inc({ name }, s.queue.adds));
+  } });
+  new Counter({ ...m.workqueueRetries, labelNames: ['name'], registers, collect() {
+    this.reset();
+    perController((name, s) => this.inc({ name }, s.queue.retries));
+  } });
+  new Gauge({ ...m.workqueueLongestRunning, labelNames: ['name'], registers, collect() {
+    perController((name, s) => this.set({ name }, s.queue.longestRunningMs / 1000));
+  } });
+  new Gauge({ ...m.workqueueUnfinishedWork, labelNames: ['name'], registers, collect() {
+    perController((name, s) => this.set({ name }, s.queue.unfinishedWorkMs / 1000));
+  } });
+  new Gauge({ ...m.oldestUnfinished, labelNames: ['controller'], registers, collect() {
+    perController((name, s) => this.set({ controller: name }, s.oldestUnfinishedMs / 1000));
+  } });
+  new Gauge({ ...m.lastWrite, labelNames: ['controller'], registers, collect() {
+    perController((name, s) => this.set({ controller: name }, s.lastWriteAt / 1000));
   } });
   new Gauge({ ...m.endpointsErrors, labelNames: ['kind'], registers, collect() {
     const s = src.endpoints();

@@ -5,7 +5,8 @@ const json = (status: number, body: unknown) => ({ status, type: 'application/js
 
 /**
  * The agent's HTTP routes. On the healthz address: /healthz and /livez answer as kube-proxy's
- * ProxyHealthServer (503 when a queued rule change has waited over two sync periods), /readyz is
+ * ProxyHealthServer (503 when a queued rule change has waited over two sync periods, and when a
+ * controller this agent leads has had a change waiting over --controller-health-timeout), /readyz is
  * 200 once the first sync is applied and DNS and ingress have their first lists. On the metrics
  * address: /metrics (one registry for all packages), /status (the status object; `?history=1`
  * adds the recent applied generations with times) and /healthz as well.
@@ -13,9 +14,11 @@ const json = (status: number, body: unknown) => ({ status, type: 'application/js
 export function agentRoutes(agent: Agent): { healthz: Map<string, Handler>; metrics: Map<string, Handler> } {
   const health: Handler = async () => {
     const now = Date.now();
-    const healthy = agent.proxy.healthy(now);
+    const stalled = agent.stalledControllers();
+    const healthy = agent.proxy.healthy(now) && stalled.length === 0;
     const last = Math.max(0, ...agent.proxy.statuses().map((s) => s.lastSyncAt ?? 0));
-    return json(healthy ? 200 : 503, { lastUpdated: last ? new Date(last).toISOString() : '', currentTime: new Date(now).toISOString(), nodeEligible: true, healthy });
+    const body = { lastUpdated: last ? new Date(last).toISOString() : '', currentTime: new Date(now).toISOString(), nodeEligible: true, healthy };
+    return json(healthy ? 200 : 503, stalled.length ? { ...body, stalledControllers: stalled } : body);
   };
   const ready: Handler = async () => {
     const ok = agent.isReady();

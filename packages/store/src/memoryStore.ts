@@ -12,6 +12,8 @@ import { copyJSON, keyOfObject, prepareWrite, revisionOf, storeKey, withRevision
 import { planServiceAllocation, planServiceRelease, planTrusted } from './serviceAllocation.js';
 import type {
   ApplyResult,
+  BatchOp,
+  BatchResult,
   DeleteOptions,
   ListOptions,
   ListResult,
@@ -178,6 +180,26 @@ export class MemoryStore implements Store, NodeStatusStore {
     s.objects.delete(key);
     s.append({ type: 'DELETED', object: last, revision });
     return clone(last) as ObjectOfKind[K];
+  }
+
+  /** Each op as its single call, in order (each is atomic on its own, as every MemoryStore write). */
+  async batch(ops: readonly BatchOp[], options: WriteOptions = {}): Promise<BatchResult[]> {
+    const out: BatchResult[] = [];
+    for (const op of ops) {
+      try {
+        if (op.op === 'delete') {
+          const { expectedRevision } = op;
+          const object = await this.delete(op.kind, op.namespace, op.name, { ...options, ...(expectedRevision !== undefined ? { expectedRevision } : {}) });
+          out.push({ ok: true, action: 'deleted', object });
+        } else {
+          const r = await this.write(op.op, op.object, options);
+          out.push({ ok: true, action: r.action, object: r.object });
+        }
+      } catch (e) {
+        out.push({ ok: false, error: e as Error });
+      }
+    }
+    return out;
   }
 
   async *watch<K extends Kind>(kind: K, options: WatchOptions): AsyncIterable<WatchEvent<ObjectOfKind[K]>> {

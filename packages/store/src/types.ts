@@ -1,4 +1,4 @@
-import type { Kind, LabelSelector, ObjectOfKind } from '@svcnet/model';
+import type { Kind, KubeObject, LabelSelector, ObjectOfKind } from '@svcnet/model';
 
 /**
  * The contract every store implements (MemoryStore, RedisStore), modelled on the Kubernetes API
@@ -28,6 +28,17 @@ export interface Store {
   apply<K extends Kind>(object: ObjectOfKind[K] & { kind: K }, options?: WriteOptions): Promise<ApplyResult<ObjectOfKind[K]>>;
   /** Deletes and returns the last state; NotFound if absent. `expectedRevision` for a conditional delete. */
   delete<K extends Kind>(kind: K, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<ObjectOfKind[K]>;
+
+  /**
+   * Many writes in one call, for controllers that write in bulk: each op is decided on its own, with
+   * its own compare-and-set (an update's `metadata.resourceVersion`, a delete's `expectedRevision`)
+   * and the same rules as the single call of that name; one op's Conflict, NotFound or refusal does
+   * not stop the others. Results come in the order of `ops`; ops on the same object apply in that
+   * order. `options` (fence, trusted, immutable) hold for every op; a lost fence fails them all.
+   * RedisStore sends the ops of one kind as one script call per chunk (`batchLimits`), all chunks in
+   * one pipeline; Services, which allocate addresses, go one by one.
+   */
+  batch(ops: readonly BatchOp[], options?: WriteOptions): Promise<BatchResult[]>;
 
   /**
    * Events after `fromRevision` (exclusive) in order; ends when the signal aborts or the store closes.
@@ -75,6 +86,23 @@ export interface WriteOptions {
    */
   immutable?: boolean;
 }
+
+/** An object of any kind, its `kind` set (what `batch` and the single writes take). */
+export type ObjectWithKind = { [K in Kind]: ObjectOfKind[K] & { kind: K } }[Kind];
+
+/** One write of a batch: `create`, `update`, `updateStatus` and `apply` as the single calls; `delete` by key. */
+export type BatchOp =
+  | { op: 'create' | 'update' | 'updateStatus' | 'apply'; object: ObjectWithKind }
+  | { op: 'delete'; kind: Kind; namespace?: string; name: string; expectedRevision?: number };
+
+/**
+ * One op's outcome. `error` is what the single call would have thrown: a StoreError (Conflict,
+ * NotFound, AlreadyExists, Fenced, Unavailable, Timeout) or InvalidObjectError. `object` is what the
+ * single call returns (for a delete, the last state with the deletion revision).
+ */
+export type BatchResult =
+  | { ok: true; action: 'created' | 'updated' | 'unchanged' | 'deleted'; object: KubeObject }
+  | { ok: false; error: Error };
 
 export interface DeleteOptions extends WriteOptions {
   expectedRevision?: number;

@@ -1,3 +1,4 @@
+import { batchContract } from './contractBatch.js';
 import { objectsContract } from './contractObjects.js';
 import { watchContract } from './contractWatch.js';
 import { coordinationContract } from './contractCoordination.js';
@@ -21,11 +22,12 @@ export interface StoreTarget {
 /**
  * The one contract every Store passes (MemoryStore, RedisStore): objects and metadata, status
  * (who may set it, how it is validated) and the endpoint address rules of trusted writes,
- * list, watch (order, resume, Expired, bookmarks, informer), leases and fencing, allocation,
- * concurrency. Call inside a describe block.
+ * batches (each op decided on its own, split over script calls), list, watch (order, resume,
+ * Expired, bookmarks, informer), leases and fencing, allocation, concurrency. Call inside a describe block.
  */
 export function storeContract(target: StoreTarget): void {
   objectsContract(target);
+  batchContract(target);
   statusContract(target);
   watchContract(target);
   coordinationContract(target);

@@ -10,11 +10,14 @@ export {
   netns,
   nft,
   openssl,
+  redisCli,
   redisServer,
   requireAll,
   root,
 } from './requirements.js';
 export type { Requirement } from './requirements.js';
 export { RedisServer } from './redisServer.js';
+export { RedisCluster, freePort } from './redisCluster.js';
+export type { ClusterNode, RedisClusterOptions } from './redisCluster.js';
 export type { RedisServerOptions } from './redisServer.js';
 export { NetNs, run, vethPair } from './netns.js';

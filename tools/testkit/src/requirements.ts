@@ -55,6 +55,7 @@ export const netns: Requirement = {
 };
 
 export const redisServer = binary('redis-server', 'redis-server');
+export const redisCli = binary('redis-cli', 'redis-tools');
 export const dig = binary('dig', 'dnsutils');
 export const iptablesRestore = binary('iptables-restore', 'iptables');
 export const nft = binary('nft', 'nftables');

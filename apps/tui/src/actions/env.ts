@@ -19,7 +19,7 @@ export async function printEnv(flags: EnvFlags): Promise<number> {
   if (!flags.redis === !flags.filename?.length) throw new UsageError('give the Services: -f PATH (manifests) or --redis URL (the shared store), one of them');
   let services: Service[];
   let failures = 0;
-  if (flags.redis) services = await withStore(flags.redis, async (store) => (await store.list('Service')).items);
+  if (flags.redis) services = await withStore({ redis: flags.redis }, async (store) => (await store.list('Service')).items);
   else {
     const run = await runPipeline({ filename: flags.filename!, recursive: flags.recursive, validate: flags.validate, serviceClusterIpRange: flags.serviceClusterIpRange });
     failures = run.failures;

@@ -46,7 +46,7 @@ function notFound(kind: Kind, name: string): string {
 /** `svcnet get KIND [NAME] [-n NS|-A] [-l SELECTOR] [-o wide|yaml|json|name]` */
 export async function get(kindText: string, name: string | undefined, opts: GetFlags): Promise<number> {
   const kind = resolveKind(kindText);
-  return withStore(opts.redis, async (store) => {
+  return withStore(opts, async (store) => {
     const ns = NAMESPACED[kind] && !opts.allNamespaces ? opts.namespace : undefined;
     let items: KubeObject[];
     if (name) {
@@ -73,7 +73,7 @@ export async function get(kindText: string, name: string | undefined, opts: GetF
 /** `svcnet describe KIND NAME` */
 export async function describe(kindText: string, name: string, opts: ObjectFlags): Promise<number> {
   const kind = resolveKind(kindText);
-  return withStore(opts.redis, async (store) => {
+  return withStore(opts, async (store) => {
     const o = await store.get(kind, opts.namespace, name);
     if (!o) {
       console.error(notFound(kind, name));
@@ -90,7 +90,7 @@ export async function apply(opts: ApplyFlags): Promise<number> {
   const input = await readManifestFlags(opts);
   let failed = reportManifestInput(input) > 0;
   const strictlyBad = new Set(input.strict ? input.unknown.map((u) => u.manifest) : []);
-  await withStore(opts.redis, async (store) => {
+  await withStore(opts, async (store) => {
     for (const m of input.objects) {
       const { object } = m;
       if (strictlyBad.has(m)) continue;
@@ -103,7 +103,7 @@ export async function apply(opts: ApplyFlags): Promise<number> {
         const r = await store.apply(object as never);
         console.log(`${label} ${r.action === 'unchanged' ? 'unchanged' : r.action === 'created' ? 'created' : 'configured'}`);
       } catch (e) {
-        if (isStoreError(e, 'Unavailable')) throw new CliError((e as Error).message);
+        if (isStoreError(e, 'Unavailable') || isStoreError(e, 'Timeout')) throw new CliError((e as Error).message);
         failed = true;
         console.error(`error: ${whereFrom(m)}: ${(e as Error).message}`);
       }
@@ -129,7 +129,7 @@ export async function deleteObjects(kindText: string | undefined, names: string[
     const kind = resolveKind(kindText);
     for (const name of names) targets.push({ kind, namespace: opts.namespace, name });
   }
-  await withStore(opts.redis, async (store: Store) => {
+  await withStore(opts, async (store: Store) => {
     for (const t of targets) {
       try {
         const o = await store.delete(t.kind, t.namespace, t.name);

@@ -10,12 +10,17 @@ const cliLogger: StoreLogger = {
   warn: () => {},
 };
 
-/** Runs `f` on the store at `url`, which must answer within 5 s (else one line and exit 1; exit 2 for a malformed URL), then closes it. */
-export async function withStore<T>(url: string, f: (store: Store) => Promise<T>): Promise<T> {
+/**
+ * Runs `f` on the store at `--redis`, which must answer within 5 s (else one line and exit 1; exit 2
+ * for a malformed URL), then closes it. `--redis-min-replicas`: writes wait for that many replicas
+ * (a write they do not acknowledge within 2 s fails with one line and exit 1).
+ */
+export async function withStore<T>(flags: { redis: string; redisMinReplicas?: number | undefined }, f: (store: Store) => Promise<T>): Promise<T> {
+  const url = flags.redis;
   let store: Store;
   try {
     // One connection attempt per command: a refused connection is reported at once, not retried.
-    store = await connectStore(url, { logger: cliLogger, timeoutMs: 5000, redis: { retryStrategy: () => null } });
+    store = await connectStore(url, { logger: cliLogger, timeoutMs: 5000, redis: { retryStrategy: () => null }, ...(flags.redisMinReplicas ? { minReplicas: flags.redisMinReplicas } : {}) });
   } catch (e) {
     // Unreachable: exit 1. A URL that is not a store URL at all is a usage error: exit 2.
     throw isStoreError(e) ? new CliError((e as Error).message) : new UsageError(`--redis: ${(e as Error).message}`);

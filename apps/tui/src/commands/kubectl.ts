@@ -1,8 +1,10 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { RegisterCommand } from './types.js';
 
 export interface StoreFlags {
   redis: string;
+  /** Replicas that must acknowledge each write (svcnet-agent's --redis-min-replicas). */
+  redisMinReplicas?: number;
 }
 export interface GetFlags extends StoreFlags {
   namespace: string;
@@ -26,6 +28,13 @@ export interface DeleteFlags extends ObjectFlags {
 
 const redisOption = () =>
   new Option('--redis <url>', 'the shared store that agents use (redis://, rediss://, unix:///path)').env('SVCNET_REDIS').makeOptionMandatory();
+const minReplicasOption = () =>
+  new Option('--redis-min-replicas <n>', 'acknowledge a write only once n Redis replicas have it (WAIT; as svcnet-agent\'s flag): a failover then loses none')
+    .env('SVCNET_REDIS_MIN_REPLICAS')
+    .argParser((v: string) => {
+      if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError('write a whole number, e.g. 1');
+      return Number(v);
+    });
 const kindArgument = 'svc, ep, eps, pod, ing, ingressclass, node, secret';
 
 /** kubectl's -f: files, folders (their top-level files, or all with -R) and `-` for stdin; repeatable. */
@@ -55,6 +64,7 @@ export const registerKubectl: RegisterCommand = (program, setExitCode) => {
     .option('-l, --selector <query>', 'label selector, as kubectl (-l app=web,tier!=db)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'yaml', 'json', 'name']))
     .addOption(redisOption())
+    .addOption(minReplicasOption())
     .action((kind: string, name: string | undefined, flags: GetFlags) => run((a) => a.get(kind, name, flags)));
 
   program
@@ -64,6 +74,7 @@ export const registerKubectl: RegisterCommand = (program, setExitCode) => {
     .argument('<name>')
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .addOption(redisOption())
+    .addOption(minReplicasOption())
     .action((kind: string, name: string, flags: ObjectFlags) => run((a) => a.describe(kind, name, flags)));
 
   addFilenameOptions(
@@ -72,6 +83,7 @@ export const registerKubectl: RegisterCommand = (program, setExitCode) => {
   )
     .addOption(validateOption())
     .addOption(redisOption())
+    .addOption(minReplicasOption())
     .action((flags: ApplyFlags) => run((a) => a.apply(flags)));
 
   addFilenameOptions(
@@ -85,5 +97,6 @@ export const registerKubectl: RegisterCommand = (program, setExitCode) => {
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('--ignore-not-found', 'treat a missing object as deleted')
     .addOption(redisOption())
+    .addOption(minReplicasOption())
     .action((kind: string | undefined, names: string[], flags: DeleteFlags) => run((a) => a.deleteObjects(kind, names, flags)));
 };

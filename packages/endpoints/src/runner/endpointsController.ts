@@ -1,14 +1,12 @@
-import { InvalidObjectError, type EndpointSlice, type Endpoints, type Node, type Pod, type Service } from '@svcnet/model';
-import { StoreError, isStoreError, listAndWatch, type Informer, type Lease, type Store, type WriteOptions } from '@svcnet/store';
+import type { EndpointSlice, Endpoints, Node, Pod, Service } from '@svcnet/model';
+import { StoreError, isStoreError, listAndWatch, type BatchResult, type Informer, type Lease, type Store, type WriteOptions } from '@svcnet/store';
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_TOPOLOGY_ZONE, MIRRORING_CONTROLLER_NAME } from '../core/constants.js';
-import { planEndpoints } from '../core/desiredEndpoints.js';
-import { reconcileMirroredSlices, shouldMirror } from '../core/mirroring.js';
-import { isReconciledService, podIPProblem } from '../core/podRules.js';
-import { reconcileSlices, type SliceChanges } from '../core/sliceReconciler.js';
+import { podIPProblem } from '../core/podRules.js';
 import { TriggerTimeTracker } from '../core/triggerTimeTracker.js';
 import { SelectorIndex } from '../view/selectorIndex.js';
 import { ObjectMirror, serviceKeyOfSlice } from './objectMirror.js';
 import { podChangeMatters } from './podChanges.js';
+import { SyncPlanner, splitKey, type SyncPlan, type WriteTally } from './syncPlanner.js';
 import { WorkQueue } from './workQueue.js';
 
 export interface EndpointsControllerOptions {
@@ -31,6 +29,12 @@ export interface EndpointsControllerOptions {
    * two workers at the same time. Through Redis this overlaps round trips; in memory it changes nothing.
    */
   workers?: number;
+  /**
+   * Most Services one worker syncs together, their writes sent as one store batch (default 100).
+   * A worker takes a share of the backlog (depth / workers, at least 1): a single change is synced
+   * and written alone, an initial pass or a burst in batches.
+   */
+  batchServices?: number;
 }
 
 export interface EndpointsControllerStats {
@@ -45,6 +49,15 @@ export interface EndpointsControllerStats {
   dropped: number;
   /** Writes the store refused as invalid (counted in `errors` too): that object skipped, the rest written. */
   refused: number;
+  /**
+   * Age of the oldest change not yet written (waiting, being synced or waiting for a retry), in ms:
+   * what a stuck controller shows (the agent's /healthz fails on it while this one leads).
+   */
+  oldestUnfinishedMs: number;
+  /** Epoch ms of the last write the store acknowledged (0: none since start). */
+  lastWriteAt: number;
+  /** client-go workqueue figures: adds and retries since start, the longest and the summed running time of syncs in flight. */
+  queue: { adds: number; retries: number; longestRunningMs: number; unfinishedWorkMs: number };
 }
 
 export const DEFAULT_LEASE_NAME = 'svcnet-endpoints-controller';
@@ -86,9 +99,12 @@ export class EndpointsController {
   private readonly leaderWaiters = new Set<() => void>();
   private lastYield = 0;
   private idleWaiters: (() => void)[] = [];
-  private readonly counters: Omit<EndpointsControllerStats, 'leader' | 'queueDepth' | 'oldestPendingMs'> = {
-    syncs: 0, writes: { create: 0, update: 0, delete: 0 }, conflicts: 0, errors: 0, fenced: 0, dropped: 0, refused: 0,
+  private readonly counters: Omit<EndpointsControllerStats, 'leader' | 'queueDepth' | 'oldestPendingMs' | 'oldestUnfinishedMs' | 'queue'> & WriteTally = {
+    syncs: 0, writes: { create: 0, update: 0, delete: 0 }, conflicts: 0, errors: 0, fenced: 0, dropped: 0, refused: 0, lastWriteAt: 0,
   };
+  private readonly planner: SyncPlanner;
+  /** Keys being synced -> the changes of their Endpoints and slices seen meanwhile (see changed()). */
+  private readonly seenWhileSyncing = new Map<string, string[]>();
 
   constructor(private readonly store: Store, private readonly options: EndpointsControllerOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -97,6 +113,17 @@ export class EndpointsController {
     this.leaseName = options.leaseName ?? DEFAULT_LEASE_NAME;
     this.ttl = options.leaseTtlMs ?? 15_000;
     this.queue = new WorkQueue(this.now);
+    this.planner = new SyncPlanner({
+      index: this.index,
+      mirror: this.mirror,
+      triggers: this.triggers,
+      zones: this.zones,
+      random: this.random,
+      now: this.now,
+      maxEndpointsPerSlice: options.maxEndpointsPerSlice,
+      tally: this.counters,
+      refused: (key, e) => this.report(e, key),
+    });
   }
 
   get isLeader(): boolean {
@@ -104,7 +131,14 @@ export class EndpointsController {
   }
 
   stats(): EndpointsControllerStats {
-    return { leader: this.isLeader, queueDepth: this.queue.depth, oldestPendingMs: this.queue.oldestAgeMs(), ...structuredClone(this.counters) };
+    return {
+      leader: this.isLeader,
+      queueDepth: this.queue.depth,
+      oldestPendingMs: this.queue.oldestAgeMs(),
+      oldestUnfinishedMs: this.queue.oldestUnfinishedMs(),
+      queue: this.queue.metrics(),
+      ...structuredClone(this.counters),
+    };
   }
 
   /** Starts the watches, waits until their first lists are in, then campaigns for the lease and works. */
@@ -205,7 +239,18 @@ export class EndpointsController {
   private onEndpoints(ep: Endpoints, deleted: boolean): void {
     const key = keyOf(ep);
     const changed = deleted ? this.removeIfNotNewer(key, ep) : this.mirror.putEndpoints(key, ep);
-    if (changed) this.queue.add(key);
+    if (changed) this.changed(key, 'Endpoints', ep);
+  }
+  /**
+   * An Endpoints or slice of `key` changed in the store. While `key` is being synced, the change is
+   * most likely this sync's own write coming back before the batch that made it has answered (a
+   * batch answers after all its writes): it is noted, and the key is queued again only if it was not
+   * one of the writes the batch reports (settled()). Otherwise the key is queued now.
+   */
+  private changed(key: string, kind: string, obj: Endpoints | EndpointSlice): void {
+    const seen = this.seenWhileSyncing.get(key);
+    if (seen) seen.push(writeId(kind, obj));
+    else this.queue.add(key);
   }
   private removeIfNotNewer(key: string, ep: Endpoints): boolean {
     const cur = this.mirror.getEndpoints(key);
@@ -215,7 +260,7 @@ export class EndpointsController {
   private onSlice(slice: EndpointSlice, deleted: boolean): void {
     const changed = deleted ? this.mirror.removeSlice(slice) : this.mirror.putSlice(slice);
     const key = serviceKeyOfSlice(slice);
-    if (changed && key) this.queue.add(key);
+    if (changed && key) this.changed(key, 'EndpointSlice', slice);
   }
   private onNode(node: Node, deleted: boolean): void {
     const name = node.metadata?.name ?? '';
@@ -237,6 +282,8 @@ export class EndpointsController {
         const got = await this.store.leases.acquire(this.leaseName, this.holder, this.ttl);
         if (got && !this.stopped) {
           this.lease = got;
+          // What waited while another agent led was not this one's to do: its clock starts now.
+          this.queue.restartClocks();
           this.resyncAll();
           this.wakeWorker();
         }
@@ -266,27 +313,31 @@ export class EndpointsController {
 
   // ---- the worker ----
 
-  /** One worker: takes a key no other worker holds, syncs it, and marks it done. */
+  /**
+   * One worker: takes keys no other worker holds (its share of the backlog, at most
+   * `batchServices`), syncs them with one store batch for all their writes, and marks them done.
+   */
   private async work(): Promise<void> {
+    const workers = Math.max(1, this.options.workers ?? 8);
+    const most = Math.max(1, this.options.batchServices ?? 100);
     while (!this.stopped) {
       if (!this.lease) {
         // Followers keep their caches and queue current but write nothing; wait for leadership.
         await new Promise<void>((r) => this.leaderWaiters.add(r));
         continue;
       }
-      const key = this.queue.take();
-      if (key === undefined) {
+      const share = Math.min(most, Math.max(1, Math.ceil(this.queue.depth / workers)));
+      const keys: string[] = [];
+      for (let key = this.queue.take(); key !== undefined; key = keys.length < share ? this.queue.take() : undefined) keys.push(key);
+      if (keys.length === 0) {
         if (this.isIdle()) this.notifyIdle();
         await this.queue.waitForWork();
         continue;
       }
       try {
-        await this.syncWithRetries(key);
-        this.queue.forget(key);
-      } catch (e) {
-        this.handleError(key, e as Error);
+        await this.syncAll(keys);
       } finally {
-        this.queue.done(key);
+        for (const key of keys) this.queue.done(key);
       }
       if (this.isIdle()) this.notifyIdle();
       await this.yieldToTimers();
@@ -335,18 +386,74 @@ export class EndpointsController {
     this.options.onError?.(e, key);
   }
 
-  /** A sync that loses a race (Conflict, NotFound, AlreadyExists) re-reads from the store and recomputes, up to 3 times. */
-  private async syncWithRetries(key: string): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.sync(key);
-        return;
-      } catch (e) {
-        const race = isStoreError(e, 'Conflict') || isStoreError(e, 'NotFound') || isStoreError(e, 'AlreadyExists');
-        if (!race || attempt >= 2) throw e;
-        this.counters.conflicts++;
-        await this.refresh(key);
+  /**
+   * Syncs `keys`: plans each (pure, from the caches), writes every plan's ops as one store batch,
+   * and settles each key on its own: done (forgotten by the queue), a lost race (Conflict,
+   * NotFound, AlreadyExists: that key's objects re-read from the store and planned again, up to 3
+   * times) or an error (the queue's per-key backoff; Fenced drops leadership at once).
+   */
+  private async syncAll(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.seenWhileSyncing.set(key, []);
+    try {
+      await this.syncAttempts(keys);
+    } finally {
+      // Whatever changed meanwhile and was not accounted for (an error, a stop) is synced again.
+      for (const key of keys) {
+        if (this.seenWhileSyncing.get(key)?.length) this.queue.add(key);
+        this.seenWhileSyncing.delete(key);
       }
+    }
+  }
+
+  /** Changes seen while `plan` was written that are not among its own writes: someone else's. */
+  private settled(plan: SyncPlan, results: readonly BatchResult[]): void {
+    const seen = this.seenWhileSyncing.get(plan.key);
+    if (!seen?.length) return;
+    const ours = new Set<string>();
+    for (const r of results) if (r.ok) ours.add(writeId(r.object.kind ?? '', r.object));
+    const foreign = seen.some((id) => !ours.has(id));
+    seen.length = 0;
+    if (foreign) this.queue.add(plan.key);
+  }
+
+  private async syncAttempts(keys: readonly string[]): Promise<void> {
+    let todo = keys;
+    for (let attempt = 0; todo.length > 0; attempt++) {
+      const plans: SyncPlan[] = [];
+      for (const key of todo) {
+        this.counters.syncs++;
+        try {
+          plans.push(this.planner.plan(key));
+        } catch (e) {
+          this.handleError(key, e as Error);
+        }
+      }
+      const ops = plans.flatMap((p) => p.ops);
+      let results: BatchResult[] = [];
+      if (ops.length > 0) {
+        try {
+          results = await this.store.batch(ops, this.writeOptions());
+        } catch (e) {
+          for (const p of plans) this.handleError(p.key, e as Error);
+          return;
+        }
+      }
+      const raced: string[] = [];
+      let at = 0;
+      for (const p of plans) {
+        const mine = results.slice(at, (at += p.ops.length));
+        const outcome = this.planner.settle(p, mine);
+        this.settled(p, mine);
+        if (outcome.kind === 'done') this.queue.forget(p.key);
+        else if (outcome.kind === 'error') this.handleError(p.key, outcome.error);
+        else if (attempt >= 2) this.handleError(p.key, outcome.error);
+        else {
+          this.counters.conflicts++;
+          raced.push(p.key);
+        }
+      }
+      await Promise.all(raced.map((key) => this.refresh(key).catch((e: Error) => this.report(e, key))));
+      todo = raced;
     }
   }
 
@@ -374,120 +481,14 @@ export class EndpointsController {
     if (!this.lease) throw new StoreError('Fenced', `endpoints controller ${this.holder} no longer holds lease "${this.leaseName}": not writing`);
     return { fence: { lease: this.lease.name, token: this.lease.token }, trusted: true, immutable: true };
   }
+}
 
-  private async sync(key: string): Promise<void> {
-    this.counters.syncs++;
-    const [ns, name] = splitKey(key);
-    const svc = this.index.getService(key);
-    const ours = this.mirror.slicesFor(key, ENDPOINTSLICE_CONTROLLER_NAME);
-    const mirrored = this.mirror.slicesFor(key, MIRRORING_CONTROLLER_NAME);
-    const existing = this.mirror.getEndpoints(key);
-
-    if (!svc) {
-      // The Service is gone: its Endpoints go (even hand-written ones, as upstream) and so do its slices.
-      this.triggers.deleteService(ns, name);
-      if (existing) await this.remove('Endpoints', existing, () => this.mirror.removeEndpoints(key));
-      await this.applySlices(key, { create: [], update: [], delete: [...ours, ...mirrored] });
-      return;
-    }
-    if (!isReconciledService(svc)) {
-      // Selectorless (or ExternalName without selector): mirror hand-written Endpoints into slices.
-      const changes = shouldMirror(svc, existing)
-        ? reconcileMirroredSlices(existing!, mirrored, { random: this.random })
-        : { create: [], update: [], delete: mirrored };
-      await this.applySlices(key, changes);
-      return;
-    }
-    if (mirrored.length) await this.applySlices(key, { create: [], update: [], delete: mirrored });
-
-    const pods = this.index.podsForService(svc);
-    const trigger = this.triggers.compute(svc, pods);
-    const plan = planEndpoints(svc, pods, existing, { triggerTime: trigger, podsSelected: true });
-    const changes = reconcileSlices(svc, pods, ours, {
-      random: this.random,
-      triggerTime: trigger,
-      podsSelected: true,
-      zoneOf: (node) => this.zones.get(node),
-      ...(this.options.maxEndpointsPerSlice ? { maxEndpointsPerSlice: this.options.maxEndpointsPerSlice } : {}),
-    });
-    // The Endpoints object and the slices are independent objects (upstream writes them from two
-    // controllers), so their writes overlap: one round trip less per change through Redis. A failure
-    // of either fails the sync once both have settled, and the whole sync is retried.
-    const outcomes = await Promise.allSettled([
-      plan && plan.action !== 'none' ? this.writeEndpoints(key, plan.action, plan.endpoints) : undefined,
-      this.applySlices(key, changes),
-    ]);
-    for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
-  }
-
-  private async writeEndpoints(key: string, action: 'create' | 'update', endpoints: Endpoints): Promise<void> {
-    const opts = this.writeOptions();
-    try {
-      const written =
-        action === 'create'
-          ? await this.store.create({ ...endpoints, kind: 'Endpoints' }, opts)
-          : await this.store.update({ ...endpoints, kind: 'Endpoints' }, opts);
-      this.counters.writes[action]++;
-      this.mirror.putEndpoints(key, written);
-    } catch (e) {
-      if (!this.refused(key, e)) throw e;
-    }
-  }
-
-  private async applySlices(key: string, changes: SliceChanges): Promise<void> {
-    for (const s of changes.create) {
-      try {
-        const written = await this.store.create({ ...s, kind: 'EndpointSlice' }, this.writeOptions());
-        this.counters.writes.create++;
-        this.mirror.putSlice(written);
-      } catch (e) {
-        if (!this.refused(key, e)) throw e;
-      }
-    }
-    for (const s of changes.update) {
-      try {
-        const written = await this.store.update({ ...s, kind: 'EndpointSlice' }, this.writeOptions());
-        this.counters.writes.update++;
-        this.mirror.putSlice(written);
-      } catch (e) {
-        if (!this.refused(key, e)) throw e;
-      }
-    }
-    for (const s of changes.delete) await this.remove('EndpointSlice', s, () => this.mirror.removeSlice(s));
-  }
-
-  /**
-   * A write the store refused as invalid: the trusted path still checks endpoint addresses, so an
-   * address the core let through (it filters Pods, but mirrors hand-written Endpoints, which may
-   * have been written around the store) lands here. It is reported and that one object skipped;
-   * the sync goes on with the others and is not retried, since the same inputs would be refused
-   * again; the next change of the Service, its Pods or its Endpoints syncs it anew. Returns false
-   * for any other error, which the caller rethrows.
-   */
-  private refused(key: string, e: unknown): boolean {
-    if (!(e instanceof InvalidObjectError)) return false;
-    this.counters.refused++;
-    this.counters.errors++;
-    this.report(e, key);
-    return true;
-  }
-
-  private async remove(kind: 'Endpoints' | 'EndpointSlice', obj: Endpoints | EndpointSlice, forget: () => void): Promise<void> {
-    try {
-      await this.store.delete(kind, obj.metadata?.namespace ?? 'default', obj.metadata?.name ?? '', this.writeOptions());
-      this.counters.writes.delete++;
-    } catch (e) {
-      if (!isStoreError(e, 'NotFound')) throw e;
-    }
-    forget();
-  }
+/** `kind/ns/name@resourceVersion`: one write, as its result and its watch event both show it. */
+function writeId(kind: string, o: { metadata?: { namespace?: string; name?: string; resourceVersion?: string } }): string {
+  return `${kind}/${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}@${o.metadata?.resourceVersion ?? ''}`;
 }
 
 function keyOf(o: { metadata?: { namespace?: string; name?: string } }): string {
   return `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
 }
 
-function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
-}

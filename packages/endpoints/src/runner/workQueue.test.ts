@@ -52,4 +52,39 @@ describe('WorkQueue (client-go workqueue contract)', () => {
     expect(q.numRequeues('a')).toBe(0);
     q.shutDown();
   });
+
+  it('ages a change until it is done with: waiting, in flight and between retries (liveness)', () => {
+    let now = 1000;
+    const q = new WorkQueue(() => now);
+    q.add('a');
+    now = 1500;
+    q.add('b');
+    expect(q.oldestUnfinishedMs()).toBe(500);
+    expect(q.take()).toBe('a');
+    now = 3000;
+    // In flight for 1500 ms: still unfinished, and the longest-running sync.
+    expect(q.oldestUnfinishedMs()).toBe(2000);
+    expect(q.metrics()).toMatchObject({ adds: 2, retries: 0, longestRunningMs: 1500, unfinishedWorkMs: 1500 });
+    q.addRateLimited('a');
+    q.done('a');
+    // Waiting for its retry: neither queued nor in flight, and still the oldest unfinished change.
+    expect(q.oldestUnfinishedMs()).toBe(2000);
+    expect(q.metrics().retries).toBe(1);
+    q.forget('a');
+    expect(q.oldestUnfinishedMs()).toBe(1500);
+    // A key changed again during its sync is unfinished since that change, not since the first.
+    expect(q.take()).toBe('b');
+    now = 4000;
+    q.add('b');
+    q.forget('b');
+    q.done('b');
+    expect(q.oldestUnfinishedMs()).toBe(0);
+    now = 4500;
+    expect(q.oldestUnfinishedMs()).toBe(500);
+    // A new leader's clock: what waited before is not its delay.
+    now = 9000;
+    q.restartClocks();
+    expect(q.oldestUnfinishedMs()).toBe(0);
+    q.shutDown();
+  });
 });

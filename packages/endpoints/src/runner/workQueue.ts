@@ -14,10 +14,21 @@ export class WorkQueue {
   private readonly waiters = new Set<() => void>();
   /** Waiting keys that are not being processed: what `take` can hand out. */
   private ready = 0;
+  /**
+   * Keys added and not yet done with (`forget`: synced, or given up), with when they were first
+   * added: pending, in processing or waiting for a retry. Insertion-ordered, so the first is the oldest.
+   */
+  private readonly unfinished = new Map<string, number>();
+  /** Keys being processed, with when their processing started. */
+  private readonly started = new Map<string, number>();
+  private addCount = 0;
+  private retryCount = 0;
 
   constructor(private readonly now: () => number) {}
 
   add(key: string): void {
+    this.addCount++;
+    if (!this.unfinished.has(key)) this.unfinished.set(key, this.now());
     if (this.pending.has(key)) return;
     this.pending.set(key, this.now());
     if (!this.processing.has(key)) {
@@ -30,6 +41,7 @@ export class WorkQueue {
   addRateLimited(key: string): number {
     const n = this.retries.get(key) ?? 0;
     this.retries.set(key, n + 1);
+    this.retryCount++;
     const delay = Math.min(5 * 2 ** n, 10_000);
     const t = setTimeout(() => {
       this.timers.delete(t);
@@ -39,8 +51,13 @@ export class WorkQueue {
     return n + 1;
   }
 
+  /** The key is done with: synced, or given up after too many retries. */
   forget(key: string): void {
     this.retries.delete(key);
+    this.unfinished.delete(key);
+    // A key changed again while it was being synced is unfinished again, since that change.
+    const again = this.pending.get(key);
+    if (again !== undefined) this.unfinished.set(key, again);
   }
 
   numRequeues(key: string): number {
@@ -58,6 +75,7 @@ export class WorkQueue {
       if (this.processing.has(key)) continue;
       this.pending.delete(key);
       this.processing.add(key);
+      this.started.set(key, this.now());
       this.ready--;
       return key;
     }
@@ -67,6 +85,7 @@ export class WorkQueue {
   /** Ends processing of `key`; if it was re-added meanwhile, it becomes available again. */
   done(key: string): void {
     if (!this.processing.delete(key)) return;
+    this.started.delete(key);
     const since = this.pending.get(key);
     if (since === undefined) return;
     // Back of the line, as client-go: the key is re-queued when processing ends.
@@ -103,6 +122,38 @@ export class WorkQueue {
   oldestAgeMs(): number {
     const first = this.pending.values().next();
     return first.done ? 0 : Math.max(0, this.now() - first.value);
+  }
+
+  /**
+   * Age of the oldest change not yet done with, in ms (0 when none): waiting, being synced, or
+   * waiting for a retry after a failed sync. What "this controller is stuck" is measured by.
+   */
+  oldestUnfinishedMs(): number {
+    const first = this.unfinished.values().next();
+    return first.done ? 0 : Math.max(0, this.now() - first.value);
+  }
+
+  /** client-go's workqueue metrics: adds, retries, the longest-running and the summed running time of syncs in flight. */
+  metrics(): { adds: number; retries: number; longestRunningMs: number; unfinishedWorkMs: number } {
+    const now = this.now();
+    let longest = 0;
+    let sum = 0;
+    for (const t of this.started.values()) {
+      const ms = Math.max(0, now - t);
+      longest = Math.max(longest, ms);
+      sum += ms;
+    }
+    return { adds: this.addCount, retries: this.retryCount, longestRunningMs: longest, unfinishedWorkMs: sum };
+  }
+
+  /**
+   * Restarts the clocks of everything waiting (a new leader: the time a change spent queued while
+   * no one here was responsible for it is not time this controller was stuck).
+   */
+  restartClocks(): void {
+    const now = this.now();
+    for (const k of this.unfinished.keys()) this.unfinished.set(k, now);
+    for (const k of this.pending.keys()) this.pending.set(k, now);
   }
 
   shutDown(): void {

@@ -29,6 +29,13 @@ export interface KindKeys {
   /** Sets of allocated ClusterIPs and NodePorts (Service only; kept in the Service slot so allocation is atomic with the write). */
   ips: string;
   ports: string;
+  /**
+   * Cluster only: hash lease name -> highest fencing token a write to this kind carried (the lease
+   * lives in another slot, so a write checks it there first and refuses lower tokens here).
+   */
+  fences: string;
+  /** A counter a durable write bumps when it wrote nothing, for WAIT to have an offset to wait for. */
+  barrier: string;
 }
 
 export function kindKeys(kind: Kind, prefix = ''): KindKeys {
@@ -41,6 +48,8 @@ export function kindKeys(kind: Kind, prefix = ''): KindKeys {
     uid: `${t}:uid`,
     ips: `${t}:alloc:ips`,
     ports: `${t}:alloc:ports`,
+    fences: `${t}:fences`,
+    barrier: `${t}:barrier`,
   };
 }
 

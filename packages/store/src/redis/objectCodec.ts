@@ -53,13 +53,18 @@ function shapeProblem(kind: Kind, obj: KubeObject): string | undefined {
 
 /**
  * Splits `JSON.stringify(obj)` around its resourceVersion so the write script can splice in the
- * revision it allocates (`head .. rev .. tail`) without decoding JSON in Lua.
+ * revision it allocates (`head .. rev .. tail`) without decoding JSON in Lua. `ownMetadata`: the
+ * caller owns `obj.metadata` and stamps the real resourceVersion before anyone else sees the object
+ * (the write paths do, with withRevision), so the marker is set in place instead of copying two levels.
  */
-export function encodeWithRevisionSlot(obj: KubeObject): { head: string; tail: string } {
+export function encodeWithRevisionSlot(obj: KubeObject, ownMetadata = false): { head: string; tail: string } {
   for (;;) {
     const marker = slotMarker;
-    const meta = { ...obj.metadata, resourceVersion: marker };
-    const text = JSON.stringify({ ...obj, metadata: meta });
+    let text: string;
+    if (ownMetadata) {
+      (obj.metadata as { resourceVersion?: string }).resourceVersion = marker;
+      text = JSON.stringify(obj);
+    } else text = JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: marker } });
     const quoted = `"${marker}"`;
     const at = text.indexOf(quoted);
     // The marker is random per process; should the object itself contain it, draw another one.

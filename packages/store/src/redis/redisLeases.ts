@@ -2,6 +2,7 @@ import type { Lease, LeaseManager } from '../types.js';
 import type { RedisClient } from './connection.js';
 import { leaseKey } from './keys.js';
 import { LEASE_ACQUIRE, LEASE_GET, LEASE_RELEASE, LEASE_RENEW } from './scripts.js';
+import type { WriteChannel } from './writeChannel.js';
 
 type LeaseReply = [string, string, string] | null;
 
@@ -14,10 +15,24 @@ export class RedisLeases implements LeaseManager {
     private readonly redis: RedisClient,
     private readonly guard: <T>(p: Promise<T>) => Promise<T>,
     private readonly prefix = '',
+    /** Durable mode: an acquire waits for replicas too. */
+    private readonly durable?: WriteChannel,
   ) {}
 
+  /**
+   * In durable mode the acquire waits for the replicas like an object write: a fencing token that a
+   * failover lost would be handed out again, to the next holder, and two holders would share it.
+   * Renewals and releases do not wait: a lost renewal only makes the lease lapse sooner (the next
+   * holder gets a higher token), a lost release only later.
+   */
   async acquire(name: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
-    const r = (await this.guard(this.redis.eval(LEASE_ACQUIRE, 1, leaseKey(name, this.prefix), holder, Math.ceil(ttlMs)))) as LeaseReply;
+    const key = leaseKey(name, this.prefix);
+    if (this.durable) {
+      const [r] = await this.durable.submit(key, (p) => (p.eval(LEASE_ACQUIRE, 1, key, holder, Math.ceil(ttlMs)), 1));
+      if ('error' in r!) throw r.error;
+      return toLease(name, r.reply as LeaseReply);
+    }
+    const r = (await this.guard(this.redis.eval(LEASE_ACQUIRE, 1, key, holder, Math.ceil(ttlMs)))) as LeaseReply;
     return toLease(name, r);
   }
 

@@ -1,20 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Kind, KubeObject, ObjectOfKind, Service } from '@svcnet/model';
-import { allocationsOf, type AllocatorConfig, type Allocations } from '../admission.js';
-import { StoreError, alreadyExistsError, conflictError, fencedError, notFoundError } from '../errors.js';
+import type { AllocatorConfig } from '../admission.js';
+import { StoreError } from '../errors.js';
 import { labelMatcher } from '../labelSelector.js';
-import { keyOfObject, prepareWrite, revisionOf, storeKey, withRevision, type WriteOp } from '../objectWrites.js';
-import { planServiceAllocation, planTrusted, type AllocationPlan } from '../serviceAllocation.js';
-import type { ApplyResult, DeleteOptions, ListOptions, ListResult, NodeStatusStore, Store, WatchEvent, WatchOptions, WriteOptions } from '../types.js';
-import { AllocationBook } from './allocationBook.js';
+import { storeKey, type WriteOp } from '../objectWrites.js';
+import type { ApplyResult, BatchOp, BatchResult, DeleteOptions, ListOptions, ListResult, NodeStatusStore, ObjectWithKind, Store, WatchEvent, WatchOptions, WriteOptions } from '../types.js';
+import { writeBatch, writeOne, type BatchContext } from './batchWriter.js';
 import { connect, connectionProblem, describeConnection, isCluster, isRefusal, redisAddress, type RedisClient, type RedisConnectionOptions } from './connection.js';
 import { kindKeys, leaseKey, type KindKeys } from './keys.js';
-import { decodeObject, encodeWithRevisionSlot, stderrLogger, type StoreLogger } from './objectCodec.js';
+import { decodeObject, stderrLogger, type StoreLogger } from './objectCodec.js';
+import { OwnWrites } from './ownWrites.js';
 import { RedisLeases } from './redisLeases.js';
 import { RedisNodeStatus } from './redisNodeStatus.js';
 import { redisWatch } from './redisWatch.js';
-import { WRITE } from './scripts.js';
+import { IDENTITY, WRITE } from './scripts.js';
+import { ServiceWriter } from './serviceWriter.js';
+import { WriteChannel } from './writeChannel.js';
+import { DEFAULT_BATCH_LIMITS, SCRIPT_KEYS, type BatchLimits, type FenceArgs } from './writeScript.js';
 
 export interface RedisStoreOptions extends RedisConnectionOptions {
   serviceCIDRs?: string[];
@@ -29,6 +32,18 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   logger?: StoreLogger;
   /** Re-reads after losing a race (another writer in between, an allocation taken). Default 32. */
   maxRetries?: number;
+  /**
+   * Durability: acknowledge a write only once this many replicas have it (Redis WAIT after the write
+   * script, on a connection of its own; see docs/decisions/014-store-acknowledged-writes-and-batches.md).
+   * 0 (the default): acknowledged when the primary has it, as Redis' replication is asynchronous,
+   * and a failover may lose the last writes. With Sentinel, set it to the number of replicas (all of
+   * them: Sentinel may promote any) for no acknowledged write to be lost on a failover.
+   */
+  minReplicas?: number;
+  /** How long a write waits for `minReplicas`, then fails with StoreError('Timeout'). Default 2000 ms. */
+  replicaTimeoutMs?: number;
+  /** Most ops and bytes per write script call of a batch (default 256 ops, 2 MiB). */
+  batchLimits?: Partial<BatchLimits>;
 }
 
 interface ListedIdentity {
@@ -37,12 +52,6 @@ interface ListedIdentity {
   runId: string;
 }
 
-type WriteReply = [string, string?, string?];
-type Scripted = RedisClient & {
-  svcnetWrite(...args: (string | number)[]): Promise<WriteReply>;
-};
-
-const NONE: Allocations = { ips: [], nodePorts: [] };
 
 /**
  * The shared store on Redis: one hash tag per kind, one Lua script per write (fence, expected
@@ -63,7 +72,11 @@ export class RedisStore implements Store, NodeStatusStore {
   private readonly uidCandidate = randomUUID();
   private readonly closing = new AbortController();
   private readonly keyCache = new Map<Kind, KindKeys>();
-  private book: AllocationBook | undefined;
+  private readonly writer: RedisClient | undefined;
+  private readonly channel: WriteChannel;
+  private readonly own = new OwnWrites();
+  private readonly batchContext: BatchContext;
+  private readonly services: ServiceWriter;
   /** What the last list of each kind saw, so a watch from that list's revision can tell a restart in between. */
   private readonly listed = new Map<Kind, ListedIdentity>();
   private down = false;
@@ -88,18 +101,56 @@ export class RedisStore implements Store, NodeStatusStore {
       this.down = true;
     });
     this.redis.on('ready', () => (this.down = false));
-    this.redis.defineCommand('svcnetWrite', { numberOfKeys: 8, lua: WRITE });
+    this.redis.defineCommand('svcnetWrite', { numberOfKeys: SCRIPT_KEYS, lua: WRITE });
     const guard = <T>(p: Promise<T>) => this.guard(p);
-    this.leases = new RedisLeases(this.redis, guard, this.prefix);
+    const minReplicas = Math.max(0, Math.floor(options.minReplicas ?? 0));
+    const durability = minReplicas > 0 ? { minReplicas, timeoutMs: Math.max(1, options.replicaTimeoutMs ?? 2000) } : undefined;
+    if (durability) {
+      // WAIT blocks its connection: the writes get their own, so reads and leases never wait behind it.
+      this.writer = connect(options);
+      this.writer.on('error', () => undefined);
+      this.writer.defineCommand('svcnetWrite', { numberOfKeys: SCRIPT_KEYS, lua: WRITE });
+    }
+    this.channel = new WriteChannel(this.writer ?? this.redis, guard, durability, isCluster(this.redis));
+    this.leases = new RedisLeases(this.redis, guard, this.prefix, durability ? this.channel : undefined);
     this.nodeStatus = new RedisNodeStatus(this.redis, guard, this.logger, this.prefix);
+    this.batchContext = {
+      redis: this.redis,
+      guard,
+      keys: (kind) => this.keys(kind),
+      channel: this.channel,
+      fence: (kind, o) => this.fenceArgs(kind, o),
+      now: this.now,
+      allocator: this.allocator,
+      historyLimit: this.historyLimit,
+      uidCandidate: this.uidCandidate,
+      limits: { ...DEFAULT_BATCH_LIMITS, ...options.batchLimits },
+      maxRetries: this.maxRetries,
+      logger: this.logger,
+      recordOwn: (kind, revision, object) => this.own.record(kind, revision, object),
+    };
+    this.services = new ServiceWriter(this.batchContext);
   }
 
-  private get scripted(): Scripted {
-    return this.redis as Scripted;
+  /** The durability this store writes with (undefined: acknowledged by the primary alone). */
+  get durability(): { minReplicas: number; timeoutMs: number } | undefined {
+    return this.channel.durability;
   }
 
-  private serverInfo(): Promise<string> {
-    return isCluster(this.redis) ? Promise.resolve('') : this.redis.info('server');
+  /**
+   * How the write script checks `options.fence`. One Redis (or Sentinel): against the lease, in the
+   * script. Cluster: the lease is in another slot, so it is checked here first, and the script
+   * refuses tokens lower than the highest one this kind has seen (a deposed leader's write can land
+   * between its successor's acquire and first write to that kind, never after).
+   */
+  private async fenceArgs(kind: Kind, options: WriteOptions): Promise<FenceArgs | 'fenced'> {
+    const keys = this.keys(kind);
+    const f = options.fence;
+    if (!f) return { mode: '', key: keys.rev, token: '', name: '' };
+    if (!isCluster(this.redis)) return { mode: 'lease', key: leaseKey(f.lease, this.prefix), token: String(f.token), name: f.lease };
+    const held = await this.leases.get(f.lease);
+    if (!held || held.token !== f.token) return 'fenced';
+    return { mode: 'max', key: keys.fences, token: String(f.token), name: f.lease };
   }
 
   private keys(kind: Kind): KindKeys {
@@ -131,15 +182,17 @@ export class RedisStore implements Store, NodeStatusStore {
 
   async list<K extends Kind>(kind: K, options: ListOptions = {}): Promise<ListResult<ObjectOfKind[K]>> {
     const keys = this.keys(kind);
-    // One MULTI (no Lua: copying 10,000 values through a script table costs more than the read).
-    // INFO rides the same connection right after it: a restart between them breaks both.
-    const tx = this.redis.multi().set(keys.uid, this.uidCandidate, 'NX').get(keys.rev).get(keys.uid).hvals(keys.objs);
-    const [results, info] = await this.guard(Promise.all([tx.exec(), this.serverInfo()]));
+    // One MULTI: the identity script (revision, uid, the serving node's run id) and the values, one
+    // snapshot. (The values are not read in Lua: copying 10,000 of them through a script table costs
+    // more than the read.)
+    const tx = this.redis.multi().eval(IDENTITY, 2, keys.rev, keys.uid, this.uidCandidate).hvals(keys.objs);
+    const results = await this.guard(tx.exec());
     const failed = results?.find(([err]) => err);
     if (!results || failed) throw new StoreError('Unavailable', `store ${this.description}: list of ${kind} failed: ${failed?.[0]?.message ?? 'transaction aborted'}`);
-    const revision = Number(results[1]![1] ?? 0);
-    const values = results[3]![1] as string[];
-    this.listed.set(kind, { revision, uid: String(results[2]![1] ?? ''), runId: /run_id:(\w+)/.exec(info)?.[1] ?? '' });
+    const [rev, uid, runId] = results[0]![1] as [string, string, string];
+    const revision = Number(rev);
+    const values = results[1]![1] as string[];
+    this.listed.set(kind, { revision, uid, runId });
     const match = labelMatcher(options.labelSelector);
     const items: ObjectOfKind[K][] = [];
     for (const text of values) {
@@ -168,105 +221,55 @@ export class RedisStore implements Store, NodeStatusStore {
     return this.write<K>('apply', object, options);
   }
 
-  private allocationBook(): AllocationBook {
-    return (this.book ??= new AllocationBook(this.redis, this.keys('Service')));
-  }
-
+  /** One write: a batch of one (writeOne), or for a Service (which allocates) the Service writer. */
   private async write<K extends Kind>(op: WriteOp, object: ObjectOfKind[K] & { kind: K }, options: WriteOptions = {}): Promise<ApplyResult<ObjectOfKind[K]>> {
-    const kind: Kind = object.kind;
-    const key = keyOfObject(kind, object);
-    const userRV = op === 'apply' ? undefined : object.metadata?.resourceVersion;
-    const trusted = options.trusted ?? false;
-    for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
-      const old = op === 'create' ? undefined : await this.read(kind, key);
-      if ((op === 'update' || op === 'updateStatus') && !old) throw notFoundError(kind, key);
-      if (userRV && old && userRV !== old.metadata?.resourceVersion) throw conflictError(kind, key);
-      const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, immutable: options.immutable ?? false, now: this.now(), newUid: randomUUID, allocator: this.allocator });
-      if (prepared.action === 'unchanged') return { object: old as ObjectOfKind[K], action: 'unchanged' };
-      let plan: AllocationPlan = { service: prepared.object as Service, claim: NONE, release: NONE };
-      const book = kind === 'Service' && op !== 'updateStatus' ? this.allocationBook() : undefined;
-      if (book) plan = await this.planAllocation(book, prepared.object as Service, old as Service | undefined, trusted);
-      const next = plan.service as KubeObject;
-      book?.claim(plan.claim);
-      const reply = await this.runWrite(kind, key, old ? 'update' : 'create', old ? old.metadata?.resourceVersion ?? '' : '', next, old ? 'MODIFIED' : 'ADDED', plan.claim, plan.release, options);
-      const outcome = reply[0];
-      if (outcome === 'ok') {
-        book?.release(plan.release);
-        return { object: withRevision(next, Number(reply[1])) as ObjectOfKind[K], action: old ? 'updated' : 'created' };
-      }
-      book?.release(plan.claim);
-      if (outcome === 'fenced') throw fencedError(options.fence!.lease, options.fence!.token);
-      if (outcome === 'exists' && op === 'create') throw alreadyExistsError(kind, key);
-      if (outcome === 'notfound' && op !== 'apply') throw notFoundError(kind, key);
-      if (outcome === 'conflict' && userRV) throw conflictError(kind, key);
-      if (outcome === 'taken') await this.guard(book!.reload());
-      // Lost a race (another writer, or an allocation taken meanwhile): read again and redo.
-    }
-    throw new StoreError('Conflict', `${kind} "${key}": gave up after ${this.maxRetries} retries against concurrent writers; try again`);
-  }
-
-  private async planAllocation(book: AllocationBook, next: Service, old: Service | undefined, trusted: boolean): Promise<AllocationPlan> {
-    await this.guard(book.ensureLoaded());
-    if (trusted) return planTrusted(next, old);
-    // Values asked for explicitly may look taken in our view only because another client freed them.
-    const held = old ? allocationsOf(old) : NONE;
-    const want = allocationsOf(next);
-    const wanted: Allocations = {
-      ips: want.ips.filter((ip) => !held.ips.includes(ip) && book.ips.has(ip)),
-      nodePorts: want.nodePorts.filter((p) => !held.nodePorts.includes(p) && book.nodePorts.has(p)),
-    };
-    await this.guard(book.refresh(wanted));
-    return planServiceAllocation(next, old, book, this.allocator);
-  }
-
-  private runWrite(
-    kind: Kind,
-    key: string,
-    mode: 'create' | 'update' | 'delete',
-    expected: string,
-    obj: KubeObject,
-    type: 'ADDED' | 'MODIFIED' | 'DELETED',
-    claim: Allocations,
-    release: Allocations,
-    options: WriteOptions,
-  ): Promise<WriteReply> {
-    const k = this.keys(kind);
-    const { head, tail } = encodeWithRevisionSlot(obj);
-    const fence = options.fence;
-    const lease = fence ? leaseKey(fence.lease, this.prefix) : k.rev;
-    return this.guard(
-      this.scripted.svcnetWrite(
-        k.rev, k.objs, k.rvs, k.events, k.uid, k.ips, k.ports, lease,
-        key, mode, expected, head, tail, type, this.historyLimit, this.uidCandidate, fence ? String(fence.token) : '',
-        claim.ips.length, claim.nodePorts.length, release.ips.length, release.nodePorts.length, options.trusted ? '0' : '1',
-        ...claim.ips, ...claim.nodePorts, ...release.ips, ...release.nodePorts,
-      ),
-    );
+    if (object.kind === 'Service') return (await this.services.write(op, object as Service & { kind: 'Service' }, options)) as ApplyResult<ObjectOfKind[K]>;
+    const r = await writeOne(this.batchContext, { op, object: object as ObjectWithKind }, options);
+    if (!r.ok) throw r.error;
+    if (r.action === 'deleted') throw new Error('unreachable: a write answered deleted');
+    return { object: r.object as ObjectOfKind[K], action: r.action };
   }
 
   async delete<K extends Kind>(kind: K, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<ObjectOfKind[K]> {
-    const key = storeKey(kind, namespace, name);
-    for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
-      const old = await this.read(kind, key);
-      if (!old) throw notFoundError(kind, key);
-      if (options.expectedRevision !== undefined && options.expectedRevision !== revisionOf(old)) throw conflictError(kind, key);
-      const release = kind === 'Service' ? allocationsOf(old as Service) : NONE;
-      const reply = await this.runWrite(kind, key, 'delete', old.metadata?.resourceVersion ?? '', old, 'DELETED', NONE, release, options);
-      if (reply[0] === 'ok') {
-        this.book?.release(release);
-        return withRevision(old, Number(reply[1])) as ObjectOfKind[K];
+    if (kind === 'Service') return (await this.services.delete(namespace, name, options)) as ObjectOfKind[K];
+    const { expectedRevision, ...writeOptions } = options;
+    const r = await writeOne(this.batchContext, { op: 'delete', kind, namespace, name, ...(expectedRevision !== undefined ? { expectedRevision } : {}) }, writeOptions);
+    if (!r.ok) throw r.error;
+    return r.object as ObjectOfKind[K];
+  }
+
+  async batch(ops: readonly BatchOp[], options: WriteOptions = {}): Promise<BatchResult[]> {
+    const results = new Array<BatchResult>(ops.length);
+    const services: number[] = [];
+    const others: number[] = [];
+    ops.forEach((op, i) => ((op.op === 'delete' ? op.kind : op.object.kind) === 'Service' ? services : others).push(i));
+    const bulk = (async () => {
+      if (!others.length) return;
+      const out = await writeBatch(this.batchContext, others.map((i) => ops[i]!), options);
+      others.forEach((i, j) => (results[i] = out[j]!));
+    })();
+    // Services allocate addresses: one by one, in order.
+    for (const i of services) {
+      const op = ops[i]!;
+      try {
+        if (op.op === 'delete') results[i] = { ok: true, action: 'deleted', object: await this.services.delete(op.namespace, op.name, { ...options, ...(op.expectedRevision !== undefined ? { expectedRevision: op.expectedRevision } : {}) }) };
+        else {
+          const r = await this.services.write(op.op, op.object as Service & { kind: 'Service' }, options);
+          results[i] = { ok: true, action: r.action, object: r.object };
+        }
+      } catch (e) {
+        results[i] = { ok: false, error: e as Error };
       }
-      if (reply[0] === 'fenced') throw fencedError(options.fence!.lease, options.fence!.token);
-      if (reply[0] === 'notfound') throw notFoundError(kind, key);
-      if (reply[0] === 'conflict' && options.expectedRevision !== undefined) throw conflictError(kind, key);
     }
-    throw new StoreError('Conflict', `${kind} "${key}": gave up deleting after ${this.maxRetries} retries against concurrent writers; try again`);
+    await bulk;
+    return results;
   }
 
   watch<K extends Kind>(kind: K, options: WatchOptions): AsyncIterable<WatchEvent<ObjectOfKind[K]>> {
     const ctx = {
       kind,
       keys: this.keys(kind),
+      own: options.shared ? this.own : undefined,
       logger: this.logger,
       uidCandidate: this.uidCandidate,
       closing: this.closing.signal,
@@ -314,14 +317,19 @@ export class RedisStore implements Store, NodeStatusStore {
   disconnect(): void {
     this.closing.abort();
     this.redis.disconnect();
+    this.writer?.disconnect();
   }
 
   async close(): Promise<void> {
     this.closing.abort();
-    try {
-      await this.redis.quit();
-    } catch {
-      this.redis.disconnect();
-    }
+    await Promise.all(
+      [this.redis, this.writer].map(async (c) => {
+        try {
+          await c?.quit();
+        } catch {
+          c?.disconnect();
+        }
+      }),
+    );
   }
 }

@@ -1,9 +1,10 @@
 import type { Kind, KubeObject } from '@svcnet/model';
 import { expiredError } from '../errors.js';
 import type { WatchEvent, WatchOptions } from '../types.js';
-import { isCluster, type RedisClient } from './connection.js';
+import type { RedisClient } from './connection.js';
 import type { KindKeys } from './keys.js';
 import { decodeObject, type StoreLogger } from './objectCodec.js';
+import type { OwnWrites } from './ownWrites.js';
 import { IDENTITY } from './scripts.js';
 
 export interface RedisWatchContext {
@@ -12,6 +13,8 @@ export interface RedisWatchContext {
   /** A new dedicated connection (lazy, no offline queue, no resend): XREAD BLOCK holds it. */
   connect: () => RedisClient;
   logger: StoreLogger;
+  /** For a `shared` watch: this store's own immutable writes, handed out instead of decoded. */
+  own?: OwnWrites | undefined;
   uidCandidate: string;
   closing: AbortSignal;
   /** The identity seen by the list this watch continues, when known: a restart in between is Expired. */
@@ -69,13 +72,11 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
     });
 
   const identity = async (): Promise<Identity> => {
-    const [[rev, uid], info] = await Promise.all([
-      conn.eval(IDENTITY, 2, keys.rev, keys.uid, ctx.uidCandidate) as Promise<[string, string]>,
-      isCluster(conn) ? Promise.resolve('') : conn.info('server'),
-    ]);
-    return { rev: Number(rev), uid, runId: /run_id:(\w+)/.exec(info)?.[1] ?? '' };
+    const [rev, uid, runId] = (await conn.eval(IDENTITY, 2, keys.rev, keys.uid, ctx.uidCandidate)) as [string, string, string];
+    return { rev: Number(rev), uid, runId };
   };
 
+  const own = ctx.own?.follow(kind);
   try {
     conn.connect().catch(() => undefined);
     let start: Identity | undefined;
@@ -91,20 +92,28 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
     }
     let seenEpoch = epoch;
     let last = options.fromRevision;
+    if (own) own.cursor.last = last;
     if (last > start.rev) throw expiredError(kind, last, start.rev);
     const listed = ctx.listed;
-    if (listed && (listed.uid !== start.uid || (listed.runId && listed.runId !== start.runId))) throw expiredError(kind, last, start.rev);
+    if (listed && (listed.uid !== start.uid || listed.runId !== start.runId)) throw expiredError(kind, last, start.rev);
+    // After a failed read, check the identity before reading on: on Redis Cluster a failed read
+    // may mean the kind's slot moved to a promoted replica (the cluster client stays 'ready', so no
+    // reconnect says so), whose stream may lack the tail this watch delivered.
+    let recheck = false;
     while (!aborted()) {
       let reply: Reply;
       try {
-        reply = (await conn.xread('COUNT', BATCH, 'BLOCK', interval, 'STREAMS', keys.events, `${last}-0`)) as Reply;
-        if (epoch !== seenEpoch) {
-          // Reconnected since the last check: only continue if it is the same data set.
+        if (recheck || epoch !== seenEpoch) {
+          // Reconnected (or a read failed) since the last check: only continue if it is the same data set.
+          const at = epoch;
           const now = await identity();
           if (now.runId !== start.runId || now.uid !== start.uid || now.rev < last) throw expiredError(kind, last, now.rev);
-          seenEpoch = epoch;
-          continue;
+          seenEpoch = at;
+          recheck = false;
         }
+        reply = (await conn.xread('COUNT', BATCH, 'BLOCK', interval, 'STREAMS', keys.events, `${last}-0`)) as Reply;
+        // Reconnected during the read: check first, then read again.
+        if (epoch !== seenEpoch) continue;
         if (!reply) {
           const now = await identity();
           if (now.uid !== start.uid || now.rev < last || now.runId !== start.runId) throw expiredError(kind, last, now.rev);
@@ -114,7 +123,10 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
       } catch (e) {
         if (aborted()) return;
         if ((e as { code?: string }).code === 'Expired') throw e;
+        recheck = true;
         await waitReady();
+        // A cluster client stays 'ready' while a node is down: do not spin on it.
+        await new Promise((r) => setTimeout(r, 20));
         continue;
       }
       for (const [id, fields] of reply[0]?.[1] ?? []) {
@@ -127,11 +139,16 @@ export async function* redisWatch(ctx: RedisWatchContext, options: WatchOptions)
           logger.error({ kind, revision: rev }, `store: skipping malformed ${kind} event ${id}`);
           continue;
         }
-        const object = decodeObject(kind, text, logger, `${keys.events} ${id}`);
+        const object = own?.take(rev) ?? decodeObject(kind, text, logger, `${keys.events} ${id}`);
         if (object) yield { type, object, revision: rev };
+      }
+      if (own) {
+        own.cursor.last = last;
+        own.passed();
       }
     }
   } finally {
+    own?.release();
     for (const s of signals) s.removeEventListener('abort', stop);
     conn.disconnect();
   }
