@@ -1,7 +1,7 @@
 // @svcnet/ingress: an Ingress host/path router. Pure core (compile + match), incremental view, server.
-export { BadPathError, matchTypeOf, normaliseRequestPath, pathMatches, prefixCandidates, prefixKey } from './paths.js';
-export type { MatchType, NormalisedPath } from './paths.js';
-export { hostMatches, isWildcardHost, normaliseHost, wildcardSuffix } from './hosts.js';
+export { BadPathError, matchTypeOf, normaliseRequestPath, pathMatches, prefixCandidates, prefixKey } from './routes/paths.js';
+export type { MatchType, NormalisedPath } from './routes/paths.js';
+export { hostMatches, isWildcardHost, normaliseHost, wildcardSuffix } from './routes/hosts.js';
 export {
   DEFAULT_CONTROLLER,
   DEFAULT_INGRESS_CLASS,
@@ -10,25 +10,25 @@ export {
   classFilter,
   isOurIngress,
   whyNotOurs,
-} from './ingressClass.js';
-export type { ClassFilter, IngressClassOptions } from './ingressClass.js';
-export { backendRef, compileHost, ingressKey, ingressOrder } from './compileHost.js';
-export { RouteTableBuilder, compileRouteTable } from './routeTableBuilder.js';
-export type { RouteTableChange } from './routeTableBuilder.js';
-export { findHost, findTls, matchPath, matchRequest } from './matcher.js';
-export { backendText, formatRouteTable, routeRows } from './routeTableText.js';
-export type { RouteRow } from './routeTableText.js';
-export type { BackendRef, HostRoutes, Route, RouteConflict, RouteMatch, RouteTable, TlsHost } from './routeTypes.js';
-export { backendKey, resolveBackend, slicesFromEndpoints } from './backends.js';
-export type { BackendResolution, Upstream } from './backends.js';
-export { IngressView } from './ingressView.js';
-export type { IngressViewChange, IngressViewOptions, TlsCertificate } from './ingressView.js';
-export { INGRESS_INPUT_KINDS, watchIngressInputs } from './watchIngressInputs.js';
-export type { WatchIngressInputsOptions } from './watchIngressInputs.js';
-export { IngressServer } from './ingressServer.js';
-export { FAKE_CERTIFICATE_NAME, fakeCertificate } from './fakeCertificate.js';
-export type { IngressServerOptions, ListenAddress } from './ingressServer.js';
-export type { IngressLogger } from './proxyContext.js';
-export { IngressMetrics, METRIC_NAMES } from './metrics.js';
-export { TrustedProxies, TrustedProxyError } from './clientAddress.js';
-export { SERVER_HEADER } from './errorResponses.js';
+} from './routes/ingressClass.js';
+export type { ClassFilter, IngressClassOptions } from './routes/ingressClass.js';
+export { backendRef, compileHost, ingressKey, ingressOrder } from './routes/compileHost.js';
+export { RouteTableBuilder, compileRouteTable } from './routes/routeTableBuilder.js';
+export type { RouteTableChange } from './routes/routeTableBuilder.js';
+export { findHost, findTls, matchPath, matchRequest } from './routes/matcher.js';
+export { backendText, formatRouteTable, routeRows } from './routes/routeTableText.js';
+export type { RouteRow } from './routes/routeTableText.js';
+export type { BackendRef, HostRoutes, Route, RouteConflict, RouteMatch, RouteTable, TlsHost } from './routes/routeTypes.js';
+export { backendKey, resolveBackend, slicesFromEndpoints } from './routes/backends.js';
+export type { BackendResolution, Upstream } from './routes/backends.js';
+export { IngressView } from './view/ingressView.js';
+export type { IngressViewChange, IngressViewOptions, TlsCertificate } from './view/ingressView.js';
+export { INGRESS_INPUT_KINDS, watchIngressInputs } from './view/watchIngressInputs.js';
+export type { WatchIngressInputsOptions } from './view/watchIngressInputs.js';
+export { IngressServer } from './server/ingressServer.js';
+export { FAKE_CERTIFICATE_NAME, fakeCertificate } from './tls/fakeCertificate.js';
+export type { IngressServerOptions, ListenAddress } from './server/ingressServer.js';
+export type { IngressLogger } from './proxy/proxyContext.js';
+export { IngressMetrics, METRIC_NAMES } from './proxy/metrics.js';
+export { TrustedProxies, TrustedProxyError } from './http1/clientAddress.js';
+export { SERVER_HEADER } from './http1/errorResponses.js';

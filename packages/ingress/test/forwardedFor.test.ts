@@ -1,6 +1,6 @@
 import { describeWith, openssl } from '@svcnet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useDirectSockets } from '../src/fastSocket.js';
+import { useDirectSockets } from '../src/socket/fastSocket.js';
 import type { Echo } from './backends.js';
 import { exchange, request } from './rawClient.js';
 import { routers } from './routerPaths.js';

@@ -4,7 +4,7 @@
  * with (test/requestHeadBytes.test.ts), and as the "before" figure of bench/ingress/request-path.ts.
  */
 
-import { findHeadEnd } from '../src/headEnd.js';
+import { findHeadEnd } from '../src/http1/headEnd.js';
 
 /** Node's default maxHeaderSize: a head this long without its end is handed over (Node answers 431). */
 const MAX_FAST_HEAD = 16 * 1024;

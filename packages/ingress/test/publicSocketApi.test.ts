@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngressServer, IngressView } from '../src/index.js';
-import { useDirectSockets } from '../src/fastSocket.js';
+import { useDirectSockets } from '../src/socket/fastSocket.js';
 import { scriptedBackend } from './backends.js';
 import { ingress, path, rule, service, slice } from './fixtures.js';
 import { exchange, request } from './rawClient.js';

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TrustedProxies } from '../src/clientAddress.js';
-import { forwardRequestHeaders, requestHead } from '../src/forwardHeaders.js';
-import { normaliseRequestPath } from '../src/paths.js';
-import { parseRequestHead, scanRequestHead } from '../src/requestHeadParser.js';
-import type { RequestHeadScan } from '../src/requestHeadParser.js';
-import { UpstreamHeadWriter } from '../src/upstreamRequestHead.js';
+import { TrustedProxies } from '../src/http1/clientAddress.js';
+import { forwardRequestHeaders, requestHead } from '../src/http1/forwardHeaders.js';
+import { normaliseRequestPath } from '../src/routes/paths.js';
+import { parseRequestHead, scanRequestHead } from '../src/http1/requestHeadParser.js';
+import type { RequestHeadScan } from '../src/http1/requestHeadParser.js';
+import { UpstreamHeadWriter } from '../src/http1/upstreamRequestHead.js';
 import { legacyParseRequestHead } from './legacyRequestHead.js';
 
 /**

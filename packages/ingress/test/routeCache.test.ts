@@ -1,13 +1,13 @@
 import type { IngressClass } from '@svcnet/model';
 import { describe, expect, it } from 'vitest';
-import { TrustedProxies } from '../src/clientAddress.js';
-import { IngressView } from '../src/ingressView.js';
-import type { ProxyContext } from '../src/proxyContext.js';
-import { routeTarget } from '../src/proxyHandler.js';
-import { scanRequestHead } from '../src/requestHeadParser.js';
-import type { RequestHeadScan } from '../src/requestHeadParser.js';
-import { ConnectionRoutes, hashOf } from '../src/routeCache.js';
-import type { CachedRoute } from '../src/routeCache.js';
+import { TrustedProxies } from '../src/http1/clientAddress.js';
+import { IngressView } from '../src/view/ingressView.js';
+import type { ProxyContext } from '../src/proxy/proxyContext.js';
+import { routeTarget } from '../src/proxy/proxyHandler.js';
+import { scanRequestHead } from '../src/http1/requestHeadParser.js';
+import type { RequestHeadScan } from '../src/http1/requestHeadParser.js';
+import { ConnectionRoutes, hashOf } from '../src/fastpath/routeCache.js';
+import type { CachedRoute } from '../src/fastpath/routeCache.js';
 import { ingress, path, rule, service, slice, tlsSecret } from './fixtures.js';
 
 /**

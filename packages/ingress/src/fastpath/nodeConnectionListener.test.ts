@@ -2,7 +2,7 @@ import { createServer, get } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IngressServer, IngressView } from './index.js';
+import { IngressServer, IngressView } from '../index.js';
 import { takeNodeConnectionListener } from './nodeConnectionListener.js';
 
 /**

@@ -1,18 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Upstream } from './backends.js';
-import { backendKey } from './backends.js';
-import { SERVER_HEADER, sendError, sendRedirect } from './errorResponses.js';
-import { forwardRequestHeaders, requestHead } from './forwardHeaders.js';
-import { hostProblem, requestHost } from './hostHeader.js';
-import { normaliseHost } from './hosts.js';
-import { findTls, matchRequest } from './matcher.js';
-import { BadPathError, normaliseRequestPath } from './paths.js';
+import type { Upstream } from '../routes/backends.js';
+import { backendKey } from '../routes/backends.js';
+import { SERVER_HEADER, sendError, sendRedirect } from '../http1/errorResponses.js';
+import { forwardRequestHeaders, requestHead } from '../http1/forwardHeaders.js';
+import { hostProblem, requestHost } from '../http1/hostHeader.js';
+import { normaliseHost } from '../routes/hosts.js';
+import { findTls, matchRequest } from '../routes/matcher.js';
+import { BadPathError, normaliseRequestPath } from '../routes/paths.js';
 import type { ProxyContext } from './proxyContext.js';
-import type { Route } from './routeTypes.js';
-import { BodyTooLargeError } from './requestBody.js';
-import { newRequestId } from './requestIds.js';
+import type { Route } from '../routes/routeTypes.js';
+import { BodyTooLargeError } from '../http1/requestBody.js';
+import { newRequestId } from '../http1/requestIds.js';
 import { UpstreamAttempt } from './upstreamAttempt.js';
-import type { UpstreamConnection } from './upstreamConnection.js';
+import type { UpstreamConnection } from '../upstream/upstreamConnection.js';
 
 /**
  * Where a request goes: the route's ready endpoints, or the router's own answer. `close`: the

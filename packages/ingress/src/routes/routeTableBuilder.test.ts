@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Ingress, IngressClass } from '@svcnet/model';
 import { describe, expect, it } from 'vitest';
-import { ingress, path, rule } from '../test/fixtures.js';
+import { ingress, path, rule } from '../../test/fixtures.js';
 import { ingressKey } from './compileHost.js';
 import { matchRequest } from './matcher.js';
 import { RouteTableBuilder, compileRouteTable } from './routeTableBuilder.js';

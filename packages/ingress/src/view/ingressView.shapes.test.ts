@@ -1,9 +1,9 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '@svcnet/model';
-import { ingress, path, rule, service, slice } from '../test/fixtures.js';
+import { ingress, path, rule, service, slice } from '../../test/fixtures.js';
 import { IngressView } from './ingressView.js';
-import { IngressServer } from './ingressServer.js';
+import { IngressServer } from '../server/ingressServer.js';
 
 const ref = { namespace: 'default', service: 'web', port: 8080 } as const;
 const bad = (extra: Record<string, unknown>, name = 'web-bad') =>

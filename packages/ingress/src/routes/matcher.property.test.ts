@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ingress, path, rule } from '../test/fixtures.js';
+import { ingress, path, rule } from '../../test/fixtures.js';
 import { matchRequest } from './matcher.js';
 import { normaliseRequestPath, pathMatches, prefixKey } from './paths.js';
 import type { MatchType } from './paths.js';

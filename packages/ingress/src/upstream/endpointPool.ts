@@ -1,4 +1,4 @@
-import type { Upstream } from './backends.js';
+import type { Upstream } from '../routes/backends.js';
 import { UpstreamConnection } from './upstreamConnection.js';
 import type { ConnectionOwner, ConnectionTimeouts } from './upstreamConnection.js';
 

@@ -1,4 +1,4 @@
-import type { Upstream } from './backends.js';
+import type { Upstream } from '../routes/backends.js';
 import { EndpointPool } from './endpointPool.js';
 import type { EndpointPoolOptions } from './endpointPool.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ingress, path, rule } from '../test/fixtures.js';
+import { ingress, path, rule } from '../../test/fixtures.js';
 import { matchRequest } from './matcher.js';
 import { compileRouteTable } from './routeTableBuilder.js';
 

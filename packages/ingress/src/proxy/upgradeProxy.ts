@@ -2,12 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
-import { SERVER_HEADER } from './errorResponses.js';
-import { forwardRequestHeaders } from './forwardHeaders.js';
+import { SERVER_HEADER } from '../http1/errorResponses.js';
+import { forwardRequestHeaders } from '../http1/forwardHeaders.js';
 import { routeRequest } from './proxyHandler.js';
 import type { ProxyContext } from './proxyContext.js';
-import { newRequestId } from './requestIds.js';
-import { isConnectError } from './upstreamPools.js';
+import { newRequestId } from '../http1/requestIds.js';
+import { isConnectError } from '../upstream/upstreamPools.js';
 
 function answer(socket: Duplex, status: number, extra = ''): void {
   const body = `${status} ${STATUS_CODES[status] ?? ''}\n`;

@@ -1,11 +1,11 @@
 import type { Socket } from 'node:net';
 import { FastExchange } from './fastExchange.js';
 import type { FastClient } from './fastExchange.js';
-import { FastSocket } from './fastSocket.js';
-import type { ProxyContext } from './proxyContext.js';
-import { scanRequestHead } from './requestHeadParser.js';
+import { FastSocket } from '../socket/fastSocket.js';
+import type { ProxyContext } from '../proxy/proxyContext.js';
+import { scanRequestHead } from '../http1/requestHeadParser.js';
 import { ConnectionRoutes } from './routeCache.js';
-import { UpstreamHeadWriter } from './upstreamRequestHead.js';
+import { UpstreamHeadWriter } from '../http1/upstreamRequestHead.js';
 
 export interface FastPathOptions {
   /** node:http's keepAliveTimeout: idle time between requests before the connection is closed. */

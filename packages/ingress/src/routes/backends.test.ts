@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { service, slice } from '../test/fixtures.js';
+import { service, slice } from '../../test/fixtures.js';
 import { resolveBackend, slicesFromEndpoints } from './backends.js';
 
 describe('resolveBackend', () => {

@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
-import { BodyFraming, clientAnswer, errorResponse } from './clientResponseHead.js';
-import { copyBytes, crlf, outputBuffer, writeLatin1, writeOutput } from './outputBuffer.js';
-import type { Routed } from './proxyHandler.js';
-import type { FastSocket } from './fastSocket.js';
-import type { ProxyContext } from './proxyContext.js';
-import type { ResponseHead } from './responseHead.js';
-import { UpstreamAttempt } from './upstreamAttempt.js';
-import type { UpstreamConnection } from './upstreamConnection.js';
+import { BodyFraming, clientAnswer, errorResponse } from '../http1/clientResponseHead.js';
+import { copyBytes, crlf, outputBuffer, writeLatin1, writeOutput } from '../socket/outputBuffer.js';
+import type { Routed } from '../proxy/proxyHandler.js';
+import type { FastSocket } from '../socket/fastSocket.js';
+import type { ProxyContext } from '../proxy/proxyContext.js';
+import type { ResponseHead } from '../http1/responseHead.js';
+import { UpstreamAttempt } from '../proxy/upstreamAttempt.js';
+import type { UpstreamConnection } from '../upstream/upstreamConnection.js';
 
 /** What a fast exchange needs from the client connection it answers on. */
 export interface FastClient {

@@ -1,7 +1,7 @@
 import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
-import type { IngressView, TlsCertificate } from './ingressView.js';
-import { findTls } from './matcher.js';
+import type { IngressView, TlsCertificate } from '../view/ingressView.js';
+import { findTls } from '../routes/matcher.js';
 
 /**
  * Certificates by SNI: the Ingress `spec.tls` entry covering the name (exact host, then one-label

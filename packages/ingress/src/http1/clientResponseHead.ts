@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { SERVER_HEADER, errorBody, errorHeaders } from './errorResponses.js';
-import { copyBytes, crlf, outputBuffer, writeLatin1 } from './outputBuffer.js';
-import type { OutputWriter } from './outputBuffer.js';
+import { copyBytes, crlf, outputBuffer, writeLatin1 } from '../socket/outputBuffer.js';
+import type { OutputWriter } from '../socket/outputBuffer.js';
 import type { ResponseHead } from './responseHead.js';
 
 /**

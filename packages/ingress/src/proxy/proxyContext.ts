@@ -1,8 +1,8 @@
-import type { TrustedProxies } from './clientAddress.js';
-import type { IngressView } from './ingressView.js';
+import type { TrustedProxies } from '../http1/clientAddress.js';
+import type { IngressView } from '../view/ingressView.js';
 import type { IngressMetrics } from './metrics.js';
 import type { Tunnels } from './tunnels.js';
-import type { UpstreamPools } from './upstreamPools.js';
+import type { UpstreamPools } from '../upstream/upstreamPools.js';
 
 /** A structured logger (pino's shape); the router logs one line per failure, with the route. */
 export interface IngressLogger {

@@ -1,9 +1,9 @@
-import type { Upstream } from './backends.js';
-import type { ConnectionWaiter, EndpointPool } from './endpointPool.js';
+import type { Upstream } from '../routes/backends.js';
+import type { ConnectionWaiter, EndpointPool } from '../upstream/endpointPool.js';
 import type { Routed } from './proxyHandler.js';
 import type { ProxyContext } from './proxyContext.js';
-import type { ExchangeHandler, UpstreamConnection } from './upstreamConnection.js';
-import { isConnectError, isTimeout } from './upstreamPools.js';
+import type { ExchangeHandler, UpstreamConnection } from '../upstream/upstreamConnection.js';
+import { isConnectError, isTimeout } from '../upstream/upstreamPools.js';
 
 /**
  * The upstream side of one proxied exchange, shared by the http-server path and the fast path:

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import type { TlsCertificate } from './ingressView.js';
+import type { TlsCertificate } from '../view/ingressView.js';
 
 /**
  * ingress-nginx's default certificate when `--default-ssl-certificate` names none: self-signed, kept

@@ -1,13 +1,13 @@
 import type { EndpointSlice, Endpoints, Ingress, IngressClass, KubeObject, Secret, Service } from '@svcnet/model';
-import { backendKey, resolveBackend, slicesFromEndpoints } from './backends.js';
-import type { BackendResolution } from './backends.js';
-import { ingressKey } from './compileHost.js';
-import type { IngressClassOptions } from './ingressClass.js';
+import { backendKey, resolveBackend, slicesFromEndpoints } from '../routes/backends.js';
+import type { BackendResolution } from '../routes/backends.js';
+import { ingressKey } from '../routes/compileHost.js';
+import type { IngressClassOptions } from '../routes/ingressClass.js';
 import { shapeProblem } from './objectShapes.js';
-import type { IngressLogger } from './proxyContext.js';
-import { RouteTableBuilder } from './routeTableBuilder.js';
-import type { RouteTableChange } from './routeTableBuilder.js';
-import type { BackendRef, RouteTable } from './routeTypes.js';
+import type { IngressLogger } from '../proxy/proxyContext.js';
+import { RouteTableBuilder } from '../routes/routeTableBuilder.js';
+import type { RouteTableChange } from '../routes/routeTableBuilder.js';
+import type { BackendRef, RouteTable } from '../routes/routeTypes.js';
 
 /** A PEM certificate chain and key from a kubernetes.io/tls Secret. */
 export interface TlsCertificate {

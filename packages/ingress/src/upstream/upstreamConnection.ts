@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { FastSocket } from './fastSocket.js';
-import { ResponseParser } from './responseParser.js';
-import type { ResponseSink } from './responseParser.js';
+import { FastSocket } from '../socket/fastSocket.js';
+import { ResponseParser } from '../http1/responseParser.js';
+import type { ResponseSink } from '../http1/responseParser.js';
 
 const READ_BUFFER = 64 * 1024;
 /** Request pieces up to this size together are joined into one write. */

@@ -1,8 +1,8 @@
-import type { IngressView } from './ingressView.js';
-import type { ProxyContext } from './proxyContext.js';
-import { routeTarget } from './proxyHandler.js';
-import type { Routed } from './proxyHandler.js';
-import type { RequestHeadScan } from './requestHeadParser.js';
+import type { IngressView } from '../view/ingressView.js';
+import type { ProxyContext } from '../proxy/proxyContext.js';
+import { routeTarget } from '../proxy/proxyHandler.js';
+import type { Routed } from '../proxy/proxyHandler.js';
+import type { RequestHeadScan } from '../http1/requestHeadParser.js';
 
 export type ProxyRouted = Extract<Routed, { kind: 'proxy' }>;
 
