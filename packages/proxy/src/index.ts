@@ -48,7 +48,7 @@ export { IPTablesSyncer } from './iptables/iptablesSyncer.js';
 export type { PreparedIPTablesSync } from './iptables/iptablesSyncer.js';
 export { CANARY_CHAIN, CANARY_TABLES, IPTablesApplier, JUMP_CHAINS, LOCALNET_JUMP_CHAINS, ROUTE_LOCALNET } from './iptables/iptablesApplier.js';
 export { createIPTablesProxier, iptablesBackend } from './iptables/iptablesBackend.js';
-export { RANDOM_FULLY_MIN_VERSION, hostIPTablesVersion, parseIPTablesVersion, supportsRandomFully } from './iptables/iptablesVersion.js';
+export { RANDOM_FULLY_MIN_VERSION, hostIPTablesVersion, parseIPTablesVersion, supportsRandomFully } from './engine/iptablesVersion.js';
 
 export { TABLE as NFT_TABLE, baseRules as nftBaseRules } from './nftables/nftablesBase.js';
 export { hashAndTruncate, servicePortChainNameBase, servicePortEndpointChainNameBase } from './nftables/nftNames.js';

@@ -4,7 +4,7 @@ import { proxyOptions } from '../src/core/proxyOptions.js';
 import { netnsExec } from '../src/engine/exec.js';
 import { proxyMetrics } from '../src/engine/metrics.js';
 import { createIPTablesProxier } from '../src/iptables/iptablesBackend.js';
-import { hostIPTablesVersion, supportsRandomFully } from '../src/iptables/iptablesVersion.js';
+import { hostIPTablesVersion, supportsRandomFully } from '../src/engine/iptablesVersion.js';
 import { netnsScope, webWithOneEndpoint } from './fixtures.js';
 
 // iptables mode masquerades with --random-fully when this iptables supports it (>= 1.6.2, as

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState } from '../core/proxyState.js';
 import type { IPFamily } from '../core/types.js';
-import { nodePortDestinations } from '../iptables/iptablesHelpers.js';
+import { nodePortDestinations } from '../core/ruleHelpers.js';
 
 /** What one health check node port reports (upstream healthcheck.ServiceHealthServer). */
 export interface ServiceHealth {

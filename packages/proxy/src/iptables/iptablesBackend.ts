@@ -8,7 +8,7 @@ import type { Exec } from '../engine/exec.js';
 import { ConntrackCleaner } from '../engine/conntrack.js';
 import type { IPFamily } from '../core/types.js';
 import { IPTablesApplier } from './iptablesApplier.js';
-import { localhostNodePortsEnabled } from './iptablesHelpers.js';
+import { localhostNodePortsEnabled } from '../core/ruleHelpers.js';
 import { IPTablesSyncer } from './iptablesSyncer.js';
 import type { PreparedIPTablesSync } from './iptablesSyncer.js';
 

@@ -5,7 +5,7 @@ import type { IPFamily, ServiceKey } from '../core/types.js';
 import { isServiceChainName } from './chainNames.js';
 import type { ChainNameCache } from './chainNameCache.js';
 import { LineBuffer, makeChainLine } from './lineBuffer.js';
-import { localDetector, localhostNodePortsEnabled, masqueradeMark, nodePortDestinations } from './iptablesHelpers.js';
+import { localDetector, localhostNodePortsEnabled, masqueradeMark, nodePortDestinations } from '../core/ruleHelpers.js';
 import { IPTablesRenderCache } from './iptablesRenderCache.js';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';

@@ -6,8 +6,8 @@ import { categorizeEndpoints } from '../core/topology.js';
 import type { EndpointInfo, ServicePortInfo } from '../core/types.js';
 import { externallyAccessible, usesClusterEndpoints, usesLocalEndpoints } from '../core/types.js';
 import type { ChainNameCache, ServiceChainNames } from './chainNameCache.js';
-import type { LocalDetector } from './iptablesHelpers.js';
-import { probability } from './iptablesHelpers.js';
+import type { LocalDetector } from '../core/ruleHelpers.js';
+import { probability } from '../core/ruleHelpers.js';
 
 /** Per-render settings shared by every service (computed once per sync). */
 export interface ServiceRulesContext {

@@ -4,7 +4,7 @@ import type { ServicePortMap } from '../core/serviceChangeTracker.js';
 import { assertSafeEndpoints, assertSafeServicePort } from '../core/ruleValueGuard.js';
 import { categorizeEndpoints } from '../core/topology.js';
 import type { EndpointInfo, IPFamily } from '../core/types.js';
-import { localDetector, masqueradeMark, nodePortDestinations } from '../iptables/iptablesHelpers.js';
+import { localDetector, masqueradeMark, nodePortDestinations } from '../core/ruleHelpers.js';
 
 export const KUBE_IPVS_DUMMY = 'kube-ipvs0';
 

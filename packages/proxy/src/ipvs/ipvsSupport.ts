@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { IPFamily } from '../core/types.js';
-import { hostIPTablesVersion } from '../iptables/iptablesVersion.js';
+import { hostIPTablesVersion } from '../engine/iptablesVersion.js';
 
 export type ProxyMode = 'iptables' | 'nftables' | 'ipvs' | 'userspace';
 

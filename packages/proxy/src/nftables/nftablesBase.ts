@@ -2,8 +2,8 @@ import { isLoopback } from '@svcnet/model';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import { cidrFamily, familyOf } from '../core/proxyOptions.js';
 import type { IPFamily } from '../core/types.js';
-import { masqueradeMark } from '../iptables/iptablesHelpers.js';
-import { nodePortDestinations } from '../iptables/iptablesHelpers.js';
+import { masqueradeMark } from '../core/ruleHelpers.js';
+import { nodePortDestinations } from '../core/ruleHelpers.js';
 
 export const TABLE = 'kube-proxy';
 

@@ -1,7 +1,7 @@
 import { cidrsOverlap, parseCIDR } from '@svcnet/model';
-import type { ProxyOptions } from '../core/proxyOptions.js';
-import { cidrContainsIP, cidrFamily, familyOf } from '../core/proxyOptions.js';
-import type { IPFamily } from '../core/types.js';
+import type { ProxyOptions } from './proxyOptions.js';
+import { cidrContainsIP, cidrFamily, familyOf } from './proxyOptions.js';
+import type { IPFamily } from './types.js';
 
 const IPV4_LOOPBACK = parseCIDR('127.0.0.0/8')!;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { proxyOptions } from '../core/proxyOptions.js';
-import { localhostNodePortsEnabled } from './iptablesHelpers.js';
+import { proxyOptions } from './proxyOptions.js';
+import { localhostNodePortsEnabled } from './ruleHelpers.js';
 
 describe('localhostNodePortsEnabled (upstream: IPv4, asked for, and nodePortAddresses holding 127.0.0.0/8)', () => {
   const cases: { nodePortAddresses: string[]; localhost?: boolean; family?: 'IPv4' | 'IPv6'; want: boolean }[] = [
