@@ -5,16 +5,16 @@
 // routeTarget, forwardRequestHeaders + requestHead: what node:http's path still does) is measured beside the fast path's bytes path (scanRequestHead, the route cache,
 // UpstreamHeadWriter) in the same run; each figure is the best of --rounds runs.
 //   node --conditions=@svcnet/source --import tsx bench/ingress/request-path.ts [--iterations 200000] [--rounds 5]
-import { TrustedProxies } from '../../packages/ingress/src/http1/clientAddress.js';
-import { forwardRequestHeaders, requestHead } from '../../packages/ingress/src/http1/forwardHeaders.js';
-import { IngressView } from '../../packages/ingress/src/view/ingressView.js';
-import type { ProxyContext } from '../../packages/ingress/src/proxy/proxyContext.js';
-import { routeTarget } from '../../packages/ingress/src/proxy/proxyHandler.js';
-import { scanRequestHead } from '../../packages/ingress/src/http1/requestHeadParser.js';
+import { TrustedProxies } from '../src/http1/clientAddress.js';
+import { forwardRequestHeaders, requestHead } from '../src/http1/forwardHeaders.js';
+import { IngressView } from '../src/view/ingressView.js';
+import type { ProxyContext } from '../src/proxy/proxyContext.js';
+import { routeTarget } from '../src/proxy/proxyHandler.js';
+import { scanRequestHead } from '../src/http1/requestHeadParser.js';
 import { randomFillSync } from 'node:crypto';
-import { ConnectionRoutes, viewRoutes } from '../../packages/ingress/src/fastpath/routeCache.js';
-import { UpstreamHeadWriter } from '../../packages/ingress/src/http1/upstreamRequestHead.js';
-import { legacyParseRequestHead as parseRequestHead } from '../../packages/ingress/test/legacyRequestHead.js';
+import { ConnectionRoutes, viewRoutes } from '../src/fastpath/routeCache.js';
+import { UpstreamHeadWriter } from '../src/http1/upstreamRequestHead.js';
+import { legacyParseRequestHead as parseRequestHead } from '../test/legacyRequestHead.js';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--iterations');

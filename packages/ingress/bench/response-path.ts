@@ -2,9 +2,9 @@
 // does from the endpoint's bytes to the bytes written to the client (parse, check, rebuild the head,
 // body inline). Prints ns per response for a small Node backend answer and a web app's.
 //   node --conditions=@svcnet/source --import tsx bench/ingress/response-path.ts [--iterations 200000]
-import { BodyFraming, clientAnswer, keepAliveLines } from '../../packages/ingress/src/http1/clientResponseHead.js';
-import { ResponseParser } from '../../packages/ingress/src/http1/responseParser.js';
-import type { ResponseSink } from '../../packages/ingress/src/http1/responseParser.js';
+import { BodyFraming, clientAnswer, keepAliveLines } from '../src/http1/clientResponseHead.js';
+import { ResponseParser } from '../src/http1/responseParser.js';
+import type { ResponseSink } from '../src/http1/responseParser.js';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--iterations');
