@@ -28,7 +28,7 @@ export type { WatchIngressInputsOptions } from './view/watchIngressInputs.js';
 export { IngressServer } from './server/ingressServer.js';
 export { FAKE_CERTIFICATE_NAME, fakeCertificate } from './tls/fakeCertificate.js';
 export type { IngressServerOptions, ListenAddress } from './server/ingressServer.js';
-export type { IngressLogger } from './proxy/proxyContext.js';
+export type { IngressLogger } from './view/ingressLogger.js';
 export { IngressMetrics, METRIC_NAMES } from './proxy/metrics.js';
 export { TrustedProxies, TrustedProxyError } from './http1/clientAddress.js';
 export { SERVER_HEADER } from './http1/errorResponses.js';

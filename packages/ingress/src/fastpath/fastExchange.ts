@@ -1,9 +1,8 @@
 import type { Socket } from 'node:net';
 import { BodyFraming, clientAnswer, errorResponse } from '../http1/clientResponseHead.js';
 import { copyBytes, crlf, outputBuffer, writeLatin1, writeOutput } from '../socket/outputBuffer.js';
-import type { Routed } from '../proxy/proxyHandler.js';
 import type { FastSocket } from '../socket/fastSocket.js';
-import type { ProxyContext } from '../proxy/proxyContext.js';
+import type { ProxyContext, Routed } from '../proxy/proxyContext.js';
 import type { ResponseHead } from '../http1/responseHead.js';
 import { UpstreamAttempt } from '../proxy/upstreamAttempt.js';
 import type { UpstreamConnection } from '../upstream/upstreamConnection.js';

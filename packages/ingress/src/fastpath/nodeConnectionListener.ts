@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { IngressLogger } from '../proxy/proxyContext.js';
+import type { IngressLogger } from '../view/ingressLogger.js';
 
 export type ConnectionListener = (socket: Socket) => void;
 

@@ -1,7 +1,6 @@
 import type { IngressView } from '../view/ingressView.js';
-import type { ProxyContext } from '../proxy/proxyContext.js';
+import type { ProxyContext, Routed } from '../proxy/proxyContext.js';
 import { routeTarget } from '../proxy/proxyHandler.js';
-import type { Routed } from '../proxy/proxyHandler.js';
 import type { RequestHeadScan } from '../http1/requestHeadParser.js';
 
 export type ProxyRouted = Extract<Routed, { kind: 'proxy' }>;

@@ -1,15 +1,19 @@
 import type { TrustedProxies } from '../http1/clientAddress.js';
+import type { Upstream } from '../routes/backends.js';
+import type { IngressLogger } from '../view/ingressLogger.js';
 import type { IngressView } from '../view/ingressView.js';
 import type { IngressMetrics } from './metrics.js';
 import type { Tunnels } from './tunnels.js';
 import type { UpstreamPools } from '../upstream/upstreamPools.js';
 
-/** A structured logger (pino's shape); the router logs one line per failure, with the route. */
-export interface IngressLogger {
-  warn(obj: Record<string, unknown>, msg: string): void;
-  error?(obj: Record<string, unknown>, msg: string): void;
-  info?(obj: Record<string, unknown>, msg: string): void;
-}
+/**
+ * Where a request goes: the route's ready endpoints, or the router's own answer. `close`: the
+ * answer ends the connection (a request with a bad Host, as nginx closes after any 400).
+ */
+export type Routed =
+  | { kind: 'proxy'; backend: string; upstreams: readonly Upstream[]; forward: string; host: string | undefined; route: string }
+  | { kind: 'answer'; status: number; reason: string; close?: boolean; detail?: string }
+  | { kind: 'redirect'; location: string };
 
 /** What every request handler shares. */
 export interface ProxyContext {

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Upstream } from '../routes/backends.js';
 import { backendKey } from '../routes/backends.js';
 import { SERVER_HEADER, sendError, sendRedirect } from '../http1/errorResponses.js';
 import { forwardRequestHeaders, requestHead } from '../http1/forwardHeaders.js';
@@ -7,21 +6,12 @@ import { hostProblem, requestHost } from '../http1/hostHeader.js';
 import { normaliseHost } from '../routes/hosts.js';
 import { findTls, matchRequest } from '../routes/matcher.js';
 import { BadPathError, normaliseRequestPath } from '../routes/paths.js';
-import type { ProxyContext } from './proxyContext.js';
+import type { ProxyContext, Routed } from './proxyContext.js';
 import type { Route } from '../routes/routeTypes.js';
 import { BodyTooLargeError } from '../http1/requestBody.js';
 import { newRequestId } from '../http1/requestIds.js';
 import { UpstreamAttempt } from './upstreamAttempt.js';
 import type { UpstreamConnection } from '../upstream/upstreamConnection.js';
-
-/**
- * Where a request goes: the route's ready endpoints, or the router's own answer. `close`: the
- * answer ends the connection (a request with a bad Host, as nginx closes after any 400).
- */
-export type Routed =
-  | { kind: 'proxy'; backend: string; upstreams: readonly Upstream[]; forward: string; host: string | undefined; route: string }
-  | { kind: 'answer'; status: number; reason: string; close?: boolean; detail?: string }
-  | { kind: 'redirect'; location: string };
 
 const DUPLICATE_HOST: Routed = { kind: 'answer', status: 400, reason: 'more than one Host header', close: true };
 

@@ -1,6 +1,6 @@
 import type { Upstream } from '../routes/backends.js';
 import type { ConnectionWaiter, EndpointPool } from '../upstream/endpointPool.js';
-import type { Routed } from './proxyHandler.js';
+import type { Routed } from './proxyContext.js';
 import type { ProxyContext } from './proxyContext.js';
 import type { ExchangeHandler, UpstreamConnection } from '../upstream/upstreamConnection.js';
 import { isConnectError, isTimeout } from '../upstream/upstreamPools.js';

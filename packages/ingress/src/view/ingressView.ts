@@ -4,7 +4,7 @@ import type { BackendResolution } from '../routes/backends.js';
 import { ingressKey } from '../routes/compileHost.js';
 import type { IngressClassOptions } from '../routes/ingressClass.js';
 import { shapeProblem } from './objectShapes.js';
-import type { IngressLogger } from '../proxy/proxyContext.js';
+import type { IngressLogger } from './ingressLogger.js';
 import { RouteTableBuilder } from '../routes/routeTableBuilder.js';
 import type { RouteTableChange } from '../routes/routeTableBuilder.js';
 import type { BackendRef, RouteTable } from '../routes/routeTypes.js';
