@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { base32, sha256 } from '../core/nameHash.js';
 
 /**
  * Chain names exactly as upstream kube-proxy (pkg/proxy/iptables/proxier.go): the first 16
@@ -10,35 +10,6 @@ export const SVL_PREFIX = 'KUBE-SVL-';
 export const FW_PREFIX = 'KUBE-FW-';
 export const EXT_PREFIX = 'KUBE-EXT-';
 export const SEP_PREFIX = 'KUBE-SEP-';
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** Standard base32 (with the usual alphabet) of a buffer, without padding; `chars` stops early. */
-export function base32(buf: Uint8Array, chars = Infinity): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of buf) {
-    if (out.length >= chars) return out.slice(0, chars);
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
-  return out.length > chars ? out.slice(0, chars) : out;
-}
-
-type OneShotHash = (algorithm: string, data: string, encoding: 'buffer') => Buffer;
-const oneShot = (crypto as { hash?: OneShotHash }).hash;
-
-/** sha256 of a string: crypto.hash (one call, Node >= 20.12) where it exists. */
-export function sha256(s: string): Uint8Array {
-  return oneShot ? oneShot('sha256', s, 'buffer') : crypto.createHash('sha256').update(s).digest();
-}
 
 function hash16(s: string): string {
   return base32(sha256(s), 16);

@@ -1,4 +1,4 @@
-import { base32, sha256 } from '../iptables/chainNames.js';
+import { base32, sha256 } from '../core/nameHash.js';
 import type { ServicePortInfo } from '../core/types.js';
 
 /** nft chain names may be 256 characters (upstream chainNameLengthMax). */
