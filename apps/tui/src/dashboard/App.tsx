@@ -1,12 +1,13 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 import { Box, Text, useApp, useInput } from 'ink';
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Service } from '@svcnet/model';
 import type { ClusterModel, Snapshot } from './clusterModel.js';
 import { describeServiceIn, serviceTree, yamlLines, type DetailRenderers } from './detailText.js';
 import { buildKeyMap, hints, keyName, type Action, type Binding } from './keymap.js';
-import { columnWidths, fit, queryRows, scrollOffset } from './tableState.js';
+import { DetailPane, HelpPane, TablePane } from './panes.js';
+import { queryRows, scrollOffset } from './tableState.js';
 import { TABLE_VIEWS, type Row, type TableView } from './views.js';
 
 export interface AppProps {
@@ -46,8 +47,6 @@ const INITIAL_UI: UiState = {
   viewId: 'svc', mode: 'normal', input: '', filter: '', namespace: undefined, faultsOnly: false, sortColumn: -1,
   sortDescending: false, cursor: 0, top: 0, detail: undefined, detailTop: 0, showHelp: false, message: '', selectedService: undefined,
 };
-
-const HIGHLIGHT_MS = 2000;
 
 /** The dashboard: a header, one table view (or a detail pane), a prompt line and key hints. */
 export function App({ model, bindings, renderers = {}, width, height, refreshMs = 250, color = true, initialView = 'svc' }: AppProps) {
@@ -251,50 +250,13 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   const title = detail ? `${detail.kind} ${detail.row.serviceKey ?? detail.row.key}` : `${view.title} (${rows.length})${faults ? ` · ${faults} need attention` : ''}${filter ? ` · filter "${filter}"` : ''}${sortColumn >= 0 ? ` · sort ${view.columns[sortColumn]}${sortDescending ? ' desc' : ''}` : ''}`;
   const footer = mode === 'command' ? `:${input}` : mode === 'filter' ? `/${input}` : message || hints(bindings, ['command', 'filter', 'open', 'yaml', 'describe', 'faultsOnly', 'help', 'quit']);
 
-  let body: ReactNode;
-  if (showHelp) {
-    const entries = bindings.map((b) => `${b.keys.map((k) => (k === 'escape' ? 'esc' : k)).join(', ').padEnd(17)} ${b.help}`);
-    const perColumn = Math.max(1, height - 4);
-    const columns: string[][] = [];
-    for (let i = 0; i < entries.length; i += perColumn) columns.push(entries.slice(i, i + perColumn));
-    const colWidth = Math.floor((width - 2) / columns.length);
-    body = (
-      <Box flexDirection="column">
-        {columns[0]!.map((_, r) => (
-          <Text key={r} wrap="truncate-end">{columns.map((c) => fit(c[r] ?? '', colWidth - 1)).join(' ')}</Text>
-        ))}
-      </Box>
-    );
-  } else if (detail) {
-    const lines = detailLines(detail).slice(detailTop, detailTop + height - 4);
-    body = (
-      <Box flexDirection="column">
-        {lines.map((l, i) => (
-          <Text key={i} wrap="truncate-end">{l || ' '}</Text>
-        ))}
-      </Box>
-    );
-  } else {
-    const visible = rows.slice(offset, offset + tableHeight);
-    const widths = columnWidths(view.columns, visible, width - 2);
-    const line = (cells: string[]) => cells.map((c, i) => fit(c, widths[i] ?? 8)).join('  ');
-    body = (
-      <Box flexDirection="column">
-        <Text bold>{line(view.columns)}</Text>
-        {visible.length === 0 ? <Text dimColor>{snap.synced ? 'no rows (esc clears the filter)' : 'loading...'}</Text> : null}
-        {visible.map((r, i) => {
-          const selected = offset + i === clampedCursor;
-          const changed = r.changedAt !== undefined && snap.at - r.changedAt < HIGHLIGHT_MS;
-          const text = `${selected ? '>' : ' '}${line(r.cells)}${r.fault ? '  !' : ''}`;
-          return (
-            <Text key={r.key} inverse={selected} color={color ? (r.fault ? 'red' : changed ? 'yellow' : undefined) : undefined} bold={changed} wrap="truncate-end">
-              {text}
-            </Text>
-          );
-        })}
-      </Box>
-    );
-  }
+  const body = showHelp ? (
+    <HelpPane bindings={bindings} width={width} height={height} />
+  ) : detail ? (
+    <DetailPane lines={detailLines(detail).slice(detailTop, detailTop + height - 4)} />
+  ) : (
+    <TablePane view={view} rows={rows} offset={offset} cursor={clampedCursor} tableHeight={tableHeight} width={width} snap={snap} color={color} />
+  );
 
   return (
     <Box flexDirection="column" width={width} height={height}>

@@ -1,0 +1,75 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+import { Box, Text } from 'ink';
+import type { Snapshot } from './clusterModel.js';
+import type { Binding } from './keymap.js';
+import { columnWidths, fit } from './tableState.js';
+import type { Row, TableView } from './views.js';
+
+// The dashboard's body, one of three panes: key help, a detail pane, or the table. They draw what
+// App hands them and keep no state of their own.
+
+/** How long a changed row stays highlighted. */
+const HIGHLIGHT_MS = 2000;
+
+/** Every key binding with its help, in as many columns as the height needs. */
+export function HelpPane({ bindings, width, height }: { bindings: readonly Binding[]; width: number; height: number }) {
+  const entries = bindings.map((b) => `${b.keys.map((k) => (k === 'escape' ? 'esc' : k)).join(', ').padEnd(17)} ${b.help}`);
+  const perColumn = Math.max(1, height - 4);
+  const columns: string[][] = [];
+  for (let i = 0; i < entries.length; i += perColumn) columns.push(entries.slice(i, i + perColumn));
+  const colWidth = Math.floor((width - 2) / columns.length);
+  return (
+    <Box flexDirection="column">
+      {columns[0]!.map((_, r) => (
+        <Text key={r} wrap="truncate-end">{columns.map((c) => fit(c[r] ?? '', colWidth - 1)).join(' ')}</Text>
+      ))}
+    </Box>
+  );
+}
+
+/** The visible lines of a detail (tree, yaml, describe, rules, dns). */
+export function DetailPane({ lines }: { lines: readonly string[] }) {
+  return (
+    <Box flexDirection="column">
+      {lines.map((l, i) => (
+        <Text key={i} wrap="truncate-end">{l || ' '}</Text>
+      ))}
+    </Box>
+  );
+}
+
+export interface TablePaneProps {
+  view: TableView;
+  rows: readonly Row[];
+  /** The first row shown, and the selected row (both indexes into rows). */
+  offset: number;
+  cursor: number;
+  tableHeight: number;
+  width: number;
+  snap: Snapshot;
+  color: boolean;
+}
+
+/** The visible rows of a table: the selected row inverse, faults red, rows changed in the last 2 s yellow. */
+export function TablePane({ view, rows, offset, cursor, tableHeight, width, snap, color }: TablePaneProps) {
+  const visible = rows.slice(offset, offset + tableHeight);
+  const widths = columnWidths(view.columns, visible, width - 2);
+  const line = (cells: string[]) => cells.map((c, i) => fit(c, widths[i] ?? 8)).join('  ');
+  return (
+    <Box flexDirection="column">
+      <Text bold>{line(view.columns)}</Text>
+      {visible.length === 0 ? <Text dimColor>{snap.synced ? 'no rows (esc clears the filter)' : 'loading...'}</Text> : null}
+      {visible.map((r, i) => {
+        const selected = offset + i === cursor;
+        const changed = r.changedAt !== undefined && snap.at - r.changedAt < HIGHLIGHT_MS;
+        const text = `${selected ? '>' : ' '}${line(r.cells)}${r.fault ? '  !' : ''}`;
+        return (
+          <Text key={r.key} inverse={selected} color={color ? (r.fault ? 'red' : changed ? 'yellow' : undefined) : undefined} bold={changed} wrap="truncate-end">
+            {text}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
