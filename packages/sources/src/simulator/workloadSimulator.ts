@@ -1,74 +1,18 @@
 import { SIMULATED_ANNOTATION, type Pod } from '@svcnet/model';
-import type { Fence, Store } from '@svcnet/store';
+import type { Store } from '@svcnet/store';
 import { CoalescingWriter } from '../coalescingWriter.js';
-import { type Clock, type Random, type TimerHandle, systemClock } from './clock.js';
+import { type Clock, type Random, systemClock } from './clock.js';
 import { type PodIdentity, type SimulatedNode, type Workload, buildNode, buildPod, isPodReady, randomUid, withStatus } from './podFactory.js';
 import { PodScheduler } from './podScheduler.js';
 import { type FoundPod, claimFoundPods, findPlacedPods, recordedSubnets, registerPodCIDRs } from './resume.js';
 import type { SimPod } from './simPod.js';
 import { requestedPodIPs } from './requestedPodIPs.js';
 import { validateWorkload } from './validateWorkload.js';
+import { PodReadiness } from './podReadiness.js';
+import type { WorkloadSimulatorOptions, WorkloadSimulatorStatus } from './simulatorOptions.js';
 import { planDeployment, planStatefulSet } from './workloadControllers.js';
 
-export interface FlapOptions {
-  /** How often a flap round runs. */
-  intervalMs: number;
-  /** Chance, per Ready pod per round, that it turns unready. */
-  probability: number;
-  /** At most this many pods flap per round (default 1): keeps the churn bounded whatever the size. */
-  maxPerInterval?: number;
-  /** How long a flapped pod stays unready (default readyDelayMs). */
-  downMs?: number;
-}
-
-export interface WorkloadSimulatorOptions {
-  /** Node names, or names with an address (default `['node-1', 'node-2']`). */
-  nodes?: ReadonlyArray<string | { name: string; address?: string }>;
-  /** Where nodes without an address get one: the i-th node gets offset i+2 (default 172.18.0.0/16, kind's network). */
-  nodeAddressCIDR?: string;
-  /** Cluster pod CIDRs, one per family (default `['10.244.0.0/16']`); each node gets a subnet of each. */
-  podCIDRs?: readonly string[];
-  /** Per-node subnet size, like kube-controller-manager's --node-cidr-mask-size (default /24 and /64). */
-  nodeCIDRMaskSize?: { ipv4?: number; ipv6?: number };
-  /** Time from a pod's creation (or a flap) to Ready (default 1000 ms). */
-  readyDelayMs?: number;
-  flap?: FlapOptions;
-  /** Upper bound on pods across all workloads (default 10,000); replicas past it are reported, not made. */
-  maxPods?: number;
-  /** Delete the simulated pods and nodes from the store on stop() (default false: leave them, as a cluster would). */
-  deleteOnStop?: boolean;
-  /**
-   * Take over from an earlier simulator on the same store (a writer that stopped or died): on
-   * start(), Nodes' spec.podCIDRs keep their subnets and Pods already placed keep their names,
-   * nodes, addresses and readiness; a workload or bare Pod applied later claims the Pods that are
-   * its own instead of making new ones (default false: a fresh store).
-   */
-  resume?: boolean;
-  /**
-   * Write a simulated Node (status included) for each node (default true). False when something
-   * else registers the Nodes (svcnet-agent registers its own): the simulator then writes only
-   * their spec.podCIDRs, as the node IPAM controller does, and never their status.
-   */
-  registerNodes?: boolean;
-  /** The lease this writer holds, asked at each write (see CoalescingWriter): a deposed writer's late writes are refused. */
-  fence?: () => Fence | undefined;
-  clock?: Clock;
-  random?: Random;
-  onError?: (error: Error) => void;
-}
-
-export interface WorkloadSimulatorStatus {
-  running: boolean;
-  nodes: string[];
-  workloads: number;
-  pods: number;
-  readyPods: number;
-  /** Readiness flaps injected so far. */
-  flaps: number;
-  /** Replicas that could not be made (maxPods reached or pod CIDRs full), as of the last reconcile. */
-  unplaced: number;
-  lastError?: string;
-}
+export type { FlapOptions, WorkloadSimulatorOptions, WorkloadSimulatorStatus } from './simulatorOptions.js';
 
 interface SimWorkload {
   workload: Workload;
@@ -102,9 +46,8 @@ export class WorkloadSimulator {
   readonly #bare = new Map<string, SimPod>();
   readonly #readyDelayMs: number;
   readonly #maxPods: number;
+  readonly #readiness: PodReadiness;
   #podCount = 0;
-  #flaps = 0;
-  #flapTimer: TimerHandle | undefined;
   #running = false;
   #lastError: string | undefined;
 
@@ -113,6 +56,7 @@ export class WorkloadSimulator {
     this.#random = options.random ?? Math.random;
     this.#readyDelayMs = options.readyDelayMs ?? 1000;
     this.#maxPods = options.maxPods ?? 10_000;
+    this.#readiness = new PodReadiness(this.#clock, this.#random, options.flap);
     this.#scheduler = new PodScheduler(options);
     this.#store = store;
     this.#writer = new CoalescingWriter(store, {
@@ -140,8 +84,7 @@ export class WorkloadSimulator {
 
   async stop(): Promise<void> {
     this.#running = false;
-    if (this.#flapTimer !== undefined) this.#clock.clearTimeout(this.#flapTimer);
-    this.#flapTimer = undefined;
+    this.#readiness.stopFlaps();
     for (const sw of this.#workloads.values()) {
       for (const p of sw.pods.values()) this.#clearTimer(p);
     }
@@ -288,7 +231,7 @@ export class WorkloadSimulator {
       workloads: this.#workloads.size,
       pods: this.#podCount,
       readyPods: ready,
-      flaps: this.#flaps,
+      flaps: this.#readiness.flaps,
       unplaced,
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
     };
@@ -376,40 +319,30 @@ export class WorkloadSimulator {
   }
 
   #scheduleReady(sw: SimWorkload | undefined, p: SimPod, delayMs: number): void {
-    this.#clearTimer(p);
-    p.timer = this.#clock.setTimeout(() => {
-      p.timer = undefined;
+    this.#readiness.schedule(p, delayMs, () => {
       const current = sw ? sw.pods.get(p.name) : this.#bare.get(`${p.namespace}/${p.name}`);
       if (this.#running && current === p) this.#setReady(sw, p, true);
-    }, delayMs);
+    });
   }
 
   #clearTimer(p: SimPod): void {
-    if (p.timer !== undefined) this.#clock.clearTimeout(p.timer);
-    p.timer = undefined;
+    this.#readiness.clear(p);
   }
 
+  /** Flap rounds over the workloads' pods, in the order they were applied, then the bare Pods. */
   #scheduleFlap(): void {
-    const flap = this.options.flap;
-    if (!flap || !(flap.probability > 0) || !(flap.intervalMs > 0)) return;
-    this.#flapTimer = this.#clock.setTimeout(() => {
-      this.#flapTimer = undefined;
-      if (!this.#running) return;
-      let budget = flap.maxPerInterval ?? 1;
-      const groups: [SimWorkload | undefined, SimPod[]][] = [...this.#workloads.values()].map((sw) => [sw, [...sw.pods.values()]]);
-      groups.push([undefined, [...this.#bare.values()]]);
-      for (const [sw, pods] of groups) {
-        for (const p of pods) {
-          if (budget <= 0) break;
-          if (!p.ready || this.#random() >= flap.probability) continue;
-          budget--;
-          this.#flaps++;
-          this.#setReady(sw, p, false);
-          this.#scheduleReady(sw, p, flap.downMs ?? this.#readyDelayMs);
-        }
-      }
-      this.#scheduleFlap();
-    }, flap.intervalMs);
+    this.#readiness.startFlaps(
+      () => {
+        if (!this.#running) return undefined;
+        const groups: [SimWorkload | undefined, SimPod[]][] = [...this.#workloads.values()].map((sw) => [sw, [...sw.pods.values()]]);
+        groups.push([undefined, [...this.#bare.values()]]);
+        return groups;
+      },
+      (sw, p, downMs) => {
+        this.#setReady(sw, p, false);
+        this.#scheduleReady(sw, p, downMs ?? this.#readyDelayMs);
+      },
+    );
   }
 
   #fail(error: Error): void {
