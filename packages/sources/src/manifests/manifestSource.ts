@@ -1,83 +1,27 @@
-import { readFile, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import {
   InvalidObjectError,
   KINDS,
-  MAX_MANIFEST_FILE_BYTES,
   type Kind,
   type KubeObject,
   ManifestError,
-  type ManifestLimits,
   type ManifestObject,
-  type ManifestParseResult,
   manifestFiles,
-  parseManifests,
   type Pod,
   type SkippedDocument,
 } from '@svcnet/model';
-import { type Fence, type Store, type WriteOptions, isStoreError } from '@svcnet/store';
+import { type Store, type WriteOptions, isStoreError } from '@svcnet/store';
 import type { Workload } from '../simulator/podFactory.js';
 import type { WorkloadSimulator } from '../simulator/workloadSimulator.js';
 import { SOURCE_ANNOTATION } from '../kubernetes/kubernetesSource.js';
+import { ManifestFileCache } from './manifestFileCache.js';
+import type { ManifestSourceOptions, ManifestSourceStatus, ManifestSyncResult } from './manifestSourceOptions.js';
 import { PathWatcher } from './pathWatcher.js';
 import { type AppliedObject, type DesiredObject, type ManifestProblem, desiredObjects, objectIdentity, planManifestSync } from './manifestPlan.js';
 
+export type { ManifestSourceOptions, ManifestSourceStatus, ManifestSyncResult } from './manifestSourceOptions.js';
+
 export const FILE_SOURCE_PREFIX = 'file:';
-
-export interface ManifestSourceOptions {
-  /** Files and folders (*.yaml, *.yml, *.json): a folder means its files, as kubectl's -f. */
-  paths: string | readonly string[];
-  /** Also read the folders inside the folders named (kubectl's -R). */
-  recursive?: boolean;
-  /**
-   * Manifests already read (from standard input, or by a caller that reported their problems
-   * itself): applied once instead of reading `paths`, which are then ignored, and never watched.
-   */
-  parsed?: ManifestParseResult;
-  /** Where Deployments and StatefulSets go (without one they are reported as problems); it also schedules and starts bare Pods (their status is the simulator's, never the file's). */
-  simulator?: WorkloadSimulator;
-  /** Re-apply on change (fs.watch plus a periodic rescan); default true. */
-  watch?: boolean;
-  /** Quiet time after the last file event before re-reading (default 100 ms): an editor's save is several events. */
-  debounceMs?: number;
-  /** Rescan period, the fallback for file systems whose events get lost (default 2000 ms; 0 turns it off). */
-  rescanIntervalMs?: number;
-  limits?: ManifestLimits;
-  /** The lease this writer holds, asked at each write: a deposed writer's late writes are refused (Fenced). */
-  fence?: () => Fence | undefined;
-  onSync?: (result: ManifestSyncResult) => void;
-  onProblem?: (problem: ManifestProblem) => void;
-}
-
-export interface ManifestSyncResult {
-  files: string[];
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  /** Objects no longer in their file but kept because that file has errors right now. */
-  kept: number;
-  /** Every problem found in this pass, per file and document; the good documents were applied regardless. */
-  problems: ManifestProblem[];
-  /** Documents of kinds svcnet does not use (Namespace, ConfigMap, RBAC, custom resources), left alone. */
-  skipped: SkippedDocument[];
-}
-
-export interface ManifestSourceStatus {
-  running: boolean;
-  paths: string[];
-  files: number;
-  objects: number;
-  syncs: number;
-  lastSyncAt?: string;
-  problems: ManifestProblem[];
-}
-
-interface CachedFile {
-  mtimeMs: number;
-  size: number;
-  parsed: ManifestParseResult;
-}
 
 /**
  * Applies a folder of manifests to the store, and keeps applying it as files change: new objects
@@ -88,7 +32,7 @@ interface CachedFile {
  */
 export class ManifestSource {
   readonly paths: string[];
-  readonly #cache = new Map<string, CachedFile>();
+  readonly #reader = new ManifestFileCache();
   readonly #applied = new Map<string, AppliedObject>();
   readonly #failed = new Set<string>();
   /** Objects the store or simulator rejected as invalid, by key, with the content rejected and the problem. */
@@ -170,7 +114,7 @@ export class ManifestSource {
     const skipped: SkippedDocument[] = [];
     const files = this.options.parsed ? [] : await this.#listFiles(problems, filesWithErrors);
     const reads = this.options.parsed ? [this.options.parsed] : [];
-    for (const file of files) reads.push(await this.#read(file));
+    for (const file of files) reads.push(await this.#reader.read(file, this.options.limits));
     for (const parsed of reads) {
       for (const o of parsed.objects) objects.push(o);
       for (const d of parsed.skipped) skipped.push(d);
@@ -216,22 +160,6 @@ export class ManifestSource {
       }
     }
     return [...new Set(files)];
-  }
-
-  async #read(file: string): Promise<ManifestParseResult> {
-    try {
-      const s = await stat(file);
-      const cached = this.#cache.get(file);
-      if (cached && cached.mtimeMs === s.mtimeMs && cached.size === s.size) return cached.parsed;
-      const maxBytes = this.options.limits?.maxBytes ?? MAX_MANIFEST_FILE_BYTES;
-      const parsed: ManifestParseResult =
-        s.size > maxBytes ? { objects: [], errors: [tooLarge(file, s.size, maxBytes)], skipped: [] } : parseManifests(await readFile(file, 'utf8'), file, { ...this.options.limits, maxBytes });
-      this.#cache.set(file, { mtimeMs: s.mtimeMs, size: s.size, parsed });
-      return parsed;
-    } catch (e) {
-      this.#cache.delete(file);
-      return { objects: [], errors: [readFailed(file, e as Error)], skipped: [] };
-    }
   }
 
   async #applyOne(d: DesiredObject, result: ManifestSyncResult): Promise<void> {
@@ -344,12 +272,4 @@ class NoSimulatorError extends Error {
 
 function fromManifestError(e: ManifestError): ManifestProblem {
   return { file: e.source, document: e.index, line: e.line, code: e.code, message: e.message };
-}
-
-function tooLarge(file: string, size: number, max: number): ManifestError {
-  return new ManifestError('TooLarge', file, 0, 0, `the file is ${size} bytes, more than the limit of ${max}`);
-}
-
-function readFailed(file: string, e: Error): ManifestError {
-  return new ManifestError('ReadFailed', file, 0, 0, `cannot read: ${e.message}`);
 }
