@@ -1,4 +1,7 @@
 import type { Socket } from 'node:net';
+import { type StreamHandle, type WriteRequest, directSocketsByDefault, handleOf, streamBinding } from './streamBinding.js';
+
+export { streamBinding, useDirectSockets } from './streamBinding.js';
 
 /**
  * A client socket of the fast path, read and written through Node's TCP handle directly.
@@ -25,67 +28,8 @@ import type { Socket } from 'node:net';
  * as it was (for node:http, which takes over connections the fast path does not serve).
  */
 
-interface WriteRequest {
-  oncomplete?: (status: number) => void;
-  buffer?: unknown;
-}
-
-interface StreamHandle {
-  onread: (this: StreamHandle, buffer: ArrayBuffer | undefined) => unknown;
-  useUserBuffer?(buffer: Uint8Array): void;
-  readStart(): number;
-  readStop(): number;
-  writeBuffer(req: WriteRequest, data: Uint8Array): number;
-  writeLatin1String(req: WriteRequest, data: string): number;
-}
-
-interface StreamBinding {
-  WriteWrap: new () => WriteRequest;
-  streamBaseState: Int32Array;
-  kReadBytesOrError: number;
-  kArrayBufferOffset: number;
-  kLastWriteWasAsync: number;
-}
-
-let binding: StreamBinding | null | undefined;
-/** Whether FastSockets made without `useHandle` go through the handle (see useDirectSockets). */
-let directByDefault = true;
-
-/**
- * false: FastSockets made from now on without a `useHandle` option use the socket's public API, as
- * on a Node whose internals are not recognised (for tests of that path, and comparisons).
- */
-export function useDirectSockets(on: boolean): void {
-  directByDefault = on;
-}
 /** Where accepted sockets' reads land (read and copied out within the same callback). */
 const sharedReadBuffer = Buffer.allocUnsafeSlow(64 * 1024);
-
-/** Node's `stream_wrap` binding, when it has what the direct path uses. */
-export function streamBinding(): StreamBinding | null {
-  if (binding !== undefined) return binding;
-  try {
-    const b = (process as unknown as { binding(name: string): Partial<StreamBinding> }).binding('stream_wrap');
-    binding =
-      typeof b.WriteWrap === 'function' &&
-      b.streamBaseState instanceof Int32Array &&
-      typeof b.kReadBytesOrError === 'number' &&
-      typeof b.kArrayBufferOffset === 'number' &&
-      typeof b.kLastWriteWasAsync === 'number'
-        ? (b as StreamBinding)
-        : null;
-  } catch {
-    binding = null;
-  }
-  return binding;
-}
-
-function handleOf(socket: Socket): StreamHandle | undefined {
-  const h = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
-  return h && typeof h.onread === 'function' && typeof h.writeBuffer === 'function' && typeof h.writeLatin1String === 'function' && typeof h.readStop === 'function'
-    ? (h as StreamHandle)
-    : undefined;
-}
 
 export interface FastSocketOptions {
   /** false: the public API only (for tests and comparisons). */
@@ -135,7 +79,7 @@ export class FastSocket {
     private readonly events: FastSocketEvents,
     options: FastSocketOptions = {},
   ) {
-    const b = (options.useHandle ?? directByDefault) ? streamBinding() : null;
+    const b = (options.useHandle ?? directSocketsByDefault()) ? streamBinding() : null;
     const h = b ? handleOf(socket) : undefined;
     this.direct = h !== undefined;
     socket.setTimeout(0);
@@ -218,7 +162,7 @@ export class FastSocket {
       s.destroy();
       return false;
     }
-    const b = binding!;
+    const b = streamBinding()!;
     if (b.streamBaseState[b.kLastWriteWasAsync] === 0) return true;
     // libuv queued what the kernel did not take: this request and its bytes are libuv's until done.
     req.buffer = data;
