@@ -1,13 +1,14 @@
 // @svcnet/proxy: kube-proxy's rule engines (iptables, nftables, ipvs, userspace) for one node.
+// The public door: what the agent, the CLI, the benches and the README's API use, and the types
+// their signatures take and return. Helpers the data planes share stay inside (core/).
 export { BoundedFrequencyRunner } from './core/boundedFrequencyRunner.js';
 export type { BoundedFrequencyRunnerOptions } from './core/boundedFrequencyRunner.js';
 export { FakeClock, realClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
 export { LAST_CHANGE_TRIGGER_TIME, SERVICE_NAME_LABEL, endpointsFromSlices } from './core/endpointInfo.js';
-export { EndpointsChangeTracker, applyEndpointsChanges } from './core/endpointsChangeTracker.js';
+export { EndpointsChangeTracker } from './core/endpointsChangeTracker.js';
 export type { EndpointsMap, EndpointsChange, StaleEndpoint, UpdateEndpointsMapResult } from './core/endpointsChangeTracker.js';
 export {
-  DEFAULT_PROXY_OPTIONS,
   ProxyConfigError,
   optionsFromKubeProxyConfiguration,
   parseDuration,
@@ -23,46 +24,37 @@ export type { ServingProblem } from './core/servingProblem.js';
 export type { AddressPolicy } from './core/ruleAddress.js';
 export { ProxyState } from './core/proxyState.js';
 export type { SyncChanges } from './core/proxyState.js';
-export { ServiceChangeTracker, applyServiceChanges } from './core/serviceChangeTracker.js';
+export { ServiceChangeTracker } from './core/serviceChangeTracker.js';
 export type { ServicePortMap, UpdateServiceMapResult } from './core/serviceChangeTracker.js';
-export { DEFAULT_AFFINITY_SECONDS, servicePortsFromService, shouldSkipService } from './core/serviceInfo.js';
+export { servicePortsFromService } from './core/serviceInfo.js';
 export { ZONE_LABEL, categorizeEndpoints } from './core/topology.js';
 export type { CategorizedEndpoints } from './core/topology.js';
-export { externallyAccessible, servicePortKey, servicePortNameString, usesClusterEndpoints, usesLocalEndpoints } from './core/types.js';
 export type { EndpointInfo, IPFamily, Protocol, ServiceKey, ServicePortInfo, ServicePortName } from './core/types.js';
 
-export {
-  isServiceChainName,
-  portProtoHash,
-  serviceExternalChainName,
-  serviceFirewallChainName,
-  servicePortEndpointChainName,
-  servicePortPolicyClusterChain,
-  servicePortPolicyLocalChainName,
-} from './iptables/chainNames.js';
-export { applyRestore, parseIPTablesDump, sortIPTablesRules, stateToString } from './iptables/iptablesDump.js';
+export { portProtoHash, servicePortEndpointChainName } from './iptables/chainNames.js';
+export { applyRestore, sortIPTablesRules } from './iptables/iptablesDump.js';
 export type { IPTablesDump, IPTablesState } from './iptables/iptablesDump.js';
 export { renderIPTables } from './iptables/iptablesRenderer.js';
 export type { IPTablesRenderInput, IPTablesRenderResult } from './iptables/iptablesRenderer.js';
 export { IPTablesSyncer } from './iptables/iptablesSyncer.js';
 export type { PreparedIPTablesSync } from './iptables/iptablesSyncer.js';
-export { CANARY_CHAIN, CANARY_TABLES, IPTablesApplier, JUMP_CHAINS, LOCALNET_JUMP_CHAINS, ROUTE_LOCALNET } from './iptables/iptablesApplier.js';
-export { createIPTablesProxier, iptablesBackend } from './iptables/iptablesBackend.js';
+export { CANARY_CHAIN, CANARY_TABLES, IPTablesApplier } from './iptables/iptablesApplier.js';
+export { createIPTablesProxier } from './iptables/iptablesBackend.js';
 export { RANDOM_FULLY_MIN_VERSION, hostIPTablesVersion, parseIPTablesVersion, supportsRandomFully } from './engine/iptablesVersion.js';
 
-export { TABLE as NFT_TABLE, baseRules as nftBaseRules } from './nftables/nftablesBase.js';
-export { hashAndTruncate, servicePortChainNameBase, servicePortEndpointChainNameBase } from './nftables/nftNames.js';
+export { TABLE as NFT_TABLE } from './nftables/nftablesBase.js';
+export { hashAndTruncate } from './nftables/nftNames.js';
 export { renderNFTService } from './nftables/nftablesService.js';
 export type { NFTElement, NFTServiceArtifacts } from './nftables/nftablesService.js';
 export { NFTablesSyncer } from './nftables/nftablesSyncer.js';
 export type { PreparedNFTablesSync } from './nftables/nftablesSyncer.js';
-export { NFTablesApplier, createNFTablesProxier, nftablesBackend } from './nftables/nftablesBackend.js';
+export { NFTablesApplier, createNFTablesProxier } from './nftables/nftablesBackend.js';
 
 export { CommandError, hostExec, netnsExec } from './engine/exec.js';
 export type { Exec, ExecResult } from './engine/exec.js';
 export { METRIC_NAMES, proxyMetrics } from './engine/metrics.js';
 export type { ProxyMetrics } from './engine/metrics.js';
-export { Proxier, silentLogger } from './engine/proxier.js';
+export { Proxier } from './engine/proxier.js';
 export { ConntrackCleaner, conntrackCleanupCommands } from './engine/conntrack.js';
 export type { ConntrackCleanupResult, ConntrackCommand } from './engine/conntrack.js';
 export { DEFAULT_MONITOR_INTERVAL_MS, RuleMonitor } from './engine/ruleMonitor.js';
@@ -70,8 +62,7 @@ export type { ProxierLogger, ProxierOptions, ProxierStatus, SyncBackend } from '
 export { runProxyFromStore } from './engine/storeRunner.js';
 export type { ProxierSink, ProxyInputs } from './engine/storeRunner.js';
 export { RoundRobin } from './userspace/loadBalancer.js';
-export { Portal } from './userspace/portal.js';
-export { createUserspaceProxier, userspacePortals } from './userspace/userspaceProxier.js';
+export { createUserspaceProxier } from './userspace/userspaceProxier.js';
 export { PRIVILEGED_PORT_OFFSET, UserspacePortals } from './userspace/userspacePortals.js';
 export type { PortalSpec, PreparedUserspaceSync } from './userspace/userspaceProxier.js';
 export { IPVS_IPSETS, KUBE_IPVS_DUMMY, renderIPVS } from './ipvs/ipvsRenderer.js';
