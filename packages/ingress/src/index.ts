@@ -1,7 +1,7 @@
 // @svcnet/ingress: an Ingress host/path router. Pure core (compile + match), incremental view, server.
-export { BadPathError, matchTypeOf, normaliseRequestPath, pathMatches, prefixCandidates, prefixKey } from './routes/paths.js';
+export { BadPathError, normaliseRequestPath, pathMatches, prefixKey } from './routes/paths.js';
 export type { MatchType, NormalisedPath } from './routes/paths.js';
-export { hostMatches, isWildcardHost, normaliseHost, wildcardSuffix } from './routes/hosts.js';
+export { hostMatches, normaliseHost } from './routes/hosts.js';
 export {
   DEFAULT_CONTROLLER,
   DEFAULT_INGRESS_CLASS,
@@ -12,18 +12,17 @@ export {
   whyNotOurs,
 } from './routes/ingressClass.js';
 export type { ClassFilter, IngressClassOptions } from './routes/ingressClass.js';
-export { backendRef, compileHost, ingressKey, ingressOrder } from './routes/compileHost.js';
 export { RouteTableBuilder, compileRouteTable } from './routes/routeTableBuilder.js';
 export type { RouteTableChange } from './routes/routeTableBuilder.js';
 export { findHost, findTls, matchPath, matchRequest } from './routes/matcher.js';
 export { backendText, formatRouteTable, routeRows } from './routes/routeTableText.js';
 export type { RouteRow } from './routes/routeTableText.js';
 export type { BackendRef, HostRoutes, Route, RouteConflict, RouteMatch, RouteTable, TlsHost } from './routes/routeTypes.js';
-export { backendKey, resolveBackend, slicesFromEndpoints } from './routes/backends.js';
+export { resolveBackend, slicesFromEndpoints } from './routes/backends.js';
 export type { BackendResolution, Upstream } from './routes/backends.js';
 export { IngressView } from './view/ingressView.js';
 export type { IngressViewChange, IngressViewOptions, TlsCertificate } from './view/ingressView.js';
-export { INGRESS_INPUT_KINDS, watchIngressInputs } from './view/watchIngressInputs.js';
+export { watchIngressInputs } from './view/watchIngressInputs.js';
 export type { WatchIngressInputsOptions } from './view/watchIngressInputs.js';
 export { IngressServer } from './server/ingressServer.js';
 export { FAKE_CERTIFICATE_NAME, fakeCertificate } from './tls/fakeCertificate.js';
