@@ -4,7 +4,7 @@
 // The string path as it was (the regex parser kept in packages/ingress/test/legacyRequestHead.ts,
 // routeTarget, forwardRequestHeaders + requestHead: what node:http's path still does) is measured beside the fast path's bytes path (scanRequestHead, the route cache,
 // UpstreamHeadWriter) in the same run; each figure is the best of --rounds runs.
-//   node --conditions=@svcnet/source --import tsx bench/ingress/request-path.ts [--iterations 200000] [--rounds 5]
+//   node --conditions=@svcnet/source --import tsx packages/ingress/bench/request-path.ts [--iterations 200000] [--rounds 5]
 import { TrustedProxies } from '../src/http1/clientAddress.js';
 import { forwardRequestHeaders, requestHead } from '../src/http1/forwardHeaders.js';
 import { IngressView } from '../src/view/ingressView.js';

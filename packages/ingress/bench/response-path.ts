@@ -1,7 +1,7 @@
 // The router's own work on one endpoint response, in process, without sockets: what the fast path
 // does from the endpoint's bytes to the bytes written to the client (parse, check, rebuild the head,
 // body inline). Prints ns per response for a small Node backend answer and a web app's.
-//   node --conditions=@svcnet/source --import tsx bench/ingress/response-path.ts [--iterations 200000]
+//   node --conditions=@svcnet/source --import tsx packages/ingress/bench/response-path.ts [--iterations 200000]
 import { BodyFraming, clientAnswer, keepAliveLines } from '../src/http1/clientResponseHead.js';
 import { ResponseParser } from '../src/http1/responseParser.js';
 import type { ResponseSink } from '../src/http1/responseParser.js';

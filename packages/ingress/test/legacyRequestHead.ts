@@ -1,7 +1,7 @@
 /**
  * The fast path's request-head parser as it was before it scanned bytes (regexes over a latin1
  * string), kept verbatim as the oracle the byte scanner and the upstream head builder are compared
- * with (test/requestHeadBytes.test.ts), and as the "before" figure of bench/ingress/request-path.ts.
+ * with (test/requestHeadBytes.test.ts), and as the "before" figure of bench/request-path.ts.
  */
 
 import { findHeadEnd } from '../src/http1/headEnd.js';

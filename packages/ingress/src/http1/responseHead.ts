@@ -3,7 +3,7 @@
  * or value. The fields the router passes on are kept as byte ranges into the read buffer, so the
  * fast path copies them into the client's answer (clientResponseHead.ts clientAnswer) and only the
  * http-server path pays for strings (`headers()`). One pass looks at each byte once: a line's name
- * up to its colon, then its value up to CRLF. (Measured with bench/ingress/response-path.ts: this
+ * up to its colon, then its value up to CRLF. (Measured with packages/ingress/bench/response-path.ts: this
  * beat both the string parser it replaced and a variant on a latin1 string with indexOf.)
  *
  * The rules are those of the string parser: a name is a token up to the first colon, the value
