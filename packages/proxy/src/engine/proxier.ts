@@ -13,6 +13,9 @@ import { proxyMetrics } from './metrics.js';
 import type { ConntrackCleaner } from './conntrack.js';
 import { DEFAULT_MONITOR_INTERVAL_MS, RuleMonitor } from './ruleMonitor.js';
 import { ServingProblemLog } from './servingProblemLog.js';
+import { type ProxierLogger, silentLogger } from './proxierLogger.js';
+
+export type { ProxierLogger } from './proxierLogger.js';
 
 /** What a mode plugs into the shared proxier loop: render, apply, and learn the outcome. */
 export interface SyncBackend<P extends { full: boolean; changes: SyncChanges }> {
@@ -32,14 +35,6 @@ export interface SyncBackend<P extends { full: boolean; changes: SyncChanges }> 
   /** What the last apply could not serve as asked (the userspace engine's listeners). */
   servingProblems?(): ServingProblem[];
 }
-
-export interface ProxierLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export const silentLogger: ProxierLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export interface ProxierStatus {
   mode: string;

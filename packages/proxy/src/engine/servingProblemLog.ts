@@ -1,6 +1,6 @@
 import { servingProblemText, type ServingProblem } from '../core/servingProblem.js';
 import type { IPFamily } from '../core/types.js';
-import type { ProxierLogger } from './proxier.js';
+import type { ProxierLogger } from './proxierLogger.js';
 
 /**
  * Logs each serving problem once: when it appears or its reason or message changes, and once when

@@ -1,9 +1,8 @@
 import type { Clock } from '../core/clock.js';
 import { realClock } from '../core/clock.js';
 import type { ServingProblem } from '../core/servingProblem.js';
-import { joinHostPort } from '../core/types.js';
+import { type EndpointInfo, type Protocol, joinHostPort } from '../core/types.js';
 import { Portal } from './portal.js';
-import type { PortalSpec } from './userspaceProxier.js';
 
 /**
  * Where a Service port below 1024 is served when this process may not bind it (not root, no
@@ -16,6 +15,20 @@ export const PRIVILEGED_PORT_OFFSET = 10_000;
 const FIRST_UNPRIVILEGED_PORT = 1024;
 
 const errnoOf = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | undefined)?.code;
+
+/** One address and port the userspace engine listens on, and the endpoints it proxies to. */
+export interface PortalSpec {
+  key: string;
+  /** The service port it serves (`ns/name:port`). */
+  service: string;
+  /** Which address of the Service this is. */
+  kind: 'cluster' | 'external' | 'lb' | 'nodeport';
+  host: string;
+  port: number;
+  protocol: Protocol;
+  endpoints: EndpointInfo[];
+  affinitySeconds: number;
+}
 
 /**
  * The userspace engine's listeners: one Portal per PortalSpec, opened and closed to match the

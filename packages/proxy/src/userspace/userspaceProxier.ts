@@ -2,23 +2,10 @@ import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState, SyncChanges } from '../core/proxyState.js';
 import { assertSafeEndpoints, assertSafeServicePort } from '../core/ruleValueGuard.js';
 import { categorizeEndpoints } from '../core/topology.js';
-import type { EndpointInfo, IPFamily, Protocol, ServicePortInfo } from '../core/types.js';
+import type { EndpointInfo, IPFamily, ServicePortInfo } from '../core/types.js';
 import { Proxier } from '../engine/proxier.js';
 import type { ProxierOptions, SyncBackend } from '../engine/proxier.js';
-import { UserspacePortals } from './userspacePortals.js';
-
-export interface PortalSpec {
-  key: string;
-  /** The service port it serves (`ns/name:port`). */
-  service: string;
-  /** Which address of the Service this is. */
-  kind: 'cluster' | 'external' | 'lb' | 'nodeport';
-  host: string;
-  port: number;
-  protocol: Protocol;
-  endpoints: EndpointInfo[];
-  affinitySeconds: number;
-}
+import { UserspacePortals, type PortalSpec } from './userspacePortals.js';
 
 export interface PreparedUserspaceSync {
   full: boolean;
