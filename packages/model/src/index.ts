@@ -38,3 +38,6 @@ export * from './tables/index.js';
 export { isWorkload, podFromTemplate, validateWorkload } from './workloads.js';
 export { SIMULATED_ANNOTATION, SIMULATED_ENDPOINTS_ANNOTATION, isSimulatedPod } from './simulatedPods.js';
 export type { Workload } from './workloads.js';
+export * from './wellKnown.js';
+export { endpointState, isEndpointReady, sliceServiceKey } from './endpointSlices.js';
+export type { EndpointState } from './endpointSlices.js';

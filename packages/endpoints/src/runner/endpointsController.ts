@@ -1,10 +1,10 @@
 import type { EndpointSlice, Endpoints, Node, Pod, Service } from '@svcnet/model';
 import { StoreError, isStoreError, listAndWatch, type BatchResult, type Informer, type Lease, type Store, type WriteOptions } from '@svcnet/store';
-import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_TOPOLOGY_ZONE, MIRRORING_CONTROLLER_NAME } from '../core/constants.js';
+import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_TOPOLOGY_ZONE, MIRRORING_CONTROLLER_NAME, LABEL_SERVICE_NAME, objectKey, sliceServiceKey } from '@svcnet/model';
 import { podIPProblem } from '../core/podRules.js';
 import { TriggerTimeTracker } from '../core/triggerTimeTracker.js';
 import { SelectorIndex } from '../view/selectorIndex.js';
-import { ObjectMirror, serviceKeyOfSlice } from './objectMirror.js';
+import { ObjectMirror } from './objectMirror.js';
 import { podChangeMatters } from './podChanges.js';
 import { SyncPlanner, splitKey, type SyncPlan, type WriteTally } from './syncPlanner.js';
 import { WorkQueue } from './workQueue.js';
@@ -165,7 +165,7 @@ export class EndpointsController {
       } else this.onPod(e.type === 'MODIFIED' ? e.old : undefined, e.type === 'DELETED' ? undefined : e.object, e.object);
     });
     endpoints.on((e) => {
-      if (!endpoints.hasSynced()) this.mirror.putEndpoints(keyOf(e.object), e.object);
+      if (!endpoints.hasSynced()) this.mirror.putEndpoints(objectKey(e.object), e.object);
       else this.onEndpoints(e.object, e.type === 'DELETED');
     });
     slices.on((e) => {
@@ -206,11 +206,11 @@ export class EndpointsController {
 
   private onService(svc: Service): void {
     this.index.upsertService(svc);
-    this.queue.add(keyOf(svc));
+    this.queue.add(objectKey(svc));
   }
   private onServiceDelete(svc: Service): void {
-    this.index.deleteService(keyOf(svc));
-    this.queue.add(keyOf(svc));
+    this.index.deleteService(objectKey(svc));
+    this.queue.add(objectKey(svc));
   }
   private onPod(old: Pod | undefined, cur: Pod | undefined, obj: Pod): void {
     this.checkPodIPs(cur, obj);
@@ -221,12 +221,12 @@ export class EndpointsController {
     }
     if (old) for (const k of this.index.servicesForPod(old)) keys.add(k);
     if (cur) this.index.upsertPod(cur);
-    else this.index.deletePod(keyOf(obj));
+    else this.index.deletePod(objectKey(obj));
     for (const k of this.index.servicesForPod(cur ?? obj)) keys.add(k);
     for (const k of keys) this.queue.add(k);
   }
   private checkPodIPs(cur: Pod | undefined, obj: Pod): void {
-    const key = keyOf(obj);
+    const key = objectKey(obj);
     const problem = cur ? podIPProblem(cur) : undefined;
     if (problem === undefined) {
       this.badPodIPs.delete(key);
@@ -237,7 +237,7 @@ export class EndpointsController {
     this.report(new InvalidPodIPError(key, problem), key);
   }
   private onEndpoints(ep: Endpoints, deleted: boolean): void {
-    const key = keyOf(ep);
+    const key = objectKey(ep);
     const changed = deleted ? this.removeIfNotNewer(key, ep) : this.mirror.putEndpoints(key, ep);
     if (changed) this.changed(key, 'Endpoints', ep);
   }
@@ -259,7 +259,7 @@ export class EndpointsController {
   }
   private onSlice(slice: EndpointSlice, deleted: boolean): void {
     const changed = deleted ? this.mirror.removeSlice(slice) : this.mirror.putSlice(slice);
-    const key = serviceKeyOfSlice(slice);
+    const key = sliceServiceKey(slice);
     if (changed && key) this.changed(key, 'EndpointSlice', slice);
   }
   private onNode(node: Node, deleted: boolean): void {
@@ -466,7 +466,7 @@ export class EndpointsController {
     for (const managedBy of [ENDPOINTSLICE_CONTROLLER_NAME, MIRRORING_CONTROLLER_NAME]) {
       for (const s of this.mirror.slicesFor(key, managedBy)) this.mirror.removeSlice(s);
     }
-    const fresh = await this.store.list('EndpointSlice', { namespace: ns, labelSelector: { 'kubernetes.io/service-name': name } });
+    const fresh = await this.store.list('EndpointSlice', { namespace: ns, labelSelector: { [LABEL_SERVICE_NAME]: name } });
     for (const s of fresh.items) this.mirror.putSlice(s);
   }
 
@@ -486,9 +486,5 @@ export class EndpointsController {
 /** `kind/ns/name@resourceVersion`: one write, as its result and its watch event both show it. */
 function writeId(kind: string, o: { metadata?: { namespace?: string; name?: string; resourceVersion?: string } }): string {
   return `${kind}/${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}@${o.metadata?.resourceVersion ?? ''}`;
-}
-
-function keyOf(o: { metadata?: { namespace?: string; name?: string } }): string {
-  return `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
 }
 

@@ -1,3 +1,4 @@
+import { ipFamily } from '@svcnet/model';
 import type { EndpointsMap } from '../core/endpointsChangeTracker.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ServicePortMap } from '../core/serviceChangeTracker.js';
@@ -61,7 +62,7 @@ export function renderIPVS(input: IPVSRenderInput): IPVSRenderResult {
   const vs: string[] = [];
   const dummy = new Set<string>();
   const nodeIPs = nodePortDestinations(options, family);
-  const nodeAddrs = nodeIPs.matchAll ? options.nodeIPs.filter((ip) => ip.includes(':') === (family === 'IPv6')) : nodeIPs.ips;
+  const nodeAddrs = nodeIPs.matchAll ? options.nodeIPs.filter((ip) => ipFamily(ip) === family) : nodeIPs.ips;
 
   for (const key of [...services.keys()].sort()) {
     const svc = services.get(key)!;

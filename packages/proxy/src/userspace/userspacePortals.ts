@@ -1,7 +1,7 @@
+import { joinHostPort } from '@svcnet/model';
 import type { Clock } from '../core/clock.js';
 import { realClock } from '../core/clock.js';
 import type { ServingProblem } from '../core/servingProblem.js';
-import { joinHostPort } from '../core/types.js';
 import { Portal } from './portal.js';
 import type { PortalSpec } from './userspaceProxier.js';
 
