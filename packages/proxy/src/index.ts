@@ -1,8 +1,6 @@
 // @svcnet/proxy: kube-proxy's rule engines (iptables, nftables, ipvs, userspace) for one node.
 export { BoundedFrequencyRunner } from './core/boundedFrequencyRunner.js';
 export type { BoundedFrequencyRunnerOptions } from './core/boundedFrequencyRunner.js';
-export { FakeClock, realClock } from './core/clock.js';
-export type { Clock } from './core/clock.js';
 export { endpointsFromSlices } from './core/endpointInfo.js';
 export { EndpointsChangeTracker, applyEndpointsChanges } from './core/endpointsChangeTracker.js';
 export type { EndpointsMap, EndpointsChange, StaleEndpoint, UpdateEndpointsMapResult } from './core/endpointsChangeTracker.js';

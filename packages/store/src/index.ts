@@ -19,3 +19,5 @@ export { RedisStore } from './redis/redisStore.js';
 export type { RedisStoreOptions } from './redis/redisStore.js';
 export type { RedisConnectionOptions } from './redis/connection.js';
 export type { StoreLogger } from './redis/objectCodec.js';
+export { ManualClock, systemClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';

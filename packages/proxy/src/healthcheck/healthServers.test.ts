@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeService, makeSlice } from '../../test/fixtures.js';
-import { FakeClock } from '../core/clock.js';
+import { ManualClock } from '@svcnet/store';
 import { ProxyState } from '../core/proxyState.js';
 import { proxyOptions } from '../core/proxyOptions.js';
 import { Proxier } from '../engine/proxier.js';
@@ -69,7 +69,7 @@ describe('health check servers', () => {
   });
 
   it('/healthz turns 503 when a queued change waits more than two sync periods', async () => {
-    const clock = new FakeClock(Date.parse('2025-01-01T00:00:00Z'));
+    const clock = new ManualClock(Date.parse('2025-01-01T00:00:00Z'));
     let fail = true;
     const proxier = new Proxier('IPv4', proxyOptions({ syncPeriodMs: 1000 }), (state) => ({
       mode: 'test',
