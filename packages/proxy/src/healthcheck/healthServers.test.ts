@@ -77,7 +77,7 @@ describe('health check servers', () => {
       apply: async () => { if (fail) throw new Error('restore failed'); },
       commit: () => undefined,
     }), { clock, metrics: proxyMetrics() });
-    const h = await startProxyHealthServer([proxier], { host: '127.0.0.1', port: 0 }, () => clock.now());
+    const h = await startProxyHealthServer([proxier], { host: '127.0.0.1', port: 0 }, clock);
     try {
       expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
       proxier.onServiceUpdate(makeService('ns', 'a', (s) => { s.spec.clusterIP = '10.96.0.9'; s.spec.ports = [{ port: 80 }]; }));
