@@ -5,6 +5,7 @@ import { ClientAcl } from '@svcnet/dns';
 import { TrustedProxies, TrustedProxyError } from '@svcnet/ingress';
 import { parseDuration } from '@svcnet/proxy';
 import { checkStoreUrl } from '@svcnet/store';
+import { levenshtein } from '@svcnet/model';
 import { FLAGS, camel, type FlagSpec, type LOG_LEVELS, type PROXY_MODES } from './flags.js';
 import { ConfigError } from './errors.js';
 import { defaultServiceCIDRs } from './oneMachine.js';
@@ -119,16 +120,6 @@ function flatten(obj: Record<string, unknown>, prefix = '', out = new Map<string
   return out;
 }
 
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
 /** The closest known key (a typo, a wrong case, a missing section), if one is close. */
 function nearest(key: string): string | undefined {
   const lower = key.toLowerCase();
@@ -137,7 +128,7 @@ function nearest(key: string): string | undefined {
   for (const f of FLAGS) {
     if (!f.key) continue;
     const k = f.key.toLowerCase();
-    const d = Math.min(distance(lower, k), distance(last, k.split('.').pop()!) + 1);
+    const d = Math.min(levenshtein(lower, k), levenshtein(last, k.split('.').pop()!) + 1);
     if (!best || d < best.d) best = { key: f.key, d };
   }
   return best && best.d <= Math.max(2, Math.floor(last.length / 4)) ? best.key : undefined;

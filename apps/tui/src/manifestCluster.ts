@@ -1,7 +1,7 @@
 import { EndpointsController, LoadBalancerController } from '@svcnet/endpoints';
 import type { ManifestParseResult } from '@svcnet/model';
-import { ManifestSource, ManualClock, WorkloadSimulator, seededRandom, type FlapOptions, type ManifestProblem, type ManifestSyncResult } from '@svcnet/sources';
-import { MemoryStore } from '@svcnet/store';
+import { ManifestSource, WorkloadSimulator, seededRandom, type FlapOptions, type ManifestProblem, type ManifestSyncResult } from '@svcnet/sources';
+import { ManualClock, MemoryStore } from '@svcnet/store';
 
 export interface ManifestClusterOptions {
   /** Re-apply the manifests when files change (the dashboard); renders read them once. */

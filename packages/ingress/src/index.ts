@@ -3,10 +3,7 @@ export { BadPathError, matchTypeOf, normaliseRequestPath, pathMatches, prefixCan
 export type { MatchType, NormalisedPath } from './paths.js';
 export { hostMatches, isWildcardHost, normaliseHost, wildcardSuffix } from './hosts.js';
 export {
-  DEFAULT_CONTROLLER,
   DEFAULT_INGRESS_CLASS,
-  IS_DEFAULT_CLASS_ANNOTATION,
-  LEGACY_CLASS_ANNOTATION,
   classFilter,
   isOurIngress,
   whyNotOurs,

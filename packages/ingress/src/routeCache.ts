@@ -1,3 +1,4 @@
+import { FNV1A_OFFSET, fnv1aBytes, fnv1aStep } from '@svcnet/model';
 import type { IngressView } from './ingressView.js';
 import type { ProxyContext } from './proxyContext.js';
 import { routeTarget } from './proxyHandler.js';
@@ -51,10 +52,9 @@ class RouteEntry implements CachedRoute {
 /** FNV-1a over the target's bytes, a separator, then the Host value's; a small integer (a Smi). */
 export function hashOf(head: RequestHeadScan): number {
   const buf = head.buf;
-  let h = 0x811c9dc5;
-  for (let i = head.targetStart; i < head.targetEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  h = Math.imul(h ^ 0x20, 0x01000193);
-  for (let i = head.hostStart; i < head.hostEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  let h = fnv1aBytes(FNV1A_OFFSET, buf, head.targetStart, head.targetEnd);
+  h = fnv1aStep(h, 0x20);
+  h = fnv1aBytes(h, buf, head.hostStart, head.hostEnd);
   return h & 0x3fffffff;
 }
 

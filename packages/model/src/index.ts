@@ -38,3 +38,8 @@ export * from './tables/index.js';
 export { isWorkload, podFromTemplate, validateWorkload } from './workloads.js';
 export { SIMULATED_ANNOTATION, SIMULATED_ENDPOINTS_ANNOTATION, isSimulatedPod } from './simulatedPods.js';
 export type { Workload } from './workloads.js';
+export * from './wellKnown.js';
+export { endpointState, isEndpointReady, sliceServiceKey } from './endpointSlices.js';
+export type { EndpointState } from './endpointSlices.js';
+export { FNV1A_OFFSET, fnv1aBytes, fnv1aStep, fnv32a } from './fnv1a.js';
+export { levenshtein } from './levenshtein.js';

@@ -1,9 +1,7 @@
 // @svcnet/proxy: kube-proxy's rule engines (iptables, nftables, ipvs, userspace) for one node.
 export { BoundedFrequencyRunner } from './core/boundedFrequencyRunner.js';
 export type { BoundedFrequencyRunnerOptions } from './core/boundedFrequencyRunner.js';
-export { FakeClock, realClock } from './core/clock.js';
-export type { Clock } from './core/clock.js';
-export { LAST_CHANGE_TRIGGER_TIME, SERVICE_NAME_LABEL, endpointsFromSlices } from './core/endpointInfo.js';
+export { endpointsFromSlices } from './core/endpointInfo.js';
 export { EndpointsChangeTracker, applyEndpointsChanges } from './core/endpointsChangeTracker.js';
 export type { EndpointsMap, EndpointsChange, StaleEndpoint, UpdateEndpointsMapResult } from './core/endpointsChangeTracker.js';
 export {
@@ -26,7 +24,7 @@ export type { SyncChanges } from './core/proxyState.js';
 export { ServiceChangeTracker, applyServiceChanges } from './core/serviceChangeTracker.js';
 export type { ServicePortMap, UpdateServiceMapResult } from './core/serviceChangeTracker.js';
 export { DEFAULT_AFFINITY_SECONDS, servicePortsFromService, shouldSkipService } from './core/serviceInfo.js';
-export { ZONE_LABEL, categorizeEndpoints } from './core/topology.js';
+export { categorizeEndpoints } from './core/topology.js';
 export type { CategorizedEndpoints } from './core/topology.js';
 export { externallyAccessible, servicePortKey, servicePortNameString, usesClusterEndpoints, usesLocalEndpoints } from './core/types.js';
 export type { EndpointInfo, IPFamily, Protocol, ServiceKey, ServicePortInfo, ServicePortName } from './core/types.js';

@@ -19,3 +19,7 @@ export { RedisStore } from './redis/redisStore.js';
 export type { RedisStoreOptions } from './redis/redisStore.js';
 export type { RedisConnectionOptions } from './redis/connection.js';
 export type { StoreLogger } from './redis/objectCodec.js';
+export { ManualClock, systemClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';
+export { LeaderElector } from './leaderElector.js';
+export type { LeaderElectorOptions } from './leaderElector.js';

@@ -1,4 +1,4 @@
-import { cidrContains, isSimulatedPod, objectKey, type EndpointSlice, type Pod } from '@svcnet/model';
+import { cidrContains, isSimulatedPod, objectKey, type EndpointSlice, type Pod, ipFamily } from '@svcnet/model';
 import type { Exec } from '@svcnet/proxy';
 import { listAndWatch, type Informer, type Store } from '@svcnet/store';
 import type { Logger } from 'pino';
@@ -110,7 +110,7 @@ export class SimulatedBackends {
     const out = new Map<string, Wanted>();
     for (const pod of this.pods?.list() ?? []) {
       const ip = podIP(pod);
-      if (!isSimulatedPod(pod) || pod.spec?.nodeName !== this.o.node || !ip || ip.includes(':')) continue;
+      if (!isSimulatedPod(pod) || pod.spec?.nodeName !== this.o.node || !ip || ipFamily(ip) === 'IPv6') continue;
       out.set(objectKey(pod), { ip, ports: new Set() });
     }
     for (const slice of this.slices?.list() ?? []) {

@@ -1,5 +1,5 @@
 import type { Endpoints, EndpointSlice, Ingress, KubeObject, Node, ObjectOfKind, Pod, Service } from '@svcnet/model';
-import { objectKey } from '@svcnet/model';
+import { objectKey, sliceServiceKey } from '@svcnet/model';
 import { listAndWatch, type Informer, type NodeAgentStatus, type NodeStatusStore, type Store } from '@svcnet/store';
 import { describeSliceChange } from './changeText.js';
 
@@ -251,9 +251,8 @@ export class ClusterModel {
         return;
       case 'EndpointSlice': {
         const slice = obj as EndpointSlice;
-        const svc = slice.metadata?.labels?.['kubernetes.io/service-name'];
-        if (!svc) return;
-        const svcKey = `${slice.metadata?.namespace ?? 'default'}/${svc}`;
+        const svcKey = sliceServiceKey(slice);
+        if (!svcKey) return;
         let m = this.slicesBySvc.get(svcKey);
         if (!m) this.slicesBySvc.set(svcKey, (m = new Map()));
         if (del) m.delete(key);

@@ -1,5 +1,5 @@
 import type { EndpointSlice, KubeObject, Service } from '@svcnet/model';
-import { formatAge, formatServicePorts, objectKey } from '@svcnet/model';
+import { formatAge, formatServicePorts, objectKey, isEndpointReady, joinHostPort } from '@svcnet/model';
 import type { Snapshot } from './clusterModel.js';
 
 /** One table row: display cells plus what the UI needs to mark and open it. */
@@ -52,7 +52,7 @@ function countEndpoints(slices: readonly EndpointSlice[]): { ready: number; tota
       const addr = e.addresses?.[0];
       if (!addr) continue;
       all.add(addr);
-      if (e.conditions?.ready !== false) ready.add(addr);
+      if (isEndpointReady(e)) ready.add(addr);
     }
   }
   return { ready: ready.size, total: all.size };
@@ -161,8 +161,8 @@ export const endpointsView: TableView = {
         for (const e of slice.endpoints ?? []) {
           for (const p of ports) {
             const addr = e.addresses?.[0] ?? '';
-            const hostPort = p.port === undefined ? addr : slice.addressType === 'IPv6' ? `[${addr}]:${p.port}` : `${addr}:${p.port}`;
-            const ready = e.conditions?.ready !== false;
+            const hostPort = p.port === undefined ? addr : joinHostPort(addr, p.port);
+            const ready = isEndpointReady(e);
             rows.push({
               key: `${svcKey}/${slice.metadata?.name}/${addr}/${p.name ?? p.port}`,
               serviceKey: svcKey,

@@ -1,14 +1,13 @@
 import type { EndpointSlice, Pod, Service } from '@svcnet/model';
+import { objectKey, sliceServiceKey } from '@svcnet/model';
 import { type RecordIndexOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type NameNode, type PtrEntry, SERVICE_NAME_LABEL, type ServiceRecords, canonicalAddress, serviceRecords } from './serviceRecords.js';
+import { type NameNode, type PtrEntry, type ServiceRecords, canonicalAddress, serviceRecords } from './serviceRecords.js';
 
 /** Namespaces every Kubernetes API server has: they exist even when they hold nothing svcnet sees. */
 const BUILTIN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 const EMPTY: ServiceRecords = { names: new Map(), ptrs: new Map() };
-
-function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
-  return `${(obj.metadata?.namespace ?? 'default').toLowerCase()}/${(obj.metadata?.name ?? '').toLowerCase()}`;
-}
+/** objectKey in lower case: DNS names compare without case. */
+const lowerKey = (obj: Service | EndpointSlice | Pod): string => objectKey(obj).toLowerCase();
 
 /**
  * The cluster zone's records, kept per Service so that a change to one Service, EndpointSlice or
@@ -61,7 +60,7 @@ export class RecordIndex {
   }
 
   upsertService(svc: Service): void {
-    const key = keyOf(svc);
+    const key = lowerKey(svc);
     if (!this.services.has(key)) this.countNs(key.split('/')[0]!, 1);
     this.services.set(key, svc);
     this.rebuild(key);
@@ -75,10 +74,8 @@ export class RecordIndex {
   }
 
   upsertEndpointSlice(slice: EndpointSlice): void {
-    const sliceKey = keyOf(slice);
-    const ns = sliceKey.split('/')[0]!;
-    const svcName = slice.metadata?.labels?.[SERVICE_NAME_LABEL]?.toLowerCase();
-    const owner = svcName ? `${ns}/${svcName}` : undefined;
+    const sliceKey = lowerKey(slice);
+    const owner = sliceServiceKey(slice)?.toLowerCase();
     const previous = this.sliceOwner.get(sliceKey);
     if (previous && previous !== owner) this.removeSlice(sliceKey, previous);
     if (!owner) return;
@@ -96,7 +93,7 @@ export class RecordIndex {
   }
 
   upsertPod(pod: Pod): void {
-    const key = keyOf(pod);
+    const key = lowerKey(pod);
     this.deletePodKey(key);
     if (pod.metadata?.deletionTimestamp) return;
     const ns = key.split('/')[0]!;
@@ -118,7 +115,7 @@ export class RecordIndex {
 
   /** Replaces every object of one kind (a relist after the watch expired). */
   replaceAll(kind: 'Service' | 'EndpointSlice' | 'Pod', items: readonly (Service | EndpointSlice | Pod)[]): void {
-    const keep = new Set(items.map(keyOf));
+    const keep = new Set(items.map(lowerKey));
     if (kind === 'Service') {
       for (const k of [...this.services.keys()]) if (!keep.has(k)) this.deleteService(...split(k));
       for (const s of items) this.upsertService(s as Service);

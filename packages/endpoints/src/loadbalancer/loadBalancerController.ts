@@ -2,7 +2,7 @@ import { InvalidObjectError, objectKey, type Service } from '@svcnet/model';
 import { isStoreError, listAndWatch, type Fence, type Informer, type Store } from '@svcnet/store';
 import { assignedAddresses, planLoadBalancers } from './loadBalancerPlan.js';
 
-/** Who may write: a lease campaigner (svcnet-agent's LeaderElector fits), asked before each pass. */
+/** Who may write: a lease campaigner (@svcnet/store's LeaderElector), asked before each pass. */
 export interface LoadBalancerLease {
   readonly isLeader: boolean;
   readonly fence: Fence | undefined;
