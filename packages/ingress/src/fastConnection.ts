@@ -14,6 +14,8 @@ export interface FastPathOptions {
   headersTimeoutMs: number;
   /** The listener's bound port (X-Forwarded-Port). */
   localPort(): number;
+  /** The listener's scheme (X-Forwarded-Proto): `https` for a TLS listener's decrypted connections. */
+  proto: 'http' | 'https';
   /**
    * Gives the connection to node:http's connection listener (nothing read from it yet is lost: see
    * handOff). The fast path runs only when that listener was identified (nodeConnectionListener.ts).
@@ -26,7 +28,8 @@ const MAX_PENDING = 64 * 1024;
 const REQUEST_TIMEOUT_408 = 'HTTP/1.1 408 Request Timeout\r\nServer: svcnet-ingress\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
 /**
- * A plain-HTTP client connection served without node:http while its requests are simple: each
+ * A client connection served without node:http while its requests are simple: a plain TCP socket,
+ * or a TLS socket after its handshake (read and written on its cleartext side). Each
  * bodiless keep-alive GET/HEAD that routes to a backend (requestHeadParser.ts says which) is
  * parsed here and proxied by a FastExchange, one at a time, in order (pipelined requests wait in
  * `pending`). The first request that is anything else — malformed, with a body, an upgrade, a
@@ -70,6 +73,8 @@ export class FastConnection implements FastClient {
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
+    const early = this.out.takeBuffered();
+    if (early) this.data(early);
   }
 
   destroy(): void {
@@ -142,7 +147,7 @@ export class FastConnection implements FastClient {
       this.served = true;
       this.out.setIdleTimeout(this.options.keepAliveMs);
     }
-    const heads = (this.heads ??= new UpstreamHeadWriter(this.peer, this.ctx.trusted, this.options.localPort(), 'http'));
+    const heads = (this.heads ??= new UpstreamHeadWriter(this.peer, this.ctx.trusted, this.options.localPort(), this.options.proto));
     const upstreamHead = heads.write(head, route.forward);
     const exchange = new FastExchange(this.ctx, this, route.routed, upstreamHead, head.method === 'HEAD', heads.requestId, started);
     this.exchange = exchange;
