@@ -257,6 +257,11 @@ export class IngressServer {
     return this.fastPathOn.https;
   }
 
+  /** Client connections the fast path serves now (not yet handed to node:http), on either listener. */
+  get fastConnectionCount(): number {
+    return this.fastConnections.size;
+  }
+
   /** Upgraded (WebSocket) client connections currently open. */
   get openTunnels(): number {
     return this.ctx.tunnels.size;
