@@ -37,6 +37,12 @@ export interface IngressServerOptions extends UpstreamPoolOptions {
    * the Secret exists and whenever it holds no usable certificate.
    */
   defaultCertificateSecret?: string;
+  /**
+   * The keys TLS session tickets are encrypted with (48 bytes, Node's `ticketKeys`): give every
+   * worker serving one address the same keys so a client resumes its session on whichever worker
+   * it reaches (ingress-nginx: `ssl-session-ticket-key`). Default: random per server (Node's).
+   */
+  tlsTicketKeys?: Buffer;
   /** CIDRs or addresses whose X-Forwarded-* headers are believed. */
   trustedProxies?: readonly string[];
   /** Request bodies above this get 413 (default 1 MiB, nginx's client_max_body_size). */
@@ -145,6 +151,7 @@ export class IngressServer {
         SNICallback: this.tls.sniCallback,
         // Clients are told what they get: HTTP/1.1 (browsers would otherwise try h2 first where offered).
         ALPNProtocols: ['http/1.1'],
+        ...(this.options.tlsTicketKeys ? { ticketKeys: this.options.tlsTicketKeys } : {}),
         ...(this.defaultCertificate ? { cert: this.defaultCertificate.cert, key: this.defaultCertificate.key } : {}),
       });
       this.https = server;
