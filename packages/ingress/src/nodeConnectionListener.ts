@@ -22,7 +22,7 @@ export function takeNodeConnectionListener(
   const listeners = server.listeners(event);
   if (listeners.length !== 1) {
     logger?.warn(
-      { connectionListeners: listeners.length, event },
+      { connectionListeners: listeners.length },
       `ingress: fast path off for this listener: the server has ${listeners.length} '${event}' listeners, so node:http's own cannot be told apart; node:http serves every request`,
     );
     return undefined;
