@@ -1,10 +1,13 @@
-// The svcnet ingress router on one port for the benchmark: `router.ts PORT BACKEND_PORTS_JSON [workers] [node-http]`.
+// The svcnet ingress router on one port for the benchmark: `router.ts PORT BACKEND_PORTS_JSON [workers] [node-http] [TLS_DIR]`.
 // With workers > 1, node:cluster runs one router per worker on the shared port; `node-http` turns the
-// plain-HTTP fast path off (every request through node:http), for comparison.
+// fast path off (every request through node:http), for comparison. With TLS_DIR the port is an HTTPS
+// listener whose default certificate is TLS_DIR/cert.pem + key.pem (the one nginx's `ssl` server has).
 import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { IngressServer, IngressView } from '@svcnet/ingress';
 
-const [portArg, backendsArg, workersArg, modeArg] = process.argv.slice(2);
+const [portArg, backendsArg, workersArg, modeArg, tlsDir] = process.argv.slice(2);
 const port = Number(portArg);
 const backends = JSON.parse(backendsArg ?? '[]') as number[];
 const workers = Number(workersArg ?? '1');
@@ -33,7 +36,9 @@ async function serve(): Promise<void> {
       },
     },
   ]);
-  const server = new IngressServer({ view, listen: { host: '127.0.0.1', port }, fastPath: modeArg !== 'node-http' });
+  const address = { host: '127.0.0.1', port };
+  const tls = tlsDir ? { listenTls: address, defaultCertificate: { cert: readFileSync(join(tlsDir, 'cert.pem'), 'utf8'), key: readFileSync(join(tlsDir, 'key.pem'), 'utf8') } } : { listen: address };
+  const server = new IngressServer({ view, ...tls, fastPath: modeArg !== 'node-http' });
   await server.start();
   process.send?.('ready');
   if (workers === 1) process.stdout.write('ready\n');

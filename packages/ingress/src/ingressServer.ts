@@ -37,6 +37,12 @@ export interface IngressServerOptions extends UpstreamPoolOptions {
    * the Secret exists and whenever it holds no usable certificate.
    */
   defaultCertificateSecret?: string;
+  /**
+   * The keys TLS session tickets are encrypted with (48 bytes, Node's `ticketKeys`): give every
+   * worker serving one address the same keys so a client resumes its session on whichever worker
+   * it reaches (ingress-nginx: `ssl-session-ticket-key`). Default: random per server (Node's).
+   */
+  tlsTicketKeys?: Buffer;
   /** CIDRs or addresses whose X-Forwarded-* headers are believed. */
   trustedProxies?: readonly string[];
   /** Request bodies above this get 413 (default 1 MiB, nginx's client_max_body_size). */
@@ -57,9 +63,10 @@ export interface IngressServerOptions extends UpstreamPoolOptions {
   /** 308 from HTTP to HTTPS for hosts listed in `spec.tls` (default true when listenTls is set). */
   sslRedirect?: boolean;
   /**
-   * Serve simple plain-HTTP requests (bodiless keep-alive GET/HEAD routed to a backend) on the raw
-   * socket, without node:http's per-request objects (default true); every other request, and the
-   * rest of its connection, goes through node:http. false: node:http for everything.
+   * Serve simple requests (bodiless keep-alive GET/HEAD routed to a backend) on the socket (the
+   * TCP one, or a TLS connection's decrypted side), without node:http's per-request objects
+   * (default true); every other request, and the rest of its connection, goes through node:http.
+   * false: node:http for everything.
    */
   fastPath?: boolean;
   registry?: Registry;
@@ -83,8 +90,8 @@ export class IngressServer {
   private sweep: NodeJS.Timeout | undefined;
   /** Connections the fast path still serves (node:http tracks the ones handed to it). */
   private readonly fastConnections = new Set<FastConnection>();
-  /** Set once the fast path is in front of the plain-HTTP listener. */
-  private fastPathOn = false;
+  /** The listeners the fast path stands in front of. */
+  private readonly fastPathOn = { http: false, https: false };
 
   constructor(private readonly options: IngressServerOptions) {
     this.metrics = new IngressMetrics(options.registry);
@@ -144,6 +151,7 @@ export class IngressServer {
         SNICallback: this.tls.sniCallback,
         // Clients are told what they get: HTTP/1.1 (browsers would otherwise try h2 first where offered).
         ALPNProtocols: ['http/1.1'],
+        ...(this.options.tlsTicketKeys ? { ticketKeys: this.options.tlsTicketKeys } : {}),
         ...(this.defaultCertificate ? { cert: this.defaultCertificate.cert, key: this.defaultCertificate.key } : {}),
       });
       this.https = server;
@@ -178,7 +186,7 @@ export class IngressServer {
     let localPort = 0;
     server.on('request', (req, res) => handleRequest(this.ctx, req, res, proto, localPort));
     server.on('upgrade', (req, socket, head) => handleUpgrade(this.ctx, req, socket, head, proto, localPort));
-    if (proto === 'http' && (this.options.fastPath ?? true)) this.interceptConnections(server, () => localPort);
+    if (this.options.fastPath ?? true) this.interceptConnections(server, () => localPort, proto);
     server.on('clientError', (err, socket) => {
       const code = (err as { code?: string }).code;
       if (socket.writable && code === 'ERR_HTTP_REQUEST_TIMEOUT') {
@@ -202,16 +210,19 @@ export class IngressServer {
   /**
    * New connections start on the fast path (FastConnection), which gives them to node:http's own
    * connection listener the first time a request is not for it. When that listener cannot be
-   * identified (nodeConnectionListener.ts) the fast path stays off for this server.
+   * identified (nodeConnectionListener.ts) the fast path stays off for this server. On the TLS
+   * listener the fast path takes connections after their handshake ('secureConnection', where
+   * node:https gives them to node:http) and works on their decrypted side.
    */
-  private interceptConnections(server: Server, localPort: () => number): void {
-    const nodeListener = takeNodeConnectionListener(server, this.options.logger);
+  private interceptConnections(server: Server, localPort: () => number, proto: 'http' | 'https'): void {
+    const event = proto === 'https' ? 'secureConnection' : 'connection';
+    const nodeListener = takeNodeConnectionListener(server, this.options.logger, event);
     if (!nodeListener) return; // plain node:http (the warning says why)
-    this.fastPathOn = true;
+    this.fastPathOn[proto] = true;
     const t = this.timeouts();
     const lines = keepAliveLines(t.keepAliveTimeout);
-    const options = { keepAliveMs: t.keepAliveTimeout, headersTimeoutMs: t.headersTimeout, localPort, handOff: (socket: Socket) => nodeListener.call(server, socket) };
-    server.on('connection', (socket: Socket) => new FastConnection(socket, this.ctx, options, lines, this.fastConnections));
+    const options = { keepAliveMs: t.keepAliveTimeout, headersTimeoutMs: t.headersTimeout, localPort, proto, handOff: (socket: Socket) => nodeListener.call(server, socket) };
+    server.on(event, (socket: Socket) => new FastConnection(socket, this.ctx, options, lines, this.fastConnections));
   }
 
   /** Closes pools of endpoints no route resolves to any more (debounced after endpoint changes). */
@@ -245,7 +256,17 @@ export class IngressServer {
 
   /** Whether the plain-HTTP listener serves simple requests on the fast path (see `fastPath`). */
   get fastPathActive(): boolean {
-    return this.fastPathOn;
+    return this.fastPathOn.http;
+  }
+
+  /** Whether the TLS listener serves simple requests on the fast path, on the decrypted side (see `fastPath`). */
+  get tlsFastPathActive(): boolean {
+    return this.fastPathOn.https;
+  }
+
+  /** Client connections the fast path serves now (not yet handed to node:http), on either listener. */
+  get fastConnectionCount(): number {
+    return this.fastConnections.size;
   }
 
   /** Upgraded (WebSocket) client connections currently open. */
