@@ -98,7 +98,7 @@ describe('SharedInformerFactory', () => {
     const slices = factory.informer('EndpointSlice');
     const pods = factory.informer('Pod');
     await factory.waitForCacheSync();
-    const names = (xs: readonly { metadata?: { name?: string } }[]) => xs.map((x) => x.metadata?.name).sort();
+    const names = (xs: readonly { metadata?: { name?: string } }[]) => xs.map((x) => x.metadata?.name ?? '').sort();
     expect(names(slices.byIndex('service', 'default/web'))).toEqual(['s1', 's2']);
     expect(names(slices.byIndex('service', 'other/web'))).toEqual(['s3']);
     expect(names(slices.byIndex('namespace', 'other'))).toEqual(['s3']);

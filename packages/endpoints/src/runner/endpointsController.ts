@@ -1,5 +1,5 @@
 import type { EndpointSlice, Endpoints, Node, Pod, Service } from '@svcnet/model';
-import { StoreError, isStoreError, listAndWatch, type BatchResult, type Informer, type Lease, type Store, type WriteOptions } from '@svcnet/store';
+import { SharedInformerFactory, StoreError, isStoreError, type BatchResult, type Informer, type Lease, type Store, type WriteOptions } from '@svcnet/store';
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_TOPOLOGY_ZONE, MIRRORING_CONTROLLER_NAME } from '../core/constants.js';
 import { podIPProblem } from '../core/podRules.js';
 import { TriggerTimeTracker } from '../core/triggerTimeTracker.js';
@@ -10,6 +10,8 @@ import { SyncPlanner, splitKey, type SyncPlan, type WriteTally } from './syncPla
 import { WorkQueue } from './workQueue.js';
 
 export interface EndpointsControllerOptions {
+  /** The process's shared informers (the agent's); without it, the controller builds its own on its store. */
+  informers?: SharedInformerFactory;
   /** Who we are in the lease (default `svcnet-endpoints-<pid>-<random>`). */
   holder?: string;
   leaseName?: string;
@@ -93,6 +95,7 @@ export class EndpointsController {
   private readonly leaseName: string;
   private readonly ttl: number;
   private readonly informers: Informer<unknown>[] = [];
+  private ownFactory: SharedInformerFactory | undefined;
   private lease: Lease | undefined;
   private leaseTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
@@ -143,13 +146,15 @@ export class EndpointsController {
 
   /** Starts the watches, waits until their first lists are in, then campaigns for the lease and works. */
   async start(): Promise<void> {
-    // shared: the caches hold the store's own objects (no copy per object per event); nothing here
-    // mutates an object it reads (the core copies what it changes).
-    const informerOptions = { onError: (e: Error) => this.report(e), shared: true };
-    const services = listAndWatch(this.store, 'Service', informerOptions);
-    const pods = listAndWatch(this.store, 'Pod', informerOptions);
-    const endpoints = listAndWatch(this.store, 'Endpoints', informerOptions);
-    const slices = listAndWatch(this.store, 'EndpointSlice', informerOptions);
+    // Shared informers: the caches hold the store's own objects, frozen (no copy per object per
+    // event); nothing here mutates an object it reads (the core copies what it changes).
+    const informerOptions = { onError: (e: Error) => this.report(e) };
+    if (!this.options.informers) this.ownFactory = new SharedInformerFactory(this.store);
+    const informers = this.options.informers ?? this.ownFactory!;
+    const services = informers.informer('Service', informerOptions);
+    const pods = informers.informer('Pod', informerOptions);
+    const endpoints = informers.informer('Endpoints', informerOptions);
+    const slices = informers.informer('EndpointSlice', informerOptions);
     this.informers.push(services, pods, endpoints, slices);
     // An informer's first list arrives as ADDED events before it reports synced: those only fill the
     // index and the mirror (one pass, nothing queued); taking the lease queues every Service anyway.
@@ -173,7 +178,7 @@ export class EndpointsController {
       else this.onSlice(e.object, e.type === 'DELETED');
     });
     if (this.options.watchNodes !== false) {
-      const nodes = listAndWatch(this.store, 'Node', informerOptions);
+      const nodes = informers.informer('Node', informerOptions);
       this.informers.push(nodes);
       nodes.on((e) => this.onNode(e.object, e.type === 'DELETED'));
       await nodes.synced;
@@ -189,6 +194,7 @@ export class EndpointsController {
     this.stopped = true;
     if (this.leaseTimer) clearTimeout(this.leaseTimer);
     for (const i of this.informers) i.stop();
+    this.ownFactory?.stop();
     this.queue.shutDown();
     this.wakeWorker();
     const lease = this.lease;
