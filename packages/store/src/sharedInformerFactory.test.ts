@@ -119,10 +119,10 @@ describe('SharedInformerFactory', () => {
     factory.stop();
   });
 
-  it('hands out frozen objects: a consumer that mutates one throws, and no other consumer\'s view changes', async () => {
+  it('with freeze, hands out frozen objects: a consumer that mutates one throws, and no other consumer\'s view changes', async () => {
     const store = new MemoryStore();
     await store.create(slice('s1', 'web'), { trusted: true });
-    const factory = new SharedInformerFactory(store);
+    const factory = new SharedInformerFactory(store, { freeze: true });
     const careless = factory.informer('EndpointSlice');
     const careful = factory.informer('EndpointSlice');
     await factory.waitForCacheSync();
