@@ -2,7 +2,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { EndpointsController, LoadBalancerController } from '@svcnet/endpoints';
 import { hostExec, proxyMetrics } from '@svcnet/proxy';
 import { KubernetesSource } from '@svcnet/sources';
-import { LeaderElector, openStore, type NodeStatusStore, type Store } from '@svcnet/store';
+import { LeaderElector, SharedInformerFactory, openStore, type NodeStatusStore, type Store } from '@svcnet/store';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
 import { AddressAnnouncer, interfaceOf } from './controllers/addressAnnouncer.js';
@@ -38,6 +38,8 @@ export function nodeAddresses(configured: readonly string[]): { nodeIPs: string[
 export class Agent {
   readonly node: string;
   readonly store: Store & NodeStatusStore;
+  /** The one informer per kind every part of the agent reads (DNS, ingress, proxy, controllers). */
+  readonly informers: SharedInformerFactory;
   readonly proxy: ProxyEngine;
   readonly registry;
   readonly startedAt = Date.now();
@@ -76,6 +78,7 @@ export class Agent {
       replicaTimeoutMs: config.redisReplicaTimeout,
       logger: { error: (o, m) => log.error(o, m), warn: (o, m) => log.warn(o, m) },
     });
+    this.informers = new SharedInformerFactory(this.store);
     this.registry = agentRegistry({
       info: () => ({ version, node: this.node, proxy_mode: this.proxy.mode.mode, requested_proxy_mode: this.proxy.mode.requested }),
       leader: () => this.leader(),
@@ -119,6 +122,7 @@ export class Agent {
     const ttlMs = this.config.leaderElectLeaseDuration;
     if (this.reconcileEndpoints) {
       this.endpoints = new EndpointsController(this.store, {
+        informers: this.informers,
         holder: `${this.node}-${process.pid}`,
         leaseTtlMs: ttlMs,
         onError: (e, key) => log.warn({ service: key, err: e.message }, 'endpoints controller: sync error'),
@@ -142,7 +146,7 @@ export class Agent {
         onError: (e) => log.warn({ lease: CONTROLLERS_LEASE, err: e.message }, 'controllers: lease error'),
       });
       if (this.config.loadbalancerPool.length) {
-        this.lb = new LoadBalancerController(this.store, { pools: this.config.loadbalancerPool, elector: this.elector, onAddresses: (a) => this.announcer!.announce(a), log });
+        this.lb = new LoadBalancerController(this.store, { informers: this.informers, pools: this.config.loadbalancerPool, elector: this.elector, onAddresses: (a) => this.announcer!.announce(a), log });
         await this.lb.start();
       }
       void this.elector.start();
@@ -150,11 +154,11 @@ export class Agent {
     for (const p of await this.proxy.cleanupOtherModes()) log.warn({ mode: this.proxy.mode.mode }, `proxy: could not remove another mode's leftovers: ${p}`);
     const c = this.config;
     if (this.proxy.mode.mode !== 'none' || c.ingressHttpListen || c.ingressHttpsListen) {
-      this.dataPlane = await startDataPlaneEndpoints(this.store, { node: this.node, clusterCIDRs: c.clusterCidr, simulateBackends: c.simulateBackends, log });
+      this.dataPlane = await startDataPlaneEndpoints(this.store, { node: this.node, clusterCIDRs: c.clusterCidr, simulateBackends: c.simulateBackends, log, informers: this.informers });
     }
-    this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'), this.dataPlane ? { endpointSlices: this.dataPlane.objects.endpointSlices } : {});
+    this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'), { informers: this.informers, ...(this.dataPlane ? { endpointSlices: this.dataPlane.objects.endpointSlices } : {}) });
     if (c.dnsListen) {
-      this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, allow: c.dnsAllow, zone: c.clusterDomain, registry: this.registry, log });
+      this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, allow: c.dnsAllow, zone: c.clusterDomain, registry: this.registry, log, informers: this.informers });
       void this.dns.synced.then(() => this.synced.add('dns'));
     }
     if (c.ingressHttpListen || c.ingressHttpsListen) {
@@ -166,6 +170,7 @@ export class Agent {
         defaultSslCertificate: c.defaultSslCertificate,
         registry: this.registry,
         log,
+        informers: this.informers,
         ...(this.dataPlane ? { endpoints: this.dataPlane.objects } : {}),
       });
       void this.ingress.synced.then(() => this.synced.add('ingress'));
@@ -313,6 +318,7 @@ export class Agent {
     if (options.cleanup) await step('proxy cleanup', () => this.proxy.cleanup());
     await step('data plane endpoints', () => this.dataPlane?.stop({ removeAddresses: options.cleanup }));
     await step('source', () => this.source?.stop());
+    this.informers.stop();
     await step('heartbeat', () => this.heartbeat());
     if (this.registered) await step('node status', () => reportNodeStopped(this.store, this.registration(), 'svcnet-agent stopped'));
     await step('store', () => this.store.close());

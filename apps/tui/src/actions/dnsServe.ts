@@ -37,7 +37,7 @@ export async function serveDns(flags: DnsServeFlags): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const { cluster, failures } = await runPipeline(flags, { watch: flags.watch });
-  const view = new DnsView(cluster.store, index, { onError: (e) => console.error(`svcnet: plugin/kubernetes: ${e.message}`) });
+  const view = new DnsView(cluster.store, index, { informers: cluster.informers, onError: (e) => console.error(`svcnet: plugin/kubernetes: ${e.message}`) });
   try {
     const a = await server.start();
     await view.synced;

@@ -1,5 +1,5 @@
 import type { EndpointSlice, Endpoints, Node, Pod, Service } from '@svcnet/model';
-import { LeaderElector, listAndWatch, systemClock, type Clock, type Informer, type Store } from '@svcnet/store';
+import { LeaderElector, SharedInformerFactory, systemClock, type Clock, type Informer, type Store } from '@svcnet/store';
 import { LABEL_TOPOLOGY_ZONE, objectKey, sliceServiceKey } from '@svcnet/model';
 import { podIPProblem } from '../core/podRules.js';
 import { TriggerTimeTracker } from '../core/triggerTimeTracker.js';
@@ -12,6 +12,8 @@ import { SyncWriter } from './syncWriter.js';
 import { WorkQueue } from './workQueue.js';
 
 export interface EndpointsControllerOptions {
+  /** The process's shared informers (the agent's); without it, the controller builds its own on its store. */
+  informers?: SharedInformerFactory;
   /** Who we are in the lease (default `svcnet-endpoints-<pid>-<random>`). */
   holder?: string;
   leaseName?: string;
@@ -95,6 +97,7 @@ export class EndpointsController {
   private readonly elector: LeaderElector;
   private readonly writer: SyncWriter;
   private readonly workers: SyncWorkers;
+  private ownFactory: SharedInformerFactory | undefined;
   private readonly counters: Omit<EndpointsControllerStats, 'leader' | 'queueDepth' | 'oldestPendingMs' | 'oldestUnfinishedMs' | 'queue'> & WriteTally = {
     syncs: 0, writes: { create: 0, update: 0, delete: 0 }, conflicts: 0, errors: 0, fenced: 0, dropped: 0, refused: 0, lastWriteAt: 0,
   };
@@ -162,13 +165,15 @@ export class EndpointsController {
 
   /** Starts the watches, waits until their first lists are in, then campaigns for the lease and works. */
   async start(): Promise<void> {
-    // shared: the caches hold the store's own objects (no copy per object per event); nothing here
-    // mutates an object it reads (the core copies what it changes).
-    const informerOptions = { onError: (e: Error) => this.report(e), shared: true };
-    const services = listAndWatch(this.store, 'Service', informerOptions);
-    const pods = listAndWatch(this.store, 'Pod', informerOptions);
-    const endpoints = listAndWatch(this.store, 'Endpoints', informerOptions);
-    const slices = listAndWatch(this.store, 'EndpointSlice', informerOptions);
+    // Shared informers: the caches hold the store's own objects, frozen (no copy per object per
+    // event); nothing here mutates an object it reads (the core copies what it changes).
+    const informerOptions = { onError: (e: Error) => this.report(e) };
+    if (!this.options.informers) this.ownFactory = new SharedInformerFactory(this.store);
+    const informers = this.options.informers ?? this.ownFactory!;
+    const services = informers.informer('Service', informerOptions);
+    const pods = informers.informer('Pod', informerOptions);
+    const endpoints = informers.informer('Endpoints', informerOptions);
+    const slices = informers.informer('EndpointSlice', informerOptions);
     this.informers.push(services, pods, endpoints, slices);
     // An informer's first list arrives as ADDED events before it reports synced: those only fill the
     // index and the mirror (one pass, nothing queued); taking the lease queues every Service anyway.
@@ -192,7 +197,7 @@ export class EndpointsController {
       else this.onSlice(e.object, e.type === 'DELETED');
     });
     if (this.options.watchNodes !== false) {
-      const nodes = listAndWatch(this.store, 'Node', informerOptions);
+      const nodes = informers.informer('Node', informerOptions);
       this.informers.push(nodes);
       nodes.on((e) => this.onNode(e.object, e.type === 'DELETED'));
       await nodes.synced;
@@ -207,6 +212,7 @@ export class EndpointsController {
   async stop(options: { release?: boolean } = {}): Promise<void> {
     const stopping = this.elector.stop(options);
     for (const i of this.informers) i.stop();
+    this.ownFactory?.stop();
     this.queue.shutDown();
     this.workers.stop();
     await stopping;
