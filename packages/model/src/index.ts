@@ -38,3 +38,4 @@ export * from './tables/index.js';
 export { isWorkload, podFromTemplate, validateWorkload } from './workloads.js';
 export { SIMULATED_ANNOTATION, SIMULATED_ENDPOINTS_ANNOTATION, isSimulatedPod } from './simulatedPods.js';
 export type { Workload } from './workloads.js';
+export * from './runtime/index.js';
