@@ -17,7 +17,7 @@ import { type Forwarder, resolvConfNameservers } from './forwarder.js';
 import { literalLookup } from './literalLookup.js';
 import { startHttpEndpoints } from './httpEndpoints.js';
 import { LoopDetector } from './loopDetector.js';
-import { DnsMetrics } from './metrics.js';
+import { type DnsMetricCounts, DnsMetrics } from './metrics.js';
 import { Responder } from './responder.js';
 import { TcpListener } from './tcpListener.js';
 import { type FastSend, fastUdp } from './udpFastPath.js';
@@ -80,6 +80,11 @@ export class DnsServer {
   /** Upstreams found to send our own queries back (loop detection); they are no longer used. */
   get loops(): readonly string[] {
     return this.loopDetector.loops;
+  }
+
+  /** This server's counters as plain data (a DNS worker's report to its parent). */
+  metricCounts(): DnsMetricCounts {
+    return this.metrics.counts({ cache: this.cache, forwarder: this.forwarder });
   }
 
   get addresses(): ListenAddresses {
