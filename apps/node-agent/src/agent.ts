@@ -155,7 +155,7 @@ export class Agent {
     }
     this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'), this.dataPlane ? { endpointSlices: this.dataPlane.objects.endpointSlices } : {});
     if (c.dnsListen) {
-      this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, allow: c.dnsAllow, zone: c.clusterDomain, registry: this.registry, log });
+      this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, allow: c.dnsAllow, zone: c.clusterDomain, workers: c.dnsWorkers, registry: this.registry, log });
       void this.dns.synced.then(() => this.synced.add('dns'));
     }
     if (c.ingressHttpListen || c.ingressHttpsListen) {

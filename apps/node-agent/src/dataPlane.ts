@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { DnsServer, DnsView, RecordIndex, resolvConfNameservers } from '@svcnet/dns';
+import { DnsView, RecordIndex, dnsServerFor, resolvConfNameservers } from '@svcnet/dns';
+import type { WorkerSetting } from '@svcnet/model';
 import { IngressServer, IngressView, watchIngressInputs } from '@svcnet/ingress';
 import type { DataPlaneObjects, Store } from '@svcnet/store';
 import type { Logger } from 'pino';
@@ -27,11 +28,12 @@ export function dnsUpstreams(values: readonly string[], read: (p: string) => str
 }
 
 /** The DNS server for the cluster zone (CoreDNS kubernetes + forward + cache), fed from the store. */
-export async function startDns(store: Store, o: { listen: string; upstreams: readonly string[]; allow: readonly string[]; zone: string; registry: Registry; log: Logger }): Promise<Listener> {
+export async function startDns(store: Store, o: { listen: string; upstreams: readonly string[]; allow: readonly string[]; zone: string; workers: WorkerSetting; registry: Registry; log: Logger }): Promise<Listener> {
   const { host } = hostPort(o.listen, '--dns-listen');
   const index = new RecordIndex({ zone: o.zone, nsAddresses: host === '0.0.0.0' || host === '::' ? undefined : [host] });
   const view = new DnsView(store, index, { onError: (e) => o.log.warn({ err: e.message }, 'plugin/kubernetes: watch error') });
-  const server = new DnsServer({
+  // One store watch here; with several workers each answers from a replica of this index.
+  const server = dnsServerFor({
     index,
     listen: o.listen,
     upstreams: dnsUpstreams(o.upstreams),
@@ -39,7 +41,7 @@ export async function startDns(store: Store, o: { listen: string; upstreams: rea
     allowSetting: '--dns-allow',
     registry: o.registry,
     logger: { info: (obj, msg) => o.log.info(obj, msg), warn: (obj, msg) => o.log.warn(obj, msg) },
-  });
+  }, o.workers);
   let addrs;
   try {
     addrs = await server.start();
