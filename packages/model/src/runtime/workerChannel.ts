@@ -24,6 +24,19 @@ export function workerChannel(): WorkerChannel {
     ready: (info) => post({ type: 'ready', info }),
     event: (data) => post({ type: 'event', data }),
     onMessage: (handler) =>
-      port.on('message', (m: { type: string; id?: number } & Record<string, unknown>) => handler(m, (data) => post({ type: 'reply', id: m.id ?? 0, data }))),
+      port.on('message', (m: { type: string; id?: number } & Record<string, unknown>) => {
+        // A message the worker cannot handle is logged, not thrown: an uncaught error ends the worker.
+        try {
+          handler(m, (data) => {
+            try {
+              post({ type: 'reply', id: m.id ?? 0, data });
+            } catch (e) {
+              post({ type: 'log', level: 'warn', obj: { err: (e as Error).message, message: m.type }, msg: 'worker: cannot send this reply' });
+            }
+          });
+        } catch (e) {
+          post({ type: 'log', level: 'warn', obj: { err: (e as Error).message, message: m.type }, msg: 'worker: cannot handle this message' });
+        }
+      }),
   };
 }

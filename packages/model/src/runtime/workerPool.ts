@@ -142,7 +142,7 @@ export class WorkerPool<Ready> {
       });
       worker.on('error', (e) => {
         if (!ready) reject(e);
-        else this.o.log.warn({ worker: slot, err: e.message }, `${this.o.name}: worker failed`);
+        else this.o.log.warn({ worker: slot, err: e.stack ?? String(e) }, `${this.o.name}: worker failed`);
       });
       worker.on('exit', (code) => {
         if (!ready) reject(new Error(`${this.o.name}: worker ${slot} exited (code ${code}) before it was serving`));
