@@ -165,6 +165,7 @@ export class Agent {
         ingressClass: c.ingressClass,
         trustedProxies: c.ingressTrustedProxy,
         defaultSslCertificate: c.defaultSslCertificate,
+        workers: c.ingressWorkers,
         registry: this.registry,
         log,
         ...(this.dataPlane ? { endpoints: this.dataPlane.objects } : {}),

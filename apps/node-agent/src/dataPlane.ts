@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DnsView, RecordIndex, dnsServerFor, resolvConfNameservers } from '@svcnet/dns';
 import type { WorkerSetting } from '@svcnet/model';
-import { IngressServer, IngressView, watchIngressInputs } from '@svcnet/ingress';
+import { IngressView, ingressServerFor, watchIngressInputs } from '@svcnet/ingress';
 import type { DataPlaneObjects, Store } from '@svcnet/store';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -63,7 +63,7 @@ export async function startDns(store: Store, o: { listen: string; upstreams: rea
 /** The Ingress router on HTTP and/or HTTPS, fed from the store. */
 export async function startIngress(
   store: Store,
-  o: { http?: string; https?: string; ingressClass: string; trustedProxies: readonly string[]; defaultSslCertificate?: string; registry: Registry; log: Logger; endpoints?: DataPlaneObjects },
+  o: { http?: string; https?: string; ingressClass: string; trustedProxies: readonly string[]; defaultSslCertificate?: string; workers: WorkerSetting; registry: Registry; log: Logger; endpoints?: DataPlaneObjects },
 ): Promise<Listener> {
   // Malformed Ingresses and Secrets the view skips go to the agent's log, not stderr.
   const view = new IngressView({ ingressClass: o.ingressClass, logger: { warn: (obj, msg) => o.log.warn(obj, msg) } });
@@ -72,7 +72,8 @@ export async function startIngress(
     // The agent's filtered endpoints: simulated Pods are never connected to.
     ...(o.endpoints ? { endpointSlices: o.endpoints.endpointSlices, endpoints: o.endpoints.endpoints } : {}),
   });
-  const server = new IngressServer({
+  // One store watch here; with several workers each routes from a replica of this view.
+  const server = ingressServerFor({
     view,
     ...(o.http ? { listen: hostPort(o.http, '--ingress-http-listen') } : {}),
     ...(o.https ? { listenTls: hostPort(o.https, '--ingress-https-listen') } : {}),
@@ -80,7 +81,7 @@ export async function startIngress(
     ...(o.defaultSslCertificate ? { defaultCertificateSecret: o.defaultSslCertificate } : {}),
     registry: o.registry,
     logger: { warn: (obj, msg) => o.log.warn(obj, msg), info: (obj, msg) => o.log.info(obj, msg) },
-  });
+  }, o.workers);
   let addrs;
   try {
     addrs = await server.start();
