@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { WorkerPool, type WorkerSetting, workerCount } from '@svcnet/model';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, Registry } from 'prom-client';
+import { TrustedProxies } from './clientAddress.js';
 import { FAKE_CERTIFICATE_NAME, fakeCertificate } from './fakeCertificate.js';
 import { IngressServer, type IngressServerOptions } from './ingressServer.js';
 import type { IngressView } from './ingressView.js';
@@ -45,6 +46,7 @@ export class IngressWorkers {
   private fetching?: Promise<ReturnType<typeof AggregatorRegistry.aggregate>>;
 
   constructor(private readonly o: IngressWorkersOptions) {
+    new TrustedProxies(o.trustedProxies); // settings fail here, as IngressServer's would, not in a worker
     const { view, registry, logger, workers, ...rest } = o;
     const defaultCertificate = o.defaultCertificate ?? (o.listenTls ? fakeCertificate() : undefined);
     if (o.listenTls && !o.defaultCertificate) {

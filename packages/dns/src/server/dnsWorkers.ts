@@ -4,6 +4,7 @@ import { WorkerPool, type WorkerSetting, workerCount } from '@svcnet/model';
 import { Registry } from 'prom-client';
 import type { RecordIndexOptions } from '../core/options.js';
 import type { IndexChange, RecordIndex } from '../core/recordIndex.js';
+import { ClientAcl } from './clientAcl.js';
 import { DnsServer } from './dnsServer.js';
 import type { DnsLogger, DnsServerOptions, ListenAddresses } from './dnsServerOptions.js';
 import { parseHostPort } from './errors.js';
@@ -58,6 +59,9 @@ export class DnsWorkers {
   private addrs?: ListenAddresses;
 
   constructor(private readonly o: DnsWorkersOptions) {
+    // Settings are checked here, as DnsServer's constructor does, not first in a worker thread.
+    parseHostPort(o.listen ?? '127.0.0.1:53', 53, 'listen');
+    if (o.allow?.length) new ClientAcl(o.allow);
     this.index = o.index;
     this.log = o.logger ?? silent;
     this.registry = o.registry ?? new Registry();
