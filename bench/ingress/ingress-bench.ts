@@ -1,11 +1,14 @@
 // Benchmark: wrk through the svcnet ingress router and through nginx (one worker, upstream
 // keep-alive, same host/path rule) to the same three backends, in the same run.
-//   npm run bench -- ingress [--duration 10] [--connections 50] [--workers N] [--rounds 1]
+//   npm run bench -- ingress [--duration 10] [--connections 50] [--workers N] [--rounds 1] [--node PATH]
 // Prints requests/s, p50/p99 latency of each and the ratio router/nginx. With --rounds N every target
 // runs N times, round-robin, and the table gives medians (ratios per round, with their range).
+// svcnet runs with 1 and N router workers (IngressWorkers, SO_REUSEPORT: Node 22.12+), beside nginx
+// with 1 and N worker processes, with how the CPU split over the workers. --node PATH (or
+// SVCNET_BENCH_NODE) runs the Node servers (svcnet and the plain Node proxies) on that Node binary.
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +24,7 @@ const duration = Number(opt('duration', '10'));
 const connections = Number(opt('connections', '50'));
 const workers = Number(opt('workers', String(availableParallelism())));
 const rounds = Math.max(1, Number(opt('rounds', '1')));
+const nodeBin = opt('node', process.env['SVCNET_BENCH_NODE'] || process.execPath);
 const children: ChildProcess[] = [];
 const tmp = mkdtempSync(join(tmpdir(), `svcnet-ingress-bench-${process.pid}-`));
 
@@ -70,6 +74,17 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`nothing answers on ${port}`);
 }
 
+/** CPU time (user+system, ms) one thread (`pid/task/tid`) has used so far. */
+function threadCpuMs(path: string): number {
+  try {
+    const f = readFileSync(`/proc/${path}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU time (user+system, ms) used so far by a process and its children, from /proc. */
 function cpuMs(pid: number): number {
   let total = 0;
@@ -95,25 +110,30 @@ interface Result {
   p50: string;
   p99: string;
   errors: string;
+  /** Each worker thread's share of the workers' CPU (svcnet with workers). */
+  split?: number[];
 }
 
-function wrk(name: string, port: number, pid: number): Result {
+function wrk(name: string, port: number, pid: number, tids: number[] = []): Result {
   // Warm up (JIT, connection pools) before measuring.
   execFileSync('wrk', ['-t1', `-c${connections}`, '-d2s', '-H', 'Host: bench.example.com', `http://127.0.0.1:${port}/app/items?id=1`], { stdio: 'ignore' });
   const cpu0 = cpuMs(pid);
+  const t0 = tids.map((t) => threadCpuMs(`${pid}/task/${t}`));
   const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-H', 'Host: bench.example.com', `http://127.0.0.1:${port}/app/items?id=1`], { encoding: 'utf8' });
   const cpu = cpuMs(pid) - cpu0;
+  const per = tids.map((t, i) => threadCpuMs(`${pid}/task/${t}`) - t0[i]!);
+  const perTotal = per.reduce((a, b) => a + b, 0);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?';
   const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?';
   const errs = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
   const sock = /Socket errors: (.*)/.exec(out)?.[1];
-  return { name, rps, cpuUsPerRequest: total ? (cpu * 1000) / total : 0, p50, p99, errors: [errs && `${errs} non-2xx`, sock].filter(Boolean).join(', ') || 'none' };
+  return { name, rps, cpuUsPerRequest: total ? (cpu * 1000) / total : 0, p50, p99, errors: [errs && `${errs} non-2xx`, sock].filter(Boolean).join(', ') || 'none', ...(per.length > 1 && perTotal > 0 ? { split: per.map((c) => c / perTotal) } : {}) };
 }
 
-function nginxConfig(port: number, backends: number[]): string {
-  return `worker_processes 1;
+function nginxConfig(port: number, backends: number[], workers = 1): string {
+  return `worker_processes ${workers};
 error_log ${tmp}/error.log warn;
 pid ${tmp}/nginx.pid;
 events { worker_connections 4096; }
@@ -124,7 +144,7 @@ http {
   keepalive_requests 1000000;
   upstream app { ${backends.map((p) => `server 127.0.0.1:${p};`).join(' ')} keepalive 128; }
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${workers > 1 ? ' reuseport' : ''};
     server_name bench.example.com;
     location /app { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";
       proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
@@ -141,6 +161,7 @@ interface Target {
   name: string;
   port: number;
   pid: number;
+  tids?: number[];
 }
 
 const backends = JSON.parse(await start('node', [join(here, 'backends.mjs')])) as number[];
@@ -148,13 +169,14 @@ console.log(`backends on ${backends.join(', ')}; wrk -t1 -c${connections} -d${du
 
 // Every target is started once and left idle between its runs (an idle server costs no CPU).
 const targets: Target[] = [];
-{
+for (const w of workers > 1 ? [1, workers] : [1]) {
   const port = await freePort();
-  writeFileSync(join(tmp, 'nginx.conf'), nginxConfig(port, backends));
-  const nginx = spawn('nginx', ['-p', tmp, '-c', join(tmp, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
+  mkdirSync(join(tmp, `nginx-${w}`));
+  writeFileSync(join(tmp, `nginx-${w}`, 'nginx.conf'), nginxConfig(port, backends, w).replaceAll(`${tmp}/`, `${tmp}/nginx-${w}/`));
+  const nginx = spawn('nginx', ['-p', join(tmp, `nginx-${w}`), '-c', join(tmp, `nginx-${w}`, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
   children.push(nginx);
   await waitForPort(port);
-  targets.push({ name: 'nginx (1 worker)', port, pid: nginx.pid! });
+  targets.push({ name: `nginx (${w} worker${w > 1 ? 's' : ''})`, port, pid: nginx.pid! });
 }
 /** A Node process run as `node ...flags SCRIPT PORT BACKENDS ...extra`. */
 interface NodeTarget {
@@ -176,9 +198,14 @@ for (const [w, mode] of [[1, 'fast'], [workers, 'fast'], [1, 'node-http']] as co
 }
 for (const { name, flags = [], script, extra = [] } of nodeTargets) {
   const port = await freePort();
-  await start('node', [...flags, join(here, script), String(port), JSON.stringify(backends), ...extra]);
+  const line = await start(nodeBin, [...flags, join(here, script), String(port), JSON.stringify(backends), ...extra]);
+  if (line.startsWith('unsupported ')) {
+    console.log(`${name}: not run: ${line.slice('unsupported '.length)}`);
+    continue;
+  }
   await waitForPort(port);
-  targets.push({ name, port, pid: children[children.length - 1]!.pid! });
+  const tids = line.startsWith('ready ') ? line.split(' ').slice(2).map(Number) : [];
+  targets.push({ name, port, pid: children[children.length - 1]!.pid!, tids });
 }
 
 // Round-robin, so that whatever else the machine does in a given minute weighs on every target alike.
@@ -186,7 +213,7 @@ const runs: Result[][] = targets.map(() => []);
 for (let round = 0; round < rounds; round++) {
   targets.forEach((t, i) => {
     process.stderr.write(`\r[round ${round + 1}/${rounds}] ${t.name.padEnd(40)}`);
-    runs[i]!.push(wrk(t.name, t.port, t.pid));
+    runs[i]!.push(wrk(t.name, t.port, t.pid, t.tids));
   });
 }
 process.stderr.write('\r' + ' '.repeat(60) + '\r');
@@ -215,6 +242,11 @@ targets.forEach((t, i) => {
       `${median(rs.map((r) => r.cpuUsPerRequest)).toFixed(1).padStart(12)}${median(cpuRatios).toFixed(2).padStart(14)}  ${errors}`,
   );
 });
+targets.forEach((t, i) => {
+  const split = runs[i]!.at(-1)?.split;
+  if (split) console.log(`${t.name}: workers' share of their CPU ${split.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ')} (wrk and the backends share these ${availableParallelism()} cores: no scaling figure)`);
+});
+console.log(`Node servers on ${execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim()}`);
 console.log(
   `(${rounds > 1 ? 'medians over the rounds; ' : ''}load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ` +
     'req/s depends on what else runs, CPU us/req much less)',
