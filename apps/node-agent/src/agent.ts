@@ -221,7 +221,9 @@ export class Agent {
   isReady(): boolean {
     if (this.stopping) return false;
     if (this.readyAt) return true;
-    const ok = this.proxy.started && (!this.dns || this.synced.has('dns')) && (!this.ingress || this.synced.has('ingress'));
+    // Configured, not started: DNS and ingress workers take a moment to bind, and readiness must wait for them.
+    const c = this.config;
+    const ok = this.proxy.started && (!c.dnsListen || this.synced.has('dns')) && (!(c.ingressHttpListen || c.ingressHttpsListen) || this.synced.has('ingress'));
     if (ok) this.readyAt = Date.now();
     return ok;
   }
