@@ -1,11 +1,14 @@
 // Benchmark: wrk through the svcnet ingress router and through nginx (one worker, upstream
 // keep-alive, same host/path rule) to the same three backends, in the same run.
-//   npm run bench -- ingress [--duration 10] [--connections 50] [--workers N] [--rounds 1] [--only REGEX]
+//   npm run bench -- ingress [--duration 10] [--connections 50] [--workers N] [--rounds 1] [--node PATH] [--only REGEX]
 // Prints requests/s, p50/p99 latency of each and the ratio router/nginx. With --rounds N every target
 // runs N times, round-robin, and the table gives medians (ratios per round, with their range).
+// svcnet runs with 1 and N router workers (IngressWorkers, SO_REUSEPORT: Node 22.12+), beside nginx
+// with 1 and N worker processes, with how the CPU split over the workers. --node PATH (or
+// SVCNET_BENCH_NODE) runs the Node servers (svcnet and the plain Node proxies) on that Node binary.
 // The HTTPS rows compare the router's TLS listener with nginx's `ssl` server (same ECDSA P-256
 // certificate, same backends), keep-alive and with a new connection (a full handshake) per request;
-// their ratio is to nginx over HTTPS. --only keeps the rows whose name matches (nginx's always run).
+// their ratio is to nginx over HTTPS. --only REGEX keeps the rows whose name matches (nginx's always run).
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,12 +28,17 @@ const connections = Number(opt('connections', '50'));
 const workers = Number(opt('workers', String(availableParallelism())));
 const rounds = Math.max(1, Number(opt('rounds', '1')));
 const only = new RegExp(opt('only', '.'));
+const nodeBin = opt('node', process.env['SVCNET_BENCH_NODE'] || process.execPath);
 const children: ChildProcess[] = [];
 const tmp = mkdtempSync(join(tmpdir(), `svcnet-ingress-bench-${process.pid}-`));
+
+// Outside tmp: nginx's config paths are rewritten per instance below, the certificate's are not.
+const tlsDir = mkdtempSync(join(tmpdir(), `svcnet-ingress-bench-tls-${process.pid}-`));
 
 function cleanup(): void {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   rmSync(tmp, { recursive: true, force: true });
+  rmSync(tlsDir, { recursive: true, force: true });
 }
 process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
@@ -74,6 +82,17 @@ async function waitForPort(port: number, scheme = 'http'): Promise<void> {
   throw new Error(`nothing answers on ${port}`);
 }
 
+/** CPU time (user+system, ms) one thread (`pid/task/tid`) has used so far. */
+function threadCpuMs(path: string): number {
+  try {
+    const f = readFileSync(`/proc/${path}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU time (user+system, ms) used so far by a process and its children, from /proc. */
 function cpuMs(pid: number): number {
   let total = 0;
@@ -99,31 +118,45 @@ interface Result {
   p50: string;
   p99: string;
   errors: string;
+  /** Each worker thread's share of the workers' CPU (svcnet with workers). */
+  split?: number[];
 }
 
-function wrk({ name, port, pid, scheme = 'http', close = false }: Target): Result {
+function wrk({ name, port, pid, tids = [], scheme = 'http', close = false }: Target): Result {
   const request = ['-H', 'Host: bench.example.com', ...(close ? ['-H', 'Connection: close'] : []), `${scheme}://127.0.0.1:${port}/app/items?id=1`];
   // Warm up (JIT, connection pools) before measuring.
   execFileSync('wrk', ['-t1', `-c${connections}`, '-d2s', ...request], { stdio: 'ignore' });
   const cpu0 = cpuMs(pid);
+  const t0 = tids.map((t) => threadCpuMs(`${pid}/task/${t}`));
   const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', ...request], { encoding: 'utf8' });
   const cpu = cpuMs(pid) - cpu0;
+  const per = tids.map((t, i) => threadCpuMs(`${pid}/task/${t}`) - t0[i]!);
+  const perTotal = per.reduce((a, b) => a + b, 0);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?';
   const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?';
   const errs = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
   const sock = /Socket errors: (.*)/.exec(out)?.[1];
-  return { name, rps, cpuUsPerRequest: total ? (cpu * 1000) / total : 0, p50, p99, errors: [errs && `${errs} non-2xx`, sock].filter(Boolean).join(', ') || 'none' };
+  return { name, rps, cpuUsPerRequest: total ? (cpu * 1000) / total : 0, p50, p99, errors: [errs && `${errs} non-2xx`, sock].filter(Boolean).join(', ') || 'none', ...(per.length > 1 && perTotal > 0 ? { split: per.map((c) => c / perTotal) } : {}) };
 }
 
-function nginxConfig(port: number, tlsPort: number, backends: number[]): string {
+function nginxConfig(port: number, backends: number[], workers = 1, tlsPort?: number): string {
   const app = `location /app { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";
       proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Real-IP $remote_addr; proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Request-ID $request_id; }
     location / { return 404; }`;
-  return `worker_processes 1;
+  // ingress-nginx's TLS server: the default certificate, HTTP/1.1 (no http2), its defaults otherwise.
+  const tls = tlsPort === undefined ? '' : `
+  ssl_certificate ${tlsDir}/cert.pem; ssl_certificate_key ${tlsDir}/key.pem;
+  server {
+    listen 127.0.0.1:${tlsPort} ssl;
+    server_name bench.example.com;
+    ${app}
+  }
+  server { listen 127.0.0.1:${tlsPort} ssl default_server; return 404; }`;
+  return `worker_processes ${workers};
 error_log ${tmp}/error.log warn;
 pid ${tmp}/nginx.pid;
 events { worker_connections 4096; }
@@ -134,19 +167,11 @@ http {
   keepalive_requests 1000000;
   upstream app { ${backends.map((p) => `server 127.0.0.1:${p};`).join(' ')} keepalive 128; }
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${workers > 1 ? ' reuseport' : ''};
     server_name bench.example.com;
     ${app}
   }
-  server { listen 127.0.0.1:${port} default_server; return 404; }
-  # ingress-nginx's TLS server: the default certificate, HTTP/1.1 (no http2), its defaults otherwise.
-  ssl_certificate ${tmp}/tls/cert.pem; ssl_certificate_key ${tmp}/tls/key.pem;
-  server {
-    listen 127.0.0.1:${tlsPort} ssl;
-    server_name bench.example.com;
-    ${app}
-  }
-  server { listen 127.0.0.1:${tlsPort} ssl default_server; return 404; }
+  server { listen 127.0.0.1:${port} default_server; return 404; }${tls}
 }
 `;
 }
@@ -155,10 +180,11 @@ interface Target {
   name: string;
   port: number;
   pid: number;
+  tids?: number[];
   scheme?: 'http' | 'https';
   /** A new connection per request (`Connection: close`): the handshake rate over HTTPS. */
   close?: boolean;
-  /** Index of the nginx row this one's ratio is to (0: nginx over plain HTTP). */
+  /** Index of the nginx row this one's ratio is to (0: nginx over plain HTTP, 1 worker). */
   peer?: number;
 }
 
@@ -168,22 +194,25 @@ console.log(`backends on ${backends.join(', ')}; wrk -t1 -c${connections} -d${du
 // Every target is started once and left idle between its runs (an idle server costs no CPU).
 const targets: Target[] = [];
 // One ECDSA P-256 certificate for both HTTPS servers (ingress-nginx's fake certificate is one too).
-mkdirSync(join(tmp, 'tls'));
 execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=bench.example.com',
-  '-addext', 'subjectAltName=DNS:bench.example.com', '-keyout', join(tmp, 'tls', 'key.pem'), '-out', join(tmp, 'tls', 'cert.pem')], { stdio: 'ignore' });
-/** HTTPS rows, keep-alive and a new connection per request, each list led by nginx's. */
+  '-addext', 'subjectAltName=DNS:bench.example.com', '-keyout', join(tlsDir, 'key.pem'), '-out', join(tlsDir, 'cert.pem')], { stdio: 'ignore' });
+/** HTTPS rows, keep-alive and a new connection per request, each list led by nginx's (1 worker). */
 const httpsKeepAlive: Target[] = [];
 const httpsClose: Target[] = [];
-{
-  const [port, tlsPort] = [await freePort(), await freePort()];
-  writeFileSync(join(tmp, 'nginx.conf'), nginxConfig(port, tlsPort, backends));
-  const nginx = spawn('nginx', ['-p', tmp, '-c', join(tmp, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
+for (const w of workers > 1 ? [1, workers] : [1]) {
+  const port = await freePort();
+  const tlsPort = w === 1 ? await freePort() : undefined;
+  mkdirSync(join(tmp, `nginx-${w}`));
+  writeFileSync(join(tmp, `nginx-${w}`, 'nginx.conf'), nginxConfig(port, backends, w, tlsPort).replaceAll(`${tmp}/`, `${tmp}/nginx-${w}/`));
+  const nginx = spawn('nginx', ['-p', join(tmp, `nginx-${w}`), '-c', join(tmp, `nginx-${w}`, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
   children.push(nginx);
   await waitForPort(port);
-  await waitForPort(tlsPort, 'https');
-  targets.push({ name: 'nginx (1 worker)', port, pid: nginx.pid! });
-  httpsKeepAlive.push({ name: 'nginx https (1 worker)', port: tlsPort, pid: nginx.pid!, scheme: 'https' });
-  httpsClose.push({ name: 'nginx https, new conn per request', port: tlsPort, pid: nginx.pid!, scheme: 'https', close: true });
+  targets.push({ name: `nginx (${w} worker${w > 1 ? 's' : ''})`, port, pid: nginx.pid! });
+  if (tlsPort !== undefined) {
+    await waitForPort(tlsPort, 'https');
+    httpsKeepAlive.push({ name: 'nginx https (1 worker)', port: tlsPort, pid: nginx.pid!, scheme: 'https' });
+    httpsClose.push({ name: 'nginx https, new conn per request', port: tlsPort, pid: nginx.pid!, scheme: 'https', close: true });
+  }
 }
 /** A Node process run as `node ...flags SCRIPT PORT BACKENDS ...extra`. */
 interface NodeTarget {
@@ -207,15 +236,20 @@ for (const [w, mode] of [[1, 'fast'], [workers, 'fast'], [1, 'node-http']] as co
 // The TLS listener, fast path and node:http, beside nginx's `ssl` server.
 for (const mode of ['fast', 'node-http'] as const) {
   const name = `svcnet ingress https (1 worker${mode === 'node-http' ? ', node:http' : ''})`;
-  nodeTargets.push({ name, flags: tsx, script: 'router.ts', extra: ['1', mode, join(tmp, 'tls')], https: true });
+  nodeTargets.push({ name, flags: tsx, script: 'router.ts', extra: ['1', mode, tlsDir], https: true });
 }
 for (const { name, flags = [], script, extra = [], https = false } of nodeTargets) {
   if (!only.test(name)) continue;
   const port = await freePort();
-  await start('node', [...flags, join(here, script), String(port), JSON.stringify(backends), ...extra]);
+  const line = await start(nodeBin, [...flags, join(here, script), String(port), JSON.stringify(backends), ...extra]);
+  if (line.startsWith('unsupported ')) {
+    console.log(`${name}: not run: ${line.slice('unsupported '.length)}`);
+    continue;
+  }
   await waitForPort(port, https ? 'https' : 'http');
+  const tids = line.startsWith('ready ') ? line.split(' ').slice(2).map(Number) : [];
   const pid = children[children.length - 1]!.pid!;
-  if (!https) targets.push({ name, port, pid });
+  if (!https) targets.push({ name, port, pid, tids });
   else {
     httpsKeepAlive.push({ name, port, pid, scheme: 'https' });
     httpsClose.push({ name: name.replace('https (', 'https, new conn per request ('), port, pid, scheme: 'https', close: true });
@@ -263,6 +297,11 @@ targets.forEach((t, i) => {
       `${median(rs.map((r) => r.cpuUsPerRequest)).toFixed(1).padStart(12)}${median(cpuRatios).toFixed(2).padStart(14)}  ${errors}`,
   );
 });
+targets.forEach((t, i) => {
+  const split = runs[i]!.at(-1)?.split;
+  if (split) console.log(`${t.name}: workers' share of their CPU ${split.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ')} (wrk and the backends share these ${availableParallelism()} cores: no scaling figure)`);
+});
+console.log(`Node servers on ${execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim()}`);
 console.log(
   `(${rounds > 1 ? 'medians over the rounds; ' : ''}load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ` +
     'req/s depends on what else runs, CPU us/req much less)',

@@ -158,7 +158,7 @@ export class Agent {
     }
     this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'), { informers: this.informers, ...(this.dataPlane ? { endpointSlices: this.dataPlane.objects.endpointSlices } : {}) });
     if (c.dnsListen) {
-      this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, allow: c.dnsAllow, zone: c.clusterDomain, registry: this.registry, log, informers: this.informers });
+      this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, allow: c.dnsAllow, zone: c.clusterDomain, workers: c.dnsWorkers, registry: this.registry, log, informers: this.informers });
       void this.dns.synced.then(() => this.synced.add('dns'));
     }
     if (c.ingressHttpListen || c.ingressHttpsListen) {
@@ -168,6 +168,7 @@ export class Agent {
         ingressClass: c.ingressClass,
         trustedProxies: c.ingressTrustedProxy,
         defaultSslCertificate: c.defaultSslCertificate,
+        workers: c.ingressWorkers,
         registry: this.registry,
         log,
         informers: this.informers,
@@ -224,7 +225,9 @@ export class Agent {
   isReady(): boolean {
     if (this.stopping) return false;
     if (this.readyAt) return true;
-    const ok = this.proxy.started && (!this.dns || this.synced.has('dns')) && (!this.ingress || this.synced.has('ingress'));
+    // Configured, not started: DNS and ingress workers take a moment to bind, and readiness must wait for them.
+    const c = this.config;
+    const ok = this.proxy.started && (!c.dnsListen || this.synced.has('dns')) && (!(c.ingressHttpListen || c.ingressHttpsListen) || this.synced.has('ingress'));
     if (ok) this.readyAt = Date.now();
     return ok;
   }

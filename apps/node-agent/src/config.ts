@@ -5,7 +5,7 @@ import { ClientAcl } from '@svcnet/dns';
 import { TrustedProxies, TrustedProxyError } from '@svcnet/ingress';
 import { parseDuration } from '@svcnet/proxy';
 import { checkStoreUrl } from '@svcnet/store';
-import { levenshtein } from '@svcnet/model';
+import { levenshtein, parseWorkerSetting, type WorkerSetting } from '@svcnet/model';
 import { FLAGS, camel, type FlagSpec, type LOG_LEVELS, type PROXY_MODES } from './flags.js';
 import { ConfigError } from './errors.js';
 import { defaultServiceCIDRs } from './oneMachine.js';
@@ -47,11 +47,13 @@ export interface AgentConfig {
   dnsListen?: string;
   dnsUpstream: string[];
   dnsAllow: string[];
+  dnsWorkers: WorkerSetting;
   clusterDomain: string;
   ingressHttpListen?: string;
   ingressHttpsListen?: string;
   ingressClass: string;
   ingressTrustedProxy: string[];
+  ingressWorkers: WorkerSetting;
   cleanup: boolean;
   cleanupOnExit: boolean;
   logLevel: LogLevel;
@@ -187,6 +189,9 @@ function checkFileValue(path: string, spec: FlagSpec, value: unknown): unknown {
     case 'count':
       if (typeof value !== 'number' && typeof value !== 'string') throw bad('a whole number');
       return String(value);
+    case 'workers':
+      if (typeof value !== 'number' && typeof value !== 'string') throw bad('a number of workers or auto');
+      return String(value);
     default:
       if (typeof value !== 'string') throw bad('a string');
       return value;
@@ -207,6 +212,14 @@ function toCount(spec: FlagSpec, value: unknown): number {
   return n;
 }
 
+function toWorkers(spec: FlagSpec, value: unknown): WorkerSetting {
+  try {
+    return parseWorkerSetting(String(value), `--${spec.flag}`);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+}
+
 /** Flag > config file > default, with durations in ms and addresses checked. */
 export function resolveConfig(program: Command, readFile: (path: string) => Map<FlagSpec, unknown> = (p) => readConfigFile(p)): AgentConfig {
   const opts = program.opts<Record<string, unknown>>();
@@ -220,6 +233,7 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
     if (value === undefined && spec.type === 'list') value = [];
     if (spec.type === 'duration' && value !== undefined) value = toMs(spec, value);
     if (spec.type === 'count' && value !== undefined) value = toCount(spec, value);
+    if (spec.type === 'workers' && value !== undefined) value = toWorkers(spec, value);
     if (value !== undefined) out[name] = value;
   }
   const config = out as unknown as AgentConfig;

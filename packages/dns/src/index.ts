@@ -25,3 +25,7 @@ export { PARSE_DROP, PARSE_FORMERR, PARSE_NOTIMP, PARSE_OK, newParsedQuery, pars
 export type { ParsedQuery } from './wire/query.js';
 export { DnsView } from './view/dnsView.js';
 export type { DnsViewOptions } from './view/dnsView.js';
+export type { IndexChange } from './core/recordIndex.js';
+export { DnsWorkers, dnsServerFor } from './server/dnsWorkers.js';
+export type { DnsWorkerReady, DnsWorkersOptions } from './server/dnsWorkers.js';
+export type { DnsMetricCounts } from './server/metrics.js';

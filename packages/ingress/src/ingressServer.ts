@@ -1,12 +1,13 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo, ListenOptions, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import { TrustedProxies } from './clientAddress.js';
 import { keepAliveLines } from './clientResponseHead.js';
 import { FastConnection } from './fastConnection.js';
-import type { IngressView, TlsCertificate } from './ingressView.js';
+import type { TlsCertificate } from './ingressView.js';
+import type { RouterView } from './routerView.js';
 import { IngressMetrics } from './metrics.js';
 import { takeNodeConnectionListener } from './nodeConnectionListener.js';
 import type { IngressLogger, ProxyContext } from './proxyContext.js';
@@ -24,7 +25,7 @@ export interface ListenAddress {
 }
 
 export interface IngressServerOptions extends UpstreamPoolOptions {
-  view: IngressView;
+  view: RouterView;
   /** Plain HTTP listener (port 0 picks one). */
   listen?: ListenAddress;
   /** HTTPS listener: certificates by SNI from Ingress `spec.tls` Secrets. */
@@ -71,6 +72,11 @@ export interface IngressServerOptions extends UpstreamPoolOptions {
   fastPath?: boolean;
   registry?: Registry;
   logger?: IngressLogger;
+  /**
+   * Listen with SO_REUSEPORT (Node 22.12+/23.1+), so that other router workers' listeners share
+   * the addresses and the kernel spreads connections over them. Default false.
+   */
+  reusePort?: boolean;
 }
 
 /**
@@ -197,7 +203,8 @@ export class IngressServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(addr.port, addr.host, () => {
+      // reusePort is Node 22.12+ (@types/node 20 does not know it).
+      server.listen({ port: addr.port, host: addr.host, ...(this.options.reusePort ? { reusePort: true } : {}) } as ListenOptions, () => {
         server.off('error', reject);
         resolve();
       });

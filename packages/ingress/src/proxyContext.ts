@@ -1,5 +1,5 @@
 import type { TrustedProxies } from './clientAddress.js';
-import type { IngressView } from './ingressView.js';
+import type { RouterView } from './routerView.js';
 import type { IngressMetrics } from './metrics.js';
 import type { Tunnels } from './tunnels.js';
 import type { UpstreamPools } from './upstreamPools.js';
@@ -13,7 +13,7 @@ export interface IngressLogger {
 
 /** What every request handler shares. */
 export interface ProxyContext {
-  readonly view: IngressView;
+  readonly view: RouterView;
   readonly pools: UpstreamPools;
   /** Upgraded (WebSocket) connections, destroyed on close. */
   readonly tunnels: Tunnels;

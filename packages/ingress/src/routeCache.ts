@@ -1,5 +1,5 @@
 import { FNV1A_OFFSET, fnv1aBytes, fnv1aStep } from '@svcnet/model';
-import type { IngressView } from './ingressView.js';
+import type { RouterView } from './routerView.js';
 import type { ProxyContext } from './proxyContext.js';
 import { routeTarget } from './proxyHandler.js';
 import type { Routed } from './proxyHandler.js';
@@ -77,7 +77,7 @@ export class ViewRoutes {
   private tableVersion = -1;
   private httpsPort: number | undefined;
 
-  constructor(view: IngressView) {
+  constructor(view: RouterView) {
     view.onChange(() => this.drop());
   }
 
@@ -131,10 +131,10 @@ export class ViewRoutes {
   }
 }
 
-const shared = new WeakMap<IngressView, ViewRoutes>();
+const shared = new WeakMap<RouterView, ViewRoutes>();
 
 /** The route cache of a view (one per view, made on first use). */
-export function viewRoutes(view: IngressView): ViewRoutes {
+export function viewRoutes(view: RouterView): ViewRoutes {
   let r = shared.get(view);
   if (!r) shared.set(view, (r = new ViewRoutes(view)));
   return r;

@@ -43,3 +43,4 @@ export { endpointState, isEndpointReady, sliceServiceKey } from './endpointSlice
 export type { EndpointState } from './endpointSlices.js';
 export { FNV1A_OFFSET, fnv1aBytes, fnv1aStep, fnv32a } from './fnv1a.js';
 export { levenshtein } from './levenshtein.js';
+export * from './runtime/index.js';
