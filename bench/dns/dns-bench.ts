@@ -2,27 +2,31 @@
 // the same records from a zone file rendered by svcnet, in the same run; then the index's memory
 // for 10,000 Services / 100,000 endpoints.
 //   node --conditions=@svcnet/source --import tsx bench/dns/dns-bench.ts [--seconds 10] [--services 1000]
-//     [--workers 1] [--udp-fast-path true] [--allow CIDR,...]
-// Prints QPS of each, the ratio svcnet/knot, average and p99 latency, CPU time per answered query
-// (utime+stime of each server process from /proc, all threads, during its main run: the fair figure
-// on a machine loaded by other work, where QPS mostly measures who gets the cores), and the memory figure.
+//     [--workers 1,2] [--node PATH] [--udp-fast-path true] [--allow CIDR,...]
+// One row per worker count: svcnet with N DnsWorkers (SO_REUSEPORT, Node 22.12+) against knot with
+// N UDP workers. Prints QPS of each, the ratio svcnet/knot, average and p99 latency, CPU time per
+// answered query (utime+stime of each server process from /proc, all threads, during its main run:
+// the fair figure on a machine loaded by other work, where QPS mostly measures who gets the cores),
+// how the CPU split over the workers, and the memory figure. --node PATH (or SVCNET_BENCH_NODE) runs
+// the svcnet server on that Node binary (the bench itself runs on the one that started it).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import cluster from 'node:cluster';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { EndpointSlice, Service } from '@svcnet/model';
-import { DnsServer, RecordIndex, renderZone } from '@svcnet/dns';
+import { DnsServer, DnsWorkers, RecordIndex, renderZone } from '@svcnet/dns';
+import { reusePortUnsupported } from '@svcnet/model';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const seconds = Number(args.get('seconds') ?? 10);
 const nServices = Number(args.get('services') ?? 1000);
-const workers = Number(args.get('workers') ?? 1);
+const workerRows = (args.get('workers') ?? '1,2').split(',').map(Number);
+const nodeBin = args.get('node') || process.env['SVCNET_BENCH_NODE'] || process.execPath;
 
 /** N Services: 70% ClusterIP with a named port, 30% headless with `eps` ready endpoints each. */
 function objects(n: number, eps: number, headlessShare = 0.3): { services: Service[]; endpointSlices: EndpointSlice[] } {
@@ -85,8 +89,8 @@ interface PerfResult { qps: number; avgMs: number; lost: number; completed: numb
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** CPU seconds in user and system mode (every thread) a process has used so far. */
-function cpuSeconds(pid: number): { user: number; sys: number } {
+/** CPU seconds in user and system mode (every thread) a process (or `pid/task/tid`: one thread) has used so far. */
+function cpuSeconds(pid: number | string): { user: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { user: Number(f[11]) / CLK_TCK, sys: Number(f[12]) / CLK_TCK }; // fields 14 and 15: utime, stime
@@ -145,40 +149,37 @@ function p99(port: number, file: string, secs: number): number {
 }
 
 /**
- * The server process. With `--workers N` above 1, N node:cluster workers each run a server on the
- * same address: the primary owns the UDP socket and every worker receives from the same fd (Node
- * 20 has no reusePort). Prints `ready` and the pids whose CPU counts.
+ * The server process. With `--workers N` above 1, N DnsWorkers threads each bind their own
+ * SO_REUSEPORT socket on the port. Prints `ready PID [TID...]` (the worker threads' kernel ids, for
+ * their CPU split), or `unsupported REASON` when this Node cannot run N workers.
  */
 async function serve(port: number): Promise<void> {
   const workers = Number(args.get('workers') ?? 1);
-  if (workers > 1 && cluster.isPrimary) {
-    const forked = Array.from({ length: workers }, () => cluster.fork());
-    await Promise.all(forked.map((w) => new Promise((r) => w.once('message', r))));
-    process.stdout.write(`ready ${process.pid} ${forked.map((w) => w.process.pid).join(' ')}\n`);
-    process.on('SIGTERM', () => {
-      for (const w of forked) w.kill('SIGTERM');
-      process.exit(0);
-    });
-    return;
-  }
   const idx = RecordIndex.from(objects(nServices, 3));
   // --allow: the client ACL on (dnsperf queries from 127.0.0.1, so include it to measure its cost).
   const allow = args.get('allow')?.split(',').filter(Boolean);
-  const server = new DnsServer({ index: idx, listen: `127.0.0.1:${port}`, upstreams: [], udpFastPath: args.get('udp-fast-path') !== 'false', allow });
+  const o = { index: idx, listen: `127.0.0.1:${port}`, upstreams: [], udpFastPath: args.get('udp-fast-path') !== 'false', allow };
+  const unsupported = workers > 1 ? reusePortUnsupported() : undefined;
+  if (unsupported) {
+    process.stdout.write(`unsupported ${unsupported}\n`);
+    return;
+  }
+  const server = workers > 1 ? new DnsWorkers({ ...o, workers }) : new DnsServer(o);
   await server.start();
-  if (cluster.isWorker) process.send!('ready');
-  else process.stdout.write(`ready ${process.pid}\n`);
+  process.stdout.write(`ready ${process.pid}${server instanceof DnsWorkers ? ` ${server.threadIds.join(' ')}` : ''}\n`);
   process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
 }
 
-/** The pids a serve process prints on its `ready` line. */
-function readyPids(child: ChildProcess): Promise<number[]> {
+/** The pid and worker thread ids a serve process prints on its `ready` line, or why it cannot serve. */
+function readyPids(child: ChildProcess): Promise<number[] | string> {
   return new Promise((res, rej) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /^ready ([\d ]+)$/m.exec(out);
       if (m) res(m[1]!.trim().split(' ').map(Number));
+      const u = /^unsupported (.*)$/m.exec(out);
+      if (u) res(u[1]!);
     });
     child.once('exit', (code) => rej(new Error(`the svcnet server exited (${code}) before it was ready`)));
   });
@@ -203,59 +204,88 @@ function memory(): { mb: number; names: number; buildMs: number } {
   return { mb, names: idx.names.size, buildMs };
 }
 
-async function main(): Promise<void> {
-  if (args.get('phase') === 'serve') return serve(Number(args.get('port')));
-  const dir = mkdtempSync(join(tmpdir(), 'svcnet-dns-bench-'));
+const f = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/** knot with `workers` UDP workers on the zone file in `dir`; resolves with its port. */
+async function startKnot(dir: string, workers: number, children: ChildProcess[]): Promise<{ port: number; pid: number }> {
+  const port = await freePort();
+  const conf = join(dir, `knot-${workers}.conf`);
+  writeFileSync(conf, [
+    'server:', `    rundir: "${dir}"`, `    listen: 127.0.0.1@${port}`, `    udp-workers: ${workers}`, '    tcp-workers: 1', '    background-workers: 1',
+    'database:', `    storage: "${dir}"`,
+    'log:', '  - target: stderr', '    any: error',
+    'zone:', '  - domain: cluster.local', `    storage: "${dir}"`, '    file: "cluster.local.zone"', '',
+  ].join('\n'));
+  const knot = spawn('knotd', ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(knot);
+  await waitForAnswer(port);
+  return { port, pid: knot.pid! };
+}
+
+/** One row: svcnet with `workers` workers against knot with as many UDP workers, in the same run. */
+async function row(dir: string, qfile: string, workers: number): Promise<void> {
   const children: ChildProcess[] = [];
   try {
-    const qfile = join(dir, 'queries.txt');
-    writeFileSync(qfile, queryFile(nServices));
-    // knot: the same records, rendered by svcnet, one UDP worker.
-    const zone = renderZone(RecordIndex.from(objects(nServices, 3)), { reverse: false });
-    writeFileSync(join(dir, 'cluster.local.zone'), zone);
-    const knotPort = await freePort();
-    writeFileSync(join(dir, 'knot.conf'), [
-      'server:', `    rundir: "${dir}"`, `    listen: 127.0.0.1@${knotPort}`, '    udp-workers: 1', '    tcp-workers: 1', '    background-workers: 1',
-      'database:', `    storage: "${dir}"`,
-      'log:', '  - target: stderr', '    any: error',
-      'zone:', '  - domain: cluster.local', `    storage: "${dir}"`, '    file: "cluster.local.zone"', '',
-    ].join('\n'));
-    const knot = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
-    children.push(knot);
     const ourPort = await freePort();
     const here = fileURLToPath(import.meta.url);
-    const ours = spawn(process.execPath, [...process.execArgv, here, '--phase', 'serve', '--port', String(ourPort), '--services', String(nServices), '--udp-fast-path', args.get('udp-fast-path') ?? 'true', '--workers', String(workers), ...(args.get('allow') ? ['--allow', args.get('allow')!] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const ours = spawn(nodeBin, [...process.execArgv, here, '--phase', 'serve', '--port', String(ourPort), '--services', String(nServices), '--udp-fast-path', args.get('udp-fast-path') ?? 'true', '--workers', String(workers), ...(args.get('allow') ? ['--allow', args.get('allow')!] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(ours);
-    const ourPids = await readyPids(ours);
-    await waitForAnswer(knotPort);
+    const ready = await readyPids(ours);
+    if (typeof ready === 'string') {
+      console.log(`${workers} workers: not run: ${ready}`);
+      return;
+    }
+    const [pid, ...tids] = ready as [number, ...number[]];
+    const knot = await startKnot(dir, workers, children);
     await waitForAnswer(ourPort);
     // Warm both (svcnet compiles each answer on first use; each worker on its own).
     dnsperf(ourPort, qfile, workers);
-    dnsperf(knotPort, qfile, 1);
+    dnsperf(knot.port, qfile, 1);
+    const perWorker0 = tids.map((t) => cpuSeconds(`${pid}/task/${t}`));
     // Alternate halves, so a change in the machine's other load falls on both servers alike.
     const sRuns: Measured[] = [];
     const kRuns: Measured[] = [];
     for (let i = 0; i < 2; i++) {
-      sRuns.push(measured(ourPids, ourPort, qfile, seconds / 2));
-      kRuns.push(measured([knot.pid!], knotPort, qfile, seconds / 2));
+      sRuns.push(measured([pid], ourPort, qfile, seconds / 2));
+      kRuns.push(measured([knot.pid], knot.port, qfile, seconds / 2));
     }
+    const perWorker = tids.map((t, i) => {
+      const c = cpuSeconds(`${pid}/task/${t}`);
+      return c.user + c.sys - perWorker0[i]!.user - perWorker0[i]!.sys;
+    });
     const s = combined('svcnet', sRuns);
     const k = combined('knot', kRuns);
     const sp99 = p99(ourPort, qfile, 2);
-    const kp99 = p99(knotPort, qfile, 2);
-    const m = memory();
-    const f = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-    console.log(`dnsperf ${seconds} s each (two halves, alternating), UDP, 4 clients x 200 outstanding, ${nServices} services (A 40%, SRV 20%, headless A 25%, NXDOMAIN 15%); svcnet ${workers === 1 ? 'one process' : `${workers} cluster workers (CPU summed over all)`}`);
+    const kp99 = p99(knot.port, qfile, 2);
     const line = (who: string, r: typeof s, p: number) =>
       `  ${who} ${f(r.qps)} QPS  avg ${f(r.avgMs, 3)} ms  p99 ${f(p, 3)} ms  lost ${r.lost}/${r.completed + r.lost}  CPU ${f(r.cpuUs, 2)} µs/query (user ${f(r.userUs, 2)}, ${f(r.cpuShare * 100)}% of a core)`;
-    console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    console.log(`${workers} worker${workers > 1 ? 's' : ''} (svcnet on Node ${execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim()}; knot udp-workers: ${workers}); load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     console.log(line('svcnet:', s, sp99));
     console.log(line('knot:  ', k, kp99));
     console.log(`  ratio svcnet/knot: QPS ${f(s.qps / k.qps, 2)}, CPU per query ${f(s.cpuUs / k.cpuUs, 2)} (below 1: svcnet uses less CPU per answer)`);
-    console.log(`index memory, 10,000 services / 100,000 endpoints: ${f(m.mb, 1)} MB heap, ${f(m.names)} names, built in ${f(m.buildMs)} ms`);
+    if (perWorker.length > 1) {
+      const total = perWorker.reduce((a, b) => a + b, 0);
+      console.log(`  svcnet workers' share of their CPU: ${perWorker.map((c) => `${f((c / total) * 100)}%`).join(' / ')} (the rest of the process: ${f(((s.cpuUs * s.completed) / 1e6 - total) * 1e3)} ms; dnsperf shares these ${availableParallelism()} cores, so this is no scaling figure)`);
+    }
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function main(): Promise<void> {
+  if (args.get('phase') === 'serve') return serve(Number(args.get('port')));
+  const dir = mkdtempSync(join(tmpdir(), 'svcnet-dns-bench-'));
+  try {
+    const qfile = join(dir, 'queries.txt');
+    writeFileSync(qfile, queryFile(nServices));
+    // knot: the same records, rendered by svcnet.
+    writeFileSync(join(dir, 'cluster.local.zone'), renderZone(RecordIndex.from(objects(nServices, 3)), { reverse: false }));
+    console.log(`dnsperf ${seconds} s each (two halves, alternating), UDP, 4 clients x 200 outstanding, ${nServices} services (A 40%, SRV 20%, headless A 25%, NXDOMAIN 15%); CPU summed over all threads of each server`);
+    for (const w of workerRows) await row(dir, qfile, w);
+    const m = memory();
+    console.log(`index memory, 10,000 services / 100,000 endpoints: ${f(m.mb, 1)} MB heap, ${f(m.names)} names, built in ${f(m.buildMs)} ms`);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,15 @@
-// The svcnet ingress router on one port for the benchmark: `router.ts PORT BACKEND_PORTS_JSON [workers] [node-http]`.
-// With workers > 1, node:cluster runs one router per worker on the shared port; `node-http` turns the
-// plain-HTTP fast path off (every request through node:http), for comparison.
-import cluster from 'node:cluster';
-import { IngressServer, IngressView } from '@svcnet/ingress';
+// The svcnet ingress router on one port for the benchmark: `router.ts PORT BACKEND_PORTS_JSON [workers] [node-http] [TLS_DIR]`.
+// With workers > 1, IngressWorkers runs one router thread per worker, each with its own SO_REUSEPORT
+// listener (Node 22.12+); `node-http` turns the fast path off (every request through node:http), for
+// comparison. With TLS_DIR the port is an HTTPS listener whose default certificate is
+// TLS_DIR/cert.pem + key.pem (the one nginx's `ssl` server has). Prints `ready PID [TID...]` (worker
+// threads' kernel ids, for their CPU split), or `unsupported REASON`.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IngressServer, IngressView, IngressWorkers } from '@svcnet/ingress';
+import { reusePortUnsupported } from '@svcnet/model';
 
-const [portArg, backendsArg, workersArg, modeArg] = process.argv.slice(2);
+const [portArg, backendsArg, workersArg, modeArg, tlsDir] = process.argv.slice(2);
 const port = Number(portArg);
 const backends = JSON.parse(backendsArg ?? '[]') as number[];
 const workers = Number(workersArg ?? '1');
@@ -14,7 +19,7 @@ async function serve(): Promise<void> {
   view.load([
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'app', namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } },
     ...backends.map((p, i) => ({
-      apiVersion: 'discovery.k8s.io/v1',
+      apiVersion: 'discovery.k8s.io/v1' as const,
       kind: 'EndpointSlice' as const,
       metadata: { name: `app-${i}`, namespace: 'default', labels: { 'kubernetes.io/service-name': 'app' } },
       addressType: 'IPv4',
@@ -22,7 +27,7 @@ async function serve(): Promise<void> {
       ports: [{ name: 'http', port: p, protocol: 'TCP' }],
     })),
     {
-      apiVersion: 'networking.k8s.io/v1',
+      apiVersion: 'networking.k8s.io/v1' as const,
       kind: 'Ingress',
       metadata: { name: 'bench', namespace: 'default' },
       spec: {
@@ -33,25 +38,18 @@ async function serve(): Promise<void> {
       },
     },
   ]);
-  const server = new IngressServer({ view, listen: { host: '127.0.0.1', port }, fastPath: modeArg !== 'node-http' });
+  const address = { host: '127.0.0.1', port };
+  const tls = tlsDir ? { listenTls: address, defaultCertificate: { cert: readFileSync(join(tlsDir, 'cert.pem'), 'utf8'), key: readFileSync(join(tlsDir, 'key.pem'), 'utf8') } } : { listen: address };
+  const o = { view, ...tls, fastPath: modeArg !== 'node-http' };
+  const unsupported = workers > 1 ? reusePortUnsupported() : undefined;
+  if (unsupported) {
+    process.stdout.write(`unsupported ${unsupported}\n`);
+    return;
+  }
+  const server = workers > 1 ? new IngressWorkers({ ...o, workers }) : new IngressServer(o);
   await server.start();
-  process.send?.('ready');
-  if (workers === 1) process.stdout.write('ready\n');
+  process.stdout.write(`ready ${process.pid}${server instanceof IngressWorkers ? ` ${server.threadIds.join(' ')}` : ''}\n`);
 }
 
-if (workers > 1 && cluster.isPrimary) {
-  let ready = 0;
-  for (let i = 0; i < workers; i++) {
-    const w = cluster.fork();
-    w.on('message', (m) => {
-      if (m === 'ready' && ++ready === workers) process.stdout.write('ready\n');
-    });
-  }
-  process.on('SIGTERM', () => {
-    for (const w of Object.values(cluster.workers ?? {})) w?.kill();
-    process.exit(0);
-  });
-} else {
-  await serve();
-  process.on('SIGTERM', () => process.exit(0));
-}
+await serve();
+process.on('SIGTERM', () => process.exit(0));

@@ -2,11 +2,10 @@ import { hostname, networkInterfaces } from 'node:os';
 import { EndpointsController, LoadBalancerController } from '@svcnet/endpoints';
 import { hostExec, proxyMetrics } from '@svcnet/proxy';
 import { KubernetesSource } from '@svcnet/sources';
-import { openStore, type NodeStatusStore, type Store } from '@svcnet/store';
+import { LeaderElector, SharedInformerFactory, openStore, type NodeStatusStore, type Store } from '@svcnet/store';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
 import { AddressAnnouncer, interfaceOf } from './controllers/addressAnnouncer.js';
-import { LeaderElector } from './controllers/leaderElector.js';
 import { ManifestWriter } from './controllers/manifestWriter.js';
 import { markSilentNodes } from './controllers/nodeLifecycle.js';
 import { registerNode, reportNodeStopped } from './controllers/nodeRegistration.js';
@@ -39,6 +38,8 @@ export function nodeAddresses(configured: readonly string[]): { nodeIPs: string[
 export class Agent {
   readonly node: string;
   readonly store: Store & NodeStatusStore;
+  /** The one informer per kind every part of the agent reads (DNS, ingress, proxy, controllers). */
+  readonly informers: SharedInformerFactory;
   readonly proxy: ProxyEngine;
   readonly registry;
   readonly startedAt = Date.now();
@@ -77,6 +78,7 @@ export class Agent {
       replicaTimeoutMs: config.redisReplicaTimeout,
       logger: { error: (o, m) => log.error(o, m), warn: (o, m) => log.warn(o, m) },
     });
+    this.informers = new SharedInformerFactory(this.store);
     this.registry = agentRegistry({
       info: () => ({ version, node: this.node, proxy_mode: this.proxy.mode.mode, requested_proxy_mode: this.proxy.mode.requested }),
       leader: () => this.leader(),
@@ -120,6 +122,7 @@ export class Agent {
     const ttlMs = this.config.leaderElectLeaseDuration;
     if (this.reconcileEndpoints) {
       this.endpoints = new EndpointsController(this.store, {
+        informers: this.informers,
         holder: `${this.node}-${process.pid}`,
         leaseTtlMs: ttlMs,
         onError: (e, key) => log.warn({ service: key, err: e.message }, 'endpoints controller: sync error'),
@@ -143,7 +146,7 @@ export class Agent {
         onError: (e) => log.warn({ lease: CONTROLLERS_LEASE, err: e.message }, 'controllers: lease error'),
       });
       if (this.config.loadbalancerPool.length) {
-        this.lb = new LoadBalancerController(this.store, { pools: this.config.loadbalancerPool, elector: this.elector, onAddresses: (a) => this.announcer!.announce(a), log });
+        this.lb = new LoadBalancerController(this.store, { informers: this.informers, pools: this.config.loadbalancerPool, elector: this.elector, onAddresses: (a) => this.announcer!.announce(a), log });
         await this.lb.start();
       }
       void this.elector.start();
@@ -151,11 +154,11 @@ export class Agent {
     for (const p of await this.proxy.cleanupOtherModes()) log.warn({ mode: this.proxy.mode.mode }, `proxy: could not remove another mode's leftovers: ${p}`);
     const c = this.config;
     if (this.proxy.mode.mode !== 'none' || c.ingressHttpListen || c.ingressHttpsListen) {
-      this.dataPlane = await startDataPlaneEndpoints(this.store, { node: this.node, clusterCIDRs: c.clusterCidr, simulateBackends: c.simulateBackends, log });
+      this.dataPlane = await startDataPlaneEndpoints(this.store, { node: this.node, clusterCIDRs: c.clusterCidr, simulateBackends: c.simulateBackends, log, informers: this.informers });
     }
-    this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'), this.dataPlane ? { endpointSlices: this.dataPlane.objects.endpointSlices } : {});
+    this.proxy.start(this.store, (e) => log.warn({ err: e.message }, 'proxy: watch error'), { informers: this.informers, ...(this.dataPlane ? { endpointSlices: this.dataPlane.objects.endpointSlices } : {}) });
     if (c.dnsListen) {
-      this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, allow: c.dnsAllow, zone: c.clusterDomain, registry: this.registry, log });
+      this.dns = await startDns(this.store, { listen: c.dnsListen, upstreams: c.dnsUpstream, allow: c.dnsAllow, zone: c.clusterDomain, workers: c.dnsWorkers, registry: this.registry, log, informers: this.informers });
       void this.dns.synced.then(() => this.synced.add('dns'));
     }
     if (c.ingressHttpListen || c.ingressHttpsListen) {
@@ -165,8 +168,10 @@ export class Agent {
         ingressClass: c.ingressClass,
         trustedProxies: c.ingressTrustedProxy,
         defaultSslCertificate: c.defaultSslCertificate,
+        workers: c.ingressWorkers,
         registry: this.registry,
         log,
+        informers: this.informers,
         ...(this.dataPlane ? { endpoints: this.dataPlane.objects } : {}),
       });
       void this.ingress.synced.then(() => this.synced.add('ingress'));
@@ -220,7 +225,9 @@ export class Agent {
   isReady(): boolean {
     if (this.stopping) return false;
     if (this.readyAt) return true;
-    const ok = this.proxy.started && (!this.dns || this.synced.has('dns')) && (!this.ingress || this.synced.has('ingress'));
+    // Configured, not started: DNS and ingress workers take a moment to bind, and readiness must wait for them.
+    const c = this.config;
+    const ok = this.proxy.started && (!c.dnsListen || this.synced.has('dns')) && (!(c.ingressHttpListen || c.ingressHttpsListen) || this.synced.has('ingress'));
     if (ok) this.readyAt = Date.now();
     return ok;
   }
@@ -314,6 +321,7 @@ export class Agent {
     if (options.cleanup) await step('proxy cleanup', () => this.proxy.cleanup());
     await step('data plane endpoints', () => this.dataPlane?.stop({ removeAddresses: options.cleanup }));
     await step('source', () => this.source?.stop());
+    this.informers.stop();
     await step('heartbeat', () => this.heartbeat());
     if (this.registered) await step('node status', () => reportNodeStopped(this.store, this.registration(), 'svcnet-agent stopped'));
     await step('store', () => this.store.close());

@@ -44,7 +44,8 @@ describe('flags and config file', () => {
     [['--dns-listen', '[::1]:5353'], { dnsListen: '[::1]:5353' }],
     [['--default-ssl-certificate', 'ingress/default-tls'], { defaultSslCertificate: 'ingress/default-tls' }],
     [['--dns-allow', '10.244.0.0/16,10.0.0.11', '--dns-allow', 'fd00::/64'], { dnsAllow: ['10.244.0.0/16', '10.0.0.11', 'fd00::/64'] }],
-    [[], { dnsAllow: [] }],
+    [[], { dnsAllow: [], dnsWorkers: 'auto', ingressWorkers: 'auto' }],
+    [['--dns-workers', '2', '--ingress-workers', 'auto'], { dnsWorkers: 2, ingressWorkers: 'auto' }],
     [['--ingress-trusted-proxy', '10.0.0.0/8,192.168.1.5', '--ingress-trusted-proxy', 'fd00::/8'], { ingressTrustedProxy: ['10.0.0.0/8', '192.168.1.5', 'fd00::/8'] }],
   ])('%j', (argv, want) => {
     expect(parse(argv)).toMatchObject(want);
@@ -62,6 +63,8 @@ describe('flags and config file', () => {
     [['--ingress-trusted-proxy', '10.0.0.0/8,office'], /--ingress-trusted-proxy "office" is not an IP address or CIDR: write e.g. 10.0.0.0\/8/],
     [['--ingress-trusted-proxy', '10.0.0.0/33'], /--ingress-trusted-proxy "10.0.0.0\/33" is not an IP address or CIDR/],
     [['--simulate-backends'], /--simulate-backends needs -f/],
+    [['--dns-workers', '0'], /--dns-workers "0" is invalid: give a number of workers from 1 to 64, or auto/],
+    [['--ingress-workers', 'many'], /--ingress-workers "many" is invalid/],
   ])('rejects %j with exit code 2', (argv, message) => {
     let err: unknown;
     try {
@@ -100,13 +103,14 @@ describe('flags and config file', () => {
       'dns:',
       '  listen: 0.0.0.0:53',
       '  allow: [10.0.0.0/8, 192.168.0.0/16]',
+      '  workers: 3',
       'ingress:',
       '  trustedProxies: [10.0.0.0/24, "::1"]',
     ].join('\n');
     const program = buildProgram('1.2.3').exitOverride();
     program.parse(['--config', 'agent.yaml', '--proxy-mode', 'userspace'], { from: 'user' });
     const c = resolveConfig(program, (p) => readConfigFile(p, text));
-    expect(c).toMatchObject({ proxyMode: 'userspace', hostnameOverride: 'node-a', clusterCidr: ['10.0.0.0/8'], masqueradeAll: true, iptablesMinSyncPeriod: 2000, loadbalancerPool: ['10.9.0.0/28'], dnsListen: '0.0.0.0:53', dnsAllow: ['10.0.0.0/8', '192.168.0.0/16'], ingressTrustedProxy: ['10.0.0.0/24', '::1'] });
+    expect(c).toMatchObject({ proxyMode: 'userspace', hostnameOverride: 'node-a', clusterCidr: ['10.0.0.0/8'], masqueradeAll: true, iptablesMinSyncPeriod: 2000, loadbalancerPool: ['10.9.0.0/28'], dnsListen: '0.0.0.0:53', dnsAllow: ['10.0.0.0/8', '192.168.0.0/16'], dnsWorkers: 3, ingressTrustedProxy: ['10.0.0.0/24', '::1'] });
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { ClientAcl } from '@svcnet/dns';
 import { TrustedProxies, TrustedProxyError } from '@svcnet/ingress';
 import { parseDuration } from '@svcnet/proxy';
 import { checkStoreUrl } from '@svcnet/store';
+import { levenshtein, parseWorkerSetting, type WorkerSetting } from '@svcnet/model';
 import { FLAGS, camel, type FlagSpec, type LOG_LEVELS, type PROXY_MODES } from './flags.js';
 import { ConfigError } from './errors.js';
 import { defaultServiceCIDRs } from './oneMachine.js';
@@ -46,11 +47,13 @@ export interface AgentConfig {
   dnsListen?: string;
   dnsUpstream: string[];
   dnsAllow: string[];
+  dnsWorkers: WorkerSetting;
   clusterDomain: string;
   ingressHttpListen?: string;
   ingressHttpsListen?: string;
   ingressClass: string;
   ingressTrustedProxy: string[];
+  ingressWorkers: WorkerSetting;
   cleanup: boolean;
   cleanupOnExit: boolean;
   logLevel: LogLevel;
@@ -119,16 +122,6 @@ function flatten(obj: Record<string, unknown>, prefix = '', out = new Map<string
   return out;
 }
 
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
 /** The closest known key (a typo, a wrong case, a missing section), if one is close. */
 function nearest(key: string): string | undefined {
   const lower = key.toLowerCase();
@@ -137,7 +130,7 @@ function nearest(key: string): string | undefined {
   for (const f of FLAGS) {
     if (!f.key) continue;
     const k = f.key.toLowerCase();
-    const d = Math.min(distance(lower, k), distance(last, k.split('.').pop()!) + 1);
+    const d = Math.min(levenshtein(lower, k), levenshtein(last, k.split('.').pop()!) + 1);
     if (!best || d < best.d) best = { key: f.key, d };
   }
   return best && best.d <= Math.max(2, Math.floor(last.length / 4)) ? best.key : undefined;
@@ -196,6 +189,9 @@ function checkFileValue(path: string, spec: FlagSpec, value: unknown): unknown {
     case 'count':
       if (typeof value !== 'number' && typeof value !== 'string') throw bad('a whole number');
       return String(value);
+    case 'workers':
+      if (typeof value !== 'number' && typeof value !== 'string') throw bad('a number of workers or auto');
+      return String(value);
     default:
       if (typeof value !== 'string') throw bad('a string');
       return value;
@@ -216,6 +212,14 @@ function toCount(spec: FlagSpec, value: unknown): number {
   return n;
 }
 
+function toWorkers(spec: FlagSpec, value: unknown): WorkerSetting {
+  try {
+    return parseWorkerSetting(String(value), `--${spec.flag}`);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+}
+
 /** Flag > config file > default, with durations in ms and addresses checked. */
 export function resolveConfig(program: Command, readFile: (path: string) => Map<FlagSpec, unknown> = (p) => readConfigFile(p)): AgentConfig {
   const opts = program.opts<Record<string, unknown>>();
@@ -229,6 +233,7 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
     if (value === undefined && spec.type === 'list') value = [];
     if (spec.type === 'duration' && value !== undefined) value = toMs(spec, value);
     if (spec.type === 'count' && value !== undefined) value = toCount(spec, value);
+    if (spec.type === 'workers' && value !== undefined) value = toWorkers(spec, value);
     if (value !== undefined) out[name] = value;
   }
   const config = out as unknown as AgentConfig;

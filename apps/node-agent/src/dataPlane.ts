@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { DnsServer, DnsView, RecordIndex, resolvConfNameservers } from '@svcnet/dns';
-import { IngressServer, IngressView, watchIngressInputs } from '@svcnet/ingress';
-import type { DataPlaneObjects, Store } from '@svcnet/store';
+import { DnsView, RecordIndex, dnsServerFor, resolvConfNameservers } from '@svcnet/dns';
+import type { WorkerSetting } from '@svcnet/model';
+import { IngressView, ingressServerFor, watchIngressInputs } from '@svcnet/ingress';
+import type { DataPlaneObjects, SharedInformerFactory, Store } from '@svcnet/store';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { hostPort } from './config.js';
@@ -27,11 +28,12 @@ export function dnsUpstreams(values: readonly string[], read: (p: string) => str
 }
 
 /** The DNS server for the cluster zone (CoreDNS kubernetes + forward + cache), fed from the store. */
-export async function startDns(store: Store, o: { listen: string; upstreams: readonly string[]; allow: readonly string[]; zone: string; registry: Registry; log: Logger }): Promise<Listener> {
+export async function startDns(store: Store, o: { listen: string; upstreams: readonly string[]; allow: readonly string[]; zone: string; workers: WorkerSetting; registry: Registry; log: Logger; informers?: SharedInformerFactory }): Promise<Listener> {
   const { host } = hostPort(o.listen, '--dns-listen');
   const index = new RecordIndex({ zone: o.zone, nsAddresses: host === '0.0.0.0' || host === '::' ? undefined : [host] });
-  const view = new DnsView(store, index, { onError: (e) => o.log.warn({ err: e.message }, 'plugin/kubernetes: watch error') });
-  const server = new DnsServer({
+  const view = new DnsView(store, index, { ...(o.informers ? { informers: o.informers } : {}), onError: (e) => o.log.warn({ err: e.message }, 'plugin/kubernetes: watch error') });
+  // One store watch here; with several workers each answers from a replica of this index.
+  const server = dnsServerFor({
     index,
     listen: o.listen,
     upstreams: dnsUpstreams(o.upstreams),
@@ -39,7 +41,7 @@ export async function startDns(store: Store, o: { listen: string; upstreams: rea
     allowSetting: '--dns-allow',
     registry: o.registry,
     logger: { info: (obj, msg) => o.log.info(obj, msg), warn: (obj, msg) => o.log.warn(obj, msg) },
-  });
+  }, o.workers);
   let addrs;
   try {
     addrs = await server.start();
@@ -61,16 +63,18 @@ export async function startDns(store: Store, o: { listen: string; upstreams: rea
 /** The Ingress router on HTTP and/or HTTPS, fed from the store. */
 export async function startIngress(
   store: Store,
-  o: { http?: string; https?: string; ingressClass: string; trustedProxies: readonly string[]; defaultSslCertificate?: string; registry: Registry; log: Logger; endpoints?: DataPlaneObjects },
+  o: { http?: string; https?: string; ingressClass: string; trustedProxies: readonly string[]; defaultSslCertificate?: string; workers: WorkerSetting; registry: Registry; log: Logger; endpoints?: DataPlaneObjects; informers?: SharedInformerFactory },
 ): Promise<Listener> {
   // Malformed Ingresses and Secrets the view skips go to the agent's log, not stderr.
   const view = new IngressView({ ingressClass: o.ingressClass, logger: { warn: (obj, msg) => o.log.warn(obj, msg) } });
   const inputs = watchIngressInputs(store, view, {
+    ...(o.informers ? { informers: o.informers } : {}),
     onError: (e) => o.log.warn({ err: e.message }, 'ingress: watch error'),
     // The agent's filtered endpoints: simulated Pods are never connected to.
     ...(o.endpoints ? { endpointSlices: o.endpoints.endpointSlices, endpoints: o.endpoints.endpoints } : {}),
   });
-  const server = new IngressServer({
+  // One store watch here; with several workers each routes from a replica of this view.
+  const server = ingressServerFor({
     view,
     ...(o.http ? { listen: hostPort(o.http, '--ingress-http-listen') } : {}),
     ...(o.https ? { listenTls: hostPort(o.https, '--ingress-https-listen') } : {}),
@@ -78,7 +82,7 @@ export async function startIngress(
     ...(o.defaultSslCertificate ? { defaultCertificateSecret: o.defaultSslCertificate } : {}),
     registry: o.registry,
     logger: { warn: (obj, msg) => o.log.warn(obj, msg), info: (obj, msg) => o.log.info(obj, msg) },
-  });
+  }, o.workers);
   let addrs;
   try {
     addrs = await server.start();

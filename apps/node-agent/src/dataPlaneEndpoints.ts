@@ -1,5 +1,5 @@
 import { hostExec } from '@svcnet/proxy';
-import { dataPlaneObjects, type DataPlaneObjects, type Store } from '@svcnet/store';
+import { dataPlaneObjects, type DataPlaneObjects, type SharedInformerFactory, type Store } from '@svcnet/store';
 import type { Logger } from 'pino';
 import { SimulatedBackends } from './simulatedBackends/simulatedBackends.js';
 
@@ -17,11 +17,12 @@ export interface DataPlaneEndpoints {
  * are backed first (address and echo servers on this machine) and their endpoints used. Says
  * once when simulated endpoints appear and once when none are left; /status counts them.
  */
-export async function startDataPlaneEndpoints(store: Store, o: { node: string; clusterCIDRs: readonly string[]; simulateBackends: boolean; log: Logger }): Promise<DataPlaneEndpoints> {
+export async function startDataPlaneEndpoints(store: Store, o: { node: string; clusterCIDRs: readonly string[]; simulateBackends: boolean; log: Logger; informers: SharedInformerFactory }): Promise<DataPlaneEndpoints> {
   const log = o.log;
   let simulated = 0;
   let backends: SimulatedBackends | undefined;
   const objects = dataPlaneObjects(store, {
+    informers: o.informers,
     onError: (e) => log.warn({ err: e.message }, 'data plane endpoints: watch error'),
     onWithheld: (w) => {
       if (w.simulated > 0 && simulated === 0) {
@@ -34,7 +35,7 @@ export async function startDataPlaneEndpoints(store: Store, o: { node: string; c
     ...(o.simulateBackends ? { backed: (pod) => backends?.isBacked(pod) ?? false } : {}),
   });
   if (o.simulateBackends) {
-    backends = new SimulatedBackends(store, { node: o.node, clusterCIDRs: o.clusterCIDRs, exec: hostExec, log, onChange: (key) => objects.podChanged(key) });
+    backends = new SimulatedBackends(store, { node: o.node, clusterCIDRs: o.clusterCIDRs, exec: hostExec, log, onChange: (key) => objects.podChanged(key), informers: o.informers });
     await backends.start();
     log.info(backends.status(), 'simulated backends: this node\'s simulated Pods answer from this machine');
   }

@@ -7,7 +7,7 @@
  * (`--leader-elect-lease-duration`, `--node-monitor-grace-period`) and CoreDNS (forward, bind, acl) where
  * they exist.
  */
-export type FlagType = 'string' | 'list' | 'boolean' | 'tristate' | 'duration' | 'choice' | 'count';
+export type FlagType = 'string' | 'list' | 'boolean' | 'tristate' | 'duration' | 'choice' | 'count' | 'workers';
 
 export interface FlagSpec {
   /** Long flag name without dashes. */
@@ -63,12 +63,14 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'dns-listen', key: 'dns.listen', type: 'string', arg: 'ADDR:PORT', help: 'serve cluster DNS over UDP and TCP here (CoreDNS bind); default off' },
   { flag: 'dns-upstream', key: 'dns.upstreams', type: 'list', arg: 'ADDR', default: ['/etc/resolv.conf'], help: 'resolvers for names outside the cluster domain (CoreDNS forward); "none" answers REFUSED; repeatable' },
   { flag: 'dns-allow', key: 'dns.allow', type: 'list', arg: 'CIDR', default: [], help: 'answer only clients in these networks (CIDRs or addresses, CoreDNS acl); others get REFUSED for every query; default any client (a warning is logged when that makes an open resolver); repeatable' },
+  { flag: 'dns-workers', key: 'dns.workers', type: 'workers', arg: 'N|auto', default: 'auto', help: 'DNS server workers, each a thread with its own SO_REUSEPORT UDP and TCP sockets on --dns-listen, all answering from the one store watch of this agent; auto: one per core, at most 4 (knot\'s udp-workers, nginx\'s worker_processes auto). Needs Node 22.12+; older Node runs one and logs why' },
   { flag: 'cluster-domain', key: 'dns.clusterDomain', type: 'string', arg: 'DOMAIN', default: 'cluster.local', help: 'the cluster DNS zone' },
   // ingress
   { flag: 'ingress-http-listen', key: 'ingress.httpListen', type: 'string', arg: 'ADDR:PORT', help: 'route HTTP by Ingress rules here; default off' },
   { flag: 'ingress-https-listen', key: 'ingress.httpsListen', type: 'string', arg: 'ADDR:PORT', help: 'route HTTPS (certificates by SNI from spec.tls Secrets) here; default off' },
   { flag: 'default-ssl-certificate', key: 'ingress.defaultSSLCertificate', type: 'string', arg: 'NAMESPACE/SECRET', help: 'the TLS Secret whose certificate answers names no Ingress covers (ingress-nginx\'s flag); default: a self-signed "Kubernetes Ingress Controller Fake Certificate" made at start' },
   { flag: 'ingress-class', key: 'ingress.ingressClass', type: 'string', arg: 'NAME', default: 'svcnet', help: 'serve Ingresses of this IngressClass (and those naming none)' },
+  { flag: 'ingress-workers', key: 'ingress.workers', type: 'workers', arg: 'N|auto', default: 'auto', help: 'Ingress router workers, each a thread with its own SO_REUSEPORT listeners, all routing from the one store watch of this agent; auto: one per core, at most 4 (nginx\'s worker_processes auto). Needs Node 22.12+; older Node runs one and logs why' },
   { flag: 'ingress-trusted-proxy', key: 'ingress.trustedProxies', type: 'list', arg: 'CIDR', default: [], help: 'believe X-Forwarded-For/-Host/-Port/-Proto only from clients in these CIDRs or addresses (ingress-nginx proxy-real-ip-cidr); from any other client X-Forwarded-For is replaced by its address; repeatable' },
   // lifecycle
   { flag: 'cleanup', type: 'boolean', default: false, help: 'remove the rules, nftables table, IPVS ipsets and interface addresses the agent creates (only those: look-alikes stay), then exit' },

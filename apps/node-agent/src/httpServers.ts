@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { joinHostPort } from '@svcnet/model';
 import { hostPort } from './config.js';
 import { StartupError } from './errors.js';
 
@@ -43,7 +44,7 @@ export async function serveRoutes(addresses: Map<string, Map<string, Handler>>):
     }
     const a = server.address() as AddressInfo;
     out.push({
-      address: `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`,
+      address: joinHostPort(a.address, a.port),
       close: () =>
         new Promise<void>((r) => {
           server.close(() => r());

@@ -6,7 +6,7 @@
 // /healthz is 200 again.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from '@svcnet/model';
@@ -34,6 +34,14 @@ const pod = (ready: boolean): Pod & { kind: 'Pod' } => ({
   spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8080 }] }] },
   status: { phase: 'Running', podIP: '10.244.0.5', podIPs: [{ ip: '10.244.0.5' }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
 });
+
+function accepts(port: number): Promise<true | undefined> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(undefined));
+  });
+}
 
 async function get(url: string): Promise<{ status: number; body: string } | undefined> {
   try {
@@ -65,6 +73,8 @@ describeWith('svcnet-agent /healthz for a stuck controller', [redisServer], () =
     const replicaPort = await freePort();
     const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction', '--repl-diskless-sync-delay', '0'];
     start('redis-server', ['--port', String(primaryPort), ...common]);
+    // The store fails fast on a refused connection: wait until the new server listens.
+    await eventually('redis-server to listen', () => accepts(primaryPort), 10_000, 50);
     admin = new RedisStore({ url: `redis://127.0.0.1:${primaryPort}`, logger: quiet });
     await admin.ready(10_000);
     replica = start('redis-server', ['--port', String(replicaPort), '--replicaof', '127.0.0.1', String(primaryPort), ...common]);

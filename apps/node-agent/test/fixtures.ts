@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { POD_IPS_ANNOTATION } from '@svcnet/sources';
 import type { Store } from '@svcnet/store';
 import { NetNs, vethPair } from '@svcnet/testkit';
+import { ANNOTATION_POD_IPS } from '@svcnet/model';
 
 export const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -156,5 +156,5 @@ export async function putPod(store: Store, p: ReturnType<typeof pod>): Promise<v
  */
 export function manifestPod(name: string, node: string, ip: string, labels: Record<string, string>) {
   const { status: _status, ...object } = pod(name, node, ip, labels);
-  return { ...object, metadata: { ...object.metadata, annotations: { [POD_IPS_ANNOTATION]: ip } } };
+  return { ...object, metadata: { ...object.metadata, annotations: { [ANNOTATION_POD_IPS]: ip } } };
 }

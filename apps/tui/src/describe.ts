@@ -1,5 +1,6 @@
 import type { EndpointSlice, KubeObject, Service } from '@svcnet/model';
 import { stringify } from 'yaml';
+import { isEndpointReady } from '@svcnet/model';
 import { externalIPs } from './dashboard/views.js';
 
 /** `kubectl describe service` layout. */
@@ -34,7 +35,7 @@ export function describeService(svc: Service, slices: readonly EndpointSlice[], 
     if (p.nodePort) field('NodePort', `${name}  ${p.nodePort}/${p.protocol ?? 'TCP'}`);
     const addrs = slices
       .filter((sl) => (sl.ports ?? []).some((sp) => (sp.name ?? '') === (p.name ?? '')))
-      .flatMap((sl) => (sl.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => `${e.addresses?.[0]}:${sl.ports?.find((sp) => (sp.name ?? '') === (p.name ?? ''))?.port}`));
+      .flatMap((sl) => (sl.endpoints ?? []).filter(isEndpointReady).map((e) => `${e.addresses?.[0]}:${sl.ports?.find((sp) => (sp.name ?? '') === (p.name ?? ''))?.port}`));
     field('Endpoints', addrs.length ? addrs.slice(0, 3).join(',') + (addrs.length > 3 ? ` + ${addrs.length - 3} more...` : '') : '<none>');
   }
   field('Session Affinity', spec.sessionAffinity ?? 'None');

@@ -1,7 +1,7 @@
 import { EndpointsController, LoadBalancerController } from '@svcnet/endpoints';
 import type { ManifestParseResult } from '@svcnet/model';
-import { ManifestSource, ManualClock, WorkloadSimulator, seededRandom, type FlapOptions, type ManifestProblem, type ManifestSyncResult } from '@svcnet/sources';
-import { MemoryStore } from '@svcnet/store';
+import { ManifestSource, WorkloadSimulator, seededRandom, type FlapOptions, type ManifestProblem, type ManifestSyncResult } from '@svcnet/sources';
+import { ManualClock, MemoryStore, SharedInformerFactory } from '@svcnet/store';
 
 export interface ManifestClusterOptions {
   /** Re-apply the manifests when files change (the dashboard); renders read them once. */
@@ -40,6 +40,8 @@ export interface ManifestClusterOptions {
  */
 export interface ManifestCluster {
   store: MemoryStore;
+  /** The one informer per kind of this process: its controllers read it, and so may the dashboard and DNS. */
+  informers: SharedInformerFactory;
   /** The simulator that owns the Pods (their addresses exist on no machine). */
   simulator: WorkloadSimulator;
   /** The first pass over the files: what was applied, skipped, and every problem found. */
@@ -88,13 +90,15 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
     ...(reproducible ? { random: seededRandom(SEED + 1), clock } : { flap: options.flap }),
     onError: (e) => log(`simulator: ${e.message}`),
   });
+  const informers = new SharedInformerFactory(store);
   const controller = new EndpointsController(store, {
+    informers,
     leaseTtlMs: 15_000,
     ...(reproducible ? { random: seededRandom(SEED + 2), workers: 1 } : {}),
     onError: (e, key) => log(`endpoints ${key ?? ''}: ${e.message}`),
   });
   const loadBalancers = options.loadBalancerPools?.length
-    ? new LoadBalancerController(store, { pools: options.loadBalancerPools, log: { info: () => {}, warn: (_o, m) => log(`loadbalancer: ${m}`) } })
+    ? new LoadBalancerController(store, { informers, pools: options.loadBalancerPools, log: { info: () => {}, warn: (_o, m) => log(`loadbalancer: ${m}`) } })
     : undefined;
   const source = new ManifestSource(store, {
     paths,
@@ -122,6 +126,7 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
     (await store.list('Service', { shared: true })).revision;
   return {
     store,
+    informers,
     simulator,
     sync,
     problems: () => source.status().problems,
@@ -144,6 +149,7 @@ export async function startManifestCluster(paths: readonly string[], options: Ma
       loadBalancers?.stop();
       await controller.stop();
       await simulator.stop();
+      informers.stop();
       await store.close();
     },
   };

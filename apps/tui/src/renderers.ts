@@ -1,12 +1,11 @@
 import type { Service } from '@svcnet/model';
 import { formatRR, RecordIndex, zoneRecords } from '@svcnet/dns';
 import { NFTablesSyncer, ProxyState, proxyOptions, renderIPTables } from '@svcnet/proxy';
+import { objectKey } from '@svcnet/model';
 import type { Snapshot } from './dashboard/clusterModel.js';
 import type { DetailRenderers } from './dashboard/detailText.js';
 
 export type RulesMode = 'iptables' | 'nftables';
-
-const keyOf = (svc: Service) => `${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name}`;
 
 /**
  * The proxy rules of one Service as @svcnet/proxy renders them for a node (full iptables-restore or
@@ -15,14 +14,14 @@ const keyOf = (svc: Service) => `${svc.metadata?.namespace ?? 'default'}/${svc.m
 export function serviceRules(s: Snapshot, svc: Service, mode: RulesMode, nodeName = 'node-1'): string[] {
   const state = new ProxyState('IPv4', nodeName);
   state.onServiceUpdate(svc);
-  for (const slice of s.slicesByService.get(keyOf(svc)) ?? []) state.onEndpointSliceUpdate(slice);
+  for (const slice of s.slicesByService.get(objectKey(svc)) ?? []) state.onEndpointSliceUpdate(slice);
   state.checkout();
   const options = proxyOptions({ nodeName });
   const text =
     mode === 'nftables'
       ? new NFTablesSyncer(state, options).prepare().text
       : renderIPTables({ family: 'IPv4', services: state.services, endpoints: state.endpoints, options, full: true }).text;
-  const name = `${keyOf(svc)}`;
+  const name = `${objectKey(svc)}`;
   const lines = text.split('\n');
   // Per-service chains (KUBE-SVC-..., KUBE-SEP-...) are named by hash; keep every line that mentions
   // the service by its comment or a chain first declared by such a line.
@@ -38,7 +37,7 @@ export function serviceRules(s: Snapshot, svc: Service, mode: RulesMode, nodeNam
 export function serviceDnsRecords(s: Snapshot, svc: Service, zone = 'cluster.local'): string[] {
   const idx = new RecordIndex({ zone });
   idx.upsertService(svc);
-  for (const slice of s.slicesByService.get(keyOf(svc)) ?? []) idx.upsertEndpointSlice(slice);
+  for (const slice of s.slicesByService.get(objectKey(svc)) ?? []) idx.upsertEndpointSlice(slice);
   return zoneRecords(idx)
     .filter((rr) => rr.type !== 'SOA' && rr.type !== 'NS' && rr.type !== 'TXT' && !rr.name.startsWith('ns.dns.'))
     .map(formatRR);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubernetesSource } from '@svcnet/sources';
-import { MemoryStore, connectStore, isStoreError, type NodeStatusStore, type Store } from '@svcnet/store';
+import { MemoryStore, connectStore, isStoreError, type NodeStatusStore, type SharedInformerFactory, type Store } from '@svcnet/store';
 import { CliError, UsageError } from './cliErrors.js';
 import type { SourceProblem } from './dashboard/clusterModel.js';
 import type { DetailRenderers } from './dashboard/detailText.js';
@@ -21,6 +21,8 @@ export interface SessionOptions {
 /** A store with whatever feeds it, for the dashboard: close() stops the feeders and the store. */
 export interface Session {
   store: Store;
+  /** The process's shared informers when the session runs its own cluster (-f, --demo); else each reader builds its own. */
+  informers?: SharedInformerFactory;
   description: string;
   renderers: DetailRenderers;
   /** Resolves once the feeders have made their first pass (manifests applied, pods created). */
@@ -123,6 +125,7 @@ export async function openSession(opts: SessionOptions, log: (line: string) => v
   });
   return {
     store: cluster.store,
+    informers: cluster.informers,
     description: opts.filename?.length ? `manifests ${paths.join(',')} (simulated pods, memory)` : 'demo (examples/, simulated pods, memory)',
     renderers: detailRenderers(),
     settled: () => cluster.settle(),

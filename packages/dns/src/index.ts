@@ -7,7 +7,7 @@ export type { Answer, RR, RRType, SoaData, SrvData } from './core/records.js';
 export { DNS_SCHEMA_VERSION, resolve, soaRecord, zoneOf } from './core/resolve.js';
 export { formatRR, renderZone, zoneRecords } from './core/zoneFile.js';
 export type { ZoneRecordsOptions } from './core/zoneFile.js';
-export { SERVICE_NAME_LABEL, isHeadless, serviceRecords } from './core/serviceRecords.js';
+export { isHeadless, serviceRecords } from './core/serviceRecords.js';
 export type { Item, NameNode, PtrEntry, ServiceRecords } from './core/serviceRecords.js';
 export { DnsServer } from './server/dnsServer.js';
 export type { DnsLogger, DnsServerOptions, ListenAddresses } from './server/dnsServer.js';
@@ -25,3 +25,7 @@ export { PARSE_DROP, PARSE_FORMERR, PARSE_NOTIMP, PARSE_OK, newParsedQuery, pars
 export type { ParsedQuery } from './wire/query.js';
 export { DnsView } from './view/dnsView.js';
 export type { DnsViewOptions } from './view/dnsView.js';
+export type { IndexChange } from './core/recordIndex.js';
+export { DnsWorkers, dnsServerFor } from './server/dnsWorkers.js';
+export type { DnsWorkerReady, DnsWorkersOptions } from './server/dnsWorkers.js';
+export type { DnsMetricCounts } from './server/metrics.js';

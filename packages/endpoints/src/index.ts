@@ -7,5 +7,5 @@ export type { EndpointsControllerOptions, EndpointsControllerStats } from './run
 export { WorkQueue } from './runner/workQueue.js';
 export { LoadBalancerController } from './loadbalancer/loadBalancerController.js';
 export type { LoadBalancerControllerOptions, LoadBalancerLease } from './loadbalancer/loadBalancerController.js';
-export { LOADBALANCER_CLASS, assignedAddresses, planLoadBalancers } from './loadbalancer/loadBalancerPlan.js';
+export { assignedAddresses, planLoadBalancers } from './loadbalancer/loadBalancerPlan.js';
 export type { LoadBalancerChange, LoadBalancerProblem } from './loadbalancer/loadBalancerPlan.js';

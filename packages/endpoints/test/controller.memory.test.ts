@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '@svcnet/store';
 import type { Pod, Service } from '@svcnet/model';
-import { EndpointsController, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MIRRORING_CONTROLLER_NAME } from '../src/index.js';
+import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MIRRORING_CONTROLLER_NAME } from '@svcnet/model';
+import { EndpointsController } from '../src/index.js';
 import { seededRandom, testPod, putPod } from './fixtures.js';
 
 const stores: MemoryStore[] = [];

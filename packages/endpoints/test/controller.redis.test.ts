@@ -2,7 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore, isStoreError, type Store } from '@svcnet/store';
 import { RedisServer, describeWith, redisServer } from '@svcnet/testkit';
 import type { Pod, Service } from '@svcnet/model';
-import { DEFAULT_LEASE_NAME, EndpointsController, LABEL_SERVICE_NAME } from '../src/index.js';
+import { LABEL_SERVICE_NAME } from '@svcnet/model';
+import { DEFAULT_LEASE_NAME, EndpointsController } from '../src/index.js';
 import { seededRandom, testPod, putPod } from './fixtures.js';
 
 const web: Service = {

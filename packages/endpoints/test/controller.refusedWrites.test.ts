@@ -2,7 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RedisStore, type StoreLogger } from '@svcnet/store';
 import { RedisServer, describeWith, redisServer } from '@svcnet/testkit';
 import type { Pod, Service } from '@svcnet/model';
-import { EndpointsController, LABEL_SERVICE_NAME } from '../src/index.js';
+import { LABEL_SERVICE_NAME } from '@svcnet/model';
+import { EndpointsController } from '../src/index.js';
 import { putPod, seededRandom, testPod } from './fixtures.js';
 
 // The store refuses a trusted EndpointSlice with a loopback address (issue 22). The reconciler

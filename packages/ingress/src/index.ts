@@ -3,10 +3,7 @@ export { BadPathError, normaliseRequestPath, pathMatches, prefixKey } from './ro
 export type { MatchType, NormalisedPath } from './routes/paths.js';
 export { hostMatches, normaliseHost } from './routes/hosts.js';
 export {
-  DEFAULT_CONTROLLER,
   DEFAULT_INGRESS_CLASS,
-  IS_DEFAULT_CLASS_ANNOTATION,
-  LEGACY_CLASS_ANNOTATION,
   classFilter,
   isOurIngress,
   whyNotOurs,
@@ -27,6 +24,11 @@ export type { WatchIngressInputsOptions } from './view/watchIngressInputs.js';
 export { IngressServer } from './server/ingressServer.js';
 export { FAKE_CERTIFICATE_NAME, fakeCertificate } from './tls/fakeCertificate.js';
 export type { IngressServerOptions, ListenAddress } from './server/ingressServer.js';
+export { IngressWorkers, ingressServerFor } from './server/ingressWorkers.js';
+export type { IngressWorkerReady, IngressWorkersOptions } from './server/ingressWorkers.js';
+export { IngressViewReplica, RouterPublisher } from './view/ingressViewReplica.js';
+export type { RouterUpdate } from './view/ingressViewReplica.js';
+export type { RouterView } from './view/routerView.js';
 export type { IngressLogger } from './view/ingressLogger.js';
 export { IngressMetrics, METRIC_NAMES } from './proxy/metrics.js';
 export { TrustedProxies, TrustedProxyError } from './http1/clientAddress.js';

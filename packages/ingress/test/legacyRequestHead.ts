@@ -77,8 +77,8 @@ export function legacyParseRequestHead(buf: Buffer, start: number): LegacyParseR
         if (name.toLowerCase() === 'upgrade') return 'unsupported';
         break;
       case 10:
-        // Connection: close (and any hop-by-hop option list) takes Node's path; keep-alive is the default.
-        if (name.toLowerCase() === 'connection' && value.toLowerCase() !== 'keep-alive') return 'unsupported';
+        // keep-alive (the default) or close; any other option list (hop-by-hop names) takes Node's path.
+        if (name.toLowerCase() === 'connection' && !['keep-alive', 'close'].includes(value.toLowerCase())) return 'unsupported';
         break;
       case 14:
         if (name.toLowerCase() === 'content-length') return 'unsupported';

@@ -1,4 +1,5 @@
 import type { EnvVar, Pod, Service } from 'kubernetes-types/core/v1.js';
+import { joinHostPort } from './net/hostPort.js';
 
 // Service environment variables as the kubelet injects them (pkg/kubelet/envvars/envvars.go,
 // FromServices, and kubelet_pods.go getServiceEnvVarMap): the first discovery mechanism the Service
@@ -14,8 +15,6 @@ export function isServiceIPSet(svc: Service): boolean {
   const ip = svc.spec?.clusterIP;
   return !!ip && ip !== 'None';
 }
-
-const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 /**
  * The variables for these Services, in the kubelet's order: `{SVC}_SERVICE_HOST`, `{SVC}_SERVICE_PORT`
@@ -35,7 +34,7 @@ export function serviceEnvVars(services: readonly Service[]): EnvVar[] {
     for (const p of ports) if (p.name) out.push({ name: `${prefix}_SERVICE_PORT_${envVariableName(p.name)}`, value: String(p.port) });
     ports.forEach((p, i) => {
       const proto = (p.protocol || 'TCP').toLowerCase();
-      const url = `${proto}://${hostPort(ip, p.port)}`;
+      const url = `${proto}://${joinHostPort(ip, p.port)}`;
       if (i === 0) out.push({ name: `${prefix}_PORT`, value: url });
       const pp = `${prefix}_PORT_${p.port}_${proto.toUpperCase()}`;
       out.push({ name: pp, value: url }, { name: `${pp}_PROTO`, value: proto }, { name: `${pp}_PORT`, value: String(p.port) }, { name: `${pp}_ADDR`, value: ip });

@@ -3,9 +3,7 @@
 // their signatures take and return. Helpers the data planes share stay inside (core/).
 export { BoundedFrequencyRunner } from './core/boundedFrequencyRunner.js';
 export type { BoundedFrequencyRunnerOptions } from './core/boundedFrequencyRunner.js';
-export { FakeClock, realClock } from './core/clock.js';
-export type { Clock } from './core/clock.js';
-export { LAST_CHANGE_TRIGGER_TIME, SERVICE_NAME_LABEL, endpointsFromSlices } from './core/endpointInfo.js';
+export { endpointsFromSlices } from './core/endpointInfo.js';
 export { EndpointsChangeTracker } from './core/endpointsChangeTracker.js';
 export type { EndpointsMap, EndpointsChange, StaleEndpoint, UpdateEndpointsMapResult } from './core/endpointsChangeTracker.js';
 export {
@@ -27,7 +25,7 @@ export type { SyncChanges } from './core/proxyState.js';
 export { ServiceChangeTracker } from './core/serviceChangeTracker.js';
 export type { ServicePortMap, UpdateServiceMapResult } from './core/serviceChangeTracker.js';
 export { servicePortsFromService } from './core/serviceInfo.js';
-export { ZONE_LABEL, categorizeEndpoints } from './core/topology.js';
+export { categorizeEndpoints } from './core/topology.js';
 export type { CategorizedEndpoints } from './core/topology.js';
 export type { EndpointInfo, IPFamily, Protocol, ServiceKey, ServicePortInfo, ServicePortName } from './core/types.js';
 

@@ -1,14 +1,13 @@
 // @svcnet/sources: where cluster state comes from. Each source writes into a @svcnet/store Store.
-export { KubernetesSource, SOURCE_ANNOTATION } from './kubernetes/kubernetesSource.js';
+export { KubernetesSource } from './kubernetes/kubernetesSource.js';
 export type { KindSyncStatus, KubernetesSourceOptions, KubernetesSourceStatus } from './kubernetes/kubernetesSource.js';
 export { KubeConfigError } from './kubernetes/kubeConfigLoader.js';
 export type { KubeConfigOptions } from './kubernetes/kubeConfigLoader.js';
 export { WorkloadSimulator } from './simulator/workloadSimulator.js';
 export type { FlapOptions, WorkloadSimulatorOptions, WorkloadSimulatorStatus } from './simulator/workloadSimulator.js';
-export { ManualClock, seededRandom, systemClock } from './simulator/clock.js';
-export type { Clock, Random, TimerHandle } from './simulator/clock.js';
+export { seededRandom } from './simulator/clock.js';
+export type { Random } from './simulator/clock.js';
 export { SimulatorConfigError } from './simulator/nodeIpam.js';
-export { POD_IPS_ANNOTATION } from './simulator/requestedPodIPs.js';
 export type { Workload } from './simulator/podFactory.js';
 export { FILE_SOURCE_PREFIX, ManifestSource } from './manifests/manifestSource.js';
 export type { ManifestSourceOptions, ManifestSourceStatus, ManifestSyncResult } from './manifests/manifestSource.js';

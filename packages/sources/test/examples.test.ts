@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MemoryStore } from '@svcnet/store';
 import { type Requirement, describeWith } from '@svcnet/testkit';
 import { afterEach, expect, it } from 'vitest';
-import { ManifestSource, ManualClock, WorkloadSimulator, seededRandom } from '../src/index.js';
+import { ManualClock, MemoryStore } from '@svcnet/store';
+import { ManifestSource, WorkloadSimulator, seededRandom } from '../src/index.js';
 
 // The seeds' examples (repo examples/), and those a current API server refuses (kept with @svcnet/model's tests).
 const EXAMPLES = resolve(import.meta.dirname, '../../../examples');

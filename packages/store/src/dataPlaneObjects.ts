@@ -1,5 +1,6 @@
 import { objectKey, type EndpointSlice, type Endpoints, type KubeObject, type Pod } from '@svcnet/model';
-import { listAndWatch, type Informer, type InformerEvent } from './informer.js';
+import type { Informer, InformerEvent } from './informer.js';
+import { SharedInformerFactory } from './sharedInformerFactory.js';
 import { dataPlaneEndpoints, dataPlaneSlice, podVerdict, type DataPlaneView, type PodVerdict } from './simulatedEndpoints.js';
 import type { Store } from './types.js';
 
@@ -25,6 +26,8 @@ export interface DataPlaneObjects {
 }
 
 export interface DataPlaneObjectsOptions {
+  /** The process's shared informers (Pods, EndpointSlices, Endpoints); without it, a factory of its own. */
+  informers?: SharedInformerFactory;
   signal?: AbortSignal;
   onError?: (e: Error) => void;
   /** Called when the withheld totals change (to log, once, that simulated Pods get no packets). */
@@ -156,6 +159,7 @@ class FilteredInformer<T extends KubeObject> implements Informer<T> {
     return () => this.handlers.delete(handler);
   }
   stop(): void {
+    this.handlers.clear();
     this.source.stop();
   }
 }
@@ -164,13 +168,15 @@ class FilteredInformer<T extends KubeObject> implements Informer<T> {
  * The EndpointSlices and Endpoints of a store as data planes may use them: without the endpoints
  * of simulated Pods (svcnet.io/simulated, set by the workload simulator) or of Pods the store does
  * not hold, so that no proxy mode and no ingress router sends a packet to an address that exists
- * on no machine. Works the same for every agent of a shared store: the mark is on the Pod. One
- * Pod informer and one informer per kind, meant to be shared by every data plane of a process.
+ * on no machine. Works the same for every agent of a shared store: the mark is on the Pod. Reads
+ * the process's shared informers (`informers`) and is itself meant to be shared by every data
+ * plane of a process.
  */
 export function dataPlaneObjects(store: Store, options: DataPlaneObjectsOptions = {}): DataPlaneObjects {
-  const base = { ...(options.signal ? { signal: options.signal } : {}), ...(options.onError ? { onError: options.onError } : {}), shared: true };
+  const base = { ...(options.signal ? { signal: options.signal } : {}), ...(options.onError ? { onError: options.onError } : {}) };
   const report = options.onError ?? (() => undefined);
-  const pods = listAndWatch(store, 'Pod', base);
+  const informers = options.informers ?? new SharedInformerFactory(store, options.signal ? { signal: options.signal } : {});
+  const pods = informers.informer('Pod', base);
   const verdictOf = (key: string): PodVerdict => podVerdict(pods.get(key) as Pod | undefined, options.backed);
   let last: WithheldEndpoints = { simulated: 0, unknownPods: 0 };
   let ready = false;
@@ -186,8 +192,8 @@ export function dataPlaneObjects(store: Store, options: DataPlaneObjectsOptions 
     if (now.simulated !== last.simulated || now.unknownPods !== last.unknownPods) options.onWithheld(now);
     last = now;
   };
-  const slices = new FilteredInformer<EndpointSlice>(listAndWatch(store, 'EndpointSlice', base), (s) => dataPlaneSlice(s, verdictOf), changed, report);
-  const endpoints = new FilteredInformer<Endpoints>(listAndWatch(store, 'Endpoints', base), (e) => dataPlaneEndpoints(e, verdictOf), changed, report);
+  const slices = new FilteredInformer<EndpointSlice>(informers.informer('EndpointSlice', base), (s) => dataPlaneSlice(s, verdictOf), changed, report);
+  const endpoints = new FilteredInformer<Endpoints>(informers.informer('Endpoints', base), (e) => dataPlaneEndpoints(e, verdictOf), changed, report);
   const podChanged = (key: string) => {
     slices.podChanged(key);
     endpoints.podChanged(key);
@@ -213,6 +219,7 @@ export function dataPlaneObjects(store: Store, options: DataPlaneObjectsOptions 
       pods.stop();
       slices.stop();
       endpoints.stop();
+      if (!options.informers) informers.stop();
     },
   };
 }

@@ -37,6 +37,11 @@ export interface ListAndWatchOptions {
    * already asks of them — since a mutation would now change the store, not just this cache.
    */
   shared?: boolean;
+  /**
+   * Applied to every object from a list or watch before it is cached and handed on (client-go's
+   * SharedIndexInformer.SetTransform): the shared informer factory deep-freezes them here.
+   */
+  transform?: (object: KubeObject) => KubeObject;
 }
 
 /**
@@ -78,6 +83,7 @@ export function listAndWatch<K extends Kind>(store: Store, kind: K, options: Lis
     else for (const h of [...handlers]) call(h, e);
   };
   const keyOf = (o: T) => objectKey(o as KubeObject);
+  const transform = options.transform as ((o: T) => T) | undefined;
   const inScope = (o: T) => !options.namespace || (o as KubeObject).metadata?.namespace === options.namespace;
 
   const replace = (items: T[]) => {
@@ -127,7 +133,7 @@ export function listAndWatch<K extends Kind>(store: Store, kind: K, options: Lis
         if (needList) {
           const res = await store.list(kind, { ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.shared ? { shared: true } : {}) });
           if (signal.aborted) return;
-          replace(res.items);
+          replace(transform ? res.items.map(transform) : res.items);
           revision = res.revision;
           needList = false;
           if (!synced) {
@@ -146,8 +152,8 @@ export function listAndWatch<K extends Kind>(store: Store, kind: K, options: Lis
           delay = backoff.min;
           revision = e.revision;
           if (e.type === 'BOOKMARK') continue;
-          const obj = e.object;
-          if (!inScope(obj)) continue;
+          if (!inScope(e.object)) continue;
+          const obj = transform ? transform(e.object) : e.object;
           const key = keyOf(obj);
           const old = cache.get(key);
           if (e.type === 'DELETED') {

@@ -8,11 +8,13 @@ export {
   iptablesRestore,
   missing,
   netns,
+  nodeFeature,
   nft,
   openssl,
   redisCli,
   redisServer,
   requireAll,
+  reusePort,
   root,
 } from './requirements.js';
 export type { Requirement } from './requirements.js';

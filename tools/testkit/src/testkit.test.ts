@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { binary, describeWith, missing, RedisServer, redisServer, requireAll } from './index.js';
+import { binary, describeWith, missing, nodeFeature, RedisServer, redisServer, requireAll } from './index.js';
 
 describe('requirements', () => {
   it('reports a missing binary with the package that installs it', () => {
@@ -18,6 +18,28 @@ describe('requirements', () => {
     expect(requireAll()).toBe(false);
     if (saved === undefined) delete process.env['SVCNET_REQUIRE_ALL'];
     else process.env['SVCNET_REQUIRE_ALL'] = saved;
+  });
+});
+
+describe('nodeFeature', () => {
+  it('is met from the first release of each listed line and in later majors, and says which Node has it', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    expect(nodeFeature('x', [`${major}.0`]).check()).toBeUndefined();
+    expect(nodeFeature('x', [`${major - 1}.0`]).check()).toBeUndefined();
+    expect(nodeFeature('x', [`${major}.999`]).check()).toBe(`Node ${process.versions.node} has no x (Node ${major}.999+ does)`);
+    expect(nodeFeature('x', [`${major + 1}.0`]).check()).toBe(`Node ${process.versions.node} has no x (Node ${major + 1}.0+ does)`);
+  });
+
+  it('is covered by another runtime of the test run only when SVCNET_TEST_RUNTIMES lists one that has it', () => {
+    const saved = process.env['SVCNET_TEST_RUNTIMES'];
+    const f = nodeFeature('reusePort', ['22.12', '23.1']);
+    process.env['SVCNET_TEST_RUNTIMES'] = 'v24.22.3 v20.20.0';
+    expect(f.coveredBy?.()).toBe('v24.22.3');
+    process.env['SVCNET_TEST_RUNTIMES'] = 'v20.20.0,v22.11.0';
+    expect(f.coveredBy?.()).toBeUndefined();
+    delete process.env['SVCNET_TEST_RUNTIMES'];
+    expect(f.coveredBy?.()).toBeUndefined();
+    if (saved !== undefined) process.env['SVCNET_TEST_RUNTIMES'] = saved;
   });
 });
 

@@ -1,5 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import type { Exec } from '@svcnet/proxy';
+import { ipFamily } from '@svcnet/model';
 
 /** The interface that holds `ip`, as `ip addr` would show it. */
 export function interfaceOf(ip: string): string | undefined {
@@ -9,7 +10,7 @@ export function interfaceOf(ip: string): string | undefined {
   return undefined;
 }
 
-const hostBits = (ip: string) => (ip.includes(':') ? '128' : '32');
+const hostBits = (ip: string) => (ipFamily(ip) === 'IPv6' ? '128' : '32');
 
 /**
  * The mark on every address the agent adds: its `metric` (IFA_RT_PRIORITY, the priority of the

@@ -1,6 +1,5 @@
 import { ManifestSource, WorkloadSimulator, type ManifestProblem, type ManifestSourceStatus, type ManifestSyncResult, type WorkloadSimulatorStatus } from '@svcnet/sources';
-import type { Store } from '@svcnet/store';
-import { LeaderElector } from './leaderElector.js';
+import { LeaderElector, type Store } from '@svcnet/store';
 
 /** The lease the cluster-wide writer of manifests and simulated Pods runs under. */
 export const MANIFESTS_LEASE = 'svcnet-manifests';

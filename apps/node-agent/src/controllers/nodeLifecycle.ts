@@ -1,6 +1,5 @@
 import type { Node } from '@svcnet/model';
-import { isStoreError, silentNodes, type NodeStatusStore, type Store } from '@svcnet/store';
-import type { LeaderElector } from './leaderElector.js';
+import { isStoreError, silentNodes, type LeaderElector, type NodeStatusStore, type Store } from '@svcnet/store';
 
 type Condition = NonNullable<NonNullable<Node['status']>['conditions']>[number];
 

@@ -1,11 +1,11 @@
 import type { Node } from '@svcnet/model';
 import { isStoreError, type Store } from '@svcnet/store';
+import { LABEL_HOSTNAME } from '@svcnet/model';
 import { AGENT_READY_MESSAGE, AGENT_READY_REASON } from './nodeLifecycle.js';
 
 type Condition = NonNullable<NonNullable<Node['status']>['conditions']>[number];
 
 /** The label every Node carries for its name (kubelet sets it at registration). */
-const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 /** As the kubelet's ReadyCondition setter words a node going down (reason KubeletNotReady). */
 export const AGENT_NOT_READY_REASON = 'AgentNotReady';
@@ -53,7 +53,7 @@ async function writeNodeStatus(store: Store, r: NodeRegistration, ready: Paramet
       let cur = await store.get('Node', undefined, r.name);
       if (!cur) {
         try {
-          cur = await store.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: r.name, labels: { [HOSTNAME_LABEL]: r.name } } });
+          cur = await store.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: r.name, labels: { [LABEL_HOSTNAME]: r.name } } });
         } catch (e) {
           if (isStoreError(e, 'AlreadyExists')) continue;
           throw e;

@@ -24,6 +24,7 @@ import {
   type ProxyState,
 } from '@svcnet/proxy';
 import type { Store } from '@svcnet/store';
+import { ipFamily, parseCIDR } from '@svcnet/model';
 import type { ProxyModeSetting } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { GenerationTracker, type TrackedProxier } from './generationTracker.js';
@@ -205,8 +206,9 @@ export class ProxyEngine {
 }
 
 function familiesOf(o: ProxyOptions): IPFamily[] {
-  const v6 = [...o.nodeIPs, ...o.clusterCIDRs].some((a) => a.includes(':'));
-  const v4 = o.nodeIPs.length === 0 || [...o.nodeIPs, ...o.clusterCIDRs].some((a) => !a.includes(':'));
+  const families = [...o.nodeIPs.map(ipFamily), ...o.clusterCIDRs.map((c) => parseCIDR(c)?.family)];
+  const v6 = families.includes('IPv6');
+  const v4 = o.nodeIPs.length === 0 || families.some((f) => f !== 'IPv6');
   return [...(v4 ? (['IPv4'] as const) : []), ...(v6 ? (['IPv6'] as const) : [])];
 }
 

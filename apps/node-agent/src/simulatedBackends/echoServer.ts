@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import http from 'node:http';
+import { ipFamily } from '@svcnet/model';
 
 /** Who answers: the simulated Pod, so that a client sees which one served it. */
 export interface EchoIdentity {
@@ -28,7 +29,7 @@ export class EchoServer {
   async start(): Promise<void> {
     const base = { pod: this.who.pod, ip: this.who.ip, port: this.port, node: this.who.node };
     if (this.protocol === 'UDP') {
-      const sock = dgram.createSocket(this.who.ip.includes(':') ? 'udp6' : 'udp4');
+      const sock = dgram.createSocket(ipFamily(this.who.ip) === 'IPv6' ? 'udp6' : 'udp4');
       sock.on('message', (msg, r) => sock.send(`${JSON.stringify({ ...base, protocol: 'UDP', bytes: msg.length })}\n`, r.port, r.address));
       sock.on('error', () => undefined);
       await new Promise<void>((resolve, reject) => {

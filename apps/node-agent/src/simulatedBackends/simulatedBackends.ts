@@ -1,6 +1,6 @@
-import { cidrContains, isSimulatedPod, objectKey, type EndpointSlice, type Pod } from '@svcnet/model';
+import { cidrContains, isSimulatedPod, objectKey, type EndpointSlice, type Pod, ipFamily } from '@svcnet/model';
 import type { Exec } from '@svcnet/proxy';
-import { listAndWatch, type Informer, type Store } from '@svcnet/store';
+import { SharedInformerFactory, type SharedInformer, type Store } from '@svcnet/store';
 import type { Logger } from 'pino';
 import { ANNOUNCED_ADDRESS_METRIC, announcedAddresses } from '../controllers/addressAnnouncer.js';
 import { EchoServer } from './echoServer.js';
@@ -35,8 +35,9 @@ interface Wanted {
  * address is still nowhere). Follows the Pods as they come, go and flap; IPv4 Pods only.
  */
 export class SimulatedBackends {
-  private pods: Informer<Pod> | undefined;
-  private slices: Informer<EndpointSlice> | undefined;
+  private pods: SharedInformer<Pod> | undefined;
+  private slices: SharedInformer<EndpointSlice> | undefined;
+  private ownFactory: SharedInformerFactory | undefined;
   private readonly backends = new Map<string, Backend>();
   private readonly releases = new Map<string, NodeJS.Timeout>();
   private running: Promise<void> | undefined;
@@ -46,7 +47,7 @@ export class SimulatedBackends {
 
   constructor(
     private readonly store: Store,
-    private readonly o: { node: string; clusterCIDRs: readonly string[]; exec: Exec; log: Logger; onChange: (podKey: string) => void },
+    private readonly o: { node: string; clusterCIDRs: readonly string[]; exec: Exec; log: Logger; onChange: (podKey: string) => void; informers?: SharedInformerFactory },
   ) {}
 
   /** Whether this Pod's address is on this machine with its servers (the data planes may use it). */
@@ -57,8 +58,10 @@ export class SimulatedBackends {
 
   async start(): Promise<void> {
     const onError = (e: Error) => this.o.log.warn({ err: e.message }, 'simulated backends: watch error');
-    this.pods = listAndWatch(this.store, 'Pod', { shared: true, onError });
-    this.slices = listAndWatch(this.store, 'EndpointSlice', { shared: true, onError });
+    if (!this.o.informers) this.ownFactory = new SharedInformerFactory(this.store);
+    const informers = this.o.informers ?? this.ownFactory!;
+    this.pods = informers.informer('Pod', { onError });
+    this.slices = informers.informer('EndpointSlice', { onError });
     this.pods.on(() => this.schedule());
     this.slices.on(() => this.schedule());
     await Promise.all([this.pods.synced, this.slices.synced]);
@@ -81,6 +84,7 @@ export class SimulatedBackends {
     this.stopped = true;
     this.pods?.stop();
     this.slices?.stop();
+    this.ownFactory?.stop();
     await this.running;
     for (const t of this.releases.values()) clearTimeout(t);
     for (const b of this.backends.values()) {
@@ -108,9 +112,9 @@ export class SimulatedBackends {
   /** This node's simulated IPv4 Pods and the ports their EndpointSlices name. */
   private wanted(): Map<string, Wanted> {
     const out = new Map<string, Wanted>();
-    for (const pod of this.pods?.list() ?? []) {
+    for (const pod of this.pods?.byIndex('node', this.o.node) ?? []) {
       const ip = podIP(pod);
-      if (!isSimulatedPod(pod) || pod.spec?.nodeName !== this.o.node || !ip || ip.includes(':')) continue;
+      if (!isSimulatedPod(pod) || pod.spec?.nodeName !== this.o.node || !ip || ipFamily(ip) === 'IPv6') continue;
       out.set(objectKey(pod), { ip, ports: new Set() });
     }
     for (const slice of this.slices?.list() ?? []) {

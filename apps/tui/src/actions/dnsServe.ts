@@ -1,4 +1,5 @@
-import { DnsServer, DnsView, RecordIndex } from '@svcnet/dns';
+import { DnsView, RecordIndex, dnsServerFor } from '@svcnet/dns';
+import { parseWorkerSetting } from '@svcnet/model';
 import { UsageError } from '../cliErrors.js';
 import type { DnsServeFlags } from '../commands/dns.js';
 import { runPipeline } from './pipeline.js';
@@ -21,27 +22,29 @@ function upstreams(flags: DnsServeFlags): string[] | undefined {
 /** `svcnet dns serve`: the zone `render dns` prints, answered over UDP and TCP until a signal. */
 export async function serveDns(flags: DnsServeFlags): Promise<number> {
   const index = new RecordIndex(dnsIndexOptions(flags));
-  let server: DnsServer;
+  let server: ReturnType<typeof dnsServerFor>;
   try {
     // Settings first: a bad flag is a usage error before anything starts.
-    server = new DnsServer({
+    const workers = parseWorkerSetting(flags.workers ?? 'auto', '--workers');
+    server = dnsServerFor({
       index,
       listen: flags.listen,
       upstreams: upstreams(flags),
       ...(flags.allow ? { allow: flags.allow } : {}),
       allowSetting: '--allow',
       httpListen: flags.http,
-      logger: { info: () => undefined, warn: (_obj, msg) => console.error(`svcnet: ${msg}`) },
-    });
+      logger: { info: (_obj, msg) => msg.startsWith('dns: ') && console.error(`svcnet: ${msg}`), warn: (_obj, msg) => console.error(`svcnet: ${msg}`) },
+    }, workers);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const { cluster, failures } = await runPipeline(flags, { watch: flags.watch });
-  const view = new DnsView(cluster.store, index, { onError: (e) => console.error(`svcnet: plugin/kubernetes: ${e.message}`) });
+  const view = new DnsView(cluster.store, index, { informers: cluster.informers, onError: (e) => console.error(`svcnet: plugin/kubernetes: ${e.message}`) });
   try {
     const a = await server.start();
     await view.synced;
-    console.error(`svcnet: dns serving ${index.options.zone} on ${a.udp.address}:${a.udp.port} (udp, tcp)${a.http ? `, http ${a.http.address}:${a.http.port}` : ''}${failures ? `; ${failures} manifest problem${failures === 1 ? '' : 's'} above` : ''}`);
+    const n = 'pool' in server ? server.pool.workers.length : 1;
+    console.error(`svcnet: dns serving ${index.options.zone} on ${a.udp.address}:${a.udp.port} (udp, tcp${n > 1 ? `, ${n} workers` : ''})${a.http ? `, http ${a.http.address}:${a.http.port}` : ''}${failures ? `; ${failures} manifest problem${failures === 1 ? '' : 's'} above` : ''}`);
     await untilSignal();
     return 0;
   } catch (e) {

@@ -1,7 +1,8 @@
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { objectKey, isKind, type Ingress, type IngressClass, type KubeObject } from '@svcnet/model';
-import { IngressServer, IngressView, TrustedProxies, TrustedProxyError, routeRows, type TlsCertificate } from '@svcnet/ingress';
+import { IngressView, TrustedProxies, TrustedProxyError, ingressServerFor, routeRows, type TlsCertificate } from '@svcnet/ingress';
+import { parseWorkerSetting, type WorkerSetting } from '@svcnet/model';
 import { UsageError } from '../cliErrors.js';
 import type { IngressServeFlags } from '../commands/ingress.js';
 import { readManifestFlags, reportManifestInput } from './manifestInput.js';
@@ -33,6 +34,12 @@ export async function runIngressServe(opts: IngressServeFlags, signal: AbortSign
     if (e instanceof TrustedProxyError) throw new UsageError(`--trusted-proxy ${JSON.stringify(e.entry)} is not an IP address or CIDR: write e.g. 10.0.0.0/8 or 192.168.1.5`);
     throw e;
   }
+  let workers: WorkerSetting;
+  try {
+    workers = parseWorkerSetting(opts.workers ?? 'auto', '--workers');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const view = new IngressView({ ingressClass: opts.ingressClass, controller: opts.controller, watchWithoutClass: opts.watchWithoutClass });
   let current = new Map<string, KubeObject>();
   const reload = async (): Promise<number> => {
@@ -56,7 +63,7 @@ export async function runIngressServe(opts: IngressServeFlags, signal: AbortSign
   }
   const maxBodyBytes = Number(opts.maxBodySize);
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) throw new UsageError(`--max-body-size ${JSON.stringify(opts.maxBodySize)} is not a number of bytes`);
-  const server = new IngressServer({
+  const server = ingressServerFor({
     view,
     listen: address(opts.listen, '--listen'),
     ...(opts.listenTls ? { listenTls: address(opts.listenTls, '--listen-tls') } : {}),
@@ -65,7 +72,7 @@ export async function runIngressServe(opts: IngressServeFlags, signal: AbortSign
     ...(opts.trustedProxy ? { trustedProxies: opts.trustedProxy } : {}),
     maxBodyBytes,
     logger: { warn: (o, msg) => console.error(`${msg} ${JSON.stringify(o)}`), info: (_o, msg) => console.error(`svcnet ${msg}`) },
-  });
+  }, workers);
   const addrs = await server.start();
   const urls = [addrs.http && `http://${opts.listen.replace(/:\d+$/, '')}:${addrs.http.port}`, addrs.https && `https://${opts.listenTls!.replace(/:\d+$/, '')}:${addrs.https.port}`].filter((u): u is string => !!u);
   (onListening ?? ((u) => console.error(`svcnet ingress: serving ${routeRows(view.table).length} routes on ${u.join(' and ')}`)))(urls);

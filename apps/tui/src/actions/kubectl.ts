@@ -1,4 +1,4 @@
-import { isKind, formatTable, objectKey, NAMESPACED, isWorkload, type Kind, type KubeObject } from '@svcnet/model';
+import { isKind, formatTable, objectKey, NAMESPACED, isWorkload, type Kind, type KubeObject, LABEL_SERVICE_NAME } from '@svcnet/model';
 import { isStoreError, type Store } from '@svcnet/store';
 import { stringify } from 'yaml';
 import { CliError } from '../cliErrors.js';
@@ -79,7 +79,7 @@ export async function describe(kindText: string, name: string, opts: ObjectFlags
       console.error(notFound(kind, name));
       return 1;
     }
-    const slices = kind === 'Service' ? (await store.list('EndpointSlice', { namespace: opts.namespace, labelSelector: { 'kubernetes.io/service-name': name } })).items : [];
+    const slices = kind === 'Service' ? (await store.list('EndpointSlice', { namespace: opts.namespace, labelSelector: { [LABEL_SERVICE_NAME]: name } })).items : [];
     console.log(describeObject(o, slices).join('\n'));
     return 0;
   });

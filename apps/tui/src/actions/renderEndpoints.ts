@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { Endpoints, EndpointSlice, KubeObject } from '@svcnet/model';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME } from '@svcnet/model';
 import type { PipelineFlags } from '../commands/render.js';
 import { withPipeline } from './pipeline.js';
 
@@ -10,7 +11,7 @@ import { withPipeline } from './pipeline.js';
  */
 function asWritten<T extends KubeObject>(o: T): T {
   const { uid: _u, resourceVersion: _r, creationTimestamp: _c, generation: _g, annotations, ...metadata } = o.metadata ?? {};
-  const { 'endpoints.kubernetes.io/last-change-trigger-time': _t, ...kept } = annotations ?? {};
+  const { [ANNOTATION_LAST_CHANGE_TRIGGER_TIME]: _t, ...kept } = annotations ?? {};
   return { ...o, metadata: { ...metadata, ...(Object.keys(kept).length ? { annotations: kept } : {}) } };
 }
 

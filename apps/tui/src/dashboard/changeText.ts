@@ -1,9 +1,10 @@
 import type { EndpointSlice } from '@svcnet/model';
+import { isEndpointReady } from '@svcnet/model';
 
 /** Each endpoint address of a slice with its readiness (ready unless the condition says false, as kube-proxy reads it). */
 function readiness(slice: EndpointSlice | undefined): Map<string, boolean> {
   const m = new Map<string, boolean>();
-  for (const ep of slice?.endpoints ?? []) for (const a of ep.addresses ?? []) m.set(a, ep.conditions?.ready !== false);
+  for (const ep of slice?.endpoints ?? []) for (const a of ep.addresses ?? []) m.set(a, isEndpointReady(ep));
   return m;
 }
 

@@ -1,6 +1,6 @@
 import type { Endpoints, EndpointSlice, Ingress, KubeObject, Node, ObjectOfKind, Pod, Service } from '@svcnet/model';
-import { objectKey } from '@svcnet/model';
-import { listAndWatch, type Informer, type NodeAgentStatus, type NodeStatusStore, type Store } from '@svcnet/store';
+import { objectKey, sliceServiceKey } from '@svcnet/model';
+import { SharedInformerFactory, type Informer, type NodeAgentStatus, type NodeStatusStore, type Store } from '@svcnet/store';
 import { describeSliceChange } from './changeText.js';
 
 /** The kinds the dashboard shows; each gets one informer. */
@@ -55,6 +55,8 @@ export interface Snapshot {
 }
 
 export interface ClusterModelOptions {
+  /** The process's shared informers (the in-memory cluster's); without it, the model builds its own on `store`. */
+  informers?: SharedInformerFactory;
   /** What the header says the data comes from (`demo`, `redis://...`, `manifests: ./dir`). */
   source: string;
   now?: () => number;
@@ -96,6 +98,7 @@ export class ClusterModel {
   private readonly endpointsByKey = new Map<string, Endpoints>();
   private readonly podsByKey = new Map<string, Pod>();
   private agentPoll: NodeJS.Timeout | undefined;
+  private ownFactory: SharedInformerFactory | undefined;
 
   constructor(
     private readonly store: Store,
@@ -107,8 +110,10 @@ export class ClusterModel {
   }
 
   start(): void {
+    if (!this.options.informers) this.ownFactory = new SharedInformerFactory(this.store);
+    const informers = this.options.informers ?? this.ownFactory!;
     for (const kind of WATCHED_KINDS) {
-      const informer = listAndWatch(this.store, kind, {
+      const informer = informers.informer(kind, {
         onError: (e) => this.recordError(kind, e),
       }) as unknown as Informer<KubeObject>;
       this.informers.set(kind, informer);
@@ -157,6 +162,8 @@ export class ClusterModel {
     if (this.agentPoll) clearInterval(this.agentPoll);
     for (const u of this.unsubscribers) u();
     for (const i of this.informers.values()) i.stop();
+    this.ownFactory?.stop();
+    this.ownFactory = undefined;
     this.unsubscribers = [];
     this.informers.clear();
   }
@@ -251,9 +258,8 @@ export class ClusterModel {
         return;
       case 'EndpointSlice': {
         const slice = obj as EndpointSlice;
-        const svc = slice.metadata?.labels?.['kubernetes.io/service-name'];
-        if (!svc) return;
-        const svcKey = `${slice.metadata?.namespace ?? 'default'}/${svc}`;
+        const svcKey = sliceServiceKey(slice);
+        if (!svcKey) return;
         let m = this.slicesBySvc.get(svcKey);
         if (!m) this.slicesBySvc.set(svcKey, (m = new Map()));
         if (del) m.delete(key);

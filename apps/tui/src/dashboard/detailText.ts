@@ -1,5 +1,5 @@
 import type { KubeObject, Service } from '@svcnet/model';
-import { formatAge, objectKey, serviceEnvVars } from '@svcnet/model';
+import { formatAge, objectKey, serviceEnvVars, isEndpointReady } from '@svcnet/model';
 import { stringify } from 'yaml';
 import type { Snapshot } from './clusterModel.js';
 import { describeService } from '../describe.js';
@@ -56,7 +56,7 @@ export function serviceTree(s: Snapshot, svc: Service, renderers: DetailRenderer
     });
     eps.forEach(({ e, port }, ei) => {
       const c = e.conditions ?? {};
-      const state = c.ready !== false ? 'ready' : c.terminating ? 'terminating' : c.serving ? 'serving' : 'not ready';
+      const state = isEndpointReady(e) ? 'ready' : c.terminating ? 'terminating' : c.serving ? 'serving' : 'not ready';
       lines.push(`${lastPort ? '   ' : '│  '}${ei === eps.length - 1 ? '└─' : '├─'} ${e.addresses?.[0]}:${port ?? '?'} ${state}${e.nodeName ? ` on ${e.nodeName}` : ''}${e.targetRef?.name ? ` (pod ${e.targetRef.name})` : ''}`);
     });
   });

@@ -1,14 +1,24 @@
 import type { EndpointSlice, Pod, Service } from '@svcnet/model';
+import { objectKey, sliceServiceKey } from '@svcnet/model';
 import { type RecordIndexOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type NameNode, type PtrEntry, SERVICE_NAME_LABEL, type ServiceRecords, canonicalAddress, serviceRecords } from './serviceRecords.js';
+import { type NameNode, type PtrEntry, type ServiceRecords, canonicalAddress, serviceRecords } from './serviceRecords.js';
 
 /** Namespaces every Kubernetes API server has: they exist even when they hold nothing svcnet sees. */
 const BUILTIN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 const EMPTY: ServiceRecords = { names: new Map(), ptrs: new Map() };
+/** objectKey in lower case: DNS names compare without case. */
+const lowerKey = (obj: Service | EndpointSlice | Pod): string => objectKey(obj).toLowerCase();
 
-function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
-  return `${(obj.metadata?.namespace ?? 'default').toLowerCase()}/${(obj.metadata?.name ?? '').toLowerCase()}`;
-}
+/**
+ * One change to what the index answers from, as a replica (a DNS worker) applies it: a Service's
+ * records (undefined: the Service is gone), a Pod's addresses (for `pods verified`), or the SOA
+ * serial and synced state. Plain data, so it crosses to a worker thread by structured clone.
+ */
+export type IndexChange =
+  | { readonly kind: 'service'; readonly key: string; readonly records: ServiceRecords | undefined }
+  | { readonly kind: 'pod'; readonly key: string; readonly pod: { readonly ns: string; readonly ips: readonly string[] } | undefined }
+  | { readonly kind: 'state'; readonly serial: number; readonly synced: boolean };
+
 
 /**
  * The cluster zone's records, kept per Service so that a change to one Service, EndpointSlice or
@@ -21,12 +31,15 @@ function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): strin
  */
 export class RecordIndex {
   readonly options: ResolvedOptions;
-  /** SOA serial; the view sets it to the time of the last change (CoreDNS: APIConn.Modified). */
-  serial = 1;
-  /** False until the first list of every watched kind is in (CoreDNS: HasSynced). */
-  synced = false;
   /** Bumped on every change: a cheap staleness check for caches outside the nodes. */
   version = 0;
+  /**
+   * Told every change, for replicas (DNS workers: see server/dnsWorkers.ts). A replica that applies
+   * these with `apply`, after `changes()` for the state so far, answers as this index does.
+   */
+  onChange: ((c: IndexChange) => void) | undefined;
+  private serialValue = 1;
+  private syncedValue = false;
 
   readonly names = new Map<string, NameNode>();
   private readonly services = new Map<string, Service>();
@@ -56,12 +69,63 @@ export class RecordIndex {
     return idx;
   }
 
+  /** SOA serial; the view sets it to the time of the last change (CoreDNS: APIConn.Modified). */
+  get serial(): number {
+    return this.serialValue;
+  }
+
+  set serial(v: number) {
+    this.serialValue = v;
+    this.onChange?.({ kind: 'state', serial: v, synced: this.syncedValue });
+  }
+
+  /** False until the first list of every watched kind is in (CoreDNS: HasSynced). */
+  get synced(): boolean {
+    return this.syncedValue;
+  }
+
+  set synced(v: boolean) {
+    this.syncedValue = v;
+    this.onChange?.({ kind: 'state', serial: this.serialValue, synced: v });
+  }
+
+  /** The whole state as changes: what a new replica applies first. */
+  changes(): IndexChange[] {
+    const out: IndexChange[] = [];
+    for (const [key, records] of this.contributed) out.push({ kind: 'service', key, records: bare(records) });
+    for (const [key, pod] of this.pods) out.push({ kind: 'pod', key, pod });
+    out.push({ kind: 'state', serial: this.serialValue, synced: this.syncedValue });
+    return out;
+  }
+
+  /**
+   * Applies a change told by another index's `onChange` (or `changes()`): a replica holds the
+   * records it answers from and the Pod addresses, never the Services, slices or Pods themselves.
+   */
+  apply(c: IndexChange): void {
+    if (c.kind === 'state') {
+      this.serialValue = c.serial;
+      this.syncedValue = c.synced;
+      this.version++;
+    } else if (c.kind === 'pod') {
+      this.deletePodKey(c.key);
+      if (c.pod) this.addPod(c.key, c.pod.ns, [...c.pod.ips]);
+    } else {
+      const had = this.contributed.has(c.key);
+      if (had !== (c.records !== undefined)) this.countNs(c.key.split('/')[0]!, c.records ? 1 : -1);
+      this.version++;
+      // Encoded answers are the server's own cache: a replica compiles its own.
+      for (const n of c.records?.names.values() ?? []) delete n.wire;
+      this.install(c.key, c.records);
+    }
+  }
+
   get serviceCount(): number {
     return this.services.size;
   }
 
   upsertService(svc: Service): void {
-    const key = keyOf(svc);
+    const key = lowerKey(svc);
     if (!this.services.has(key)) this.countNs(key.split('/')[0]!, 1);
     this.services.set(key, svc);
     this.rebuild(key);
@@ -75,10 +139,8 @@ export class RecordIndex {
   }
 
   upsertEndpointSlice(slice: EndpointSlice): void {
-    const sliceKey = keyOf(slice);
-    const ns = sliceKey.split('/')[0]!;
-    const svcName = slice.metadata?.labels?.[SERVICE_NAME_LABEL]?.toLowerCase();
-    const owner = svcName ? `${ns}/${svcName}` : undefined;
+    const sliceKey = lowerKey(slice);
+    const owner = sliceServiceKey(slice)?.toLowerCase();
     const previous = this.sliceOwner.get(sliceKey);
     if (previous && previous !== owner) this.removeSlice(sliceKey, previous);
     if (!owner) return;
@@ -96,12 +158,20 @@ export class RecordIndex {
   }
 
   upsertPod(pod: Pod): void {
-    const key = keyOf(pod);
+    const key = lowerKey(pod);
     this.deletePodKey(key);
-    if (pod.metadata?.deletionTimestamp) return;
+    if (pod.metadata?.deletionTimestamp) {
+      this.onChange?.({ kind: 'pod', key, pod: undefined });
+      return;
+    }
     const ns = key.split('/')[0]!;
     const raw = pod.status?.podIPs?.map((p) => p.ip ?? '') ?? (pod.status?.podIP ? [pod.status.podIP] : []);
     const ips = raw.map((ip) => canonicalAddress(ip)).filter((ip): ip is string => ip !== undefined);
+    this.addPod(key, ns, ips);
+    this.onChange?.({ kind: 'pod', key, pod: { ns, ips } });
+  }
+
+  private addPod(key: string, ns: string, ips: string[]): void {
     this.pods.set(key, { ns, ips });
     this.countNs(ns, 1);
     for (const ip of ips) {
@@ -113,12 +183,15 @@ export class RecordIndex {
   }
 
   deletePod(namespace: string, name: string): void {
-    this.deletePodKey(`${namespace.toLowerCase()}/${name.toLowerCase()}`);
+    const key = `${namespace.toLowerCase()}/${name.toLowerCase()}`;
+    if (!this.pods.has(key)) return;
+    this.deletePodKey(key);
+    this.onChange?.({ kind: 'pod', key, pod: undefined });
   }
 
   /** Replaces every object of one kind (a relist after the watch expired). */
   replaceAll(kind: 'Service' | 'EndpointSlice' | 'Pod', items: readonly (Service | EndpointSlice | Pod)[]): void {
-    const keep = new Set(items.map(keyOf));
+    const keep = new Set(items.map(lowerKey));
     if (kind === 'Service') {
       for (const k of [...this.services.keys()]) if (!keep.has(k)) this.deleteService(...split(k));
       for (const s of items) this.upsertService(s as Service);
@@ -188,6 +261,14 @@ export class RecordIndex {
   /** Recomputes one Service's names and PTRs: work proportional to that Service. */
   private rebuild(svcKey: string): void {
     this.version++;
+    const svc = this.services.get(svcKey);
+    const recs = svc ? serviceRecords(svc, [...(this.slicesBySvc.get(svcKey)?.values() ?? [])], this.options) : undefined;
+    this.install(svcKey, recs);
+    this.onChange?.({ kind: 'service', key: svcKey, records: recs });
+  }
+
+  /** Replaces one Service's contribution to the names and PTRs (undefined: it has none now). */
+  private install(svcKey: string, recs: ServiceRecords | undefined): void {
     const old = this.contributed.get(svcKey) ?? EMPTY;
     for (const [name, n] of old.names) if (this.names.get(name) === n) this.names.delete(name);
     for (const ip of old.ptrs.keys()) {
@@ -195,12 +276,10 @@ export class RecordIndex {
       if (refs && refs.length > 0) this.ptrs.set(ip, refs);
       else this.ptrs.delete(ip);
     }
-    const svc = this.services.get(svcKey);
-    if (!svc) {
+    if (!recs) {
       this.contributed.delete(svcKey);
       return;
     }
-    const recs = serviceRecords(svc, [...(this.slicesBySvc.get(svcKey)?.values() ?? [])], this.options);
     this.contributed.set(svcKey, recs);
     for (const [name, n] of recs.names) this.names.set(name, n);
     for (const [ip, e] of recs.ptrs) {
@@ -209,6 +288,14 @@ export class RecordIndex {
       else this.ptrs.set(ip, [{ svcKey, e }]);
     }
   }
+}
+
+/** Records without the server's encoded answers (never sent to a replica). */
+function bare(r: ServiceRecords): ServiceRecords {
+  let plain = true;
+  for (const n of r.names.values()) if (n.wire) plain = false;
+  if (plain) return r;
+  return { names: new Map([...r.names].map(([k, n]) => [k, { svcKey: n.svcKey, items: n.items, ...(n.alias !== undefined ? { alias: n.alias } : {}) }])), ptrs: r.ptrs };
 }
 
 function split(key: string): [string, string] {

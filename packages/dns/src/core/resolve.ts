@@ -1,4 +1,4 @@
-import { ipFromReverseName } from '@svcnet/model';
+import { ipFromReverseName, ipFamily } from '@svcnet/model';
 import { canonicalName } from './options.js';
 import { type Answer, QTYPE, RCODE, type RR } from './records.js';
 import type { RecordIndex } from './recordIndex.js';
@@ -65,7 +65,7 @@ function apexAnswer(idx: RecordIndex, qtype: number, zone: string): Answer {
   if (qtype === QTYPE.SOA) return reply(RCODE.NOERROR, zone, [soaRecord(idx, zone)]);
   if (qtype === QTYPE.NS) {
     const ns = zone ? `ns.dns.${zone}` : 'ns.dns';
-    const glue: RR[] = idx.options.nsAddresses.map((ip) => ({ name: ns, type: ip.includes(':') ? 'AAAA' : 'A', ttl, data: ip }));
+    const glue: RR[] = idx.options.nsAddresses.map((ip) => ({ name: ns, type: ipFamily(ip) === 'IPv6' ? 'AAAA' : 'A', ttl, data: ip }));
     return reply(RCODE.NOERROR, zone, [{ name: zone, type: 'NS', ttl, data: ns }], glue);
   }
   return reply(RCODE.NOERROR, zone);
@@ -98,7 +98,7 @@ function forwardAnswer(idx: RecordIndex, name: string, qtype: number, zone: stri
   }
   if (rel === 'ns.dns') {
     const want = qtype === QTYPE.A ? false : qtype === QTYPE.AAAA ? true : undefined;
-    const ips = want === undefined ? [] : idx.options.nsAddresses.filter((ip) => ip.includes(':') === want);
+    const ips = want === undefined ? [] : idx.options.nsAddresses.filter((ip) => (ipFamily(ip) === 'IPv6') === want);
     return reply(RCODE.NOERROR, zone, ips.map((ip) => ({ name, type: want ? 'AAAA' : 'A', ttl, data: ip })));
   }
   const node = idx.names.get(name);
@@ -182,7 +182,7 @@ function missingName(idx: RecordIndex, rel: string, name: string, qtype: number,
   const ip = canonicalAddress(text);
   if (!ip) return reply(RCODE.NXDOMAIN, zone);
   if (idx.options.pods === 'verified' && !idx.podExists(ip, ns)) return reply(RCODE.NXDOMAIN, zone);
-  const v6 = ip.includes(':');
+  const v6 = ipFamily(ip) === 'IPv6';
   const ttl = idx.options.ttl;
   if ((qtype === QTYPE.A && !v6) || (qtype === QTYPE.AAAA && v6)) {
     return reply(RCODE.NOERROR, zone, [{ name, type: v6 ? 'AAAA' : 'A', ttl, data: ip }]);

@@ -1,4 +1,4 @@
-import { canonicalIP, type EndpointSlice, type Service } from '@svcnet/model';
+import { canonicalIP, type EndpointSlice, type Service, isEndpointReady, ipFamily } from '@svcnet/model';
 
 const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -40,7 +40,6 @@ export interface ServiceRecords {
   ptrs: Map<string, PtrEntry>;
 }
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 export function isHeadless(svc: Service): boolean {
   return svc.spec?.clusterIP === 'None' || svc.spec?.clusterIPs?.[0] === 'None';
@@ -66,11 +65,11 @@ function readyAddresses(slices: readonly EndpointSlice[], o: ResolvedOptions): R
           }))
         : [{ port: -1, name: '', protocol: '' }];
     for (const ep of slice.endpoints ?? []) {
-      if (ep.conditions?.ready === false) continue;
+      if (!isEndpointReady(ep)) continue;
       for (const raw of ep.addresses ?? []) {
         const ip = canonicalAddress(raw);
         if (!ip) continue;
-        out.push({ ip, v6: ip.includes(':'), hostname: endpointHostname(ep, ip, o), ports });
+        out.push({ ip, v6: ipFamily(ip) === 'IPv6', hostname: endpointHostname(ep, ip, o), ports });
       }
     }
   }
@@ -86,7 +85,7 @@ function endpointHostname(
   if (ep.hostname) return ep.hostname.toLowerCase();
   const pod = ep.targetRef?.name;
   if (o.endpointPodNames && pod && pod.length < 64) return pod.toLowerCase();
-  return ip.includes(':') ? ip.replaceAll(':', '-') : ip.replaceAll('.', '-');
+  return ipFamily(ip) === 'IPv6' ? ip.replaceAll(':', '-') : ip.replaceAll('.', '-');
 }
 
 function node(names: Map<string, NameNode>, name: string, svcKey: string): NameNode {
@@ -160,7 +159,7 @@ export function serviceRecords(
     const portName = (p.name ?? '').toLowerCase();
     const named = portName ? node(names, `_${portName}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`, svcKey) : undefined;
     for (const ip of ips) {
-      const item = { ip, v6: ip.includes(':'), port: p.port, target: base };
+      const item = { ip, v6: ipFamily(ip) === 'IPv6', port: p.port, target: base };
       svcNode.items.push(item);
       named?.items.push(item);
     }

@@ -3,77 +3,27 @@ import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
 import type { RecordIndex } from '../core/recordIndex.js';
 import { RCODE } from '../core/records.js';
 import { maxUdpSize, optRecord, writeError, writeReplyHeader } from '../wire/message.js';
-import { encodeQuestion } from '../wire/question.js';
-import { PARSE_DROP, PARSE_OK, newParsedQuery, parseQuery, scanQuery, type ParsedQuery } from '../wire/query.js';
-import { type CacheOptions, ResponseCache } from './cache.js';
+import { PARSE_DROP, PARSE_OK, newParsedQuery, scanQuery, type ParsedQuery } from '../wire/query.js';
+import type { ResponseCache } from './cache.js';
 import { chaseAnswer } from './chase.js';
 import { ClientAcl, openResolverWarning } from './clientAcl.js';
 import { DnsError, parseHostPort } from './errors.js';
-import { Forwarder, resolvConfNameservers } from './forwarder.js';
+import { ForwardPipeline } from './forwardPipeline.js';
+import { type Forwarder, resolvConfNameservers } from './forwarder.js';
 import { literalLookup } from './literalLookup.js';
 import { startHttpEndpoints } from './httpEndpoints.js';
-import { DnsMetrics } from './metrics.js';
+import { LoopDetector } from './loopDetector.js';
+import { type DnsMetricCounts, DnsMetrics } from './metrics.js';
 import { Responder } from './responder.js';
 import { TcpListener } from './tcpListener.js';
 import { type FastSend, fastUdp } from './udpFastPath.js';
+import type { DnsLogger, DnsServerOptions, ListenAddresses } from './dnsServerOptions.js';
 
-export interface DnsLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
-export interface DnsServerOptions {
-  /** The records to serve; the server reads it on every query, so updates apply at once. */
-  index: RecordIndex;
-  /** `host:port` for UDP and TCP. Default `127.0.0.1:53`; port 0 picks a free port. */
-  listen?: string;
-  /**
-   * Resolvers for names outside the zone (CoreDNS forward). Undefined: the nameservers of
-   * /etc/resolv.conf (production only: tests pass a resolver of their own). `[]`: answer REFUSED.
-   */
-  upstreams?: readonly string[];
-  upstreamTimeoutMs?: number;
-  /**
-   * Client networks (CIDRs or addresses) allowed to query, as CoreDNS's acl plugin `allow net ...`
-   * followed by `block`: every query from anywhere else is answered REFUSED (see clientAcl.ts for
-   * why every query and not only recursion). Undefined or empty: every client is answered, and a
-   * server that forwards and listens beyond loopback logs a warning that it is an open resolver.
-   */
-  allow?: readonly string[];
-  /** How the caller's users set `allow` (a flag name), for that warning. Default `allow`. */
-  allowSetting?: string;
-  /** Response cache for forwarded names; `false` turns it off. */
-  cache?: CacheOptions | false;
-  /** Where metrics go (the agent passes its own to merge registries). Default a new Registry. */
-  registry?: Registry;
-  /** Metric name prefix: `<prefix>_dns_requests_total` and so on. Default `svcnet`. */
-  metricsPrefix?: string;
-  /** `host:port` of an HTTP listener for /health, /ready and /metrics. Default none. */
-  httpListen?: string;
-  /** TCP connections idle this long are closed (RFC 7766 suggests seconds). Default 10000 ms. */
-  tcpIdleTimeoutMs?: number;
-  /** Most concurrent TCP connections. Default 1000. */
-  maxTcpConnections?: number;
-  /** Most forwarded queries waiting at once; more get SERVFAIL. Default 1000. */
-  maxInflight?: number;
-  logger?: DnsLogger;
-  /**
-   * Answer UDP through Node's socket handle directly (see udpFastPath.ts). Default true; false
-   * uses only dgram's public API (same replies, more CPU per query).
-   */
-  udpFastPath?: boolean;
-}
-
-export interface ListenAddresses {
-  udp: { address: string; port: number };
-  tcp: { address: string; port: number };
-  http?: { address: string; port: number };
-}
+export type { DnsLogger, DnsServerOptions, ListenAddresses } from './dnsServerOptions.js';
 
 /** A power of two: one fast-path answer in this many is timed for the duration histogram. */
 const TIME_SAMPLE = 16;
@@ -93,8 +43,7 @@ export class DnsServer {
   readonly forwarder?: Forwarder;
   /** The client ACL, when `allow` names networks. */
   readonly acl?: ClientAcl;
-  /** Upstreams found to send our own queries back (loop detection); they are no longer used. */
-  readonly loops: string[] = [];
+  readonly loopDetector: LoopDetector;
   /** Settles when every upstream has been probed for a forwarding loop. */
   loopCheck: Promise<void> = Promise.resolve();
 
@@ -105,8 +54,7 @@ export class DnsServer {
   private udpAnswered = 0;
   private readonly listen: { host: string; port: number };
   private readonly log: DnsLogger;
-  private readonly inflight = new Map<string, Promise<Buffer | undefined>>();
-  private readonly probes = new Map<string, number>();
+  private readonly pipeline: ForwardPipeline;
   private udp?: dgram.Socket;
   private tcp?: TcpListener;
   private httpServer?: http.Server;
@@ -119,10 +67,24 @@ export class DnsServer {
     this.log = o.logger ?? silent;
     const upstreams = o.upstreams ?? resolvConfNameservers(readResolvConf());
     if (o.allow?.length) this.acl = new ClientAcl(o.allow);
-    if (upstreams.length > 0) this.forwarder = new Forwarder({ upstreams, timeoutMs: o.upstreamTimeoutMs, maxInflight: o.maxInflight });
-    if (o.cache !== false && this.forwarder) this.cache = new ResponseCache(o.cache || {});
+    this.pipeline = new ForwardPipeline({ upstreams, timeoutMs: o.upstreamTimeoutMs, maxInflight: o.maxInflight, cache: o.cache });
+    this.forwarder = this.pipeline.forwarder;
+    this.cache = this.pipeline.cache;
+    const ld = o.loopDetection;
+    this.loopDetector = new LoopDetector(this.forwarder, this.log, ld ? { nonce: ld.nonce, onLoop: (i) => ld.onLoop(i) } : {});
+    this.pipeline.watchLoops(this.loopDetector);
     this.registry = o.registry ?? new Registry();
     this.metrics = new DnsMetrics(this.registry, o.metricsPrefix ?? 'svcnet', () => ({ cache: this.cache, forwarder: this.forwarder, acl: this.acl !== undefined }));
+  }
+
+  /** Upstreams found to send our own queries back (loop detection); they are no longer used. */
+  get loops(): readonly string[] {
+    return this.loopDetector.loops;
+  }
+
+  /** This server's counters as plain data (a DNS worker's report to its parent). */
+  metricCounts(): DnsMetricCounts {
+    return this.metrics.counts({ cache: this.cache, forwarder: this.forwarder });
   }
 
   get addresses(): ListenAddresses {
@@ -146,7 +108,7 @@ export class DnsServer {
         },
       });
       try {
-        tcpAddr = await this.tcp.listen(this.listen.host, udp.address().port);
+        tcpAddr = await this.tcp.listen(this.listen.host, udp.address().port, this.o.reusePort === true);
         break;
       } catch (e) {
         await new Promise<void>((r) => udp.close(() => r()));
@@ -167,8 +129,8 @@ export class DnsServer {
       this.httpServer = h.server;
       this.addrs.http = { address: h.address, port: h.port };
     }
-    this.checkStaticLoops(port);
-    this.loopCheck = this.probeLoops();
+    this.loopDetector.checkStatic(this.listen.host, port);
+    if (this.o.loopDetection?.sendProbes !== false) this.loopCheck = this.loopDetector.probe();
     this.log.info({ listen: `${this.listen.host}:${port}`, upstreams: this.forwarder?.upstreams.map((u) => u.label) ?? [], allow: this.acl?.networks ?? 'any' }, 'dns server started');
     const open = openResolverWarning(this.listen.host, this.forwarder !== undefined, this.acl, this.o.allowSetting ?? 'allow');
     if (open) this.log.warn({ listen: `${this.listen.host}:${port}` }, open);
@@ -177,7 +139,8 @@ export class DnsServer {
 
   private async bindUdp(): Promise<dgram.Socket> {
     const family = net.isIPv6(this.listen.host) ? 'udp6' : 'udp4';
-    const udp = dgram.createSocket({ type: family, lookup: literalLookup });
+    // reusePort is Node 22.12+ (@types/node 20 does not know it); Node 20 ignores the option.
+    const udp = dgram.createSocket({ type: family, lookup: literalLookup, ...(this.o.reusePort ? { reusePort: true } : {}) } as dgram.SocketOptions);
     // One handler for every datagram: no closure per query unless the answer has to wait
     // (forwarding). With udpFastPath the handle's own callback replaces it.
     udp.on('message', (m, r) => {
@@ -196,7 +159,7 @@ export class DnsServer {
   }
 
   async stop(): Promise<void> {
-    this.forwarder?.close();
+    this.pipeline.close();
     await new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r()));
     await this.tcp?.close();
     await new Promise<void>((r) => (this.httpServer ? this.httpServer.close(() => r()) : r()));
@@ -315,7 +278,7 @@ export class DnsServer {
           else {
             const qc = { ...q };
             const reply = typeof from === 'function' ? from : this.udpReply(from);
-            const p = local ? chaseAnswer(msg, qc, local, maxSize, (name, qtype) => this.upstreamAnswer(name, qtype)) : this.forward(msg, qc, maxSize);
+            const p = local ? chaseAnswer(msg, qc, local, maxSize, (name, qtype) => this.pipeline.upstreamAnswer(name, qtype)) : this.pipeline.forward(msg, qc, maxSize);
             p.then(
               (b) => reply(this.done(b ?? writeError(msg, qc, RCODE.SERVFAIL), qc.qtype, t0)),
               () => reply(this.done(writeError(msg, qc, RCODE.SERVFAIL), qc.qtype, t0)),
@@ -339,77 +302,6 @@ export class DnsServer {
   private done(b: Buffer, qtype: number, t0: number): Buffer {
     this.metrics.response(b[3]! & 0xf, qtype, (performance.now() - t0) / 1000);
     return b;
-  }
-
-  /** Forwards a question outside the zone through the cache; undefined means SERVFAIL. */
-  private async forward(msg: Buffer, q: ParsedQuery, maxSize: number): Promise<Buffer | undefined> {
-    const probe = this.probes.get(q.name);
-    if (probe !== undefined) {
-      const up = this.forwarder!.upstreams[probe]!;
-      if (!up.loop) {
-        this.forwarder!.markLoop(probe);
-        this.loops.push(up.label);
-        this.log.warn({ upstream: up.label }, 'plugin/loop: forwarding loop detected: this upstream sends our queries back to us; it is no longer used');
-      }
-      return undefined;
-    }
-    if (!this.forwarder) return writeError(msg, q, RCODE.REFUSED);
-    const key = `${q.name}|${q.qtype}|${q.qclass}`;
-    const cached = q.nameExact ? this.cache?.get(key) : undefined;
-    if (cached) return this.cache!.render(cached, msg, q, maxSize);
-    let p = this.inflight.get(key);
-    if (!p) {
-      // Identical questions in flight share one upstream query: this also stops a loop from multiplying.
-      p = this.forwarder
-        .exchange(Buffer.from(msg.subarray(12, q.questionEnd)))
-        .then((r) => r.response, () => undefined)
-        .finally(() => this.inflight.delete(key));
-      this.inflight.set(key, p);
-    }
-    const resp = await p;
-    if (!resp) return undefined;
-    const cache = this.cache ?? new ResponseCache({ capacity: 0 });
-    const entry = cache.parseEntry(resp);
-    if (!entry) return writeError(msg, q, resp.readUInt16BE(2) & 0xf);
-    if (q.nameExact && this.cache) this.cache.store(key, entry);
-    return cache.render(entry, msg, q, maxSize);
-  }
-
-  /** An upstream's answer records for an ExternalName target (through the cache). */
-  private async upstreamAnswer(name: string, qtype: number): Promise<Buffer | undefined> {
-    if (!this.forwarder) return undefined;
-    const question = encodeQuestion(name, qtype);
-    const msg = Buffer.alloc(12 + question.length);
-    msg.writeUInt16BE(1, 4);
-    question.copy(msg, 12);
-    const q = newParsedQuery();
-    if (parseQuery(msg, q) !== PARSE_OK) return undefined;
-    return this.forward(msg, q, 65535);
-  }
-
-  private checkStaticLoops(port: number): void {
-    const self = this.listen.host;
-    const any = self === '0.0.0.0' || self === '::';
-    for (const up of this.forwarder?.upstreams ?? []) {
-      const local = up.host === self || (any && (up.host.startsWith('127.') || up.host === '::1'));
-      if (local && up.port === port) {
-        throw new DnsError('ForwardLoop', `plugin/loop: upstream ${up.label} is this server's own address: forwarding to it would loop; remove it from upstreams`);
-      }
-    }
-  }
-
-  /** CoreDNS loop plugin: send each upstream a unique name; seeing it come back means a loop. */
-  private async probeLoops(): Promise<void> {
-    const f = this.forwarder;
-    if (!f) return;
-    const nonce = randomBytes(8).toString('hex');
-    await Promise.all(
-      f.upstreams.map(async (_, i) => {
-        const name = `${nonce}.${i}.svcnet-loop-probe`;
-        this.probes.set(name, i);
-        await f.exchange(encodeQuestion(name, 13), i).catch(() => undefined); // HINFO, as CoreDNS's loop plugin
-      }),
-    );
   }
 }
 

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { joinHostPort } from '@svcnet/model';
 import { DnsError, parseHostPort } from './errors.js';
 import { literalLookup } from './literalLookup.js';
 import { isReplyTo, randomQueryId } from './upstreamReply.js';
@@ -64,7 +65,7 @@ export class Forwarder {
     this.upstreams = o.upstreams.map((u) => {
       const { host, port } = parseHostPort(u, 53, 'upstream');
       if (net.isIP(host) === 0) throw new DnsError('BadUpstream', `plugin/forward: upstream "${u}" is not an IP address`);
-      return { host, port, label: net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`, loop: false };
+      return { host, port, label: joinHostPort(host, port), loop: false };
     });
     this.timeoutMs = o.timeoutMs ?? 2000;
     this.maxInflight = o.maxInflight ?? 1000;

@@ -46,6 +46,17 @@ export interface MetricSources {
   acl?: boolean;
 }
 
+/** A server's counters as plain data: what a DNS worker reports to the parent that exports them. */
+export interface DnsMetricCounts {
+  requests: number[][];
+  responses: number[];
+  durations: number[][];
+  dropped: number;
+  aclBlocked: number;
+  cache?: { hits: number; misses: number; size: number };
+  forwarder?: { requests: number; failures: number; unwanted: number };
+}
+
 /**
  * Counters and the duration histogram kept as plain numbers on the hot path and copied into
  * prom-client at scrape time (`collect()`), so a query costs a few array increments: prom-client's
@@ -68,15 +79,26 @@ export class DnsMetrics {
   private readonly lastSeconds = new Float64Array(TYPES.length);
   private readonly lastBucket = new Uint8Array(TYPES.length).fill(NO_SAMPLE);
 
-  constructor(registry: Registry, prefix: string, sources: () => MetricSources) {
+  /**
+   * `refresh`: awaited before a scrape reads the counters (the parent of DNS workers fetches theirs
+   * into this object then, see `load`); concurrent collects share one call.
+   */
+  constructor(registry: Registry, prefix: string, sources: () => MetricSources, refresh?: () => Promise<void>) {
     const n = metricNames(prefix);
     const self = this;
+    // prom-client awaits a collect that returns a promise (lib/counter.js get()).
+    const fresh = <T>(fill: (this: T) => void) =>
+      refresh
+        ? function (this: T): Promise<void> {
+            return refresh().then(() => fill.call(this));
+          }
+        : fill;
     new Counter({
       name: n.requests,
       help: 'Counter of DNS requests made per protocol, family and type.',
       labelNames: ['proto', 'family', 'type'],
       registers: [registry],
-      collect() {
+      collect: fresh(function (this: Counter) {
         this.reset();
         for (let i = 0; i < 4; i++) {
           const row = self.requests[i]!;
@@ -84,17 +106,17 @@ export class DnsMetrics {
             if (row[t]) this.inc({ proto: i >> 1 ? 'tcp' : 'udp', family: i & 1 ? '2' : '1', type: TYPES[t]! }, row[t]);
           }
         }
-      },
+      }),
     });
     new Counter({
       name: n.responses,
       help: 'Counter of response status codes.',
       labelNames: ['rcode'],
       registers: [registry],
-      collect() {
+      collect: fresh(function (this: Counter) {
         this.reset();
         self.responses.forEach((v, rc) => v && this.inc({ rcode: RCODES[rc] ?? (rc === 16 ? 'BADVERS' : String(rc)) }, v));
-      },
+      }),
     });
     new Histogram({
       name: n.duration,
@@ -102,7 +124,7 @@ export class DnsMetrics {
       labelNames: ['type'],
       buckets: BUCKETS,
       registers: [registry],
-      collect() {
+      collect: fresh(function (this: Histogram) {
         this.reset();
         const map = (this as unknown as { hashMap: Record<string, HistogramValues> }).hashMap;
         self.durations.forEach((d, t) => {
@@ -114,10 +136,10 @@ export class DnsMetrics {
           v.sum = d[BUCKETS.length]!;
           v.count = count;
         });
-      },
+      }),
     });
     const counterFrom = (name: string, help: string, read: () => number | undefined) =>
-      new Counter({ name, help, registers: [registry], collect() { this.reset(); const v = read(); if (v) this.inc(v); } });
+      new Counter({ name, help, registers: [registry], collect: fresh(function (this: Counter) { this.reset(); const v = read(); if (v) this.inc(v); }) });
     counterFrom(n.cacheHits, 'The count of cache hits.', () => sources().cache?.hits);
     counterFrom(n.cacheMisses, 'The count of cache misses.', () => sources().cache?.misses);
     counterFrom(n.forwardRequests, 'Counter of requests made per upstream.', () => sources().forwarder?.requests);
@@ -128,7 +150,36 @@ export class DnsMetrics {
     counterFrom(n.aclBlocked, 'Counter of DNS requests being blocked (answered REFUSED: the client is outside the allowed networks).', () => (sources().acl ? self.aclBlocked : undefined));
     counterFrom(n.aclAllowed, 'Counter of DNS requests being allowed by the client ACL.', () => (sources().acl ? self.totalRequests() - self.aclBlocked : undefined));
     counterFrom(n.dropped, 'Counter of packets dropped without an answer (malformed or not queries).', () => self.dropped);
-    new Gauge({ name: n.cacheEntries, help: 'The number of elements in the cache.', registers: [registry], collect() { this.set(sources().cache?.size ?? 0); } });
+    new Gauge({ name: n.cacheEntries, help: 'The number of elements in the cache.', registers: [registry], collect: fresh(function (this: Gauge) { this.set(sources().cache?.size ?? 0); }) });
+  }
+
+  /** The counters as plain data (`sources` adds the cache's and forwarder's). */
+  counts(sources: MetricSources): DnsMetricCounts {
+    return {
+      requests: this.requests.map((r) => [...r]),
+      responses: [...this.responses],
+      durations: this.durations.map((d) => [...d]),
+      dropped: this.dropped,
+      aclBlocked: this.aclBlocked,
+      ...(sources.cache ? { cache: { hits: sources.cache.hits, misses: sources.cache.misses, size: sources.cache.size } } : {}),
+      ...(sources.forwarder ? { forwarder: { requests: sources.forwarder.requests, failures: sources.forwarder.failures, unwanted: sources.forwarder.unwanted } } : {}),
+    };
+  }
+
+  /** Sets the counters to the sum of `all` (the workers' counts), for the scrape that follows. */
+  load(all: readonly DnsMetricCounts[]): void {
+    for (const row of this.requests) row.fill(0);
+    this.responses.fill(0);
+    for (const d of this.durations) d.fill(0);
+    this.dropped = 0;
+    this.aclBlocked = 0;
+    for (const c of all) {
+      c.requests.forEach((row, i) => row.forEach((v, t) => (this.requests[i]![t]! += v)));
+      c.responses.forEach((v, i) => (this.responses[i]! += v));
+      c.durations.forEach((d, t) => d.forEach((v, i) => (this.durations[t]![i]! += v)));
+      this.dropped += c.dropped;
+      this.aclBlocked += c.aclBlocked;
+    }
   }
 
   /** Every request counted by `request`, all protocols, families and types. */

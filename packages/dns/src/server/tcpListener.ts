@@ -22,10 +22,11 @@ export class TcpListener {
     this.server.on('error', () => undefined);
   }
 
-  listen(host: string, port: number): Promise<{ address: string; port: number }> {
+  /** `reusePort`: SO_REUSEPORT, so that other workers' listeners share the address (Node 22.12+). */
+  listen(host: string, port: number, reusePort = false): Promise<{ address: string; port: number }> {
     return new Promise((res, rej) => {
       this.server.once('error', rej);
-      this.server.listen(port, host, () => {
+      this.server.listen({ port, host, ...(reusePort ? { reusePort: true } : {}) } as net.ListenOptions, () => {
         this.server.off('error', rej);
         const a = this.server.address() as net.AddressInfo;
         res({ address: a.address, port: a.port });

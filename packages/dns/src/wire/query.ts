@@ -1,3 +1,4 @@
+import { FNV1A_OFFSET, fnv1aStep } from '@svcnet/model';
 /**
  * A hand-written parser for DNS queries (RFC 1035 section 4.1): the header, the one question and an
  * EDNS0 OPT record (RFC 6891), without decoding anything else. It fills a caller-owned object;
@@ -90,7 +91,7 @@ export function scanQuery(msg: Buffer, q: ParsedQuery): number {
   let off = 12;
   let n = 0;
   let exact = true;
-  let h = 0x811c9dc5 | 0;
+  let h = FNV1A_OFFSET | 0;
   for (;;) {
     if (off >= len) return PARSE_FORMERR;
     const l = msg[off]!;
@@ -103,14 +104,14 @@ export function scanQuery(msg: Buffer, q: ParsedQuery): number {
     if (off + 1 + l > len || n + l + 1 > 254) return PARSE_FORMERR;
     if (n > 0) {
       NAME_SCRATCH[n++] = 0x2e;
-      h = Math.imul(h ^ 0x2e, 0x01000193);
+      h = fnv1aStep(h, 0x2e);
     }
     for (let i = off + 1; i <= off + l; i++) {
       let c = msg[i]!;
       if (c >= 0x41 && c <= 0x5a) c |= 0x20;
       else if (c === 0x2e) exact = false;
       NAME_SCRATCH[n++] = c;
-      h = Math.imul(h ^ c, 0x01000193);
+      h = fnv1aStep(h, c);
     }
     off += 1 + l;
   }

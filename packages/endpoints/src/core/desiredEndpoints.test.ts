@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '@svcnet/model';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_OVER_CAPACITY, LABEL_HEADLESS } from '@svcnet/model';
 import { endpoints, ipv4ipv6, ipv4only, ipv6ipv4, ipv6only, makePods, service, testPod, type Family , writable } from '../../test/fixtures.js';
-import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_OVER_CAPACITY, LABEL_HEADLESS } from './constants.js';
 import { endpointPortFromServicePort, planEndpoints, podToEndpointAddress } from './desiredEndpoints.js';
 import { truncateSubsets } from './truncate.js';
 

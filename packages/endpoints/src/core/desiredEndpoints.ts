@@ -1,7 +1,7 @@
 import type { CoreEndpointPort, EndpointAddress, EndpointSubset, Endpoints, Pod, Service, ServicePort } from '@svcnet/model';
-import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_OVER_CAPACITY, LABEL_HEADLESS, MAX_ENDPOINTS_CAPACITY } from './constants.js';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_OVER_CAPACITY, LABEL_HEADLESS, ipFamily } from '@svcnet/model';
+import { MAX_ENDPOINTS_CAPACITY } from './constants.js';
 import {
-  addressTypeOf,
   findPort,
   isPodReady,
   isReconciledService,
@@ -195,9 +195,9 @@ export function podToEndpointAddress(service: Service, pod: Pod): EndpointAddres
   let family = service.spec?.ipFamilies?.[0];
   if (!family) {
     const probe = isServiceIPSet(service) ? service.spec!.clusterIP! : pod.status?.podIP ?? '';
-    family = addressTypeOf(probe) === 'IPv6' ? 'IPv6' : 'IPv4';
+    family = ipFamily(probe) === 'IPv6' ? 'IPv6' : 'IPv4';
   }
-  const ip = podIPs(pod).find((candidate) => (addressTypeOf(candidate) === 'IPv6') === (family === 'IPv6'));
+  const ip = podIPs(pod).find((candidate) => (ipFamily(candidate) === 'IPv6') === (family === 'IPv6'));
   if (!ip) return undefined;
   const address: EndpointAddress = { ip };
   if (pod.spec?.nodeName) address.nodeName = pod.spec.nodeName;

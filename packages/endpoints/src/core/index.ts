@@ -21,7 +21,6 @@ export {
   isServiceIPSet,
   addressTypesForService,
 } from './podRules.js';
-export type { AddressType } from './podRules.js';
 export { semanticEqual, canonicalJSON } from './semantic.js';
 export { TriggerTimeTracker } from './triggerTimeTracker.js';
 export { formatRFC3339Nano } from './time.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR, MIRRORING_CONTROLLER_NAME } from '@svcnet/model';
 import { endpoints, seededRandom, service } from '../../test/fixtures.js';
-import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR, MIRRORING_CONTROLLER_NAME } from './constants.js';
 import { reconcileMirroredSlices, shouldMirror } from './mirroring.js';
 import { applySlices } from '../../test/fixtures.js';
 

@@ -1,16 +1,7 @@
 import type { EndpointAddress, EndpointPort, EndpointSlice, Endpoints, Service, CoreEndpointPort, Endpoint } from '@svcnet/model';
-import {
-  ANNOTATION_LAST_APPLIED,
-  ANNOTATION_LAST_CHANGE_TRIGGER_TIME,
-  ANNOTATION_LEADER_ELECTION,
-  DEFAULT_MAX_ENDPOINTS_PER_SUBSET,
-  LABEL_MANAGED_BY,
-  LABEL_SERVICE_NAME,
-  LABEL_SKIP_MIRROR,
-} from './constants.js';
-import { MIRRORING_CONTROLLER_NAME } from './constants.js';
+import { ANNOTATION_LAST_APPLIED, ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_LEADER_ELECTION, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR, MIRRORING_CONTROLLER_NAME, ipFamily, type IPFamily } from '@svcnet/model';
+import { DEFAULT_MAX_ENDPOINTS_PER_SUBSET } from './constants.js';
 import { EndpointSet, endpointsEqualBeyondHash, portMapKey } from './endpointSet.js';
-import { type AddressType, addressTypeOf } from './podRules.js';
 import { mapsEqual } from './semantic.js';
 import { generateName } from './sliceBuilders.js';
 
@@ -40,7 +31,7 @@ export function shouldMirror(service: Service | undefined, endpoints: Endpoints 
 
 interface Desired {
   ports: EndpointPort[];
-  addressType: AddressType;
+  addressType: IPFamily;
   set: EndpointSet;
 }
 
@@ -55,7 +46,7 @@ export function reconcileMirroredSlices(
   let skipped = 0;
   for (const subset of endpoints.subsets ?? []) {
     const ports = epPortsToEpsPorts(subset.ports ?? []);
-    const keys = {} as Record<AddressType, string>;
+    const keys = {} as Record<IPFamily, string>;
     for (const t of ['IPv4', 'IPv6'] as const) {
       keys[t] = `${t}/${portMapKey(ports)}`;
       if (!desired.has(keys[t])) desired.set(keys[t], { ports, addressType: t, set: new EndpointSet() });
@@ -64,7 +55,7 @@ export function reconcileMirroredSlices(
     const total = (subset.addresses?.length ?? 0) + (subset.notReadyAddresses?.length ?? 0);
     let added = 0;
     const add = (address: EndpointAddress, ready: boolean) => {
-      const t = addressTypeOf(address.ip);
+      const t = ipFamily(address.ip);
       if (!t) return;
       desired.get(keys[t])!.set.insert(addressToEndpoint(address, ready));
       added++;
@@ -141,7 +132,7 @@ function unchanged(slice: EndpointSlice, desired: EndpointSet, endpoints: Endpoi
 }
 
 /** newEndpointSlice (mirroring utils.go): labels cloned from the Endpoints, annotations minus trigger-time and last-applied. */
-function newMirroredSlice(endpoints: Endpoints, ports: EndpointPort[], addressType: AddressType, name: string | undefined): EndpointSlice {
+function newMirroredSlice(endpoints: Endpoints, ports: EndpointPort[], addressType: IPFamily, name: string | undefined): EndpointSlice {
   const labels: Record<string, string> = { ...(endpoints.metadata?.labels ?? {}) };
   labels[LABEL_SERVICE_NAME] = endpoints.metadata?.name ?? '';
   labels[LABEL_MANAGED_BY] = MIRRORING_CONTROLLER_NAME;

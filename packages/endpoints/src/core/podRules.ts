@@ -1,5 +1,4 @@
-import { isIPv6 } from 'node:net';
-import { isDottedQuad, specialIPRange, validateNonSpecialIP, type Pod, type Service, type ServicePort } from '@svcnet/model';
+import { ipFamily, specialIPRange, validateNonSpecialIP, type IPFamily, type Pod, type Service, type ServicePort } from '@svcnet/model';
 
 /**
  * Which pods count and how, as upstream's k8s.io/endpointslice/util (controller_utils.go) and
@@ -73,7 +72,7 @@ export function podIPProblem(pod: Pod): string | undefined {
 }
 
 function addressProblem(path: string, ip: unknown): string | undefined {
-  if (typeof ip !== 'string' || !addressTypeOf(ip)) return `${path}: ${JSON.stringify(ip)} is not a valid IP address`;
+  if (typeof ip !== 'string' || !ipFamily(ip)) return `${path}: ${JSON.stringify(ip)} is not a valid IP address`;
   if (specialIPRange(ip) === undefined) return undefined;
   // validateNonSpecialIP's words for the range (`may not be in the loopback range (127.0.0.0/8, ::1/128)`).
   return `${path}: ${JSON.stringify(ip)} ${validateNonSpecialIP(path, ip)[0]?.detail ?? 'may not be a special address'}`;
@@ -132,13 +131,6 @@ export function findPort(pod: Pod, servicePort: ServicePort): number | undefined
   return undefined;
 }
 
-export type AddressType = 'IPv4' | 'IPv6';
-
-export function addressTypeOf(ip: string): AddressType | undefined {
-  if (isDottedQuad(ip)) return 'IPv4';
-  if (isIPv6(ip)) return 'IPv6';
-  return undefined;
-}
 
 /** All of a pod's IPs, from status.podIPs, falling back to status.podIP. */
 export function podIPs(pod: Pod): string[] {
@@ -153,13 +145,13 @@ export function podIPs(pod: Pod): string[] {
  * getAddressTypesForService: the Service's ipFamilies; without them, the ClusterIP's family, and for
  * a headless Service without families both (as upstream does during upgrades).
  */
-export function addressTypesForService(service: Service): AddressType[] {
-  const out = new Set<AddressType>();
+export function addressTypesForService(service: Service): IPFamily[] {
+  const out = new Set<IPFamily>();
   for (const family of service.spec?.ipFamilies ?? []) {
     if (family === 'IPv4') out.add('IPv4');
     if (family === 'IPv6') out.add('IPv6');
   }
   if (out.size > 0) return [...out];
-  if (isServiceIPSet(service)) return [isIPv6(service.spec?.clusterIP ?? '') ? 'IPv6' : 'IPv4'];
+  if (isServiceIPSet(service)) return [ipFamily(service.spec?.clusterIP ?? '') === 'IPv6' ? 'IPv6' : 'IPv4'];
   return ['IPv4', 'IPv6'];
 }

@@ -1,17 +1,17 @@
 import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '@svcnet/model';
-import { LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from './constants.js';
+import { LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, ipFamily, type IPFamily } from '@svcnet/model';
 import { portMapKey, sortPorts } from './endpointSet.js';
-import { type AddressType, addressTypeOf, findPort, isPodReady, isPodTerminating, isServiceIPSet, podIPs, portProtocol, shouldSetHostname } from './podRules.js';
+import { findPort, isPodReady, isPodTerminating, isServiceIPSet, podIPs, portProtocol, shouldSetHostname } from './podRules.js';
 
 /** Upstream's utils.go for the EndpointSlice controller: how a pod becomes an endpoint and a Service a slice. */
 
 /** podToEndpoint: conditions as upstream computes them; ready is never true for a terminating pod unless publishNotReadyAddresses. */
-export function podToEndpoint(pod: Pod, service: Service, addressType: AddressType, zone?: string): Endpoint {
+export function podToEndpoint(pod: Pod, service: Service, addressType: IPFamily, zone?: string): Endpoint {
   const serving = isPodReady(pod);
   const terminating = isPodTerminating(pod);
   const ready = service.spec?.publishNotReadyAddresses === true || (serving && !terminating);
   const ep: Endpoint = {
-    addresses: podIPs(pod).filter((ip) => addressTypeOf(ip) === addressType),
+    addresses: podIPs(pod).filter((ip) => ipFamily(ip) === addressType),
     conditions: { ready, serving, terminating },
     targetRef: {
       kind: 'Pod',
@@ -115,7 +115,7 @@ export function sliceLabels(
 }
 
 /** newEndpointSlice: an unnamed slice (the caller names it, as generateName would) with no endpoints yet. */
-export function newEndpointSlice(service: Service, ports: EndpointPort[], addressType: AddressType, controllerName: string): EndpointSlice {
+export function newEndpointSlice(service: Service, ports: EndpointPort[], addressType: IPFamily, controllerName: string): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',

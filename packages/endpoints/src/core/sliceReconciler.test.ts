@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointSlice, Pod, Service } from '@svcnet/model';
+import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '@svcnet/model';
 import { applySlices, ipv4ipv6, makePods, seededRandom, service, testPod , writable } from '../../test/fixtures.js';
-import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from './constants.js';
 import { reconcileSlices, type SliceReconcileOptions } from './sliceReconciler.js';
 
 // After staging/src/k8s.io/endpointslice/reconciler_test.go.

@@ -1,8 +1,9 @@
 import type { EndpointPort, EndpointSlice, Pod, Service } from '@svcnet/model';
-import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, DEFAULT_MAX_ENDPOINTS_PER_SLICE, ENDPOINTSLICE_CONTROLLER_NAME } from './constants.js';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ENDPOINTSLICE_CONTROLLER_NAME, type IPFamily } from '@svcnet/model';
+import { DEFAULT_MAX_ENDPOINTS_PER_SLICE } from './constants.js';
 import { selectPods } from './desiredEndpoints.js';
 import { EndpointSet, endpointsEqualBeyondHash, portMapKey } from './endpointSet.js';
-import { type AddressType, addressTypesForService, isReconciledService, shouldPodBeInEndpoints } from './podRules.js';
+import { addressTypesForService, isReconciledService, shouldPodBeInEndpoints } from './podRules.js';
 import { semanticEqual } from './semantic.js';
 import { endpointPortsResolver, generateName, newEndpointSlice, ownedBy, podToEndpoint, sliceLabels } from './sliceBuilders.js';
 import { formatRFC3339Nano } from './time.js';
@@ -50,9 +51,9 @@ export function reconcileSlices(service: Service, pods: Iterable<Pod>, existingS
   };
   const selected = options.podsSelected ? (Array.isArray(pods) ? (pods as Pod[]) : [...pods]) : selectPods(service, pods);
   const supported = addressTypesForService(service);
-  const byType = new Map<AddressType, EndpointSlice[]>();
+  const byType = new Map<IPFamily, EndpointSlice[]>();
   for (const slice of sortedByName(existingSlices)) {
-    const t = slice.addressType as AddressType;
+    const t = slice.addressType as IPFamily;
     if (!supported.includes(t)) {
       changes.delete.push(slice);
       continue;
@@ -75,7 +76,7 @@ interface Ctx {
   zoneOf?: (nodeName: string) => string | undefined;
 }
 
-function reconcileByAddressType(ctx: Ctx, pods: readonly Pod[], existing: EndpointSlice[], addressType: AddressType): SliceChanges {
+function reconcileByAddressType(ctx: Ctx, pods: readonly Pod[], existing: EndpointSlice[], addressType: IPFamily): SliceChanges {
   const out: SliceChanges = { create: [], update: [], delete: [] };
   const existingByPortMap = new Map<string, EndpointSlice[]>();
   for (const slice of existing) {
@@ -140,7 +141,7 @@ function isSamePlaceholder(a: EndpointSlice, b: EndpointSlice): boolean {
   return semanticEqual(pick(a), pick(b));
 }
 
-function reconcileByPortMapping(ctx: Ctx, existing: EndpointSlice[], desired: EndpointSet, ports: EndpointPort[], addressType: AddressType): SliceChanges {
+function reconcileByPortMapping(ctx: Ctx, existing: EndpointSlice[], desired: EndpointSet, ports: EndpointPort[], addressType: IPFamily): SliceChanges {
   const byName = new Map<string, EndpointSlice>();
   const unchanged = new Set<string>();
   const toUpdate = new Set<string>();

@@ -1,5 +1,6 @@
 import type { EndpointSubset } from '@svcnet/model';
-import { ANNOTATION_OVER_CAPACITY, MAX_ENDPOINTS_CAPACITY } from './constants.js';
+import { ANNOTATION_OVER_CAPACITY } from '@svcnet/model';
+import { MAX_ENDPOINTS_CAPACITY } from './constants.js';
 
 /**
  * truncateEndpoints (endpoints_controller.go): when an Endpoints object would hold more than

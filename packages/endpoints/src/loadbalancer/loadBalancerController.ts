@@ -1,8 +1,8 @@
 import { InvalidObjectError, objectKey, type Service } from '@svcnet/model';
-import { isStoreError, listAndWatch, type Fence, type Informer, type Store } from '@svcnet/store';
+import { SharedInformerFactory, isStoreError, type Fence, type Informer, type Store } from '@svcnet/store';
 import { assignedAddresses, planLoadBalancers } from './loadBalancerPlan.js';
 
-/** Who may write: a lease campaigner (svcnet-agent's LeaderElector fits), asked before each pass. */
+/** Who may write: a lease campaigner (@svcnet/store's LeaderElector), asked before each pass. */
 export interface LoadBalancerLease {
   readonly isLeader: boolean;
   readonly fence: Fence | undefined;
@@ -11,6 +11,8 @@ export interface LoadBalancerLease {
 }
 
 export interface LoadBalancerControllerOptions {
+  /** The process's shared informers (the agent's); without it, the controller builds its own on its store. */
+  informers?: SharedInformerFactory;
   /** Address pools (CIDRs or first-last ranges), as MetalLB's IPAddressPool. */
   pools: readonly string[];
   /**
@@ -36,6 +38,7 @@ export interface LoadBalancerControllerOptions {
  */
 export class LoadBalancerController {
   private informer: Informer<Service> | undefined;
+  private ownFactory: SharedInformerFactory | undefined;
   /** Services that are or were LoadBalancers: the only ones planning looks at. */
   private readonly relevant = new Map<string, Service>();
   private pending: Promise<void> = Promise.resolve();
@@ -48,7 +51,9 @@ export class LoadBalancerController {
   ) {}
 
   async start(): Promise<void> {
-    this.informer = listAndWatch(this.store, 'Service', { onError: (e) => this.o.log.warn({ err: e.message }, 'loadbalancer controller: watch error') });
+    if (!this.o.informers) this.ownFactory = new SharedInformerFactory(this.store);
+    const informers = this.o.informers ?? this.ownFactory!;
+    this.informer = informers.informer('Service', { onError: (e) => this.o.log.warn({ err: e.message }, 'loadbalancer controller: watch error') });
     this.informer.on((e) => {
       const key = objectKey(e.object);
       const svc = e.object;
@@ -120,5 +125,6 @@ export class LoadBalancerController {
 
   stop(): void {
     this.informer?.stop();
+    this.ownFactory?.stop();
   }
 }

@@ -1,4 +1,4 @@
-import { allocateLoadBalancerIP, objectKey, type Service } from '@svcnet/model';
+import { allocateLoadBalancerIP, objectKey, type Service, LOADBALANCER_CLASS } from '@svcnet/model';
 
 type Ingress = NonNullable<NonNullable<NonNullable<Service['status']>['loadBalancer']>['ingress']>;
 
@@ -14,9 +14,6 @@ export interface LoadBalancerProblem {
 }
 
 const ipsOf = (svc: Service): string[] => (svc.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ? [i.ip] : []));
-
-/** Services whose class says another implementation owns them (spec.loadBalancerClass, as upstream). */
-export const LOADBALANCER_CLASS = 'svcnet.io/loadbalancer';
 
 function wantsAddress(svc: Service): boolean {
   if (svc.spec?.type !== 'LoadBalancer') return false;

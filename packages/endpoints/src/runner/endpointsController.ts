@@ -1,22 +1,26 @@
 import type { EndpointSlice, Endpoints, Node, Pod, Service } from '@svcnet/model';
-import { StoreError, isStoreError, listAndWatch, type BatchResult, type Informer, type Lease, type Store, type WriteOptions } from '@svcnet/store';
-import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_TOPOLOGY_ZONE, MIRRORING_CONTROLLER_NAME } from '../core/constants.js';
+import { LeaderElector, SharedInformerFactory, systemClock, type Clock, type Informer, type Store } from '@svcnet/store';
+import { LABEL_TOPOLOGY_ZONE, objectKey, sliceServiceKey } from '@svcnet/model';
 import { podIPProblem } from '../core/podRules.js';
 import { TriggerTimeTracker } from '../core/triggerTimeTracker.js';
 import { SelectorIndex } from '../view/selectorIndex.js';
-import { ObjectMirror, serviceKeyOfSlice } from './objectMirror.js';
+import { ObjectMirror } from './objectMirror.js';
 import { podChangeMatters } from './podChanges.js';
-import { SyncPlanner, splitKey, type SyncPlan, type WriteTally } from './syncPlanner.js';
+import { SyncPlanner, type WriteTally } from './syncPlanner.js';
+import { SyncWorkers } from './syncWorkers.js';
+import { SyncWriter } from './syncWriter.js';
 import { WorkQueue } from './workQueue.js';
 
 export interface EndpointsControllerOptions {
+  /** The process's shared informers (the agent's); without it, the controller builds its own on its store. */
+  informers?: SharedInformerFactory;
   /** Who we are in the lease (default `svcnet-endpoints-<pid>-<random>`). */
   holder?: string;
   leaseName?: string;
   /** Lease time-to-live; renewed every third of it (default 15 s). */
   leaseTtlMs?: number;
   /** Clock and randomness, injected for tests. */
-  now?: () => number;
+  clock?: Clock;
   random?: () => number;
   maxEndpointsPerSlice?: number;
   /** After this many failed syncs a key is dropped until its next change (upstream maxRetries). */
@@ -87,47 +91,65 @@ export class EndpointsController {
   private readonly badPodIPs = new Map<string, string>();
   private readonly triggers = new TriggerTimeTracker();
   private readonly queue: WorkQueue;
-  private readonly now: () => number;
   private readonly random: () => number;
-  private readonly holder: string;
-  private readonly leaseName: string;
-  private readonly ttl: number;
   private readonly informers: Informer<unknown>[] = [];
-  private lease: Lease | undefined;
-  private leaseTimer: ReturnType<typeof setTimeout> | undefined;
-  private stopped = false;
-  private readonly leaderWaiters = new Set<() => void>();
-  private lastYield = 0;
-  private idleWaiters: (() => void)[] = [];
+  /** The lease: this controller writes only while it leads, every write fenced. */
+  private readonly elector: LeaderElector;
+  private readonly writer: SyncWriter;
+  private readonly workers: SyncWorkers;
+  private ownFactory: SharedInformerFactory | undefined;
   private readonly counters: Omit<EndpointsControllerStats, 'leader' | 'queueDepth' | 'oldestPendingMs' | 'oldestUnfinishedMs' | 'queue'> & WriteTally = {
     syncs: 0, writes: { create: 0, update: 0, delete: 0 }, conflicts: 0, errors: 0, fenced: 0, dropped: 0, refused: 0, lastWriteAt: 0,
   };
-  private readonly planner: SyncPlanner;
-  /** Keys being synced -> the changes of their Endpoints and slices seen meanwhile (see changed()). */
-  private readonly seenWhileSyncing = new Map<string, string[]>();
 
   constructor(private readonly store: Store, private readonly options: EndpointsControllerOptions = {}) {
-    this.now = options.now ?? Date.now;
+    const clock = options.clock ?? systemClock;
+    const now = () => clock.now();
     this.random = options.random ?? Math.random;
-    this.holder = options.holder ?? `svcnet-endpoints-${process.pid}-${Math.floor(this.random() * 1e9).toString(36)}`;
-    this.leaseName = options.leaseName ?? DEFAULT_LEASE_NAME;
-    this.ttl = options.leaseTtlMs ?? 15_000;
-    this.queue = new WorkQueue(this.now);
-    this.planner = new SyncPlanner({
+    const holder = options.holder ?? `svcnet-endpoints-${process.pid}-${Math.floor(this.random() * 1e9).toString(36)}`;
+    const leaseName = options.leaseName ?? DEFAULT_LEASE_NAME;
+    this.queue = new WorkQueue(now);
+    this.elector = new LeaderElector(store, leaseName, holder, {
+      ttlMs: options.leaseTtlMs ?? 15_000,
+      minRetryMs: 10,
+      clock,
+      onStartedLeading: () => this.startedLeading(),
+      onError: (e) => this.report(e),
+    });
+    const planner = new SyncPlanner({
       index: this.index,
       mirror: this.mirror,
       triggers: this.triggers,
       zones: this.zones,
       random: this.random,
-      now: this.now,
+      now,
       maxEndpointsPerSlice: options.maxEndpointsPerSlice,
       tally: this.counters,
       refused: (key, e) => this.report(e, key),
     });
+    this.writer = new SyncWriter({
+      store,
+      planner,
+      queue: this.queue,
+      mirror: this.mirror,
+      counters: this.counters,
+      fence: () => this.elector.fence,
+      lost: () => this.elector.lose(),
+      describe: () => `endpoints controller ${holder} no longer holds lease "${leaseName}"`,
+      report: (e, key) => this.report(e, key),
+      maxRetries: options.maxRetries ?? 15,
+    });
+    this.workers = new SyncWorkers({
+      queue: this.queue,
+      workers: Math.max(1, options.workers ?? 8),
+      batchServices: Math.max(1, options.batchServices ?? 100),
+      isLeader: () => this.isLeader,
+      sync: (keys) => this.writer.syncAll(keys),
+    });
   }
 
   get isLeader(): boolean {
-    return this.lease !== undefined;
+    return this.elector.isLeader;
   }
 
   stats(): EndpointsControllerStats {
@@ -143,13 +165,15 @@ export class EndpointsController {
 
   /** Starts the watches, waits until their first lists are in, then campaigns for the lease and works. */
   async start(): Promise<void> {
-    // shared: the caches hold the store's own objects (no copy per object per event); nothing here
-    // mutates an object it reads (the core copies what it changes).
-    const informerOptions = { onError: (e: Error) => this.report(e), shared: true };
-    const services = listAndWatch(this.store, 'Service', informerOptions);
-    const pods = listAndWatch(this.store, 'Pod', informerOptions);
-    const endpoints = listAndWatch(this.store, 'Endpoints', informerOptions);
-    const slices = listAndWatch(this.store, 'EndpointSlice', informerOptions);
+    // Shared informers: the caches hold the store's own objects, frozen (no copy per object per
+    // event); nothing here mutates an object it reads (the core copies what it changes).
+    const informerOptions = { onError: (e: Error) => this.report(e) };
+    if (!this.options.informers) this.ownFactory = new SharedInformerFactory(this.store);
+    const informers = this.options.informers ?? this.ownFactory!;
+    const services = informers.informer('Service', informerOptions);
+    const pods = informers.informer('Pod', informerOptions);
+    const endpoints = informers.informer('Endpoints', informerOptions);
+    const slices = informers.informer('EndpointSlice', informerOptions);
     this.informers.push(services, pods, endpoints, slices);
     // An informer's first list arrives as ADDED events before it reports synced: those only fill the
     // index and the mirror (one pass, nothing queued); taking the lease queues every Service anyway.
@@ -165,7 +189,7 @@ export class EndpointsController {
       } else this.onPod(e.type === 'MODIFIED' ? e.old : undefined, e.type === 'DELETED' ? undefined : e.object, e.object);
     });
     endpoints.on((e) => {
-      if (!endpoints.hasSynced()) this.mirror.putEndpoints(keyOf(e.object), e.object);
+      if (!endpoints.hasSynced()) this.mirror.putEndpoints(objectKey(e.object), e.object);
       else this.onEndpoints(e.object, e.type === 'DELETED');
     });
     slices.on((e) => {
@@ -173,44 +197,41 @@ export class EndpointsController {
       else this.onSlice(e.object, e.type === 'DELETED');
     });
     if (this.options.watchNodes !== false) {
-      const nodes = listAndWatch(this.store, 'Node', informerOptions);
+      const nodes = informers.informer('Node', informerOptions);
       this.informers.push(nodes);
       nodes.on((e) => this.onNode(e.object, e.type === 'DELETED'));
       await nodes.synced;
       for (const n of nodes.list()) this.onNode(n, false);
     }
     await Promise.all([services.synced, pods.synced, endpoints.synced, slices.synced]);
-    void this.campaign();
-    for (let i = 0; i < Math.max(1, this.options.workers ?? 8); i++) void this.work();
+    void this.elector.start();
+    this.workers.start();
   }
 
   /** Stops watching and writing; `release: false` leaves the lease to lapse, as a crashed process would. */
   async stop(options: { release?: boolean } = {}): Promise<void> {
-    this.stopped = true;
-    if (this.leaseTimer) clearTimeout(this.leaseTimer);
+    const stopping = this.elector.stop(options);
     for (const i of this.informers) i.stop();
+    this.ownFactory?.stop();
     this.queue.shutDown();
-    this.wakeWorker();
-    const lease = this.lease;
-    this.lease = undefined;
-    if (lease && options.release !== false) await this.store.leases.release(lease).catch(() => undefined);
+    this.workers.stop();
+    await stopping;
   }
 
   /** Resolves when this controller leads and has nothing queued or in flight (for tests and benches). */
   whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((r) => this.idleWaiters.push(r));
+    return this.workers.whenIdle();
   }
 
   // ---- events: record and enqueue only ----
 
   private onService(svc: Service): void {
     this.index.upsertService(svc);
-    this.queue.add(keyOf(svc));
+    this.queue.add(objectKey(svc));
   }
   private onServiceDelete(svc: Service): void {
-    this.index.deleteService(keyOf(svc));
-    this.queue.add(keyOf(svc));
+    this.index.deleteService(objectKey(svc));
+    this.queue.add(objectKey(svc));
   }
   private onPod(old: Pod | undefined, cur: Pod | undefined, obj: Pod): void {
     this.checkPodIPs(cur, obj);
@@ -221,12 +242,12 @@ export class EndpointsController {
     }
     if (old) for (const k of this.index.servicesForPod(old)) keys.add(k);
     if (cur) this.index.upsertPod(cur);
-    else this.index.deletePod(keyOf(obj));
+    else this.index.deletePod(objectKey(obj));
     for (const k of this.index.servicesForPod(cur ?? obj)) keys.add(k);
     for (const k of keys) this.queue.add(k);
   }
   private checkPodIPs(cur: Pod | undefined, obj: Pod): void {
-    const key = keyOf(obj);
+    const key = objectKey(obj);
     const problem = cur ? podIPProblem(cur) : undefined;
     if (problem === undefined) {
       this.badPodIPs.delete(key);
@@ -237,20 +258,9 @@ export class EndpointsController {
     this.report(new InvalidPodIPError(key, problem), key);
   }
   private onEndpoints(ep: Endpoints, deleted: boolean): void {
-    const key = keyOf(ep);
+    const key = objectKey(ep);
     const changed = deleted ? this.removeIfNotNewer(key, ep) : this.mirror.putEndpoints(key, ep);
-    if (changed) this.changed(key, 'Endpoints', ep);
-  }
-  /**
-   * An Endpoints or slice of `key` changed in the store. While `key` is being synced, the change is
-   * most likely this sync's own write coming back before the batch that made it has answered (a
-   * batch answers after all its writes): it is noted, and the key is queued again only if it was not
-   * one of the writes the batch reports (settled()). Otherwise the key is queued now.
-   */
-  private changed(key: string, kind: string, obj: Endpoints | EndpointSlice): void {
-    const seen = this.seenWhileSyncing.get(key);
-    if (seen) seen.push(writeId(kind, obj));
-    else this.queue.add(key);
+    if (changed) this.writer.changed(key, 'Endpoints', ep);
   }
   private removeIfNotNewer(key: string, ep: Endpoints): boolean {
     const cur = this.mirror.getEndpoints(key);
@@ -259,8 +269,8 @@ export class EndpointsController {
   }
   private onSlice(slice: EndpointSlice, deleted: boolean): void {
     const changed = deleted ? this.mirror.removeSlice(slice) : this.mirror.putSlice(slice);
-    const key = serviceKeyOfSlice(slice);
-    if (changed && key) this.changed(key, 'EndpointSlice', slice);
+    const key = sliceServiceKey(slice);
+    if (changed && key) this.writer.changed(key, 'EndpointSlice', slice);
   }
   private onNode(node: Node, deleted: boolean): void {
     const name = node.metadata?.name ?? '';
@@ -271,37 +281,11 @@ export class EndpointsController {
 
   // ---- leadership ----
 
-  private async campaign(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      if (this.lease) {
-        const renewed = await this.store.leases.renew(this.lease, this.ttl);
-        if (!renewed) this.loseLease();
-        else this.lease = renewed;
-      } else {
-        const got = await this.store.leases.acquire(this.leaseName, this.holder, this.ttl);
-        if (got && !this.stopped) {
-          this.lease = got;
-          // What waited while another agent led was not this one's to do: its clock starts now.
-          this.queue.restartClocks();
-          this.resyncAll();
-          this.wakeWorker();
-        }
-      }
-    } catch (e) {
-      this.report(e as Error);
-    }
-    if (!this.stopped) this.leaseTimer = setTimeout(() => void this.campaign(), Math.max(10, Math.floor(this.ttl / 3)));
-  }
-
-  private loseLease(): void {
-    this.lease = undefined;
-  }
-
-  private wakeWorker(): void {
-    const ws = [...this.leaderWaiters];
-    this.leaderWaiters.clear();
-    for (const w of ws) w();
+  /** A new term: what waited while another agent led was not this one's to do; every key is synced. */
+  private startedLeading(): void {
+    this.queue.restartClocks();
+    this.resyncAll();
+    this.workers.wake();
   }
 
   /** On taking the lease: every Service, and every Endpoints/slice owner (checkLeftoverEndpoints). */
@@ -311,184 +295,7 @@ export class EndpointsController {
     for (const k of this.mirror.sliceServiceKeys()) this.queue.add(k);
   }
 
-  // ---- the worker ----
-
-  /**
-   * One worker: takes keys no other worker holds (its share of the backlog, at most
-   * `batchServices`), syncs them with one store batch for all their writes, and marks them done.
-   */
-  private async work(): Promise<void> {
-    const workers = Math.max(1, this.options.workers ?? 8);
-    const most = Math.max(1, this.options.batchServices ?? 100);
-    while (!this.stopped) {
-      if (!this.lease) {
-        // Followers keep their caches and queue current but write nothing; wait for leadership.
-        await new Promise<void>((r) => this.leaderWaiters.add(r));
-        continue;
-      }
-      const share = Math.min(most, Math.max(1, Math.ceil(this.queue.depth / workers)));
-      const keys: string[] = [];
-      for (let key = this.queue.take(); key !== undefined; key = keys.length < share ? this.queue.take() : undefined) keys.push(key);
-      if (keys.length === 0) {
-        if (this.isIdle()) this.notifyIdle();
-        await this.queue.waitForWork();
-        continue;
-      }
-      try {
-        await this.syncAll(keys);
-      } finally {
-        for (const key of keys) this.queue.done(key);
-      }
-      if (this.isIdle()) this.notifyIdle();
-      await this.yieldToTimers();
-    }
-  }
-
-  /**
-   * With an in-process store every await resolves as a microtask, so a long backlog would starve
-   * timers and I/O: the lease renewal would not run, the lease would lapse mid-reconcile and the
-   * retake would queue every Service again. Give the event loop a turn every few milliseconds.
-   */
-  private async yieldToTimers(): Promise<void> {
-    const now = performance.now();
-    if (now - this.lastYield < 10) return;
-    await new Promise<void>((r) => setImmediate(r));
-    this.lastYield = performance.now();
-  }
-
-  private isIdle(): boolean {
-    return this.isLeader && this.queue.inFlight === 0 && this.queue.depth === 0;
-  }
-
-  private notifyIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  private handleError(key: string, e: Error): void {
-    if (isStoreError(e, 'Fenced')) {
-      this.counters.fenced++;
-      this.loseLease();
-      this.queue.add(key);
-      return;
-    }
-    this.counters.errors++;
-    this.report(e, key);
-    if (this.queue.numRequeues(key) < (this.options.maxRetries ?? 15)) this.queue.addRateLimited(key);
-    else {
-      this.counters.dropped++;
-      this.queue.forget(key);
-    }
-  }
-
   private report(e: Error, key?: string): void {
     this.options.onError?.(e, key);
   }
-
-  /**
-   * Syncs `keys`: plans each (pure, from the caches), writes every plan's ops as one store batch,
-   * and settles each key on its own: done (forgotten by the queue), a lost race (Conflict,
-   * NotFound, AlreadyExists: that key's objects re-read from the store and planned again, up to 3
-   * times) or an error (the queue's per-key backoff; Fenced drops leadership at once).
-   */
-  private async syncAll(keys: readonly string[]): Promise<void> {
-    for (const key of keys) this.seenWhileSyncing.set(key, []);
-    try {
-      await this.syncAttempts(keys);
-    } finally {
-      // Whatever changed meanwhile and was not accounted for (an error, a stop) is synced again.
-      for (const key of keys) {
-        if (this.seenWhileSyncing.get(key)?.length) this.queue.add(key);
-        this.seenWhileSyncing.delete(key);
-      }
-    }
-  }
-
-  /** Changes seen while `plan` was written that are not among its own writes: someone else's. */
-  private settled(plan: SyncPlan, results: readonly BatchResult[]): void {
-    const seen = this.seenWhileSyncing.get(plan.key);
-    if (!seen?.length) return;
-    const ours = new Set<string>();
-    for (const r of results) if (r.ok) ours.add(writeId(r.object.kind ?? '', r.object));
-    const foreign = seen.some((id) => !ours.has(id));
-    seen.length = 0;
-    if (foreign) this.queue.add(plan.key);
-  }
-
-  private async syncAttempts(keys: readonly string[]): Promise<void> {
-    let todo = keys;
-    for (let attempt = 0; todo.length > 0; attempt++) {
-      const plans: SyncPlan[] = [];
-      for (const key of todo) {
-        this.counters.syncs++;
-        try {
-          plans.push(this.planner.plan(key));
-        } catch (e) {
-          this.handleError(key, e as Error);
-        }
-      }
-      const ops = plans.flatMap((p) => p.ops);
-      let results: BatchResult[] = [];
-      if (ops.length > 0) {
-        try {
-          results = await this.store.batch(ops, this.writeOptions());
-        } catch (e) {
-          for (const p of plans) this.handleError(p.key, e as Error);
-          return;
-        }
-      }
-      const raced: string[] = [];
-      let at = 0;
-      for (const p of plans) {
-        const mine = results.slice(at, (at += p.ops.length));
-        const outcome = this.planner.settle(p, mine);
-        this.settled(p, mine);
-        if (outcome.kind === 'done') this.queue.forget(p.key);
-        else if (outcome.kind === 'error') this.handleError(p.key, outcome.error);
-        else if (attempt >= 2) this.handleError(p.key, outcome.error);
-        else {
-          this.counters.conflicts++;
-          raced.push(p.key);
-        }
-      }
-      await Promise.all(raced.map((key) => this.refresh(key).catch((e: Error) => this.report(e, key))));
-      todo = raced;
-    }
-  }
-
-  private async refresh(key: string): Promise<void> {
-    const [ns, name] = splitKey(key);
-    const ep = await this.store.get('Endpoints', ns, name);
-    const cur = this.mirror.getEndpoints(key);
-    if (cur) this.mirror.removeEndpoints(key);
-    if (ep) this.mirror.putEndpoints(key, ep);
-    for (const managedBy of [ENDPOINTSLICE_CONTROLLER_NAME, MIRRORING_CONTROLLER_NAME]) {
-      for (const s of this.mirror.slicesFor(key, managedBy)) this.mirror.removeSlice(s);
-    }
-    const fresh = await this.store.list('EndpointSlice', { namespace: ns, labelSelector: { 'kubernetes.io/service-name': name } });
-    for (const s of fresh.items) this.mirror.putSlice(s);
-  }
-
-  /**
-   * Every write is of an object this controller built from validated Services and Pods (or, when
-   * mirroring, from admitted Endpoints), with every field admission would default already set; so it
-   * skips admission (`trusted`; the tests validate each object the controller writes) and is handed
-   * to the store without copies (`immutable`: neither what is written nor what comes back, kept in
-   * the mirror, is ever mutated).
-   */
-  private writeOptions(): WriteOptions {
-    if (!this.lease) throw new StoreError('Fenced', `endpoints controller ${this.holder} no longer holds lease "${this.leaseName}": not writing`);
-    return { fence: { lease: this.lease.name, token: this.lease.token }, trusted: true, immutable: true };
-  }
 }
-
-/** `kind/ns/name@resourceVersion`: one write, as its result and its watch event both show it. */
-function writeId(kind: string, o: { metadata?: { namespace?: string; name?: string; resourceVersion?: string } }): string {
-  return `${kind}/${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}@${o.metadata?.resourceVersion ?? ''}`;
-}
-
-function keyOf(o: { metadata?: { namespace?: string; name?: string } }): string {
-  return `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
-}
-

@@ -1,5 +1,5 @@
 import type { EndpointSlice, Endpoints } from '@svcnet/model';
-import { LABEL_SERVICE_NAME } from '../core/constants.js';
+import { LABEL_MANAGED_BY, sliceServiceKey } from '@svcnet/model';
 
 const rv = (o: { metadata?: { resourceVersion?: string } } | undefined) => Number(o?.metadata?.resourceVersion ?? 0);
 
@@ -35,7 +35,7 @@ export class ObjectMirror {
   slicesFor(serviceKey: string, managedBy: string): EndpointSlice[] {
     const out: EndpointSlice[] = [];
     for (const s of this.slices.get(serviceKey)?.values() ?? []) {
-      if (s.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] === managedBy) out.push(s);
+      if (s.metadata?.labels?.[LABEL_MANAGED_BY] === managedBy) out.push(s);
     }
     return out;
   }
@@ -44,7 +44,7 @@ export class ObjectMirror {
   }
 
   putSlice(slice: EndpointSlice): boolean {
-    const key = serviceKeyOfSlice(slice);
+    const key = sliceServiceKey(slice);
     if (!key) return false;
     let m = this.slices.get(key);
     if (!m) this.slices.set(key, (m = new Map()));
@@ -55,17 +55,11 @@ export class ObjectMirror {
     return true;
   }
   removeSlice(slice: EndpointSlice): boolean {
-    const key = serviceKeyOfSlice(slice);
+    const key = sliceServiceKey(slice);
     const m = key ? this.slices.get(key) : undefined;
     if (!m) return false;
     const had = m.delete(slice.metadata?.name ?? '');
     if (m.size === 0) this.slices.delete(key!);
     return had;
   }
-}
-
-/** ServiceControllerKey: `ns/<kubernetes.io/service-name>` of a slice. */
-export function serviceKeyOfSlice(slice: EndpointSlice): string | undefined {
-  const name = slice.metadata?.labels?.[LABEL_SERVICE_NAME];
-  return name ? `${slice.metadata?.namespace ?? 'default'}/${name}` : undefined;
 }

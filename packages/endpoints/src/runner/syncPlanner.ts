@@ -1,6 +1,5 @@
-import { InvalidObjectError, type EndpointSlice, type Endpoints } from '@svcnet/model';
+import { InvalidObjectError, type EndpointSlice, type Endpoints, ENDPOINTSLICE_CONTROLLER_NAME, MIRRORING_CONTROLLER_NAME } from '@svcnet/model';
 import { isStoreError, type BatchOp, type BatchResult } from '@svcnet/store';
-import { ENDPOINTSLICE_CONTROLLER_NAME, MIRRORING_CONTROLLER_NAME } from '../core/constants.js';
 import { planEndpoints } from '../core/desiredEndpoints.js';
 import { reconcileMirroredSlices, shouldMirror } from '../core/mirroring.js';
 import { isReconciledService } from '../core/podRules.js';

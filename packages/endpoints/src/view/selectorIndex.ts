@@ -1,7 +1,7 @@
 import type { Pod, Service } from '@svcnet/model';
+import { objectKey } from '@svcnet/model';
 import { selectorMatches } from '../core/podRules.js';
 
-const keyOf = (o: { metadata?: { namespace?: string; name?: string } }) => `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
 const pair = (k: string, v: string) => `${k}=${v}`;
 
 /**
@@ -39,7 +39,7 @@ export class SelectorIndex {
   }
 
   upsertService(svc: Service): void {
-    const key = keyOf(svc);
+    const key = objectKey(svc);
     this.deleteService(key);
     this.services.set(key, svc);
     const selector = svc.spec?.selector;
@@ -67,7 +67,7 @@ export class SelectorIndex {
   }
 
   upsertPod(pod: Pod): void {
-    const key = keyOf(pod);
+    const key = objectKey(pod);
     const old = this.pods.get(key);
     if (old) {
       // Most updates (readiness, status) keep the labels: then only the object is replaced.

@@ -14,6 +14,8 @@ export interface FastPathOptions {
   headersTimeoutMs: number;
   /** The listener's bound port (X-Forwarded-Port). */
   localPort(): number;
+  /** The listener's scheme (X-Forwarded-Proto): `https` for a TLS listener's decrypted connections. */
+  proto: 'http' | 'https';
   /**
    * Gives the connection to node:http's connection listener (nothing read from it yet is lost: see
    * handOff). The fast path runs only when that listener was identified (nodeConnectionListener.ts).
@@ -23,10 +25,13 @@ export interface FastPathOptions {
 
 /** Pipelined bytes buffered while a request is proxied before reading pauses. */
 const MAX_PENDING = 64 * 1024;
+/** node:http's connection line for an answer to a `Connection: close` request (no Keep-Alive). */
+const CLOSE_LINES = 'Connection: close\r\n';
 const REQUEST_TIMEOUT_408 = 'HTTP/1.1 408 Request Timeout\r\nServer: svcnet-ingress\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
 /**
- * A plain-HTTP client connection served without node:http while its requests are simple: each
+ * A client connection served without node:http while its requests are simple: a plain TCP socket,
+ * or a TLS socket after its handshake (read and written on its cleartext side). Each
  * bodiless keep-alive GET/HEAD that routes to a backend (requestHeadParser.ts says which) is
  * parsed here and proxied by a FastExchange, one at a time, in order (pipelined requests wait in
  * `pending`). The first request that is anything else — malformed, with a body, an upgrade, a
@@ -35,7 +40,10 @@ const REQUEST_TIMEOUT_408 = 'HTTP/1.1 408 Request Timeout\r\nServer: svcnet-ingr
  * machinery (IncomingMessage, ServerResponse, stream writes) was most of the router's CPU time.
  */
 export class FastConnection implements FastClient {
-  readonly connectionLines: string;
+  /** The connection lines of the answer being written (keep-alive, or close after a `Connection: close` request). */
+  connectionLines: string;
+  /** A `Connection: close` request is being answered: the connection ends after it, later bytes are ignored. */
+  private closing = false;
   /** The socket read and written without its stream layer where Node allows (fastSocket.ts). */
   readonly out: FastSocket;
   private pending: Buffer | undefined;
@@ -70,6 +78,8 @@ export class FastConnection implements FastClient {
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
+    const early = this.out.takeBuffered();
+    if (early) this.data(early);
   }
 
   destroy(): void {
@@ -95,14 +105,20 @@ export class FastConnection implements FastClient {
     }
   }
 
-  /** After an answer: the next pipelined request, if one came. */
+  /** After an answer: the next pipelined request, if one came, or the end after a `Connection: close` one. */
   private continue(): void {
+    if (this.closing) {
+      // As node:http (its last response ends the socket): every byte answered, then the end.
+      this.socket.end();
+      return;
+    }
     this.out.resume();
     if (this.pending) this.next();
   }
 
   /** `chunk` may be a view of a read buffer shared by all connections: only copies of it are kept. */
   private data(chunk: Buffer): void {
+    if (this.closing) return; // requests after `Connection: close` get no answer (node:http ends the connection too)
     if (this.pending === undefined && this.exchange === undefined && !this.waitingForDrain) {
       // The usual case, a request in one read: parsed and routed where it was read.
       this.pending = chunk;
@@ -137,12 +153,16 @@ export class FastConnection implements FastClient {
       return;
     }
     const started = performance.now();
-    this.pending = head.end === buf.length ? undefined : buf.subarray(head.end);
+    this.pending = head.end === buf.length || head.close ? undefined : buf.subarray(head.end);
+    if (head.close) {
+      this.closing = true;
+      this.connectionLines = CLOSE_LINES;
+    }
     if (!this.served) {
       this.served = true;
       this.out.setIdleTimeout(this.options.keepAliveMs);
     }
-    const heads = (this.heads ??= new UpstreamHeadWriter(this.peer, this.ctx.trusted, this.options.localPort(), 'http'));
+    const heads = (this.heads ??= new UpstreamHeadWriter(this.peer, this.ctx.trusted, this.options.localPort(), this.options.proto));
     const upstreamHead = heads.write(head, route.forward);
     const exchange = new FastExchange(this.ctx, this, route.routed, upstreamHead, head.method === 'HEAD', heads.requestId, started);
     this.exchange = exchange;

@@ -105,3 +105,41 @@ describe('IngressServer.fastPathActive', () => {
     }
   });
 });
+
+describe('takeNodeConnectionListener on an HTTPS server', () => {
+  it("takes node:https's only 'secureConnection' listener (node:http's), leaving tls.Server's own 'connection' one", async () => {
+    const { createServer: createHttpsServer } = await import('node:https');
+    const server = createHttpsServer({}, () => undefined);
+    const tlsListeners = server.listenerCount('connection');
+    const logger = recordingLogger();
+    expect(takeNodeConnectionListener(server, logger, 'secureConnection')).toBeTypeOf('function');
+    expect(server.listenerCount('secureConnection')).toBe(0);
+    expect(server.listenerCount('connection')).toBe(tlsListeners);
+    expect(logger.warnings).toEqual([]);
+  });
+
+  it('with another secureConnection listener: off with a warning naming the event', async () => {
+    const { createServer: createHttpsServer } = await import('node:https');
+    const server = createHttpsServer({}, () => undefined);
+    server.on('secureConnection', () => undefined);
+    const logger = recordingLogger();
+    expect(takeNodeConnectionListener(server, logger, 'secureConnection')).toBeUndefined();
+    expect(server.listenerCount('secureConnection')).toBe(2);
+    expect(logger.warnings[0]!.msg).toContain("'secureConnection'");
+  });
+
+  it('IngressServer reports the TLS fast path on by default and off with fastPath: false', async () => {
+    const view = new IngressView();
+    const on = new IngressServer({ view, listenTls: { host: L, port: 0 } });
+    const off = new IngressServer({ view, listenTls: { host: L, port: 0 }, fastPath: false });
+    try {
+      await on.start();
+      await off.start();
+      expect(on.tlsFastPathActive).toBe(true);
+      expect(off.tlsFastPathActive).toBe(false);
+    } finally {
+      await on.close();
+      await off.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
-import type { IngressView } from '../view/ingressView.js';
+import { FNV1A_OFFSET, fnv1aBytes, fnv1aStep } from '@svcnet/model';
+import type { RouterView } from '../view/routerView.js';
 import type { ProxyContext, Routed } from '../proxy/proxyContext.js';
 import { routeTarget } from '../proxy/proxyHandler.js';
 import type { RequestHeadScan } from '../http1/requestHeadParser.js';
@@ -50,10 +51,9 @@ class RouteEntry implements CachedRoute {
 /** FNV-1a over the target's bytes, a separator, then the Host value's; a small integer (a Smi). */
 export function hashOf(head: RequestHeadScan): number {
   const buf = head.buf;
-  let h = 0x811c9dc5;
-  for (let i = head.targetStart; i < head.targetEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  h = Math.imul(h ^ 0x20, 0x01000193);
-  for (let i = head.hostStart; i < head.hostEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  let h = fnv1aBytes(FNV1A_OFFSET, buf, head.targetStart, head.targetEnd);
+  h = fnv1aStep(h, 0x20);
+  h = fnv1aBytes(h, buf, head.hostStart, head.hostEnd);
   return h & 0x3fffffff;
 }
 
@@ -76,7 +76,7 @@ export class ViewRoutes {
   private tableVersion = -1;
   private httpsPort: number | undefined;
 
-  constructor(view: IngressView) {
+  constructor(view: RouterView) {
     view.onChange(() => this.drop());
   }
 
@@ -130,10 +130,10 @@ export class ViewRoutes {
   }
 }
 
-const shared = new WeakMap<IngressView, ViewRoutes>();
+const shared = new WeakMap<RouterView, ViewRoutes>();
 
 /** The route cache of a view (one per view, made on first use). */
-export function viewRoutes(view: IngressView): ViewRoutes {
+export function viewRoutes(view: RouterView): ViewRoutes {
   let r = shared.get(view);
   if (!r) shared.set(view, (r = new ViewRoutes(view)));
   return r;

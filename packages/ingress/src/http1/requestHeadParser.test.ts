@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_FAST_HEAD, parseRequestHead } from './requestHeadParser.js';
+import { MAX_FAST_HEAD, parseRequestHead, scanRequestHead } from './requestHeadParser.js';
 
 const parse = (text: string) => parseRequestHead(Buffer.from(text, 'latin1'), 0);
 
@@ -22,6 +22,15 @@ describe('parseRequestHead: accepted heads', () => {
     ['an empty header value', 'GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\n\r\n'],
   ])('accepts %s', (_name, text) => {
     expect(typeof parse(text)).toBe('object');
+  });
+
+  it.each([
+    ['no Connection line', 'GET / HTTP/1.1\r\nHost: h\r\n\r\n', false],
+    ['Connection: keep-alive', 'GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\n\r\n', false],
+    ['Connection: close', 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n', true],
+    ['Connection: CLOSE after keep-alive', 'GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\nconnection:  CLOSE \r\n\r\n', true],
+  ])('says whether the connection ends after the answer: %s', (_name, text, close) => {
+    expect(scanRequestHead(Buffer.from(text, 'latin1'), 0)).toMatchObject({ close });
   });
 
   it('finds the end of heads of every length around the 1 KiB search window, and of long ones', () => {
@@ -59,7 +68,6 @@ describe('parseRequestHead: everything else is handed to node:http', () => {
     ['Transfer-Encoding', 'GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n'],
     ['Upgrade', 'GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'],
     ['Expect', 'GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n'],
-    ['Connection: close', 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'],
     ['Connection option list', 'GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, X-Foo\r\n\r\n'],
     ['Proxy-Connection', 'GET / HTTP/1.1\r\nHost: h\r\nProxy-Connection: keep-alive\r\n\r\n'],
     ['space before the colon', 'GET / HTTP/1.1\r\nHost : h\r\n\r\n'],

@@ -2,7 +2,7 @@
  * A deliberately narrow HTTP/1.1 request-head parser for the plain-HTTP fast path (fastConnection.ts).
  * It accepts only the simplest, most common request: `GET` or `HEAD`, an origin-form target,
  * `HTTP/1.1`, CRLF line ends, token header names, visible-ASCII values, exactly one Host, and no
- * body framing, Upgrade, Expect or Connection option other than keep-alive. Everything else is
+ * body framing, Upgrade, Expect or Connection option other than keep-alive or close. Everything else is
  * `unsupported` and goes, bytes untouched, to Node's http server, which then answers exactly as it
  * always did (400 for malformed heads, 431 for huge ones, bodies, upgrades, HTTP/1.0, ...).
  * The parser never has to reject anything itself: saying "not mine" is always safe.
@@ -63,6 +63,8 @@ export interface RequestHeadScan {
   readonly end: number;
   /** EDIT_FIELDS numbers per line the upstream head cannot copy as is, in order; undefined if none. */
   readonly edits: number[] | undefined;
+  /** `Connection: close`: the connection ends after this request's answer (as node:http ends it). */
+  readonly close: boolean;
 }
 
 export type ScanResult = RequestHeadScan | 'incomplete' | 'unsupported';
@@ -78,6 +80,7 @@ const N_TRAILER = name('trailer');
 const N_REAL_IP = name('x-real-ip');
 const N_CONNECTION = name('connection');
 const N_KEEP_ALIVE = name('keep-alive');
+const N_CLOSE = name('close');
 const N_REQUEST_ID = name('x-request-id');
 const N_CONTENT_LENGTH = name('content-length');
 const N_FORWARDED_FOR = name('x-forwarded-for');
@@ -102,8 +105,10 @@ for (const n of [N_TE, N_EXPECT, N_UPGRADE, N_TRAILER, N_REAL_IP, N_CONNECTION, 
   KNOWN[n.length * 32 + (n[0]! & 31)] = 1;
 }
 
-/** A line the fast path does not take (Host twice, a body, an upgrade, Connection: close, ...). */
+/** A line the fast path does not take (Host twice, a body, an upgrade, a Connection option list, ...). */
 const REFUSE = -2;
+/** `Connection: close`: dropped from the upstream head, and the client connection ends after the answer. */
+const CLOSE = -3;
 /** A kept line. */
 const KEEP = -1;
 
@@ -120,8 +125,11 @@ function lineKind(buf: Buffer, at: number, length: number, vs: number, ve: numbe
     case 9:
       return lowerIs(buf, at, N_REAL_IP) ? LineEdit.Drop : KEEP;
     case 10:
-      // Connection: close (and any hop-by-hop option list) takes Node's path; keep-alive is the default.
-      if (lowerIs(buf, at, N_CONNECTION)) return ve - vs === 10 && lowerIs(buf, vs, N_KEEP_ALIVE) ? LineEdit.Drop : REFUSE;
+      // keep-alive (the default) or close; any other option list (hop-by-hop names) takes Node's path.
+      if (lowerIs(buf, at, N_CONNECTION)) {
+        if (ve - vs === 10 && lowerIs(buf, vs, N_KEEP_ALIVE)) return LineEdit.Drop;
+        return ve - vs === 5 && lowerIs(buf, vs, N_CLOSE) ? CLOSE : REFUSE;
+      }
       return lowerIs(buf, at, N_KEEP_ALIVE) ? LineEdit.Drop : KEEP;
     case 12:
       return lowerIs(buf, at, N_REQUEST_ID) ? LineEdit.RequestId : KEEP;
@@ -176,6 +184,7 @@ export function scanRequestHead(buf: Buffer, start: number): ScanResult {
   let hostEnd = -1;
   let count = 0;
   let edits: number[] | undefined;
+  let close = false;
   for (;;) {
     if (p >= limit) return notTaken(buf, start);
     const lineStart = p;
@@ -207,6 +216,11 @@ export function scanRequestHead(buf: Buffer, start: number): ScanResult {
       kind = KEEP;
     } else kind = length < 18 && KNOWN[length * 32 + (buf[lineStart]! & 31)] === 1 ? lineKind(buf, lineStart, length, vs, ve) : KEEP;
     if (kind === REFUSE) return notTaken(buf, start);
+    if (kind === CLOSE) {
+      // As llhttp: close among several Connection lines wins over keep-alive.
+      close = true;
+      kind = LineEdit.Drop;
+    }
     // node:http's path writes `${name}: ${trimmedValue}\r\n`: a line already in that form is copied.
     if (kind === KEEP && (buf[colon + 1] !== 32 || vs !== colon + 2 || ve !== cr)) kind = LineEdit.Rewrite;
     if (kind !== KEEP) (edits ??= []).push(kind, lineStart, colon, vs, ve, p);
@@ -214,7 +228,7 @@ export function scanRequestHead(buf: Buffer, start: number): ScanResult {
   // HTTP/1.1 requires exactly one Host (Node answers 400 without one).
   if (hostEnd <= hostStart) return notTaken(buf, start);
   if (p - 2 - start > MAX_FAST_HEAD) return 'unsupported';
-  return { buf, start, method, targetStart, targetEnd, hostStart, hostEnd, headersStart, headersEnd: p, end: p + 2, edits };
+  return { buf, start, method, targetStart, targetEnd, hostStart, hostEnd, headersStart, headersEnd: p, end: p + 2, edits, close };
 }
 
 /** The parsed head as strings (tests, benchmarks and tools; the fast path uses the scan's offsets). */

@@ -1,7 +1,7 @@
 import type { TrustedProxies } from '../http1/clientAddress.js';
 import type { Upstream } from '../routes/backends.js';
 import type { IngressLogger } from '../view/ingressLogger.js';
-import type { IngressView } from '../view/ingressView.js';
+import type { RouterView } from '../view/routerView.js';
 import type { IngressMetrics } from './metrics.js';
 import type { Tunnels } from './tunnels.js';
 import type { UpstreamPools } from '../upstream/upstreamPools.js';
@@ -17,7 +17,7 @@ export type Routed =
 
 /** What every request handler shares. */
 export interface ProxyContext {
-  readonly view: IngressView;
+  readonly view: RouterView;
   readonly pools: UpstreamPools;
   /** Upgraded (WebSocket) connections, destroyed on close. */
   readonly tunnels: Tunnels;

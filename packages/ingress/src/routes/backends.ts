@@ -1,4 +1,4 @@
-import { SIMULATED_ENDPOINTS_ANNOTATION, type EndpointSlice, type Endpoints, type Service } from '@svcnet/model';
+import { SIMULATED_ENDPOINTS_ANNOTATION, type EndpointSlice, type Endpoints, type Service, isEndpointReady, ipFamily, joinHostPort, LABEL_SERVICE_NAME } from '@svcnet/model';
 import type { BackendRef } from './routeTypes.js';
 
 /** One ready endpoint of a backend Service port. */
@@ -32,7 +32,7 @@ export function backendKey(b: BackendRef): string {
 }
 
 function upstream(address: string, port: number): Upstream {
-  return { address, port, key: address.includes(':') ? `[${address}]:${port}` : `${address}:${port}` };
+  return { address, port, key: joinHostPort(address, port) };
 }
 
 /**
@@ -58,7 +58,7 @@ export function resolveBackend(ref: BackendRef, service: Service | undefined, sl
     const port = (slice.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === 'TCP');
     if (!port?.port) continue;
     for (const ep of slice.endpoints ?? []) {
-      if (ep.conditions?.ready === false) continue;
+      if (!isEndpointReady(ep)) continue;
       for (const addr of ep.addresses ?? []) {
         const u = upstream(addr, port.port);
         if (seen.has(u.key)) continue;
@@ -89,8 +89,8 @@ export function slicesFromEndpoints(ep: Endpoints): EndpointSlice[] {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     // The count of simulated addresses left out, said once (on the first slice).
-    metadata: { name: `${svc}-endpoints-${i}`, namespace: ns, labels: { 'kubernetes.io/service-name': svc }, ...(simulated && i === 0 ? { annotations: { [SIMULATED_ENDPOINTS_ANNOTATION]: simulated } } : {}) },
-    addressType: (s.addresses ?? []).some((a) => a.ip.includes(':')) ? 'IPv6' : 'IPv4',
+    metadata: { name: `${svc}-endpoints-${i}`, namespace: ns, labels: { [LABEL_SERVICE_NAME]: svc }, ...(simulated && i === 0 ? { annotations: { [SIMULATED_ENDPOINTS_ANNOTATION]: simulated } } : {}) },
+    addressType: (s.addresses ?? []).some((a) => ipFamily(a.ip) === 'IPv6') ? 'IPv6' : 'IPv4',
     endpoints: (s.addresses ?? []).map((a) => ({ addresses: [a.ip], conditions: { ready: true } })),
     ports: (s.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' })),
   }));

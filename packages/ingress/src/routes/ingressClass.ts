@@ -1,4 +1,5 @@
 import type { Ingress, IngressClass } from '@svcnet/model';
+import { ANNOTATION_INGRESS_CLASS, ANNOTATION_IS_DEFAULT_INGRESS_CLASS, DEFAULT_INGRESS_CONTROLLER } from '@svcnet/model';
 
 /** Which Ingresses this router serves. Defaults: class `svcnet`, controller `svcnet.io/ingress`. */
 export interface IngressClassOptions {
@@ -15,9 +16,6 @@ export interface IngressClassOptions {
 }
 
 export const DEFAULT_INGRESS_CLASS = 'svcnet';
-export const DEFAULT_CONTROLLER = 'svcnet.io/ingress';
-export const IS_DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
-export const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
 /** The class decision, computed once per IngressClass change and applied to each Ingress. */
 export interface ClassFilter {
@@ -28,7 +26,7 @@ export interface ClassFilter {
 
 export function classFilter(classes: readonly IngressClass[], options: IngressClassOptions = {}): ClassFilter {
   const className = options.ingressClass ?? DEFAULT_INGRESS_CLASS;
-  const controller = options.controller ?? DEFAULT_CONTROLLER;
+  const controller = options.controller ?? DEFAULT_INGRESS_CONTROLLER;
   const ours = new Set<string>();
   let namedExists = false;
   let isDefault = false;
@@ -37,7 +35,7 @@ export function classFilter(classes: readonly IngressClass[], options: IngressCl
     if (name === className) namedExists = true;
     if (c.spec?.controller !== controller) continue;
     ours.add(name);
-    if (c.metadata?.annotations?.[IS_DEFAULT_CLASS_ANNOTATION] === 'true') isDefault = true;
+    if (c.metadata?.annotations?.[ANNOTATION_IS_DEFAULT_INGRESS_CLASS] === 'true') isDefault = true;
   }
   // Our configured name is ours unless an IngressClass of that name belongs to another controller.
   if (!namedExists) ours.add(className);
@@ -48,7 +46,7 @@ export function classFilter(classes: readonly IngressClass[], options: IngressCl
 export function isOurIngress(ingress: Ingress, filter: ClassFilter): boolean {
   const name = ingress.spec?.ingressClassName;
   if (name) return filter.ourClasses.has(name);
-  const legacy = ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION];
+  const legacy = ingress.metadata?.annotations?.[ANNOTATION_INGRESS_CLASS];
   if (legacy !== undefined) return legacy === filter.className;
   return filter.claimsUnclassed;
 }
@@ -67,7 +65,7 @@ export function whyNotOurs(ingress: Ingress, classes: readonly IngressClass[], o
     if (controller) return `its IngressClass "${name}" names controller "${controller}" (--controller ${controller} would include it)`;
     return `its class "${name}" is not "${filter.className}" (--ingress-class ${name} would include it)`;
   }
-  const legacy = ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION];
-  if (legacy !== undefined) return `its ${LEGACY_CLASS_ANNOTATION} annotation is "${legacy}", not "${filter.className}" (--ingress-class ${legacy} would include it)`;
+  const legacy = ingress.metadata?.annotations?.[ANNOTATION_INGRESS_CLASS];
+  if (legacy !== undefined) return `its ${ANNOTATION_INGRESS_CLASS} annotation is "${legacy}", not "${filter.className}" (--ingress-class ${legacy} would include it)`;
   return 'it names no class and Ingresses without one are not watched (drop --no-watch-without-class to include it)';
 }

@@ -1,12 +1,13 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo, ListenOptions, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import { TrustedProxies } from '../http1/clientAddress.js';
 import { keepAliveLines } from '../http1/clientResponseHead.js';
 import { FastConnection } from '../fastpath/fastConnection.js';
-import type { IngressView, TlsCertificate } from '../view/ingressView.js';
+import type { TlsCertificate } from '../view/ingressView.js';
+import type { RouterView } from '../view/routerView.js';
 import { IngressMetrics } from '../proxy/metrics.js';
 import { takeNodeConnectionListener } from '../fastpath/nodeConnectionListener.js';
 import type { ProxyContext } from '../proxy/proxyContext.js';
@@ -25,7 +26,7 @@ export interface ListenAddress {
 }
 
 export interface IngressServerOptions extends UpstreamPoolOptions {
-  view: IngressView;
+  view: RouterView;
   /** Plain HTTP listener (port 0 picks one). */
   listen?: ListenAddress;
   /** HTTPS listener: certificates by SNI from Ingress `spec.tls` Secrets. */
@@ -38,6 +39,12 @@ export interface IngressServerOptions extends UpstreamPoolOptions {
    * the Secret exists and whenever it holds no usable certificate.
    */
   defaultCertificateSecret?: string;
+  /**
+   * The keys TLS session tickets are encrypted with (48 bytes, Node's `ticketKeys`): give every
+   * worker serving one address the same keys so a client resumes its session on whichever worker
+   * it reaches (ingress-nginx: `ssl-session-ticket-key`). Default: random per server (Node's).
+   */
+  tlsTicketKeys?: Buffer;
   /** CIDRs or addresses whose X-Forwarded-* headers are believed. */
   trustedProxies?: readonly string[];
   /** Request bodies above this get 413 (default 1 MiB, nginx's client_max_body_size). */
@@ -58,13 +65,19 @@ export interface IngressServerOptions extends UpstreamPoolOptions {
   /** 308 from HTTP to HTTPS for hosts listed in `spec.tls` (default true when listenTls is set). */
   sslRedirect?: boolean;
   /**
-   * Serve simple plain-HTTP requests (bodiless keep-alive GET/HEAD routed to a backend) on the raw
-   * socket, without node:http's per-request objects (default true); every other request, and the
-   * rest of its connection, goes through node:http. false: node:http for everything.
+   * Serve simple requests (bodiless keep-alive GET/HEAD routed to a backend) on the socket (the
+   * TCP one, or a TLS connection's decrypted side), without node:http's per-request objects
+   * (default true); every other request, and the rest of its connection, goes through node:http.
+   * false: node:http for everything.
    */
   fastPath?: boolean;
   registry?: Registry;
   logger?: IngressLogger;
+  /**
+   * Listen with SO_REUSEPORT (Node 22.12+/23.1+), so that other router workers' listeners share
+   * the addresses and the kernel spreads connections over them. Default false.
+   */
+  reusePort?: boolean;
 }
 
 /**
@@ -84,8 +97,8 @@ export class IngressServer {
   private sweep: NodeJS.Timeout | undefined;
   /** Connections the fast path still serves (node:http tracks the ones handed to it). */
   private readonly fastConnections = new Set<FastConnection>();
-  /** Set once the fast path is in front of the plain-HTTP listener. */
-  private fastPathOn = false;
+  /** The listeners the fast path stands in front of. */
+  private readonly fastPathOn = { http: false, https: false };
 
   constructor(private readonly options: IngressServerOptions) {
     this.metrics = new IngressMetrics(options.registry);
@@ -145,6 +158,7 @@ export class IngressServer {
         SNICallback: this.tls.sniCallback,
         // Clients are told what they get: HTTP/1.1 (browsers would otherwise try h2 first where offered).
         ALPNProtocols: ['http/1.1'],
+        ...(this.options.tlsTicketKeys ? { ticketKeys: this.options.tlsTicketKeys } : {}),
         ...(this.defaultCertificate ? { cert: this.defaultCertificate.cert, key: this.defaultCertificate.key } : {}),
       });
       this.https = server;
@@ -179,7 +193,7 @@ export class IngressServer {
     let localPort = 0;
     server.on('request', (req, res) => handleRequest(this.ctx, req, res, proto, localPort));
     server.on('upgrade', (req, socket, head) => handleUpgrade(this.ctx, req, socket, head, proto, localPort));
-    if (proto === 'http' && (this.options.fastPath ?? true)) this.interceptConnections(server, () => localPort);
+    if (this.options.fastPath ?? true) this.interceptConnections(server, () => localPort, proto);
     server.on('clientError', (err, socket) => {
       const code = (err as { code?: string }).code;
       if (socket.writable && code === 'ERR_HTTP_REQUEST_TIMEOUT') {
@@ -190,7 +204,8 @@ export class IngressServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(addr.port, addr.host, () => {
+      // reusePort is Node 22.12+ (@types/node 20 does not know it).
+      server.listen({ port: addr.port, host: addr.host, ...(this.options.reusePort ? { reusePort: true } : {}) } as ListenOptions, () => {
         server.off('error', reject);
         resolve();
       });
@@ -203,16 +218,19 @@ export class IngressServer {
   /**
    * New connections start on the fast path (FastConnection), which gives them to node:http's own
    * connection listener the first time a request is not for it. When that listener cannot be
-   * identified (nodeConnectionListener.ts) the fast path stays off for this server.
+   * identified (nodeConnectionListener.ts) the fast path stays off for this server. On the TLS
+   * listener the fast path takes connections after their handshake ('secureConnection', where
+   * node:https gives them to node:http) and works on their decrypted side.
    */
-  private interceptConnections(server: Server, localPort: () => number): void {
-    const nodeListener = takeNodeConnectionListener(server, this.options.logger);
+  private interceptConnections(server: Server, localPort: () => number, proto: 'http' | 'https'): void {
+    const event = proto === 'https' ? 'secureConnection' : 'connection';
+    const nodeListener = takeNodeConnectionListener(server, this.options.logger, event);
     if (!nodeListener) return; // plain node:http (the warning says why)
-    this.fastPathOn = true;
+    this.fastPathOn[proto] = true;
     const t = this.timeouts();
     const lines = keepAliveLines(t.keepAliveTimeout);
-    const options = { keepAliveMs: t.keepAliveTimeout, headersTimeoutMs: t.headersTimeout, localPort, handOff: (socket: Socket) => nodeListener.call(server, socket) };
-    server.on('connection', (socket: Socket) => new FastConnection(socket, this.ctx, options, lines, this.fastConnections));
+    const options = { keepAliveMs: t.keepAliveTimeout, headersTimeoutMs: t.headersTimeout, localPort, proto, handOff: (socket: Socket) => nodeListener.call(server, socket) };
+    server.on(event, (socket: Socket) => new FastConnection(socket, this.ctx, options, lines, this.fastConnections));
   }
 
   /** Closes pools of endpoints no route resolves to any more (debounced after endpoint changes). */
@@ -246,7 +264,17 @@ export class IngressServer {
 
   /** Whether the plain-HTTP listener serves simple requests on the fast path (see `fastPath`). */
   get fastPathActive(): boolean {
-    return this.fastPathOn;
+    return this.fastPathOn.http;
+  }
+
+  /** Whether the TLS listener serves simple requests on the fast path, on the decrypted side (see `fastPath`). */
+  get tlsFastPathActive(): boolean {
+    return this.fastPathOn.https;
+  }
+
+  /** Client connections the fast path serves now (not yet handed to node:http), on either listener. */
+  get fastConnectionCount(): number {
+    return this.fastConnections.size;
   }
 
   /** Upgraded (WebSocket) client connections currently open. */

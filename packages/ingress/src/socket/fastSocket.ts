@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { type StreamHandle, type WriteRequest, directSocketsByDefault, handleOf, streamBinding } from './streamBinding.js';
 
 export { streamBinding, useDirectSockets } from './streamBinding.js';
+import { TlsHandleWrites } from './tlsHandleWrites.js';
 
 /**
  * A client socket of the fast path, read and written through Node's TCP handle directly.
@@ -21,6 +22,10 @@ export { streamBinding, useDirectSockets } from './streamBinding.js';
  *   writes behind it, in order, and `drain` comes when the last is done);
  * - keeps its own idle timer, restarted by a timestamp per read and write instead of a timer
  *   list update (Node's timer is off: it would not see these reads and writes).
+ *
+ * A TLS socket (node:tls's TLSSocket, whose handle is Node's TLSWrap) is read the same way, its
+ * cleartext side: TLSWrap decrypts in C++ and calls the same `onread`. Its writes go one at a time
+ * through TlsHandleWrites (tlsHandleWrites.ts says why).
  *
  * Otherwise (another Node, or `process.binding` refused) the same class uses the socket's public
  * API, with the same behaviour. fastSocket.test.ts fails if this Node's internals stop being
@@ -63,6 +68,10 @@ export class FastSocket {
   private req: WriteRequest | undefined;
   /** Direct writes libuv still holds. */
   private queued = 0;
+  /** Writes to a TLS socket's handle (one in flight at a time). */
+  private readonly tls: TlsHandleWrites | undefined;
+  /** Bytes the socket had read into its stream before this took over (see takeBuffered). */
+  private buffered: Buffer | null = null;
   private stopped = false;
   private detached = false;
   private idleMs = 0;
@@ -87,6 +96,7 @@ export class FastSocket {
     socket.once('close', this.onSocketClose);
     if (h === undefined) {
       socket.on('data', this.onSocketData);
+      socket.resume(); // flowing even if paused before (bytes it holds come first)
       return;
     }
     const state = b!.streamBaseState;
@@ -95,6 +105,9 @@ export class FastSocket {
     this.handle = h;
     this.nodeOnRead = h.onread;
     this.req = new b!.WriteWrap();
+    if ((socket as Socket & { encrypted?: boolean }).encrypted === true) {
+      this.tls = new TlsHandleWrites(h, b!.WriteWrap, () => socket.destroy(), () => this.drained());
+    }
     const fast = this;
     const nodeOnRead = h.onread;
     let own = options.readBuffer;
@@ -133,9 +146,19 @@ export class FastSocket {
         return nodeOnRead.call(this, buffer);
       };
     }
+    // A TLS socket may have decrypted bytes into its stream before it was handed over (the
+    // handshake's last read can carry the first request): they are taken before it flows.
+    if (socket.readableLength > 0) this.buffered = socket.read() as Buffer | null;
     // Flowing with no 'data' listener: nothing is pushed any more but the end of stream, and that
     // must still reach 'end'.
     socket.resume();
+  }
+
+  /** Bytes the socket's stream held when this took over, once (the caller gives them to its parser). */
+  takeBuffered(): Buffer | null {
+    const b = this.buffered;
+    this.buffered = null;
+    return b;
   }
 
   /**
@@ -155,6 +178,7 @@ export class FastSocket {
     if (h === undefined || this.detached || s.writableLength > 0 || s.destroyed || !s.writable) {
       return typeof data === 'string' ? s.write(data, 'latin1') : s.write(data);
     }
+    if (this.tls) return this.tls.write(data);
     const req = this.req!;
     const err = typeof data === 'string' ? h.writeLatin1String(req, data) : h.writeBuffer(req, data);
     if (err !== 0) {
@@ -178,12 +202,14 @@ export class FastSocket {
 
   /** Bytes written before still wait for the kernel (held by libuv or the socket's Writable). */
   get holdsWrites(): boolean {
-    return this.queued > 0 || this.socket.writableLength > 0;
+    return this.queued > 0 || this.tls?.holdsBytes === true || this.socket.writableLength > 0;
   }
 
   /** Whether written bytes still wait for the kernel (the caller answers nothing more until `drain`). */
   get needsDrain(): boolean {
-    return this.queued > 0 || this.socket.writableNeedDrain;
+    // A TLS write in flight counts: nothing may write through the socket's own stream (node:http
+    // after a hand-over) until it completes (tlsHandleWrites.ts).
+    return this.queued > 0 || this.tls?.inFlight === true || this.socket.writableNeedDrain;
   }
 
   /** Stops reading (the caller holds enough unparsed bytes). */
@@ -230,7 +256,7 @@ export class FastSocket {
   }
 
   private drained(): void {
-    if (!this.detached && this.queued === 0 && !this.socket.writableNeedDrain) this.events.drain();
+    if (!this.detached && this.queued === 0 && this.tls?.inFlight !== true && !this.socket.writableNeedDrain) this.events.drain();
   }
 
   private touch(): void {

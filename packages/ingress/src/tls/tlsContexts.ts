@@ -1,6 +1,7 @@
 import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
-import type { IngressView, TlsCertificate } from '../view/ingressView.js';
+import type { TlsCertificate } from '../view/ingressView.js';
+import type { RouterView } from '../view/routerView.js';
 import { findTls } from '../routes/matcher.js';
 
 /**
@@ -17,7 +18,7 @@ export class TlsContexts {
    * `defaultCertificate` while that Secret holds a usable certificate.
    */
   constructor(
-    private readonly view: IngressView,
+    private readonly view: RouterView,
     defaultCertificate: TlsCertificate | undefined,
     private readonly onError: (secret: string, err: Error) => void = () => undefined,
     private readonly defaultSecret?: string,

@@ -1,4 +1,5 @@
 import type { EndpointSlice, Endpoints, Ingress, IngressClass, KubeObject, Secret, Service } from '@svcnet/model';
+import { SECRET_TYPE_TLS, objectKey, sliceServiceKey } from '@svcnet/model';
 import { backendKey, resolveBackend, slicesFromEndpoints } from '../routes/backends.js';
 import type { BackendResolution } from '../routes/backends.js';
 import { ingressKey } from '../routes/compileHost.js';
@@ -29,11 +30,6 @@ export interface IngressViewOptions extends IngressClassOptions {
   logger?: IngressLogger;
 }
 
-const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-
-function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
-  return `${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name ?? ''}`;
-}
 
 function decode(data: Record<string, string> | undefined, stringData: Record<string, string> | undefined, field: string): string | undefined {
   if (stringData?.[field]) return stringData[field];
@@ -107,7 +103,7 @@ export class IngressView {
         this.skip(obj, (err as Error).message);
         return;
       }
-      this.skipped.delete(`${obj.kind} ${keyOf(obj)}`);
+      this.skipped.delete(`${obj.kind} ${objectKey(obj)}`);
       this.emit(change);
       return;
     }
@@ -130,11 +126,11 @@ export class IngressView {
 
   private skip(obj: KubeObject, problem: string): void {
     if (typeof obj !== 'object' || obj === null) obj = { kind: String(obj) } as unknown as KubeObject;
-    const id = `${obj.kind} ${keyOf(obj)}`;
+    const id = `${obj.kind} ${objectKey(obj)}`;
     this.skipped.add(id);
-    const msg = `ingress: skipping ${obj.kind} "${keyOf(obj)}": ${problem} (written around validation? fix or delete the object)`;
+    const msg = `ingress: skipping ${obj.kind} "${objectKey(obj)}": ${problem} (written around validation? fix or delete the object)`;
     const log = this.logger?.error ?? this.logger?.warn;
-    if (log) log.call(this.logger, { kind: obj.kind, key: keyOf(obj), problem }, msg);
+    if (log) log.call(this.logger, { kind: obj.kind, key: objectKey(obj), problem }, msg);
     else console.error(msg);
   }
 
@@ -152,7 +148,7 @@ export class IngressView {
         return { routes: deleted ? this.routes.deleteIngressClass(name) : this.routes.upsertIngressClass(obj as IngressClass) };
       }
       case 'Service': {
-        const key = keyOf(obj);
+        const key = objectKey(obj);
         if (deleted) this.services.delete(key);
         else this.services.set(key, obj as Service);
         return { services: this.invalidate([key]) };
@@ -160,7 +156,7 @@ export class IngressView {
       case 'EndpointSlice':
         return { services: this.invalidate(this.sliceChanged(obj as EndpointSlice, deleted)) };
       case 'Endpoints': {
-        const key = keyOf(obj);
+        const key = objectKey(obj);
         if (deleted) this.endpoints.delete(key);
         else this.endpoints.set(key, slicesFromEndpoints(obj as Endpoints));
         return { services: this.invalidate([key]) };
@@ -173,9 +169,8 @@ export class IngressView {
   }
 
   private sliceChanged(slice: EndpointSlice, deleted: boolean): string[] {
-    const sliceKey = keyOf(slice);
-    const svcName = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
-    const svcKey = svcName ? `${slice.metadata?.namespace ?? 'default'}/${svcName}` : undefined;
+    const sliceKey = objectKey(slice);
+    const svcKey = sliceServiceKey(slice);
     const previous = this.sliceService.get(sliceKey);
     const touched: string[] = [];
     if (previous !== undefined && (deleted || previous !== svcKey)) {
@@ -205,11 +200,11 @@ export class IngressView {
   }
 
   private secretChanged(secret: Secret, deleted: boolean): IngressViewChange | undefined {
-    const key = keyOf(secret);
+    const key = objectKey(secret);
     const cert = decode(secret.data, secret.stringData, 'tls.crt');
     const pem = decode(secret.data, secret.stringData, 'tls.key');
     const had = this.secrets.has(key);
-    if (deleted || secret.type !== 'kubernetes.io/tls' || !cert || !pem) {
+    if (deleted || secret.type !== SECRET_TYPE_TLS || !cert || !pem) {
       if (!had) return undefined;
       this.secrets.delete(key);
     } else {

@@ -1,5 +1,5 @@
 import { specialIPRange, type Endpoints, type EndpointSlice, type Kind, type KubeObject } from '@svcnet/model';
-import { listAndWatch } from '@svcnet/store';
+import { SharedInformerFactory } from '@svcnet/store';
 import type { Informer, Store } from '@svcnet/store';
 import type { IngressView } from './ingressView.js';
 
@@ -7,6 +7,8 @@ import type { IngressView } from './ingressView.js';
 export const INGRESS_INPUT_KINDS = ['IngressClass', 'Ingress', 'Service', 'EndpointSlice', 'Endpoints', 'Secret'] as const satisfies readonly Kind[];
 
 export interface WatchIngressInputsOptions {
+  /** The process's shared informers (the agent's); without it, the router builds its own on `store`. */
+  informers?: SharedInformerFactory;
   signal?: AbortSignal;
   onError?: (e: Error) => void;
   /**
@@ -19,15 +21,17 @@ export interface WatchIngressInputsOptions {
 }
 
 /**
- * Keeps an IngressView current from a store: one informer per kind, each event applied as it
- * arrives. `synced` resolves once every kind has been listed once.
+ * Keeps an IngressView current from a store's shared informers, one per kind, each event applied
+ * as it arrives. `synced` resolves once every kind has been listed once.
  */
 export function watchIngressInputs(store: Store, view: IngressView, options: WatchIngressInputsOptions = {}): { synced: Promise<void>; stop(): void } {
   const informers: Informer<unknown>[] = [];
   const owned: Informer<unknown>[] = [];
+  const ownFactory = options.informers ? undefined : new SharedInformerFactory(store, options.signal ? { signal: options.signal } : {});
+  const factory = options.informers ?? ownFactory!;
   for (const kind of INGRESS_INPUT_KINDS) {
     const given = kind === 'EndpointSlice' ? options.endpointSlices : kind === 'Endpoints' ? options.endpoints : undefined;
-    const inf = (given as Informer<KubeObject> | undefined) ?? listAndWatch(store, kind, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onError ? { onError: options.onError } : {}) });
+    const inf = (given as Informer<KubeObject> | undefined) ?? (factory.informer(kind, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onError ? { onError: options.onError } : {}) }) as Informer<KubeObject>);
     if (!given) owned.push(inf as Informer<unknown>);
     inf.on((e) => {
       if (e.type === 'DELETED') view.delete(e.object);
@@ -39,7 +43,10 @@ export function watchIngressInputs(store: Store, view: IngressView, options: Wat
   }
   return {
     synced: Promise.all(informers.map((i) => i.synced)).then(() => undefined),
-    stop: () => owned.forEach((i) => i.stop()),
+    stop: () => {
+      owned.forEach((i) => i.stop());
+      ownFactory?.stop();
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { levenshtein } from '../levenshtein.js';
 import { API_VERSIONS } from '../objects.js';
 
 /** Every kind a manifest may hold, with the apiVersion it is served under: the stored kinds plus the workloads the simulator expands. */
@@ -74,18 +75,6 @@ export function isListKind(kind: string): boolean {
   return kind === 'List' || (kind.endsWith('List') && kind.length > 4);
 }
 
-function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
 /** The closest known kind, for `did you mean` hints (case slips and small typos). */
 export function suggestKind(kind: string): string | undefined {
   const known = Object.keys(MANIFEST_KINDS);
@@ -94,7 +83,7 @@ export function suggestKind(kind: string): string | undefined {
   let best: string | undefined;
   let bestD = 3;
   for (const k of known) {
-    const dd = distance(kind.toLowerCase(), k.toLowerCase());
+    const dd = levenshtein(kind.toLowerCase(), k.toLowerCase());
     if (dd < bestD) {
       best = k;
       bestD = dd;
@@ -110,6 +99,6 @@ export function apiVersionProblem(kind: string, apiVersion: string): string | un
   const prefix = `apiVersion ${JSON.stringify(apiVersion)} is not served for kind ${kind}`;
   const removedIn = REMOVED[`${kind} ${apiVersion}`];
   if (removedIn) return `${prefix}: it was removed in Kubernetes ${removedIn}; use ${JSON.stringify(want)}`;
-  if (distance(apiVersion, want) <= 2) return `${prefix}: did you mean ${JSON.stringify(want)}?`;
+  if (levenshtein(apiVersion, want) <= 2) return `${prefix}: did you mean ${JSON.stringify(want)}?`;
   return `${prefix}: use ${JSON.stringify(want)}`;
 }

@@ -6,3 +6,4 @@ export { isLinkLocal, isLinkLocalMulticast, isLinkLocalUnicast, isLoopback, isMu
 export type { SpecialIPRange } from './classify.js';
 export { ipFromReverseName, reverseName } from './reverse.js';
 export { isDottedQuad } from './parse.js';
+export { joinHostPort } from './hostPort.js';

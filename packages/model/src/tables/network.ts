@@ -1,10 +1,9 @@
 import type { Endpoints, LoadBalancerStatus, Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Ingress, IngressLoadBalancerStatus } from 'kubernetes-types/networking/v1.js';
+import { joinHostPort } from '../net/hostPort.js';
 
 // Cell formatters of kubectl's printers (pkg/printers/internalversion/printers.go).
-
-const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 /** makePortString: `80/TCP`, `80:30080/TCP` with a nodePort, comma-joined; `<none>` without ports. */
 export function formatServicePorts(svc: Service): string {
@@ -85,7 +84,7 @@ export function formatEndpoints(ep: Endpoints): string {
           more = true;
           break;
         }
-        list.push(hostPort(a.ip, port.port));
+        list.push(joinHostPort(a.ip, port.port));
       }
     }
   }

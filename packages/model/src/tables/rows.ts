@@ -13,6 +13,7 @@ import {
   formatServiceExternalIP,
   formatServicePorts,
 } from './network.js';
+import { LABEL_NODE_ROLE_PREFIX, LABEL_ROLE } from '../wellKnown.js';
 
 /** A column of a kind's table: its header and whether it only shows with `-o wide`. */
 export interface Column {
@@ -139,8 +140,8 @@ function nodeStatus(n: Node): string {
 function nodeRoles(n: Node): string {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(n.metadata?.labels ?? {})) {
-    if (k.startsWith('node-role.kubernetes.io/')) roles.add(k.slice('node-role.kubernetes.io/'.length));
-    else if (k === 'kubernetes.io/role' && v) roles.add(v);
+    if (k.startsWith(LABEL_NODE_ROLE_PREFIX)) roles.add(k.slice(LABEL_NODE_ROLE_PREFIX.length));
+    else if (k === LABEL_ROLE && v) roles.add(v);
   }
   return roles.size ? [...roles].sort().join(',') : '<none>';
 }

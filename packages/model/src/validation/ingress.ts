@@ -14,11 +14,11 @@ import {
   regexError,
 } from './names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './objectMeta.js';
+import { ANNOTATION_INGRESS_CLASS } from '../wellKnown.js';
 
 const SUPPORTED_PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
 const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const INVALID_PATH_SUFFIXES = ['/..', '/.'];
-const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 const MAX_LEN_CONTROLLER = 250;
 
 const arr = <T>(v: T[] | undefined | null): T[] => (Array.isArray(v) ? v : []);
@@ -118,10 +118,10 @@ export function validateIngress(ing: Ingress, old?: Ingress): FieldError[] {
   if (spec.ingressClassName !== undefined && spec.ingressClassName !== null) {
     for (const m of nameIsDNSSubdomain(spec.ingressClassName, false)) errs.push(invalid(sp.child('ingressClassName'), spec.ingressClassName, m));
   }
-  const annotation = ing.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
+  const annotation = ing.metadata?.annotations?.[ANNOTATION_INGRESS_CLASS];
   if (!old && annotation !== undefined && spec.ingressClassName && annotation !== spec.ingressClassName) {
     // Upstream's path for this one is `annotations.kubernetes.io/ingress.class` (no metadata prefix).
-    errs.push(invalid(FieldPath.root('annotations').child(INGRESS_CLASS_ANNOTATION), annotation, 'must match `ingressClassName` when both are specified'));
+    errs.push(invalid(FieldPath.root('annotations').child(ANNOTATION_INGRESS_CLASS), annotation, 'must match `ingressClassName` when both are specified'));
   }
   return errs;
 }

@@ -4,6 +4,7 @@ import type { Secret } from 'kubernetes-types/core/v1.js';
 import { FieldPath, forbidden, invalid, required, tooLong, type FieldError } from '../fieldErrors.js';
 import { isConfigMapKey, nameIsDNSSubdomain } from './names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './objectMeta.js';
+import { ANNOTATION_SERVICE_ACCOUNT_NAME, SECRET_TYPE_BASIC_AUTH, SECRET_TYPE_SERVICE_ACCOUNT_TOKEN, SECRET_TYPE_SSH_AUTH, SECRET_TYPE_TLS } from '../wellKnown.js';
 
 export const MAX_SECRET_SIZE = 1024 * 1024;
 
@@ -20,19 +21,19 @@ export function validateSecret(secret: Secret, old?: Secret): FieldError[] {
   if (size > MAX_SECRET_SIZE) errs.push(tooLong(dp, '', MAX_SECRET_SIZE));
   const has = (k: string) => Object.prototype.hasOwnProperty.call(data, k);
   switch (secret.type) {
-    case 'kubernetes.io/tls':
+    case SECRET_TYPE_TLS:
       if (!has('tls.crt')) errs.push(required(dp.key('tls.crt')));
       if (!has('tls.key')) errs.push(required(dp.key('tls.key')));
       break;
-    case 'kubernetes.io/basic-auth':
+    case SECRET_TYPE_BASIC_AUTH:
       if (!has('username') && !has('password')) errs.push(required(dp.key('username')), required(dp.key('password')));
       break;
-    case 'kubernetes.io/ssh-auth':
+    case SECRET_TYPE_SSH_AUTH:
       if (!data['ssh-privatekey']) errs.push(required(dp.key('ssh-privatekey')));
       break;
-    case 'kubernetes.io/service-account-token':
-      if (!secret.metadata?.annotations?.['kubernetes.io/service-account.name']) {
-        errs.push(required(FieldPath.root('metadata').child('annotations').key('kubernetes.io/service-account.name')));
+    case SECRET_TYPE_SERVICE_ACCOUNT_TOKEN:
+      if (!secret.metadata?.annotations?.[ANNOTATION_SERVICE_ACCOUNT_NAME]) {
+        errs.push(required(FieldPath.root('metadata').child('annotations').key(ANNOTATION_SERVICE_ACCOUNT_NAME)));
       }
       break;
   }

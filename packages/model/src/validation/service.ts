@@ -12,15 +12,13 @@ import {
   validateUpgradeDowngradeClusterIPs,
   validateUpgradeDowngradeIPFamilies,
 } from './serviceClusterIPs.js';
+import { ANNOTATION_LOAD_BALANCER_SOURCE_RANGES, ANNOTATION_TOPOLOGY_AWARE_HINTS, ANNOTATION_TOPOLOGY_MODE } from '../wellKnown.js';
 
 export const SUPPORTED_PORT_PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const SUPPORTED_SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const SUPPORTED_SESSION_AFFINITY = ['ClientIP', 'None'];
 const SUPPORTED_TRAFFIC_POLICIES = ['Cluster', 'Local'];
 export const MAX_CLIENT_IP_AFFINITY_SECONDS = 86400;
-const LB_SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
-const TOPOLOGY_MODE_ANNOTATION = 'service.kubernetes.io/topology-mode';
-const TOPOLOGY_HINTS_ANNOTATION = 'service.kubernetes.io/topology-aware-hints';
 
 const spec = FieldPath.root('spec');
 
@@ -110,14 +108,14 @@ function validateLoadBalancerFields(svc: Service): FieldError[] {
   const errs: FieldError[] = [];
   const isLB = s.type === 'LoadBalancer';
   const ranges = s.loadBalancerSourceRanges ?? [];
-  const annotation = svc.metadata?.annotations?.[LB_SOURCE_RANGES_ANNOTATION];
+  const annotation = svc.metadata?.annotations?.[ANNOTATION_LOAD_BALANCER_SOURCE_RANGES];
   if (ranges.length > 0) {
     // Upstream's path really is capitalised here.
     const p = spec.child('LoadBalancerSourceRanges');
     if (!isLB) errs.push(forbidden(p, "may only be used when `type` is 'LoadBalancer'"));
     ranges.forEach((r, i) => errs.push(...isValidCIDR(p.index(i), typeof r === 'string' ? r.trim() : r)));
   } else if (annotation !== undefined) {
-    const p = FieldPath.root('metadata').child('annotations').key(LB_SOURCE_RANGES_ANNOTATION);
+    const p = FieldPath.root('metadata').child('annotations').key(ANNOTATION_LOAD_BALANCER_SOURCE_RANGES);
     if (!isLB) errs.push(forbidden(p, "may only be used when `type` is 'LoadBalancer'"));
     const v = annotation.trim();
     if (v) for (const r of v.split(',')) errs.push(...isValidCIDR(p, r.trim()));
@@ -199,12 +197,12 @@ export function validateServiceCreate(svc: Service, opts: ServiceValidationOptio
   const s = svc.spec ?? {};
   const errs = validateObjectMeta(svc.metadata, true, nameIsDNS1035Label, 'metadata');
   const ann = svc.metadata?.annotations ?? {};
-  if (ann[TOPOLOGY_MODE_ANNOTATION] !== undefined && ann[TOPOLOGY_HINTS_ANNOTATION] !== undefined && ann[TOPOLOGY_MODE_ANNOTATION] !== ann[TOPOLOGY_HINTS_ANNOTATION]) {
+  if (ann[ANNOTATION_TOPOLOGY_MODE] !== undefined && ann[ANNOTATION_TOPOLOGY_AWARE_HINTS] !== undefined && ann[ANNOTATION_TOPOLOGY_MODE] !== ann[ANNOTATION_TOPOLOGY_AWARE_HINTS]) {
     errs.push(
       invalid(
-        FieldPath.root('metadata').child('annotations').key(TOPOLOGY_MODE_ANNOTATION),
-        ann[TOPOLOGY_MODE_ANNOTATION],
-        `must match annotations[${TOPOLOGY_HINTS_ANNOTATION}] when both are specified`,
+        FieldPath.root('metadata').child('annotations').key(ANNOTATION_TOPOLOGY_MODE),
+        ann[ANNOTATION_TOPOLOGY_MODE],
+        `must match annotations[${ANNOTATION_TOPOLOGY_AWARE_HINTS}] when both are specified`,
       ),
     );
   }

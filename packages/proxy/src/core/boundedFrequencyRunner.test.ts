@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedFrequencyRunner } from './boundedFrequencyRunner.js';
-import { FakeClock } from './clock.js';
+import { ManualClock } from '@svcnet/store';
 
 const flush = () => new Promise((r) => setImmediate(r));
 
 describe('BoundedFrequencyRunner', () => {
   it('runs at once, then at most once per minInterval, and at least once per maxInterval', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(1_000_000);
     const runs: number[] = [];
     const r = new BoundedFrequencyRunner('t', () => void runs.push(clock.now()), { minIntervalMs: 1000, maxIntervalMs: 10_000, clock });
     const t0 = clock.now();
@@ -29,7 +29,7 @@ describe('BoundedFrequencyRunner', () => {
   });
 
   it('retries failures with backoff', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(1_000_000);
     const runs: number[] = [];
     let fail = 2;
     const errors: unknown[] = [];

@@ -1,5 +1,5 @@
-import type { Clock } from './clock.js';
-import { realClock } from './clock.js';
+import { systemClock, type Clock } from '@svcnet/store';
+
 
 export interface BoundedFrequencyRunnerOptions {
   /** Never run more often than this (upstream minSyncPeriod). */
@@ -38,7 +38,7 @@ export class BoundedFrequencyRunner {
     private readonly fn: () => void | Promise<void>,
     private readonly opts: BoundedFrequencyRunnerOptions,
   ) {
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.burst = Math.max(1, opts.burst ?? 1);
     this.tokens = this.burst;
     this.lastRefill = this.clock.now();

@@ -1,25 +1,12 @@
-import { invalid, isValidPortNum, notSupported, validateDNS1123Label, type EndpointSlice } from '@svcnet/model';
+import { invalid, isValidPortNum, notSupported, validateDNS1123Label, type EndpointSlice, LABEL_SERVICE_NAME, endpointState, objectKey, joinHostPort, ipFamily } from '@svcnet/model';
 import type { InvalidObject, InvalidReason } from './invalidObjects.js';
 import { invalidObject } from './invalidObjects.js';
 import { STRICT_ADDRESSES, addressProblem, canonicalRuleAddress, type AddressPolicy } from './ruleAddress.js';
 import { PROTOCOLS } from './serviceValidation.js';
 import type { EndpointInfo, IPFamily, Protocol } from './types.js';
-import { joinHostPort, servicePortKey } from './types.js';
+import { servicePortKey } from './types.js';
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-export const LAST_CHANGE_TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-trigger-time';
 
-/** The `namespace/name` of the Service an EndpointSlice belongs to, or undefined. */
-export function sliceServiceKey(slice: EndpointSlice): string | undefined {
-  const svc = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
-  if (!svc) return undefined;
-  return `${slice.metadata?.namespace ?? 'default'}/${svc}`;
-}
-
-/** `namespace/name` of the slice itself, as reports name it. */
-export function sliceKeyOf(slice: EndpointSlice): string {
-  return `${String(slice.metadata?.namespace ?? 'default')}/${String(slice.metadata?.name ?? '')}`;
-}
 
 /**
  * One EndpointSlice's contribution, checked (upstream endpointSliceInfo): per service port key,
@@ -33,7 +20,7 @@ export interface ParsedSlice {
 const EMPTY_SLICE = (name: string): ParsedSlice => ({ name, ports: [] });
 
 function problem(slice: EndpointSlice, reason: InvalidReason, error: Parameters<typeof invalidObject>[3]): InvalidObject {
-  return invalidObject('EndpointSlice', sliceKeyOf(slice), reason, error);
+  return invalidObject('EndpointSlice', objectKey(slice), reason, error);
 }
 
 /**
@@ -47,10 +34,10 @@ function problem(slice: EndpointSlice, reason: InvalidReason, error: Parameters<
  */
 export function parseEndpointSlice(slice: EndpointSlice, family: IPFamily, nodeName: string, policy: AddressPolicy): ParsedSlice | InvalidObject {
   const sliceName = String(slice.metadata?.name ?? '');
-  const svcName = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+  const svcName = slice.metadata?.labels?.[LABEL_SERVICE_NAME];
   if (slice.addressType !== family || !svcName) return EMPTY_SLICE(sliceName);
   const namespace = slice.metadata?.namespace ?? 'default';
-  for (const [value, path] of [[namespace, 'metadata.namespace'], [svcName, `metadata.labels[${SERVICE_NAME_LABEL}]`]] as const) {
+  for (const [value, path] of [[namespace, 'metadata.namespace'], [svcName, `metadata.labels[${LABEL_SERVICE_NAME}]`]] as const) {
     const errs = typeof value === 'string' ? validateDNS1123Label(value, path) : [invalid(path, value, 'must be a string')];
     if (errs.length) return problem(slice, 'invalid_name', errs[0]!);
   }
@@ -86,7 +73,7 @@ export function parseEndpointSlice(slice: EndpointSlice, family: IPFamily, nodeN
         const p = addressProblem(addresses[j], `endpoints[${i}].addresses[${j}]`, policy);
         return problem(slice, p.reason, p.error);
       }
-      if (ip.includes(':') !== (family === 'IPv6')) return problem(slice, 'invalid_address', invalid(`endpoints[${i}].addresses[${j}]`, addresses[j], `must be an ${family} address`));
+      if (ipFamily(ip) !== family) return problem(slice, 'invalid_address', invalid(`endpoints[${i}].addresses[${j}]`, addresses[j], `must be an ${family} address`));
       // Upstream uses the first address only; an endpoint without one is ignored.
       if (j === 0) ips[i] = ip;
     }
@@ -104,16 +91,13 @@ function endpointInfos(raw: NonNullable<EndpointSlice['endpoints']>, ips: readon
     const ip = ips[i];
     if (ip === undefined) continue;
     const ep = raw[i]!;
-    const c = ep.conditions ?? {};
     const zones = ep.hints?.forZones?.map((z) => z.name);
     out.push({
       ip,
       port,
       endpoint: joinHostPort(ip, port),
       isLocal: ep.nodeName !== undefined && ep.nodeName !== null && ep.nodeName === nodeName && nodeName !== '',
-      ready: c.ready === undefined || c.ready === null || c.ready,
-      serving: c.serving === undefined || c.serving === null || c.serving,
-      terminating: c.terminating === true,
+      ...endpointState(ep),
       ...(zones && zones.length ? { zoneHints: zones } : {}),
       ...(ep.nodeName ? { nodeName: ep.nodeName } : {}),
     });

@@ -1,5 +1,6 @@
 import type { EndpointSlice } from '@svcnet/model';
-import { LAST_CHANGE_TRIGGER_TIME, isParsedSlice, mergeSlices, parseEndpointSlice, sliceKeyOf, sliceServiceKey, type ParsedSlice } from './endpointInfo.js';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, objectKey, sliceServiceKey } from '@svcnet/model';
+import { isParsedSlice, mergeSlices, parseEndpointSlice, type ParsedSlice } from './endpointInfo.js';
 import { InvalidObjects } from './invalidObjects.js';
 import { STRICT_ADDRESSES, type AddressPolicy } from './ruleAddress.js';
 import type { EndpointInfo, IPFamily, ServiceKey } from './types.js';
@@ -101,7 +102,7 @@ export class EndpointsChangeTracker {
       if (isParsedSlice(r)) parsed = r;
       else this.invalid.report(r);
     }
-    if ((parsed || remove) && this.invalid.size) this.invalid.clear('EndpointSlice', sliceKeyOf(slice));
+    if ((parsed || remove) && this.invalid.size) this.invalid.clear('EndpointSlice', objectKey(slice));
     let set = this.slices.get(key);
     const before = this.merged.get(key) ?? new Map<string, EndpointInfo[]>();
     if (!set) this.slices.set(key, (set = new Map()));
@@ -121,7 +122,7 @@ export class EndpointsChangeTracker {
       this.pending.delete(key);
       this.triggerTimes.delete(key);
     } else if (parsed) {
-      const t = Date.parse(slice.metadata?.annotations?.[LAST_CHANGE_TRIGGER_TIME] ?? '');
+      const t = Date.parse(slice.metadata?.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME] ?? '');
       if (Number.isFinite(t)) {
         const list = this.triggerTimes.get(key) ?? [];
         if (!list.includes(t)) list.push(t);

@@ -11,6 +11,7 @@ import {
   validateNonSpecialIP,
   type FieldError,
   type IP,
+  ipFamily,
 } from '@svcnet/model';
 import type { IPFamily } from './types.js';
 
@@ -75,7 +76,7 @@ export function addressProblem(value: unknown, path: string, policy: AddressPoli
 export function checkRuleAddress(value: unknown, path: string, policy: AddressPolicy): RuleAddress | AddressProblem {
   const ip = canonicalRuleAddress(value, policy);
   if (ip === undefined) return addressProblem(value, path, policy);
-  return { ip, family: ip.includes(':') ? 'IPv6' : 'IPv4' };
+  return { ip, family: ipFamily(ip) === 'IPv6' ? 'IPv6' : 'IPv4' };
 }
 
 export function isAddressProblem(r: RuleAddress | AddressProblem): r is AddressProblem {

@@ -1,4 +1,5 @@
 import type { Service } from '@svcnet/model';
+import { ANNOTATION_TOPOLOGY_AWARE_HINTS, ANNOTATION_TOPOLOGY_MODE } from '@svcnet/model';
 import { STRICT_ADDRESSES, type AddressPolicy } from './ruleAddress.js';
 import { isInvalidObject, parseProxyService, type ProxyService } from './serviceValidation.js';
 import type { IPFamily, ServicePortInfo } from './types.js';
@@ -42,7 +43,7 @@ export function servicePortsFromProxyService(svc: Service, parsed: ProxyService,
   const externalPolicyLocal = externallyAccessibleService(svc) && spec.externalTrafficPolicy === 'Local';
   const internalPolicyLocal = spec.internalTrafficPolicy === 'Local';
   const annotations = svc.metadata?.annotations ?? {};
-  const mode = annotations['service.kubernetes.io/topology-mode'] ?? annotations['service.kubernetes.io/topology-aware-hints'];
+  const mode = annotations[ANNOTATION_TOPOLOGY_MODE] ?? annotations[ANNOTATION_TOPOLOGY_AWARE_HINTS];
   const hintsEnabled = (spec as { trafficDistribution?: string }).trafficDistribution !== undefined || mode === 'Auto' || mode === 'auto';
   const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
   for (const p of parsed.ports) {

@@ -1,7 +1,7 @@
+import { LABEL_TOPOLOGY_ZONE } from '@svcnet/model';
 import type { EndpointInfo, ServicePortInfo } from './types.js';
 import { usesClusterEndpoints, usesLocalEndpoints } from './types.js';
 
-export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
 export interface CategorizedEndpoints {
   /** Endpoints for "Cluster" traffic policy (after topology filtering). */
@@ -44,7 +44,7 @@ export function categorizeEndpoints(
   let hasAnyEndpoints = false;
 
   if (usesClusterEndpoints(svc)) {
-    const zone = nodeLabels[ZONE_LABEL];
+    const zone = nodeLabels[LABEL_TOPOLOGY_ZONE];
     const byZone = useZoneHints(svc, endpoints, zone);
     const inTopology = (ep: EndpointInfo) => !byZone || (ep.zoneHints?.includes(zone as string) ?? false);
     clusterEndpoints = endpoints.filter((ep) => ep.ready && inTopology(ep));

@@ -1,5 +1,5 @@
 /** The IP family one proxier instance handles; kube-proxy runs one proxier per family. */
-export type IPFamily = 'IPv4' | 'IPv6';
+export type { IPFamily } from '@svcnet/model';
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
 /** `namespace/name`: the key of a Service (upstream's types.NamespacedName). */
@@ -82,6 +82,3 @@ export function servicePortKey(n: ServicePortName): string {
   return `${servicePortNameString(n)}/${n.protocol}`;
 }
 
-export function joinHostPort(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}

@@ -1,7 +1,6 @@
+import { systemClock, type Clock } from '@svcnet/store';
 import type { EndpointSlice, Service } from '@svcnet/model';
 import { BoundedFrequencyRunner } from '../core/boundedFrequencyRunner.js';
-import type { Clock } from '../core/clock.js';
-import { realClock } from '../core/clock.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import { ProxyState } from '../core/proxyState.js';
 import type { SyncChanges } from '../core/proxyState.js';
@@ -99,7 +98,7 @@ export class Proxier<P extends { full: boolean; changes: SyncChanges }> {
   ) {
     this.state = new ProxyState(family, options.nodeName, { allowLoopback: options.allowLoopbackAddresses });
     this.backend = makeBackend(this.state);
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.metrics = opts.metrics ?? proxyMetrics();
     this.logger = opts.logger ?? silentLogger;
     this.status = { mode: this.backend.mode, family, syncs: 0, failures: 0, rulesRestored: 0 };

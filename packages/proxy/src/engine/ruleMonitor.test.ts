@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../core/clock.js';
+import { ManualClock } from '@svcnet/store';
 import { proxyOptions } from '../core/proxyOptions.js';
 import { proxyMetrics } from './metrics.js';
 import { Proxier } from './proxier.js';
 
 /** A mode whose "kernel" is a flag: the monitor must notice it go and force a full sync. */
-function fakeMode(clock: FakeClock) {
+function fakeMode(clock: ManualClock) {
   const kernel = { present: false, fullSyncs: 0, checks: 0 };
   let force = true;
   const proxier = new Proxier('IPv4', proxyOptions({ syncPeriodMs: 60_000 }), (state) => ({
@@ -34,7 +34,7 @@ const settle = async (p: Proxier<never> | { idle(): Promise<void> }) => {
 
 describe('rule monitor (upstream canary Monitor)', () => {
   it('checks every interval and forces one full sync when the rules are gone', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(1_000_000);
     const { proxier, kernel } = fakeMode(clock);
     proxier.start();
     clock.advance(0);
@@ -54,11 +54,11 @@ describe('rule monitor (upstream canary Monitor)', () => {
     expect(proxier.getStatus().rulesRestored).toBe(1);
     expect(await proxier.metrics.registry.metrics()).toMatch(/svcnet_proxy_rules_missing_total\{ip_family="IPv4"\} 1/);
     proxier.stop();
-    expect(clock.pending()).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('does not check before the first sync, and reports a repair only once', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(1_000_000);
     const { proxier, kernel } = fakeMode(clock);
     expect(await proxier.checkRules()).toEqual([]);
     expect(kernel.checks).toBe(0);

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '@svcnet/store';
 
 /** Upstream checks its canaries every syncPeriod; svcnet's default is 30 s. */
 export const DEFAULT_MONITOR_INTERVAL_MS = 30_000;

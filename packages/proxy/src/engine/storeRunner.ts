@@ -1,5 +1,5 @@
 import type { EndpointSlice, Service } from '@svcnet/model';
-import { listAndWatch } from '@svcnet/store';
+import { SharedInformerFactory } from '@svcnet/store';
 import type { Informer, Store } from '@svcnet/store';
 
 /** The watch handlers of a proxier (any mode). */
@@ -13,6 +13,8 @@ export interface ProxierSink {
 }
 
 export interface ProxyInputs {
+  /** The process's shared informers (the agent's); without it, the runner builds its own on `store`. */
+  informers?: SharedInformerFactory;
   /**
    * The EndpointSlices to program, instead of the store's own: the agent passes @svcnet/store's
    * dataPlaneObjects().endpointSlices, without the endpoints of simulated Pods. Its owner stops it.
@@ -27,8 +29,10 @@ export interface ProxyInputs {
  */
 export async function runProxyFromStore(store: Store, proxiers: readonly ProxierSink[], signal: AbortSignal, onError?: (e: Error) => void, inputs: ProxyInputs = {}): Promise<void> {
   const opts = { signal, ...(onError ? { onError } : {}) };
-  const services = listAndWatch(store, 'Service', opts);
-  const slices = inputs.endpointSlices ?? listAndWatch(store, 'EndpointSlice', opts);
+  const ownFactory = inputs.informers ? undefined : new SharedInformerFactory(store, { signal });
+  const informers = inputs.informers ?? ownFactory!;
+  const services = informers.informer('Service', opts);
+  const slices = inputs.endpointSlices ?? informers.informer('EndpointSlice', opts);
   const offs = [
     services.on((e) => {
       for (const p of proxiers) (e.type === 'DELETED' ? p.onServiceDelete(e.object) : p.onServiceUpdate(e.object));
@@ -50,5 +54,6 @@ export async function runProxyFromStore(store: Store, proxiers: readonly Proxier
   offs.forEach((off) => off());
   services.stop();
   if (!inputs.endpointSlices) slices.stop();
+  ownFactory?.stop();
   for (const p of proxiers) p.stop();
 }

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeService, makeSlice } from '../../test/fixtures.js';
-import { FakeClock } from '../core/clock.js';
+import { ManualClock } from '@svcnet/store';
 import { ProxyState } from '../core/proxyState.js';
 import { proxyOptions } from '../core/proxyOptions.js';
 import { Proxier } from '../engine/proxier.js';
@@ -69,7 +69,7 @@ describe('health check servers', () => {
   });
 
   it('/healthz turns 503 when a queued change waits more than two sync periods', async () => {
-    const clock = new FakeClock(Date.parse('2025-01-01T00:00:00Z'));
+    const clock = new ManualClock(Date.parse('2025-01-01T00:00:00Z'));
     let fail = true;
     const proxier = new Proxier('IPv4', proxyOptions({ syncPeriodMs: 1000 }), (state) => ({
       mode: 'test',
@@ -77,7 +77,7 @@ describe('health check servers', () => {
       apply: async () => { if (fail) throw new Error('restore failed'); },
       commit: () => undefined,
     }), { clock, metrics: proxyMetrics() });
-    const h = await startProxyHealthServer([proxier], { host: '127.0.0.1', port: 0 }, () => clock.now());
+    const h = await startProxyHealthServer([proxier], { host: '127.0.0.1', port: 0 }, clock);
     try {
       expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
       proxier.onServiceUpdate(makeService('ns', 'a', (s) => { s.spec.clusterIP = '10.96.0.9'; s.spec.ports = [{ port: 80 }]; }));

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '@svcnet/store';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState } from '../core/proxyState.js';
 import type { IPFamily } from '../core/types.js';
@@ -131,14 +132,14 @@ export interface ProxyHealthSource {
  * The proxy's own /healthz and /livez (upstream ProxyHealthServer): 503 when a queued change has
  * waited more than two sync periods without a successful sync.
  */
-export async function startProxyHealthServer(sources: readonly ProxyHealthSource[], listen: { host: string; port: number }, now: () => number = Date.now): Promise<{ url: string; close(): Promise<void> }> {
+export async function startProxyHealthServer(sources: readonly ProxyHealthSource[], listen: { host: string; port: number }, clock: Pick<Clock, 'now'> = systemClock): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/healthz' && path !== '/livez') {
       res.writeHead(404).end();
       return;
     }
-    const t = now();
+    const t = clock.now();
     const healthy = sources.every((s) => s.isHealthy(t));
     const last = Math.max(0, ...sources.map((s) => s.getStatus().lastSyncAt ?? 0));
     res.writeHead(healthy ? 200 : 503, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });

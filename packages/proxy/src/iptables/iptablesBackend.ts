@@ -1,6 +1,6 @@
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState } from '../core/proxyState.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '@svcnet/store';
 import type { ProxierOptions } from '../engine/proxier.js';
 import { Proxier } from '../engine/proxier.js';
 import type { SyncBackend } from '../engine/proxier.js';

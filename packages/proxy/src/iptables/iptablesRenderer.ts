@@ -1,3 +1,4 @@
+import { ipFamily } from '@svcnet/model';
 import type { EndpointsMap } from '../core/endpointsChangeTracker.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ServicePortMap } from '../core/serviceChangeTracker.js';
@@ -83,7 +84,7 @@ export function renderIPTables(input: IPTablesRenderInput): IPTablesRenderResult
   const cache = input.cache ?? new IPTablesRenderCache(input.names);
   const mark = masqueradeMark(options.masqueradeBit);
   const localhostNodePorts = localhostNodePortsEnabled(options, family);
-  const nodeIP = options.nodeIPs.find((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4') === family);
+  const nodeIP = options.nodeIPs.find((ip) => ipFamily(ip) === family);
   const update = cache.update({
     family,
     services,

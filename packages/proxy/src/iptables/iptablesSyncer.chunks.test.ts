@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TEST_NODE_IP, TEST_NODE_NAME, makeService, makeSlice } from '../../test/fixtures.js';
-import { FakeClock } from '../core/clock.js';
+import { ManualClock } from '@svcnet/store';
 import { ProxyState } from '../core/proxyState.js';
 import { proxyOptions } from '../core/proxyOptions.js';
 import { applyRestore, stateToString } from './iptablesDump.js';
@@ -38,7 +38,7 @@ describe('partial sync over many chunks', () => {
           st.onServiceUpdate(service(i));
           st.onEndpointSliceUpdate(slice(i, 1));
         }
-        const syncer = new IPTablesSyncer(st, options, { clock: new FakeClock() });
+        const syncer = new IPTablesSyncer(st, options, { clock: new ManualClock(1_000_000) });
         const kernel: IPTablesState = new Map();
         const first = syncer.prepare();
         applyRestore(kernel, first.text);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EndpointSlice, Service } from '@svcnet/model';
 import { TEST_NODE_IP, TEST_NODE_NAME, makeService, makeSlice } from '../../test/fixtures.js';
-import { FakeClock } from '../core/clock.js';
+import { ManualClock } from '@svcnet/store';
 import { ProxyState } from '../core/proxyState.js';
 import { proxyOptions } from '../core/proxyOptions.js';
 import { applyRestore, sortIPTablesRules, stateToString } from './iptablesDump.js';
@@ -49,7 +49,7 @@ const NODEPORTS_LAST = `-A KUBE-SERVICES -m comment --comment "kubernetes servic
 describe('partial sync (transcribed from upstream TestSyncProxyRulesRepeated)', () => {
   it('writes only changed services and deletes stale chains', () => {
     const st = new ProxyState('IPv4', TEST_NODE_NAME);
-    const syncer = new IPTablesSyncer(st, options, { clock: new FakeClock() });
+    const syncer = new IPTablesSyncer(st, options, { clock: new ManualClock(1_000_000) });
     const sync = () => {
       const p = syncer.prepare();
       syncer.commit(p, true);
@@ -149,7 +149,7 @@ describe('partial sync (transcribed from upstream TestSyncProxyRulesRepeated)', 
 
   it('goes back to a full sync after a failed restore', () => {
     const st = new ProxyState('IPv4', TEST_NODE_NAME);
-    const syncer = new IPTablesSyncer(st, options, { clock: new FakeClock() });
+    const syncer = new IPTablesSyncer(st, options, { clock: new ManualClock(1_000_000) });
     st.onServiceUpdate(clusterIPService('ns1', 'svc1', '172.30.0.41', 80, 'p80'));
     st.onEndpointSliceUpdate(slice('ns1', 'svc1', '10.0.1.1', 80, 'p80'));
     syncer.commit(syncer.prepare(), true);
@@ -164,7 +164,7 @@ describe('partial sync (transcribed from upstream TestSyncProxyRulesRepeated)', 
 
   it('deletes leftover service chains found at startup in the first sync, rendering it once', () => {
     const st = new ProxyState('IPv4', TEST_NODE_NAME);
-    const syncer = new IPTablesSyncer(st, options, { clock: new FakeClock() });
+    const syncer = new IPTablesSyncer(st, options, { clock: new ManualClock(1_000_000) });
     st.onServiceUpdate(clusterIPService('ns1', 'svc1', '172.30.0.41', 80, 'p80'));
     st.onEndpointSliceUpdate(slice('ns1', 'svc1', '10.0.1.1', 80, 'p80'));
     const first = syncer.prepare();
@@ -223,7 +223,7 @@ describe('partial sync property', () => {
     fc.assert(
       fc.property(fc.array(fc.array(opArb, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }), (batches) => {
         const st = new ProxyState('IPv4', TEST_NODE_NAME);
-        const syncer = new IPTablesSyncer(st, options, { clock: new FakeClock() });
+        const syncer = new IPTablesSyncer(st, options, { clock: new ManualClock(1_000_000) });
         const kernel: IPTablesState = new Map();
         for (const batch of batches) {
           for (const op of batch) {
@@ -247,7 +247,7 @@ describe('partial sync property', () => {
 describe('partial sync cost', () => {
   it('renders only the changed service after one endpoint change, reusing the others from the cache', () => {
     const st = new ProxyState('IPv4', TEST_NODE_NAME);
-    const syncer = new IPTablesSyncer(st, options, { clock: new FakeClock() });
+    const syncer = new IPTablesSyncer(st, options, { clock: new ManualClock(1_000_000) });
     const slices = Array.from({ length: 20 }, (_, i) => slice('ns', `svc${i}`, `10.0.${i}.1`, 80, 'p80'));
     for (let i = 0; i < 20; i++) {
       st.onServiceUpdate(clusterIPService('ns', `svc${i}`, `172.30.1.${i}`, 80, 'p80'));

@@ -1,5 +1,4 @@
-import type { Clock } from '../core/clock.js';
-import { realClock } from '../core/clock.js';
+import { systemClock, type Clock } from '@svcnet/store';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState, SyncChanges } from '../core/proxyState.js';
 import { isServiceChainName } from './chainNames.js';
@@ -42,7 +41,7 @@ export class IPTablesSyncer {
     private options: ProxyOptions,
     opts: { clock?: Clock; fullSyncPeriodMs?: number; hasRandomFully?: boolean } = {},
   ) {
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.fullSyncPeriodMs = opts.fullSyncPeriodMs ?? FULL_SYNC_PERIOD_MS;
     this.hasRandomFully = opts.hasRandomFully ?? false;
   }

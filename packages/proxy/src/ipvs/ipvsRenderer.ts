@@ -1,3 +1,4 @@
+import { ipFamily, joinHostPort } from '@svcnet/model';
 import type { EndpointsMap } from '../core/endpointsChangeTracker.js';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ServicePortMap } from '../core/serviceChangeTracker.js';
@@ -49,7 +50,6 @@ export interface IPVSRenderResult {
 export function renderIPVS(input: IPVSRenderInput): IPVSRenderResult {
   const { family, services, endpoints, options } = input;
   const inet = family === 'IPv6' ? 'inet6' : 'inet';
-  const bracket = (ip: string) => (family === 'IPv6' ? `[${ip}]` : ip);
   const sets = new Map<string, { type: string; comment: string; entries: Set<string> }>();
   const set = (name: string, type: string, comment: string) => {
     let s = sets.get(name);
@@ -61,7 +61,7 @@ export function renderIPVS(input: IPVSRenderInput): IPVSRenderResult {
   const vs: string[] = [];
   const dummy = new Set<string>();
   const nodeIPs = nodePortDestinations(options, family);
-  const nodeAddrs = nodeIPs.matchAll ? options.nodeIPs.filter((ip) => ip.includes(':') === (family === 'IPv6')) : nodeIPs.ips;
+  const nodeAddrs = nodeIPs.matchAll ? options.nodeIPs.filter((ip) => ipFamily(ip) === family) : nodeIPs.ips;
 
   for (const key of [...services.keys()].sort()) {
     const svc = services.get(key)!;
@@ -76,8 +76,8 @@ export function renderIPVS(input: IPVSRenderInput): IPVSRenderResult {
     const external = svc.externalPolicyLocal ? c.localEndpoints : c.clusterEndpoints;
     const persist = svc.sessionAffinityClientIP ? ` -p ${svc.stickyMaxAgeSeconds}` : '';
     const virtual = (ip: string, port: number, eps: EndpointInfo[]) => {
-      vs.push(`-A ${flag} ${bracket(ip)}:${port} -s rr${persist}`);
-      for (const ep of eps) vs.push(`-a ${flag} ${bracket(ip)}:${port} -r ${bracket(ep.ip)}:${ep.port} -m -w 1`);
+      vs.push(`-A ${flag} ${joinHostPort(ip, port)} -s rr${persist}`);
+      for (const ep of eps) vs.push(`-a ${flag} ${joinHostPort(ip, port)} -r ${joinHostPort(ep.ip, ep.port)} -m -w 1`);
     };
     set('KUBE-CLUSTER-IP', '', '').entries.add(`${svc.clusterIP},${proto}:${svc.port}`);
     for (const ep of c.allReachableEndpoints) if (ep.isLocal) set('KUBE-LOOP-BACK', '', '').entries.add(`${ep.ip},${proto}:${ep.port},${ep.ip}`);

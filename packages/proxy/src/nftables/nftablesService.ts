@@ -1,9 +1,10 @@
+import { joinHostPort } from '@svcnet/model';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import { cidrContainsIP, cidrFamily } from '../core/proxyOptions.js';
 import { assertSafeEndpoints, assertSafeServicePort } from '../core/ruleValueGuard.js';
 import { categorizeEndpoints } from '../core/topology.js';
 import type { EndpointInfo, IPFamily, ServicePortInfo } from '../core/types.js';
-import { externallyAccessible, joinHostPort, usesClusterEndpoints, usesLocalEndpoints } from '../core/types.js';
+import { externallyAccessible, usesClusterEndpoints, usesLocalEndpoints } from '../core/types.js';
 import { nftFamily } from './nftablesBase.js';
 import { NFTNameCache } from './nftNames.js';
 

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '@svcnet/store';
 import type { EndpointInfo, Protocol } from '../core/types.js';
 import { RoundRobin } from './loadBalancer.js';
 

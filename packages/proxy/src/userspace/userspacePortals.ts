@@ -1,7 +1,7 @@
-import type { Clock } from '../core/clock.js';
-import { realClock } from '../core/clock.js';
+import { systemClock, type Clock } from '@svcnet/store';
+import { joinHostPort } from '@svcnet/model';
 import type { ServingProblem } from '../core/servingProblem.js';
-import { type EndpointInfo, type Protocol, joinHostPort } from '../core/types.js';
+import type { EndpointInfo, Protocol } from '../core/types.js';
 import { Portal } from './portal.js';
 
 /**
@@ -39,7 +39,7 @@ export class UserspacePortals {
   private readonly portals = new Map<string, Portal>();
   private readonly problemsByKey = new Map<string, ServingProblem>();
 
-  constructor(private readonly clock: Clock = realClock) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
   async reconcile(specs: readonly PortalSpec[]): Promise<void> {
     const want = new Map(specs.map((s) => [s.key, s]));

@@ -1,3 +1,4 @@
+import { ipFamily } from '@svcnet/model';
 import type { ProxyOptions } from '../core/proxyOptions.js';
 import type { ProxyState, SyncChanges } from '../core/proxyState.js';
 import { assertSafeEndpoints, assertSafeServicePort } from '../core/ruleValueGuard.js';
@@ -34,7 +35,7 @@ export function userspacePortals(state: ProxyState, options: ProxyOptions): Port
     add(svc.clusterIP, svc.port, internal, 'cluster');
     for (const ip of svc.externalIPs) add(ip, svc.port, external, 'external');
     for (const ip of svc.loadBalancerVIPs) add(ip, svc.port, external, 'lb');
-    if (svc.nodePort) for (const ip of options.nodeIPs) if (ip.includes(':') === (state.family === 'IPv6')) add(ip, svc.nodePort, external, 'nodeport');
+    if (svc.nodePort) for (const ip of options.nodeIPs) if (ipFamily(ip) === state.family) add(ip, svc.nodePort, external, 'nodeport');
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { KubeConfig, KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import { ANNOTATION_SOURCE } from '@svcnet/model';
 import { clientNode } from './clientNode.js';
 import type { Kind, KubeObject } from '@svcnet/model';
 import type { Store } from '@svcnet/store';
@@ -9,8 +10,6 @@ import { observedWatch } from './observedWatch.js';
 import { listRaw } from './rawList.js';
 import { type ResourceInfo, mirroredKinds, resourceInfo } from './resources.js';
 
-/** Marks objects this source mirrored, so a relist prunes only those (never what others wrote). */
-export const SOURCE_ANNOTATION = 'svcnet.io/source';
 export const KUBERNETES_SOURCE = 'kubernetes';
 
 export interface KubernetesSourceOptions extends KubeConfigOptions {
@@ -193,7 +192,7 @@ export class KubernetesSource {
     const { kind } = state.info;
     const { items } = await this.store.list(kind, this.options.namespace ? { namespace: this.options.namespace } : undefined);
     for (const o of items) {
-      if (o.metadata?.annotations?.[SOURCE_ANNOTATION] !== KUBERNETES_SOURCE) continue;
+      if (o.metadata?.annotations?.[ANNOTATION_SOURCE] !== KUBERNETES_SOURCE) continue;
       const name = o.metadata?.name ?? '';
       const namespace = kind === 'Node' || kind === 'IngressClass' ? undefined : o.metadata?.namespace;
       if (!state.informer.get(name, namespace)) this.#writer.delete(kind, namespace, name);
@@ -252,6 +251,6 @@ export function toStoreObject(info: ResourceInfo, o: KubernetesObject): KubeObje
     ...(o as object),
     apiVersion: info.apiVersion,
     kind: info.kind,
-    metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [SOURCE_ANNOTATION]: KUBERNETES_SOURCE } },
+    metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [ANNOTATION_SOURCE]: KUBERNETES_SOURCE } },
   } as KubeObject & { kind: Kind };
 }

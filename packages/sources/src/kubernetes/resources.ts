@@ -1,4 +1,4 @@
-import { API_VERSIONS, type Kind } from '@svcnet/model';
+import { API_VERSIONS, type Kind, SECRET_TYPE_TLS } from '@svcnet/model';
 
 /** Where each kind is listed and watched on a Kubernetes API server, across all namespaces. */
 export interface ResourceInfo {
@@ -29,7 +29,7 @@ export function resourceInfo(kind: Kind, namespace?: string): ResourceInfo {
     kind,
     apiVersion,
     path: `${base}${scoped}/${PLURALS[kind]}`,
-    ...(kind === 'Secret' ? { fieldSelector: 'type=kubernetes.io/tls' } : {}),
+    ...(kind === 'Secret' ? { fieldSelector: `type=${SECRET_TYPE_TLS}` } : {}),
   };
 }
 

@@ -9,11 +9,11 @@ import {
   manifestFiles,
   type Pod,
   type SkippedDocument,
+  ANNOTATION_SOURCE,
 } from '@svcnet/model';
 import { type Store, type WriteOptions, isStoreError } from '@svcnet/store';
 import type { Workload } from '../simulator/podFactory.js';
 import type { WorkloadSimulator } from '../simulator/workloadSimulator.js';
-import { SOURCE_ANNOTATION } from '../kubernetes/kubernetesSource.js';
 import { ManifestFileCache } from './manifestFileCache.js';
 import type { ManifestSourceOptions, ManifestSourceStatus, ManifestSyncResult } from './manifestSourceOptions.js';
 import { PathWatcher } from './pathWatcher.js';
@@ -184,7 +184,7 @@ export class ManifestSource {
       } else {
         // A shallow copy: the store copies what it keeps, and only the top level and metadata change here.
         const given = m.object as unknown as KubeObject & { kind: Kind };
-        const object = { ...given, metadata: { ...given.metadata, annotations: { ...given.metadata?.annotations, [SOURCE_ANNOTATION]: `${FILE_SOURCE_PREFIX}${d.file}` } } };
+        const object = { ...given, metadata: { ...given.metadata, annotations: { ...given.metadata?.annotations, [ANNOTATION_SOURCE]: `${FILE_SOURCE_PREFIX}${d.file}` } } };
         // A bare Pod is scheduled and started by the simulator, as a cluster's scheduler and
         // kubelet would: the file's Pod is written as a client's (any status in it is dropped by
         // the store, as the API server drops it), then the status the simulator reports for it
@@ -231,7 +231,7 @@ export class ManifestSource {
         const current = await this.store.get(a.kind as Kind, a.namespace, a.name);
         // Only delete what this file still owns: another writer may have taken the object over
         // (and a bare Pod's address stays taken with it).
-        if (current?.metadata?.annotations?.[SOURCE_ANNOTATION] === `${FILE_SOURCE_PREFIX}${a.file}`) {
+        if (current?.metadata?.annotations?.[ANNOTATION_SOURCE] === `${FILE_SOURCE_PREFIX}${a.file}`) {
           await this.store.delete(a.kind as Kind, a.namespace, a.name, this.#writeOptions());
           if (a.kind === 'Pod') this.options.simulator?.releasePod(a.namespace, a.name);
         }
@@ -254,7 +254,7 @@ export class ManifestSource {
     for (const kind of KINDS) {
       const { items } = await this.store.list(kind);
       for (const o of items) {
-        const mark = o.metadata?.annotations?.[SOURCE_ANNOTATION];
+        const mark = o.metadata?.annotations?.[ANNOTATION_SOURCE];
         if (!mark?.startsWith(FILE_SOURCE_PREFIX) || !ours(mark.slice(FILE_SOURCE_PREFIX.length))) continue;
         const id = objectIdentity({ ...o, kind } as ManifestObject['object']);
         if (desired.has(id.key)) continue;

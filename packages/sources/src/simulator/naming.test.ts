@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './clock.js';
 import { NodeIpam, SimulatorConfigError } from './nodeIpam.js';
-import { ALPHANUMS, computeHash, fnv32a, randomString, safeEncodeString } from './podTemplateHash.js';
+import { fnv32a } from '@svcnet/model';
+import { ALPHANUMS, computeHash, randomString, safeEncodeString } from './podTemplateHash.js';
 
 describe('pod names', () => {
   it('FNV-32a matches Go hash/fnv New32a', () => {

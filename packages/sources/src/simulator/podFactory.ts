@@ -1,4 +1,4 @@
-import { SIMULATED_ANNOTATION, type Deployment, type Node, type ObjectMeta, type Pod, type StatefulSet } from '@svcnet/model';
+import { SIMULATED_ANNOTATION, type Deployment, type Node, type ObjectMeta, type Pod, type StatefulSet, LABEL_ARCH, LABEL_HOSTNAME, LABEL_OS } from '@svcnet/model';
 import type { Random } from './clock.js';
 
 /**
@@ -120,7 +120,7 @@ export function buildNode(node: SimulatedNode, nowMs: number): Node & { kind: 'N
     kind: 'Node',
     metadata: {
       name: node.name,
-      labels: { 'kubernetes.io/hostname': node.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+      labels: { [LABEL_HOSTNAME]: node.name, [LABEL_OS]: 'linux', [LABEL_ARCH]: 'amd64' },
       annotations: { [SIMULATED_ANNOTATION]: 'true' },
     },
     spec: { podCIDR: node.podCIDRs[0], podCIDRs: node.podCIDRs },

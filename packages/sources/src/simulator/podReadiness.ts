@@ -1,4 +1,5 @@
-import type { Clock, Random, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '@svcnet/store';
+import type { Random } from './clock.js';
 import type { FlapOptions } from './simulatorOptions.js';
 import type { SimPod } from './simPod.js';
 

@@ -1,3 +1,4 @@
+import { fnv32a } from '@svcnet/model';
 import type { Random } from './clock.js';
 
 /**
@@ -19,16 +20,6 @@ export function randomString(n: number, random: Random): string {
   let out = '';
   for (let i = 0; i < n; i++) out += ALPHANUMS[Math.floor(random() * ALPHANUMS.length) % ALPHANUMS.length];
   return out;
-}
-
-/** FNV-1a, 32 bits, over UTF-8 bytes (Go's hash/fnv New32a). */
-export function fnv32a(text: string): number {
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(text, 'utf8')) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
 }
 
 /** JSON with object keys sorted, so equal templates hash equally whatever their key order. */

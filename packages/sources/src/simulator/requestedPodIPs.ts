@@ -1,4 +1,4 @@
-import { FieldPath, InvalidObjectError, invalid, ipFamily, isValidIP, validateNonSpecialIP, type FieldError, type Pod } from '@svcnet/model';
+import { FieldPath, InvalidObjectError, invalid, ipFamily, isValidIP, validateNonSpecialIP, type FieldError, type Pod, ANNOTATION_POD_IPS } from '@svcnet/model';
 
 /**
  * A bare Pod's request for its addresses, as CNI plugins with static addresses take one from an
@@ -9,8 +9,6 @@ import { FieldPath, InvalidObjectError, invalid, ipFamily, isValidIP, validateNo
  * status subresource, where the store validates it. What it is for: a manifest whose Pods are
  * real backends (a network namespace a test made, a host on the lab network) at known addresses.
  */
-export const POD_IPS_ANNOTATION = 'svcnet.io/pod-ips';
-
 /**
  * The addresses `pod` asks for, or undefined when it asks for none. Throws InvalidObjectError
  * (field `metadata.annotations[svcnet.io/pod-ips]`) for text that is not a list of addresses,
@@ -18,9 +16,9 @@ export const POD_IPS_ANNOTATION = 'svcnet.io/pod-ips';
  * unspecified: what the Pod's status would be refused for anyway).
  */
 export function requestedPodIPs(pod: Pod): string[] | undefined {
-  const text = pod.metadata?.annotations?.[POD_IPS_ANNOTATION];
+  const text = pod.metadata?.annotations?.[ANNOTATION_POD_IPS];
   if (text === undefined) return undefined;
-  const path = FieldPath.root('metadata').child('annotations').key(POD_IPS_ANNOTATION);
+  const path = FieldPath.root('metadata').child('annotations').key(ANNOTATION_POD_IPS);
   const ips = text.split(',');
   const errors: FieldError[] = [];
   for (const ip of ips) {

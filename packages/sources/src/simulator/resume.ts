@@ -2,6 +2,7 @@ import type { Node, Pod } from '@svcnet/model';
 
 type OwnerReference = NonNullable<NonNullable<Pod['metadata']>['ownerReferences']>[number];
 import { type Fence, type Store, isStoreError } from '@svcnet/store';
+import { LABEL_POD_INDEX } from '@svcnet/model';
 import { isPodReady, type PodPlacement, type SimulatedNode, type Workload } from './podFactory.js';
 import type { SimPod } from './simPod.js';
 
@@ -70,7 +71,7 @@ export function claimFoundPods(found: Map<string, FoundPod>, workload: Workload,
       revision = labels['pod-template-hash'];
     } else if (workload.kind === 'StatefulSet' && o.kind === 'StatefulSet' && o.name === name) {
       revision = labels['controller-revision-hash']?.slice(name.length + 1);
-      ordinal = Number(labels['apps.kubernetes.io/pod-index'] ?? podName.slice(name.length + 1));
+      ordinal = Number(labels[LABEL_POD_INDEX] ?? podName.slice(name.length + 1));
       if (!Number.isInteger(ordinal)) continue;
     }
     if (revision === undefined) continue;

@@ -1,5 +1,5 @@
 import type { Pod } from '@svcnet/model';
-import type { TimerHandle } from './clock.js';
+import type { TimerHandle } from '@svcnet/store';
 import type { PodPlacement } from './podFactory.js';
 
 /** The simulator's record of one pod it made. */

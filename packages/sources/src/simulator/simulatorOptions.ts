@@ -1,5 +1,6 @@
 import type { Fence } from '@svcnet/store';
-import type { Clock, Random } from './clock.js';
+import type { Clock } from '@svcnet/store';
+import type { Random } from './clock.js';
 
 export interface FlapOptions {
   /** How often a flap round runs. */

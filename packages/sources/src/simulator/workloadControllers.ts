@@ -1,3 +1,4 @@
+import { LABEL_POD_INDEX, LABEL_STATEFULSET_POD_NAME } from '@svcnet/model';
 import type { Random } from './clock.js';
 import type { PodIdentity, Workload } from './podFactory.js';
 import { computeHash, randomString } from './podTemplateHash.js';
@@ -63,8 +64,8 @@ export function planStatefulSet(w: Workload, uid: string, pods: ReadonlyMap<stri
     ...(spec?.serviceName ? { subdomain: spec.serviceName } : {}),
     extraLabels: {
       'controller-revision-hash': `${name}-${hash}`,
-      'statefulset.kubernetes.io/pod-name': `${name}-${ordinal}`,
-      'apps.kubernetes.io/pod-index': String(ordinal),
+      [LABEL_STATEFULSET_POD_NAME]: `${name}-${ordinal}`,
+      [LABEL_POD_INDEX]: String(ordinal),
     },
     owner: { apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid },
   });

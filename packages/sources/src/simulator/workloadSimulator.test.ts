@@ -1,7 +1,7 @@
 import { InvalidObjectError, type Deployment, type Pod, type StatefulSet, cidrContains, isSimulatedPod } from '@svcnet/model';
-import { MemoryStore } from '@svcnet/store';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, seededRandom } from './clock.js';
+import { ManualClock, MemoryStore } from '@svcnet/store';
+import { seededRandom } from './clock.js';
 import { ALPHANUMS } from './podTemplateHash.js';
 import { WorkloadSimulator, type WorkloadSimulatorOptions } from './workloadSimulator.js';
 

@@ -1,7 +1,7 @@
 import { SIMULATED_ANNOTATION, type Pod } from '@svcnet/model';
-import type { Store } from '@svcnet/store';
+import { systemClock, type Clock, type Store } from '@svcnet/store';
 import { CoalescingWriter } from '../coalescingWriter.js';
-import { type Clock, type Random, systemClock } from './clock.js';
+import type { Random } from './clock.js';
 import { type PodIdentity, type SimulatedNode, type Workload, buildNode, buildPod, isPodReady, randomUid, withStatus } from './podFactory.js';
 import { PodScheduler } from './podScheduler.js';
 import { type FoundPod, claimFoundPods, findPlacedPods, recordedSubnets, registerPodCIDRs } from './resume.js';

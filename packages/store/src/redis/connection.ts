@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { joinHostPort } from '@svcnet/model';
 
 let ioredis: typeof import('ioredis') | undefined;
 
@@ -77,7 +78,7 @@ export function redisAddress(c: RedisConnectionOptions): string {
   if (c.cluster || c.redis?.sentinels || !c.url) return describeConnection(c);
   try {
     const o = redisOptionsFromUrl(c.url);
-    return o.path ?? `${o.host?.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
+    return o.path ?? joinHostPort(String(o.host), String(o.port));
   } catch {
     return c.url;
   }

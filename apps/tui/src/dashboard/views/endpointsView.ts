@@ -1,4 +1,4 @@
-import { objectKey } from '@svcnet/model';
+import { isEndpointReady, joinHostPort, objectKey } from '@svcnet/model';
 import { none, type Row, type TableView, yesNo } from './tableView.js';
 
 export const endpointsView: TableView = {
@@ -16,8 +16,8 @@ export const endpointsView: TableView = {
         for (const e of slice.endpoints ?? []) {
           for (const p of ports) {
             const addr = e.addresses?.[0] ?? '';
-            const hostPort = p.port === undefined ? addr : slice.addressType === 'IPv6' ? `[${addr}]:${p.port}` : `${addr}:${p.port}`;
-            const ready = e.conditions?.ready !== false;
+            const hostPort = p.port === undefined ? addr : joinHostPort(addr, p.port);
+            const ready = isEndpointReady(e);
             rows.push({
               key: `${svcKey}/${slice.metadata?.name}/${addr}/${p.name ?? p.port}`,
               serviceKey: svcKey,

@@ -1,5 +1,5 @@
 import type { EndpointSlice, Service } from '@svcnet/model';
-import { formatServicePorts, objectKey } from '@svcnet/model';
+import { formatServicePorts, isEndpointReady, objectKey } from '@svcnet/model';
 import type { Snapshot } from '../clusterModel.js';
 import { age, inScope, none, nsOf, type Row, type TableView } from './tableView.js';
 
@@ -25,7 +25,7 @@ function countEndpoints(slices: readonly EndpointSlice[]): { ready: number; tota
       const addr = e.addresses?.[0];
       if (!addr) continue;
       all.add(addr);
-      if (e.conditions?.ready !== false) ready.add(addr);
+      if (isEndpointReady(e)) ready.add(addr);
     }
   }
   return { ready: ready.size, total: all.size };
