@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { Agent } from './agent.js';
 import { cleanupLeftovers } from './cleanup.js';
 import { parseArgs, type AgentConfig } from './config.js';
-import { ConfigError, StartupError } from './errors.js';
+import { ConfigError } from './errors.js';
 import { serveRoutes, type Handler, type HttpEndpoint } from './httpServers.js';
 import { createLogger } from './logger.js';
 import { agentRoutes } from './routes.js';
@@ -50,10 +50,18 @@ export async function main(argv: readonly string[], signals: NodeJS.EventEmitter
       signals.once('SIGTERM', () => resolve('SIGTERM'));
       signals.once('SIGINT', () => resolve('SIGINT'));
     });
-    await Promise.race([agent.start(), stopped.then((s) => Promise.reject(new StartupError('agent', `${s} during start-up`)))]);
-    log.info({ node: agent.node }, 'agent: started');
-    const signal = await stopped;
-    log.info({ signal, cleanupOnExit: config.cleanupOnExit }, 'agent: stopping');
+    // A signal during start-up is a stop the user asked for, not a failure: the agent stops what it
+    // started and exits 0 (kube-proxy exits on SIGTERM whenever it comes).
+    const starting = agent.start().then(() => undefined);
+    const early = await Promise.race([starting, stopped]);
+    if (early === undefined) {
+      log.info({ node: agent.node }, 'agent: started');
+      const signal = await stopped;
+      log.info({ signal, cleanupOnExit: config.cleanupOnExit }, 'agent: stopping');
+    } else {
+      starting.catch(() => undefined); // stop() below ends the start; its failure is not news now
+      log.info({ signal: early, cleanupOnExit: config.cleanupOnExit }, 'agent: stopping (signal during start-up)');
+    }
   } catch (e) {
     const err = e as Error & { exitCode?: number };
     log.error({ err: err.message, code: (err as { code?: string }).code, stack: err.exitCode === undefined ? err.stack : undefined }, err.message);
