@@ -14,7 +14,7 @@ export type Op = {
   id: string;
   t0?: number;
   t1?: number;
-  /** A delete that found nothing at its first attempt: the write before it was lost (lossPossible only). */
+  /** A delete that found nothing at its first attempt (lossPossible only): the put before it was lost, or the delete itself was applied and its reply lost, then resent (the event stream tells which). */
   foundNothing?: boolean;
 };
 
