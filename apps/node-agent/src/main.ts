@@ -38,6 +38,12 @@ export async function main(argv: readonly string[], signals: NodeJS.EventEmitter
 
   let agent: Agent | undefined;
   let http: HttpEndpoint[] = [];
+  // Listen for signals before anything starts: a SIGTERM that came before the handler would end the
+  // process without stopping what it started.
+  const stopped = new Promise<string>((resolve) => {
+    signals.once('SIGTERM', () => resolve('SIGTERM'));
+    signals.once('SIGINT', () => resolve('SIGINT'));
+  });
   try {
     agent = new Agent(config, version, log);
     const routes = agentRoutes(agent);
@@ -46,10 +52,6 @@ export async function main(argv: readonly string[], signals: NodeJS.EventEmitter
     if (config.metricsBindAddress) byAddress.set(config.metricsBindAddress, new Map([...(byAddress.get(config.metricsBindAddress) ?? []), ...routes.metrics]));
     http = await serveRoutes(byAddress);
     log.info({ http: http.map((h) => h.address) }, 'agent: health and metrics listening');
-    const stopped = new Promise<string>((resolve) => {
-      signals.once('SIGTERM', () => resolve('SIGTERM'));
-      signals.once('SIGINT', () => resolve('SIGINT'));
-    });
     // A signal during start-up is a stop the user asked for, not a failure: the agent stops what it
     // started and exits 0 (kube-proxy exits on SIGTERM whenever it comes).
     const starting = agent.start().then(() => undefined);
