@@ -6,27 +6,16 @@
 // /healthz is 200 again.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from '@svcnet/model';
 import { RedisStore, type StoreLogger } from '@svcnet/store';
-import { describeWith, redisServer } from '@svcnet/testkit';
+import { describeWith, freePort, redisServer } from '@svcnet/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MAIN, eventually } from './fixtures.js';
 
 const quiet: StoreLogger = { error: () => undefined, warn: () => undefined };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const pod = (ready: boolean): Pod & { kind: 'Pod' } => ({
   apiVersion: 'v1', kind: 'Pod',
