@@ -1,19 +1,9 @@
 // Free loopback ports and child processes owned by one test file (killed in afterAll).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { sleep } from './objects.js';
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (the kernel picked it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+// One copy of freePort, in @svcnet/testkit; re-exported for the suite's files that take it from here.
+export { freePort } from '@svcnet/testkit';
 
 export class Processes {
   private readonly children: ChildProcess[] = [];
