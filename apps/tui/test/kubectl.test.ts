@@ -80,6 +80,44 @@ describeWith('svcnet get/apply/describe/delete against Redis', [redisServer], ()
     expect(r.out).toMatch(/TargetPort:\s+8080\/TCP/);
   });
 
+  it("gets several kinds as kubectl does: a comma list, all, KIND/NAME, -o name with the API group", async () => {
+    const file = join(dir, 'kinds.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-0\n  labels:\n    app: web\nspec:\n  containers:\n  - name: c\n    image: nginx',
+        'apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: web-abc\n  labels:\n    kubernetes.io/service-name: web\naddressType: IPv4\nendpoints:\n- addresses: ["10.244.0.5"]\nports:\n- port: 8080',
+      ].join('\n---\n'),
+    );
+    expect((await svcnet('apply', '-f', file, '--redis', url)).code).toBe(0);
+    let r = await svcnet('get', 'svc,pods', '--redis', url);
+    expect(r.code).toBe(0);
+    // One table per kind in the order asked, a blank line between, names as kind/name; no trailing blank line.
+    const [services, pods] = r.out.split('\n\n');
+    expect(services).toMatch(/^NAME\s+TYPE/);
+    expect(services).toMatch(/\nservice\/web\s+ClusterIP/);
+    expect(pods).toMatch(/^NAME\s+READY\s+STATUS/);
+    expect(pods).toMatch(/\npod\/web-0\s/);
+    expect(r.out.endsWith('\n')).toBe(false);
+    r = await svcnet('get', 'all', '--redis', url);
+    expect(r.out.indexOf('pod/web-0')).toBeGreaterThan(-1);
+    expect(r.out.indexOf('pod/web-0')).toBeLessThan(r.out.indexOf('service/web'));
+    r = await svcnet('get', 'svc/web', '-o', 'name', '--redis', url);
+    expect(r.out).toBe('service/web');
+    r = await svcnet('get', 'eps', '-o', 'name', '--redis', url);
+    expect(r.out).toBe('endpointslice.discovery.k8s.io/web-abc');
+    r = await svcnet('get', 'svc,pods', 'web', '--redis', url);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/service\/web\s+ClusterIP/);
+    expect(r.err).toContain('Error from server (NotFound): pods "web" not found');
+    r = await svcnet('get', 'svc', '--redis', url);
+    expect(r.out).toMatch(/\nweb\s+ClusterIP/);
+    expect(r.out.endsWith('\n')).toBe(false);
+    r = await svcnet('get', 'svc/web', 'web', '--redis', url);
+    expect(r.code).toBe(2);
+    for (const [kind, name] of [['pod', 'web-0'], ['endpointslice', 'web-abc']]) expect((await svcnet('delete', kind!, name!, '--redis', url)).code).toBe(0);
+  });
+
   it('deletes, then reports NotFound with exit code 1', async () => {
     let r = await svcnet('delete', 'svc', 'web', '--redis', url);
     expect(r.code).toBe(0);
@@ -102,6 +140,9 @@ describe('svcnet usage errors', () => {
     delete process.env['SVCNET_REDIS'];
     const r = await svcnet('get', 'svc');
     if (saved !== undefined) process.env['SVCNET_REDIS'] = saved;
-    expect(r.code).not.toBe(0);
+    // A usage error (2) that says where the store comes from and what works without one.
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('give --redis redis://HOST:6379 (or set SVCNET_REDIS)');
+    expect(r.err).toContain('svcnet -f PATH');
   });
 });

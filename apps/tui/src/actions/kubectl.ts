@@ -43,30 +43,86 @@ function notFound(kind: Kind, name: string): string {
   return `Error from server (NotFound): ${RESOURCES[kind]} "${name}" not found`;
 }
 
-/** `svcnet get KIND [NAME] [-n NS|-A] [-l SELECTOR] [-o wide|yaml|json|name]` */
+/**
+ * The name kubectl gives an object in `-o name` and in the tables of a multi-kind get: the
+ * singular resource, with its API group when it is not the core group (`service/web`,
+ * `endpointslice.discovery.k8s.io/web-abc12`, `ingress.networking.k8s.io/cafe`).
+ */
+const NAME_PREFIX: Record<Kind, string> = {
+  Service: 'service',
+  Endpoints: 'endpoints',
+  EndpointSlice: 'endpointslice.discovery.k8s.io',
+  Pod: 'pod',
+  Ingress: 'ingress.networking.k8s.io',
+  IngressClass: 'ingressclass.networking.k8s.io',
+  Node: 'node',
+  Secret: 'secret',
+};
+
+/** kubectl's `all` category, as far as svcnet stores its kinds (Deployments and the like run in the simulator). */
+const ALL: Kind[] = ['Pod', 'Service'];
+
+/**
+ * What `get` was asked for, as kubectl reads it: `svc`, `svc,pods`, `all`, or `svc/web` (then no
+ * separate NAME). Each kind once, in the order given.
+ */
+export function parseGetTargets(kindText: string, name: string | undefined): { kinds: Kind[]; name: string | undefined } {
+  let text = kindText;
+  let target = name;
+  const slash = kindText.indexOf('/');
+  if (slash >= 0) {
+    if (name) throw new CliError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'svcnet get ${kindText}' instead of 'svcnet get svc ${kindText}')`, 2);
+    text = kindText.slice(0, slash);
+    target = kindText.slice(slash + 1);
+    if (!target) throw new CliError(`arguments in resource/name form must have a single resource and name: "${kindText}"`, 2);
+  }
+  const kinds: Kind[] = [];
+  for (const part of text.split(',')) {
+    for (const k of part.toLowerCase() === 'all' ? ALL : [resolveKind(part)]) if (!kinds.includes(k)) kinds.push(k);
+  }
+  return { kinds, name: target };
+}
+
+/** `svcnet get KIND[,KIND...]|all [NAME] | KIND/NAME [-n NS|-A] [-l SELECTOR] [-o wide|yaml|json|name]` */
 export async function get(kindText: string, name: string | undefined, opts: GetFlags): Promise<number> {
-  const kind = resolveKind(kindText);
+  const targets = parseGetTargets(kindText, name);
   return withStore(opts, async (store) => {
-    const ns = NAMESPACED[kind] && !opts.allNamespaces ? opts.namespace : undefined;
-    let items: KubeObject[];
-    if (name) {
-      const o = await store.get(kind, ns ?? opts.namespace, name);
-      if (!o) {
-        console.error(notFound(kind, name));
-        return 1;
+    const found: { kind: Kind; items: KubeObject[]; allNamespaces: boolean }[] = [];
+    let failed = false;
+    for (const kind of targets.kinds) {
+      const ns = NAMESPACED[kind] && !opts.allNamespaces ? opts.namespace : undefined;
+      if (targets.name) {
+        const o = await store.get(kind, ns ?? opts.namespace, targets.name);
+        if (!o) {
+          console.error(notFound(kind, targets.name));
+          failed = true;
+          continue;
+        }
+        found.push({ kind, items: [o], allNamespaces: false });
+      } else {
+        const items = (await store.list(kind, { ...(ns ? { namespace: ns } : {}), ...(opts.selector ? { labelSelector: opts.selector } : {}) })).items;
+        items.sort((a, b) => (objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0));
+        found.push({ kind, items, allNamespaces: !ns && NAMESPACED[kind] });
       }
-      items = [o];
-    } else {
-      items = (await store.list(kind, { ...(ns ? { namespace: ns } : {}), ...(opts.selector ? { labelSelector: opts.selector } : {}) })).items;
-      items.sort((a, b) => (objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0));
     }
-    const one = items.length === 1 && name;
-    if (opts.output === 'json') console.log(JSON.stringify(one ? items[0] : { apiVersion: 'v1', kind: 'List', items }, null, 2));
-    else if (opts.output === 'yaml') console.log(stringify(one ? items[0] : { apiVersion: 'v1', kind: 'List', items }));
-    else if (opts.output === 'name') for (const o of items) console.log(`${kind.toLowerCase()}/${o.metadata?.name}`);
-    else if (!items.length) console.error(ns ? `No resources found in ${ns} namespace.` : 'No resources found');
-    else console.log(formatTable(kind, items, { wide: opts.output === 'wide', allNamespaces: !ns && NAMESPACED[kind] }));
-    return 0;
+    const all = found.flatMap((f) => f.items);
+    const one = all.length === 1 && targets.name && targets.kinds.length === 1;
+    if (opts.output === 'json') console.log(JSON.stringify(one ? all[0] : { apiVersion: 'v1', kind: 'List', items: all }, null, 2));
+    else if (opts.output === 'yaml') console.log(stringify(one ? all[0] : { apiVersion: 'v1', kind: 'List', items: all }));
+    else if (opts.output === 'name') for (const f of found) for (const o of f.items) console.log(`${NAME_PREFIX[f.kind]}/${o.metadata?.name}`);
+    else if (!all.length) {
+      if (!failed) console.error(!opts.allNamespaces ? `No resources found in ${opts.namespace} namespace.` : 'No resources found');
+    } else {
+      // Several kinds: one table each, a blank line between, names as kind/name (kubectl's layout).
+      const tables = found
+        .filter((f) => f.items.length > 0)
+        .map((f) => {
+          const items = targets.kinds.length > 1 ? f.items.map((o) => ({ ...o, metadata: { ...o.metadata, name: `${NAME_PREFIX[f.kind]}/${o.metadata?.name}` } })) : f.items;
+          return formatTable(f.kind, items as never[], { wide: opts.output === 'wide', allNamespaces: f.allNamespaces }).replace(/\n$/, '');
+        });
+      console.log(tables.join('\n\n'));
+    }
+    return failed ? 1 : 0;
   });
 }
 

@@ -15,8 +15,14 @@ const cliLogger: StoreLogger = {
  * for a malformed URL), then closes it. `--redis-min-replicas`: writes wait for that many replicas
  * (a write they do not acknowledge within 2 s fails with one line and exit 1).
  */
-export async function withStore<T>(flags: { redis: string; redisMinReplicas?: number | undefined }, f: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(flags: { redis?: string | undefined; redisMinReplicas?: number | undefined }, f: (store: Store) => Promise<T>): Promise<T> {
   const url = flags.redis;
+  if (!url) {
+    throw new UsageError(
+      'this command works on the shared store that svcnet-agent writes: give --redis redis://HOST:6379 (or set SVCNET_REDIS). ' +
+        'To see what manifests make without a store: svcnet validate|render ... -f PATH, or the dashboard: svcnet -f PATH',
+    );
+  }
   let store: Store;
   try {
     // One connection attempt per command: a refused connection is reported at once, not retried.

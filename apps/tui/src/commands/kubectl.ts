@@ -2,7 +2,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { RegisterCommand } from './types.js';
 
 export interface StoreFlags {
-  redis: string;
+  /** Required; checked by the action so that its absence gets a sentence saying what to do. */
+  redis?: string;
   /** Replicas that must acknowledge each write (svcnet-agent's --redis-min-replicas). */
   redisMinReplicas?: number;
 }
@@ -27,7 +28,7 @@ export interface DeleteFlags extends ObjectFlags {
 }
 
 const redisOption = () =>
-  new Option('--redis <url>', 'the shared store that agents use (redis://, rediss://, unix:///path)').env('SVCNET_REDIS').makeOptionMandatory();
+  new Option('--redis <url>', 'the shared store that agents use (redis://, rediss://, unix:///path); required').env('SVCNET_REDIS');
 const minReplicasOption = () =>
   new Option('--redis-min-replicas <n>', 'acknowledge a write only once n Redis replicas have it (WAIT; as svcnet-agent\'s flag): a failover then loses none')
     .env('SVCNET_REDIS_MIN_REPLICAS')
@@ -57,7 +58,7 @@ export const registerKubectl: RegisterCommand = (program, setExitCode) => {
   program
     .command('get')
     .description("list objects from the shared store in kubectl's table layout")
-    .argument('<kind>', kindArgument)
+    .argument('<kind>', `${kindArgument}; a comma list (svc,pods), all, or KIND/NAME`)
     .argument('[name]', 'one object by name')
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('-A, --all-namespaces', 'list across all namespaces')
