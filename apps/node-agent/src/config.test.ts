@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, flagTable, parseArgs, readConfigFile, resolveConfig } from './config.js';
@@ -122,6 +124,23 @@ describe('flags and config file', () => {
     ['mode: [unclosed', /not valid YAML or JSON/],
   ])('config file %j is refused with the key and the fix', (text, message) => {
     expect(() => readConfigFile('agent.yaml', text)).toThrow(message);
+  });
+
+  it('--write-config-to gives an AgentConfiguration that --config reads back to the same settings (kube-proxy\'s flag)', () => {
+    const flags = ['-f', 'a.yaml,b/', '--proxy-mode', 'nftables', '--iptables-sync-period', '10s', '--redis', 'redis://10.0.0.5:6379/0', '--redis-min-replicas', '1', '--dns-listen', '127.0.0.1:5353', '--dns-upstream', 'none', '--no-reconcile-endpoints', '--dns-workers', '2'];
+    const written = parse([...flags, '--write-config-to', 'x.yaml']);
+    const doc = written.configDocument!;
+    expect(doc).toMatch(/^apiVersion: svcnet\.io\/v1alpha1\nkind: AgentConfiguration\n/);
+    expect(doc).toContain('mode: nftables');
+    expect(doc).toMatch(/iptables:\n(\s+\w+: .+\n)*\s+syncPeriod: 10s/);
+    const file = join(mkdtempSync(join(tmpdir(), 'svcnet-agent-config-')), 'agent.yaml');
+    writeFileSync(file, doc);
+    const read = parse(['--config', file]);
+    const { writeConfigTo: _w, configDocument: _d, config: _c, ...expected } = written;
+    const { config: _c2, ...actual } = read;
+    expect(actual).toEqual(expected);
+    // Defaults are written out too: the file is the whole configuration, as kube-proxy's.
+    expect(parse(['--write-config-to', '-']).configDocument).toContain('healthzBindAddress: 0.0.0.0:10256');
   });
 
   it('a missing config file is a config error (exit 2) naming the path', () => {

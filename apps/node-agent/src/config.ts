@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { parse as parseYAML } from 'yaml';
+import { parse as parseYAML, stringify as stringifyYAML } from 'yaml';
 import { ClientAcl } from '@svcnet/dns';
 import { TrustedProxies, TrustedProxyError } from '@svcnet/ingress';
 import { parseDuration } from '@svcnet/proxy';
@@ -16,6 +16,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** The resolved settings: flag > config file > default. Durations are milliseconds. */
 export interface AgentConfig {
   config?: string;
+  writeConfigTo?: string;
+  /** With --write-config-to: the AgentConfiguration document of the settings in effect (YAML). */
+  configDocument?: string;
   kubeconfig?: string;
   context?: string;
   manifests: string[];
@@ -225,18 +228,21 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
   const opts = program.opts<Record<string, unknown>>();
   const file = typeof opts['config'] === 'string' ? readFile(opts['config']) : new Map<FlagSpec, unknown>();
   const out: Record<string, unknown> = {};
+  const settings: [string, unknown][] = [];
   for (const spec of FLAGS) {
     const name = camel(spec.flag);
     const source = program.getOptionValueSource(name);
     let value: unknown = source === 'cli' || source === 'env' || !file.has(spec) ? opts[name] : file.get(spec);
     if (value === undefined && spec.default !== undefined) value = Array.isArray(spec.default) ? [...spec.default] : spec.default;
     if (value === undefined && spec.type === 'list') value = [];
+    if (spec.key && value !== undefined) settings.push([spec.key, value]);
     if (spec.type === 'duration' && value !== undefined) value = toMs(spec, value);
     if (spec.type === 'count' && value !== undefined) value = toCount(spec, value);
     if (spec.type === 'workers' && value !== undefined) value = toWorkers(spec, value);
     if (value !== undefined) out[name] = value;
   }
   const config = out as unknown as AgentConfig;
+  if (config.writeConfigTo !== undefined) config.configDocument = configDocument(settings);
   for (const [flag, v] of [['dns-listen', config.dnsListen], ['ingress-http-listen', config.ingressHttpListen], ['ingress-https-listen', config.ingressHttpsListen], ['healthz-bind-address', config.healthzBindAddress], ['metrics-bind-address', config.metricsBindAddress]] as const) {
     if (v) hostPort(v, `--${flag}`);
   }
@@ -268,6 +274,22 @@ export function resolveConfig(program: Command, readFile: (path: string) => Map<
     throw new ConfigError(`--dns-allow: ${(e as Error).message}`);
   }
   return config;
+}
+
+/**
+ * The settings as an AgentConfiguration file (`--write-config-to`), keys nested at their dots, values
+ * as written on the command line (durations `30s`, counts as numbers), so that `--config` reads back
+ * the same settings.
+ */
+function configDocument(settings: readonly [string, unknown][]): string {
+  const doc: Record<string, unknown> = { apiVersion: 'svcnet.io/v1alpha1', kind: 'AgentConfiguration' };
+  for (const [key, value] of settings) {
+    const path = key.split('.');
+    let at = doc;
+    for (const part of path.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
+    at[path[path.length - 1]!] = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  }
+  return stringifyYAML(doc);
 }
 
 /** `host:port` or `[v6]:port`; throws a ConfigError naming the flag. */

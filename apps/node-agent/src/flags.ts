@@ -28,6 +28,7 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 
 export const FLAGS: readonly FlagSpec[] = [
   { flag: 'config', type: 'string', arg: 'FILE', help: 'read settings from this YAML or JSON file (AgentConfiguration); flags given on the command line win' },
+  { flag: 'write-config-to', type: 'string', arg: 'FILE', help: 'write the settings in effect (flags, then --config, then defaults) to this file as an AgentConfiguration and exit, as kube-proxy\'s flag ("-": standard output); --config FILE reads it back' },
   // sources and store
   { flag: 'kubeconfig', key: 'clientConnection.kubeconfig', type: 'string', arg: 'FILE', help: 'mirror a real cluster from this kubeconfig ("in-cluster" for the pod\'s service account)' },
   { flag: 'context', key: 'clientConnection.context', type: 'string', arg: 'NAME', help: 'kubeconfig context to use (default: its current-context)' },

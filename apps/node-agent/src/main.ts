@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
-import { realpathSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Agent } from './agent.js';
@@ -11,6 +11,22 @@ import { serveRoutes, type Handler, type HttpEndpoint } from './httpServers.js';
 import { createLogger } from './logger.js';
 import { agentRoutes } from './routes.js';
 import { agentVersion } from './version.js';
+
+/** `--write-config-to FILE|-`: the settings in effect, then exit 0 (1 when the file cannot be written). */
+function writeConfig(path: string, document: string): number {
+  if (path === '-') {
+    process.stdout.write(document);
+    return 0;
+  }
+  try {
+    writeFileSync(path, document);
+  } catch (e) {
+    process.stderr.write(`svcnet-agent: --write-config-to ${path}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+    return 1;
+  }
+  process.stderr.write(`svcnet-agent: wrote the settings in effect to ${path} (read them back with --config ${path})\n`);
+  return 0;
+}
 
 /** Longest time SIGTERM handling may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -33,6 +49,7 @@ export async function main(argv: readonly string[], signals: NodeJS.EventEmitter
     }
     throw e;
   }
+  if (config.configDocument !== undefined) return writeConfig(config.writeConfigTo!, config.configDocument);
   const log = createLogger(config.logLevel, config.hostnameOverride || hostname());
   if (config.cleanup) return (await cleanupLeftovers(config, log)).length ? 1 : 0;
 
