@@ -234,7 +234,9 @@ static napi_value js_peer_address(napi_env env, napi_callback_info info) {
   } else if (a->ss_family == AF_INET6) {
     const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)a;
     inet_ntop(AF_INET6, &a6->sin6_addr, ip, sizeof ip);
-    /* Node's AddressToJS (src/node_sockaddr.cc) adds the interface to a link-local address. */
+    /* As Node's AddressToJS (src/tcp_wrap.cc, used by udp_wrap.cc for rinfo): uv_inet_ntop is BIND's
+       inet_ntop, as glibc's is (`::ffff:a.b.c.d` for mapped IPv4), and a link-local address gets
+       `%<interface>` (Node throws when the index has no name; this writes the number). */
     if (IN6_IS_ADDR_LINKLOCAL(&a6->sin6_addr) && a6->sin6_scope_id > 0) {
       size_t l = strlen(ip);
       char name[IF_NAMESIZE];
