@@ -183,9 +183,10 @@ for (const { path, native, needs } of paths) {
       expect(replies).toHaveLength(sent.length);
       for (const r of replies) {
         const d = dnsPacket.decode(r);
-        expect(d.questions).toEqual([expect.objectContaining({ name: name(d.id) })]);
-        if (d.id % 2) expect(d.answers).toEqual([expect.objectContaining({ name: name(d.id), data: `192.0.2.${d.id}` })]);
-        else expect(d.rcode).toBe('SERVFAIL');
+        const id = r.readUInt16BE(0);
+        expect(d.questions).toEqual([expect.objectContaining({ name: name(id) })]);
+        if (id % 2) expect(d.answers).toEqual([expect.objectContaining({ name: name(id), data: `192.0.2.${id}` })]);
+        else expect(r[3]! & 0xf).toBe(2); // SERVFAIL
       }
     });
 
