@@ -3,7 +3,8 @@
 # Without them the tests that need them skip with a reason (or fail, with SVCNET_REQUIRE_ALL=1).
 set -euo pipefail
 packages=(redis-server redis-sentinel redis-tools iptables nftables ipset dnsutils conntrack iproute2 curl openssl tmux
-          dnsperf knot nginx-light haproxy wrk)
+          dnsperf knot nginx-light haproxy wrk
+          gcc libc6-dev)  # gcc, libc6-dev: the DNS server's native UDP batching (packages/dns/scripts/build-native.mjs)
 if ! command -v apt-get >/dev/null; then
   echo "setup:system: apt-get not found; install these by hand: ${packages[*]}" >&2
   exit 1

@@ -2,13 +2,16 @@
 // the same records from a zone file rendered by svcnet, in the same run; then the index's memory
 // for 10,000 Services / 100,000 endpoints.
 //   node --conditions=@svcnet/source --import tsx bench/dns/dns-bench.ts [--seconds 10] [--services 1000]
-//     [--workers 1,2] [--node PATH] [--udp-fast-path true] [--allow CIDR,...]
+//     [--workers 1,2] [--node PATH] [--udp-fast-path true] [--udp-native both|true|false] [--allow CIDR,...]
 // One row per worker count: svcnet with N DnsWorkers (SO_REUSEPORT, Node 22.12+) against knot with
 // N UDP workers. Prints QPS of each, the ratio svcnet/knot, average and p99 latency, CPU time per
 // answered query (utime+stime of each server process from /proc, all threads, during its main run:
 // the fair figure on a machine loaded by other work, where QPS mostly measures who gets the cores),
 // how the CPU split over the workers, and the memory figure. --node PATH (or SVCNET_BENCH_NODE) runs
 // the svcnet server on that Node binary (the bench itself runs on the one that started it).
+// --udp-native both (the default) runs two svcnet servers per row, one reading UDP in native batches
+// (recvmmsg/sendmmsg, decision 017) and one per datagram (the fast path), alternated with knot;
+// true or false runs only that one.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
@@ -27,6 +30,7 @@ const seconds = Number(args.get('seconds') ?? 10);
 const nServices = Number(args.get('services') ?? 1000);
 const workerRows = (args.get('workers') ?? '1,2').split(',').map(Number);
 const nodeBin = args.get('node') || process.env['SVCNET_BENCH_NODE'] || process.execPath;
+const nativeRuns = ({ both: ['true', 'false'], true: ['true'], false: ['false'] } as Record<string, string[]>)[args.get('udp-native') ?? 'both'] ?? ['true', 'false'];
 
 /** N Services: 70% ClusterIP with a named port, 30% headless with `eps` ready endpoints each. */
 function objects(n: number, eps: number, headlessShare = 0.3): { services: Service[]; endpointSlices: EndpointSlice[] } {
@@ -158,7 +162,8 @@ async function serve(port: number): Promise<void> {
   const idx = RecordIndex.from(objects(nServices, 3));
   // --allow: the client ACL on (dnsperf queries from 127.0.0.1, so include it to measure its cost).
   const allow = args.get('allow')?.split(',').filter(Boolean);
-  const o = { index: idx, listen: `127.0.0.1:${port}`, upstreams: [], udpFastPath: args.get('udp-fast-path') !== 'false', allow };
+  const native = args.get('udp-native');
+  const o = { index: idx, listen: `127.0.0.1:${port}`, upstreams: [], udpFastPath: args.get('udp-fast-path') !== 'false', allow, udpNative: native === 'true' ? true : native === 'false' ? false : undefined };
   const unsupported = workers > 1 ? reusePortUnsupported() : undefined;
   if (unsupported) {
     process.stdout.write(`unsupported ${unsupported}\n`);
@@ -166,6 +171,7 @@ async function serve(port: number): Promise<void> {
   }
   const server = workers > 1 ? new DnsWorkers({ ...o, workers }) : new DnsServer(o);
   await server.start();
+  process.stdout.write(`path ${server instanceof DnsWorkers ? [...new Set(server.udpPaths)].join(',') : server.udpPath}\n`);
   process.stdout.write(`ready ${process.pid}${server instanceof DnsWorkers ? ` ${server.threadIds.join(' ')}` : ''}\n`);
   process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
 }
@@ -222,51 +228,72 @@ async function startKnot(dir: string, workers: number, children: ChildProcess[])
   return { port, pid: knot.pid! };
 }
 
-/** One row: svcnet with `workers` workers against knot with as many UDP workers, in the same run. */
+/** A svcnet server process of one row: its pid, worker thread ids and UDP path. */
+interface Ours { port: number; pid: number; tids: number[]; path: string }
+
+async function startOurs(workers: number, native: string, children: ChildProcess[]): Promise<Ours | string> {
+  const port = await freePort();
+  const here = fileURLToPath(import.meta.url);
+  const ours = spawn(nodeBin, [...process.execArgv, here, '--phase', 'serve', '--port', String(port), '--services', String(nServices), '--udp-fast-path', args.get('udp-fast-path') ?? 'true', '--udp-native', native, '--workers', String(workers), ...(args.get('allow') ? ['--allow', args.get('allow')!] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(ours);
+  let out = '';
+  ours.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const ready = await readyPids(ours);
+  if (typeof ready === 'string') return ready;
+  const [pid, ...tids] = ready as [number, ...number[]];
+  await waitForAnswer(port);
+  return { port, pid, tids, path: /^path (.*)$/m.exec(out)?.[1] ?? '?' };
+}
+
+/** One row: svcnet with `workers` workers (each UDP path asked for) against knot with as many UDP workers, in the same run. */
 async function row(dir: string, qfile: string, workers: number): Promise<void> {
   const children: ChildProcess[] = [];
   try {
-    const ourPort = await freePort();
-    const here = fileURLToPath(import.meta.url);
-    const ours = spawn(nodeBin, [...process.execArgv, here, '--phase', 'serve', '--port', String(ourPort), '--services', String(nServices), '--udp-fast-path', args.get('udp-fast-path') ?? 'true', '--workers', String(workers), ...(args.get('allow') ? ['--allow', args.get('allow')!] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(ours);
-    const ready = await readyPids(ours);
-    if (typeof ready === 'string') {
-      console.log(`${workers} workers: not run: ${ready}`);
-      return;
+    const ours: Ours[] = [];
+    for (const native of nativeRuns) {
+      const o = await startOurs(workers, native, children);
+      if (typeof o === 'string') {
+        console.log(`${workers} workers: not run: ${o}`);
+        return;
+      }
+      ours.push(o);
     }
-    const [pid, ...tids] = ready as [number, ...number[]];
     const knot = await startKnot(dir, workers, children);
-    await waitForAnswer(ourPort);
-    // Warm both (svcnet compiles each answer on first use; each worker on its own).
-    dnsperf(ourPort, qfile, workers);
+    // Warm all (svcnet compiles each answer on first use; each worker on its own).
+    for (const o of ours) dnsperf(o.port, qfile, workers);
     dnsperf(knot.port, qfile, 1);
-    const perWorker0 = tids.map((t) => cpuSeconds(`${pid}/task/${t}`));
-    // Alternate halves, so a change in the machine's other load falls on both servers alike.
-    const sRuns: Measured[] = [];
+    const perWorker0 = ours.map((o) => o.tids.map((t) => cpuSeconds(`${o.pid}/task/${t}`)));
+    // Alternate halves, so a change in the machine's other load falls on every server alike.
+    const sRuns: Measured[][] = ours.map(() => []);
     const kRuns: Measured[] = [];
     for (let i = 0; i < 2; i++) {
-      sRuns.push(measured([pid], ourPort, qfile, seconds / 2));
+      ours.forEach((o, j) => sRuns[j]!.push(measured([o.pid], o.port, qfile, seconds / 2)));
       kRuns.push(measured([knot.pid], knot.port, qfile, seconds / 2));
     }
-    const perWorker = tids.map((t, i) => {
-      const c = cpuSeconds(`${pid}/task/${t}`);
-      return c.user + c.sys - perWorker0[i]!.user - perWorker0[i]!.sys;
-    });
-    const s = combined('svcnet', sRuns);
+    const perWorker = ours.map((o, j) =>
+      o.tids.map((t, i) => {
+        const c = cpuSeconds(`${o.pid}/task/${t}`);
+        return c.user + c.sys - perWorker0[j]![i]!.user - perWorker0[j]![i]!.sys;
+      }),
+    );
     const k = combined('knot', kRuns);
-    const sp99 = p99(ourPort, qfile, 2);
     const kp99 = p99(knot.port, qfile, 2);
-    const line = (who: string, r: typeof s, p: number) =>
+    const line = (who: string, r: typeof k, p: number) =>
       `  ${who} ${f(r.qps)} QPS  avg ${f(r.avgMs, 3)} ms  p99 ${f(p, 3)} ms  lost ${r.lost}/${r.completed + r.lost}  CPU ${f(r.cpuUs, 2)} µs/query (user ${f(r.userUs, 2)}, ${f(r.cpuShare * 100)}% of a core)`;
     console.log(`${workers} worker${workers > 1 ? 's' : ''} (svcnet on Node ${execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim()}; knot udp-workers: ${workers}); load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-    console.log(line('svcnet:', s, sp99));
-    console.log(line('knot:  ', k, kp99));
-    console.log(`  ratio svcnet/knot: QPS ${f(s.qps / k.qps, 2)}, CPU per query ${f(s.cpuUs / k.cpuUs, 2)} (below 1: svcnet uses less CPU per answer)`);
-    if (perWorker.length > 1) {
-      const total = perWorker.reduce((a, b) => a + b, 0);
-      console.log(`  svcnet workers' share of their CPU: ${perWorker.map((c) => `${f((c / total) * 100)}%`).join(' / ')} (the rest of the process: ${f(((s.cpuUs * s.completed) / 1e6 - total) * 1e3)} ms; dnsperf shares these ${availableParallelism()} cores, so this is no scaling figure)`);
-    }
+    const width = Math.max(...ours.map((o) => o.path.length)) + 11;
+    const results = ours.map((o, j) => combined(`svcnet ${o.path}`, sRuns[j]!));
+    ours.forEach((o, j) => console.log(line(`svcnet (${o.path}):`.padEnd(width), results[j]!, p99(o.port, qfile, 2))));
+    console.log(line('knot:'.padEnd(width), k, kp99));
+    ours.forEach((o, j) => {
+      const s = results[j]!;
+      console.log(`  ratio svcnet (${o.path})/knot: QPS ${f(s.qps / k.qps, 2)}, CPU per query ${f(s.cpuUs / k.cpuUs, 2)} (below 1: svcnet uses less CPU per answer)`);
+      const pw = perWorker[j]!;
+      if (pw.length > 1) {
+        const total = pw.reduce((a, b) => a + b, 0);
+        console.log(`  svcnet (${o.path}) workers' share of their CPU: ${pw.map((c) => `${f((c / total) * 100)}%`).join(' / ')} (the rest of the process: ${f(((s.cpuUs * s.completed) / 1e6 - total) * 1e3)} ms; dnsperf shares these ${availableParallelism()} cores, so this is no scaling figure)`);
+      }
+    });
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));

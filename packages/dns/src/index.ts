@@ -29,3 +29,4 @@ export type { IndexChange } from './core/recordIndex.js';
 export { DnsWorkers, dnsServerFor } from './server/dnsWorkers.js';
 export type { DnsWorkerReady, DnsWorkersOptions } from './server/dnsWorkers.js';
 export type { DnsMetricCounts } from './server/metrics.js';
+export type { UdpPath } from './server/udpPaths.js';

@@ -20,7 +20,8 @@ import { LoopDetector } from './loopDetector.js';
 import { type DnsMetricCounts, DnsMetrics } from './metrics.js';
 import { Responder } from './responder.js';
 import { TcpListener } from './tcpListener.js';
-import { type FastSend, fastUdp } from './udpFastPath.js';
+import type { FastSend } from './udpFastPath.js';
+import { type StartedUdpPath, type UdpPath, startUdpPaths } from './udpPaths.js';
 import type { DnsLogger, DnsServerOptions, ListenAddresses } from './dnsServerOptions.js';
 
 export type { DnsLogger, DnsServerOptions, ListenAddresses } from './dnsServerOptions.js';
@@ -59,6 +60,7 @@ export class DnsServer {
   private tcp?: TcpListener;
   private httpServer?: http.Server;
   private addrs?: ListenAddresses;
+  private udpStarted: StartedUdpPath = { path: 'dgram' };
 
   constructor(private readonly o: DnsServerOptions) {
     this.index = o.index;
@@ -85,6 +87,19 @@ export class DnsServer {
   /** This server's counters as plain data (a DNS worker's report to its parent). */
   metricCounts(): DnsMetricCounts {
     return this.metrics.counts({ cache: this.cache, forwarder: this.forwarder });
+  }
+
+  /**
+   * How UDP queries are read and answered: `native-batch` (recvmmsg/sendmmsg, decision 017),
+   * `fast-path` (Node's handle per datagram, decision 009) or `dgram` (the public API).
+   */
+  get udpPath(): UdpPath {
+    return this.udpStarted.path;
+  }
+
+  /** UDP queries read through native batches (not counting the one per wake-up libuv reads). */
+  get udpBatched(): number {
+    return this.udpStarted.batch?.received ?? 0;
   }
 
   get addresses(): ListenAddresses {
@@ -116,11 +131,11 @@ export class DnsServer {
       }
     }
     this.udp = udp;
-    if (this.o.udpFastPath !== false && !fastUdp(udp, (m, r, send) => this.udpQuery(m, r, send))) {
-      this.log.warn(
-        { node: process.version },
-        'dns udp fast path is off: this Node\'s dgram internals were not recognised (or process.binding is refused), so UDP uses dgram\'s public API: same answers, but more CPU per query (about a fifth more in the README benchmark) and so less headroom under load; see udpFastPath.ts',
-      );
+    try {
+      this.udpStarted = this.startUdpPaths(udp);
+    } catch (e) {
+      await this.stop();
+      throw e;
     }
     const port = udp.address().port;
     this.addrs = { udp: { address: this.listen.host, port }, tcp: tcpAddr };
@@ -131,10 +146,20 @@ export class DnsServer {
     }
     this.loopDetector.checkStatic(this.listen.host, port);
     if (this.o.loopDetection?.sendProbes !== false) this.loopCheck = this.loopDetector.probe();
-    this.log.info({ listen: `${this.listen.host}:${port}`, upstreams: this.forwarder?.upstreams.map((u) => u.label) ?? [], allow: this.acl?.networks ?? 'any' }, 'dns server started');
+    this.log.info({ listen: `${this.listen.host}:${port}`, udp: this.udpStarted.path, upstreams: this.forwarder?.upstreams.map((u) => u.label) ?? [], allow: this.acl?.networks ?? 'any' }, 'dns server started');
     const open = openResolverWarning(this.listen.host, this.forwarder !== undefined, this.acl, this.o.allowSetting ?? 'allow');
     if (open) this.log.warn({ listen: `${this.listen.host}:${port}` }, open);
     return this.addrs;
+  }
+
+  private startUdpPaths(udp: dgram.Socket): StartedUdpPath {
+    return startUdpPaths(udp, {
+      fastPath: this.o.udpFastPath !== false,
+      native: this.o.udpNative,
+      log: this.log,
+      onPacket: (m, r, send) => this.udpQuery(m, r, send, true),
+      onBatchPacket: (m, r, send) => this.udpQuery(m, r, send, false),
+    });
   }
 
   private async bindUdp(): Promise<dgram.Socket> {
@@ -187,9 +212,10 @@ export class DnsServer {
    * The UDP hot path (with udpFastPath): a question whose answer is compiled and current is
    * answered by writing the reply's header over the query's and sending that buffer, the shared
    * compiled sections and the OPT record in one gathered datagram: no reply buffer is made or
-   * copied. Anything else takes `handleScanned` as over TCP.
+   * copied. Anything else takes `handleScanned` as over TCP. `owned`: false when `msg` is a slot
+   * of the native batch, reused once this returns, so a query answered later gets a copy.
    */
-  private udpQuery(msg: Buffer, r: dgram.RemoteInfo, send: FastSend): void {
+  private udpQuery(msg: Buffer, r: dgram.RemoteInfo, send: FastSend, owned: boolean): void {
     // This runs from the UDP handle's onmessage, called from C++: a throw here would be an
     // uncaught exception and end the process. So any error takes the slow path's log-and-SERVFAIL,
     // unless the reply had already gone (then a second one would only confuse the client).
@@ -202,12 +228,13 @@ export class DnsServer {
       const q = this.q;
       const rc = scanQuery(msg, q);
       const v6 = r.family === 'IPv6';
-      const refused = this.refuses(r.address);
+      // (r.address is read only with an ACL: in a native batch it is a string made on demand.)
+      const refused = this.acl !== undefined && this.refuses(r.address);
       // BADVERS and forwarded names need the general path; so does an answer not compiled yet, and
       // a client outside the ACL.
       const c = rc === PARSE_OK && !refused && (!q.edns || q.ednsVersion === 0) ? this.responder.cached(q) : undefined;
       if (c === undefined) {
-        const out = this.handleScanned(msg, rc, false, v6, r, timed ? t0 : performance.now(), refused);
+        const out = this.handleScanned(owned ? msg : Buffer.from(msg), rc, false, v6, r, timed ? t0 : performance.now(), refused);
         sent = true;
         if (out) send(r.port, r.address, out);
         return;

@@ -48,6 +48,12 @@ export interface DnsServerOptions {
    */
   udpFastPath?: boolean;
   /**
+   * Read and answer UDP in batches through the native addon (recvmmsg/sendmmsg; see udpBatch.ts
+   * and docs/decisions/017). Undefined: as SVCNET_DNS_NATIVE says (`0` off, `1` required), else
+   * when the addon is built and loads. True: required (start fails with the reason). False: off.
+   */
+  udpNative?: boolean;
+  /**
    * Bind UDP and TCP with SO_REUSEPORT (Node 22.12+/23.1+), so that several servers (DNS workers)
    * share the address and the kernel spreads clients over them. Default false.
    */

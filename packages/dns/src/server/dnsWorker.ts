@@ -25,7 +25,7 @@ server = new DnsServer({
   loopDetection: { nonce: d.loopNonce, sendProbes: d.sendProbes, onLoop: (upstream) => channel.event({ loop: upstream }) },
 });
 const addrs = await server.start();
-const ready: DnsWorkerReady = { port: addrs.udp.port, tid: threadId() };
+const ready: DnsWorkerReady = { port: addrs.udp.port, tid: threadId(), udpPath: server.udpPath };
 channel.ready(ready);
 
 /** This thread's kernel id (Linux), so a bench can read its CPU time from /proc. */

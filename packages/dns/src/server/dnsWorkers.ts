@@ -9,6 +9,7 @@ import { DnsServer } from './dnsServer.js';
 import type { DnsLogger, DnsServerOptions, ListenAddresses } from './dnsServerOptions.js';
 import { parseHostPort } from './errors.js';
 import { startHttpEndpoints } from './httpEndpoints.js';
+import type { UdpPath } from './udpPaths.js';
 import { type DnsMetricCounts, DnsMetrics } from './metrics.js';
 
 /** What a worker needs besides the index (cloned into the thread: plain data only). */
@@ -26,6 +27,8 @@ export interface DnsWorkerReady {
   port: number;
   /** The worker's kernel thread id (Linux), for per-worker CPU in the bench. */
   tid?: number;
+  /** How the worker reads UDP (DnsServer.udpPath). */
+  udpPath?: UdpPath;
 }
 
 /** DnsServer's options plus how many workers; `index` is the parent's, fed from the store. */
@@ -136,6 +139,11 @@ export class DnsWorkers {
     }
     this.log.info({ listen: `${host}:${port}`, workers: this.o.workers }, 'dns workers started');
     return this.addrs;
+  }
+
+  /** How each worker reads UDP, in slot order (DnsServer.udpPath of each). */
+  get udpPaths(): (UdpPath | undefined)[] {
+    return this.ready.map((r) => r.udpPath);
   }
 
   /** Kernel thread ids of the workers that reported one (Linux), for per-worker CPU figures. */

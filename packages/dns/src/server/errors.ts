@@ -1,5 +1,5 @@
 /** Stable codes for what the DNS server can refuse to do. */
-export type DnsErrorCode = 'ForwardLoop' | 'ForwardFailed' | 'BadUpstream' | 'BadListen' | 'NoUpstreams' | 'BadAcl';
+export type DnsErrorCode = 'ForwardLoop' | 'ForwardFailed' | 'BadUpstream' | 'BadListen' | 'NoUpstreams' | 'BadAcl' | 'NativeUnavailable';
 
 /** An error with a stable `code` and a CoreDNS-style `plugin/<name>:` prefix in its message. */
 export class DnsError extends Error {

@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
+import { fstatSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fastUdp } from './udpFastPath.js';
+import { fastUdp, udpFd } from './udpFastPath.js';
 
 const sockets: dgram.Socket[] = [];
 
@@ -54,5 +55,18 @@ describe('fastUdp drives Node\'s UDP handle directly', () => {
     const s = await bound();
     const fake = Object.create(s) as dgram.Socket; // a socket-like object without dgram's own state
     expect(fastUdp(fake, () => undefined)).toBeUndefined();
+  });
+});
+
+describe('udpFd reads the socket\'s file descriptor from the same handle (the native batch path needs it)', () => {
+  it('is the bound socket\'s own descriptor on this Node', async () => {
+    const s = await bound();
+    const fd = udpFd(s);
+    expect(fd).toBeTypeOf('number');
+    expect(fstatSync(fd!).isSocket()).toBe(true);
+  });
+
+  it('is undefined for a socket it does not recognise', async () => {
+    expect(udpFd(Object.create(await bound()) as dgram.Socket)).toBeUndefined();
   });
 });

@@ -96,3 +96,9 @@ export function fastUdp(socket: dgram.Socket, onPacket: (msg: Buffer, rinfo: dgr
   };
   return send;
 }
+
+/** The bound socket's file descriptor, read from the same handle (for the native batch path). */
+export function udpFd(socket: dgram.Socket): number | undefined {
+  const fd = (handleOf(socket) as { fd?: unknown } | undefined)?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
