@@ -8,7 +8,7 @@ import { describeServiceIn, serviceTree, yamlLines, type DetailRenderers } from 
 import { buildKeyMap, hints, keyName, type Action, type Binding } from './keymap.js';
 import { DetailPane, HelpPane, TablePane } from './panes.js';
 import { queryRows, scrollOffset } from './tableState.js';
-import { TABLE_VIEWS, type Row, type TableView } from './views.js';
+import { cellsAt, TABLE_VIEWS, type Row, type TableView } from './views.js';
 
 export interface AppProps {
   model: ClusterModel;
@@ -70,14 +70,15 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
 
   const tableHeight = Math.max(1, height - 5);
   // Rows depend on the snapshot and the query only: moving the cursor reuses them.
-  const rowsCache = useRef<{ key: string; rows: Row[] } | undefined>(undefined);
+  const rowsCache = useRef<{ key: string; rows: readonly Row[] } | undefined>(undefined);
   const derive = (u: UiState) => {
     const view: TableView = TABLE_VIEWS.find((v) => v.id === u.viewId) ?? TABLE_VIEWS[0]!;
     const scoped = u.viewId === 'ep' || u.viewId === 'eps' ? u.selectedService : undefined;
     const cacheKey = JSON.stringify([snapRef.current.version, view.id, u.namespace, scoped, u.filter, u.faultsOnly, u.sortColumn, u.sortDescending]);
     let rows = rowsCache.current?.key === cacheKey ? rowsCache.current.rows : undefined;
     if (!rows) {
-      rows = queryRows(view.rows(snapRef.current, { namespace: u.namespace, serviceKey: scoped }), u);
+      const s = snapRef.current;
+      rows = queryRows(view.rows(s, { namespace: u.namespace, serviceKey: scoped }), u, (r) => cellsAt(view, r, s.at));
       rowsCache.current = { key: cacheKey, rows };
     }
     const cursor = Math.min(u.cursor, Math.max(0, rows.length - 1));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EndpointSlice } from '@svcnet/model';
-import { MemoryStore } from '@svcnet/store';
+import { ManualClock, MemoryStore } from '@svcnet/store';
 import { ClusterModel, type SourceProblem } from './clusterModel.js';
 
 const stops: Array<() => Promise<void> | void> = [];
@@ -18,13 +18,13 @@ const slice = (ready: boolean): EndpointSlice & { kind: 'EndpointSlice' } => ({
 });
 
 async function model(problems: SourceProblem[] = []) {
-  let now = 1_000_000;
+  const clock = new ManualClock(1_000_000);
   const store = new MemoryStore();
-  const m = new ClusterModel(store, { source: 'test', now: () => now, problems: () => problems });
+  const m = new ClusterModel(store, { source: 'test', clock, problems: () => problems });
   m.start();
   await m.waitForSync();
   stops.push(() => store.close(), () => m.stop());
-  return { store, m, advance: (ms: number) => (now += ms) };
+  return { store, m, advance: (ms: number) => clock.advance(ms) };
 }
 
 describe('ClusterModel', () => {

@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import type { Snapshot } from './clusterModel.js';
 import type { Binding } from './keymap.js';
 import { columnWidths, fit } from './tableState.js';
-import type { Row, TableView } from './views.js';
+import { cellsAt, type Row, type TableView } from './views.js';
 
 // The dashboard's body, one of three panes: key help, a detail pane, or the table. They draw what
 // App hands them and keep no state of their own.
@@ -53,17 +53,17 @@ export interface TablePaneProps {
 
 /** The visible rows of a table: the selected row inverse, faults red, rows changed in the last 2 s yellow. */
 export function TablePane({ view, rows, offset, cursor, tableHeight, width, snap, color }: TablePaneProps) {
-  const visible = rows.slice(offset, offset + tableHeight);
+  const visible = rows.slice(offset, offset + tableHeight).map((r) => ({ row: r, cells: cellsAt(view, r, snap.at) }));
   const widths = columnWidths(view.columns, visible, width - 2);
-  const line = (cells: string[]) => cells.map((c, i) => fit(c, widths[i] ?? 8)).join('  ');
+  const line = (cells: readonly string[]) => cells.map((c, i) => fit(c, widths[i] ?? 8)).join('  ');
   return (
     <Box flexDirection="column">
       <Text bold>{line(view.columns)}</Text>
       {visible.length === 0 ? <Text dimColor>{snap.synced ? 'no rows (esc clears the filter)' : 'loading...'}</Text> : null}
-      {visible.map((r, i) => {
+      {visible.map(({ row: r, cells }, i) => {
         const selected = offset + i === cursor;
         const changed = r.changedAt !== undefined && snap.at - r.changedAt < HIGHLIGHT_MS;
-        const text = `${selected ? '>' : ' '}${line(r.cells)}${r.fault ? '  !' : ''}`;
+        const text = `${selected ? '>' : ' '}${line(cells)}${r.fault ? '  !' : ''}`;
         return (
           <Text key={r.key} inverse={selected} color={color ? (r.fault ? 'red' : changed ? 'yellow' : undefined) : undefined} bold={changed} wrap="truncate-end">
             {text}
