@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryStore } from '@svcnet/store';
+import { ManualClock, MemoryStore } from '@svcnet/store';
 import { App } from './App.js';
 import { ClusterModel } from './clusterModel.js';
 import { DEFAULT_BINDINGS } from './keymap.js';
@@ -158,5 +158,26 @@ describe('dashboard', () => {
     const frame = await waitFor(app.lastFrame, 'Services (10000)', 10_000);
     console.log(`[bench] first frame with 10,000 services: ${(performance.now() - started).toFixed(0)} ms`);
     expect(frame.split('\n').length).toBeLessThanOrEqual(30);
+  });
+
+  it('moves the AGE column on with the clock while the row stays cached', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const store = new MemoryStore({ now: () => clock.now() });
+    await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: [{ port: 80 }] } });
+    const model = new ClusterModel(store, { source: 'test', clock });
+    model.start();
+    await model.waitForSync();
+    const app = render(createElement(App, { model, bindings: DEFAULT_BINDINGS, width: 100, height: 10, refreshMs: 20, color: false }));
+    cleanups.push(async () => {
+      app.unmount();
+      model.stop();
+      await store.close();
+    });
+    await waitFor(app.lastFrame, 'Services (1)');
+    expect(app.lastFrame()).toMatch(/default\s+web\s+.*\s0s\s*$/m);
+    clock.advance(5 * 60_000);
+    model.touch(); // what the dashboard's once-a-second tick does
+    const frame = await waitFor(app.lastFrame, '5m');
+    expect(frame).toMatch(/default\s+web\s+.*\s5m\s*$/m);
   });
 });

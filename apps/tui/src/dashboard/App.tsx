@@ -70,19 +70,22 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
 
   const tableHeight = Math.max(1, height - 5);
   // Rows depend on the snapshot and the query only: moving the cursor reuses them.
-  const rowsCache = useRef<{ key: string; rows: readonly Row[] } | undefined>(undefined);
+  const rowsCache = useRef<{ key: string; rows: readonly Row[]; faults: number } | undefined>(undefined);
   const derive = (u: UiState) => {
     const view: TableView = TABLE_VIEWS.find((v) => v.id === u.viewId) ?? TABLE_VIEWS[0]!;
     const scoped = u.viewId === 'ep' || u.viewId === 'eps' ? u.selectedService : undefined;
     const cacheKey = JSON.stringify([snapRef.current.version, view.id, u.namespace, scoped, u.filter, u.faultsOnly, u.sortColumn, u.sortDescending]);
-    let rows = rowsCache.current?.key === cacheKey ? rowsCache.current.rows : undefined;
-    if (!rows) {
+    let hit = rowsCache.current?.key === cacheKey ? rowsCache.current : undefined;
+    if (!hit) {
       const s = snapRef.current;
-      rows = queryRows(view.rows(s, { namespace: u.namespace, serviceKey: scoped }), u, (r) => cellsAt(view, r, s.at));
-      rowsCache.current = { key: cacheKey, rows };
+      const rows = queryRows(view.rows(s, { namespace: u.namespace, serviceKey: scoped }), u, (r) => cellsAt(view, r, s.at));
+      let faults = 0;
+      for (const r of rows) if (r.fault) faults++;
+      rowsCache.current = hit = { key: cacheKey, rows, faults };
     }
+    const { rows, faults } = hit;
     const cursor = Math.min(u.cursor, Math.max(0, rows.length - 1));
-    return { view, rows, cursor, current: rows[cursor] };
+    return { view, rows, faults, cursor, current: rows[cursor] };
   };
   const snapRef = useRef(snap);
   snapRef.current = snap;
@@ -238,7 +241,7 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   });
 
   const u = ui.current;
-  const { view, rows, cursor: clampedCursor } = derive(u);
+  const { view, rows, faults, cursor: clampedCursor } = derive(u);
   const offset = scrollOffset(u.top, clampedCursor, tableHeight, rows.length);
   u.top = offset;
   const { mode, input, filter, namespace, faultsOnly, sortColumn, sortDescending, detail, detailTop, showHelp, message } = u;
@@ -247,7 +250,6 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
     snap.failingSyncs ? `${snap.failingSyncs} error${snap.failingSyncs === 1 ? '' : 's'} in the last minute` : '',
   ].filter(Boolean);
   const header = `svcnet · ${snap.source} · ${snap.connection}${snap.synced ? '' : ' (syncing)'} · lag ${snap.watchLagMs < 1000 ? `${snap.watchLagMs}ms` : `${(snap.watchLagMs / 1000).toFixed(1)}s`}${troubles.length ? ` · ${troubles.join(' · ')}` : ''} · ${namespace ? `ns ${namespace}` : 'all namespaces'}${faultsOnly ? ' · faults only' : ''}`;
-  const faults = rows.filter((r) => r.fault).length;
   const title = detail ? `${detail.kind} ${detail.row.serviceKey ?? detail.row.key}` : `${view.title} (${rows.length})${faults ? ` · ${faults} need attention` : ''}${filter ? ` · filter "${filter}"` : ''}${sortColumn >= 0 ? ` · sort ${view.columns[sortColumn]}${sortDescending ? ' desc' : ''}` : ''}`;
   const footer = mode === 'command' ? `:${input}` : mode === 'filter' ? `/${input}` : message || hints(bindings, ['command', 'filter', 'open', 'yaml', 'describe', 'faultsOnly', 'help', 'quit']);
 

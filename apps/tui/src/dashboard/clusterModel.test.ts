@@ -19,13 +19,15 @@ const slice = (ready: boolean): EndpointSlice & { kind: 'EndpointSlice' } => ({
 
 async function model(problems: SourceProblem[] = []) {
   const clock = new ManualClock(1_000_000);
-  const store = new MemoryStore();
+  const store = new MemoryStore({ now: () => clock.now() });
   const m = new ClusterModel(store, { source: 'test', clock, problems: () => problems });
   m.start();
   await m.waitForSync();
   stops.push(() => store.close(), () => m.stop());
   return { store, m, advance: (ms: number) => clock.advance(ms) };
 }
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('ClusterModel', () => {
   it('lag is the age of changes not yet on screen: 0 while idle, however long', async () => {
@@ -62,5 +64,17 @@ describe('ClusterModel', () => {
     expect(s.events.filter((e) => e.type === 'PROBLEM').map((e) => [e.key, e.message])).toEqual([['examples/bad.yaml:3', problems[0]!.message]]);
     problems.length = 0;
     expect(m.snapshot().problems).toEqual([]);
+  });
+
+  it('reads node agents on its clock: a heartbeat shows after the next poll, and only then', async () => {
+    const { store, m, advance } = await model();
+    await settle();
+    expect(m.snapshot().agents).toEqual([]);
+    await store.nodeStatus.heartbeat('node-a', { proxyMode: 'iptables', message: 'ok' } as never);
+    await settle();
+    expect(m.snapshot().agents).toEqual([]); // the poll is 1 s away on the model's clock, however long we wait
+    advance(1000);
+    await settle();
+    expect(m.snapshot().agents.map((a) => a.node)).toEqual(['node-a']);
   });
 });

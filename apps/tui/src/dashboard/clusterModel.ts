@@ -35,6 +35,12 @@ export interface Snapshot {
   readonly lastError?: string;
   readonly services: readonly Service[];
   readonly slicesByService: ReadonlyMap<string, readonly EndpointSlice[]>;
+  /**
+   * The Services (keys) whose slices changed since the snapshot `version - 1`, so a view can patch
+   * the rows it built from that snapshot instead of visiting every Service. A change to a Service
+   * itself gives a new `services` array instead.
+   */
+  readonly slicesChanged: ReadonlySet<string>;
   readonly endpoints: ReadonlyMap<string, Endpoints>;
   readonly pods: ReadonlyMap<string, Pod>;
   readonly ingresses: readonly Ingress[];
@@ -95,7 +101,7 @@ export class ClusterModel {
   private servicesSorted: Service[] | undefined = [];
   private readonly slicesBySvc = new Map<string, Map<string, EndpointSlice>>();
   private readonly sliceArrays = new Map<string, EndpointSlice[]>();
-  private readonly dirtySliceServices = new Set<string>();
+  private dirtySliceServices = new Set<string>();
   private readonly endpointsByKey = new Map<string, Endpoints>();
   private readonly podsByKey = new Map<string, Pod>();
   private agentPoll: TimerHandle | undefined;
@@ -230,7 +236,8 @@ export class ClusterModel {
       if (m && m.size) this.sliceArrays.set(svcKey, [...m.values()]);
       else this.sliceArrays.delete(svcKey);
     }
-    this.dirtySliceServices.clear();
+    const slicesChanged = this.dirtySliceServices;
+    this.dirtySliceServices = new Set();
     const synced = this.synced;
     this.last = {
       version: ++this.version,
@@ -241,6 +248,7 @@ export class ClusterModel {
       lastError: this.lastError,
       services: this.servicesSorted,
       slicesByService: this.sliceArrays,
+      slicesChanged,
       endpoints: this.endpointsByKey,
       pods: this.podsByKey,
       ingresses: sortByKey(this.list('Ingress')),

@@ -24,7 +24,7 @@ export interface TableView {
    * every second (at 10,000 Services that rebuild was most of the dashboard's CPU and garbage).
    */
   ageColumn?: number;
-  rows(s: Snapshot, scope: ViewScope): Row[];
+  rows(s: Snapshot, scope: ViewScope): readonly Row[];
 }
 
 export interface ViewScope {
