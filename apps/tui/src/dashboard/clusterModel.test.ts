@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EndpointSlice } from '@svcnet/model';
+import type { EndpointSlice, Pod } from '@svcnet/model';
 import { ManualClock, MemoryStore } from '@svcnet/store';
 import { ClusterModel, type SourceProblem } from './clusterModel.js';
 
@@ -76,5 +76,17 @@ describe('ClusterModel', () => {
     advance(1000);
     await settle();
     expect(m.snapshot().agents.map((a) => a.node)).toEqual(['node-a']);
+  });
+
+  it('forgets the change mark of a deleted object (Pods come and go by name)', async () => {
+    const { store, m } = await model();
+    const pod = (name: string): Pod & { kind: 'Pod' } => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    for (let i = 0; i < 20; i++) {
+      await store.create(pod(`web-${i}`), { trusted: true });
+      await store.delete('Pod', 'default', `web-${i}`);
+    }
+    await store.create(pod('web-live'), { trusted: true });
+    await settle();
+    expect([...m.snapshot().changedAt.keys()]).toEqual(['Pod/default/web-live']);
   });
 });

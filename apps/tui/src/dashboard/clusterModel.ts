@@ -129,7 +129,10 @@ export class ClusterModel {
           this.index(kind, e.type, e.object);
           const key = `${kind}/${objectKey(e.object)}`;
           const at = this.clock.now();
-          this.changedAt.set(key, at);
+          // A deleted object has no row left to mark: forgetting it keeps the map to the objects
+          // that exist (Pods come and go by name; kept, every Pod name ever seen stayed here).
+          if (e.type === 'DELETED') this.changedAt.delete(key);
+          else this.changedAt.set(key, at);
           this.lastActivity = at;
           this.pendingSince ??= at;
           this.dirty = true;
