@@ -48,6 +48,26 @@ const INITIAL_UI: UiState = {
   sortDescending: false, cursor: 0, top: 0, detail: undefined, detailTop: 0, showHelp: false, message: '', selectedService: undefined,
 };
 
+const serviceIndexes = new WeakMap<readonly Service[], ReadonlyMap<string, Service>>();
+
+/**
+ * Services by "namespace/name", built once per snapshot's services array (a new array whenever a
+ * Service changes): a detail pane redrawn on every key no longer scans 10,000 Services for its one.
+ */
+function servicesByKey(services: readonly Service[]): ReadonlyMap<string, Service> {
+  let index = serviceIndexes.get(services);
+  if (!index) {
+    const m = new Map<string, Service>();
+    // The first of equal keys wins, as the Array.find this replaces.
+    for (const svc of services) {
+      const key = `${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name}`;
+      if (!m.has(key)) m.set(key, svc);
+    }
+    serviceIndexes.set(services, (index = m));
+  }
+  return index;
+}
+
 /** The dashboard: a header, one table view (or a detail pane), a prompt line and key hints. */
 export function App({ model, bindings, renderers = {}, width, height, refreshMs = 250, color = true, initialView = 'svc' }: AppProps) {
   const { exit } = useApp();
@@ -90,8 +110,7 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   const snapRef = useRef(snap);
   snapRef.current = snap;
 
-  const serviceOf = (row: Row | undefined): Service | undefined =>
-    row?.serviceKey ? snapRef.current.services.find((s) => `${s.metadata?.namespace ?? 'default'}/${s.metadata?.name}` === row.serviceKey) : undefined;
+  const serviceOf = (row: Row | undefined): Service | undefined => (row?.serviceKey ? servicesByKey(snapRef.current.services).get(row.serviceKey) : undefined);
 
   const detailLines = (detail: Detail): string[] => {
     if (!detail) return [];
