@@ -74,6 +74,7 @@ const first = await waitFrame((f) => f.includes(`Services (${services})`));
 console.log(`first full frame: ${(first - t).toFixed(0)} ms, ${cpuMs(process.cpuUsage(cpu))} (goal < 1000 ms)`);
 cpu = process.cpuUsage();
 const phaseStart = performance.now();
+const framesBefore = app.frames.length;
 
 // Churn: readiness flips at `rate` events/s while we press keys.
 let flips = 0;
@@ -103,7 +104,10 @@ const phaseCpu = process.cpuUsage(cpu);
 const phaseMs = performance.now() - phaseStart;
 const mem = process.memoryUsage();
 console.log(`keypress -> frame over ${latencies.length} keys with ${flips} endpoint changes (${rate}/s): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms (goal < 50 ms)`);
-console.log(`keypress phase: ${(phaseMs / 1000).toFixed(1)} s wall, ${cpuMs(phaseCpu)}, ${(((phaseCpu.user + phaseCpu.system) / 1000 / phaseMs) * 100).toFixed(0)}% of a core`);
+// CPU per frame drawn (keys and refreshes) is the figure that holds on a loaded machine, where
+// the latencies above measure the scheduler as much as the dashboard.
+const frames = app.frames.length - framesBefore;
+console.log(`keypress phase: ${(phaseMs / 1000).toFixed(1)} s wall, ${cpuMs(phaseCpu)}, ${(((phaseCpu.user + phaseCpu.system) / 1000 / phaseMs) * 100).toFixed(0)}% of a core; ${frames} frames, ${((phaseCpu.user + phaseCpu.system) / 1000 / Math.max(1, frames)).toFixed(1)} ms CPU per frame`);
 console.log(`memory: rss ${mb(mem.rss)}, heap ${mb(mem.heapUsed)} (goal < 300 MB)`);
 if (values['heap-snapshot']) console.log(`heap snapshot: ${writeHeapSnapshot(values['heap-snapshot'])}`);
 app.unmount();
