@@ -1,7 +1,8 @@
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryStore } from '@svcnet/store';
+import type { EndpointSlice } from '@svcnet/model';
+import { ManualClock, MemoryStore } from '@svcnet/store';
 import { App } from './App.js';
 import { ClusterModel } from './clusterModel.js';
 import { DEFAULT_BINDINGS } from './keymap.js';
@@ -158,5 +159,71 @@ describe('dashboard', () => {
     const frame = await waitFor(app.lastFrame, 'Services (10000)', 10_000);
     console.log(`[bench] first frame with 10,000 services: ${(performance.now() - started).toFixed(0)} ms`);
     expect(frame.split('\n').length).toBeLessThanOrEqual(30);
+  });
+
+  it('moves the AGE column on with the clock while the row stays cached', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const store = new MemoryStore({ now: () => clock.now() });
+    await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: [{ port: 80 }] } });
+    const model = new ClusterModel(store, { source: 'test', clock });
+    model.start();
+    await model.waitForSync();
+    const app = render(createElement(App, { model, bindings: DEFAULT_BINDINGS, width: 100, height: 10, refreshMs: 20, color: false }));
+    cleanups.push(async () => {
+      app.unmount();
+      model.stop();
+      await store.close();
+    });
+    await waitFor(app.lastFrame, 'Services (1)');
+    expect(app.lastFrame()).toMatch(/default\s+web\s+.*\s0s\s*$/m);
+    clock.advance(5 * 60_000);
+    model.touch(); // what the dashboard's once-a-second tick does
+    const frame = await waitFor(app.lastFrame, '5m');
+    expect(frame).toMatch(/default\s+web\s+.*\s5m\s*$/m);
+  });
+
+  it('draws no frame for a refresh that changes only rows off screen (a lag of a second does draw), and shows them when scrolled to', async () => {
+    const store = new MemoryStore();
+    const created = '2026-01-01T00:00:00Z'; // a steady AGE column: no frame for the clock
+    for (let i = 0; i < 30; i++) {
+      await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${String(i).padStart(2, '0')}`, namespace: 'bulk', creationTimestamp: created }, spec: { ports: [{ port: 80 }] } }, { trusted: true });
+    }
+    const slice = (ready: number): EndpointSlice & { kind: 'EndpointSlice' } => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'svc-29-abcde', namespace: 'bulk', labels: { 'kubernetes.io/service-name': 'svc-29' } },
+      addressType: 'IPv4',
+      ports: [{ name: '', port: 8080, protocol: 'TCP' }],
+      endpoints: Array.from({ length: ready }, (_, e) => ({ addresses: [`10.244.9.${e + 1}`], conditions: { ready: true } })),
+    });
+    await store.create(slice(2), { trusted: true });
+    // The model's clock stands still: no change mark fades and no lag grows while the test runs, so
+    // the only news a refresh brings is svc-29's new slice.
+    const clock = new ManualClock(Date.parse('2026-06-01T00:00:00Z'));
+    const model = new ClusterModel(store, { source: 'bulk', clock });
+    model.start();
+    await model.waitForSync();
+    clock.advance(10_000); // past the 2 s change marks of the initial list
+    const app = render(createElement(App, { model, bindings: DEFAULT_BINDINGS, width: 100, height: 10, refreshMs: 100, color: false }));
+    cleanups.push(async () => {
+      app.unmount();
+      model.stop();
+      await store.close();
+    });
+    await waitFor(app.lastFrame, 'lag 0ms');
+    await tick(200);
+    const drawn = app.frames.length;
+    await store.apply(slice(3), { trusted: true }); // svc-29 is far below the 5 rows on screen
+    await tick(300);
+    expect(app.frames.length).toBe(drawn);
+    // A screen falling behind says so, whatever else changed: a lag of a second draws a frame.
+    await store.apply(slice(4), { trusted: true });
+    for (let i = 0; i < 100 && model.list('EndpointSlice')[0]?.endpoints?.length !== 4; i++) await tick(5);
+    clock.advance(1500);
+    await waitFor(app.lastFrame, 'lag 1.5s');
+    expect(app.lastFrame()).not.toContain('svc-29');
+    app.stdin.write('G');
+    const frame = await waitFor(app.lastFrame, 'svc-29');
+    expect(frame).toMatch(/bulk\s+svc-29\s+.*\s4\/4\s/);
   });
 });

@@ -5,10 +5,11 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Service } from '@svcnet/model';
 import type { ClusterModel, Snapshot } from './clusterModel.js';
 import { describeServiceIn, serviceTree, yamlLines, type DetailRenderers } from './detailText.js';
+import { servicesByKey } from './servicesByKey.js';
 import { buildKeyMap, hints, keyName, type Action, type Binding } from './keymap.js';
-import { DetailPane, HelpPane, TablePane } from './panes.js';
+import { DetailPane, HelpPane, TablePane, tableLines, type TableLines } from './panes.js';
 import { queryRows, scrollOffset } from './tableState.js';
-import { TABLE_VIEWS, type Row, type TableView } from './views.js';
+import { cellsAt, TABLE_VIEWS, type Row, type TableView } from './views.js';
 
 export interface AppProps {
   model: ClusterModel;
@@ -51,7 +52,13 @@ const INITIAL_UI: UiState = {
 /** The dashboard: a header, one table view (or a detail pane), a prompt line and key hints. */
 export function App({ model, bindings, renderers = {}, width, height, refreshMs = 250, color = true, initialView = 'svc' }: AppProps) {
   const { exit } = useApp();
-  const [snap, setSnap] = useState<Snapshot>(() => model.snapshot());
+  // The newest snapshot: what a frame draws. Refreshes replace it without a frame when nothing on
+  // screen would change (see frameKey).
+  const snapRef = useRef<Snapshot | undefined>(undefined);
+  snapRef.current ??= model.snapshot();
+  /** The frame key of what is on screen now. */
+  const drawn = useRef('');
+  const composeRef = useRef<(s: Snapshot) => { key: string }>(() => ({ key: '' }));
   // Interaction state lives in a ref and is changed synchronously by the key handler, so keys that
   // arrive faster than React re-renders (a pasted ":ep", "jj<enter>") each see the previous key's effect.
   const ui = useRef<UiState>({ ...INITIAL_UI, viewId: initialView });
@@ -60,7 +67,14 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   const keyMap = useMemo(() => buildKeyMap(bindings), [bindings]);
 
   useEffect(() => {
-    const t = setInterval(() => setSnap(model.snapshot()), refreshMs);
+    // At 10,000 Services nearly every refresh under churn changes rows that are off screen: drawing
+    // it anyway cost a full Ink frame (every character tokenized again) for a new lag figure.
+    const t = setInterval(() => {
+      const next = model.snapshot();
+      if (next === snapRef.current) return;
+      snapRef.current = next;
+      if (composeRef.current(next).key !== drawn.current) redraw();
+    }, refreshMs);
     const ageTick = setInterval(() => model.touch(), 1000);
     return () => {
       clearInterval(t);
@@ -70,29 +84,27 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
 
   const tableHeight = Math.max(1, height - 5);
   // Rows depend on the snapshot and the query only: moving the cursor reuses them.
-  const rowsCache = useRef<{ key: string; rows: Row[] } | undefined>(undefined);
-  const derive = (u: UiState) => {
+  const rowsCache = useRef<{ key: string; rows: readonly Row[]; faults: number } | undefined>(undefined);
+  const derive = (u: UiState, s: Snapshot = snapRef.current!) => {
     const view: TableView = TABLE_VIEWS.find((v) => v.id === u.viewId) ?? TABLE_VIEWS[0]!;
     const scoped = u.viewId === 'ep' || u.viewId === 'eps' ? u.selectedService : undefined;
-    const cacheKey = JSON.stringify([snapRef.current.version, view.id, u.namespace, scoped, u.filter, u.faultsOnly, u.sortColumn, u.sortDescending]);
-    let rows = rowsCache.current?.key === cacheKey ? rowsCache.current.rows : undefined;
-    if (!rows) {
-      rows = queryRows(view.rows(snapRef.current, { namespace: u.namespace, serviceKey: scoped }), u);
-      rowsCache.current = { key: cacheKey, rows };
+    const cacheKey = JSON.stringify([s.version, view.id, u.namespace, scoped, u.filter, u.faultsOnly, u.sortColumn, u.sortDescending]);
+    let hit = rowsCache.current?.key === cacheKey ? rowsCache.current : undefined;
+    if (!hit) {
+      const rows = queryRows(view.rows(s, { namespace: u.namespace, serviceKey: scoped }), u, (r) => cellsAt(view, r, s.at));
+      let faults = 0;
+      for (const r of rows) if (r.fault) faults++;
+      rowsCache.current = hit = { key: cacheKey, rows, faults };
     }
+    const { rows, faults } = hit;
     const cursor = Math.min(u.cursor, Math.max(0, rows.length - 1));
-    return { view, rows, cursor, current: rows[cursor] };
+    return { view, rows, faults, cursor, current: rows[cursor] };
   };
-  const snapRef = useRef(snap);
-  snapRef.current = snap;
+  const serviceOf = (row: Row | undefined, s: Snapshot): Service | undefined => (row?.serviceKey ? servicesByKey(s.services).get(row.serviceKey) : undefined);
 
-  const serviceOf = (row: Row | undefined): Service | undefined =>
-    row?.serviceKey ? snapRef.current.services.find((s) => `${s.metadata?.namespace ?? 'default'}/${s.metadata?.name}` === row.serviceKey) : undefined;
-
-  const detailLines = (detail: Detail): string[] => {
+  const detailLines = (detail: Detail, s: Snapshot = snapRef.current!): string[] => {
     if (!detail) return [];
-    const s = snapRef.current;
-    const svc = serviceOf(detail.row);
+    const svc = serviceOf(detail.row, s);
     switch (detail.kind) {
       case 'yaml':
         return detail.row.object ? yamlLines(detail.row.object) : ['(nothing to show)'];
@@ -236,27 +248,55 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
     redraw();
   });
 
-  const u = ui.current;
-  const { view, rows, cursor: clampedCursor } = derive(u);
-  const offset = scrollOffset(u.top, clampedCursor, tableHeight, rows.length);
-  u.top = offset;
-  const { mode, input, filter, namespace, faultsOnly, sortColumn, sortDescending, detail, detailTop, showHelp, message } = u;
-  const troubles = [
-    snap.problems.length ? `${snap.problems.length} manifest problem${snap.problems.length === 1 ? '' : 's'} (:events)` : '',
-    snap.failingSyncs ? `${snap.failingSyncs} error${snap.failingSyncs === 1 ? '' : 's'} in the last minute` : '',
-  ].filter(Boolean);
-  const header = `svcnet · ${snap.source} · ${snap.connection}${snap.synced ? '' : ' (syncing)'} · lag ${snap.watchLagMs < 1000 ? `${snap.watchLagMs}ms` : `${(snap.watchLagMs / 1000).toFixed(1)}s`}${troubles.length ? ` · ${troubles.join(' · ')}` : ''} · ${namespace ? `ns ${namespace}` : 'all namespaces'}${faultsOnly ? ' · faults only' : ''}`;
-  const faults = rows.filter((r) => r.fault).length;
-  const title = detail ? `${detail.kind} ${detail.row.serviceKey ?? detail.row.key}` : `${view.title} (${rows.length})${faults ? ` · ${faults} need attention` : ''}${filter ? ` · filter "${filter}"` : ''}${sortColumn >= 0 ? ` · sort ${view.columns[sortColumn]}${sortDescending ? ' desc' : ''}` : ''}`;
-  const footer = mode === 'command' ? `:${input}` : mode === 'filter' ? `/${input}` : message || hints(bindings, ['command', 'filter', 'open', 'yaml', 'describe', 'faultsOnly', 'help', 'quit']);
+  /**
+   * Everything a frame shows, from a snapshot and the interaction state, and its key: two snapshots
+   * with the same key draw the same frame, except for a lag figure under a second (which changes on
+   * every refresh under churn, and alone does not earn a frame). A lag of 0 or of a second and more
+   * always does: an idle screen says 0 and a screen falling behind says so.
+   */
+  function compose(snap: Snapshot) {
+    const u = ui.current;
+    const { view, rows, faults, cursor } = derive(u, snap);
+    const offset = scrollOffset(u.top, cursor, tableHeight, rows.length);
+    const { mode, input, filter, namespace, faultsOnly, sortColumn, sortDescending, detail, detailTop, showHelp, message } = u;
+    const troubles = [
+      snap.problems.length ? `${snap.problems.length} manifest problem${snap.problems.length === 1 ? '' : 's'} (:events)` : '',
+      snap.failingSyncs ? `${snap.failingSyncs} error${snap.failingSyncs === 1 ? '' : 's'} in the last minute` : '',
+    ].filter(Boolean);
+    const lag = snap.watchLagMs < 1000 ? `${snap.watchLagMs}ms` : `${(snap.watchLagMs / 1000).toFixed(1)}s`;
+    const header = (lagText: string) => `svcnet · ${snap.source} · ${snap.connection}${snap.synced ? '' : ' (syncing)'} · lag ${lagText}${troubles.length ? ` · ${troubles.join(' · ')}` : ''} · ${namespace ? `ns ${namespace}` : 'all namespaces'}${faultsOnly ? ' · faults only' : ''}`;
+    const title = detail ? `${detail.kind} ${detail.row.serviceKey ?? detail.row.key}` : `${view.title} (${rows.length})${faults ? ` · ${faults} need attention` : ''}${filter ? ` · filter "${filter}"` : ''}${sortColumn >= 0 ? ` · sort ${view.columns[sortColumn]}${sortDescending ? ' desc' : ''}` : ''}`;
+    const footer = mode === 'command' ? `:${input}` : mode === 'filter' ? `/${input}` : message || hints(bindings, ['command', 'filter', 'open', 'yaml', 'describe', 'faultsOnly', 'help', 'quit']);
+    const body: { kind: 'help' } | { kind: 'detail'; lines: string[] } | { kind: 'table'; table: TableLines } = showHelp
+      ? { kind: 'help' }
+      : detail
+        ? { kind: 'detail', lines: detailLines(detail, snap).slice(detailTop, detailTop + height - 4) }
+        : { kind: 'table', table: tableLines({ view, rows, offset, cursor, tableHeight, width, snap }) };
+    const bodyKey =
+      body.kind === 'help'
+        ? 'help'
+        : body.kind === 'detail'
+          ? body.lines.join('\n')
+          : [body.table.columns, body.table.empty ?? '', ...body.table.lines.map((l) => `${+l.selected}${+l.fault}${+l.changed}${l.text}`)].join('\n');
+    const lagKey = snap.watchLagMs === 0 || snap.watchLagMs >= 1000 ? lag : '(under a second)';
+    return { offset, header: header(lag), title, footer, body, key: [header(lagKey), title, footer, bodyKey].join('\n') };
+  }
 
-  const body = showHelp ? (
-    <HelpPane bindings={bindings} width={width} height={height} />
-  ) : detail ? (
-    <DetailPane lines={detailLines(detail).slice(detailTop, detailTop + height - 4)} />
-  ) : (
-    <TablePane view={view} rows={rows} offset={offset} cursor={clampedCursor} tableHeight={tableHeight} width={width} snap={snap} color={color} />
-  );
+  // The refresh timer outlives this render: it composes with the latest props (a resize re-renders).
+  composeRef.current = compose;
+  const snap = snapRef.current;
+  const screen = compose(snap);
+  ui.current.top = screen.offset;
+  drawn.current = screen.key;
+  const { header, title, footer, body: content } = screen;
+  const body =
+    content.kind === 'help' ? (
+      <HelpPane bindings={bindings} width={width} height={height} />
+    ) : content.kind === 'detail' ? (
+      <DetailPane lines={content.lines} />
+    ) : (
+      <TablePane table={content.table} color={color} />
+    );
 
   return (
     <Box flexDirection="column" width={width} height={height}>

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EndpointSlice } from '@svcnet/model';
-import { MemoryStore } from '@svcnet/store';
+import type { EndpointSlice, Pod } from '@svcnet/model';
+import { ManualClock, MemoryStore } from '@svcnet/store';
 import { ClusterModel, type SourceProblem } from './clusterModel.js';
 
 const stops: Array<() => Promise<void> | void> = [];
@@ -18,14 +18,16 @@ const slice = (ready: boolean): EndpointSlice & { kind: 'EndpointSlice' } => ({
 });
 
 async function model(problems: SourceProblem[] = []) {
-  let now = 1_000_000;
-  const store = new MemoryStore();
-  const m = new ClusterModel(store, { source: 'test', now: () => now, problems: () => problems });
+  const clock = new ManualClock(1_000_000);
+  const store = new MemoryStore({ now: () => clock.now() });
+  const m = new ClusterModel(store, { source: 'test', clock, problems: () => problems });
   m.start();
   await m.waitForSync();
   stops.push(() => store.close(), () => m.stop());
-  return { store, m, advance: (ms: number) => (now += ms) };
+  return { store, m, advance: (ms: number) => clock.advance(ms) };
 }
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('ClusterModel', () => {
   it('lag is the age of changes not yet on screen: 0 while idle, however long', async () => {
@@ -62,5 +64,29 @@ describe('ClusterModel', () => {
     expect(s.events.filter((e) => e.type === 'PROBLEM').map((e) => [e.key, e.message])).toEqual([['examples/bad.yaml:3', problems[0]!.message]]);
     problems.length = 0;
     expect(m.snapshot().problems).toEqual([]);
+  });
+
+  it('reads node agents on its clock: a heartbeat shows after the next poll, and only then', async () => {
+    const { store, m, advance } = await model();
+    await settle();
+    expect(m.snapshot().agents).toEqual([]);
+    await store.nodeStatus.heartbeat('node-a', { proxyMode: 'iptables', message: 'ok' } as never);
+    await settle();
+    expect(m.snapshot().agents).toEqual([]); // the poll is 1 s away on the model's clock, however long we wait
+    advance(1000);
+    await settle();
+    expect(m.snapshot().agents.map((a) => a.node)).toEqual(['node-a']);
+  });
+
+  it('forgets the change mark of a deleted object (Pods come and go by name)', async () => {
+    const { store, m } = await model();
+    const pod = (name: string): Pod & { kind: 'Pod' } => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    for (let i = 0; i < 20; i++) {
+      await store.create(pod(`web-${i}`), { trusted: true });
+      await store.delete('Pod', 'default', `web-${i}`);
+    }
+    await store.create(pod('web-live'), { trusted: true });
+    await settle();
+    expect([...m.snapshot().changedAt.keys()]).toEqual(['Pod/default/web-live']);
   });
 });

@@ -1,6 +1,6 @@
 import type { Endpoints, EndpointSlice, Ingress, KubeObject, Node, ObjectOfKind, Pod, Service } from '@svcnet/model';
 import { objectKey, sliceServiceKey } from '@svcnet/model';
-import { SharedInformerFactory, type Informer, type NodeAgentStatus, type NodeStatusStore, type Store } from '@svcnet/store';
+import { SharedInformerFactory, systemClock, type Clock, type Informer, type NodeAgentStatus, type NodeStatusStore, type Store, type TimerHandle } from '@svcnet/store';
 import { describeSliceChange } from './changeText.js';
 
 /** The kinds the dashboard shows; each gets one informer. */
@@ -35,6 +35,12 @@ export interface Snapshot {
   readonly lastError?: string;
   readonly services: readonly Service[];
   readonly slicesByService: ReadonlyMap<string, readonly EndpointSlice[]>;
+  /**
+   * The Services (keys) whose slices changed since the snapshot `version - 1`, so a view can patch
+   * the rows it built from that snapshot instead of visiting every Service. A change to a Service
+   * itself gives a new `services` array instead.
+   */
+  readonly slicesChanged: ReadonlySet<string>;
   readonly endpoints: ReadonlyMap<string, Endpoints>;
   readonly pods: ReadonlyMap<string, Pod>;
   readonly ingresses: readonly Ingress[];
@@ -59,7 +65,8 @@ export interface ClusterModelOptions {
   informers?: SharedInformerFactory;
   /** What the header says the data comes from (`demo`, `redis://...`, `manifests: ./dir`). */
   source: string;
-  now?: () => number;
+  /** Time for change marks, lag, idle and the event log (default systemClock; tests pass a ManualClock). */
+  clock?: Clock;
   /** How many events the log keeps. */
   eventLimit?: number;
   /** How often node agents' status is read (default 1000 ms). */
@@ -77,7 +84,7 @@ export class ClusterModel {
   private readonly informers = new Map<WatchedKind, Informer<KubeObject>>();
   private readonly changedAt = new Map<string, number>();
   private readonly events: DashboardEvent[] = [];
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly eventLimit: number;
   private dirty = true;
   private version = 0;
@@ -94,19 +101,19 @@ export class ClusterModel {
   private servicesSorted: Service[] | undefined = [];
   private readonly slicesBySvc = new Map<string, Map<string, EndpointSlice>>();
   private readonly sliceArrays = new Map<string, EndpointSlice[]>();
-  private readonly dirtySliceServices = new Set<string>();
+  private dirtySliceServices = new Set<string>();
   private readonly endpointsByKey = new Map<string, Endpoints>();
   private readonly podsByKey = new Map<string, Pod>();
-  private agentPoll: NodeJS.Timeout | undefined;
+  private agentPoll: TimerHandle | undefined;
   private ownFactory: SharedInformerFactory | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly options: ClusterModelOptions,
   ) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.eventLimit = options.eventLimit ?? 500;
-    this.lastActivity = this.now();
+    this.lastActivity = this.clock.now();
   }
 
   start(): void {
@@ -121,8 +128,11 @@ export class ClusterModel {
         informer.on((e) => {
           this.index(kind, e.type, e.object);
           const key = `${kind}/${objectKey(e.object)}`;
-          const at = this.now();
-          this.changedAt.set(key, at);
+          const at = this.clock.now();
+          // A deleted object has no row left to mark: forgetting it keeps the map to the objects
+          // that exist (Pods come and go by name; kept, every Pod name ever seen stayed here).
+          if (e.type === 'DELETED') this.changedAt.delete(key);
+          else this.changedAt.set(key, at);
           this.lastActivity = at;
           this.pendingSince ??= at;
           this.dirty = true;
@@ -152,14 +162,23 @@ export class ClusterModel {
           },
           (e: Error) => this.recordError('NodeAgentStatus', e),
         );
+      // On the model's clock, so a ManualClock drives the polls too; systemClock's timers do not keep
+      // the process alive (the old unref'd setInterval).
+      const every = this.options.agentPollMs ?? 1000;
+      const schedule = () => {
+        this.agentPoll = this.clock.setTimeout(() => {
+          schedule();
+          void poll();
+        }, every);
+      };
       void poll();
-      this.agentPoll = setInterval(poll, this.options.agentPollMs ?? 1000);
-      this.agentPoll.unref();
+      schedule();
     }
   }
 
   stop(): void {
-    if (this.agentPoll) clearInterval(this.agentPoll);
+    if (this.agentPoll !== undefined) this.clock.clearTimeout(this.agentPoll);
+    this.agentPoll = undefined;
     for (const u of this.unsubscribers) u();
     for (const i of this.informers.values()) i.stop();
     this.ownFactory?.stop();
@@ -175,7 +194,7 @@ export class ClusterModel {
 
   /** Milliseconds since the last change arrived, now (a snapshot's idleMs is as of when it was made). */
   get idleMs(): number {
-    return Math.max(0, this.now() - this.lastActivity);
+    return Math.max(0, this.clock.now() - this.lastActivity);
   }
 
   /** Resolves when every informer has listed. */
@@ -190,7 +209,7 @@ export class ClusterModel {
 
   recordError(kind: string, e: Error): void {
     this.lastError = `${kind}: ${e.message}`;
-    this.log({ at: this.now(), kind, key: '', type: 'ERROR', message: e.message });
+    this.log({ at: this.clock.now(), kind, key: '', type: 'ERROR', message: e.message });
     this.dirty = true;
   }
 
@@ -208,7 +227,7 @@ export class ClusterModel {
 
   /** The current snapshot: the same object as last time when nothing changed. */
   snapshot(): Snapshot {
-    const at = this.now();
+    const at = this.clock.now();
     const problems = this.options.problems?.() ?? [];
     if (problems.length !== this.knownProblems.size || problems.some((p) => !this.knownProblems.has(`${p.where}\n${p.message}`))) this.noteProblems(problems, at);
     if (!this.dirty && this.last) return this.last;
@@ -220,7 +239,8 @@ export class ClusterModel {
       if (m && m.size) this.sliceArrays.set(svcKey, [...m.values()]);
       else this.sliceArrays.delete(svcKey);
     }
-    this.dirtySliceServices.clear();
+    const slicesChanged = this.dirtySliceServices;
+    this.dirtySliceServices = new Set();
     const synced = this.synced;
     this.last = {
       version: ++this.version,
@@ -231,6 +251,7 @@ export class ClusterModel {
       lastError: this.lastError,
       services: this.servicesSorted,
       slicesByService: this.sliceArrays,
+      slicesChanged,
       endpoints: this.endpointsByKey,
       pods: this.podsByKey,
       ingresses: sortByKey(this.list('Ingress')),

@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import type { Snapshot } from './clusterModel.js';
 import type { Binding } from './keymap.js';
 import { columnWidths, fit } from './tableState.js';
-import type { Row, TableView } from './views.js';
+import { cellsAt, type Row, type TableView } from './views.js';
 
 // The dashboard's body, one of three panes: key help, a detail pane, or the table. They draw what
 // App hands them and keep no state of their own.
@@ -39,7 +39,7 @@ export function DetailPane({ lines }: { lines: readonly string[] }) {
   );
 }
 
-export interface TablePaneProps {
+export interface TableInput {
   view: TableView;
   rows: readonly Row[];
   /** The first row shown, and the selected row (both indexes into rows). */
@@ -48,28 +48,57 @@ export interface TablePaneProps {
   tableHeight: number;
   width: number;
   snap: Snapshot;
-  color: boolean;
 }
 
-/** The visible rows of a table: the selected row inverse, faults red, rows changed in the last 2 s yellow. */
-export function TablePane({ view, rows, offset, cursor, tableHeight, width, snap, color }: TablePaneProps) {
-  const visible = rows.slice(offset, offset + tableHeight);
+/** One drawn table line: its text and how it is marked. */
+export interface TableLine {
+  key: string;
+  text: string;
+  selected: boolean;
+  fault: boolean;
+  changed: boolean;
+}
+
+/** What the table pane draws, as data: App compares it between refreshes to skip frames that would not change. */
+export interface TableLines {
+  columns: string;
+  /** The line shown when there are no rows. */
+  empty: string | undefined;
+  lines: TableLine[];
+}
+
+/** The visible rows of a table as text: the selected one marked `>`, faults `!`, changed in the last 2 s flagged. */
+export function tableLines({ view, rows, offset, cursor, tableHeight, width, snap }: TableInput): TableLines {
+  const visible = rows.slice(offset, offset + tableHeight).map((r) => ({ row: r, cells: cellsAt(view, r, snap.at) }));
   const widths = columnWidths(view.columns, visible, width - 2);
-  const line = (cells: string[]) => cells.map((c, i) => fit(c, widths[i] ?? 8)).join('  ');
+  const line = (cells: readonly string[]) => cells.map((c, i) => fit(c, widths[i] ?? 8)).join('  ');
+  return {
+    columns: line(view.columns),
+    empty: visible.length === 0 ? (snap.synced ? 'no rows (esc clears the filter)' : 'loading...') : undefined,
+    lines: visible.map(({ row: r, cells }, i) => {
+      const selected = offset + i === cursor;
+      return {
+        key: r.key,
+        text: `${selected ? '>' : ' '}${line(cells)}${r.fault ? '  !' : ''}`,
+        selected,
+        fault: Boolean(r.fault),
+        changed: r.changedAt !== undefined && snap.at - r.changedAt < HIGHLIGHT_MS,
+      };
+    }),
+  };
+}
+
+/** The table: the selected row inverse, faults red, rows changed in the last 2 s yellow. */
+export function TablePane({ table, color }: { table: TableLines; color: boolean }) {
   return (
     <Box flexDirection="column">
-      <Text bold>{line(view.columns)}</Text>
-      {visible.length === 0 ? <Text dimColor>{snap.synced ? 'no rows (esc clears the filter)' : 'loading...'}</Text> : null}
-      {visible.map((r, i) => {
-        const selected = offset + i === cursor;
-        const changed = r.changedAt !== undefined && snap.at - r.changedAt < HIGHLIGHT_MS;
-        const text = `${selected ? '>' : ' '}${line(r.cells)}${r.fault ? '  !' : ''}`;
-        return (
-          <Text key={r.key} inverse={selected} color={color ? (r.fault ? 'red' : changed ? 'yellow' : undefined) : undefined} bold={changed} wrap="truncate-end">
-            {text}
-          </Text>
-        );
-      })}
+      <Text bold>{table.columns}</Text>
+      {table.empty !== undefined ? <Text dimColor>{table.empty}</Text> : null}
+      {table.lines.map((l) => (
+        <Text key={l.key} inverse={l.selected} color={color ? (l.fault ? 'red' : l.changed ? 'yellow' : undefined) : undefined} bold={l.changed} wrap="truncate-end">
+          {l.text}
+        </Text>
+      ))}
     </Box>
   );
 }

@@ -8,15 +8,22 @@ export interface TableQuery {
   sortDescending: boolean;
 }
 
-/** Filters and sorts rows: the text filter matches any cell (case-insensitive), or the fault text. */
-export function queryRows(rows: readonly Row[], q: TableQuery): Row[] {
+/**
+ * Filters and sorts rows: the text filter matches any cell (case-insensitive), or the fault text.
+ * `cellsOf` gives the cells as drawn (views/tableView.ts cellsAt: a current AGE); it is called only
+ * when a filter or a sort reads the cells.
+ */
+export function queryRows(rows: readonly Row[], q: TableQuery, cellsOf: (r: Row) => readonly string[] = (r) => r.cells): readonly Row[] {
   const needle = q.filter.toLowerCase();
-  let out = rows.filter((r) => (!q.faultsOnly || r.fault !== undefined) && (!needle || r.cells.some((c) => c.toLowerCase().includes(needle)) || (r.fault ?? '').includes(needle)));
+  // Neither a filter nor faults-only: the view's own rows, not a 10,000-row copy per refresh.
+  let out: readonly Row[] =
+    !needle && !q.faultsOnly ? rows : rows.filter((r) => (!q.faultsOnly || r.fault !== undefined) && (!needle || cellsOf(r).some((c) => c.toLowerCase().includes(needle)) || (r.fault ?? '').includes(needle)));
   if (q.sortColumn >= 0) {
     const col = q.sortColumn;
-    out = [...out].sort((a, b) => compareCells(a.cells[col] ?? '', b.cells[col] ?? ''));
+    const keyed = out.map((r) => [cellsOf(r)[col] ?? '', r] as const);
+    out = keyed.sort((a, b) => compareCells(a[0], b[0])).map(([, r]) => r);
   }
-  if (q.sortDescending) out.reverse();
+  if (q.sortDescending) out = [...out].reverse();
   return out;
 }
 
@@ -35,7 +42,7 @@ export function scrollOffset(previous: number, cursor: number, height: number, t
 }
 
 /** Column widths that fit `width`: each column as wide as its widest visible cell, the last one flexible. */
-export function columnWidths(columns: readonly string[], rows: readonly Row[], width: number): number[] {
+export function columnWidths<R extends Pick<Row, 'cells'>>(columns: readonly string[], rows: readonly R[], width: number): number[] {
   const w = columns.map((c) => c.length);
   for (const r of rows) r.cells.forEach((c, i) => (w[i] = Math.max(w[i] ?? 0, Math.min(c.length, 48))));
   const gap = 2 * (columns.length - 1);

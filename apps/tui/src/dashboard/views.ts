@@ -8,6 +8,7 @@ import type { TableView } from './views/tableView.js';
 
 // The dashboard's tables, one file each under views/; this file is their tab order.
 export type { Row, TableView, ViewScope } from './views/tableView.js';
+export { cellsAt } from './views/tableView.js';
 export { endpointCounts, externalIPs, serviceFault, servicesView } from './views/servicesView.js';
 export { endpointsView, eventsView, ingressView, nodesView, sliceView };
 

@@ -5,6 +5,7 @@ export const sliceView: TableView = {
   id: 'eps',
   title: 'EndpointSlices',
   columns: ['NAMESPACE', 'NAME', 'SERVICE', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'],
+  ageColumn: 6,
   rows(s, scope) {
     const rows: Row[] = [];
     for (const [svcKey, slices] of s.slicesByService) {
