@@ -50,7 +50,7 @@ export class ManifestFileCache {
    */
   release(file: string): void {
     const cached = this.#cache.get(file);
-    if (cached) for (const d of cached.read.objects) delete d.object;
+    if (cached) for (const d of cached.read.objects) d.object = undefined;
   }
 
   /** The next read of `file` parses it again, changed or not. */

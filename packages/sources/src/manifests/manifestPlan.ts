@@ -29,9 +29,10 @@ export interface DesiredObject {
   /**
    * The parsed object. Absent once the manifest source has applied it and its file has not changed
    * since: the store keeps the copy that matters, and a second one per object was ~25 MB at 10,000
-   * Services (issue 18). A plan that needs it again has the file read again.
+   * Services (issue 18). A plan that needs it again has the file read again. (Set to undefined, not
+   * deleted: a deleted property turns each of 10,000s of these into a dictionary-mode object.)
    */
-  object?: AnyObject;
+  object: AnyObject | undefined;
 }
 
 /** What was last applied for a key, to tell changed from unchanged. */

@@ -38,6 +38,7 @@ export class ManifestSource {
   /** Objects the store or simulator rejected as invalid, by key, with the content rejected and the problem. */
   readonly #rejected = new Map<string, { content: string; code: string; reason: string }>();
   #watcher: PathWatcher | undefined;
+  readonly #marks = new Map<string, string>();
   /** `options.parsed` as the plan sees it, described once. */
   #given: ManifestFileRead | undefined;
   #problems: ManifestProblem[] = [];
@@ -133,6 +134,10 @@ export class ManifestSource {
       if (problems.length === 0) this.options.simulator?.pruneUnclaimed();
     }
     this.#files = files;
+    if (this.#marks.size > files.length) {
+      const current = new Set(files);
+      for (const file of this.#marks.keys()) if (!current.has(file)) this.#marks.delete(file);
+    }
     this.#syncs++;
     this.#lastSyncAt = new Date().toISOString();
     // Report what is new since the last pass: a rescan every few seconds must not repeat old news.
@@ -221,7 +226,7 @@ export class ManifestSource {
       } else {
         // A shallow copy: the store copies what it keeps, and only the top level and metadata change here.
         const given = parsed as unknown as KubeObject & { kind: Kind };
-        const object = { ...given, metadata: { ...given.metadata, annotations: { ...given.metadata?.annotations, [ANNOTATION_SOURCE]: `${FILE_SOURCE_PREFIX}${d.file}` } } };
+        const object = { ...given, metadata: { ...given.metadata, annotations: { ...given.metadata?.annotations, [ANNOTATION_SOURCE]: this.#mark(d.file) } } };
         // A bare Pod is scheduled and started by the simulator, as a cluster's scheduler and
         // kubelet would: the file's Pod is written as a client's (any status in it is dropped by
         // the store, as the API server drops it), then the status the simulator reports for it
@@ -245,6 +250,16 @@ export class ManifestSource {
       result.problems.push({ file: d.file, document: d.index, line: d.line, code, message: `${at}: ${err.message}` });
       if (code === 'Invalid' || code === 'NoSimulator') this.#rejected.set(d.key, { content: d.content, code, reason: err.message });
     }
+  }
+
+  /**
+   * The `svcnet.io/source` value for a file, one string per file: every object the store keeps holds
+   * it, and a template literal per object made 10,000s of copies of the same text (issue 18).
+   */
+  #mark(file: string): string {
+    let mark = this.#marks.get(file);
+    if (mark === undefined) this.#marks.set(file, (mark = `${FILE_SOURCE_PREFIX}${file}`));
+    return mark;
   }
 
   #writeOptions(): WriteOptions {
