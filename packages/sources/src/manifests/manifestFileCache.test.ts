@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManifestFileCache } from './manifestFileCache.js';
@@ -41,5 +41,23 @@ describe('ManifestFileCache', () => {
     cache.forget(file);
     const again = await cache.read(file, undefined);
     expect(again.objects[0]).toMatchObject({ content: unchanged.objects[0]!.content, object: { metadata: { name: 'web' } } });
+  });
+
+  it('keeps ~200 bytes per released object: identity, place and digest (issue 18: 10,000s of them)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const file = join(dir, 'many.json');
+    const items = Array.from({ length: 20_000 }, (_, i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}`, namespace: 'default' }, spec: { ports: [{ port: 80 }] } }));
+    writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    const cache = new ManifestFileCache();
+    gc();
+    const before = getHeapStatistics().used_heap_size;
+    const read = await cache.read(file, undefined);
+    cache.release(file);
+    gc();
+    const perEntry = (getHeapStatistics().used_heap_size - before) / read.objects.length;
+    expect(read.objects).toHaveLength(20_000);
+    // Built by spread, each released entry had a hidden class of its own: ~500 bytes.
+    expect(perEntry).toBeLessThan(300);
   });
 });
