@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStore } from '@svcnet/store';
@@ -283,6 +283,39 @@ spec: {containers: [{name: web, image: nginx}]}
     expect(result.problems.map((p) => p.code).sort()).toEqual(['Duplicate', 'NoSimulator']);
     expect(result.problems.find((p) => p.code === 'Duplicate')!.message).toContain(`is already defined in ${join(dir, 'a.yaml')}`);
     expect(await services()).toEqual(['web:80']);
+  });
+
+  it('writes the copy in an unchanged file once the first definition goes (the source let go of its parsed objects after writing them)', async () => {
+    writeFileSync(join(dir, 'a.yaml'), service('web'));
+    writeFileSync(join(dir, 'b.yaml'), `${service('api', 81)}---\n${service('web', 9999)}`);
+    const s = source();
+    expect(await s.start()).toMatchObject({ created: 2 });
+    expect(await s.sync()).toMatchObject({ created: 0, updated: 0, deleted: 0 }); // b.yaml unchanged: from the cache
+    unlinkSync(join(dir, 'a.yaml'));
+    const moved = await s.sync();
+    expect(moved).toMatchObject({ updated: 1, deleted: 0 });
+    expect(moved.problems).toEqual([]);
+    expect(await services()).toEqual(['api:81', 'web:9999']);
+    const web = await store.get('Service', 'default', 'web');
+    expect(web!.metadata!.annotations!['svcnet.io/source']).toBe(`file:${join(dir, 'b.yaml')}`);
+  });
+
+  it('reads a file again when an editor replaced it by rename with the same size and modification time (the inode tells)', async () => {
+    const file = join(dir, 'a.yaml');
+    writeFileSync(file, service('web', 8080));
+    const second = 1_700_000_000; // whole seconds: the same mtime on both files, to the nanosecond
+    utimesSync(file, second, second);
+    const s = source();
+    await s.start();
+    const before = statSync(file);
+    const next = join(dir, '.a.yaml.swp');
+    writeFileSync(next, service('web', 9090)); // same length
+    utimesSync(next, second, second);
+    renameSync(next, file);
+    const after = statSync(file);
+    expect([after.size, after.mtimeMs, after.ino === before.ino]).toEqual([before.size, before.mtimeMs, false]);
+    expect(await s.sync()).toMatchObject({ updated: 1 });
+    expect(await services()).toEqual(['web:9090']);
   });
 
   it('follows file changes by itself (fs.watch with debounce)', async () => {

@@ -81,6 +81,19 @@ describe('parseManifests', () => {
     expect(json.objects[0]!.object.metadata?.name).toBe('j');
   });
 
+  it('gives every line as a plain number, so a parse kept for later does not keep its text or syntax tree alive (issue 18)', () => {
+    const list = `apiVersion: v1\nkind: List\nitems:\n- ${svc('a').replaceAll('\n', '\n  ').trimEnd()}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n`;
+    const json = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'j' } }] }, null, 2);
+    for (const r of [parseManifests(`${svc('plain')}---\n${list}`, 'x.yaml'), parseManifests(json, 'x.json')]) {
+      for (const entry of [...r.objects, ...r.skipped]) {
+        // A getter (as the lazy line once was) closes over the text; a data property holds only the number.
+        expect(Object.getOwnPropertyDescriptor(entry, 'line')).toMatchObject({ value: expect.any(Number), writable: true });
+      }
+    }
+    const yaml = parseManifests(`${svc('plain')}---\n${list}`, 'x.yaml');
+    expect([...yaml.objects, ...yaml.skipped].map((o) => o.line)).toEqual([1, 12, 19]);
+  });
+
   it('reads JSON with the JSON parser: List item lines found when asked, no per-document limit on a List', () => {
     const items = [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', note: '{"items": [1, 2]}' } }, 42, { apiVersion: 'v1', kind: 'Servce', metadata: { name: 'c' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd' } }];
     const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items }, null, 2);

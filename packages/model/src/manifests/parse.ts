@@ -153,7 +153,10 @@ interface DocumentLines {
 
 /**
  * Turns one parsed document into objects (expanding Lists), skipped documents and errors. Shared by
- * the YAML and JSON readers; `lines` finds line numbers lazily, since most documents never need them.
+ * the YAML and JSON readers. Every line number is a plain number, found while the document is read:
+ * a lazy getter would keep the file's text (and a YAML document's syntax tree) alive for as long as
+ * its objects live — the whole of a cluster dump for as long as the manifest source caches the parse
+ * (issue 18: ~30 MB at 10,000 Services). `lines` scans the text at most once per document.
  */
 function acceptDocument(value: unknown, source: string, index: number, lines: DocumentLines, lim: typeof DEFAULTS, result: ManifestParseResult): void {
   const fail = (code: ManifestError['code'], reason: string, line = lines.start): void => {
@@ -170,11 +173,11 @@ function acceptDocument(value: unknown, source: string, index: number, lines: Do
     });
     if (problem === 'skip') {
       const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '';
-      const skipped = { kind: String(obj.kind), apiVersion: String(obj.apiVersion ?? ''), name, source, index };
-      result.skipped.push(withLine(skipped, () => (item === undefined ? lines.start : lines.item(item))));
+      result.skipped.push({ kind: String(obj.kind), apiVersion: String(obj.apiVersion ?? ''), name, source, index, line: lineOf(item) });
     } else if (problem) result.errors.push(problem);
-    else result.objects.push(withLine(item === undefined ? { object: obj, source, index } : { object: obj, source, index, item }, () => (item === undefined ? lines.start : lines.item(item))));
+    else result.objects.push(item === undefined ? { object: obj, source, index, line: lines.start } : { object: obj, source, index, item, line: lines.item(item) });
   };
+  const lineOf = (item: number | undefined) => (item === undefined ? lines.start : lines.item(item));
 
   const obj = value as AnyObject;
   if (typeof obj.kind === 'string' && isListKind(obj.kind) && Array.isArray(obj.items)) {
@@ -185,12 +188,6 @@ function acceptDocument(value: unknown, source: string, index: number, lines: Do
     return;
   }
   accept(obj);
-}
-
-/** `base` with a `line` computed on first read (and kept): line numbers cost a scan of the text. */
-function withLine<T extends object>(base: T, compute: () => number): T & { readonly line: number } {
-  let line: number | undefined;
-  return Object.defineProperty(base, 'line', { enumerable: true, get: () => (line ??= compute()) }) as T & { readonly line: number };
 }
 
 /**
@@ -285,7 +282,8 @@ function parseYAMLDocuments(text: string, source: string, lim: typeof DEFAULTS):
     } catch (e) {
       return fail('TooManyAliases', `${(e as Error).message}: more than ${lim.maxAliasCount} alias references`);
     }
-    const itemsNode = () => (doc.get('items', true) as { items?: YAMLNode[] } | undefined)?.items;
+    let items: YAMLNode[] | undefined;
+    const itemsNode = () => (items ??= (doc.get('items', true) as { items?: YAMLNode[] } | undefined)?.items);
     const nodeOf = (item?: number): YAMLNode | undefined => (item === undefined ? (doc.contents ?? undefined) : itemsNode()?.[item - 1]);
     const lines: DocumentLines = {
       start,

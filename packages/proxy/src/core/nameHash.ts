@@ -5,23 +5,31 @@ import * as crypto from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** Standard base32 (with the usual alphabet) of a buffer, without padding; `chars` stops early. */
-export function base32(buf: Uint8Array, chars = Infinity): string {
-  let out = '';
+/**
+ * Standard base32 (with the usual alphabet) of a buffer, without padding, behind `prefix`; `chars`
+ * stops early. The result is one flat string: appending a character at a time made each name a
+ * chain of rope nodes (5 per KUBE-SEP- name, ~20 MB for the 110,000 chain names of 10,000 Services
+ * the iptables proxier keeps; issue 18).
+ */
+export function base32(buf: Uint8Array, chars = Infinity, prefix = ''): string {
+  const codes: number[] = [];
+  for (let i = 0; i < prefix.length; i++) codes.push(prefix.charCodeAt(i));
+  const end = prefix.length + chars;
   let bits = 0;
   let value = 0;
   for (const byte of buf) {
-    if (out.length >= chars) return out.slice(0, chars);
+    if (codes.length >= end) break;
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      codes.push(ALPHABET.charCodeAt((value >>> (bits - 5)) & 31));
       bits -= 5;
     }
     value &= (1 << bits) - 1;
   }
-  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
-  return out.length > chars ? out.slice(0, chars) : out;
+  if (bits > 0 && codes.length < end) codes.push(ALPHABET.charCodeAt((value << (5 - bits)) & 31));
+  if (codes.length > end) codes.length = end;
+  return String.fromCharCode(...codes);
 }
 
 type OneShotHash = (algorithm: string, data: string, encoding: 'buffer') => Buffer;

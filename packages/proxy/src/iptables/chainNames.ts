@@ -11,8 +11,9 @@ export const FW_PREFIX = 'KUBE-FW-';
 export const EXT_PREFIX = 'KUBE-EXT-';
 export const SEP_PREFIX = 'KUBE-SEP-';
 
-function hash16(s: string): string {
-  return base32(sha256(s), 16);
+/** `prefix` and the hash of `s`, as one flat string (the proxier keeps ~11 names per Service). */
+function hash16(s: string, prefix = ''): string {
+  return base32(sha256(s), 16, prefix);
 }
 
 /** Upstream portProtoHash. */
@@ -20,12 +21,11 @@ export function portProtoHash(servicePortName: string, protocol: string): string
   return hash16(servicePortName + protocol);
 }
 
-export const servicePortPolicyClusterChain = (spn: string, proto: string): string => SVC_PREFIX + portProtoHash(spn, proto);
-export const servicePortPolicyLocalChainName = (spn: string, proto: string): string => SVL_PREFIX + portProtoHash(spn, proto);
-export const serviceFirewallChainName = (spn: string, proto: string): string => FW_PREFIX + portProtoHash(spn, proto);
-export const serviceExternalChainName = (spn: string, proto: string): string => EXT_PREFIX + portProtoHash(spn, proto);
-export const servicePortEndpointChainName = (spn: string, proto: string, endpoint: string): string =>
-  SEP_PREFIX + hash16(spn + proto + endpoint);
+export const servicePortPolicyClusterChain = (spn: string, proto: string): string => hash16(spn + proto, SVC_PREFIX);
+export const servicePortPolicyLocalChainName = (spn: string, proto: string): string => hash16(spn + proto, SVL_PREFIX);
+export const serviceFirewallChainName = (spn: string, proto: string): string => hash16(spn + proto, FW_PREFIX);
+export const serviceExternalChainName = (spn: string, proto: string): string => hash16(spn + proto, EXT_PREFIX);
+export const servicePortEndpointChainName = (spn: string, proto: string, endpoint: string): string => hash16(spn + proto + endpoint, SEP_PREFIX);
 
 /** Chains a proxier owns per service (upstream isServiceChainName): the only ones it deletes. */
 export function isServiceChainName(chain: string): boolean {

@@ -1,4 +1,5 @@
-import { type ManifestObject, NAMESPACED, isKind } from '@svcnet/model';
+import { hash } from 'node:crypto';
+import { type AnyObject, type ManifestObject, NAMESPACED, isKind } from '@svcnet/model';
 
 /** One problem with one file (or one document in it), as the manifest source reports them. */
 export interface ManifestProblem {
@@ -13,15 +14,25 @@ export interface ManifestProblem {
   message: string;
 }
 
-/** An object wanted by a file, with the identity and content the plan compares. */
+/** An object wanted by a file, with the identity and content digest the plan compares. */
 export interface DesiredObject {
   key: string;
   kind: string;
   namespace: string | undefined;
   name: string;
   file: string;
-  manifest: ManifestObject;
+  /** 1-based document index and line in the file, for messages. */
+  index: number;
+  line: number;
+  /** contentDigest of the object as parsed. */
   content: string;
+  /**
+   * The parsed object. Absent once the manifest source has applied it and its file has not changed
+   * since: the store keeps the copy that matters, and a second one per object was ~25 MB at 10,000
+   * Services (issue 18). A plan that needs it again has the file read again. (Set to undefined, not
+   * deleted: a deleted property turns each of 10,000s of these into a dictionary-mode object.)
+   */
+  object: AnyObject | undefined;
 }
 
 /** What was last applied for a key, to tell changed from unchanged. */
@@ -31,6 +42,7 @@ export interface AppliedObject {
   namespace: string | undefined;
   name: string;
   file: string;
+  /** contentDigest of what was written. */
   content: string;
 }
 
@@ -52,39 +64,47 @@ export function objectIdentity(obj: ManifestObject['object']): { kind: string; n
 
 /** Desired objects from parsed manifests, in file order; a key defined twice is reported and the first definition wins. */
 export function desiredObjects(objects: readonly ManifestObject[]): { desired: Map<string, DesiredObject>; duplicates: ManifestProblem[] } {
+  return selectDesired(objects.map(describeManifest));
+}
+
+/** One parsed object as the plan sees it: identity, place, digest, and the object itself. */
+export function describeManifest(m: ManifestObject): DesiredObject {
+  const { key, kind, namespace, name } = objectIdentity(m.object);
+  // Every field spelled out, in one order: the source keeps 10,000s of these, and built by spread
+  // each had a hidden class of its own (~300 bytes each) once its object was let go of.
+  return { key, kind, namespace, name, file: m.source, index: m.index, line: m.line, content: contentDigest(m.object), object: m.object };
+}
+
+/** The first definition of each key, in order; later ones are reported as duplicates. */
+export function selectDesired(entries: Iterable<DesiredObject>): { desired: Map<string, DesiredObject>; duplicates: ManifestProblem[] } {
   const desired = new Map<string, DesiredObject>();
   const duplicates: ManifestProblem[] = [];
-  for (const m of objects) {
-    const id = objectIdentity(m.object);
-    const first = desired.get(id.key);
+  for (const d of entries) {
+    const first = desired.get(d.key);
     if (first) {
       duplicates.push({
-        file: m.source,
-        document: m.index,
-        line: m.line,
+        file: d.file,
+        document: d.index,
+        line: d.line,
         code: 'Duplicate',
-        message: `${m.source}: document ${m.index} (line ${m.line}): ${id.kind} "${id.namespace ? `${id.namespace}/` : ''}${id.name}" is already defined in ${first.file} (document ${first.manifest.index}); this copy is ignored`,
+        message: `${d.file}: document ${d.index} (line ${d.line}): ${d.kind} "${d.namespace ? `${d.namespace}/` : ''}${d.name}" is already defined in ${first.file} (document ${first.index}); this copy is ignored`,
       });
       continue;
     }
-    // The text as parsed: the same file read again gives the same text (keys keep the file's order), so
-    // a plain stringify tells changed from unchanged, and costs a fraction of a canonical form.
-    desired.set(id.key, { ...id, file: m.source, manifest: m, content: contentOf(m.object) });
+    desired.set(d.key, d);
   }
   return { desired, duplicates };
 }
 
 /**
- * The stringified content of a parsed object, once per object: the source keeps a file's parse
- * while the file is unchanged, so a rescan (every 2 s) reuses the string instead of stringifying
- * every object again (at 10,000 Services that was ~15 MB of garbage per rescan, which kept the
- * agent's heap at several times its live size). Parsed objects are never mutated.
+ * What tells a changed object from an unchanged one: a digest of the text as parsed (the same file
+ * read again gives the same text, keys in the file's order, so a plain stringify suffices and costs a
+ * fraction of a canonical form). A digest rather than the text: the source keeps one per applied
+ * object, and the texts were ~15 MB at 10,000 Services (issue 18). SHA-1, not a 32-bit FNV-1a: a
+ * collision would silently skip an edit, and this runs only when a file is read.
  */
-const contents = new WeakMap<object, string>();
-function contentOf(object: object): string {
-  let c = contents.get(object);
-  if (c === undefined) contents.set(object, (c = JSON.stringify(object)));
-  return c;
+export function contentDigest(object: object): string {
+  return hash('sha1', JSON.stringify(object), 'base64');
 }
 
 /**

@@ -14,10 +14,10 @@ import {
 import { type Store, type WriteOptions, isStoreError } from '@svcnet/store';
 import type { Workload } from '../simulator/podFactory.js';
 import type { WorkloadSimulator } from '../simulator/workloadSimulator.js';
-import { ManifestFileCache } from './manifestFileCache.js';
+import { ManifestFileCache, type ManifestFileRead } from './manifestFileCache.js';
 import type { ManifestSourceOptions, ManifestSourceStatus, ManifestSyncResult } from './manifestSourceOptions.js';
 import { PathWatcher } from './pathWatcher.js';
-import { type AppliedObject, type DesiredObject, type ManifestProblem, desiredObjects, objectIdentity, planManifestSync } from './manifestPlan.js';
+import { type AppliedObject, type DesiredObject, type ManifestProblem, describeManifest, objectIdentity, planManifestSync, selectDesired } from './manifestPlan.js';
 
 export type { ManifestSourceOptions, ManifestSourceStatus, ManifestSyncResult } from './manifestSourceOptions.js';
 
@@ -38,6 +38,9 @@ export class ManifestSource {
   /** Objects the store or simulator rejected as invalid, by key, with the content rejected and the problem. */
   readonly #rejected = new Map<string, { content: string; code: string; reason: string }>();
   #watcher: PathWatcher | undefined;
+  readonly #marks = new Map<string, string>();
+  /** `options.parsed` as the plan sees it, described once. */
+  #given: ManifestFileRead | undefined;
   #problems: ManifestProblem[] = [];
   #files: string[] = [];
   #syncs = 0;
@@ -108,28 +111,22 @@ export class ManifestSource {
 
   async #pass(): Promise<ManifestSyncResult> {
     const first = this.#syncs === 0;
-    const problems: ManifestProblem[] = [];
-    const filesWithErrors = new Set<string>();
-    const objects: ManifestObject[] = [];
-    const skipped: SkippedDocument[] = [];
-    const files = this.options.parsed ? [] : await this.#listFiles(problems, filesWithErrors);
-    const reads = this.options.parsed ? [this.options.parsed] : [];
-    for (const file of files) reads.push(await this.#reader.read(file, this.options.limits));
-    for (const parsed of reads) {
-      for (const o of parsed.objects) objects.push(o);
-      for (const d of parsed.skipped) skipped.push(d);
-      for (const e of parsed.errors) {
-        problems.push(fromManifestError(e));
-        filesWithErrors.add(e.source);
-      }
+    let read = await this.#read();
+    let plan = planManifestSync(read.desired, this.#applied, read.filesWithErrors, this.#failed);
+    // An object to write whose file is unchanged since the cache let go of it (a duplicate that now
+    // wins, a removed object's file back): read those files again, once, and plan from that.
+    const stale = new Set(plan.apply.filter((d) => !d.object).map((d) => d.file));
+    if (stale.size) {
+      for (const file of stale) this.#reader.forget(file);
+      read = await this.#read();
+      plan = planManifestSync(read.desired, this.#applied, read.filesWithErrors, this.#failed);
     }
-    const { desired, duplicates } = desiredObjects(objects);
-    problems.push(...duplicates);
+    const { files, desired, problems, skipped } = read;
     for (const key of this.#rejected.keys()) if (!desired.has(key)) this.#rejected.delete(key);
-    const plan = planManifestSync(desired, this.#applied, filesWithErrors, this.#failed);
     const result: ManifestSyncResult = { files, created: 0, updated: 0, unchanged: 0, deleted: 0, kept: plan.kept.length, problems, skipped };
     for (const d of plan.apply) await this.#applyOne(d, result);
     for (const a of plan.remove) await this.#removeOne(a, result);
+    this.#release(files, desired);
     if (first) {
       await this.#pruneLeftovers(desired, result);
       // Taking over (a resumed simulator): Pods of workloads no file names any more go, unless a
@@ -137,6 +134,10 @@ export class ManifestSource {
       if (problems.length === 0) this.options.simulator?.pruneUnclaimed();
     }
     this.#files = files;
+    if (this.#marks.size > files.length) {
+      const current = new Set(files);
+      for (const file of this.#marks.keys()) if (!current.has(file)) this.#marks.delete(file);
+    }
     this.#syncs++;
     this.#lastSyncAt = new Date().toISOString();
     // Report what is new since the last pass: a rescan every few seconds must not repeat old news.
@@ -145,6 +146,39 @@ export class ManifestSource {
     this.#problems = problems;
     this.options.onSync?.(result);
     return result;
+  }
+
+  /** Every file's objects (from the cache when unchanged), the desired set, and what is wrong. */
+  async #read(): Promise<{ files: string[]; desired: Map<string, DesiredObject>; problems: ManifestProblem[]; filesWithErrors: Set<string>; skipped: SkippedDocument[] }> {
+    const problems: ManifestProblem[] = [];
+    const filesWithErrors = new Set<string>();
+    const entries: DesiredObject[] = [];
+    const skipped: SkippedDocument[] = [];
+    const files = this.options.parsed ? [] : await this.#listFiles(problems, filesWithErrors);
+    const reads: ManifestFileRead[] = [];
+    if (this.options.parsed) reads.push((this.#given ??= { ...this.options.parsed, objects: this.options.parsed.objects.map(describeManifest) }));
+    for (const file of files) reads.push(await this.#reader.read(file, this.options.limits));
+    for (const r of reads) {
+      for (const d of r.objects) entries.push(d);
+      for (const d of r.skipped) skipped.push(d);
+      for (const e of r.errors) {
+        problems.push(fromManifestError(e));
+        filesWithErrors.add(e.source);
+      }
+    }
+    const { desired, duplicates } = selectDesired(entries);
+    problems.push(...duplicates);
+    return { files, desired, problems, filesWithErrors, skipped };
+  }
+
+  /** The cache lets go of the parsed objects of each file whose objects are all written (none to retry). */
+  #release(files: readonly string[], desired: ReadonlyMap<string, DesiredObject>): void {
+    const unsettled = new Set<string>();
+    for (const key of this.#failed) {
+      const file = desired.get(key)?.file;
+      if (file) unsettled.add(file);
+    }
+    for (const file of files) if (!unsettled.has(file)) this.#reader.release(file);
   }
 
   async #listFiles(problems: ManifestProblem[], filesWithErrors: Set<string>): Promise<string[]> {
@@ -163,12 +197,20 @@ export class ManifestSource {
   }
 
   async #applyOne(d: DesiredObject, result: ManifestSyncResult): Promise<void> {
-    const m = d.manifest;
-    const at = `${m.source}: document ${m.index} (line ${m.line})`;
+    const at = `${d.file}: document ${d.index} (line ${d.line})`;
     const rejected = this.#rejected.get(d.key);
     if (rejected?.content === d.content) {
       // Still invalid and unchanged: writing it again would fail the same way.
-      result.problems.push({ file: m.source, document: m.index, line: m.line, code: rejected.code, message: `${at}: ${rejected.reason}` });
+      result.problems.push({ file: d.file, document: d.index, line: d.line, code: rejected.code, message: `${at}: ${rejected.reason}` });
+      return;
+    }
+    const parsed = d.object;
+    if (!parsed) {
+      // Its file was let go of and a change elsewhere made this copy the one wanted while the pass
+      // ran: read the file again on the next pass, which runs right after this one.
+      this.#reader.forget(d.file);
+      this.#failed.add(d.key);
+      this.#again = true;
       return;
     }
     this.#rejected.delete(d.key);
@@ -178,13 +220,13 @@ export class ManifestSource {
           throw new NoSimulatorError(`${d.kind} "${d.name}" needs the workload simulator to become Pods (enable it, or list Pods instead)`);
         }
         const existed = this.#applied.has(d.key);
-        this.options.simulator.apply(m.object as unknown as Workload); // it keeps its own copy
+        this.options.simulator.apply(parsed as unknown as Workload); // it keeps its own copy
         if (existed) result.updated++;
         else result.created++;
       } else {
         // A shallow copy: the store copies what it keeps, and only the top level and metadata change here.
-        const given = m.object as unknown as KubeObject & { kind: Kind };
-        const object = { ...given, metadata: { ...given.metadata, annotations: { ...given.metadata?.annotations, [ANNOTATION_SOURCE]: `${FILE_SOURCE_PREFIX}${d.file}` } } };
+        const given = parsed as unknown as KubeObject & { kind: Kind };
+        const object = { ...given, metadata: { ...given.metadata, annotations: { ...given.metadata?.annotations, [ANNOTATION_SOURCE]: this.#mark(d.file) } } };
         // A bare Pod is scheduled and started by the simulator, as a cluster's scheduler and
         // kubelet would: the file's Pod is written as a client's (any status in it is dropped by
         // the store, as the API server drops it), then the status the simulator reports for it
@@ -205,9 +247,19 @@ export class ManifestSource {
       this.#failed.add(d.key);
       const err = e as Error;
       const code = e instanceof InvalidObjectError ? 'Invalid' : e instanceof NoSimulatorError ? 'NoSimulator' : isStoreError(e) ? e.code : 'WriteFailed';
-      result.problems.push({ file: m.source, document: m.index, line: m.line, code, message: `${at}: ${err.message}` });
+      result.problems.push({ file: d.file, document: d.index, line: d.line, code, message: `${at}: ${err.message}` });
       if (code === 'Invalid' || code === 'NoSimulator') this.#rejected.set(d.key, { content: d.content, code, reason: err.message });
     }
+  }
+
+  /**
+   * The `svcnet.io/source` value for a file, one string per file: every object the store keeps holds
+   * it, and a template literal per object made 10,000s of copies of the same text (issue 18).
+   */
+  #mark(file: string): string {
+    let mark = this.#marks.get(file);
+    if (mark === undefined) this.#marks.set(file, (mark = `${FILE_SOURCE_PREFIX}${file}`));
+    return mark;
   }
 
   #writeOptions(): WriteOptions {
