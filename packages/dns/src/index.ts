@@ -1,13 +1,13 @@
 // @svcnet/dns: cluster DNS per the Kubernetes DNS spec (CoreDNS kubernetes + forward + cache).
+// Only what a user of the package needs (the README's API section); internals import their files.
 export { RecordIndex } from './core/recordIndex.js';
-export { canonicalName, resolveOptions } from './core/options.js';
 export type { PodMode, RecordIndexOptions, ResolvedOptions } from './core/options.js';
-export { QTYPE, RCODE, rrTypeName } from './core/records.js';
+export { QTYPE, RCODE } from './core/records.js';
 export type { Answer, RR, RRType, SoaData, SrvData } from './core/records.js';
-export { DNS_SCHEMA_VERSION, resolve, soaRecord, zoneOf } from './core/resolve.js';
+export { resolve, soaRecord, zoneOf } from './core/resolve.js';
 export { formatRR, renderZone, zoneRecords } from './core/zoneFile.js';
 export type { ZoneRecordsOptions } from './core/zoneFile.js';
-export { isHeadless, serviceRecords } from './core/serviceRecords.js';
+export { serviceRecords } from './core/serviceRecords.js';
 export type { Item, NameNode, PtrEntry, ServiceRecords } from './core/serviceRecords.js';
 export { DnsServer } from './server/dnsServer.js';
 export type { DnsLogger, DnsServerOptions, ListenAddresses } from './server/dnsServer.js';
@@ -17,7 +17,7 @@ export type { CacheEntry, CacheOptions } from './server/cache.js';
 export { Forwarder, resolvConfNameservers } from './server/forwarder.js';
 export type { ForwardResult, ForwarderOptions } from './server/forwarder.js';
 export { DnsMetrics, metricNames } from './server/metrics.js';
-export { DnsError, parseHostPort } from './server/errors.js';
+export { DnsError } from './server/errors.js';
 export type { DnsErrorCode } from './server/errors.js';
 export { compileAnswer } from './wire/encode.js';
 export type { CompiledAnswer } from './wire/encode.js';

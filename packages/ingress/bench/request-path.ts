@@ -5,6 +5,7 @@
 // routeTarget, forwardRequestHeaders + requestHead: what node:http's path still does) is measured beside the fast path's bytes path (scanRequestHead, the route cache,
 // UpstreamHeadWriter) in the same run; each figure is the best of --rounds runs.
 //   node --conditions=@svcnet/source --import tsx packages/ingress/bench/request-path.ts [--iterations 200000] [--rounds 5]
+import { LABEL_SERVICE_NAME } from '@svcnet/model';
 import { TrustedProxies } from '../src/http1/clientAddress.js';
 import { forwardRequestHeaders, requestHead } from '../src/http1/forwardHeaders.js';
 import { IngressView } from '../src/view/ingressView.js';
@@ -28,7 +29,7 @@ view.load([
   {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: 'app-0', namespace: 'default', labels: { 'kubernetes.io/service-name': 'app' } },
+    metadata: { name: 'app-0', namespace: 'default', labels: { [LABEL_SERVICE_NAME]: 'app' } },
     addressType: 'IPv4',
     endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
     ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],

@@ -1,4 +1,4 @@
-import type { EndpointSlice, HTTPIngressPath, Ingress, IngressSpec, Secret, Service } from '@svcnet/model';
+import { LABEL_SERVICE_NAME, type EndpointSlice, type HTTPIngressPath, type Ingress, type IngressSpec, type Secret, type Service } from '@svcnet/model';
 
 let clock = Date.parse('2024-01-01T00:00:00Z');
 
@@ -45,7 +45,7 @@ export function slice(svc: string, portName: string, port: number, endpoints: [s
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name, namespace, labels: { 'kubernetes.io/service-name': svc } },
+    metadata: { name, namespace, labels: { [LABEL_SERVICE_NAME]: svc } },
     addressType: 'IPv4',
     endpoints: endpoints.map(([a, ready]) => ({ addresses: [a], conditions: { ready } })),
     ports: [{ name: portName, port, protocol: 'TCP' }],

@@ -1,4 +1,4 @@
-import type { EndpointSlice, Service } from '@svcnet/model';
+import { LABEL_SERVICE_NAME, type EndpointSlice, type Service } from '@svcnet/model';
 import type { NetNs } from '@svcnet/testkit';
 import { afterEach } from 'vitest';
 
@@ -17,7 +17,7 @@ export function makeSlice(namespace: string, service: string, n: number, mutate:
   const eps: EndpointSlice = {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { namespace, name: `${service}-${n}`, labels: { 'kubernetes.io/service-name': service }, annotations: {} },
+    metadata: { namespace, name: `${service}-${n}`, labels: { [LABEL_SERVICE_NAME]: service }, annotations: {} },
     addressType: 'IPv4',
     endpoints: [],
     ports: [],

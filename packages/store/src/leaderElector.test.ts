@@ -13,7 +13,7 @@ async function settle(): Promise<void> {
 
 function setup() {
   const clock = new ManualClock(1_000_000);
-  const store = new MemoryStore({ now: () => clock.now() });
+  const store = new MemoryStore({ clock });
   const events: string[] = [];
   const elector = (holder: string, via: Pick<MemoryStore, 'leases'> = store) =>
     new LeaderElector(via, 'test-lease', holder, {

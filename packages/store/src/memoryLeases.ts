@@ -1,3 +1,4 @@
+import type { Clock } from './clock.js';
 import { fencedError } from './errors.js';
 import type { Fence, Lease, LeaseManager } from './types.js';
 
@@ -15,10 +16,10 @@ export class MemoryLeases implements LeaseManager {
   private readonly records = new Map<string, LeaseRecord>();
   private readonly lastToken = new Map<string, number>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly clock: Clock) {}
 
   async acquire(name: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
-    const t = this.now();
+    const t = this.clock.now();
     const rec = this.records.get(name);
     if (rec && rec.expiresAt > t && rec.holder !== holder) return undefined;
     if (rec && rec.expiresAt > t && rec.holder === holder) {
@@ -33,7 +34,7 @@ export class MemoryLeases implements LeaseManager {
   }
 
   async renew(lease: Lease, ttlMs: number): Promise<Lease | undefined> {
-    const t = this.now();
+    const t = this.clock.now();
     const rec = this.held(lease.name, lease.token, t);
     if (!rec || rec.holder !== lease.holder) return undefined;
     rec.expiresAt = t + ttlMs;
@@ -46,14 +47,14 @@ export class MemoryLeases implements LeaseManager {
   }
 
   async get(name: string): Promise<Lease | undefined> {
-    const rec = this.held(name, undefined, this.now());
+    const rec = this.held(name, undefined, this.clock.now());
     return rec ? { name, ...rec } : undefined;
   }
 
   /** Throws FencedError unless `fence` names the live lease with this token. */
   check(fence: Fence | undefined): void {
     if (!fence) return;
-    if (!this.held(fence.lease, fence.token, this.now())) throw fencedError(fence.lease, fence.token);
+    if (!this.held(fence.lease, fence.token, this.clock.now())) throw fencedError(fence.lease, fence.token);
   }
 
   private held(name: string, token: number | undefined, t: number): LeaseRecord | undefined {

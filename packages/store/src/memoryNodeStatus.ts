@@ -1,12 +1,13 @@
+import type { Clock } from './clock.js';
 import type { HeartbeatStatus, NodeAgentStatus, NodeStatusRegistry } from './types.js';
 
 export class MemoryNodeStatus implements NodeStatusRegistry {
   private readonly nodes = new Map<string, NodeAgentStatus>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly clock: Clock) {}
 
   async heartbeat(node: string, status: HeartbeatStatus = {}): Promise<NodeAgentStatus> {
-    const rec: NodeAgentStatus = { ready: true, ...status, node, lastSeen: this.now() };
+    const rec: NodeAgentStatus = { ready: true, ...status, node, lastSeen: this.clock.now() };
     this.nodes.set(node, rec);
     return { ...rec };
   }

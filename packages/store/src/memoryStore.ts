@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { Kind, KubeObject, ObjectOfKind, Service } from '@svcnet/model';
 import type { AllocatorConfig, Allocations } from './admission.js';
 import { deepFreeze } from './deepFreeze.js';
+import { systemClock, type Clock } from './clock.js';
 import { alreadyExistsError, conflictError, expiredError, notFoundError } from './errors.js';
 import { labelMatcher } from './labelSelector.js';
 import { KindState, type StoredEvent } from './memoryHistory.js';
@@ -32,7 +33,8 @@ export interface MemoryStoreOptions {
   nodePortRange?: string;
   /** Watch events kept per kind; older revisions answer Expired. Default 10000. */
   historyLimit?: number;
-  now?: () => number;
+  /** Time for creationTimestamp, leases and node heartbeats (default systemClock; tests pass a ManualClock). */
+  clock?: Clock;
   /** Picks ClusterIPs and NodePorts (default Math.random); seed it for reproducible allocations. */
   random?: () => number;
   /**
@@ -67,13 +69,13 @@ export class MemoryStore implements Store, NodeStatusStore {
   private readonly usedNodePorts = new Set<number>();
   private readonly allocator: AllocatorConfig;
   private readonly historyLimit: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly newUid: () => string;
   private readonly closing = new AbortController();
   private readonly keep: <T>(stored: T) => T;
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.newUid = options.newUid ?? randomUUID;
     this.historyLimit = Math.max(1, options.historyLimit ?? 10_000);
     this.keep = options.freezeObjects ? deepFreeze : (o) => o;
@@ -85,8 +87,8 @@ export class MemoryStore implements Store, NodeStatusStore {
     };
     // Every watch listens on the store's closing signal; there may be many.
     setMaxListeners(0, this.closing.signal);
-    this.leases = new MemoryLeases(this.now);
-    this.nodeStatus = new MemoryNodeStatus(this.now);
+    this.leases = new MemoryLeases(this.clock);
+    this.nodeStatus = new MemoryNodeStatus(this.clock);
   }
 
   private state(kind: Kind): KindState {
@@ -140,7 +142,7 @@ export class MemoryStore implements Store, NodeStatusStore {
     if (expected && old && op !== 'apply' && expected !== old.metadata?.resourceVersion) throw conflictError(kind, key);
     const trusted = options.trusted ?? false;
     const immutable = options.immutable ?? false;
-    const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, immutable, now: this.now(), newUid: this.newUid, allocator: this.allocator });
+    const prepared = prepareWrite({ kind, op, incoming: object as KubeObject, old, trusted, immutable, now: this.clock.now(), newUid: this.newUid, allocator: this.allocator });
     // Stored objects are never mutated once stored (a write stores a new object), so an immutable
     // writer may hold the stored object itself.
     const result = immutable ? (o: KubeObject) => o : clone;

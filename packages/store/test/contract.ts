@@ -4,10 +4,11 @@ import { watchContract } from './contractWatch.js';
 import { coordinationContract } from './contractCoordination.js';
 import { statusContract } from './contractStatus.js';
 import type { TestStore } from './helpers.js';
+import type { Clock } from '../src/index.js';
 
 export interface StoreOpenOptions {
   historyLimit?: number;
-  now?: () => number;
+  clock?: Clock;
   nodePortRange?: string;
 }
 

@@ -1,4 +1,4 @@
-import { InvalidObjectError, type EndpointSlice, type Pod } from '@svcnet/model';
+import { InvalidObjectError, LABEL_SERVICE_NAME, type EndpointSlice, type Pod } from '@svcnet/model';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStoreError, type BatchOp, type BatchResult } from '../src/index.js';
 import type { StoreTarget } from './contract.js';
@@ -14,7 +14,7 @@ const pod = (name: string, labels: Record<string, string> = {}): Pod & { kind: '
 const slice = (name: string, address: string): EndpointSlice & { kind: 'EndpointSlice' } => ({
   apiVersion: 'discovery.k8s.io/v1',
   kind: 'EndpointSlice',
-  metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+  metadata: { name, namespace: 'default', labels: { [LABEL_SERVICE_NAME]: 'web' } },
   addressType: 'IPv4',
   endpoints: [{ addresses: [address], conditions: { ready: true } }],
   ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],

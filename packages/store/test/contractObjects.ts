@@ -1,6 +1,6 @@
 import { InvalidObjectError } from '@svcnet/model';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isStoreError } from '../src/index.js';
+import { ManualClock, isStoreError } from '../src/index.js';
 import type { StoreTarget } from './contract.js';
 import { service, type TestStore } from './helpers.js';
 
@@ -73,7 +73,7 @@ export function objectsContract(target: StoreTarget): void {
     });
 
     it('sets uid, creationTimestamp and generation as the API server does', async () => {
-      const s = await open({ now: () => Date.UTC(2024, 0, 2, 3, 4, 5, 678) });
+      const s = await open({ clock: new ManualClock(Date.UTC(2024, 0, 2, 3, 4, 5, 678)) });
       const a = await s.create(service('a'));
       expect(a.metadata?.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(a.metadata?.creationTimestamp).toBe('2024-01-02T03:04:05Z');

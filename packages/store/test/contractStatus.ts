@@ -1,4 +1,4 @@
-import { InvalidObjectError, type EndpointSlice, type Endpoints, type Pod, type Service } from '@svcnet/model';
+import { InvalidObjectError, LABEL_SERVICE_NAME, type EndpointSlice, type Endpoints, type Pod, type Service } from '@svcnet/model';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoreTarget } from './contract.js';
 import { service, type TestStore } from './helpers.js';
@@ -28,7 +28,7 @@ const pod = (name: string, ip?: string): Pod & { kind: 'Pod' } => ({
 const slice = (name: string, addresses: string[]): EndpointSlice & { kind: 'EndpointSlice' } => ({
   apiVersion: 'discovery.k8s.io/v1',
   kind: 'EndpointSlice',
-  metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+  metadata: { name, namespace: 'default', labels: { [LABEL_SERVICE_NAME]: 'web' } },
   addressType: 'IPv4',
   endpoints: addresses.map((a) => ({ addresses: [a], conditions: { ready: true } })),
   ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],

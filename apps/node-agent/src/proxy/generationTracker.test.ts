@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '@svcnet/model';
+import { ManualClock } from '@svcnet/store';
 import { GenerationTracker, type TrackedProxier } from './generationTracker.js';
 
 function fakeProxier(changes: boolean): TrackedProxier & { queuedAt?: number } {
@@ -23,16 +24,16 @@ describe('GenerationTracker', () => {
   it('applies a generation when every family has synced with nothing pending', () => {
     const a = fakeProxier(true);
     const b = fakeProxier(true);
-    let t = 100;
-    const g = new GenerationTracker([a, b], () => t);
+    const clock = new ManualClock(100);
+    const g = new GenerationTracker([a, b], clock);
     const sink = g.sink();
     sink.onServiceUpdate(svc('7'));
     expect(g.desired).toBe(1);
     expect(g.desiredRevisions.Service).toBe(7);
-    t = 150;
+    clock.advance(50); // now 150
     g.synced(0, false);
     expect(g.applied.generation).toBe(0);
-    t = 180;
+    clock.advance(30); // now 180
     g.synced(1, true); // changes arrived during the sync: not current yet
     expect(g.applied.generation).toBe(0);
     g.synced(1, false);
@@ -42,28 +43,28 @@ describe('GenerationTracker', () => {
 
   it('applies what a sync started with, while later changes keep arriving', () => {
     const a = fakeProxier(true);
-    let t = 10;
-    const g = new GenerationTracker([a], () => t);
+    const clock = new ManualClock(10);
+    const g = new GenerationTracker([a], clock);
     const sink = g.sink();
     sink.onServiceUpdate(svc('1'));
     g.syncStarted(0); // this sync takes generation 1
     sink.onServiceUpdate(svc('2')); // arrives during it
-    t = 20;
+    clock.advance(10); // now 20
     g.synced(0, true);
     expect(g.applied).toEqual({ generation: 1, revisions: { Service: 1, EndpointSlice: 0 }, at: 20 });
     g.syncStarted(0); // takes generation 2
     sink.onServiceUpdate(svc('3'));
-    t = 30;
+    clock.advance(10); // now 30
     g.synced(0, true);
     expect(g.applied.generation).toBe(2);
-    t = 40;
+    clock.advance(10); // now 40
     g.syncStarted(0);
     g.synced(0, false);
     expect(g.applied).toEqual({ generation: 3, revisions: { Service: 3, EndpointSlice: 0 }, at: 40 });
   });
 
   it('counts an event that changed no rules as applied at once', () => {
-    const g = new GenerationTracker([fakeProxier(false)], () => 5);
+    const g = new GenerationTracker([fakeProxier(false)], new ManualClock(5));
     g.sink().onServiceUpdate(svc('3'));
     expect(g.applied).toEqual({ generation: 1, revisions: { Service: 3, EndpointSlice: 0 }, at: 5 });
   });

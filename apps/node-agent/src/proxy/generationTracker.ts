@@ -1,5 +1,6 @@
 import type { EndpointSlice, Service } from '@svcnet/model';
 import type { ProxierSink } from '@svcnet/proxy';
+import { systemClock, type Clock } from '@svcnet/store';
 
 /** Store revisions per kind: what a set of rules reflects. */
 export interface Revisions {
@@ -42,7 +43,7 @@ export class GenerationTracker {
 
   constructor(
     private readonly proxiers: readonly TrackedProxier[],
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     this.perProxier = proxiers.map(() => ({ ...this.last, revisions: { ...this.last.revisions } }));
   }
@@ -91,14 +92,14 @@ export class GenerationTracker {
   /** Proxier `index` has applied `upTo` (by default all desired so far). */
   private mark(index: number, upTo = this.desired, upToRevisions = this.desiredRevisions): void {
     if (upTo <= this.perProxier[index]!.generation) return;
-    this.perProxier[index] = { generation: upTo, revisions: { ...upToRevisions }, at: this.now() };
+    this.perProxier[index] = { generation: upTo, revisions: { ...upToRevisions }, at: this.clock.now() };
     const generation = Math.min(...this.perProxier.map((p) => p.generation));
     if (generation <= this.last.generation) return;
     const revisions: Revisions = {
       Service: Math.min(...this.perProxier.map((p) => p.revisions.Service)),
       EndpointSlice: Math.min(...this.perProxier.map((p) => p.revisions.EndpointSlice)),
     };
-    this.last = { generation, revisions, at: this.now() };
+    this.last = { generation, revisions, at: this.clock.now() };
     this.history.push(this.last);
     if (this.history.length > HISTORY) this.history.splice(0, this.history.length - HISTORY);
   }

@@ -1,4 +1,5 @@
 import { DnsView, RecordIndex, renderZone, type RecordIndexOptions } from '@svcnet/dns';
+import { ManualClock } from '@svcnet/store';
 import { UsageError } from '../cliErrors.js';
 import type { DnsIndexFlags, PipelineFlags } from '../commands/render.js';
 import { withPipeline } from './pipeline.js';
@@ -15,7 +16,7 @@ export async function renderDns(flags: PipelineFlags & DnsIndexFlags & { reverse
   return withPipeline(flags, async ({ store }) => {
     const idx = new RecordIndex(indexOptions);
     // A fixed clock for the SOA serial (the time of the last change), so that renders compare equal.
-    const view = new DnsView(store, idx, { now: () => 0 });
+    const view = new DnsView(store, idx, { clock: new ManualClock(0) });
     await view.synced;
     view.stop();
     return renderZone(idx, { reverse: flags.reverse });

@@ -1,4 +1,5 @@
 import { FLAG_CD, FLAG_QR, FLAG_RA, FLAG_RD, FLAG_TC, SERVER_UDP_SIZE } from '../wire/message.js';
+import { systemClock, type Clock } from '@svcnet/store';
 import type { ParsedQuery } from '../wire/query.js';
 
 /** Cache limits, named as the CoreDNS cache plugin's (`success`/`denial` capacity and TTL caps). */
@@ -9,8 +10,8 @@ export interface CacheOptions {
   maxTtl?: number;
   /** TTL cap for NXDOMAIN and NODATA (CoreDNS cache: 1800 s). */
   maxNegativeTtl?: number;
-  /** Milliseconds clock; injected by tests. */
-  now?: () => number;
+  /** Time for TTLs (default systemClock; tests pass a ManualClock). */
+  clock?: Clock;
 }
 
 export interface CacheEntry {
@@ -47,13 +48,13 @@ export class ResponseCache {
   private readonly capacity: number;
   private readonly maxTtl: number;
   private readonly maxNegativeTtl: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(o: CacheOptions = {}) {
     this.capacity = o.capacity ?? 10000;
     this.maxTtl = o.maxTtl ?? 3600;
     this.maxNegativeTtl = o.maxNegativeTtl ?? 1800;
-    this.now = o.now ?? Date.now;
+    this.clock = o.clock ?? systemClock;
   }
 
   get size(): number {
@@ -67,7 +68,7 @@ export class ResponseCache {
   /** A fresh entry, counted as a hit; undefined (a miss) when absent or expired. */
   get(key: string): CacheEntry | undefined {
     const e = this.entries.get(key);
-    if (!e || e.expiresAt <= this.now()) {
+    if (!e || e.expiresAt <= this.clock.now()) {
       if (e) this.entries.delete(key);
       this.misses++;
       return undefined;
@@ -135,13 +136,13 @@ export class ResponseCache {
     }
     const cap = an > 0 ? this.maxTtl : this.maxNegativeTtl;
     const ttl = Number.isFinite(min) ? Math.max(0, Math.min(min, cap)) : 0;
-    const now = this.now();
+    const now = this.clock.now();
     return { wire: wire === resp ? Buffer.from(resp) : wire, ttlAt, ttls, storedAt: now, expiresAt: now + ttl * 1000 };
   }
 
   /** The cached response for this query: its ID, question spelling, TTLs aged, OPT as the query's. */
   render(e: CacheEntry, msg: Buffer, q: ParsedQuery, maxSize: number): Buffer {
-    const elapsed = Math.floor((this.now() - e.storedAt) / 1000);
+    const elapsed = Math.floor((this.clock.now() - e.storedAt) / 1000);
     const opt = q.edns ? 11 : 0;
     let len = e.wire.length + opt;
     const truncated = len > maxSize;

@@ -1,4 +1,4 @@
-import { MemoryStore } from '@svcnet/store';
+import { ManualClock, MemoryStore } from '@svcnet/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { slice, svc } from '../../test/fixtures.js';
 import { RecordIndex } from '../core/recordIndex.js';
@@ -27,7 +27,7 @@ describe('DnsView: the index follows the store', () => {
     await store.create(slice('default', 'web', 'web-1', [{ ip: '10.244.0.5', hostname: 'web-0' }], [{ name: 'http', port: 80 }]));
     const idx = new RecordIndex();
     expect(resolve(idx, 'nothing.default.svc.cluster.local', QTYPE.A)!.rcode).toBe(RCODE.SERVFAIL);
-    const view = new DnsView(store, idx, { now: () => 1_700_000_000_000 });
+    const view = new DnsView(store, idx, { clock: new ManualClock(1_700_000_000_000) });
     stops.push(() => view.stop());
     await view.synced;
     expect(idx.synced).toBe(true);

@@ -1,5 +1,5 @@
 import type { EndpointSlice, Pod, Service } from '@svcnet/model';
-import { SharedInformerFactory, type Informer, type InformerEvent, type Store } from '@svcnet/store';
+import { SharedInformerFactory, systemClock, type Clock, type Informer, type InformerEvent, type Store } from '@svcnet/store';
 import type { RecordIndex } from '../core/recordIndex.js';
 
 export interface DnsViewOptions {
@@ -8,8 +8,8 @@ export interface DnsViewOptions {
   /** Store errors (unreachable, a bad object): logged by the caller; informers retry on their own. */
   onError?: (e: Error) => void;
   signal?: AbortSignal;
-  /** Milliseconds clock for the SOA serial (CoreDNS: the time of the last change). */
-  now?: () => number;
+  /** Clock for the SOA serial (CoreDNS: the time of the last change); default systemClock. */
+  clock?: Clock;
 }
 
 /**
@@ -24,9 +24,9 @@ export class DnsView {
   private readonly ownFactory: SharedInformerFactory | undefined;
 
   constructor(store: Store, index: RecordIndex, o: DnsViewOptions = {}) {
-    const now = o.now ?? Date.now;
+    const clock = o.clock ?? systemClock;
     const touch = () => {
-      index.serial = Math.floor(now() / 1000) >>> 0;
+      index.serial = Math.floor(clock.now() / 1000) >>> 0;
     };
     const common = { ...(o.onError ? { onError: o.onError } : {}), ...(o.signal ? { signal: o.signal } : {}) };
     this.ownFactory = o.informers ? undefined : new SharedInformerFactory(store, o.signal ? { signal: o.signal } : {});

@@ -3,5 +3,3 @@
 export const MAX_ENDPOINTS_CAPACITY = 1000;
 /** kube-controller-manager's --max-endpoints-per-slice default. */
 export const DEFAULT_MAX_ENDPOINTS_PER_SLICE = 100;
-/** The mirroring controller's --mirroring-max-endpoints-per-subset default. */
-export const DEFAULT_MAX_ENDPOINTS_PER_SUBSET = 1000;

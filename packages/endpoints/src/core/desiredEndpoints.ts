@@ -1,5 +1,5 @@
 import type { CoreEndpointPort, EndpointAddress, EndpointSubset, Endpoints, Pod, Service, ServicePort } from '@svcnet/model';
-import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_OVER_CAPACITY, LABEL_HEADLESS, ipFamily } from '@svcnet/model';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_OVER_CAPACITY, LABEL_HEADLESS, ipFamily, mapsEqual } from '@svcnet/model';
 import { MAX_ENDPOINTS_CAPACITY } from './constants.js';
 import {
   findPort,
@@ -13,7 +13,7 @@ import {
   shouldSetHostname,
 } from './podRules.js';
 import { repackSubsets, sortSubsets } from './repackSubsets.js';
-import { mapsEqual, semanticEqual } from './semantic.js';
+import { semanticEqual } from './semantic.js';
 import { formatRFC3339Nano } from './time.js';
 import { capacityAnnotationSetCorrectly, truncateSubsets } from './truncate.js';
 

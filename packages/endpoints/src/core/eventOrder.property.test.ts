@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { EndpointSlice, Endpoints, Pod, Service } from '@svcnet/model';
+import { endpointKey, type EndpointSlice, type Endpoints, type Pod, type Service } from '@svcnet/model';
 import { applySlices, seededRandom, testPod , writable } from '../../test/fixtures.js';
 import { planEndpoints } from './desiredEndpoints.js';
 import { reconcileSlices } from './sliceReconciler.js';
 import { canonicalJSON } from './semantic.js';
-import { endpointKey } from './endpointSet.js';
 
 // Property: the objects the reconciler converges to depend only on the final Services and Pods, not
 // on the order in which their events arrived. Slice *packing* is history-dependent by design (churn

@@ -5,10 +5,7 @@ export { repackSubsets, sortSubsets, compareEndpointAddress } from './repackSubs
 export { truncateSubsets, capacityAnnotationSetCorrectly } from './truncate.js';
 export { reconcileSlices } from './sliceReconciler.js';
 export type { SliceReconcileOptions, SliceChanges } from './sliceReconciler.js';
-export { reconcileMirroredSlices, shouldMirror } from './mirroring.js';
-export type { MirrorOptions } from './mirroring.js';
-export { EndpointSet, endpointKey, endpointsEqualBeyondHash, portMapKey } from './endpointSet.js';
-export { generateName, podToEndpoint, endpointPortsFor, sliceLabels } from './sliceBuilders.js';
+export { podToEndpoint, endpointPortsFor, sliceLabels } from './sliceBuilders.js';
 export {
   selectorMatches,
   hasSelector,

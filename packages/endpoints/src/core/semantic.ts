@@ -75,14 +75,3 @@ function normalize(value: unknown, inTargetRef: boolean): unknown {
   }
   return value;
 }
-
-/** Label maps equal as Go maps (nil == empty). */
-export function mapsEqual(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
-  const ak = a ? Object.keys(a) : [];
-  const bk = b ? Object.keys(b) : [];
-  if (ak.length !== bk.length) return false;
-  for (const k of ak) {
-    if (!b || !Object.prototype.hasOwnProperty.call(b, k) || b[k] !== a![k]) return false;
-  }
-  return true;
-}

@@ -1,6 +1,5 @@
 import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '@svcnet/model';
-import { LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, ipFamily, type IPFamily } from '@svcnet/model';
-import { portMapKey, sortPorts } from './endpointSet.js';
+import { LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, ipFamily, portMapKey, sortPorts, type IPFamily } from '@svcnet/model';
 import { findPort, isPodReady, isPodTerminating, isServiceIPSet, podIPs, portProtocol, shouldSetHostname } from './podRules.js';
 
 /** Upstream's utils.go for the EndpointSlice controller: how a pod becomes an endpoint and a Service a slice. */
@@ -131,15 +130,3 @@ export function newEndpointSlice(service: Service, ports: EndpointPort[], addres
   };
 }
 
-/** The alphabet of apimachinery's rand.String (no vowels, no confusable digits). */
-const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
-
-/**
- * A generateName-style name: `<prefix><5 random chars>` (names.SimpleNameGenerator), with the
- * random source injected. The prefix is cut so the name stays within 63 characters.
- */
-export function generateName(prefix: string, random: () => number): string {
-  let suffix = '';
-  for (let i = 0; i < 5; i++) suffix += ALPHANUMS[Math.floor(random() * ALPHANUMS.length) % ALPHANUMS.length];
-  return `${prefix.slice(0, 58)}${suffix}`;
-}

@@ -1,11 +1,10 @@
 import type { EndpointPort, EndpointSlice, Pod, Service } from '@svcnet/model';
-import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ENDPOINTSLICE_CONTROLLER_NAME, type IPFamily } from '@svcnet/model';
+import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ENDPOINTSLICE_CONTROLLER_NAME, EndpointSet, endpointsEqualBeyondHash, generateName, portMapKey, type IPFamily } from '@svcnet/model';
 import { DEFAULT_MAX_ENDPOINTS_PER_SLICE } from './constants.js';
 import { selectPods } from './desiredEndpoints.js';
-import { EndpointSet, endpointsEqualBeyondHash, portMapKey } from './endpointSet.js';
 import { addressTypesForService, isReconciledService, shouldPodBeInEndpoints } from './podRules.js';
 import { semanticEqual } from './semantic.js';
-import { endpointPortsResolver, generateName, newEndpointSlice, ownedBy, podToEndpoint, sliceLabels } from './sliceBuilders.js';
+import { endpointPortsResolver, newEndpointSlice, ownedBy, podToEndpoint, sliceLabels } from './sliceBuilders.js';
 import { formatRFC3339Nano } from './time.js';
 
 export interface SliceReconcileOptions {

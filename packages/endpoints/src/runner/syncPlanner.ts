@@ -1,7 +1,6 @@
-import { InvalidObjectError, type EndpointSlice, type Endpoints, ENDPOINTSLICE_CONTROLLER_NAME, MIRRORING_CONTROLLER_NAME } from '@svcnet/model';
+import { InvalidObjectError, type EndpointSlice, type Endpoints, ENDPOINTSLICE_CONTROLLER_NAME, MIRRORING_CONTROLLER_NAME, reconcileMirroredSlices, shouldMirror } from '@svcnet/model';
 import { isStoreError, type BatchOp, type BatchResult } from '@svcnet/store';
 import { planEndpoints } from '../core/desiredEndpoints.js';
-import { reconcileMirroredSlices, shouldMirror } from '../core/mirroring.js';
 import { isReconciledService } from '../core/podRules.js';
 import { reconcileSlices, type SliceChanges } from '../core/sliceReconciler.js';
 import type { TriggerTimeTracker } from '../core/triggerTimeTracker.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SIMULATED_ENDPOINTS_ANNOTATION } from '@svcnet/model';
 import { service, slice } from '../../test/fixtures.js';
 import { resolveBackend, slicesFromEndpoints } from './backends.js';
 
@@ -45,5 +46,30 @@ describe('resolveBackend', () => {
     });
     const r = resolveBackend({ namespace: 'default', service: 'web', port: 'http' }, svc, s);
     expect(r.kind === 'ok' && r.upstreams.map((u) => u.key)).toEqual(['10.0.0.5:9376']);
+  });
+
+  // Read as the mirroring controller writes them (@svcnet/model mirroredSlices): an address that is not
+  // an IP is left out instead of becoming an upstream, and not-ready addresses are never used.
+  it('reads legacy Endpoints as the mirroring controller would: invalid IPs and not-ready addresses left out', () => {
+    const s = slicesFromEndpoints({
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'web', namespace: 'default' },
+      subsets: [{ addresses: [{ ip: 'not-an-ip' }, { ip: '10.0.0.5' }, { ip: 'fd00::5' }], notReadyAddresses: [{ ip: '10.0.0.6' }], ports: [{ name: 'http', port: 9376 }] }],
+    });
+    expect(s.map((x) => x.addressType).sort()).toEqual(['IPv4', 'IPv6']);
+    const r = resolveBackend({ namespace: 'default', service: 'web', port: 'http' }, svc, s);
+    expect(r.kind === 'ok' && r.upstreams.map((u) => u.key).sort()).toEqual(['10.0.0.5:9376', '[fd00::5]:9376']);
+  });
+
+  it('says once that simulated addresses were left out of legacy Endpoints, even when none is left', () => {
+    const s = slicesFromEndpoints({
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'web', namespace: 'default', annotations: { [SIMULATED_ENDPOINTS_ANNOTATION]: '2' } },
+      subsets: [{ addresses: [], ports: [{ name: 'http', port: 9376 }] }],
+    });
+    const r = resolveBackend({ namespace: 'default', service: 'web', port: 'http' }, svc, s);
+    expect(r.kind === 'missing' && r.reason).toContain('its 2 endpoints are simulated Pods');
   });
 });

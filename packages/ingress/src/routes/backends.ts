@@ -1,4 +1,4 @@
-import { SIMULATED_ENDPOINTS_ANNOTATION, type EndpointSlice, type Endpoints, type Service, isEndpointReady, ipFamily, joinHostPort, LABEL_SERVICE_NAME } from '@svcnet/model';
+import { SIMULATED_ENDPOINTS_ANNOTATION, type EndpointSlice, type Endpoints, type Service, isEndpointReady, joinHostPort, LABEL_SERVICE_NAME, mirroredSlices } from '@svcnet/model';
 import type { BackendRef } from './routeTypes.js';
 
 /** One ready endpoint of a backend Service port. */
@@ -78,20 +78,26 @@ export function resolveBackend(ref: BackendRef, service: Service | undefined, sl
 }
 
 /**
- * A legacy Endpoints object seen as EndpointSlices (one per subset, ready addresses only), for
- * manifests and stores that carry Endpoints but no slices (Services without selector, by hand).
+ * A legacy Endpoints object seen as EndpointSlices, for manifests and stores that carry Endpoints but
+ * no slices (Services without selector, by hand): the slices the mirroring controller would keep
+ * (model's mirroredSlices: one per port mapping and address family, not-ready addresses with
+ * ready=false, invalid IPs left out). The count of simulated addresses the data plane filter left out
+ * (an annotation mirroring copies to every slice) is said once, on the first slice, or on an empty
+ * slice when none is left, so the 503 still says why.
  */
 export function slicesFromEndpoints(ep: Endpoints): EndpointSlice[] {
-  const ns = ep.metadata?.namespace ?? 'default';
-  const svc = ep.metadata?.name ?? '';
+  const slices = mirroredSlices(ep);
   const simulated = ep.metadata?.annotations?.[SIMULATED_ENDPOINTS_ANNOTATION];
-  return (ep.subsets ?? []).map((s, i) => ({
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    // The count of simulated addresses left out, said once (on the first slice).
-    metadata: { name: `${svc}-endpoints-${i}`, namespace: ns, labels: { [LABEL_SERVICE_NAME]: svc }, ...(simulated && i === 0 ? { annotations: { [SIMULATED_ENDPOINTS_ANNOTATION]: simulated } } : {}) },
-    addressType: (s.addresses ?? []).some((a) => ipFamily(a.ip) === 'IPv6') ? 'IPv6' : 'IPv4',
-    endpoints: (s.addresses ?? []).map((a) => ({ addresses: [a.ip], conditions: { ready: true } })),
-    ports: (s.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' })),
-  }));
+  if (simulated === undefined) return slices;
+  for (const s of slices) {
+    const annotations = { ...s.metadata!.annotations };
+    delete annotations[SIMULATED_ENDPOINTS_ANNOTATION];
+    s.metadata!.annotations = annotations;
+  }
+  if (slices.length === 0 && (ep.subsets?.length ?? 0) > 0) {
+    const name = ep.metadata?.name ?? '';
+    slices.push({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `${name}-mirror-0`, namespace: ep.metadata?.namespace ?? 'default', labels: { [LABEL_SERVICE_NAME]: name } }, addressType: 'IPv4', endpoints: [] });
+  }
+  if (slices[0]) slices[0].metadata!.annotations = { ...slices[0].metadata!.annotations, [SIMULATED_ENDPOINTS_ANNOTATION]: simulated };
+  return slices;
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { WorkerPool, type WorkerSetting, workerCount } from '@svcnet/model';
+import { WorkerPool, type WorkerSetting, ipFamily, workerCount } from '@svcnet/model';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, Registry } from 'prom-client';
 import { TrustedProxies } from '../http1/clientAddress.js';
 import { FAKE_CERTIFICATE_NAME, fakeCertificate } from '../tls/fakeCertificate.js';
@@ -76,7 +76,7 @@ export class IngressWorkers {
   async start(): Promise<{ http?: AddressInfo; https?: AddressInfo }> {
     this.ready = await this.pool.start();
     const first = this.ready[0]!;
-    const info = (host: string, port: number): AddressInfo => ({ address: host, port, family: host.includes(':') ? 'IPv6' : 'IPv4' });
+    const info = (host: string, port: number): AddressInfo => ({ address: host, port, family: ipFamily(host) === 'IPv6' ? 'IPv6' : 'IPv4' });
     return {
       ...(this.o.listen && first.http !== undefined ? { http: info(this.o.listen.host, first.http) } : {}),
       ...(this.o.listenTls && first.https !== undefined ? { https: info(this.o.listenTls.host, first.https) } : {}),

@@ -17,17 +17,18 @@ function viewWithLog() {
 
 describe('IngressView skips objects written around validation', () => {
   it.each([
-    ['ports is a number', { endpoints: 'x', ports: 5 }, 'ports: must be an array'],
-    ['endpoints is a string', { endpoints: 'x', ports: [] }, 'endpoints: must be an array'],
-    ['a port entry is null', { ports: [null] }, 'ports[0]: must be an object'],
-    ['addresses is a string', { ports: [{ name: 'http', port: 80 }], endpoints: [{ addresses: '10.0.0.1' }] }, 'endpoints[0].addresses: must be an array of strings'],
-    ['conditions is a string', { ports: [], endpoints: [{ addresses: [], conditions: 'ready' }] }, 'endpoints[0].conditions: must be an object'],
+    ['ports is a number', { endpoints: 'x', ports: 5 }, 'ports: Invalid value: 5: must be a list'],
+    ['endpoints is a string', { endpoints: 'x', ports: [] }, 'endpoints: Invalid value: "x": must be a list'],
+    ['a port entry is null', { ports: [null] }, 'ports[0]: Required value'],
+    ['addresses is a string', { ports: [{ name: 'http', port: 80 }], endpoints: [{ addresses: '10.0.0.1' }] }, 'endpoints[0].addresses: Invalid value: "10.0.0.1": must be a list'],
+    ['conditions is a string', { ports: [], endpoints: [{ addresses: [], conditions: 'ready' }] }, 'endpoints[0].conditions: Invalid value: "ready": must be an object'],
   ])('EndpointSlice with %s: logged and skipped, resolve does not throw', (_name, extra, problem) => {
     const { view, lines } = viewWithLog();
     view.load([service('web', [{ port: 8080, name: 'http' }]), slice('web', 'http', 9376, [['10.0.0.1', true]], 'web-good'), bad(extra)]);
     const r = view.resolve(ref);
     expect(r.kind === 'ok' && r.upstreams.map((u) => u.key)).toEqual(['10.0.0.1:9376']);
-    expect(lines.join('\n')).toContain(`EndpointSlice "default/web-bad": ${problem}`);
+    expect(lines.join('\n')).toContain('EndpointSlice "default/web-bad": ');
+    expect(lines.join('\n')).toContain(problem);
     expect(view.skipped.has('EndpointSlice default/web-bad')).toBe(true);
   });
 
@@ -44,12 +45,12 @@ describe('IngressView skips objects written around validation', () => {
   });
 
   it.each([
-    ['Service with spec.ports 5', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: 5 } }, 'spec.ports: must be an array'],
-    ['Ingress with spec.rules 5', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bad', namespace: 'default' }, spec: { rules: 5 } }, 'spec.rules: must be an array'],
-    ['Ingress with paths "x"', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bad', namespace: 'default' }, spec: { rules: [{ host: 'a.test', http: { paths: 'x' } }] } }, 'spec.rules[0].http.paths: must be an array'],
-    ['Ingress with tls hosts 3', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bad', namespace: 'default' }, spec: { tls: [{ hosts: 3 }] } }, 'spec.tls[0].hosts: must be an array of strings'],
-    ['Endpoints with subsets "x"', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: 'x' }, 'subsets: must be an array'],
-    ['Endpoints with a numeric ip', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: [{ ip: 7 }] }] }, 'subsets[0].addresses[0].ip: must be a string'],
+    ['Service with spec.ports 5', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: 5 } }, 'spec.ports: Invalid value: 5: must be a list'],
+    ['Ingress with spec.rules 5', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bad', namespace: 'default' }, spec: { rules: 5 } }, 'spec.rules: Invalid value: 5: must be a list'],
+    ['Ingress with paths "x"', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bad', namespace: 'default' }, spec: { rules: [{ host: 'a.test', http: { paths: 'x' } }] } }, 'spec.rules[0].http.paths: Invalid value: "x": must be a list'],
+    ['Ingress with tls hosts 3', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bad', namespace: 'default' }, spec: { tls: [{ hosts: 3 }] } }, 'spec.tls[0].hosts: Invalid value: 3: must be a list'],
+    ['Endpoints with subsets "x"', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: 'x' }, 'subsets: Invalid value: "x": must be a list'],
+    ['Endpoints with a numeric ip', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: [{ ip: 7 }] }] }, 'subsets[0].addresses[0].ip: Invalid value: 7: must be a string'],
   ])('%s: logged and skipped', (_name, obj, problem) => {
     const { view, lines } = viewWithLog();
     view.load([service('web', [{ port: 8080, name: 'http' }]), obj as unknown as KubeObject]);

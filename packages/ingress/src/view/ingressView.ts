@@ -1,10 +1,9 @@
 import type { EndpointSlice, Endpoints, Ingress, IngressClass, KubeObject, Secret, Service } from '@svcnet/model';
-import { SECRET_TYPE_TLS, objectKey, sliceServiceKey } from '@svcnet/model';
+import { SECRET_TYPE_TLS, isKind, objectKey, shapeErrors, sliceServiceKey } from '@svcnet/model';
 import { backendKey, resolveBackend, slicesFromEndpoints } from '../routes/backends.js';
 import type { BackendResolution } from '../routes/backends.js';
 import { ingressKey } from '../routes/compileHost.js';
 import type { IngressClassOptions } from '../routes/ingressClass.js';
-import { shapeProblem } from './objectShapes.js';
 import type { IngressLogger } from './ingressLogger.js';
 import { RouteTableBuilder } from '../routes/routeTableBuilder.js';
 import type { RouteTableChange } from '../routes/routeTableBuilder.js';
@@ -30,6 +29,20 @@ export interface IngressViewOptions extends IngressClassOptions {
   logger?: IngressLogger;
 }
 
+
+/**
+ * What is wrong with the JSON shape of an object read from a store, or undefined when the router can
+ * use it. A store can hold objects written around validation (raw Redis, a buggy client): the view
+ * checks them with model's shape check (the one admit runs, with the API server's field paths and
+ * wording) and skips what fails, instead of throwing later inside a request or a timer.
+ */
+function shapeProblem(obj: KubeObject): string | undefined {
+  const raw: unknown = obj;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'object: must be a JSON object';
+  if (!isKind(obj.kind)) return undefined;
+  const errors = shapeErrors(obj.kind, raw as Record<string, unknown>);
+  return errors.length > 0 ? errors.map(String).join(', ') : undefined;
+}
 
 function decode(data: Record<string, string> | undefined, stringData: Record<string, string> | undefined, field: string): string | undefined {
   if (stringData?.[field]) return stringData[field];

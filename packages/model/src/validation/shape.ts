@@ -2,7 +2,12 @@
 // rejects such input while decoding (`cannot unmarshal string into ... of type int32`); here it becomes a
 // field error so a manifest with `port: "80"` or `ports: {}` gets a clear answer instead of a crash.
 // null counts as absent, as in Go's decoding; fields not listed here are not checked.
-import { FieldPath, typeInvalid, type FieldError } from '../fieldErrors.js';
+// A null *element* of a list is refused (`spec.ports[0]: Required value`): Go's decoder turns it into
+// the element's zero value, which the API server's validation then refuses where a field must be set
+// (a Service port 0: `spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive`);
+// svcnet has no zero-value decoding, and every reader of a list dereferences its elements, so the
+// element itself is required here.
+import { FieldPath, required, typeInvalid, type FieldError } from '../fieldErrors.js';
 import type { Kind } from '../objects.js';
 
 type Shape = 'string' | 'int' | 'bool' | 'intOrString' | 'stringMap' | 'object' | { obj: Record<string, Shape> } | { list: Shape };
@@ -157,7 +162,13 @@ function check(value: unknown, shape: Shape, at: At, errs: FieldError[]): void {
     if (!isPlainObject(value)) errs.push(typeInvalid(pathOf(at), value, 'must be an object'));
   } else if ('list' in shape) {
     if (!Array.isArray(value)) errs.push(typeInvalid(pathOf(at), value, 'must be a list'));
-    else for (let i = 0; i < value.length; i++) check(value[i], shape.list, { parent: at, name: i }, errs);
+    else {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (item === null || item === undefined) errs.push(required(pathOf({ parent: at, name: i })));
+        else check(item, shape.list, { parent: at, name: i }, errs);
+      }
+    }
   } else if (!isPlainObject(value)) {
     errs.push(typeInvalid(pathOf(at), value, 'must be an object'));
   } else {

@@ -133,4 +133,16 @@ describe('admit: wrong JSON types', () => {
     const bad = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'x' }, subsets: { addresses: [] } };
     expect(validateObject(bad).map(String)).toEqual(['subsets: Invalid value: {"addresses":[]}: must be a list']);
   });
+
+  // Go decodes a null element into a zero value that validation then refuses (a Service port 0);
+  // readers here would dereference the null, so the element is required.
+  it.each([
+    ['Service', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [null] } }, 'spec.ports[0]: Required value'],
+    ['EndpointSlice', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-1' }, addressType: 'IPv4', ports: [{ port: 80 }, null], endpoints: [] }, 'ports[1]: Required value'],
+    ['Endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web' }, subsets: [{ addresses: [null] }] }, 'subsets[0].addresses[0]: Required value'],
+    ['Ingress', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web' }, spec: { tls: [{ hosts: ['a.test', null] }] } }, 'spec.tls[0].hosts[1]: Required value'],
+  ])('refuses a null list element of a %s', (_kind, bad, message) => {
+    expect(validateObject(bad).map(String)).toEqual([message]);
+    expect(() => admit(bad)).toThrow(message);
+  });
 });

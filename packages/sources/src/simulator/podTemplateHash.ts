@@ -1,24 +1,14 @@
-import { fnv32a } from '@svcnet/model';
-import type { Random } from './clock.js';
+import { ALPHANUMS, fnv32a } from '@svcnet/model';
 
 /**
- * Names as the real controllers give them.
- *
- * Matches k8s.io/apimachinery/pkg/util/rand: `alphanums` leaves out vowels and easily confused
- * characters so generated names never spell words; SafeEncodeString maps each character of a string
- * onto that alphabet; String(n) draws n random characters from it (generateName's suffix is 5).
+ * Names as the real controllers give them. The alphabet and rand.String are @svcnet/model's
+ * (k8s.io/apimachinery/pkg/util/rand); SafeEncodeString maps each character of a string onto it.
  */
-export const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+export { ALPHANUMS, randomString } from '@svcnet/model';
 
 export function safeEncodeString(s: string): string {
   let out = '';
   for (const ch of s) out += ALPHANUMS[(ch.codePointAt(0) ?? 0) % ALPHANUMS.length];
-  return out;
-}
-
-export function randomString(n: number, random: Random): string {
-  let out = '';
-  for (let i = 0; i < n; i++) out += ALPHANUMS[Math.floor(random() * ALPHANUMS.length) % ALPHANUMS.length];
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kind, KubeObject } from '@svcnet/model';
 import type { AllocatorConfig, Allocations } from '../admission.js';
+import type { Clock } from '../clock.js';
 import { StoreError, alreadyExistsError, conflictError, fencedError, notFoundError } from '../errors.js';
 import { keyOfObject, prepareWrite, revisionOf, storeKey, withRevision } from '../objectWrites.js';
 import type { BatchOp, BatchResult, WriteOptions } from '../types.js';
@@ -18,7 +19,7 @@ export interface BatchContext {
   channel: WriteChannel;
   /** The fence as the script checks it, or 'fenced' when the lease is already lost (Cluster checks it first). */
   fence: (kind: Kind, options: WriteOptions) => Promise<FenceArgs | 'fenced'>;
-  now: () => number;
+  clock: Clock;
   allocator: AllocatorConfig;
   historyLimit: number;
   uidCandidate: string;
@@ -216,7 +217,7 @@ function prepare(ctx: BatchContext, p: Pending, old: KubeObject | undefined, opt
   p.userCAS = !!userRV;
   if (userRV && present && userRV !== present.metadata?.resourceVersion) return { ok: false, error: conflictError(kind, field) };
   const trusted = options.trusted ?? false;
-  const prepared = prepareWrite({ kind, op: op.op, incoming, old: present, trusted, immutable: options.immutable ?? false, now: ctx.now(), newUid: randomUUID, allocator: ctx.allocator });
+  const prepared = prepareWrite({ kind, op: op.op, incoming, old: present, trusted, immutable: options.immutable ?? false, now: ctx.clock.now(), newUid: randomUUID, allocator: ctx.allocator });
   if (prepared.action === 'unchanged') return { ok: true, action: 'unchanged', object: present! };
   const { head, tail } = encodeWithRevisionSlot(prepared.object, true);
   p.script = {

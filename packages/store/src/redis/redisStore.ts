@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Kind, KubeObject, ObjectOfKind, Service } from '@svcnet/model';
 import type { AllocatorConfig } from '../admission.js';
+import { systemClock, type Clock } from '../clock.js';
 import { StoreError } from '../errors.js';
 import { labelMatcher } from '../labelSelector.js';
 import { storeKey, type WriteOp } from '../objectWrites.js';
@@ -24,8 +25,8 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   nodePortRange?: string;
   /** Stream entries kept per kind (XADD MAXLEN ~ N): older revisions answer Expired. Default 10000. */
   historyLimit?: number;
-  /** Clock for creationTimestamp (lease and heartbeat times come from the Redis server). */
-  now?: () => number;
+  /** Clock for creationTimestamp (default systemClock; lease and heartbeat times come from the Redis server). */
+  clock?: Clock;
   random?: () => number;
   /** Prepended to every key (before the hash tag), to share one Redis between stores. */
   keyPrefix?: string;
@@ -65,7 +66,7 @@ export class RedisStore implements Store, NodeStatusStore {
   readonly nodeStatus: RedisNodeStatus;
   private readonly allocator: AllocatorConfig;
   private readonly historyLimit: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly prefix: string;
   private readonly logger: StoreLogger;
   private readonly maxRetries: number;
@@ -89,7 +90,7 @@ export class RedisStore implements Store, NodeStatusStore {
       random: options.random ?? Math.random,
     };
     this.historyLimit = Math.max(1, options.historyLimit ?? 10_000);
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.prefix = options.keyPrefix ?? '';
     this.logger = options.logger ?? stderrLogger;
     this.maxRetries = options.maxRetries ?? 32;
@@ -120,7 +121,7 @@ export class RedisStore implements Store, NodeStatusStore {
       keys: (kind) => this.keys(kind),
       channel: this.channel,
       fence: (kind, o) => this.fenceArgs(kind, o),
-      now: this.now,
+      clock: this.clock,
       allocator: this.allocator,
       historyLimit: this.historyLimit,
       uidCandidate: this.uidCandidate,

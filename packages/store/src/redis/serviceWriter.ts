@@ -57,7 +57,7 @@ export class ServiceWriter {
       const old = op === 'create' ? undefined : await this.read(key);
       if ((op === 'update' || op === 'updateStatus') && !old) throw await this.confirmed(notFoundError('Service', key), options, key);
       if (userRV && old && userRV !== old.metadata?.resourceVersion) throw conflictError('Service', key);
-      const prepared = prepareWrite({ kind: 'Service', op, incoming: object as KubeObject, old, trusted, immutable: options.immutable ?? false, now: ctx.now(), newUid: randomUUID, allocator: ctx.allocator });
+      const prepared = prepareWrite({ kind: 'Service', op, incoming: object as KubeObject, old, trusted, immutable: options.immutable ?? false, now: ctx.clock.now(), newUid: randomUUID, allocator: ctx.allocator });
       if (prepared.action === 'unchanged') return this.confirmed({ object: old!, action: 'unchanged' }, options, key);
       let plan: AllocationPlan = { service: prepared.object as Service, claim: NONE, release: NONE };
       const book = op !== 'updateStatus' ? this.allocationBook() : undefined;

@@ -1,4 +1,4 @@
-import type { Endpoint, EndpointPort } from '@svcnet/model';
+import type { Endpoint, EndpointPort } from './objects.js';
 
 /**
  * The identity of an endpoint inside a slice (upstream's hashEndpoint, endpointset.go): its sorted

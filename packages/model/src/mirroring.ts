@@ -1,15 +1,28 @@
-import type { EndpointAddress, EndpointPort, EndpointSlice, Endpoints, Service, CoreEndpointPort, Endpoint } from '@svcnet/model';
-import { ANNOTATION_LAST_APPLIED, ANNOTATION_LAST_CHANGE_TRIGGER_TIME, ANNOTATION_LEADER_ELECTION, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR, MIRRORING_CONTROLLER_NAME, ipFamily, type IPFamily } from '@svcnet/model';
-import { DEFAULT_MAX_ENDPOINTS_PER_SUBSET } from './constants.js';
 import { EndpointSet, endpointsEqualBeyondHash, portMapKey } from './endpointSet.js';
-import { mapsEqual } from './semantic.js';
-import { generateName } from './sliceBuilders.js';
+import { generateName } from './generatedNames.js';
+import { ipFamily, type IPFamily } from './net/index.js';
+import type { CoreEndpointPort, Endpoint, EndpointAddress, EndpointPort, EndpointSlice, Endpoints, Service } from './objects.js';
+import { mapsEqual } from './stringMaps.js';
+import {
+  ANNOTATION_LAST_APPLIED,
+  ANNOTATION_LAST_CHANGE_TRIGGER_TIME,
+  ANNOTATION_LEADER_ELECTION,
+  LABEL_MANAGED_BY,
+  LABEL_SERVICE_NAME,
+  LABEL_SKIP_MIRROR,
+  MIRRORING_CONTROLLER_NAME,
+} from './wellKnown.js';
+
+/** The mirroring controller's --mirroring-max-endpoints-per-subset default. */
+export const DEFAULT_MAX_ENDPOINTS_PER_SUBSET = 1000;
 
 /**
  * The EndpointSlice mirroring controller (pkg/controller/endpointslicemirroring) as pure functions:
  * a selectorless Service's hand-written Endpoints become EndpointSlices managed by
  * endpointslicemirroring-controller.k8s.io, one slice per subset port mapping and address type, at
  * most maxEndpointsPerSubset addresses per subset (default 1000). Invalid IPs are skipped.
+ * The endpoints controller writes what reconcileMirroredSlices plans; readers that see only the
+ * Endpoints (ingress over a store without slices) read mirroredSlices, the same slices unwritten.
  */
 export interface MirrorOptions {
   maxEndpointsPerSubset?: number;
@@ -116,6 +129,18 @@ export function reconcileMirroredSlices(
     delete s.metadata!.generateName;
   }
   return { create, update, delete: del, skipped };
+}
+
+/**
+ * The EndpointSlices the mirroring controller keeps for `endpoints` (what a cluster would hold after
+ * it ran), named `<endpoints name>-mirror-<n>` instead of a random generateName suffix so that a
+ * reader's view is reproducible. Whether to mirror at all (shouldMirror) is the caller's decision.
+ */
+export function mirroredSlices(endpoints: Endpoints, options: Pick<MirrorOptions, 'maxEndpointsPerSubset'> = {}): EndpointSlice[] {
+  let n = 0;
+  const { create } = reconcileMirroredSlices(endpoints, [], { ...options, random: () => 0 });
+  for (const s of create) s.metadata!.name = `${endpoints.metadata?.name ?? ''}-mirror-${n++}`;
+  return create;
 }
 
 /** totalChanges == 0 and the labels and annotations already mirror the Endpoints. */

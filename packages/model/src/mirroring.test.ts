@@ -1,8 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR, MIRRORING_CONTROLLER_NAME } from '@svcnet/model';
-import { endpoints, seededRandom, service } from '../../test/fixtures.js';
-import { reconcileMirroredSlices, shouldMirror } from './mirroring.js';
-import { applySlices } from '../../test/fixtures.js';
+import { mirroredSlices, reconcileMirroredSlices, shouldMirror } from './mirroring.js';
+import type { EndpointSlice, Endpoints, Service } from './objects.js';
+import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR, MIRRORING_CONTROLLER_NAME } from './wellKnown.js';
+
+// Fixtures as @svcnet/endpoints' test/fixtures.ts has them (this test moved here with mirroring.ts).
+function service(namespace: string, name: string, spec: Service['spec']): Service {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { namespace, name }, spec };
+}
+
+function endpoints(namespace: string, name: string, subsets: Endpoints['subsets'], meta: Partial<NonNullable<Endpoints['metadata']>> = {}): Endpoints {
+  return { apiVersion: 'v1', kind: 'Endpoints', metadata: { namespace, name, resourceVersion: '1', ...meta }, ...(subsets ? { subsets } : {}) };
+}
+
+/** Applies a change set to a list of slices, as the store would. */
+function applySlices(existing: readonly EndpointSlice[], changes: { create: EndpointSlice[]; update: EndpointSlice[]; delete: EndpointSlice[] }): EndpointSlice[] {
+  const byName = new Map(existing.map((s) => [s.metadata!.name!, s]));
+  for (const s of changes.delete) byName.delete(s.metadata!.name!);
+  for (const s of [...changes.update, ...changes.create]) byName.set(s.metadata!.name!, structuredClone(s));
+  return [...byName.values()];
+}
+
+/** A deterministic random source (mulberry32). */
+function seededRandom(seed = 1): () => number {
+  let a = seed;
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 // After pkg/controller/endpointslicemirroring/reconciler_test.go.
 const opts = { random: seededRandom(3) };
@@ -72,5 +100,20 @@ describe('reconcileMirroredSlices', () => {
     const first = reconcileMirroredSlices(eps, [], opts).create;
     const relabelled = { ...eps, metadata: { ...eps.metadata, labels: { v: '2' } } };
     expect(reconcileMirroredSlices(relabelled, first, opts).update).toHaveLength(1);
+  });
+});
+
+describe('mirroredSlices', () => {
+  it('is what reconcileMirroredSlices creates, with reproducible names', () => {
+    const eps = endpoints('ns', 'ext', [
+      { addresses: [{ ip: '10.0.0.1' }, { ip: 'fd00::1' }], notReadyAddresses: [{ ip: '10.0.0.2' }], ports },
+      { addresses: [{ ip: '10.0.0.3' }], ports: [{ name: 'db', port: 5432, protocol: 'TCP' }] },
+    ]);
+    const slices = mirroredSlices(eps);
+    const created = reconcileMirroredSlices(eps, [], opts).create;
+    const unnamed = (list: EndpointSlice[]) => list.map((s) => ({ ...s, metadata: { ...s.metadata, name: '' } }));
+    expect(unnamed(slices)).toEqual(unnamed(created));
+    expect(slices.map((s) => s.metadata?.name)).toEqual(['ext-mirror-0', 'ext-mirror-1', 'ext-mirror-2']);
+    expect(mirroredSlices(eps)).toEqual(slices);
   });
 });
