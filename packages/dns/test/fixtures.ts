@@ -1,4 +1,4 @@
-import type { EndpointSlice, Service } from '@svcnet/model';
+import { ipFamily, LABEL_SERVICE_NAME, type EndpointSlice, type Service } from '@svcnet/model';
 
 /** Test objects in the API's JSON shape. */
 export function svc(ns: string, name: string, spec: Service['spec']): Service & { kind: 'Service' } {
@@ -23,8 +23,8 @@ export function slice(
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { namespace: ns, name, labels: { 'kubernetes.io/service-name': service } },
-    addressType: first.includes(':') ? 'IPv6' : 'IPv4',
+    metadata: { namespace: ns, name, labels: { [LABEL_SERVICE_NAME]: service } },
+    addressType: ipFamily(first) === 'IPv6' ? 'IPv6' : 'IPv4',
     endpoints: endpoints.map((e) => ({
       addresses: [e.ip].flat(),
       ...(e.hostname ? { hostname: e.hostname } : {}),

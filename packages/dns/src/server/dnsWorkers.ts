@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import { WorkerPool, type WorkerSetting, workerCount } from '@svcnet/model';
+import { joinHostPort, WorkerPool, type WorkerSetting, workerCount } from '@svcnet/model';
 import { Registry } from 'prom-client';
 import type { RecordIndexOptions } from '../core/options.js';
 import type { IndexChange, RecordIndex } from '../core/recordIndex.js';
@@ -102,7 +102,7 @@ export class DnsWorkers {
       workerData: (slot, first): DnsWorkerData => ({
         indexOptions,
         server,
-        listen: first ? `${bracket(parseHostPort(o.listen ?? '127.0.0.1:53', 53, 'listen').host)}:${first.port}` : (o.listen ?? '127.0.0.1:53'),
+        listen: first ? joinHostPort(parseHostPort(o.listen ?? '127.0.0.1:53', 53, 'listen').host, first.port) : (o.listen ?? '127.0.0.1:53'),
         loopNonce: nonce,
         // One worker probes the upstreams, once: the probe may come back to any of them.
         sendProbes: slot === 0 && !first,
@@ -178,10 +178,6 @@ export function dnsServerFor(o: DnsServerOptions, setting: WorkerSetting): DnsSe
   const { count, reason } = workerCount(setting);
   if (reason) (o.logger ?? silent).info({ workers: 1 }, `dns: ${reason}`);
   return count > 1 ? new DnsWorkers({ ...o, workers: count }) : new DnsServer(o);
-}
-
-function bracket(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** dnsWorker.js beside this module (dnsWorker.ts when running from source). */
