@@ -16,6 +16,12 @@ export interface SessionOptions {
   redis?: string;
   kubeconfig?: string;
   context?: string;
+  /**
+   * For one settled picture (`--once`, no terminal): simulated Pods are Ready as soon as they exist
+   * and none flap, so the table printed is the state the manifests settle in (as `render` shows it),
+   * not the first second of a live demo.
+   */
+  settledPicture?: boolean;
 }
 
 /** A store with whatever feeds it, for the dashboard: close() stops the feeders and the store. */
@@ -116,9 +122,9 @@ export async function openSession(opts: SessionOptions, log: (line: string) => v
   const cluster = await startManifestCluster(paths, {
     watch: true,
     recursive: opts.recursive ?? false,
-    readyDelayMs: 1500,
+    readyDelayMs: opts.settledPicture ? 0 : 1500,
     loadBalancerPools: [DEMO_LOADBALANCER_POOL],
-    flap: { intervalMs: 4000, probability: 0.1, maxPerInterval: 1, downMs: 3000 },
+    ...(opts.settledPicture ? {} : { flap: { intervalMs: 4000, probability: 0.1, maxPerInterval: 1, downMs: 3000 } }),
     log,
     // Problems are read from the source (problems() below), not logged as they come.
     onProblem: () => undefined,

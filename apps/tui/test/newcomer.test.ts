@@ -169,6 +169,10 @@ describe('svcnet, as a newcomer runs it', () => {
     expect(r.code).toBe(0);
     // TEST-NET-3 (203.0.113.0/24): never routed, and no address is announced anywhere.
     expect(r.out).toMatch(/^default +svc1 +LoadBalancer +10\.96\.0\.100 +203\.0\.113\.10 +80:32080\/TCP/m);
+    // The settled picture: every simulated Pod Ready (a newcomer's first table said "16 without ready endpoints").
+    expect(r.out.split('\n')[0]).toMatch(/· 21 services$/);
+    expect(r.out).not.toContain('no ready endpoints');
+    expect(r.out).toMatch(/^default +hostnames +ClusterIP .* 3\/3 /m);
     // A render prints what the manifests give (a LoadBalancer's address is a controller's choice), the same each run.
     const f = join(EXAMPLES, 'service-field-reference.yaml');
     const first = await svcnet(['render', 'proxy', '-f', f]);

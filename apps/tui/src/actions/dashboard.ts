@@ -48,7 +48,7 @@ class LogSink {
 export async function runDashboardCommand(flags: DashboardFlags): Promise<number> {
   const interactive = !flags.once && process.stdout.isTTY === true;
   const sink = new LogSink(flags.logFile, interactive);
-  const session = await openSession(flags, (line) => sink.write(line));
+  const session = await openSession({ ...flags, settledPicture: !interactive }, (line) => sink.write(line));
   const model = new ClusterModel(session.store, { source: session.description, problems: () => session.problems(), ...(session.informers ? { informers: session.informers } : {}) });
   sink.attach(model);
   model.start();
