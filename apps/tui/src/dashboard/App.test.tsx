@@ -163,7 +163,7 @@ describe('dashboard', () => {
 
   it('moves the AGE column on with the clock while the row stays cached', async () => {
     const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
-    const store = new MemoryStore({ now: () => clock.now() });
+    const store = new MemoryStore({ clock });
     await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: [{ port: 80 }] } });
     const model = new ClusterModel(store, { source: 'test', clock });
     model.start();

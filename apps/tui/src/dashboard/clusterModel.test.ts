@@ -19,7 +19,7 @@ const slice = (ready: boolean): EndpointSlice & { kind: 'EndpointSlice' } => ({
 
 async function model(problems: SourceProblem[] = []) {
   const clock = new ManualClock(1_000_000);
-  const store = new MemoryStore({ now: () => clock.now() });
+  const store = new MemoryStore({ clock });
   const m = new ClusterModel(store, { source: 'test', clock, problems: () => problems });
   m.start();
   await m.waitForSync();

@@ -13,13 +13,17 @@ export function importedPackages(dir: string): Map<string, string> {
   for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!e.isFile() || !/\.(m?js|d\.ts)$/.test(e.name)) continue;
     const file = join(e.parentPath, e.name);
-    const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    const text = readFileSync(file, 'utf8');
+    const info = ts.preProcessFile(text, true, true);
     const names = [
       ...info.importedFiles.map((ref) => packageName(ref.fileName)),
       // `/// <reference types="node" />`: Node's own types come from the user's @types/node, as for
       // every library that runs on Node; any other reference is a package of its own.
       ...info.typeReferenceDirectives.map((ref) => (ref.fileName === 'node' ? undefined : `@types/${ref.fileName}`)),
     ];
+    // A package found by resolution rather than imported (`require.resolve('node-api-headers/package.json')`
+    // in @svcnet/dns's install script) is used all the same.
+    for (const m of text.matchAll(/\.resolve\(\s*['"]([^'"./][^'"]*)['"]/g)) names.push(packageName(m[1]!));
     for (const name of names) if (name && !found.has(name)) found.set(name, relative(dir, file));
   }
   return found;

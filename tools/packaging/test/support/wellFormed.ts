@@ -9,8 +9,12 @@ import { ROOT } from './workspace.js';
 /** The export condition that points workspace tools at src/ (docs/decisions/000): never in a tarball. */
 const SOURCE_CONDITION = '@svcnet/source';
 
-/** What a user needs in a tarball: the manifest, the README, compiled code and its types, bins, the demo. */
-const NEEDED = [/^package\.json$/, /^README\.md$/, /^(LICENSE|CHANGELOG\.md)$/, /^dist\/.+\.(js|d\.ts)$/, /^bin\/[\w-]+\.js$/, /^examples\/[\w.-]+\.ya?ml$/];
+/**
+ * What a user needs in a tarball: the manifest, the README, compiled code and its types, bins, the
+ * demo, and what an install script builds from (@svcnet/dns compiles its optional addon where it is
+ * installed: native/*.c and scripts/*.mjs, decision 017).
+ */
+const NEEDED = [/^package\.json$/, /^README\.md$/, /^(LICENSE|CHANGELOG\.md)$/, /^dist\/.+\.(js|d\.ts)$/, /^bin\/[\w-]+\.js$/, /^examples\/[\w.-]+\.ya?ml$/, /^native\/[\w.-]+\.c$/, /^scripts\/[\w.-]+\.mjs$/];
 /** Never shipped, wherever they are: tests, fixtures, build info, source maps, TypeScript sources. */
 const NEVER = [/\.test\./, /(^|\/)(test|tests|__tests__|fixtures)\//, /\.tsbuildinfo$/, /\.map$/, /(^|\/)src\//];
 
