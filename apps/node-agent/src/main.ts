@@ -10,6 +10,7 @@ import { ConfigError } from './errors.js';
 import { serveRoutes, type Handler, type HttpEndpoint } from './httpServers.js';
 import { createLogger } from './logger.js';
 import { agentRoutes } from './routes.js';
+import { collectOnceReady } from './startupCollection.js';
 import { agentVersion } from './version.js';
 
 /** `--write-config-to FILE|-`: the settings in effect, then exit 0 (1 when the file cannot be written). */
@@ -75,7 +76,14 @@ export async function main(argv: readonly string[], signals: NodeJS.EventEmitter
     const early = await Promise.race([starting, stopped]);
     if (early === undefined) {
       log.info({ node: agent.node }, 'agent: started');
+      // Start-up's garbage, collected once the agent is ready (decision 018).
+      const ready = agent;
+      const collection = collectOnceReady(() => ready.isReady());
+      void collection.done.then((r) => {
+        if (r.collected) log.info({ heapUsedBefore: r.heapUsedBefore, heapUsedAfter: r.heapUsedAfter }, 'agent: collected start-up garbage once ready');
+      });
       const signal = await stopped;
+      collection.stop();
       log.info({ signal, cleanupOnExit: config.cleanupOnExit }, 'agent: stopping');
     } else {
       starting.catch(() => undefined); // stop() below ends the start; its failure is not news now
