@@ -23,7 +23,7 @@ export function importedPackages(dir: string): Map<string, string> {
     ];
     // A package found by resolution rather than imported (`require.resolve('node-api-headers/package.json')`
     // in @svcnet/dns's install script) is used all the same.
-    for (const m of text.matchAll(/\.resolve\(\s*['"]([^'"./][^'"]*)['"]/g)) names.push(packageName(m[1]!));
+    for (const m of text.matchAll(/(?:\brequire|\))\.resolve\(\s*['"]([^'"./][^'"]*)['"]/g)) names.push(packageName(m[1]!));
     for (const name of names) if (name && !found.has(name)) found.set(name, relative(dir, file));
   }
   return found;
