@@ -9,7 +9,7 @@
  *
  *   node --conditions=@svcnet/source --import tsx bench/agent-memory/agent-memory-bench.ts \
  *     [--services 10000] [--endpoints-per-service 10] [--ingresses 1000] [--configs dns,full] \
- *     [--settle 10] [--agent apps/node-agent/bin/svcnet-agent.js]
+ *     [--settle 10] [--agent apps/node-agent/bin/svcnet-agent.js] [--agent-flags "--dns-workers 1 --ingress-workers 1"]
  *
  * `--agent` runs another checkout's built agent (its bin file), e.g. main's, for a before/after figure.
  * `--iptables legacy` (the default when iptables-legacy-restore exists) puts the legacy iptables
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     'endpoints-per-service': { type: 'string', default: '10' },
     ingresses: { type: 'string', default: '1000' },
     configs: { type: 'string', default: 'dns,full' },
+    'agent-flags': { type: 'string', default: '' },
     settle: { type: 'string', default: '10' },
     agent: { type: 'string', default: fileURLToPath(new URL('../../apps/node-agent/bin/svcnet-agent.js', import.meta.url)) },
     'startup-timeout': { type: 'string', default: '900' },
@@ -136,6 +137,8 @@ async function run(config: string, objects: number): Promise<{ rss: number; heap
     '--healthz-bind-address', `${host.ctl}:10256`, '--metrics-bind-address', `${host.ctl}:10249`, '--log-level', process.env.SVCNET_BENCH_LOG_LEVEL ?? 'warn'];
   if (config === 'dns') flags.push('--proxy-mode', 'none');
   else flags.push('--proxy-mode', 'iptables', '--iptables-sync-period', '1h', '--ingress-http-listen', `${host.node}:80`);
+  // More flags for the agent, e.g. `--agent-flags "--dns-workers 1 --ingress-workers 1"` (no worker isolates).
+  flags.push(...args['agent-flags'].split(/\s+/).filter(Boolean));
   const started = performance.now();
   child = spawn('ip', ['netns', 'exec', ns, process.execPath, AGENT, ...flags], { stdio: ['ignore', 'ignore', 'inherit'], env: agentEnv });
   const pid = child.pid!;
