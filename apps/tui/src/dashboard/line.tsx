@@ -55,7 +55,8 @@ export const Line = memo(function Line({ text, width, color, bold, dimColor, inv
     );
   }
   const space = blank(width);
-  const shown = truncateEnd(text, width);
+  // An empty line draws one (styled) space, as the panes' `{l || ' '}` did, so it keeps its height.
+  const shown = truncateEnd(text || ' ', width);
   return (
     <Transform transform={(rendered) => rendered.replace(space, () => shown)}>
       <Text {...style}>{space}</Text>
