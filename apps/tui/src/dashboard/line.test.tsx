@@ -24,7 +24,7 @@ function frameOf(node: React.ReactNode, width: number): string {
 
 describe('Line', () => {
   const width = 20;
-  const texts = ['', 'short', 'exactly twenty chars', 'a line longer than the screen is', 'svcnet · demo · lag 0ms', '└─ 10.244.1.5:8080 → node-1', '名前 wide characters', 'tab\there'];
+  const texts = ['', 'short', 'exactly twenty chars', 'a line longer than the screen is', 'svcnet · demo · lag 0ms', '└─ 10.244.1.5:8080 → node-1', '├─ a name longer than twenty…', '名前 wide characters', 'tab\there', 'soft\u00adhyphen'];
   const styles: LineStyle[] = [{}, { bold: true }, { inverse: true }, { dimColor: true }, { color: 'red', bold: true }, { color: 'cyan' }];
 
   it('draws what <Text wrap="truncate-end"> draws, for short, exact, long, empty, non-ASCII and wide lines in every style', () => {

@@ -19,11 +19,11 @@ function blank(width: number): string {
   return b;
 }
 
-// Code points that may take two terminal columns (CJK, Hangul, emoji...) start at U+1100; `·`, `…`,
-// `→` and box-drawing glyphs are below it. Such lines are left to Ink's own measuring.
-const MAYBE_WIDE = /[\u1100-\uffff]|[\ud800-\udfff]/;
-// Tab and other control characters: Ink sanitizes and measures them itself.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// Text whose every character takes one terminal column: printable ASCII, Latin-1 but the soft hyphen,
+// and the glyphs the dashboard draws (`·` `…` `→`, box drawing U+2500-257F). Anything else (CJK,
+// emoji, combining marks, tabs and control characters, which Ink sanitizes) is left to Ink's own
+// measuring, as before.
+const ONE_COLUMN_EACH = /^[\u0020-\u007e\u00a0-\u00ac\u00ae-\u00ff\u2026\u2192\u2500-\u257f]*$/;
 
 /** `text` cut to `width` columns the way Ink's `wrap="truncate-end"` cuts it (cli-truncate): the last kept column is `…`. */
 export function truncateEnd(text: string, width: number): string {
@@ -47,7 +47,7 @@ export function truncateEnd(text: string, width: number): string {
  */
 export const Line = memo(function Line({ text, width, color, bold, dimColor, inverse }: { text: string; width: number } & LineStyle) {
   const style = { color, bold, dimColor, inverse };
-  if (width < 1 || MAYBE_WIDE.test(text) || CONTROL.test(text)) {
+  if (width < 1 || !ONE_COLUMN_EACH.test(text)) {
     return (
       <Text {...style} wrap="truncate-end">
         {text || ' '}
