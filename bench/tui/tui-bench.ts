@@ -9,10 +9,13 @@ import type { EndpointSlice } from '@svcnet/model';
 import { MemoryStore } from '@svcnet/store';
 import { ClusterModel } from '../../apps/tui/src/dashboard/clusterModel.js';
 import { DEFAULT_BINDINGS } from '../../apps/tui/src/dashboard/keymap.js';
+import { boundHeapGrowth } from '../../apps/tui/src/dashboard/heapGrowth.js';
 // React's production build, as `svcnet` runs it (apps/tui/src/actions/dashboard.ts). Static imports
 // are evaluated before this module's body, so React, Ink and the App (which imports them) are loaded
 // here, after the variable is set; a static import would load the development build.
 process.env['NODE_ENV'] ??= 'production';
+// And V8's heap growth bounded, as `svcnet` does before Ink loads (apps/tui/src/dashboard/heapGrowth.ts).
+boundHeapGrowth();
 const { createElement } = await import('react');
 const { render } = await import('ink-testing-library');
 const { App } = await import('../../apps/tui/src/dashboard/App.js');
@@ -54,7 +57,7 @@ for (let i = 0; i < services; i++) {
   );
   await store.create(slice(i), { trusted: true });
 }
-console.log(`seeded ${services} services, ${services * perService} endpoints in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+console.log(`seeded ${services} services, ${services * perService} endpoints in ${((performance.now() - t) / 1000).toFixed(1)} s; rss ${mb(process.memoryUsage().rss)}`);
 
 t = performance.now();
 let cpu = process.cpuUsage();
@@ -72,6 +75,8 @@ const waitFrame = async (pred: (f: string) => boolean, limitMs = 60_000) => {
 };
 const first = await waitFrame((f) => f.includes(`Services (${services})`));
 console.log(`first full frame: ${(first - t).toFixed(0)} ms, ${cpuMs(process.cpuUsage(cpu))} (goal < 1000 ms)`);
+const firstMem = process.memoryUsage();
+console.log(`memory at the first frame: rss ${mb(firstMem.rss)}, heap ${mb(firstMem.heapUsed)}`);
 cpu = process.cpuUsage();
 const phaseStart = performance.now();
 const framesBefore = app.frames.length;
@@ -108,7 +113,15 @@ console.log(`keypress -> frame over ${latencies.length} keys with ${flips} endpo
 // the latencies above measure the scheduler as much as the dashboard.
 const frames = app.frames.length - framesBefore;
 console.log(`keypress phase: ${(phaseMs / 1000).toFixed(1)} s wall, ${cpuMs(phaseCpu)}, ${(((phaseCpu.user + phaseCpu.system) / 1000 / phaseMs) * 100).toFixed(0)}% of a core; ${frames} frames, ${((phaseCpu.user + phaseCpu.system) / 1000 / Math.max(1, frames)).toFixed(1)} ms CPU per frame`);
-console.log(`memory: rss ${mb(mem.rss)}, heap ${mb(mem.heapUsed)} (goal < 300 MB)`);
+console.log(`memory: rss ${mb(mem.rss)}, heap ${mb(mem.heapUsed)} (goal < 300 MB); heap total ${mb(mem.heapTotal)}, external ${mb(mem.external)}`);
+// With --expose-gc (node --expose-gc ... or NODE_OPTIONS=--expose-gc): how much of that heap is live,
+// the rest being garbage V8 had not collected yet.
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc) {
+  gc();
+  const after = process.memoryUsage();
+  console.log(`after a full GC: rss ${mb(after.rss)}, heap ${mb(after.heapUsed)} live`);
+}
 if (values['heap-snapshot']) console.log(`heap snapshot: ${writeHeapSnapshot(values['heap-snapshot'])}`);
 app.unmount();
 model.stop();

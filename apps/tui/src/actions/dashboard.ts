@@ -7,6 +7,7 @@ import { openSession, type Session } from '../session.js';
 import { ClusterModel } from '../dashboard/clusterModel.js';
 import { snapshotText } from '../dashboard/snapshotText.js';
 import { loadBindings } from '../dashboard/keymap.js';
+import { boundHeapGrowth } from '../dashboard/heapGrowth.js';
 import type { DashboardFlags } from '../commands/dashboard.js';
 
 /**
@@ -65,6 +66,8 @@ export async function runDashboardCommand(flags: DashboardFlags): Promise<number
       return 0;
     }
     const bindings = loadBindings(flags.keys, (m) => process.stderr.write(`svcnet: ${m}\n`));
+    // Frame garbage must not pile up to 4x the live heap (dashboard/heapGrowth.ts): before Ink loads.
+    boundHeapGrowth();
     const { runDashboard } = await import('../dashboard/run.js');
     await runDashboard(model, bindings, { refreshMs: Number(flags.refresh) || 250, renderers: session.renderers });
     quitting = true;

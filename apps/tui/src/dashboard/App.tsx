@@ -1,12 +1,13 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, useApp, useInput } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Service } from '@svcnet/model';
 import type { ClusterModel, Snapshot } from './clusterModel.js';
 import { describeServiceIn, serviceTree, yamlLines, type DetailRenderers } from './detailText.js';
 import { servicesByKey } from './servicesByKey.js';
 import { buildKeyMap, hints, keyName, type Action, type Binding } from './keymap.js';
+import { Line } from './line.js';
 import { DetailPane, HelpPane, TablePane, tableLines, type TableLines } from './panes.js';
 import { queryRows, scrollOffset } from './tableState.js';
 import { cellsAt, TABLE_VIEWS, type Row, type TableView } from './views.js';
@@ -293,17 +294,17 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
     content.kind === 'help' ? (
       <HelpPane bindings={bindings} width={width} height={height} />
     ) : content.kind === 'detail' ? (
-      <DetailPane lines={content.lines} />
+      <DetailPane lines={content.lines} width={width} />
     ) : (
-      <TablePane table={content.table} color={color} />
+      <TablePane table={content.table} color={color} width={width} />
     );
 
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Text color={color ? 'cyan' : undefined} wrap="truncate-end">{header}</Text>
-      <Text bold wrap="truncate-end">{title}</Text>
+      <Line text={header} width={width} color={color ? 'cyan' : undefined} />
+      <Line text={title} width={width} bold />
       <Box flexGrow={1} flexDirection="column">{body}</Box>
-      <Text dimColor wrap="truncate-end">{footer}</Text>
+      <Line text={footer} width={width} dimColor />
     </Box>
   );
 }

@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 import { Box, Text } from 'ink';
+import { Line } from './line.js';
 import type { Snapshot } from './clusterModel.js';
 import type { Binding } from './keymap.js';
 import { columnWidths, fit } from './tableState.js';
@@ -22,18 +23,18 @@ export function HelpPane({ bindings, width, height }: { bindings: readonly Bindi
   return (
     <Box flexDirection="column">
       {columns[0]!.map((_, r) => (
-        <Text key={r} wrap="truncate-end">{columns.map((c) => fit(c[r] ?? '', colWidth - 1)).join(' ')}</Text>
+        <Line key={r} text={columns.map((c) => fit(c[r] ?? '', colWidth - 1)).join(' ')} width={width} />
       ))}
     </Box>
   );
 }
 
 /** The visible lines of a detail (tree, yaml, describe, rules, dns). */
-export function DetailPane({ lines }: { lines: readonly string[] }) {
+export function DetailPane({ lines, width }: { lines: readonly string[]; width: number }) {
   return (
     <Box flexDirection="column">
       {lines.map((l, i) => (
-        <Text key={i} wrap="truncate-end">{l || ' '}</Text>
+        <Line key={i} text={l} width={width} />
       ))}
     </Box>
   );
@@ -89,15 +90,13 @@ export function tableLines({ view, rows, offset, cursor, tableHeight, width, sna
 }
 
 /** The table: the selected row inverse, faults red, rows changed in the last 2 s yellow. */
-export function TablePane({ table, color }: { table: TableLines; color: boolean }) {
+export function TablePane({ table, color, width }: { table: TableLines; color: boolean; width: number }) {
   return (
     <Box flexDirection="column">
       <Text bold>{table.columns}</Text>
       {table.empty !== undefined ? <Text dimColor>{table.empty}</Text> : null}
       {table.lines.map((l) => (
-        <Text key={l.key} inverse={l.selected} color={color ? (l.fault ? 'red' : l.changed ? 'yellow' : undefined) : undefined} bold={l.changed} wrap="truncate-end">
-          {l.text}
-        </Text>
+        <Line key={l.key} text={l.text} width={width} inverse={l.selected} color={color ? (l.fault ? 'red' : l.changed ? 'yellow' : undefined) : undefined} bold={l.changed} />
       ))}
     </Box>
   );
