@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '@svcnet/store';
 import { NetNs, vethPair } from '@svcnet/testkit';
@@ -157,4 +158,28 @@ export async function putPod(store: Store, p: ReturnType<typeof pod>): Promise<v
 export function manifestPod(name: string, node: string, ip: string, labels: Record<string, string>) {
   const { status: _status, ...object } = pod(name, node, ip, labels);
   return { ...object, metadata: { ...object.metadata, annotations: { [ANNOTATION_POD_IPS]: ip } } };
+}
+
+/**
+ * Runs the agent from source on examples/ (no proxy, DNS and health on free loopback ports), sends
+ * SIGTERM once its log (stdout and stderr) contains `mark`, and gives its exit code and the whole log.
+ * Killed, and rejected, when the mark or the exit does not come within `ms`.
+ */
+export function runAgentUntil(mark: string, ms = 60_000): Promise<{ code: number | null; log: string }> {
+  const child = spawn(process.execPath, [
+    '--conditions=@svcnet/source', '--import', 'tsx', MAIN,
+    '-f', join(ROOT, 'examples'), '--proxy-mode', 'none', '--hostname-override', 'node-1',
+    '--healthz-bind-address', '127.0.0.1:0', '--metrics-bind-address', '', '--dns-listen', '127.0.0.1:0',
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`no ${JSON.stringify(mark)} and exit within ${ms / 1000} s:\n${log}`))), ms);
+    const onData = (d: Buffer) => {
+      log += d.toString();
+      if (log.includes(mark) && child.signalCode === null && !child.killed) child.kill('SIGTERM');
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => (clearTimeout(timer), resolve({ code, log })));
+  });
 }
