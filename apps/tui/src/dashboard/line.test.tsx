@@ -35,10 +35,6 @@ describe('Line', () => {
       }
   });
 
-  it('is checked with colours on when FORCE_COLOR is set (the styles reach the frame)', () => {
-    if (process.env['FORCE_COLOR']) expect(frameOf(<Line text="x" width={4} inverse />, 4)).toContain('\x1b[7m');
-  });
-
   it('keeps a replacement pattern in the text as text ($& and $1 are not special)', () => {
     expect(frameOf(<Line text="cost $& and $1 $$" width={width} />, width)).toBe('cost $& and $1 $$\nend');
   });
