@@ -158,8 +158,9 @@ describeWith('Sentinel failover under a RedisStore', [redisServer, binary('redis
           (lost.length ? ` (acknowledged ${lost.map((o) => killedAt - o.t1!).join(', ')} ms before the kill)` : ''),
       );
       for (const o of lost) expect(o.t1!, `write ${o.id}, acknowledged after the old primary was gone, is missing`).toBeLessThanOrEqual(diedAt);
+      // The window, not a count: how many writes fit in the replica's lag depends on the machine's
+      // speed (a quiet one acknowledged 84 in the last ~470 ms before the kill; loaded ones 0).
       for (const o of lost) expect(killedAt - o.t1!, `write ${o.id} acknowledged long before the kill is missing`).toBeLessThan(2000);
-      expect(lost.length).toBeLessThanOrEqual(5);
       // The informer converges to what the new primary holds, with no stale object.
       expect(await eventually(() => versions(inf.list()) === versions(after.items), 15_000)).toBe(true);
       await store.apply(BUILDERS.Service!(`sf-after-${process.pid}`, 'after-1') as never);
