@@ -49,15 +49,20 @@ describe('ManifestFileCache', () => {
     const file = join(dir, 'many.json');
     const items = Array.from({ length: 20_000 }, (_, i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}`, namespace: 'default' }, spec: { ports: [{ port: 80 }] } }));
     writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
-    const cache = new ManifestFileCache();
-    gc();
-    const before = getHeapStatistics().used_heap_size;
-    const read = await cache.read(file, undefined);
-    cache.release(file);
-    gc();
-    const perEntry = (getHeapStatistics().used_heap_size - before) / read.objects.length;
-    expect(read.objects).toHaveLength(20_000);
+    // Whatever else the process allocates meanwhile (the runner's own messages) only adds to a
+    // sample: the least of three is the cache's own share.
+    const samples: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const cache = new ManifestFileCache();
+      gc();
+      const before = getHeapStatistics().used_heap_size;
+      const read = await cache.read(file, undefined);
+      cache.release(file);
+      gc();
+      samples.push((getHeapStatistics().used_heap_size - before) / read.objects.length);
+      expect(read.objects).toHaveLength(20_000);
+    }
     // Built by spread, each released entry had a hidden class of its own: ~500 bytes.
-    expect(perEntry).toBeLessThan(300);
+    expect(Math.min(...samples)).toBeLessThan(300);
   });
 });
