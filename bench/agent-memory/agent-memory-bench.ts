@@ -24,7 +24,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+// `--agent-flags "--dns-workers 1"` as written: its value starts with a dash, which parseArgs takes
+// for an option unless it is joined with `=`; join it here so both spellings work.
+const argv = process.argv.slice(2);
+for (let i = argv.indexOf('--agent-flags'); i >= 0 && i + 1 < argv.length; i = argv.indexOf('--agent-flags')) argv.splice(i, 2, `--agent-flags=${argv[i + 1]}`);
 const { values: args } = parseArgs({
+  args: argv,
   options: {
     services: { type: 'string', default: '10000' },
     'endpoints-per-service': { type: 'string', default: '10' },
