@@ -46,17 +46,7 @@ export function applySlices(existing: readonly EndpointSlice[], changes: { creat
   return [...byName.values()];
 }
 
-/** A deterministic random source (mulberry32). */
-export function seededRandom(seed = 1): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@svcnet/model';
 
 /** kubernetes-types marks server-set fields readonly; tests set them as a server would. */
 export function writable<T>(o: T): { -readonly [K in keyof T]: T[K] } {

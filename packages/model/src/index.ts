@@ -1,6 +1,6 @@
 // @svcnet/model: everything that is true of a Kubernetes networking object on its own.
 // Values and types are exported apart; each area has its own module.
-export { API_VERSIONS, KINDS, NAMESPACED, isKind, objectKey } from './objects.js';
+export { API_VERSIONS, KINDS, NAMESPACED, controllerRef, isKind, objectKey } from './objects.js';
 export type * from './objects.js';
 export {
   FieldError,
@@ -45,6 +45,7 @@ export { EndpointSet, endpointKey, endpointsEqualBeyondHash, portMapKey, sortPor
 export { DEFAULT_MAX_ENDPOINTS_PER_SUBSET, mirroredSlices, reconcileMirroredSlices, shouldMirror } from './mirroring.js';
 export type { MirrorOptions } from './mirroring.js';
 export { ALPHANUMS, generateName, randomString } from './generatedNames.js';
+export { type Random, seededRandom } from './random.js';
 export { mapsEqual } from './stringMaps.js';
 export { FNV1A_OFFSET, fnv1aBytes, fnv1aStep, fnv32a } from './fnv1a.js';
 export { levenshtein } from './levenshtein.js';

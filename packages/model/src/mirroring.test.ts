@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mirroredSlices, reconcileMirroredSlices, shouldMirror } from './mirroring.js';
 import type { EndpointSlice, Endpoints, Service } from './objects.js';
+import { seededRandom } from './random.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR, MIRRORING_CONTROLLER_NAME } from './wellKnown.js';
 
 // Fixtures as @svcnet/endpoints' test/fixtures.ts has them (this test moved here with mirroring.ts).
@@ -20,17 +21,6 @@ function applySlices(existing: readonly EndpointSlice[], changes: { create: Endp
   return [...byName.values()];
 }
 
-/** A deterministic random source (mulberry32). */
-function seededRandom(seed = 1): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // After pkg/controller/endpointslicemirroring/reconciler_test.go.
 const opts = { random: seededRandom(3) };

@@ -1,7 +1,7 @@
 import { EndpointSet, endpointsEqualBeyondHash, portMapKey } from './endpointSet.js';
 import { generateName } from './generatedNames.js';
 import { ipFamily, type IPFamily } from './net/index.js';
-import type { CoreEndpointPort, Endpoint, EndpointAddress, EndpointPort, EndpointSlice, Endpoints, Service } from './objects.js';
+import { controllerRef, type CoreEndpointPort, type Endpoint, type EndpointAddress, type EndpointPort, type EndpointSlice, type Endpoints, type Service } from './objects.js';
 import { mapsEqual } from './stringMaps.js';
 import {
   ANNOTATION_LAST_APPLIED,
@@ -168,16 +168,7 @@ function newMirroredSlice(endpoints: Endpoints, ports: EndpointPort[], addressTy
   const metadata: EndpointSlice['metadata'] = {
     namespace: endpoints.metadata?.namespace ?? 'default',
     labels,
-    ownerReferences: [
-      {
-        apiVersion: 'v1',
-        kind: 'Endpoints',
-        name: endpoints.metadata?.name ?? '',
-        uid: endpoints.metadata?.uid ?? '',
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ],
+    ownerReferences: [controllerRef('Endpoints', endpoints)],
   };
   if (Object.keys(annotations).length) metadata.annotations = annotations;
   if (name) metadata.name = name;

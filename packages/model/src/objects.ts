@@ -83,6 +83,21 @@ export function isKind(kind: unknown): kind is Kind {
   return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(API_VERSIONS, kind);
 }
 
+/**
+ * metav1.NewControllerRef: the ownerReference a controller puts on an object it makes for `owner`
+ * (the EndpointSlice controller for a Service, the mirroring controller for an Endpoints).
+ */
+export function controllerRef(kind: Kind, owner: { metadata?: ObjectMeta }) {
+  return {
+    apiVersion: API_VERSIONS[kind],
+    kind,
+    name: owner.metadata?.name ?? '',
+    uid: owner.metadata?.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
 /** `namespace/name` for namespaced kinds, `name` for cluster-scoped ones (as client-go's cache keys). */
 export function objectKey(obj: { kind?: string; metadata?: ObjectMeta }): string {
   const name = obj.metadata?.name ?? '';

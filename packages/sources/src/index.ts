@@ -5,8 +5,8 @@ export { KubeConfigError } from './kubernetes/kubeConfigLoader.js';
 export type { KubeConfigOptions } from './kubernetes/kubeConfigLoader.js';
 export { WorkloadSimulator } from './simulator/workloadSimulator.js';
 export type { FlapOptions, WorkloadSimulatorOptions, WorkloadSimulatorStatus } from './simulator/workloadSimulator.js';
-export { seededRandom } from './simulator/clock.js';
-export type { Random } from './simulator/clock.js';
+// Re-exported from @svcnet/model, where they live, for code that seeds a WorkloadSimulator.
+export { type Random, seededRandom } from '@svcnet/model';
 export { SimulatorConfigError } from './simulator/nodeIpam.js';
 export type { Workload } from './simulator/podFactory.js';
 export { FILE_SOURCE_PREFIX, ManifestSource } from './manifests/manifestSource.js';

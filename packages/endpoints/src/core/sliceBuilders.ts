@@ -1,5 +1,5 @@
 import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '@svcnet/model';
-import { LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, ipFamily, portMapKey, sortPorts, type IPFamily } from '@svcnet/model';
+import { controllerRef, LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, ipFamily, portMapKey, sortPorts, type IPFamily } from '@svcnet/model';
 import { findPort, isPodReady, isPodTerminating, isServiceIPSet, podIPs, portProtocol, shouldSetHostname } from './podRules.js';
 
 /** Upstream's utils.go for the EndpointSlice controller: how a pod becomes an endpoint and a Service a slice. */
@@ -70,18 +70,6 @@ export function endpointPortsResolver(service: Service): (pod: Pod) => { ports: 
   };
 }
 
-/** The controller ownerReference a slice carries to its Service (metav1.NewControllerRef). */
-export function serviceOwnerReference(service: Service) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    name: service.metadata?.name ?? '',
-    uid: service.metadata?.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
-
 /** ownedBy: the slice has an ownerReference to this Service (by UID, kind and apiVersion). */
 export function ownedBy(slice: EndpointSlice, service: Service): boolean {
   return (slice.metadata?.ownerReferences ?? []).some(
@@ -122,7 +110,7 @@ export function newEndpointSlice(service: Service, ports: EndpointPort[], addres
       namespace: service.metadata?.namespace ?? 'default',
       generateName: `${service.metadata?.name ?? ''}-`,
       labels: sliceLabels(undefined, service, controllerName).labels,
-      ownerReferences: [serviceOwnerReference(service)],
+      ownerReferences: [controllerRef('Service', service)],
     },
     addressType,
     ports,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cidrContains, parseIP } from '../net/index.js';
-import { seeded } from '../../test/support/seeded.js';
+import { seededRandom } from '../random.js';
 import { AllocationError, allocateClusterIP, serviceIPRange } from './index.js';
 
 function code(fn: () => unknown): string | undefined {
@@ -62,7 +62,7 @@ describe('allocateClusterIP', () => {
 
   it('allocates from the dynamic band, so 10.96.0.1 and 10.96.0.10 stay free', () => {
     const used = new Set<string>();
-    const random = seeded(1);
+    const random = seededRandom(1);
     for (let i = 0; i < 300; i++) used.add(allocateClusterIP(cidr, used, undefined, { random }));
     expect(used.has('10.96.0.1')).toBe(false);
     expect(used.has('10.96.0.10')).toBe(false);
@@ -73,7 +73,7 @@ describe('allocateClusterIP', () => {
     // /27: 30 usable, 16 static (.1-.16), 14 dynamic (.17-.30).
     const c = '192.168.1.0/27';
     const used = new Set<string>();
-    const random = seeded(7);
+    const random = seededRandom(7);
     const order: number[] = [];
     for (let i = 0; i < 30; i++) {
       const ip = allocateClusterIP(c, used, undefined, { random });
@@ -88,14 +88,14 @@ describe('allocateClusterIP', () => {
   });
 
   it('is deterministic for an injected random source', () => {
-    const a = allocateClusterIP(cidr, new Set(), undefined, { random: seeded(42) });
-    const b = allocateClusterIP(cidr, new Set(), undefined, { random: seeded(42) });
+    const a = allocateClusterIP(cidr, new Set(), undefined, { random: seededRandom(42) });
+    const b = allocateClusterIP(cidr, new Set(), undefined, { random: seededRandom(42) });
     expect(a).toBe(b);
   });
 
   it('allocates IPv6 in huge ranges without walking them', () => {
     const used = new Set<string>();
-    const random = seeded(3);
+    const random = seededRandom(3);
     for (let i = 0; i < 200; i++) used.add(allocateClusterIP('2001:db8::/64', used, undefined, { random }));
     expect(used.size).toBe(200);
     for (const ip of used) expect(cidrContains('2001:db8::/64', ip)).toBe(true);
@@ -111,7 +111,7 @@ describe('allocateClusterIP', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.constantFrom('10.0.0.0/24', '10.1.0.0/26', 'fd00::/118'), fc.integer({ min: 1, max: 100 }), (seed, c, n) => {
         const r = serviceIPRange(c);
-        const random = seeded(seed);
+        const random = seededRandom(seed);
         const used = new Set<string>();
         const dynamicSize = Number(r.max - r.offset);
         for (let i = 0; i < Math.min(n, Number(r.max)); i++) {
@@ -130,7 +130,7 @@ describe('allocateClusterIP', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 0, max: 300 }), (seed, pick) => {
         const c = '10.0.0.0/23';
-        const random = seeded(seed);
+        const random = seededRandom(seed);
         const used = new Set<string>();
         for (let i = 0; i < 30; i++) used.add(allocateClusterIP(c, used, undefined, { random }));
         const list = [...used];

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AllocationError, allocateNodePort, nodePortStaticBand, parsePortRange } from './index.js';
-import { seeded } from '../../test/support/seeded.js';
+import { seededRandom } from '../random.js';
 
 describe('parsePortRange (apimachinery net.ParsePortRange)', () => {
   it.each([
@@ -41,7 +41,7 @@ describe('allocateNodePort', () => {
   it('takes the upper band first, the static band after, then range is full', () => {
     const r = '30000-30099'; // static 30000-30015
     const used = new Set<number>();
-    const random = seeded(11);
+    const random = seededRandom(11);
     const got: number[] = [];
     for (let i = 0; i < 100; i++) {
       const p = allocateNodePort(r, used, undefined, { random });
@@ -56,7 +56,7 @@ describe('allocateNodePort', () => {
   it('property: no double allocation; static band untouched while the dynamic band has room', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 1, max: 200 }), fc.array(fc.integer({ min: 30000, max: 32767 }), { maxLength: 30 }), (seed, n, pre) => {
-        const random = seeded(seed);
+        const random = seededRandom(seed);
         const used = new Set<number>(pre);
         for (let i = 0; i < n; i++) {
           const p = allocateNodePort(range, used, undefined, { random });

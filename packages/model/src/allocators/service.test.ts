@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
-import { seeded } from '../../test/support/seeded.js';
+import { seededRandom } from '../random.js';
 import { cidrContains } from '../net/index.js';
 import { AllocationError, allocateServiceAddresses, serviceAllocations, type ServiceAllocationState } from './index.js';
 
@@ -29,7 +29,7 @@ describe('allocateServiceAddresses', () => {
   it('gives a ClusterIP Service one address and no node ports, without touching the input', () => {
     const input = svc({ selector: { app: 'web' }, ports: [{ port: 80, targetPort: 9376 }] });
     const copy = structuredClone(input);
-    const r = allocateServiceAddresses(input, state(), seeded(1));
+    const r = allocateServiceAddresses(input, state(), seededRandom(1));
     expect(input).toEqual(copy);
     expect(r.ips).toHaveLength(1);
     expect(cidrContains('10.96.0.0/12', r.ips[0]!)).toBe(true);
@@ -71,7 +71,7 @@ describe('allocateServiceAddresses', () => {
         ],
       }),
       state(),
-      seeded(5),
+      seededRandom(5),
     );
     const [a, b, c] = r.service.spec!.ports!;
     expect(a!.nodePort).toBe(b!.nodePort);
@@ -88,7 +88,7 @@ describe('allocateServiceAddresses', () => {
   });
 
   it('LoadBalancer: node ports unless allocateLoadBalancerNodePorts is false; health check port for Local', () => {
-    const lb = allocateServiceAddresses(svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80 }] }), state(), seeded(2));
+    const lb = allocateServiceAddresses(svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80 }] }), state(), seededRandom(2));
     expect(lb.service.spec!.ports![0]!.nodePort).toBeGreaterThanOrEqual(30000);
     expect(lb.service.spec!.healthCheckNodePort).toBeGreaterThanOrEqual(30000);
     expect(lb.nodePorts).toHaveLength(2);
@@ -101,11 +101,11 @@ describe('allocateServiceAddresses', () => {
 
   it('dual stack: one address per family; RequireDualStack fails on a single-stack cluster', () => {
     const dual = state({ serviceCIDRs: ['10.96.0.0/12', 'fd00:10:96::/108'] });
-    const r = allocateServiceAddresses(svc({ ipFamilyPolicy: 'PreferDualStack', ports: [{ port: 80 }] }), dual, seeded(9));
+    const r = allocateServiceAddresses(svc({ ipFamilyPolicy: 'PreferDualStack', ports: [{ port: 80 }] }), dual, seededRandom(9));
     expect(r.service.spec!.ipFamilies).toEqual(['IPv4', 'IPv6']);
     expect(cidrContains('10.96.0.0/12', r.ips[0]!)).toBe(true);
     expect(cidrContains('fd00:10:96::/108', r.ips[1]!)).toBe(true);
-    const v6first = allocateServiceAddresses(svc({ ipFamilies: ['IPv6'], ports: [{ port: 80 }] }), dual, seeded(9));
+    const v6first = allocateServiceAddresses(svc({ ipFamilies: ['IPv6'], ports: [{ port: 80 }] }), dual, seededRandom(9));
     expect(v6first.ips).toHaveLength(1);
     expect(cidrContains('fd00:10:96::/108', v6first.ips[0]!)).toBe(true);
     const single = allocateServiceAddresses(svc({ ipFamilyPolicy: 'PreferDualStack', ports: [{ port: 80 }] }), state());
@@ -122,7 +122,7 @@ describe('allocateServiceAddresses', () => {
   });
 
   it('serviceAllocations lists what a delete releases', () => {
-    const r = allocateServiceAddresses(svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ name: 'a', port: 53, protocol: 'UDP' }, { name: 'b', port: 53 }] }), state(), seeded(4));
+    const r = allocateServiceAddresses(svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ name: 'a', port: 53, protocol: 'UDP' }, { name: 'b', port: 53 }] }), state(), seededRandom(4));
     const held = serviceAllocations(r.service);
     expect(held.ips).toEqual(r.ips);
     expect(new Set(held.nodePorts)).toEqual(new Set(r.nodePorts));
@@ -132,7 +132,7 @@ describe('allocateServiceAddresses', () => {
   it('property: a sequence of creates never double-allocates an address or a port', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.array(fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'), { minLength: 1, maxLength: 60 }), (seed, types) => {
-        const random = seeded(seed);
+        const random = seededRandom(seed);
         const usedIPs = new Set<string>();
         const usedNodePorts = new Set<number>();
         for (const type of types) {

@@ -1,10 +1,9 @@
 import type { KubeConfig, KubernetesObject, ListWatch } from '@kubernetes/client-node';
-import { ANNOTATION_SOURCE } from '@svcnet/model';
+import { ANNOTATION_SOURCE, type Random } from '@svcnet/model';
 import { clientNode } from './clientNode.js';
 import type { Kind, KubeObject } from '@svcnet/model';
 import type { Store } from '@svcnet/store';
 import { CoalescingWriter } from '../coalescingWriter.js';
-import type { Random } from '../simulator/clock.js';
 import { type KubeConfigOptions, loadKubeConfig } from './kubeConfigLoader.js';
 import { observedWatch } from './observedWatch.js';
 import { listRaw } from './rawList.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './clock.js';
 import { NodeIpam, SimulatorConfigError } from './nodeIpam.js';
-import { fnv32a } from '@svcnet/model';
+import { fnv32a, seededRandom } from '@svcnet/model';
 import { ALPHANUMS, computeHash, randomString, safeEncodeString } from './podTemplateHash.js';
 
 describe('pod names', () => {

@@ -1,5 +1,4 @@
-import { SIMULATED_ANNOTATION, type Deployment, type Node, type ObjectMeta, type Pod, type StatefulSet, LABEL_ARCH, LABEL_HOSTNAME, LABEL_OS } from '@svcnet/model';
-import type { Random } from './clock.js';
+import { SIMULATED_ANNOTATION, type Deployment, type Node, type ObjectMeta, type Pod, type StatefulSet, LABEL_ARCH, LABEL_HOSTNAME, LABEL_OS, type Random } from '@svcnet/model';
 
 /**
  * Pure builders for the objects the simulator writes: what the ReplicaSet/StatefulSet controllers,

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '@svcnet/store';
-import type { Random } from './clock.js';
+import type { Random } from '@svcnet/model';
 import type { FlapOptions } from './simulatorOptions.js';
 import type { SimPod } from './simPod.js';
 

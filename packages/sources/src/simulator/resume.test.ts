@@ -1,7 +1,6 @@
-import { cidrContains, type Deployment, type Pod, type StatefulSet } from '@svcnet/model';
+import { cidrContains, type Deployment, type Pod, type StatefulSet, seededRandom } from '@svcnet/model';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, MemoryStore } from '@svcnet/store';
-import { seededRandom } from './clock.js';
 import { WorkloadSimulator, type WorkloadSimulatorOptions } from './workloadSimulator.js';
 
 // One writer at a time, the next taking over (svcnet-agent runs the simulator under a lease): the

@@ -1,6 +1,6 @@
 import type { Fence } from '@svcnet/store';
 import type { Clock } from '@svcnet/store';
-import type { Random } from './clock.js';
+import type { Random } from '@svcnet/model';
 
 export interface FlapOptions {
   /** How often a flap round runs. */

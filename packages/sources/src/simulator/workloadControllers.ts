@@ -1,5 +1,4 @@
-import { LABEL_POD_INDEX, LABEL_STATEFULSET_POD_NAME } from '@svcnet/model';
-import type { Random } from './clock.js';
+import { LABEL_POD_INDEX, LABEL_STATEFULSET_POD_NAME, type Random } from '@svcnet/model';
 import type { PodIdentity, Workload } from './podFactory.js';
 import { computeHash, randomString } from './podTemplateHash.js';
 import { type SimPod, pickVictims } from './simPod.js';

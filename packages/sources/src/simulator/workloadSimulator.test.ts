@@ -1,7 +1,6 @@
-import { InvalidObjectError, type Deployment, type Pod, type StatefulSet, cidrContains, isSimulatedPod } from '@svcnet/model';
+import { InvalidObjectError, type Deployment, type Pod, type StatefulSet, cidrContains, isSimulatedPod, seededRandom } from '@svcnet/model';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, MemoryStore } from '@svcnet/store';
-import { seededRandom } from './clock.js';
 import { ALPHANUMS } from './podTemplateHash.js';
 import { WorkloadSimulator, type WorkloadSimulatorOptions } from './workloadSimulator.js';
 

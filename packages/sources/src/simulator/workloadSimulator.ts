@@ -1,7 +1,6 @@
-import { SIMULATED_ANNOTATION, type Pod } from '@svcnet/model';
+import { SIMULATED_ANNOTATION, type Pod, type Random } from '@svcnet/model';
 import { systemClock, type Clock, type Store } from '@svcnet/store';
 import { CoalescingWriter } from '../coalescingWriter.js';
-import type { Random } from './clock.js';
 import { type PodIdentity, type SimulatedNode, type Workload, buildNode, buildPod, isPodReady, randomUid, withStatus } from './podFactory.js';
 import { PodScheduler } from './podScheduler.js';
 import { type FoundPod, claimFoundPods, findPlacedPods, recordedSubnets, registerPodCIDRs } from './resume.js';

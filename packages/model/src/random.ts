@@ -1,10 +1,10 @@
 /**
  * A source of uniform numbers in [0, 1), like Math.random. Randomness comes in as a parameter so
- * tests are deterministic, as time does (@svcnet/store's Clock, with its ManualClock for tests).
+ * simulations and tests are reproducible, as time does (@svcnet/store's Clock).
  */
 export type Random = () => number;
 
-/** A small deterministic PRNG (mulberry32) for seeded simulations. */
+/** A small deterministic PRNG (mulberry32) for seeded simulations and tests. */
 export function seededRandom(seed: number): Random {
   let a = seed >>> 0;
   return () => {
