@@ -1,4 +1,4 @@
-import { invalid, isValidPortNum, notSupported, validateDNS1123Label, type EndpointSlice, LABEL_SERVICE_NAME, endpointState, objectKey, joinHostPort, ipFamily } from '@svcnet/model';
+import { invalid, isValidPortNum, notSupported, validateDNS1123Label, type Endpoint, type EndpointSlice, LABEL_SERVICE_NAME, endpointState, objectKey, joinHostPort, ipFamily } from '@svcnet/model';
 import type { InvalidObject, InvalidReason } from './invalidObjects.js';
 import { invalidObject } from './invalidObjects.js';
 import { STRICT_ADDRESSES, addressProblem, canonicalRuleAddress, type AddressPolicy } from './ruleAddress.js';
@@ -84,6 +84,55 @@ export function parseEndpointSlice(slice: EndpointSlice, family: IPFamily, nodeN
   };
 }
 
+const LOCAL = 1;
+const READY = 2;
+const SERVING = 4;
+const TERMINATING = 8;
+
+/**
+ * One endpoint as the proxier keeps it between syncs (100,000 of them at 10,000 Services x 10):
+ * built field by field, so every one has the same hidden class with its fields in the object
+ * (an object literal with spreads got a second, out-of-object property array), its four
+ * conditions as bits of one small integer (read through getters), and its `ip:port` flat (a
+ * template literal of 13+ characters is a rope of 2 nodes). `ip` and `nodeName` are the slice's
+ * own strings (the store's copy); `zoneHints` is undefined without hints.
+ */
+class ProxyEndpoint implements EndpointInfo {
+  readonly ip: string;
+  readonly port: number;
+  readonly endpoint: string;
+  /** LOCAL | READY | SERVING | TERMINATING; also what sameEndpoints' JSON compares. */
+  private readonly flags: number;
+  readonly zoneHints: readonly string[] | undefined;
+  readonly nodeName: string | undefined;
+
+  constructor(ip: string, port: number, ep: Endpoint, isLocal: boolean) {
+    this.ip = ip;
+    this.port = port;
+    const endpoint = joinHostPort(ip, port);
+    endpoint.charCodeAt(0); // flattens the rope in place; the GC then drops its pieces
+    this.endpoint = endpoint;
+    const state = endpointState(ep);
+    this.flags = (isLocal ? LOCAL : 0) | (state.ready ? READY : 0) | (state.serving ? SERVING : 0) | (state.terminating ? TERMINATING : 0);
+    const zones = ep.hints?.forZones?.map((z) => z.name);
+    this.zoneHints = zones && zones.length ? zones : undefined;
+    this.nodeName = ep.nodeName ? ep.nodeName : undefined;
+  }
+
+  get isLocal(): boolean {
+    return (this.flags & LOCAL) !== 0;
+  }
+  get ready(): boolean {
+    return (this.flags & READY) !== 0;
+  }
+  get serving(): boolean {
+    return (this.flags & SERVING) !== 0;
+  }
+  get terminating(): boolean {
+    return (this.flags & TERMINATING) !== 0;
+  }
+}
+
 /** The EndpointInfo of each endpoint with an address, for one target port. */
 function endpointInfos(raw: NonNullable<EndpointSlice['endpoints']>, ips: readonly (string | undefined)[], port: number, nodeName: string): EndpointInfo[] {
   const out: EndpointInfo[] = [];
@@ -91,18 +140,29 @@ function endpointInfos(raw: NonNullable<EndpointSlice['endpoints']>, ips: readon
     const ip = ips[i];
     if (ip === undefined) continue;
     const ep = raw[i]!;
-    const zones = ep.hints?.forZones?.map((z) => z.name);
-    out.push({
-      ip,
-      port,
-      endpoint: joinHostPort(ip, port),
-      isLocal: ep.nodeName !== undefined && ep.nodeName !== null && ep.nodeName === nodeName && nodeName !== '',
-      ...endpointState(ep),
-      ...(zones && zones.length ? { zoneHints: zones } : {}),
-      ...(ep.nodeName ? { nodeName: ep.nodeName } : {}),
-    });
+    out.push(new ProxyEndpoint(ip, port, ep, ep.nodeName !== undefined && ep.nodeName !== null && ep.nodeName === nodeName && nodeName !== ''));
   }
-  return out;
+  return sortedUnique(out);
+}
+
+const byEndpoint = (a: EndpointInfo, b: EndpointInfo): number => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0);
+
+/**
+ * One slice's endpoints of one port sorted by `ip:port`, one per `ip:port` as mergeSlices picks
+ * them (a local copy wins, else the first), so that a Service with one slice (the common case)
+ * merges into these very arrays instead of copies.
+ */
+function sortedUnique(list: EndpointInfo[]): EndpointInfo[] {
+  list.sort(byEndpoint); // stable: equal ones stay in slice order
+  let w = 0;
+  for (let r = 0; r < list.length; r++) {
+    const info = list[r]!;
+    if (w > 0 && list[w - 1]!.endpoint === info.endpoint) {
+      if (info.isLocal) list[w - 1] = info;
+    } else list[w++] = info;
+  }
+  list.length = w;
+  return list;
 }
 
 export function isParsedSlice(r: ParsedSlice | InvalidObject): r is ParsedSlice {
@@ -115,8 +175,23 @@ export function isParsedSlice(r: ParsedSlice | InvalidObject): r is ParsedSlice 
  * wins), slices are taken in name order and each list is sorted by `ip:port`, so output is stable.
  */
 export function mergeSlices(slices: Iterable<ParsedSlice>): Map<string, EndpointInfo[]> {
-  const byPort = new Map<string, Map<string, EndpointInfo>>();
   const sorted = [...slices].sort((a, b) => a.name.localeCompare(b.name));
+  if (sorted.length === 1) {
+    // One slice: its lists are already sorted and unique (sortedUnique); shared, not copied,
+    // unless two of its ports have the same key (then merged below).
+    const out = new Map<string, EndpointInfo[]>();
+    for (const p of sorted[0]!.ports) {
+      if (out.has(p.key)) return mergeSorted(sorted);
+      out.set(p.key, p.endpoints as EndpointInfo[]);
+    }
+    for (const [k, list] of out) if (!list.length) out.delete(k);
+    return out;
+  }
+  return mergeSorted(sorted);
+}
+
+function mergeSorted(sorted: readonly ParsedSlice[]): Map<string, EndpointInfo[]> {
+  const byPort = new Map<string, Map<string, EndpointInfo>>();
   for (const slice of sorted) {
     for (const p of slice.ports) {
       let set = byPort.get(p.key);
@@ -126,7 +201,7 @@ export function mergeSlices(slices: Iterable<ParsedSlice>): Map<string, Endpoint
   }
   const out = new Map<string, EndpointInfo[]>();
   for (const [k, set] of byPort) {
-    const list = [...set.values()].sort((a, b) => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0));
+    const list = [...set.values()].sort(byEndpoint);
     if (list.length) out.set(k, list);
   }
   return out;

@@ -72,9 +72,12 @@ function sameEndpoints(a: Map<string, EndpointInfo[]>, b: Map<string, EndpointIn
  * merged per Service, and a sync checks out, per changed Service, the endpoints before and after.
  */
 export class EndpointsChangeTracker {
+  /**
+   * Per Service its checked slices by name. Their merge is not kept beside them: a change's
+   * "before" is merged again from them when it is first needed (one Map per Service fewer, and
+   * a Service with one slice merges into that slice's own arrays).
+   */
   private readonly slices = new Map<ServiceKey, Map<string, ParsedSlice>>();
-  /** The merged endpoints of each Service as of the last record (the next change's "before"). */
-  private readonly merged = new Map<ServiceKey, Map<string, EndpointInfo[]>>();
   private readonly pending = new Map<ServiceKey, EndpointsChange>();
   private readonly triggerTimes = new Map<ServiceKey, number[]>();
 
@@ -104,17 +107,15 @@ export class EndpointsChangeTracker {
     }
     if ((parsed || remove) && this.invalid.size) this.invalid.clear('EndpointSlice', objectKey(slice));
     let set = this.slices.get(key);
-    const before = this.merged.get(key) ?? new Map<string, EndpointInfo[]>();
+    let change = this.pending.get(key);
+    const before = change ? undefined : set ? mergeSlices(set.values()) : new Map<string, EndpointInfo[]>();
     if (!set) this.slices.set(key, (set = new Map()));
     if (parsed) set.set(sliceName, parsed);
     else set.delete(sliceName);
     if (set.size === 0) this.slices.delete(key);
     const current = mergeSlices(set.values());
-    if (current.size) this.merged.set(key, current);
-    else this.merged.delete(key);
-    let change = this.pending.get(key);
     if (!change) {
-      change = { previous: before, current };
+      change = { previous: before!, current };
       this.pending.set(key, change);
     }
     change.current = current;

@@ -5,7 +5,7 @@ import { ServicePortCache } from '../core/servicePortCache.js';
 import type { IPFamily, ServiceKey } from '../core/types.js';
 import { ChainNameCache } from './chainNameCache.js';
 import { FragmentChunks } from './fragmentChunks.js';
-import type { IPTablesFragment, ServiceRulesContext } from './iptablesServiceRules.js';
+import type { IPTablesFragment, RenderedServicePort, ServiceRulesContext } from './iptablesServiceRules.js';
 import { renderIPTablesService } from './iptablesServiceRules.js';
 
 /** Upstream largeClusterEndpointsThreshold: above it, per-endpoint comments are dropped. */
@@ -24,8 +24,11 @@ export interface CacheUpdateInput {
 
 export interface CacheUpdate {
   largeClusterMode: boolean;
-  /** Port keys whose own chains this sync writes ('all' in a full sync). */
-  written: ReadonlySet<string> | 'all';
+  /**
+   * The ports whose own chains this sync writes (every port in a full sync), each with that text:
+   * for this sync only, the cache does not keep it.
+   */
+  written: ReadonlyMap<string, RenderedServicePort>;
   /** Chains of fragments dropped or replaced in this update (maybe no longer in use). */
   dropped: string[];
   /** Chains of fragments rendered in this update. */
@@ -33,9 +36,10 @@ export interface CacheUpdate {
 }
 
 /**
- * The iptables renderer's memory between syncs: one text fragment per service port, the set of
- * service chains in use and running totals, all updated only for the ports of changed Services.
- * Options or family changing start it over.
+ * The iptables renderer's memory between syncs: per service port its top-level rules' text, its
+ * chain names and counts (not its own chains' text), the set of service chains in use and running
+ * totals, all updated only for the ports of changed Services. Options or family changing start it
+ * over.
  */
 export class IPTablesRenderCache {
   readonly ports = new ServicePortCache<IPTablesFragment>();
@@ -77,23 +81,35 @@ export class IPTablesRenderCache {
     for (const k of dirty) total += (endpoints.get(k)?.length ?? 0) - (this.ports.fragments.get(k)?.epCount ?? 0);
     const largeClusterMode = total > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
     const ctx = input.context(largeClusterMode, this.names);
+    const written = new Map<string, RenderedServicePort>();
     const render = (k: string) => {
-      const f = renderIPTablesService(ctx, services.get(k)!, endpoints.get(k));
+      const r = renderIPTablesService(ctx, services.get(k)!, endpoints.get(k));
       this.rendered++;
-      const old = this.ports.put(k, f);
+      written.set(k, r);
+      const old = this.ports.put(k, r.fragment);
       if (old) this.remove(old, dropped);
-      this.add(f, added);
+      this.add(r.fragment, added);
       if (!scanned) this.chunks.upsert(k);
     };
     if (!scanned) for (const k of removedKeys) this.chunks.remove(k);
     for (const k of dirty) render(k);
     if (input.full) {
-      // Own chains are written in a full sync: their comments must match largeClusterMode.
-      for (const [k, f] of this.ports.fragments) if (f.large !== largeClusterMode) render(k);
+      // A full sync writes every port's own chains, rendered again from the maps (as upstream
+      // syncProxyRules, which keeps no rule text). An unchanged port renders what the cache
+      // holds (same inputs and largeClusterMode): only its chains' text is used. A port whose
+      // comments follow another largeClusterMode is stored again.
+      for (const [k, f] of this.ports.fragments) {
+        if (written.has(k)) continue;
+        if (f.large !== largeClusterMode) render(k);
+        else {
+          written.set(k, renderIPTablesService(ctx, f.svc, f.eps));
+          this.rendered++;
+        }
+      }
     }
     // After a scan the key order was rebuilt: so are the chunks (their text is joined lazily).
     if (scanned) this.chunks.rebuild(this.ports.sorted);
-    return { largeClusterMode, written: input.full ? 'all' : new Set(dirty), dropped, added };
+    return { largeClusterMode, written, dropped, added };
   }
 
   private add(f: IPTablesFragment, added: string[]): void {

@@ -40,8 +40,9 @@ export interface IPTablesRenderInput {
   /** The current service port keys of a Service, so a partial render visits only changed ones. */
   portKeysOf?: (service: ServiceKey) => Iterable<string>;
   /**
-   * Per-service-port fragments kept from earlier renders of the same state (IPTablesSyncer keeps
-   * one); without it every service is rendered.
+   * Per-service-port top-level text and chain names kept from earlier renders of the same state
+   * (IPTablesSyncer keeps one), so a partial sync renders only changed services; without it (and
+   * in every full sync) every service is rendered.
    */
   cache?: IPTablesRenderCache;
   /** iptables supports `--random-fully` on MASQUERADE. */
@@ -75,8 +76,9 @@ export interface IPTablesRenderResult {
  * Renders kube-proxy's iptables ruleset for one IP family: a transcription of upstream
  * syncProxyRules (v1.31+). Pure with respect to its inputs: state in, iptables-restore text out
  * (the optional cache only remembers earlier output). Services are visited in key order so output
- * is deterministic. Each service port is rendered into a text fragment (iptablesServiceRules.ts);
- * the result is the fixed chains plus the fragments joined once.
+ * is deterministic. Each service port is rendered into its top-level rules (kept in the cache)
+ * and its own chains' text (iptablesServiceRules.ts); the result is the fixed chains plus these
+ * joined once.
  */
 export function renderIPTables(input: IPTablesRenderInput): IPTablesRenderResult {
   const { family, services, endpoints, options } = input;
@@ -122,7 +124,7 @@ export function renderIPTables(input: IPTablesRenderInput): IPTablesRenderResult
   const { chunks } = cache;
   // Chunks holding a port whose own chains are written this sync: there its top-level rules and
   // its chain rules interleave, port by port; elsewhere the chunk's cached text goes in whole.
-  const writtenChunks = new Set(written === 'all' ? chunks.chunks : [...written].map((k) => chunks.chunkFor(k)));
+  const writtenChunks = new Set(input.full ? chunks.chunks : [...written.keys()].map((k) => chunks.chunkFor(k)));
   for (const chunk of chunks.chunks) {
     filter.push(chunks.filterText(chunk));
     if (!writtenChunks.has(chunk)) {
@@ -134,9 +136,10 @@ export function renderIPTables(input: IPTablesRenderInput): IPTablesRenderResult
     for (const key of chunk.keys) {
       const f = cache.ports.fragments.get(key)!;
       if (f.natTop) natRules.push(f.natTop);
-      if (written === 'all' || written.has(key)) {
-        if (f.chainLines) natChains.push(f.chainLines);
-        if (f.chainRules) natRules.push(f.chainRules);
+      const own = written.get(key);
+      if (own) {
+        if (own.chainLines) natChains.push(own.chainLines);
+        if (own.chainRules) natRules.push(own.chainRules);
         writtenChainRules += f.chainRuleCount;
       }
     }

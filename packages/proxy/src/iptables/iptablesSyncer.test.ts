@@ -273,11 +273,15 @@ describe('partial sync cost', () => {
     expect(p.text.match(/^:KUBE-SVC-/gm)).toHaveLength(1);
     expect(p.text).toContain('--to-destination 10.0.7.2:80');
 
-    // A periodic full sync writes everything again from the cache without re-rendering.
+    // A periodic full sync writes everything again, rendering every service's own chains anew (as
+    // upstream: their text is not kept, issue 18); the kept fragments of unchanged ports stay.
+    const kept = new Map(syncer.cache.ports.fragments);
     syncer.forceFullSync();
     const full = syncer.prepare();
     expect(full.full).toBe(true);
-    expect(syncer.cache.rendered).toBe(21);
+    expect(syncer.cache.rendered).toBe(41);
+    for (const [key, frag] of syncer.cache.ports.fragments) expect(frag).toBe(kept.get(key));
     expect(full.text.match(/^:KUBE-SVC-/gm)).toHaveLength(20);
+    expect(full.text).toBe(renderIPTables({ family: 'IPv4', services: st.services, endpoints: st.endpoints, options, full: true }).text);
   });
 });
