@@ -105,7 +105,7 @@ function endpointHostname(
   return ipFamily(ip) === 'IPv6' ? ip.replaceAll(':', '-') : ip.replaceAll('.', '-');
 }
 
-/** A name while its Service's records are built: items grown by push, made exact in `finish`. */
+/** A name while its Service's records are built: items grown by push, made exact by serviceRecords. */
 interface Building {
   name: string;
   items: Item[];
