@@ -8,7 +8,7 @@ export { resolve, soaRecord, zoneOf } from './core/resolve.js';
 export { formatRR, renderZone, zoneRecords } from './core/zoneFile.js';
 export type { ZoneRecordsOptions } from './core/zoneFile.js';
 export { serviceRecords } from './core/serviceRecords.js';
-export type { Item, NameNode, PtrEntry, ServiceRecords } from './core/serviceRecords.js';
+export type { Item, NameNode, PtrRole, ServiceRecords } from './core/serviceRecords.js';
 export { DnsServer } from './server/dnsServer.js';
 export type { DnsLogger, DnsServerOptions, ListenAddresses } from './server/dnsServer.js';
 export { ClientAcl, openResolverWarning } from './server/clientAcl.js';

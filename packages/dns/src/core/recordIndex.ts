@@ -1,17 +1,18 @@
 import type { EndpointSlice, Pod, Service } from '@svcnet/model';
 import { objectKey, sliceServiceKey } from '@svcnet/model';
 import { type RecordIndexOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type NameNode, type PtrEntry, type ServiceRecords, canonicalAddress, serviceRecords } from './serviceRecords.js';
+import { type NameNode, PTR_CLUSTER, PTR_NONE, type ServiceRecords, canonicalAddress, itemsOf, serviceRecords } from './serviceRecords.js';
 
 /** Namespaces every Kubernetes API server has: they exist even when they hold nothing svcnet sees. */
 const BUILTIN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
-const EMPTY: ServiceRecords = { names: new Map(), ptrs: new Map() };
+const EMPTY: ServiceRecords = [];
 /** objectKey in lower case: DNS names compare without case. */
 const lowerKey = (obj: Service | EndpointSlice | Pod): string => objectKey(obj).toLowerCase();
 
 /**
  * One change to what the index answers from, as a replica (a DNS worker) applies it: a Service's
- * records (undefined: the Service is gone), a Pod's addresses (for `pods verified`), or the SOA
+ * names (undefined: the Service is gone; plain objects and arrays, Items shared by the names that
+ * answer them, which structured clone keeps shared), a Pod's addresses (for `pods verified`), or the SOA
  * serial and synced state. Plain data, so it crosses to a worker thread by structured clone.
  */
 export type IndexChange =
@@ -46,8 +47,14 @@ export class RecordIndex {
   private readonly slicesBySvc = new Map<string, Map<string, EndpointSlice>>();
   private readonly sliceOwner = new Map<string, string>();
   private readonly contributed = new Map<string, ServiceRecords>();
-  /** PTR contributions per address; usually one, so an array rather than a Map per address. */
-  private readonly ptrs = new Map<string, { svcKey: string; e: PtrEntry }[]>();
+  /**
+   * PTR targets per address, as the names themselves (the node, or an array when several names
+   * have the address): ClusterIPs apart from endpoint addresses, since a ClusterIP answers first.
+   * CoreDNS keeps no PTR records either (reverse.go computes them from its Service and endpoint
+   * indexes); here a reference per address replaces round 1's entry objects and target arrays.
+   */
+  private readonly clusterPtrs = new Map<string, NameNode | NameNode[]>();
+  private readonly endpointPtrs = new Map<string, NameNode | NameNode[]>();
   private readonly nsCounts = new Map<string, number>();
   private readonly pods = new Map<string, { ns: string; ips: string[] }>();
   private readonly podsByIP = new Map<string, Map<string, string>>();
@@ -114,8 +121,7 @@ export class RecordIndex {
       const had = this.contributed.has(c.key);
       if (had !== (c.records !== undefined)) this.countNs(c.key.split('/')[0]!, c.records ? 1 : -1);
       this.version++;
-      // Encoded answers are the server's own cache: a replica compiles its own.
-      for (const n of c.records?.names.values() ?? []) delete n.wire;
+      if (c.records) for (const n of c.records) adopt(n);
       this.install(c.key, c.records);
     }
   }
@@ -212,11 +218,13 @@ export class RecordIndex {
 
   /** PTR targets of an address: its ClusterIP's Service name, else every endpoint name it has. */
   ptrTargets(ip: string): string[] {
-    const refs = this.ptrs.get(ip);
-    if (!refs) return [];
-    for (const r of refs) if (r.e.cluster) return [r.e.targets[0]!];
+    const cluster = this.clusterPtrs.get(ip);
+    if (cluster) return [Array.isArray(cluster) ? cluster[0]!.name : cluster.name];
+    const eps = this.endpointPtrs.get(ip);
+    if (!eps) return [];
+    if (!Array.isArray(eps)) return [eps.name];
     const out: string[] = [];
-    for (const r of refs) for (const t of r.e.targets) if (!out.includes(t)) out.push(t);
+    for (const n of eps) if (!out.includes(n.name)) out.push(n.name);
     return out;
   }
 
@@ -227,8 +235,9 @@ export class RecordIndex {
   }
 
   /** Every address with a PTR record, for zone rendering. */
-  ptrAddresses(): IterableIterator<string> {
-    return this.ptrs.keys();
+  *ptrAddresses(): IterableIterator<string> {
+    yield* this.clusterPtrs.keys();
+    for (const ip of this.endpointPtrs.keys()) if (!this.clusterPtrs.has(ip)) yield ip;
   }
 
   private removeSlice(sliceKey: string, owner: string): void {
@@ -270,32 +279,61 @@ export class RecordIndex {
   /** Replaces one Service's contribution to the names and PTRs (undefined: it has none now). */
   private install(svcKey: string, recs: ServiceRecords | undefined): void {
     const old = this.contributed.get(svcKey) ?? EMPTY;
-    for (const [name, n] of old.names) if (this.names.get(name) === n) this.names.delete(name);
-    for (const ip of old.ptrs.keys()) {
-      const refs = this.ptrs.get(ip)?.filter((r) => r.svcKey !== svcKey);
-      if (refs && refs.length > 0) this.ptrs.set(ip, refs);
-      else this.ptrs.delete(ip);
+    for (const n of old) {
+      if (this.names.get(n.name) === n) this.names.delete(n.name);
+      if (n.ptr !== PTR_NONE) for (const ip of addressesOf(n)) unlink(n.ptr === PTR_CLUSTER ? this.clusterPtrs : this.endpointPtrs, ip, n);
     }
     if (!recs) {
       this.contributed.delete(svcKey);
       return;
     }
     this.contributed.set(svcKey, recs);
-    for (const [name, n] of recs.names) this.names.set(name, n);
-    for (const [ip, e] of recs.ptrs) {
-      const refs = this.ptrs.get(ip);
-      if (refs) refs.push({ svcKey, e });
-      else this.ptrs.set(ip, [{ svcKey, e }]);
+    for (const n of recs) {
+      this.names.set(n.name, n);
+      if (n.ptr !== PTR_NONE) for (const ip of addressesOf(n)) link(n.ptr === PTR_CLUSTER ? this.clusterPtrs : this.endpointPtrs, ip, n);
     }
   }
 }
 
+/** A node's distinct addresses (a node has one per address and port). */
+function addressesOf(n: NameNode): string[] {
+  const items = itemsOf(n);
+  const out: string[] = [];
+  for (const it of items) if (!out.includes(it.ip)) out.push(it.ip);
+  return out;
+}
+
+function link(m: Map<string, NameNode | NameNode[]>, ip: string, n: NameNode): void {
+  const v = m.get(ip);
+  if (v === undefined) m.set(ip, n);
+  else if (Array.isArray(v)) v.push(n);
+  else m.set(ip, [v, n]);
+}
+
+function unlink(m: Map<string, NameNode | NameNode[]>, ip: string, n: NameNode): void {
+  const v = m.get(ip);
+  if (v === n) m.delete(ip);
+  else if (Array.isArray(v)) {
+    const rest = v.filter((x) => x !== n);
+    if (rest.length === 1) m.set(ip, rest[0]!);
+    else m.set(ip, rest);
+  }
+}
+
+/**
+ * A node as a replica received it: encoded answers are the server's own cache (a replica compiles
+ * its own), and structured clone copied each string once per place it was in, so the items that
+ * target the node take its name back (one string per name, as in the index that sent it).
+ */
+function adopt(n: NameNode): void {
+  if (n.wire) delete n.wire;
+  for (const it of itemsOf(n)) if (it.target === n.name) it.target = n.name;
+}
+
 /** Records without the server's encoded answers (never sent to a replica). */
 function bare(r: ServiceRecords): ServiceRecords {
-  let plain = true;
-  for (const n of r.names.values()) if (n.wire) plain = false;
-  if (plain) return r;
-  return { names: new Map([...r.names].map(([k, n]) => [k, { svcKey: n.svcKey, items: n.items, ...(n.alias !== undefined ? { alias: n.alias } : {}) }])), ptrs: r.ptrs };
+  if (!r.some((n) => n.wire)) return r;
+  return r.map((n) => (n.wire ? { name: n.name, items: n.items, ptr: n.ptr, ...(n.alias !== undefined ? { alias: n.alias } : {}) } : n));
 }
 
 function split(key: string): [string, string] {

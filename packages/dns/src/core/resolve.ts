@@ -2,7 +2,7 @@ import { ipFromReverseName, ipFamily } from '@svcnet/model';
 import { canonicalName } from './options.js';
 import { type Answer, QTYPE, RCODE, type RR } from './records.js';
 import type { RecordIndex } from './recordIndex.js';
-import { type Item, type NameNode, canonicalAddress } from './serviceRecords.js';
+import { type Item, type NameNode, canonicalAddress, itemsOf } from './serviceRecords.js';
 
 /** CoreDNS's DNSSchemaVersion: the Kubernetes DNS specification this index implements. */
 export const DNS_SCHEMA_VERSION = '1.1.0';
@@ -123,9 +123,9 @@ function nodeAnswer(idx: RecordIndex, node: NameNode, name: string, qtype: numbe
     a.chase = { name: node.alias, qtype };
     return a;
   }
-  if (qtype === QTYPE.A || qtype === QTYPE.AAAA) return reply(RCODE.NOERROR, zone, addressRecords(name, node.items, qtype === QTYPE.AAAA, ttl));
+  if (qtype === QTYPE.A || qtype === QTYPE.AAAA) return reply(RCODE.NOERROR, zone, addressRecords(name, itemsOf(node), qtype === QTYPE.AAAA, ttl));
   if (qtype === QTYPE.SRV) {
-    const { answer, additional } = srvRecords(name, node.items, ttl);
+    const { answer, additional } = srvRecords(name, itemsOf(node), ttl);
     return reply(RCODE.NOERROR, zone, answer, additional);
   }
   return reply(RCODE.NOERROR, zone);

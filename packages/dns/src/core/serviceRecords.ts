@@ -19,27 +19,44 @@ export interface Item {
   target: string;
 }
 
-/** The records of one owner name. An ExternalName Service's name has an `alias` and no items. */
+/** What a name's addresses answer for PTR questions (CoreDNS reverse.go serviceRecordForIP). */
+export const PTR_NONE = 0;
+/** The name is a Service's and its addresses are ClusterIPs: answered before any endpoint's. */
+export const PTR_CLUSTER = 1;
+/** The name is an endpoint's (`<hostname>.<service>...`): its addresses answer with it. */
+export const PTR_ENDPOINT = 2;
+export type PtrRole = typeof PTR_NONE | typeof PTR_CLUSTER | typeof PTR_ENDPOINT;
+
+/**
+ * The records of one owner name. An ExternalName Service's name has an `alias` and no items.
+ * `items` is the one Item itself when there is one (most names: a ClusterIP Service, its
+ * `_port._proto` name, each endpoint), else an array of exactly their number (issue 18: an array
+ * per name cost ~56 bytes at 100,000s of names). Read it with `itemsOf`.
+ */
 export interface NameNode {
-  svcKey: string;
-  items: Item[];
+  /** The owner name, lower case, no trailing dot: a flat string, the same one items targeting it hold. */
+  name: string;
+  items: Item | readonly Item[];
+  /** Whether (and how) this name is the PTR target of its items' addresses. */
+  ptr: PtrRole;
   alias?: string;
   /** Encoded answers per question type, filled by the server on first use (see Responder). */
   wire?: Map<number, unknown>;
 }
 
-export interface PtrEntry {
-  /** True for a ClusterIP: CoreDNS answers a ClusterIP's PTR before any endpoint's. */
-  cluster: boolean;
-  targets: string[];
-}
+/**
+ * Everything one Service (with its EndpointSlices) contributes to the zone: its names. PTR records
+ * are not kept apart: the index finds them from the names' addresses and `ptr` roles.
+ */
+export type ServiceRecords = readonly NameNode[];
 
-/** Everything one Service (with its EndpointSlices) contributes to the zone. */
-export interface ServiceRecords {
-  names: Map<string, NameNode>;
-  ptrs: Map<string, PtrEntry>;
-}
+const NO_ITEMS: readonly Item[] = Object.freeze([]);
 
+/** A node's items as an array (allocates for a one-item node: for the miss path, not per query hit). */
+export function itemsOf(n: NameNode): readonly Item[] {
+  const it = n.items;
+  return Array.isArray(it) ? it : [it as Item];
+}
 
 export function isHeadless(svc: Service): boolean {
   return svc.spec?.clusterIP === 'None' || svc.spec?.clusterIPs?.[0] === 'None';
@@ -88,97 +105,100 @@ function endpointHostname(
   return ipFamily(ip) === 'IPv6' ? ip.replaceAll(':', '-') : ip.replaceAll('.', '-');
 }
 
-function node(names: Map<string, NameNode>, name: string, svcKey: string): NameNode {
+/** A name while its Service's records are built: items grown by push, made exact by serviceRecords. */
+interface Building {
+  name: string;
+  items: Item[];
+  ptr: PtrRole;
+}
+
+function node(names: Map<string, Building>, name: string, ptr: PtrRole = PTR_NONE): Building {
   let n = names.get(name);
   if (!n) {
-    n = { svcKey, items: [] };
+    n = { name, items: [], ptr };
     names.set(name, n);
   }
   return n;
 }
 
-function addPtr(ptrs: Map<string, PtrEntry>, ip: string, target: string, cluster: boolean): void {
-  const e = ptrs.get(ip);
-  if (!e) ptrs.set(ip, { cluster, targets: [target] });
-  else if (!e.targets.includes(target)) e.targets.push(target);
-}
-
 /**
  * The records of one Service, as CoreDNS's findServices answers them: the Service name, its
- * `_<port>._<proto>` names, and one name per ready endpoint hostname.
+ * `_<port>._<proto>` names, and one name per ready endpoint hostname, in that order of first use.
  */
 export function serviceRecords(
   svc: Service,
   slices: readonly EndpointSlice[],
   o: ResolvedOptions,
 ): ServiceRecords {
-  const records = buildServiceRecords(svc, slices, o);
-  // Each node's items were grown by push, which reserves room for 17 (a 1-item array of 152 bytes
-  // instead of 24): exact copies, since the index keeps every node until its Service changes
-  // (~15 MB at 10,000 Services x 10 endpoints; issue 18).
-  for (const n of records.names.values()) if (n.items.length > 0) n.items = n.items.slice();
-  return records;
+  const out: NameNode[] = [];
+  const ext = externalName(svc, o);
+  if (ext) return [ext];
+  for (const b of buildNames(svc, slices, o).values()) {
+    // Kept until the Service changes, so in their smallest form: the Item itself when there is one,
+    // else an exact copy (an array grown by push reserves room for 17; issue 18).
+    const items = b.items.length === 1 ? b.items[0]! : b.items.length === 0 ? NO_ITEMS : b.items.slice();
+    out.push({ name: b.name, items, ptr: b.ptr });
+  }
+  return out;
 }
 
-function buildServiceRecords(
-  svc: Service,
-  slices: readonly EndpointSlice[],
-  o: ResolvedOptions,
-): ServiceRecords {
-  const names = new Map<string, NameNode>();
-  const ptrs = new Map<string, PtrEntry>();
+/** `<name>.<namespace>.svc.<zone>` as one flat string (a template literal makes a rope of 5 parts). */
+function serviceName(svc: Service, o: ResolvedOptions): string | undefined {
   const ns = (svc.metadata?.namespace ?? 'default').toLowerCase();
   const name = (svc.metadata?.name ?? '').toLowerCase();
-  const svcKey = `${ns}/${name}`;
-  if (!name || (o.namespaces.size > 0 && !o.namespaces.has(ns))) return { names, ptrs };
-  const base = `${name}.${ns}.svc.${o.zone}`;
+  if (!name || (o.namespaces.size > 0 && !o.namespaces.has(ns))) return undefined;
+  return [name, ns, 'svc', o.zone].join('.');
+}
 
-  if (svc.spec?.type === 'ExternalName') {
-    const ext = (svc.spec.externalName ?? '').toLowerCase().replace(/\.$/, '');
-    // An IP in externalName is not a CNAME target: CoreDNS answers nothing (NXDOMAIN).
-    if (ext && !canonicalAddress(ext)) names.set(base, { svcKey, items: [], alias: ext });
-    return { names, ptrs };
-  }
+function externalName(svc: Service, o: ResolvedOptions): NameNode | undefined {
+  if (svc.spec?.type !== 'ExternalName') return undefined;
+  const base = serviceName(svc, o);
+  const ext = (svc.spec.externalName ?? '').toLowerCase().replace(/\.$/, '');
+  // An IP in externalName is not a CNAME target: CoreDNS answers nothing (NXDOMAIN).
+  if (!base || !ext || canonicalAddress(ext)) return undefined;
+  return { name: base, items: NO_ITEMS, ptr: PTR_NONE, alias: ext };
+}
 
+function buildNames(svc: Service, slices: readonly EndpointSlice[], o: ResolvedOptions): Map<string, Building> {
+  const names = new Map<string, Building>();
+  const base = serviceName(svc, o);
+  if (!base || svc.spec?.type === 'ExternalName') return names;
   const ready = readyAddresses(slices, o);
   const headless = isHeadless(svc);
-  const all = headless && ready.length > 0 ? node(names, base, svcKey) : undefined;
+  const all = headless && ready.length > 0 ? node(names, base) : undefined;
   // Endpoint names exist for every Service with endpoints (CoreDNS answers them for ClusterIP too).
-  // One Item object per (address, port) is shared by every name that answers it.
+  // One Item object per (address, port) is shared by every name that answers it; each endpoint
+  // name is the PTR target of its addresses (CoreDNS reverse.go: computed from the endpoints).
   for (const a of ready) {
-    const target = `${a.hostname}.${base}`;
-    const n = node(names, target, svcKey);
+    const n = node(names, [a.hostname, base].join('.'), PTR_ENDPOINT);
     for (const p of a.ports) {
-      const item: Item = { ip: a.ip, v6: a.v6, port: p.port, target };
+      const item: Item = { ip: a.ip, v6: a.v6, port: p.port, target: n.name };
       n.items.push(item);
       if (!all) continue;
       all.items.push(item);
-      if (p.name) node(names, `_${p.name}._${p.protocol}.${base}`, svcKey).items.push(item);
+      if (p.name) node(names, [`_${p.name}`, `_${p.protocol}`, base].join('.')).items.push(item);
     }
-    addPtr(ptrs, a.ip, target, false);
   }
-  if (headless) return { names, ptrs };
+  if (headless) return names;
 
   const ports = svc.spec?.ports ?? [];
-  if (ports.length === 0) return { names, ptrs };
-  if (o.ignoreEmptyService && ready.length === 0) return { names: new Map(), ptrs: new Map() };
+  if (ports.length === 0) return names;
+  if (o.ignoreEmptyService && ready.length === 0) return new Map();
   const ips: string[] = [];
   for (const raw of svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : [])) {
     const ip = canonicalAddress(raw);
     if (ip && !ips.includes(ip)) ips.push(ip);
   }
-  const svcNode = node(names, base, svcKey);
+  // The Service's name is the PTR target of its ClusterIPs (every port lists every address).
+  const svcNode = node(names, base, PTR_CLUSTER);
   for (const p of ports) {
     const portName = (p.name ?? '').toLowerCase();
-    const named = portName ? node(names, `_${portName}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`, svcKey) : undefined;
+    const named = portName ? node(names, [`_${portName}`, `_${(p.protocol ?? 'TCP').toLowerCase()}`, base].join('.')) : undefined;
     for (const ip of ips) {
-      const item = { ip, v6: ipFamily(ip) === 'IPv6', port: p.port, target: base };
+      const item: Item = { ip, v6: ipFamily(ip) === 'IPv6', port: p.port, target: base };
       svcNode.items.push(item);
       named?.items.push(item);
     }
   }
-  for (const ip of ips) {
-    ptrs.set(ip, { cluster: true, targets: [base] });
-  }
-  return { names, ptrs };
+  return names;
 }

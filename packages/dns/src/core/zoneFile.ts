@@ -2,6 +2,7 @@ import { reverseName } from '@svcnet/model';
 import { QTYPE, type RR } from './records.js';
 import type { RecordIndex } from './recordIndex.js';
 import { DNS_SCHEMA_VERSION, resolve, soaRecord, srvRecords } from './resolve.js';
+import { itemsOf } from './serviceRecords.js';
 
 const fqdn = (n: string) => (n.endsWith('.') ? n : `${n}.`);
 
@@ -55,7 +56,7 @@ export function zoneRecords(idx: RecordIndex, options: ZoneRecordsOptions = {}):
       continue;
     }
     out.push(...(resolve(idx, name, QTYPE.A)?.answer ?? []), ...(resolve(idx, name, QTYPE.AAAA)?.answer ?? []));
-    out.push(...srvRecords(name, node.items, ttl).answer);
+    out.push(...srvRecords(name, itemsOf(node), ttl).answer);
   }
   if (options.reverse ?? true) {
     const ptrs: RR[] = [];
