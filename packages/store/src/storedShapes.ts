@@ -26,9 +26,9 @@ export class StoredShapes {
 
   /** Compacts `obj` in place (it must be the write's own copy) and returns it. */
   compact<T extends KubeObject>(obj: T): T {
-    const o = obj as KubeObject & { apiVersion?: string; kind?: string };
-    if (o.kind !== undefined) o.kind = this.str(o.kind);
-    if (o.apiVersion !== undefined) o.apiVersion = this.str(o.apiVersion);
+    const o = obj as Mutable<KubeObject>;
+    if (typeof o.kind === 'string') o.kind = this.str(o.kind);
+    if (typeof o.apiVersion === 'string') o.apiVersion = this.str(o.apiVersion);
     if (o.kind === 'EndpointSlice') this.slice(obj as unknown as EndpointSlice);
     else if (o.kind === 'Service') this.service(obj as unknown as Service);
     return obj;
@@ -83,13 +83,14 @@ export class StoredShapes {
     return value;
   }
 
-  private str(s: string): string {
+  /** The one kept string equal to `s` (same value, so the same literal type). */
+  private str<S extends string>(s: S): S {
     const known = this.strings.get(s);
-    if (known !== undefined) return known;
+    if (known !== undefined) return known as S;
     if (this.strings.size >= this.maxEntries) return s;
-    const flat = flatString(s);
-    this.strings.set(flat, flat);
-    return flat;
+    flatString(s);
+    this.strings.set(s, s);
+    return s;
   }
 }
 
