@@ -55,7 +55,10 @@ const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
 const tag = `${process.pid % 100000}`;
 const ns = `svam-${tag}`;
 const link = `vam${tag}`;
-const host = { local: '192.168.211.1', ctl: '192.168.211.2', node: '192.168.212.1' };
+// The host side's /30 differs per run: two benches at once (helpers share a machine) each route to
+// their own agent's metrics, not to whichever veth holds the one fixed address.
+const subnet = 100 + (process.pid % 100);
+const host = { local: `192.168.${subnet}.1`, ctl: `192.168.${subnet}.2`, node: '192.168.212.1' };
 const dir = mkdtempSync(join(tmpdir(), 'svcnet-agent-memory-'));
 let child: ChildProcess | undefined;
 

@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { Kind, KubeObject, ObjectOfKind, Service } from '@svcnet/model';
 import type { AllocatorConfig, Allocations } from './admission.js';
 import { deepFreeze } from './deepFreeze.js';
+import { StoredShapes } from './storedShapes.js';
 import { systemClock, type Clock } from './clock.js';
 import { alreadyExistsError, conflictError, expiredError, notFoundError } from './errors.js';
 import { labelMatcher } from './labelSelector.js';
@@ -73,6 +74,7 @@ export class MemoryStore implements Store, NodeStatusStore {
   private readonly newUid: () => string;
   private readonly closing = new AbortController();
   private readonly keep: <T>(stored: T) => T;
+  private readonly shapes = new StoredShapes();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -155,6 +157,9 @@ export class MemoryStore implements Store, NodeStatusStore {
       next = plan.service;
       this.book(plan.release, plan.claim);
     }
+    // The write's own copy is made small before it is kept; an immutable trusted write's nested
+    // values are its writer's, so they are kept as given (storedShapes.ts).
+    if (!(trusted && immutable)) next = this.shapes.compact(next);
     const revision = ++s.revision;
     this.keep(withRevision(next, revision));
     s.objects.set(key, next);
