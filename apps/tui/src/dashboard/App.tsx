@@ -50,6 +50,16 @@ const INITIAL_UI: UiState = {
   sortDescending: false, cursor: 0, top: 0, detail: undefined, detailTop: 0, showHelp: false, message: '', selectedService: undefined,
 };
 
+/** How long no change must have arrived before a lag of 0 earns a frame of its own. */
+const QUIET_MS = 1000;
+
+/**
+ * A snapshot of data at rest: nothing pending and no change for QUIET_MS. Under churn a snapshot
+ * taken in the same millisecond as a change also has a lag of 0; drawing those made the header flip
+ * between `lag 0ms` and `lag 1ms`, a frame each (most of the event-driven frames at 100 events/s).
+ */
+const quiet = (s: Snapshot) => s.watchLagMs === 0 && s.idleMs >= QUIET_MS;
+
 /** The dashboard: a header, one table view (or a detail pane), a prompt line and key hints. */
 export function App({ model, bindings, renderers = {}, width, height, refreshMs = 250, color = true, initialView = 'svc' }: AppProps) {
   const { exit } = useApp();
@@ -57,8 +67,9 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   // screen would change (see frameKey).
   const snapRef = useRef<Snapshot | undefined>(undefined);
   snapRef.current ??= model.snapshot();
-  /** The frame key of what is on screen now. */
+  /** The frame key of what is on screen now, and the lag figure it shows. */
   const drawn = useRef('');
+  const drawnLag = useRef('');
   const composeRef = useRef<(s: Snapshot) => { key: string }>(() => ({ key: '' }));
   // Interaction state lives in a ref and is changed synchronously by the key handler, so keys that
   // arrive faster than React re-renders (a pasted ":ep", "jj<enter>") each see the previous key's effect.
@@ -74,7 +85,7 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
       const next = model.snapshot();
       if (next === snapRef.current) return;
       snapRef.current = next;
-      if (composeRef.current(next).key !== drawn.current) redraw();
+      if (composeRef.current(next).key !== drawn.current || (quiet(next) && drawnLag.current !== '0ms')) redraw();
     }, refreshMs);
     const ageTick = setInterval(() => model.touch(), 1000);
     return () => {
@@ -252,8 +263,9 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   /**
    * Everything a frame shows, from a snapshot and the interaction state, and its key: two snapshots
    * with the same key draw the same frame, except for a lag figure under a second (which changes on
-   * every refresh under churn, and alone does not earn a frame). A lag of 0 or of a second and more
-   * always does: an idle screen says 0 and a screen falling behind says so.
+   * every refresh under churn, and alone does not earn a frame). A lag of a second and more always
+   * does (a screen falling behind says so), and so does a lag of 0 once the data is quiet (see
+   * `quiet`: an idle screen says 0).
    */
   function compose(snap: Snapshot) {
     const u = ui.current;
@@ -279,8 +291,8 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
         : body.kind === 'detail'
           ? body.lines.join('\n')
           : [body.table.columns, body.table.empty ?? '', ...body.table.lines.map((l) => `${+l.selected}${+l.fault}${+l.changed}${l.text}`)].join('\n');
-    const lagKey = snap.watchLagMs === 0 || snap.watchLagMs >= 1000 ? lag : '(under a second)';
-    return { offset, header: header(lag), title, footer, body, key: [header(lagKey), title, footer, bodyKey].join('\n') };
+    const lagKey = snap.watchLagMs >= 1000 ? lag : '(under a second)';
+    return { offset, lag, header: header(lag), title, footer, body, key: [header(lagKey), title, footer, bodyKey].join('\n') };
   }
 
   // The refresh timer outlives this render: it composes with the latest props (a resize re-renders).
@@ -289,6 +301,7 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   const screen = compose(snap);
   ui.current.top = screen.offset;
   drawn.current = screen.key;
+  drawnLag.current = screen.lag;
   const { header, title, footer, body: content } = screen;
   const body =
     content.kind === 'help' ? (
