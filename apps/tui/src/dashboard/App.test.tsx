@@ -190,13 +190,13 @@ describe('dashboard', () => {
     for (let i = 0; i < 30; i++) {
       await store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${String(i).padStart(2, '0')}`, namespace: 'bulk', creationTimestamp: created }, spec: { ports: [{ port: 80 }] } }, { trusted: true });
     }
-    const slice = (ready: number): EndpointSlice & { kind: 'EndpointSlice' } => ({
+    const slice = (ready: number, net = 9): EndpointSlice & { kind: 'EndpointSlice' } => ({
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
       metadata: { name: 'svc-29-abcde', namespace: 'bulk', labels: { 'kubernetes.io/service-name': 'svc-29' } },
       addressType: 'IPv4',
       ports: [{ name: '', port: 8080, protocol: 'TCP' }],
-      endpoints: Array.from({ length: ready }, (_, e) => ({ addresses: [`10.244.9.${e + 1}`], conditions: { ready: true } })),
+      endpoints: Array.from({ length: ready }, (_, e) => ({ addresses: [`10.244.${net}.${e + 1}`], conditions: { ready: true } })),
     });
     await store.create(slice(2), { trusted: true });
     // The model's clock stands still: no change mark fades and no lag grows while the test runs, so
@@ -219,9 +219,16 @@ describe('dashboard', () => {
     await tick(300);
     expect(app.frames.length).toBe(drawn);
     // A screen falling behind says so, whatever else changed: a lag of a second draws a frame.
-    await store.apply(slice(4), { trusted: true });
-    for (let i = 0; i < 100 && model.list('EndpointSlice')[0]?.endpoints?.length !== 4; i++) await tick(5);
-    clock.advance(1500);
+    // (A refresh that runs between the model's receiving the change and the clock's moving on takes
+    // it with a lag of 0, the clock standing still: then again with the same 4 endpoints at other
+    // addresses, a bounded number of times. Which frame of the App comes first decides it.)
+    for (let attempt = 0; attempt < 5 && !app.lastFrame()?.includes('lag 1.5s'); attempt++) {
+      const net = 8 - (attempt % 2);
+      await store.apply(slice(4, net), { trusted: true });
+      for (let i = 0; i < 100 && model.list('EndpointSlice')[0]?.endpoints?.[0]?.addresses?.[0] !== `10.244.${net}.1`; i++) await tick(5);
+      clock.advance(1500);
+      await tick(300);
+    }
     await waitFor(app.lastFrame, 'lag 1.5s');
     expect(app.lastFrame()).not.toContain('svc-29');
     app.stdin.write('G');

@@ -11,6 +11,7 @@ import { Line } from './line.js';
 import { DetailPane, HelpPane, TablePane, tableLines, type TableLines } from './panes.js';
 import { queryRows, scrollOffset } from './tableState.js';
 import { cellsAt, TABLE_VIEWS, type Row, type TableView } from './views.js';
+import { INITIAL_UI, typePrompt, type Detail, type UiState } from './uiState.js';
 
 export interface AppProps {
   model: ClusterModel;
@@ -23,32 +24,6 @@ export interface AppProps {
   color?: boolean;
   initialView?: string;
 }
-
-type Mode = 'normal' | 'command' | 'filter';
-type Detail = { kind: 'tree' | 'yaml' | 'describe' | 'rules' | 'dns'; row: Row } | undefined;
-
-interface UiState {
-  viewId: string;
-  mode: Mode;
-  input: string;
-  filter: string;
-  namespace: string | undefined;
-  faultsOnly: boolean;
-  sortColumn: number;
-  sortDescending: boolean;
-  cursor: number;
-  top: number;
-  detail: Detail;
-  detailTop: number;
-  showHelp: boolean;
-  message: string;
-  selectedService: string | undefined;
-}
-
-const INITIAL_UI: UiState = {
-  viewId: 'svc', mode: 'normal', input: '', filter: '', namespace: undefined, faultsOnly: false, sortColumn: -1,
-  sortDescending: false, cursor: 0, top: 0, detail: undefined, detailTop: 0, showHelp: false, message: '', selectedService: undefined,
-};
 
 /** How long no change must have arrived before a lag of 0 earns a frame of its own. */
 const QUIET_MS = 1000;
@@ -208,50 +183,17 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
     }
   };
 
-  /** Typing into the `:` or `/` prompt; a pasted chunk may carry the Enter that ends it. */
-  const typePrompt = (u: UiState, ch: string, key: { escape?: boolean; return?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean; meta?: boolean }) => {
-    const submit = () => {
-      const mode = u.mode;
-      u.mode = 'normal';
-      if (mode === 'command') runCommand(u, u.input);
-      else u.filter = u.input;
-    };
-    if (key.escape) {
-      if (u.mode === 'filter') u.filter = '';
-      u.mode = 'normal';
-      return;
-    }
-    if (key.return) return submit();
-    if (key.backspace || key.delete) {
-      u.input = u.input.slice(0, -1);
-      if (u.mode === 'filter') u.filter = u.input;
-      return;
-    }
-    if (key.ctrl || key.meta) return;
-    for (const c of ch) {
-      if (u.mode === 'normal') break;
-      if (c === '\r' || c === '\n') submit();
-      else if (c >= ' ') {
-        u.input += c;
-        if (u.mode === 'filter') {
-          u.filter = u.input;
-          u.cursor = 0;
-        }
-      }
-    }
-  };
-
   useInput((ch, key) => {
     const u = ui.current;
     if (u.mode !== 'normal') {
-      typePrompt(u, ch, key);
+      typePrompt(u, ch, key, runCommand);
       return redraw();
     }
     // A chunk of several characters (typed fast or pasted, e.g. ":rules\r") is taken one by one.
     const chunks = ch.length > 1 && !key.ctrl && !key.meta ? [...ch] : [ch];
     for (const c of chunks) {
       if (u.mode !== 'normal') {
-        typePrompt(u, c, {});
+        typePrompt(u, c, {}, runCommand);
         continue;
       }
       const action = keyMap.get(c === '\r' ? 'enter' : keyName(c, chunks.length > 1 ? {} : key));
