@@ -1,6 +1,7 @@
 // bench/tui: the dashboard at scale. Start-up to first full frame, keypress-to-frame latency and
 // memory with 10,000 Services and 100,000 endpoints changing at 100 events/s.
 // Run: node --conditions=@svcnet/source --import tsx bench/tui/tui-bench.ts [--services N] [--endpoints-per-service M] [--seconds S]
+//   [--view ep|eps] (the keypress phase in another table: :ep has a row per endpoint, 100,000 by default)
 //   [--heap-snapshot FILE] (written after the keypress phase, for Chrome DevTools' Memory tab)
 // Goals (issue 7): first frame < 1 s, keypress < 50 ms, memory < 300 MB.
 import { parseArgs } from 'node:util';
@@ -26,9 +27,11 @@ const { values } = parseArgs({
     'endpoints-per-service': { type: 'string', default: '10' },
     seconds: { type: 'string', default: '10' },
     rate: { type: 'string', default: '100' },
+    view: { type: 'string', default: 'svc' },
     'heap-snapshot': { type: 'string' },
   },
 });
+if (!['svc', 'ep', 'eps'].includes(values.view)) throw new Error(`--view ${values.view}: expected svc, ep or eps`);
 const services = Number(values.services);
 const perService = Number(values['endpoints-per-service']);
 const seconds = Number(values.seconds);
@@ -75,6 +78,13 @@ const waitFrame = async (pred: (f: string) => boolean, limitMs = 60_000) => {
 };
 const first = await waitFrame((f) => f.includes(`Services (${services})`));
 console.log(`first full frame: ${(first - t).toFixed(0)} ms, ${cpuMs(process.cpuUsage(cpu))} (goal < 1000 ms)`);
+if (values.view !== 'svc') {
+  const t0 = performance.now();
+  const title = values.view === 'ep' ? `Endpoints (${services * perService})` : `EndpointSlices (${services})`;
+  for (const c of `:${values.view}\r`) app.stdin.write(c);
+  await waitFrame((f) => f.includes(title));
+  console.log(`:${values.view} opened in ${(performance.now() - t0).toFixed(0)} ms`);
+}
 const firstMem = process.memoryUsage();
 console.log(`memory at the first frame: rss ${mb(firstMem.rss)}, heap ${mb(firstMem.heapUsed)}`);
 cpu = process.cpuUsage();

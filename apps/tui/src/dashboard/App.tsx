@@ -11,6 +11,7 @@ import { Line } from './line.js';
 import { DetailPane, HelpPane, TablePane, tableLines, type TableLines } from './panes.js';
 import { queryRows, scrollOffset } from './tableState.js';
 import { cellsAt, TABLE_VIEWS, type Row, type TableView } from './views.js';
+import { INITIAL_UI, typePrompt, type Detail, type UiState } from './uiState.js';
 
 export interface AppProps {
   model: ClusterModel;
@@ -24,31 +25,15 @@ export interface AppProps {
   initialView?: string;
 }
 
-type Mode = 'normal' | 'command' | 'filter';
-type Detail = { kind: 'tree' | 'yaml' | 'describe' | 'rules' | 'dns'; row: Row } | undefined;
+/** How long no change must have arrived before a lag of 0 earns a frame of its own. */
+const QUIET_MS = 1000;
 
-interface UiState {
-  viewId: string;
-  mode: Mode;
-  input: string;
-  filter: string;
-  namespace: string | undefined;
-  faultsOnly: boolean;
-  sortColumn: number;
-  sortDescending: boolean;
-  cursor: number;
-  top: number;
-  detail: Detail;
-  detailTop: number;
-  showHelp: boolean;
-  message: string;
-  selectedService: string | undefined;
-}
-
-const INITIAL_UI: UiState = {
-  viewId: 'svc', mode: 'normal', input: '', filter: '', namespace: undefined, faultsOnly: false, sortColumn: -1,
-  sortDescending: false, cursor: 0, top: 0, detail: undefined, detailTop: 0, showHelp: false, message: '', selectedService: undefined,
-};
+/**
+ * A snapshot of data at rest: nothing pending and no change for QUIET_MS. Under churn a snapshot
+ * taken in the same millisecond as a change also has a lag of 0; drawing those made the header flip
+ * between `lag 0ms` and `lag 1ms`, a frame each (most of the event-driven frames at 100 events/s).
+ */
+const quiet = (s: Snapshot) => s.watchLagMs === 0 && s.idleMs >= QUIET_MS;
 
 /** The dashboard: a header, one table view (or a detail pane), a prompt line and key hints. */
 export function App({ model, bindings, renderers = {}, width, height, refreshMs = 250, color = true, initialView = 'svc' }: AppProps) {
@@ -57,8 +42,9 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   // screen would change (see frameKey).
   const snapRef = useRef<Snapshot | undefined>(undefined);
   snapRef.current ??= model.snapshot();
-  /** The frame key of what is on screen now. */
+  /** The frame key of what is on screen now, and the lag figure it shows. */
   const drawn = useRef('');
+  const drawnLag = useRef('');
   const composeRef = useRef<(s: Snapshot) => { key: string }>(() => ({ key: '' }));
   // Interaction state lives in a ref and is changed synchronously by the key handler, so keys that
   // arrive faster than React re-renders (a pasted ":ep", "jj<enter>") each see the previous key's effect.
@@ -74,7 +60,7 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
       const next = model.snapshot();
       if (next === snapRef.current) return;
       snapRef.current = next;
-      if (composeRef.current(next).key !== drawn.current) redraw();
+      if (composeRef.current(next).key !== drawn.current || (quiet(next) && drawnLag.current !== '0ms')) redraw();
     }, refreshMs);
     const ageTick = setInterval(() => model.touch(), 1000);
     return () => {
@@ -197,50 +183,17 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
     }
   };
 
-  /** Typing into the `:` or `/` prompt; a pasted chunk may carry the Enter that ends it. */
-  const typePrompt = (u: UiState, ch: string, key: { escape?: boolean; return?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean; meta?: boolean }) => {
-    const submit = () => {
-      const mode = u.mode;
-      u.mode = 'normal';
-      if (mode === 'command') runCommand(u, u.input);
-      else u.filter = u.input;
-    };
-    if (key.escape) {
-      if (u.mode === 'filter') u.filter = '';
-      u.mode = 'normal';
-      return;
-    }
-    if (key.return) return submit();
-    if (key.backspace || key.delete) {
-      u.input = u.input.slice(0, -1);
-      if (u.mode === 'filter') u.filter = u.input;
-      return;
-    }
-    if (key.ctrl || key.meta) return;
-    for (const c of ch) {
-      if (u.mode === 'normal') break;
-      if (c === '\r' || c === '\n') submit();
-      else if (c >= ' ') {
-        u.input += c;
-        if (u.mode === 'filter') {
-          u.filter = u.input;
-          u.cursor = 0;
-        }
-      }
-    }
-  };
-
   useInput((ch, key) => {
     const u = ui.current;
     if (u.mode !== 'normal') {
-      typePrompt(u, ch, key);
+      typePrompt(u, ch, key, runCommand);
       return redraw();
     }
     // A chunk of several characters (typed fast or pasted, e.g. ":rules\r") is taken one by one.
     const chunks = ch.length > 1 && !key.ctrl && !key.meta ? [...ch] : [ch];
     for (const c of chunks) {
       if (u.mode !== 'normal') {
-        typePrompt(u, c, {});
+        typePrompt(u, c, {}, runCommand);
         continue;
       }
       const action = keyMap.get(c === '\r' ? 'enter' : keyName(c, chunks.length > 1 ? {} : key));
@@ -252,8 +205,9 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   /**
    * Everything a frame shows, from a snapshot and the interaction state, and its key: two snapshots
    * with the same key draw the same frame, except for a lag figure under a second (which changes on
-   * every refresh under churn, and alone does not earn a frame). A lag of 0 or of a second and more
-   * always does: an idle screen says 0 and a screen falling behind says so.
+   * every refresh under churn, and alone does not earn a frame). A lag of a second and more always
+   * does (a screen falling behind says so), and so does a lag of 0 once the data is quiet (see
+   * `quiet`: an idle screen says 0).
    */
   function compose(snap: Snapshot) {
     const u = ui.current;
@@ -279,8 +233,8 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
         : body.kind === 'detail'
           ? body.lines.join('\n')
           : [body.table.columns, body.table.empty ?? '', ...body.table.lines.map((l) => `${+l.selected}${+l.fault}${+l.changed}${l.text}`)].join('\n');
-    const lagKey = snap.watchLagMs === 0 || snap.watchLagMs >= 1000 ? lag : '(under a second)';
-    return { offset, header: header(lag), title, footer, body, key: [header(lagKey), title, footer, bodyKey].join('\n') };
+    const lagKey = snap.watchLagMs >= 1000 ? lag : '(under a second)';
+    return { offset, lag, header: header(lag), title, footer, body, key: [header(lagKey), title, footer, bodyKey].join('\n') };
   }
 
   // The refresh timer outlives this render: it composes with the latest props (a resize re-renders).
@@ -289,6 +243,7 @@ export function App({ model, bindings, renderers = {}, width, height, refreshMs 
   const screen = compose(snap);
   ui.current.top = screen.offset;
   drawn.current = screen.key;
+  drawnLag.current = screen.lag;
   const { header, title, footer, body: content } = screen;
   const body =
     content.kind === 'help' ? (

@@ -25,6 +25,11 @@ function blank(width: number): string {
 // measuring, as before.
 const ONE_COLUMN_EACH = /^[\u0020-\u007e\u00a0-\u00ac\u00ae-\u00ff\u2026\u2192\u2500-\u257f]*$/;
 
+/** True when every character of `text` takes one terminal column (so its length is its width). */
+export function isOneColumnEach(text: string): boolean {
+  return ONE_COLUMN_EACH.test(text);
+}
+
 /** `text` cut to `width` columns the way Ink's `wrap="truncate-end"` cuts it (cli-truncate): the last kept column is `…`. */
 export function truncateEnd(text: string, width: number): string {
   if (text.length <= width) return text;

@@ -2,6 +2,7 @@
 /** @jsxImportSource react */
 import { Box, Text } from 'ink';
 import { Line } from './line.js';
+import { TableBody } from './tableBody.js';
 import type { Snapshot } from './clusterModel.js';
 import type { Binding } from './keymap.js';
 import { columnWidths, fit } from './tableState.js';
@@ -55,6 +56,8 @@ export interface TableInput {
 export interface TableLine {
   key: string;
   text: string;
+  /** The cells as drawn, each as wide as its column (`text` is them joined, with the marks). */
+  cells: readonly string[];
   selected: boolean;
   fault: boolean;
   changed: boolean;
@@ -63,6 +66,8 @@ export interface TableLine {
 /** What the table pane draws, as data: App compares it between refreshes to skip frames that would not change. */
 export interface TableLines {
   columns: string;
+  /** Each column's width. */
+  widths: readonly number[];
   /** The line shown when there are no rows. */
   empty: string | undefined;
   lines: TableLine[];
@@ -72,15 +77,18 @@ export interface TableLines {
 export function tableLines({ view, rows, offset, cursor, tableHeight, width, snap }: TableInput): TableLines {
   const visible = rows.slice(offset, offset + tableHeight).map((r) => ({ row: r, cells: cellsAt(view, r, snap.at) }));
   const widths = columnWidths(view.columns, visible, width - 2);
-  const line = (cells: readonly string[]) => cells.map((c, i) => fit(c, widths[i] ?? 8)).join('  ');
+  const fitted = (cells: readonly string[]) => cells.map((c, i) => fit(c, widths[i] ?? 8));
   return {
-    columns: line(view.columns),
+    columns: fitted(view.columns).join('  '),
+    widths,
     empty: visible.length === 0 ? (snap.synced ? 'no rows (esc clears the filter)' : 'loading...') : undefined,
     lines: visible.map(({ row: r, cells }, i) => {
       const selected = offset + i === cursor;
+      const drawn = fitted(cells);
       return {
         key: r.key,
-        text: `${selected ? '>' : ' '}${line(cells)}${r.fault ? '  !' : ''}`,
+        text: `${selected ? '>' : ' '}${drawn.join('  ')}${r.fault ? '  !' : ''}`,
+        cells: drawn,
         selected,
         fault: Boolean(r.fault),
         changed: r.changedAt !== undefined && snap.at - r.changedAt < HIGHLIGHT_MS,
@@ -95,9 +103,7 @@ export function TablePane({ table, color, width }: { table: TableLines; color: b
     <Box flexDirection="column">
       <Text bold>{table.columns}</Text>
       {table.empty !== undefined ? <Text dimColor>{table.empty}</Text> : null}
-      {table.lines.map((l) => (
-        <Line key={l.key} text={l.text} width={width} inverse={l.selected} color={color ? (l.fault ? 'red' : l.changed ? 'yellow' : undefined) : undefined} bold={l.changed} />
-      ))}
+      <TableBody lines={table.lines} widths={table.widths} color={color} width={width} />
     </Box>
   );
 }
