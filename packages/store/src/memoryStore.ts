@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { Kind, KubeObject, ObjectOfKind, Service } from '@svcnet/model';
 import type { AllocatorConfig, Allocations } from './admission.js';
 import { deepFreeze } from './deepFreeze.js';
-import { StoredShapes } from './storedShapes.js';
+import { StoredShapes, flatString } from './storedShapes.js';
 import { systemClock, type Clock } from './clock.js';
 import { alreadyExistsError, conflictError, expiredError, notFoundError } from './errors.js';
 import { labelMatcher } from './labelSelector.js';
@@ -78,7 +78,8 @@ export class MemoryStore implements Store, NodeStatusStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.newUid = options.newUid ?? randomUUID;
+    // Flat: Node's randomUUID returns a rope of ~15 nodes (~480 bytes), kept for the object's life (storedShapes.ts).
+    this.newUid = options.newUid ?? (() => flatString(randomUUID()));
     this.historyLimit = Math.max(1, options.historyLimit ?? 10_000);
     this.keep = options.freezeObjects ? deepFreeze : (o) => o;
     this.allocator = {

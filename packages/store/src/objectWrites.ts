@@ -1,6 +1,5 @@
 import { API_VERSIONS, InvalidObjectError, NAMESPACED, typeInvalid, validateEndpointAddresses, type Kind, type KubeObject } from '@svcnet/model';
 import { admitObject, type AllocatorConfig } from './admission.js';
-import { flatString } from './storedShapes.js';
 
 /**
  * The pure part of every write, shared by both stores: merge the request with the stored object as
@@ -130,8 +129,7 @@ function stampMetadata<T extends KubeObject>(next: T & Loose, old: T | undefined
   }
   if (!old) {
     // A trusted write mirrors an object a real API server created: keep its identity.
-    // Flat: Node's randomUUID returns a rope of ~15 nodes, kept for the object's life (storedShapes.ts).
-    if (!(input.trusted && meta.uid)) meta.uid = flatString(input.newUid());
+    if (!(input.trusted && meta.uid)) meta.uid = input.newUid();
     if (!(input.trusted && meta.creationTimestamp)) meta.creationTimestamp = rfc3339(input.now);
     if (!(input.trusted && meta.generation)) meta.generation = 1;
     return;

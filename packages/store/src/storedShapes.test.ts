@@ -84,4 +84,24 @@ describe('stored objects share their identical parts (issue 18)', () => {
     }
     expect(Math.min(...samples)).toBeLessThan(2100);
   });
+
+  // Node 20.20: ~1,460-1,750 bytes per admitted Service before (the allocator's structuredClone
+  // copies every string; clusterIPs, ipFamilies and ports grown by push to 17 slots), ~890 after.
+  it('keeps < 1,200 bytes per admitted Service with one port', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const n = 5000;
+    const samples: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const store = new MemoryStore();
+      gc();
+      const before = getHeapStatistics().used_heap_size;
+      for (let i = 0; i < n; i++) await store.create(service(i));
+      gc();
+      samples.push((getHeapStatistics().used_heap_size - before) / n);
+      expect((await store.list('Service', { shared: true })).items).toHaveLength(n);
+      await store.close();
+    }
+    expect(Math.min(...samples)).toBeLessThan(1200);
+  });
 });
