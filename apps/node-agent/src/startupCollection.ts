@@ -1,21 +1,8 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { fullCollector } from '@svcnet/model';
 
-/**
- * V8's full (mark-compact) collection, for a process started without --expose-gc: the flag is set
- * only while one fresh vm context is made (V8 installs `gc` on the globals of contexts created while
- * it is on), then cleared, so the agent's own global never has a `gc`. Node documents
- * setFlagsFromString after start-up as unsupported in general; --expose-gc is the one flag whose
- * late setting is read at context creation, which is what this relies on. Decision 018.
- */
-export function fullCollector(): () => void {
-  setFlagsFromString('--expose-gc');
-  try {
-    return runInNewContext('gc') as () => void;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-}
+// Moved to @svcnet/model (runtime/fullCollector.ts): the DNS and ingress worker threads collect their
+// own start-up garbage the same way (decision 020). Re-exported for this module's callers and tests.
+export { fullCollector };
 
 export interface StartupCollection {
   /** Resolves once the collection ran (or was given up on: stopped, or never ready within maxWaitMs). */
