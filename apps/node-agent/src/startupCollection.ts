@@ -1,35 +1,8 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { fullCollector } from '@svcnet/model';
 
-/**
- * V8's full (mark-compact) collection, for a process started without --expose-gc: the flag is set
- * only while one fresh vm context is made (V8 installs `gc` on the globals of contexts created while
- * it is on), then cleared, so the agent's own global never has a `gc`. Node documents
- * setFlagsFromString after start-up as unsupported in general; --expose-gc is the one flag whose
- * late setting is read at context creation, which is what this relies on. Decision 018.
- *
- * It is asked for as a memory-reducing collection (`flavor: 'last-resort'`: V8's
- * CollectAllAvailableGarbage, what V8 runs before it reports out of memory): it also shrinks the
- * young generation to its minimum and releases the pages it frees. Node 24 (V8 13.6) reads the
- * option: at 10,000 Services the main isolate's new space went from 134 MB committed to a few MB.
- * Only V8 >= 13 is given options: V8 11.3 (Node 20) ignores `flavor`, and its collection with an
- * options object keeps what a WeakRef still points to (a test showed it: the plain gc() frees it),
- * so there it stays the plain call. Node 22 (V8 12.4) was not measured and keeps the plain call.
- */
-export function fullCollector(): () => void {
-  setFlagsFromString('--expose-gc');
-  let gc: GcExtension;
-  try {
-    gc = runInNewContext('gc') as GcExtension;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-  if (Number(process.versions.v8.split('.')[0]) < 13) return () => void gc();
-  return () => void gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-}
-
-/** V8's gc extension (src/extensions/gc-extension.cc): options are read where the V8 version knows them. */
-type GcExtension = (options?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async'; flavor?: 'regular' | 'last-resort' }) => unknown;
+// Moved to @svcnet/model (runtime/fullCollector.ts): the DNS and ingress worker threads collect their
+// own start-up garbage the same way (decision 021). Re-exported for this module's callers and tests.
+export { fullCollector };
 
 export interface StartupCollection {
   /** Resolves once the collection ran (or was given up on: stopped, or never ready within maxWaitMs). */

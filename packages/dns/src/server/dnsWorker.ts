@@ -16,6 +16,9 @@ channel.onMessage((m, reply) => {
   else if (m.type === 'loop') server?.loopDetector.mark(m['upstream'] as number);
   else if (m.type === 'metrics') reply(server?.metricCounts());
 });
+// Bind only once the snapshot is in the replica: a bound SO_REUSEPORT socket gets its share of
+// queries at once, and a half-filled replica would answer NXDOMAIN for names that exist.
+await channel.snapshotApplied;
 server = new DnsServer({
   ...d.server,
   index,

@@ -17,6 +17,9 @@ channel.onMessage((m, reply) => {
   // As JSON: the metric objects carry functions (collect), which cannot cross to the parent.
   else if (m.type === 'metrics') void registry.getMetricsAsJSON().then((all) => reply(JSON.parse(JSON.stringify(all))), () => reply(undefined));
 });
+// Listen only once the snapshot is in the replica: a bound SO_REUSEPORT listener gets its share of
+// connections at once, and a replica without its table would answer 404 for every host.
+await channel.snapshotApplied;
 const server = new IngressServer({ ...d.server, view, registry, reusePort: true, logger: { warn: (o, msg) => channel.log.warn(o, msg), info: (o, msg) => channel.log.info(o, msg) } });
 const addrs = await server.start();
 let tid: number | undefined;

@@ -68,7 +68,7 @@ export class IngressWorkers {
           ...(server.listenTls ? { listenTls: { host: server.listenTls.host, port: first?.https ?? server.listenTls.port } } : {}),
         },
       }),
-      snapshot: () => [{ type: 'update', update: this.publisher.snapshot() }],
+      snapshot: () => this.publisher.snapshotUpdates().map((update) => ({ type: 'update', update })),
     });
     if (registry) for (const m of new IngressMetrics(new Registry()).registry.getMetricsAsArray()) registry.registerMetric(this.summed(m.name) as never);
   }

@@ -4,6 +4,9 @@ import { compileRouteTable } from '../routes/routeTableBuilder.js';
 import type { RouterView } from './routerView.js';
 import type { BackendRef, RouteTable } from '../routes/routeTypes.js';
 
+/** Resolutions per snapshot message (RouterPublisher.snapshotUpdates). */
+export const SNAPSHOT_CHUNK = 500;
+
 /**
  * What changed in an IngressView, as its replicas need it: the table when it changed, the
  * resolutions of the backends it routes to (null: no longer routed to), and TLS certificates (null:
@@ -85,14 +88,23 @@ export class RouterPublisher {
     });
   }
 
-  /** Everything a new replica needs. */
-  snapshot(): RouterUpdate {
+  /**
+   * Everything a new replica needs, as updates of at most `chunk` resolutions each, the table and
+   * certificates in the last: applied in order, a replica never holds a table whose backends it has
+   * not been told. Smaller messages leave their deserialization garbage to the worker's young
+   * generation instead of one table-sized clone in old space (decision 021).
+   */
+  snapshotUpdates(chunk = SNAPSHOT_CHUNK): RouterUpdate[] {
     const resolutions: [string, BackendResolution][] = [];
     for (const refs of this.backends.values()) for (const [k, ref] of refs) resolutions.push([k, this.view.resolve(ref)]);
     const named = new Set<string>(this.defaultSecret ? [this.defaultSecret] : []);
     for (const t of [...this.view.table.tlsExact.values(), ...this.view.table.tlsWildcard.values()]) if (t.secret) named.add(t.secret);
     const certificates = [...named].map((s) => [s, this.view.certificate(s) ?? null] as const);
-    return { table: this.view.table, resolutions, certificates, services: [], secrets: [] };
+    const out: RouterUpdate[] = [];
+    for (let i = 0; i + chunk < resolutions.length; i += chunk) out.push({ resolutions: resolutions.slice(i, i + chunk), certificates: [], services: [], secrets: [] });
+    const rest = resolutions.slice(out.length * chunk);
+    out.push({ table: this.view.table, resolutions: rest, certificates, services: [], secrets: [] });
+    return out;
   }
 
   stop(): void {

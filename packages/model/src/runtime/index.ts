@@ -4,3 +4,6 @@ export { WorkerPool } from './workerPool.js';
 export type { WorkerLogger, WorkerPoolOptions, WorkerReport } from './workerPool.js';
 export { workerChannel } from './workerChannel.js';
 export type { WorkerChannel } from './workerChannel.js';
+export { fullCollector } from './fullCollector.js';
+export { collectWhenQuiet } from './quietCollection.js';
+export type { QuietCollection, QuietCollectionOptions } from './quietCollection.js';

@@ -23,7 +23,12 @@ export interface WorkerPoolOptions<Ready> {
    * ports): undefined only for that first worker, so that later ones bind the ports it got.
    */
   workerData(slot: number, first: Ready | undefined): unknown;
-  /** The messages that bring a new worker up to date; posted before any later broadcast. */
+  /**
+   * The messages that bring a new worker up to date; posted before any later broadcast, then a
+   * marker (workerChannel's `snapshotApplied`). Several smaller messages rather than one: each is
+   * cloned, deserialized and applied on its own, so the worker's young generation frees each one's
+   * garbage instead of one table-sized message landing in old space (decision 021).
+   */
   snapshot(): readonly unknown[];
   /** An `event` a worker posted (a loop it detected, say). */
   onEvent?(slot: number, data: unknown): void;
@@ -39,6 +44,9 @@ interface Slot<Ready> {
 }
 
 const MAX_RESTART_DELAY_MS = 30_000;
+
+/** Posted after a new worker's snapshot messages (workerChannel's `snapshotApplied`). */
+export const SNAPSHOT_END = 'svcnet:snapshot-end';
 
 /**
  * N worker threads that serve the same ports (each with its own SO_REUSEPORT socket), fed by the
@@ -129,6 +137,7 @@ export class WorkerPool<Ready> {
     const s: Slot<Ready> = { worker, startedAt: Date.now() };
     this.slots[slot] = s;
     for (const m of this.o.snapshot()) worker.postMessage(m);
+    worker.postMessage({ type: SNAPSHOT_END });
     return new Promise<Ready>((resolve, reject) => {
       let ready = false;
       worker.on('message', (m: WorkerReport) => {
