@@ -29,7 +29,7 @@ describe('snapshotMessages', () => {
     expect(messages).toHaveLength(Math.ceil(all.length / SNAPSHOT_CHUNK));
     for (const m of messages) expect(m.changes.length).toBeLessThanOrEqual(SNAPSHOT_CHUNK);
     expect(messages.at(-1)!.changes.at(-1)!.kind).toBe('state');
-    const replica = new RecordIndex(idx.options);
+    const replica = new RecordIndex({ ...idx.options, namespaces: [...idx.options.namespaces] });
     for (const m of messages) for (const c of structuredClone(m.changes)) replica.apply(c);
     expect(replica.changes()).toEqual(all);
     expect(replica.synced).toBe(true);
