@@ -60,6 +60,16 @@ describe('collectOnceReady', () => {
     expect(r.heapUsedAfter).toBeGreaterThan(0);
   });
 
+  it('a collection that throws leaves the agent running: done says nothing was collected', async () => {
+    const c = collectOnceReady(() => true, {
+      ...fast,
+      collect: () => {
+        throw new Error('V8 gave no gc function');
+      },
+    });
+    expect(await c.done).toEqual({ collected: false });
+  });
+
   it('never collects when stopped before the agent is ready', async () => {
     let collections = 0;
     const c = collectOnceReady(() => false, { ...fast, collect: () => collections++ });

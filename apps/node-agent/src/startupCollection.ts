@@ -44,7 +44,12 @@ export function collectOnceReady(
   const collect = () => {
     timer = undefined;
     const heapUsedBefore = process.memoryUsage().heapUsed;
-    (o.collect ?? fullCollector())();
+    try {
+      (o.collect ?? fullCollector())();
+    } catch {
+      // A saving, never a reason for the agent to stop: it holds what it held.
+      return finish({ collected: false });
+    }
     finish({ collected: true, heapUsedBefore, heapUsedAfter: process.memoryUsage().heapUsed });
   };
   schedule(poll, 0);

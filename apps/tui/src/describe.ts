@@ -1,5 +1,6 @@
 import type { EndpointSlice, KubeObject, Service } from '@svcnet/model';
 import { stringify } from 'yaml';
+import { YAML_OUTPUT } from './yamlOutput.js';
 import { isEndpointReady } from '@svcnet/model';
 import { externalIPs } from './dashboard/views.js';
 
@@ -51,5 +52,5 @@ export function describeService(svc: Service, slices: readonly EndpointSlice[], 
 /** `kubectl describe` for any kind: the Service layout, or the object's fields as YAML for others. */
 export function describeObject(obj: KubeObject, slices: readonly EndpointSlice[] = []): string[] {
   if ((obj as { kind?: string }).kind === 'Service') return describeService(obj as Service, slices);
-  return stringify(obj, { lineWidth: 0 }).trimEnd().split('\n');
+  return stringify(obj, { ...YAML_OUTPUT, lineWidth: 0 }).trimEnd().split('\n');
 }

@@ -117,6 +117,20 @@ describe('svcnet, as a newcomer runs it', () => {
     expect(list.items.find((i) => i.kind === 'EndpointSlice')?.endpoints?.[0]?.addresses).toEqual(['1.2.3.4']);
   });
 
+  it('render endpoints -o yaml writes every object whole: no YAML anchors for the parts the store shares', async () => {
+    // Two endpoints with the same conditions: the store keeps one frozen copy of them (storedShapes).
+    const file = join(dir, 'shared-parts.yaml');
+    const endpoint = (ip: string) => `  - addresses: [${ip}]\n    conditions: {ready: true, serving: true, terminating: false}\n`;
+    writeFileSync(file, [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: ext, namespace: default}\nspec:\n  ports: [{name: http, port: 80, targetPort: 8080}]\n',
+      `apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ext-1\n  namespace: default\n  labels: {kubernetes.io/service-name: ext}\naddressType: IPv4\nports: [{name: http, port: 8080, protocol: TCP}]\nendpoints:\n${endpoint('10.1.0.1')}${endpoint('10.1.0.2')}`,
+    ].join('---\n'));
+    const r = await svcnet(['render', 'endpoints', '-f', file, '-o', 'yaml']);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/[&*]a\d/);
+    expect(r.out.match(/ready: true/g)).toHaveLength(2);
+  });
+
   it('takes kube-proxy\'s comma-separated lists; --service-cidr feeds the nftables drop rule; nodeport-ips holds the matching node address', async () => {
     const r = await svcnet([
       'render', 'proxy', '--mode', 'nftables', '-f', join(EXAMPLES, 'nodeport.yaml'),

@@ -1,6 +1,7 @@
 import { isKind, formatTable, objectKey, NAMESPACED, isWorkload, type Kind, type KubeObject, LABEL_SERVICE_NAME } from '@svcnet/model';
 import { isStoreError, type Store } from '@svcnet/store';
 import { stringify } from 'yaml';
+import { YAML_OUTPUT } from '../yamlOutput.js';
 import { CliError } from '../cliErrors.js';
 import { describeObject } from '../describe.js';
 import type { ApplyFlags, DeleteFlags, GetFlags, ObjectFlags } from '../commands/kubectl.js';
@@ -108,7 +109,7 @@ export async function get(kindText: string, name: string | undefined, opts: GetF
     const all = found.flatMap((f) => f.items);
     const one = all.length === 1 && targets.name && targets.kinds.length === 1;
     if (opts.output === 'json') console.log(JSON.stringify(one ? all[0] : { apiVersion: 'v1', kind: 'List', items: all }, null, 2));
-    else if (opts.output === 'yaml') console.log(stringify(one ? all[0] : { apiVersion: 'v1', kind: 'List', items: all }));
+    else if (opts.output === 'yaml') console.log(stringify(one ? all[0] : { apiVersion: 'v1', kind: 'List', items: all }, YAML_OUTPUT));
     else if (opts.output === 'name') for (const f of found) for (const o of f.items) console.log(`${NAME_PREFIX[f.kind]}/${o.metadata?.name}`);
     else if (!all.length) {
       if (!failed) console.error(!opts.allNamespaces ? `No resources found in ${opts.namespace} namespace.` : 'No resources found');

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { YAML_OUTPUT } from '../yamlOutput.js';
 import type { Endpoints, EndpointSlice, KubeObject } from '@svcnet/model';
 import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME } from '@svcnet/model';
 import type { PipelineFlags } from '../commands/render.js';
@@ -28,6 +29,6 @@ export async function renderEndpoints(flags: PipelineFlags & { output: 'yaml' | 
     const slices = (await store.list('EndpointSlice', { shared: true })).items as EndpointSlice[];
     const items = [...[...endpoints].sort(byKey), ...[...slices].sort(byKey)].map((o) => asWritten(o as KubeObject));
     const list = { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } };
-    return flags.output === 'json' ? `${JSON.stringify(list, null, 2)}\n` : stringify(list);
+    return flags.output === 'json' ? `${JSON.stringify(list, null, 2)}\n` : stringify(list, YAML_OUTPUT);
   });
 }

@@ -1,6 +1,7 @@
 import type { KubeObject, Service } from '@svcnet/model';
 import { formatAge, objectKey, serviceEnvVars, isEndpointReady } from '@svcnet/model';
 import { stringify } from 'yaml';
+import { YAML_OUTPUT } from '../yamlOutput.js';
 import type { Snapshot } from './clusterModel.js';
 import { describeService } from '../describe.js';
 import { endpointCounts } from './views.js';
@@ -13,7 +14,7 @@ export interface DetailRenderers {
 
 /** The object as `kubectl get -o yaml` shows it (managed fields are not kept). */
 export function yamlLines(obj: KubeObject): string[] {
-  return stringify(obj, { lineWidth: 0 }).trimEnd().split('\n');
+  return stringify(obj, { ...YAML_OUTPUT, lineWidth: 0 }).trimEnd().split('\n');
 }
 
 /** `kubectl describe service` with the events the dashboard saw for it. */

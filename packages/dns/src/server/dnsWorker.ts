@@ -11,10 +11,15 @@ const d = workerData as DnsWorkerData;
 const channel = workerChannel();
 const index = new RecordIndex(d.indexOptions);
 let server: DnsServer | undefined;
+// Upstreams another worker found looping, told before this one's server exists (while its
+// snapshot is applied): marked once it does.
+const loopsBeforeStart: number[] = [];
 channel.onMessage((m, reply) => {
   if (m.type === 'changes') for (const c of m['changes'] as IndexChange[]) index.apply(c);
-  else if (m.type === 'loop') server?.loopDetector.mark(m['upstream'] as number);
-  else if (m.type === 'metrics') reply(server?.metricCounts());
+  else if (m.type === 'loop') {
+    if (server) server.loopDetector.mark(m['upstream'] as number);
+    else loopsBeforeStart.push(m['upstream'] as number);
+  } else if (m.type === 'metrics') reply(server?.metricCounts());
 });
 // Bind only once the snapshot is in the replica: a bound SO_REUSEPORT socket gets its share of
 // queries at once, and a half-filled replica would answer NXDOMAIN for names that exist.
@@ -27,6 +32,7 @@ server = new DnsServer({
   logger: channel.log,
   loopDetection: { nonce: d.loopNonce, sendProbes: d.sendProbes, onLoop: (upstream) => channel.event({ loop: upstream }) },
 });
+for (const upstream of loopsBeforeStart) server.loopDetector.mark(upstream);
 const addrs = await server.start();
 const ready: DnsWorkerReady = { port: addrs.udp.port, tid: threadId(), udpPath: server.udpPath };
 channel.ready(ready);

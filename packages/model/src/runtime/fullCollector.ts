@@ -24,16 +24,12 @@ import { runInNewContext } from 'node:vm';
  * flavour but peak. Node 22 (V8 12.4) was not measured and takes the V8 11 path.
  */
 export function fullCollector(): () => void {
-  setFlagsFromString('--expose-gc');
-  let gc: GcExtension;
-  try {
-    gc = runInNewContext('gc') as GcExtension;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
+  const gc = (thisThreadsGc ??= gcExtension());
   if (Number(process.versions.v8.split('.')[0]) >= 13) return () => void gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   // V8 11.3 has no memory-reducing flavour for the gc extension: compacting every page in this one
-  // collection is what returns the fragmented old space (decision 018, round 3).
+  // collection is what returns the fragmented old space (decision 018, round 3). The flag is per
+  // process too: a collection another thread runs in this instant compacts every page as well, and
+  // may find it cleared early; either costs one collection's pause or compaction, nothing else.
   return () => {
     setFlagsFromString('--compact-on-every-full-gc');
     try {
@@ -42,6 +38,28 @@ export function fullCollector(): () => void {
       setFlagsFromString('--no-compact-on-every-full-gc');
     }
   };
+}
+
+/** The gc function of this thread's isolate, made once (a module instance is per thread). */
+let thisThreadsGc: GcExtension | undefined;
+
+/**
+ * Makes a context with `gc` on its global. Threads share V8's flags: another thread may clear
+ * --expose-gc between this one setting it and making its context (the workers and the main thread
+ * collect on timers that can end together), and then the context has no `gc`: set it and try again.
+ */
+function gcExtension(): GcExtension {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    setFlagsFromString('--expose-gc');
+    let gc: unknown;
+    try {
+      gc = runInNewContext('typeof gc === "function" ? gc : undefined');
+    } finally {
+      setFlagsFromString('--no-expose-gc');
+    }
+    if (typeof gc === 'function') return gc as GcExtension;
+  }
+  throw new Error('V8 gave no gc function to a context made with --expose-gc (20 attempts)');
 }
 
 /** V8's gc extension (src/extensions/gc-extension.cc): options are read where the V8 version knows them. */

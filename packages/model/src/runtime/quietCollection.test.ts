@@ -61,6 +61,29 @@ describe('collectWhenQuiet', () => {
     expect(h.collected.map((r) => r.heapUsedBefore)).toEqual([30 * MB, 16 * MB]);
   });
 
+  it('a collector that throws (no gc from V8) gives collecting up instead of killing the thread', async () => {
+    let used = 40 * MB;
+    let calls = 0;
+    const collected: unknown[] = [];
+    const c = collectWhenQuiet({
+      quietMs: 50,
+      minGrowthBytes: 10 * MB,
+      heapUsed: () => used,
+      collect: () => {
+        calls++;
+        throw new Error('V8 gave no gc function');
+      },
+      onCollected: (r) => collected.push(r),
+    });
+    c.touch();
+    await sleep(150);
+    used = 80 * MB;
+    c.touch();
+    await sleep(150);
+    expect(calls).toBe(1);
+    expect(collected).toEqual([]);
+  });
+
   it('never collects once stopped', async () => {
     const h = harness();
     h.set(40 * MB);

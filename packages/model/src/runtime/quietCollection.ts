@@ -44,7 +44,13 @@ export function collectWhenQuiet(o: QuietCollectionOptions = {}): QuietCollectio
     // V8's own full collections lower the heap too: growth counts from the lowest seen.
     baseline = Math.min(baseline, heapUsedBefore);
     if (stopped || heapUsedBefore - baseline < minGrowth) return;
-    (collect ??= fullCollector())();
+    try {
+      (collect ??= fullCollector())();
+    } catch {
+      // A collection is a saving, never a reason for a worker to die: give it up for good.
+      stopped = true;
+      return;
+    }
     baseline = heapUsed();
     o.onCollected?.({ heapUsedBefore, heapUsedAfter: baseline });
   };
