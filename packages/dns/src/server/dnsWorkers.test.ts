@@ -1,7 +1,7 @@
-import type { EndpointSlice, Service } from '@svcnet/model';
+import { type EndpointSlice, type Service, SNAPSHOT_CHUNK } from '@svcnet/model';
 import { describe, expect, it } from 'vitest';
 import { RecordIndex } from '../core/recordIndex.js';
-import { SNAPSHOT_CHUNK, snapshotMessages } from './dnsWorkers.js';
+import { snapshotMessages } from './dnsWorkers.js';
 
 // Decision 021: a new DNS worker gets the index as `changes` messages of SNAPSHOT_CHUNK changes, the
 // `state` change (serial, synced) last, so a replica applying them in order ends as the index is.

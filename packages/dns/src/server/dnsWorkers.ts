@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import { joinHostPort, WorkerPool, type WorkerSetting, workerCount } from '@svcnet/model';
+import { inChunks, joinHostPort, WorkerPool, type WorkerSetting, workerCount } from '@svcnet/model';
 import { Registry } from 'prom-client';
 import type { RecordIndexOptions } from '../core/options.js';
 import type { IndexChange, RecordIndex } from '../core/recordIndex.js';
@@ -180,9 +180,6 @@ export function dnsServerFor(o: DnsServerOptions, setting: WorkerSetting): DnsSe
   return count > 1 ? new DnsWorkers({ ...o, workers: count }) : new DnsServer(o);
 }
 
-/** Changes per snapshot message: ~100 KB cloned at 10 records per Service. */
-export const SNAPSHOT_CHUNK = 500;
-
 /**
  * The index's state as `changes` messages of SNAPSHOT_CHUNK each, in order (the `state` change, last
  * in `changes()`, stays last). One message of the whole table was cloned, deserialized and applied
@@ -190,9 +187,7 @@ export const SNAPSHOT_CHUNK = 500;
  * generation; chunks are freed by scavenges as they are applied (decision 021).
  */
 export function snapshotMessages(changes: readonly IndexChange[]): { type: 'changes'; changes: IndexChange[] }[] {
-  const out: { type: 'changes'; changes: IndexChange[] }[] = [];
-  for (let i = 0; i < changes.length; i += SNAPSHOT_CHUNK) out.push({ type: 'changes', changes: changes.slice(i, i + SNAPSHOT_CHUNK) });
-  return out;
+  return inChunks(changes).map((chunk) => ({ type: 'changes', changes: chunk }));
 }
 
 /** dnsWorker.js beside this module (dnsWorker.ts when running from source). */

@@ -1,11 +1,9 @@
+import { inChunks, SNAPSHOT_CHUNK } from '@svcnet/model';
 import { type BackendResolution, backendKey, resolveBackend } from '../routes/backends.js';
 import type { IngressView, IngressViewChange, TlsCertificate } from './ingressView.js';
 import { compileRouteTable } from '../routes/routeTableBuilder.js';
 import type { RouterView } from './routerView.js';
 import type { BackendRef, RouteTable } from '../routes/routeTypes.js';
-
-/** Resolutions per snapshot message (RouterPublisher.snapshotUpdates). */
-export const SNAPSHOT_CHUNK = 500;
 
 /**
  * What changed in an IngressView, as its replicas need it: the table when it changed, the
@@ -100,10 +98,10 @@ export class RouterPublisher {
     const named = new Set<string>(this.defaultSecret ? [this.defaultSecret] : []);
     for (const t of [...this.view.table.tlsExact.values(), ...this.view.table.tlsWildcard.values()]) if (t.secret) named.add(t.secret);
     const certificates = [...named].map((s) => [s, this.view.certificate(s) ?? null] as const);
-    const out: RouterUpdate[] = [];
-    for (let i = 0; i + chunk < resolutions.length; i += chunk) out.push({ resolutions: resolutions.slice(i, i + chunk), certificates: [], services: [], secrets: [] });
-    const rest = resolutions.slice(out.length * chunk);
-    out.push({ table: this.view.table, resolutions: rest, certificates, services: [], secrets: [] });
+    const chunks = inChunks(resolutions, chunk);
+    const last = chunks.pop() ?? [];
+    const out: RouterUpdate[] = chunks.map((c) => ({ resolutions: c, certificates: [], services: [], secrets: [] }));
+    out.push({ table: this.view.table, resolutions: last, certificates, services: [], secrets: [] });
     return out;
   }
 

@@ -48,6 +48,16 @@ const MAX_RESTART_DELAY_MS = 30_000;
 /** Posted after a new worker's snapshot messages (workerChannel's `snapshotApplied`). */
 export const SNAPSHOT_END = 'svcnet:snapshot-end';
 
+/** Items per snapshot message: ~100 KB cloned at 10 DNS records per Service (decision 021). */
+export const SNAPSHOT_CHUNK = 500;
+
+/** `items` in order, in runs of at most `size` (none for no items): a snapshot's messages. */
+export function inChunks<T>(items: readonly T[], size: number = SNAPSHOT_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /**
  * N worker threads that serve the same ports (each with its own SO_REUSEPORT socket), fed by the
  * parent: each new worker gets `snapshot()` and then every `broadcast`, in order (a MessagePort
