@@ -55,7 +55,9 @@ describeWith('RedisStore faults', [redisServer], () => {
     return r;
   };
   beforeAll(async () => {
-    server = await RedisServer.start({ args: ['--appendonly', 'yes', '--stream-node-max-entries', '10'] });
+    // appendfsync always: with the default everysec, redis-server may postpone its AOF write while
+    // an fsync is slow and still reply, so an acknowledged write can miss a SIGKILL (a CI run lost one).
+    server = await RedisServer.start({ args: ['--appendonly', 'yes', '--appendfsync', 'always', '--stream-node-max-entries', '10'] });
   });
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c();
