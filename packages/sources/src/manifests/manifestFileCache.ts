@@ -36,6 +36,9 @@ export class ManifestFileCache {
         const parsed = parseManifests(await readFile(file, 'utf8'), file, { ...limits, maxBytes });
         read = { objects: parsed.objects.map(describeManifest), errors: parsed.errors, skipped: parsed.skipped };
       }
+      // The previous read's entries may still be what the source last applied (until it adopts this
+      // read's): they must not keep that read's parsed objects alive with them.
+      if (cached) for (const d of cached.read.objects) d.object = undefined;
       this.#cache.set(file, { mtimeMs: s.mtimeMs, size: s.size, ino: s.ino, read });
       return read;
     } catch (e) {
