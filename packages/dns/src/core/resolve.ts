@@ -2,7 +2,7 @@ import { ipFromReverseName, ipFamily } from '@svcnet/model';
 import { canonicalName } from './options.js';
 import { type Answer, QTYPE, RCODE, type RR } from './records.js';
 import type { RecordIndex } from './recordIndex.js';
-import { type Item, type NameNode, canonicalAddress, itemsOf } from './serviceRecords.js';
+import { type Item, type NameNode, canonicalAddress, isV6, itemsOf } from './serviceRecords.js';
 
 /** CoreDNS's DNSSchemaVersion: the Kubernetes DNS specification this index implements. */
 export const DNS_SCHEMA_VERSION = '1.1.0';
@@ -135,7 +135,7 @@ function addressRecords(name: string, items: readonly Item[], v6: boolean, ttl: 
   const seen = new Set<string>();
   const out: RR[] = [];
   for (const it of items) {
-    if (it.v6 !== v6 || seen.has(it.ip)) continue;
+    if (isV6(it) !== v6 || seen.has(it.ip)) continue;
     seen.add(it.ip);
     out.push({ name, type: v6 ? 'AAAA' : 'A', ttl, data: it.ip });
   }
@@ -158,7 +158,7 @@ export function srvRecords(name: string, items: readonly Item[], ttl: number): {
     const g = `${it.target}|${it.ip}`;
     if (!seen.has(g)) {
       seen.add(g);
-      additional.push({ name: it.target, type: it.v6 ? 'AAAA' : 'A', ttl, data: it.ip });
+      additional.push({ name: it.target, type: isV6(it) ? 'AAAA' : 'A', ttl, data: it.ip });
     }
   }
   return { answer, additional };
