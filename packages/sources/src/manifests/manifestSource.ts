@@ -35,7 +35,7 @@ export class ManifestSource {
   readonly #reader = new ManifestFileCache();
   /**
    * What was last applied per key: the file cache's own entry for it (a DesiredObject is an
-   * AppliedObject), not a copy. A copy per object was ~4 MB at 21,000 objects (issue 18); `#adopt`
+   * AppliedObject), not a copy. A copy per object was ~4 MB at 21,000 objects (issue 18); `#adoptCurrent`
    * points unchanged keys at the current read's entries so the cache's old ones can go.
    */
   readonly #applied = new Map<string, AppliedObject>();
