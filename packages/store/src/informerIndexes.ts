@@ -22,7 +22,7 @@ export const INDEX_FUNCS: Readonly<Record<IndexName, (o: KubeObject) => string |
  * informer calls before any consumer's handler sees the event (as client-go's indexer is updated
  * before notifications are distributed). A bucket of one object is that object, not a map of one:
  * the `service` index has a bucket per Service, nearly all of one slice (at 10,000 Services a
- * map each was ~2 MB; issue 18).
+ * map each was ~2.5 MB of the agent's heap; issue 18).
  */
 export class InformerIndex<T extends KubeObject> {
   private readonly buckets = new Map<string, T | Map<string, T>>();
