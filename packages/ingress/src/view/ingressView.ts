@@ -1,6 +1,7 @@
 import type { EndpointSlice, Endpoints, Ingress, IngressClass, KubeObject, Secret, Service } from '@svcnet/model';
 import { SECRET_TYPE_TLS, isKind, objectKey, shapeErrors, sliceServiceKey } from '@svcnet/model';
 import { backendKey, resolveBackend, slicesFromEndpoints } from '../routes/backends.js';
+import { KeptBackendObjects, type BackendObjects } from './backendObjects.js';
 import type { BackendResolution } from '../routes/backends.js';
 import { ingressKey } from '../routes/compileHost.js';
 import type { IngressClassOptions } from '../routes/ingressClass.js';
@@ -24,6 +25,17 @@ export interface IngressViewChange {
   readonly secrets?: ReadonlySet<string>;
 }
 
+/**
+ * How changes to backends' objects read from elsewhere (IngressView.readBackendsFrom) reach the view:
+ * checked as upsert checks them, then only the cached resolutions of the Services they touch are
+ * dropped. `old` is the previous version of a modified object (an EndpointSlice may have moved to
+ * another Service).
+ */
+export interface BackendFeed {
+  upsert(obj: KubeObject, old?: KubeObject): void;
+  delete(obj: KubeObject): void;
+}
+
 export interface IngressViewOptions extends IngressClassOptions {
   /** Where skipped malformed objects are reported (default: console.error). */
   logger?: IngressLogger;
@@ -44,6 +56,11 @@ function shapeProblem(obj: KubeObject): string | undefined {
   return errors.length > 0 ? errors.map(String).join(', ') : undefined;
 }
 
+/** The Service whose backends an object feeds (`namespace/name`), if any. */
+function backendServiceKey(obj: Service | EndpointSlice | Endpoints): string | undefined {
+  return obj.kind === 'EndpointSlice' ? sliceServiceKey(obj as EndpointSlice) : objectKey(obj);
+}
+
 function decode(data: Record<string, string> | undefined, stringData: Record<string, string> | undefined, field: string): string | undefined {
   if (stringData?.[field]) return stringData[field];
   const b64 = data?.[field];
@@ -54,14 +71,15 @@ function decode(data: Record<string, string> | undefined, stringData: Record<str
  * The router's input, kept up to date one object at a time: the route table (recompiled per host),
  * the Services and EndpointSlices behind backends (resolved lazily and cached per backend, the cache
  * dropped per Service when that Service or one of its slices changes), and TLS Secrets.
- * Feed it from informers (watchIngressInputs) or from plain arrays (tests, `svcnet render`).
+ * Feed it from informers (watchIngressInputs: the Services, slices and Endpoints are read from the
+ * informers, never copied) or from plain arrays (tests, `svcnet render`: the view keeps them).
  */
 export class IngressView {
   readonly routes: RouteTableBuilder;
-  private readonly services = new Map<string, Service>();
-  private readonly slices = new Map<string, Map<string, EndpointSlice>>();
-  private readonly sliceService = new Map<string, string>();
-  private readonly endpoints = new Map<string, EndpointSlice[]>();
+  /** Services, slices and Endpoints given to upsert/load (none in the agent). */
+  private readonly kept = new KeptBackendObjects();
+  /** Where the rest are read (the store's informers), if anywhere. */
+  private read: BackendObjects | undefined;
   private readonly resolved = new Map<string, BackendResolution>();
   private readonly resolvedByService = new Map<string, Set<string>>();
   private readonly secrets = new Map<string, TlsCertificate>();
@@ -90,13 +108,40 @@ export class IngressView {
     const hit = this.resolved.get(key);
     if (hit) return hit;
     const svcKey = `${ref.namespace}/${ref.service}`;
-    const slices = this.slices.get(svcKey);
-    const res = resolveBackend(ref, this.services.get(svcKey), slices && slices.size > 0 ? slices.values() : (this.endpoints.get(svcKey) ?? []));
+    const res = resolveBackend(ref, this.kept.service(svcKey) ?? this.read?.service(svcKey), this.slicesOf(svcKey));
     this.resolved.set(key, res);
     let set = this.resolvedByService.get(svcKey);
     if (!set) this.resolvedByService.set(svcKey, (set = new Set()));
     set.add(key);
     return res;
+  }
+
+  /**
+   * A Service's EndpointSlices, kept and read; without any, its Endpoints seen as slices (as the
+   * EndpointSlice mirroring controller would write them).
+   */
+  private slicesOf(svcKey: string): Iterable<EndpointSlice> {
+    const kept = [...this.kept.endpointSlices(svcKey)];
+    const read = this.read ? [...this.read.endpointSlices(svcKey)] : [];
+    if (kept.length > 0 || read.length > 0) return read.length === 0 ? kept : kept.concat(read);
+    const endpoints = this.kept.endpoints(svcKey) ?? this.read?.endpoints(svcKey);
+    return endpoints ? slicesFromEndpoints(endpoints) : [];
+  }
+
+  /**
+   * Reads Services, EndpointSlices and Endpoints from `objects` as well (the store's informers, which
+   * hold them anyway) instead of keeping a copy: the view keeps only what its resolved backends
+   * came to (issue 18: the agent's view held every Service and slice of the cluster though Ingresses
+   * name a tenth of them). Objects given to upsert/load are still kept and read first. Changes to
+   * `objects` come through the returned feed.
+   */
+  readBackendsFrom(objects: BackendObjects): BackendFeed {
+    this.read = objects;
+    if (this.resolvedByService.size > 0) this.emit({ services: this.invalidate([...this.resolvedByService.keys()]) });
+    return {
+      upsert: (obj, old) => this.apply(obj, false, old),
+      delete: (obj) => this.emit(this.change(obj, true, false)),
+    };
   }
 
   /** The certificate in a TLS Secret (`namespace/name`), if present and well-formed. */
@@ -106,11 +151,16 @@ export class IngressView {
 
   /** Adds or replaces any object the router cares about; other kinds are ignored. */
   upsert(obj: KubeObject): void {
+    this.apply(obj, true);
+  }
+
+  /** upsert, keeping the object (`keep`) or only dropping what it changes (read elsewhere). */
+  private apply(obj: KubeObject, keep: boolean, old?: KubeObject): void {
     const problem = shapeProblem(obj);
     if (problem === undefined) {
       let change: IngressViewChange | undefined;
       try {
-        change = this.change(obj, false);
+        change = this.change(obj, false, keep, old);
       } catch (err) {
         // Last line of defence for shapes no check covers (an Ingress compile that throws).
         this.skip(obj, (err as Error).message);
@@ -123,11 +173,11 @@ export class IngressView {
     // A write that bypassed validation: log it and drop any earlier version of the object, so
     // nothing downstream (requests, the pool sweep) ever sees a shape it cannot read.
     this.skip(obj, problem);
-    if (typeof obj === 'object' && obj !== null) this.emit(this.change(obj, true));
+    if (typeof obj === 'object' && obj !== null) this.emit(this.change(obj, true, keep, old));
   }
 
   delete(obj: KubeObject): void {
-    this.emit(this.change(obj, true));
+    this.emit(this.change(obj, true, true));
   }
 
   /** Loads a set of objects at once (manifests): IngressClasses first so ownership is decided once. */
@@ -152,7 +202,7 @@ export class IngressView {
     for (const l of [...this.listeners]) l(change);
   }
 
-  private change(obj: KubeObject, deleted: boolean): IngressViewChange | undefined {
+  private change(obj: KubeObject, deleted: boolean, keep: boolean, old?: KubeObject): IngressViewChange | undefined {
     switch (obj.kind) {
       case 'Ingress':
         return { routes: deleted ? this.routes.delete(ingressKey(obj as Ingress)) : this.routes.upsert(obj as Ingress) };
@@ -160,46 +210,18 @@ export class IngressView {
         const name = obj.metadata?.name ?? '';
         return { routes: deleted ? this.routes.deleteIngressClass(name) : this.routes.upsertIngressClass(obj as IngressClass) };
       }
-      case 'Service': {
-        const key = objectKey(obj);
-        if (deleted) this.services.delete(key);
-        else this.services.set(key, obj as Service);
-        return { services: this.invalidate([key]) };
-      }
+      case 'Service':
       case 'EndpointSlice':
-        return { services: this.invalidate(this.sliceChanged(obj as EndpointSlice, deleted)) };
       case 'Endpoints': {
-        const key = objectKey(obj);
-        if (deleted) this.endpoints.delete(key);
-        else this.endpoints.set(key, slicesFromEndpoints(obj as Endpoints));
-        return { services: this.invalidate([key]) };
+        const backendObj = obj as Service | EndpointSlice | Endpoints;
+        if (keep) return { services: this.invalidate(this.kept.keep(backendObj, deleted)) };
+        return { services: this.invalidate([backendServiceKey(backendObj), old && backendServiceKey(old as typeof backendObj)].filter((k): k is string => !!k)) };
       }
       case 'Secret':
         return this.secretChanged(obj as Secret, deleted);
       default:
         return undefined;
     }
-  }
-
-  private sliceChanged(slice: EndpointSlice, deleted: boolean): string[] {
-    const sliceKey = objectKey(slice);
-    const svcKey = sliceServiceKey(slice);
-    const previous = this.sliceService.get(sliceKey);
-    const touched: string[] = [];
-    if (previous !== undefined && (deleted || previous !== svcKey)) {
-      this.slices.get(previous)?.delete(sliceKey);
-      if (this.slices.get(previous)?.size === 0) this.slices.delete(previous);
-      this.sliceService.delete(sliceKey);
-      touched.push(previous);
-    }
-    if (!deleted && svcKey) {
-      let m = this.slices.get(svcKey);
-      if (!m) this.slices.set(svcKey, (m = new Map()));
-      m.set(sliceKey, slice);
-      this.sliceService.set(sliceKey, svcKey);
-      touched.push(svcKey);
-    }
-    return touched;
   }
 
   private invalidate(serviceKeys: Iterable<string>): Set<string> {

@@ -1,7 +1,11 @@
-import { specialIPRange, type Endpoints, type EndpointSlice, type Kind, type KubeObject } from '@svcnet/model';
+import type { EndpointSlice, Endpoints, Kind, KubeObject, Service } from '@svcnet/model';
 import { SharedInformerFactory } from '@svcnet/store';
-import type { Informer, Store } from '@svcnet/store';
-import type { IngressView } from './ingressView.js';
+import type { Informer, SharedInformer, Store } from '@svcnet/store';
+import type { BackendFeed, IngressView } from './ingressView.js';
+import { withoutSpecialAddresses } from './specialAddresses.js';
+import { storeBackendObjects } from './storeBackendObjects.js';
+
+export { withoutSpecialAddresses } from './specialAddresses.js';
 
 /** The kinds the router watches: routes, backends, and TLS material. */
 export const INGRESS_INPUT_KINDS = ['IngressClass', 'Ingress', 'Service', 'EndpointSlice', 'Endpoints', 'Secret'] as const satisfies readonly Kind[];
@@ -14,72 +18,68 @@ export interface WatchIngressInputsOptions {
   /**
    * EndpointSlices and Endpoints to route to, instead of the store's own: the agent passes
    * @svcnet/store's dataPlaneObjects(), without the endpoints of simulated Pods (a backend left
-   * with none answers 503 saying so). Their owner stops them.
+   * with none answers 503 saying so). Their owner stops them. Given with `informers`, they must be
+   * views over that factory's informers (dataPlaneObjects({ informers }) is): a Service's slices are
+   * found through the factory's service index and read from `endpointSlices` by key. Given without
+   * `informers`, the view keeps its own copy of them, Services and Endpoints (as before).
    */
   endpointSlices?: Informer<EndpointSlice>;
   endpoints?: Informer<Endpoints>;
 }
 
+const isBackendKind = (kind: Kind): boolean => kind === 'Service' || kind === 'EndpointSlice' || kind === 'Endpoints';
+
 /**
  * Keeps an IngressView current from a store's shared informers, one per kind, each event applied
- * as it arrives. `synced` resolves once every kind has been listed once.
+ * as it arrives. Services, EndpointSlices and Endpoints stay in the informers: the view reads them
+ * there when it resolves a backend and only hears that they changed (its cache drops). `synced`
+ * resolves once every kind has been listed once.
  */
 export function watchIngressInputs(store: Store, view: IngressView, options: WatchIngressInputsOptions = {}): { synced: Promise<void>; stop(): void } {
-  const informers: Informer<unknown>[] = [];
+  const consumer = { ...(options.signal ? { signal: options.signal } : {}), ...(options.onError ? { onError: options.onError } : {}) };
   const owned: Informer<unknown>[] = [];
   const ownFactory = options.informers ? undefined : new SharedInformerFactory(store, options.signal ? { signal: options.signal } : {});
   const factory = options.informers ?? ownFactory!;
-  for (const kind of INGRESS_INPUT_KINDS) {
-    const given = kind === 'EndpointSlice' ? options.endpointSlices : kind === 'Endpoints' ? options.endpoints : undefined;
-    const inf = (given as Informer<KubeObject> | undefined) ?? (factory.informer(kind, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onError ? { onError: options.onError } : {}) }) as Informer<KubeObject>);
-    if (!given) owned.push(inf as Informer<unknown>);
+  const shared = <K extends Kind>(kind: K) => {
+    const inf = factory.informer(kind, consumer);
+    owned.push(inf as Informer<unknown>);
+    return inf;
+  };
+  const given: Partial<Record<Kind, Informer<KubeObject>>> = {
+    ...(options.endpointSlices ? { EndpointSlice: options.endpointSlices as Informer<KubeObject> } : {}),
+    ...(options.endpoints ? { Endpoints: options.endpoints as Informer<KubeObject> } : {}),
+  };
+  const informers = new Map<Kind, Informer<KubeObject>>(INGRESS_INPUT_KINDS.map((kind) => [kind, given[kind] ?? (shared(kind) as Informer<KubeObject>)]));
+
+  // Given slices without the factory they are a view over have no service index to find them by.
+  const slices = informers.get('EndpointSlice') as Informer<EndpointSlice>;
+  const sliceIndex = !options.endpointSlices ? (slices as SharedInformer<EndpointSlice>) : options.informers ? shared('EndpointSlice') : undefined;
+  const feed = sliceIndex
+    ? view.readBackendsFrom(
+        storeBackendObjects({
+          services: informers.get('Service') as Informer<Service>,
+          endpointSlices: slices,
+          slicesOfService: (key) => sliceIndex.byIndex('service', key),
+          endpoints: informers.get('Endpoints') as Informer<Endpoints>,
+          skipped: view.skipped,
+        }),
+      )
+    : undefined;
+
+  for (const [kind, inf] of informers) {
+    const to: Pick<BackendFeed, 'upsert' | 'delete'> = feed && isBackendKind(kind) ? feed : { upsert: (o) => view.upsert(o), delete: (o) => view.delete(o) };
     inf.on((e) => {
-      if (e.type === 'DELETED') view.delete(e.object);
-      else view.upsert(withoutSpecialAddresses(e.object, options.onError));
+      if (e.type === 'DELETED') to.delete(e.object);
+      else to.upsert(withoutSpecialAddresses(e.object, options.onError), e.type === 'MODIFIED' ? e.old : undefined);
     });
-    // A shared informer listed before this subscription: its objects are in its cache, not in events.
-    if (given?.hasSynced()) for (const o of given.list()) view.upsert(withoutSpecialAddresses(o as KubeObject, options.onError));
-    informers.push(inf as Informer<unknown>);
+    // A given informer listed before this subscription: its objects are in its cache, not in events.
+    if (given[kind]?.hasSynced()) for (const o of inf.list()) to.upsert(withoutSpecialAddresses(o, options.onError));
   }
   return {
-    synced: Promise.all(informers.map((i) => i.synced)).then(() => undefined),
+    synced: Promise.all([...informers.values()].map((i) => i.synced)).then(() => undefined),
     stop: () => {
       owned.forEach((i) => i.stop());
       ownFactory?.stop();
     },
   };
-}
-
-/**
- * An EndpointSlice or Endpoints without loopback, link-local or unspecified addresses. The store
- * refuses them on every write; this is the router's own check for what reaches it anyway (a raw write
- * into a shared Redis): an endpoint on 127.0.0.1 would hand the node's localhost-only ports to
- * whoever can write one object. Other objects pass through unchanged.
- */
-export function withoutSpecialAddresses<T>(obj: T, report?: (e: Error) => void): T {
-  const o = obj as { kind?: string; metadata?: { namespace?: string; name?: string } };
-  const skip = (ip: unknown): boolean => {
-    const range = typeof ip === 'string' ? specialIPRange(ip) : undefined;
-    if (range) report?.(new Error(`ingress: ${o.kind} "${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}": endpoint ${String(ip)} is ${range}: not routed to`));
-    return range !== undefined;
-  };
-  if (o.kind === 'EndpointSlice') {
-    const slice = obj as EndpointSlice;
-    const endpoints = slice.endpoints ?? [];
-    const kept = endpoints.filter((ep) => !(ep.addresses ?? []).some(skip));
-    return kept.length === endpoints.length ? obj : ({ ...slice, endpoints: kept } as T);
-  }
-  if (o.kind === 'Endpoints') {
-    const ep = obj as Endpoints;
-    let changed = false;
-    const subsets = (ep.subsets ?? []).map((s) => {
-      const addresses = (s.addresses ?? []).filter((a) => !skip(a.ip));
-      const notReadyAddresses = (s.notReadyAddresses ?? []).filter((a) => !skip(a.ip));
-      if (addresses.length === (s.addresses ?? []).length && notReadyAddresses.length === (s.notReadyAddresses ?? []).length) return s;
-      changed = true;
-      return { ...s, addresses, notReadyAddresses };
-    });
-    return changed ? ({ ...ep, subsets } as T) : obj;
-  }
-  return obj;
 }
