@@ -23,6 +23,16 @@ export type { ManifestSourceOptions, ManifestSourceStatus, ManifestSyncResult } 
 
 export const FILE_SOURCE_PREFIX = 'file:';
 
+/** A pass's listing: the files, each one's read, and what listing them found wrong. */
+interface FileReads {
+  files: string[];
+  reads: ManifestFileRead[];
+  problems: ManifestProblem[];
+  filesWithErrors: Set<string>;
+  /** Every path listed without a problem (a quiet pass may be reused only then). */
+  listed: boolean;
+}
+
 /**
  * Applies a folder of manifests to the store, and keeps applying it as files change: new objects
  * are created, changed ones applied, ones removed from the files deleted. Each object is marked
@@ -53,6 +63,14 @@ export class ManifestSource {
   #running = false;
   #syncing: Promise<ManifestSyncResult> | undefined;
   #again = false;
+  /**
+   * The last pass, when it wrote nothing: the files it listed, each file's read (the cache's object)
+   * and its result. A rescan that lists the same files and gets the same reads would plan the same
+   * nothing, so it returns that result instead: planning 21,000 objects every 2 s made ~1 MB of
+   * maps and arrays each time, large enough to go straight to old space, and the agent's RSS climbed
+   * ~50 MB between major collections while idle (issue 18).
+   */
+  #quiet: { files: readonly string[]; reads: readonly ManifestFileRead[]; result: ManifestSyncResult } | undefined;
 
   constructor(
     private readonly store: Store,
@@ -116,20 +134,23 @@ export class ManifestSource {
 
   async #pass(): Promise<ManifestSyncResult> {
     const first = this.#syncs === 0;
-    let read = await this.#read();
+    const listed = await this.#readFiles();
+    if (this.#unchangedSinceQuiet(listed)) return this.#finish(listed.files, this.#quiet!.result, this.#problems);
+    let read = this.#describe(listed);
     let plan = planManifestSync(read.desired, this.#applied, read.filesWithErrors, this.#failed);
     // An object to write whose file is unchanged since the cache let go of it (a duplicate that now
     // wins, a removed object's file back): read those files again, once, and plan from that.
     const stale = new Set(plan.apply.filter((d) => !d.object).map((d) => d.file));
     if (stale.size) {
       for (const file of stale) this.#reader.forget(file);
-      read = await this.#read();
+      read = this.#describe(await this.#readFiles());
       plan = planManifestSync(read.desired, this.#applied, read.filesWithErrors, this.#failed);
     }
     const { files, desired, problems, skipped } = read;
     for (const key of this.#rejected.keys()) if (!desired.has(key)) this.#rejected.delete(key);
     const result: ManifestSyncResult = { files, created: 0, updated: 0, unchanged: 0, deleted: 0, kept: plan.kept.length, problems, skipped };
-    for (const d of plan.apply) await this.#applyOne(d, result);
+    let wrote = plan.remove.length > 0;
+    for (const d of plan.apply) wrote = (await this.#applyOne(d, result)) || wrote;
     for (const a of plan.remove) await this.#removeOne(a, result);
     this.#adoptCurrent(desired);
     this.#release(files, desired);
@@ -139,6 +160,22 @@ export class ManifestSource {
       // file could not be read whole this pass (its workloads may still be wanted).
       if (problems.length === 0) this.options.simulator?.pruneUnclaimed();
     }
+    this.#quiet = !first && !wrote && !this.#again && read.listed ? { files, reads: read.reads, result } : undefined;
+    // Report what is new since the last pass: a rescan every few seconds must not repeat old news.
+    const before = new Set(this.#problems.map((p) => p.message));
+    for (const p of problems) if (!before.has(p.message)) this.options.onProblem?.(p);
+    return this.#finish(files, result, problems);
+  }
+
+  /** Whether this listing and these reads are the quiet pass's: the same files, each read the same object. */
+  #unchangedSinceQuiet(listed: FileReads): boolean {
+    const q = this.#quiet;
+    if (!q || !listed.listed || listed.files.length !== q.files.length || listed.reads.length !== q.reads.length) return false;
+    return listed.files.every((f, i) => f === q.files[i]) && listed.reads.every((r, i) => r === q.reads[i]);
+  }
+
+  /** A pass's bookkeeping, and its result to the caller and `onSync`. */
+  #finish(files: string[], result: ManifestSyncResult, problems: ManifestProblem[]): ManifestSyncResult {
     this.#files = files;
     if (this.#marks.size > files.length) {
       const current = new Set(files);
@@ -146,24 +183,26 @@ export class ManifestSource {
     }
     this.#syncs++;
     this.#lastSyncAt = new Date().toISOString();
-    // Report what is new since the last pass: a rescan every few seconds must not repeat old news.
-    const before = new Set(this.#problems.map((p) => p.message));
-    for (const p of problems) if (!before.has(p.message)) this.options.onProblem?.(p);
     this.#problems = problems;
     this.options.onSync?.(result);
     return result;
   }
 
-  /** Every file's objects (from the cache when unchanged), the desired set, and what is wrong. */
-  async #read(): Promise<{ files: string[]; desired: Map<string, DesiredObject>; problems: ManifestProblem[]; filesWithErrors: Set<string>; skipped: SkippedDocument[] }> {
+  /** Every file's read (the cache's object when the file is unchanged). */
+  async #readFiles(): Promise<FileReads> {
     const problems: ManifestProblem[] = [];
     const filesWithErrors = new Set<string>();
-    const entries: DesiredObject[] = [];
-    const skipped: SkippedDocument[] = [];
     const files = this.options.parsed ? [] : await this.#listFiles(problems, filesWithErrors);
     const reads: ManifestFileRead[] = [];
     if (this.options.parsed) reads.push((this.#given ??= { ...this.options.parsed, objects: this.options.parsed.objects.map(describeManifest) }));
     for (const file of files) reads.push(await this.#reader.read(file, this.options.limits));
+    return { files, reads, problems, filesWithErrors, listed: problems.length === 0 };
+  }
+
+  /** The desired set from the reads, and what is wrong. */
+  #describe({ files, reads, problems, filesWithErrors, listed }: FileReads): FileReads & { desired: Map<string, DesiredObject>; skipped: SkippedDocument[] } {
+    const entries: DesiredObject[] = [];
+    const skipped: SkippedDocument[] = [];
     for (const r of reads) {
       for (const d of r.objects) entries.push(d);
       for (const d of r.skipped) skipped.push(d);
@@ -174,7 +213,7 @@ export class ManifestSource {
     }
     const { desired, duplicates } = selectDesired(entries);
     problems.push(...duplicates);
-    return { files, desired, problems, filesWithErrors, skipped };
+    return { files, reads, desired, problems, filesWithErrors, skipped, listed };
   }
 
   /**
@@ -214,13 +253,14 @@ export class ManifestSource {
     return [...new Set(files)];
   }
 
-  async #applyOne(d: DesiredObject, result: ManifestSyncResult): Promise<void> {
+  /** Writes `d` (or reports it still invalid); whether it tried to write or must try again. */
+  async #applyOne(d: DesiredObject, result: ManifestSyncResult): Promise<boolean> {
     const at = `${d.file}: document ${d.index} (line ${d.line})`;
     const rejected = this.#rejected.get(d.key);
     if (rejected?.content === d.content) {
       // Still invalid and unchanged: writing it again would fail the same way.
       result.problems.push({ file: d.file, document: d.index, line: d.line, code: rejected.code, message: `${at}: ${rejected.reason}` });
-      return;
+      return false;
     }
     const parsed = d.object;
     if (!parsed) {
@@ -229,7 +269,7 @@ export class ManifestSource {
       this.#reader.forget(d.file);
       this.#failed.add(d.key);
       this.#again = true;
-      return;
+      return true;
     }
     this.#rejected.delete(d.key);
     try {
@@ -268,6 +308,7 @@ export class ManifestSource {
       result.problems.push({ file: d.file, document: d.index, line: d.line, code, message: `${at}: ${err.message}` });
       if (code === 'Invalid' || code === 'NoSimulator') this.#rejected.set(d.key, { content: d.content, code, reason: err.message });
     }
+    return true;
   }
 
   /**
