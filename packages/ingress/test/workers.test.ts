@@ -1,13 +1,15 @@
 import { request } from 'node:http';
 import { describeWith, reusePort } from '@svcnet/testkit';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IngressServer, IngressView, IngressWorkers } from '../src/index.js';
 import { EchoBackend } from './backends.js';
 import { ingress, path, rule, service, slice } from './fixtures.js';
 
-// Two router workers on one port (SO_REUSEPORT), routing from replicas of one IngressView in this
-// process. The kernel picks a worker by the client's address and port, so a client port pins a
-// worker: the test finds one port per worker and asks each worker through its own.
+// Two routers on one port (SO_REUSEPORT): this thread's, routing from the IngressView, and one
+// worker thread's, routing from a replica of it (decision 022). The kernel picks a router by the
+// client's address and port, so a client port pins a router: the test finds one port per router
+// and asks each through its own.
 
 const L = '127.0.0.1';
 
@@ -24,13 +26,13 @@ function who(port: number, localPort?: number): Promise<string | number> {
   });
 }
 
-/** Requests each worker has answered, in slot order. */
+/** Requests each router has answered: this thread's first, then the workers' in slot order. */
 async function perWorker(w: IngressWorkers): Promise<number[]> {
-  const all = (await w.pool.ask({ type: 'metrics' })) as { name: string; values: { value: number; metricName?: string }[] }[][];
+  const all = await w.metricsPerServer();
   return all.map((metrics) => metrics.find((m) => m.name === 'svcnet_ingress_requests_total')?.values.reduce((n, v) => n + v.value, 0) ?? 0);
 }
 
-/** A client port for each worker: one request from a port, and the worker whose count moved answered it. */
+/** A client port for each router: one request from a port, and the router whose count moved answered it. */
 async function portPerWorker(w: IngressWorkers, port: number): Promise<Map<number, number>> {
   const found = new Map<number, number>();
   for (let i = 0; i < 40 && found.size < 2; i++) {
@@ -63,6 +65,7 @@ describeWith('ingress workers: two SO_REUSEPORT workers routing from one view', 
   let single: IngressServer;
   let port = 0;
   let singlePort = 0;
+  const registry = new Registry();
 
   beforeAll(async () => {
     [a, b] = await Promise.all([new EchoBackend('a').start(L), new EchoBackend('b').start(L)]);
@@ -70,7 +73,7 @@ describeWith('ingress workers: two SO_REUSEPORT workers routing from one view', 
     view.upsert(ingress('cafe', { rules: [rule('cafe.example.com', path('/app', 'Prefix', 'app'))] }));
     view.upsert(service('app', [{ port: 8080, name: 'http' }]));
     view.upsert(slice('app', 'http', a.port, [[L, true]], 'app-1'));
-    workers = new IngressWorkers({ view, listen: { host: L, port: 0 }, workers: 2 });
+    workers = new IngressWorkers({ view, listen: { host: L, port: 0 }, workers: 2, registry });
     port = (await workers.start()).http!.port;
     single = new IngressServer({ view, listen: { host: L, port: 0 } });
     singlePort = (await single.start()).http!.port;
@@ -81,10 +84,21 @@ describeWith('ingress workers: two SO_REUSEPORT workers routing from one view', 
     await Promise.all([a?.close(), b?.close()]);
   });
 
-  it('both workers route, from the table and endpoints of the parent\'s view', async () => {
+  it('two routers are this thread\'s and one worker thread\'s, and both route, from the table and endpoints of the parent\'s view', async () => {
+    expect(workers.pool.workers).toHaveLength(1);
     const ports = await portPerWorker(workers, port);
     expect([...ports.keys()].sort()).toEqual([0, 1]);
     for (const client of ports.values()) expect(await eventually(port, client, 'a')).toBe('a');
+  });
+
+  it('/metrics sums every router\'s requests, this thread\'s too', async () => {
+    const each = await perWorker(workers);
+    expect(each).toHaveLength(2);
+    expect(each.every((n) => n > 0)).toBe(true);
+    const text = await registry.metrics();
+    const scraped = [...text.matchAll(/^svcnet_ingress_requests_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    // No request arrives between the two reads: the scrape is the sum of both routers' counts.
+    expect(scraped).toBe(each.reduce((a, b) => a + b, 0));
   });
 
   it('an endpoint change and a route change reach both workers within the bound one server gets', async () => {
@@ -101,7 +115,8 @@ describeWith('ingress workers: two SO_REUSEPORT workers routing from one view', 
   });
 
   it('a worker that dies is replaced, and the replacement routes by the current view', async () => {
-    await workers.pool.workers[1]!.terminate();
+    expect(workers.pool.workers).toHaveLength(1);
+    await workers.pool.workers[0]!.terminate();
     for (let i = 0; i < 200 && (workers.pool.replacements < 1 || (await perWorker(workers)).length < 2); i++) await new Promise((r) => setTimeout(r, 25));
     expect(workers.pool.replacements).toBe(1);
     view.upsert(slice('app', 'http', a.port, [[L, true]], 'app-1'));

@@ -1,6 +1,5 @@
-import { readlinkSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { workerChannel } from '@svcnet/model';
+import { kernelThreadId, workerChannel } from '@svcnet/model';
 import { type IndexChange, RecordIndex } from '../core/recordIndex.js';
 import { DnsServer } from './dnsServer.js';
 import type { DnsWorkerData, DnsWorkerReady } from './dnsWorkers.js';
@@ -11,15 +10,16 @@ const d = workerData as DnsWorkerData;
 const channel = workerChannel();
 const index = new RecordIndex(d.indexOptions);
 let server: DnsServer | undefined;
-// Upstreams another worker found looping, told before this one's server exists (while its
-// snapshot is applied): marked once it does.
-const loopsBeforeStart: number[] = [];
+// Upstreams found looping before this worker's server exists (known when it was started, or told
+// while its snapshot is applied): marked once it does.
+const loopsBeforeStart: number[] = [...d.loops];
 channel.onMessage((m, reply) => {
   if (m.type === 'changes') for (const c of m['changes'] as IndexChange[]) index.apply(c);
   else if (m.type === 'loop') {
     if (server) server.loopDetector.mark(m['upstream'] as number);
     else loopsBeforeStart.push(m['upstream'] as number);
   } else if (m.type === 'metrics') reply(server?.metricCounts());
+  else if (m.type === 'loops') reply(server?.loops);
 });
 // Bind only once the snapshot is in the replica: a bound SO_REUSEPORT socket gets its share of
 // queries at once, and a half-filled replica would answer NXDOMAIN for names that exist.
@@ -30,18 +30,10 @@ server = new DnsServer({
   listen: d.listen,
   reusePort: true,
   logger: channel.log,
-  loopDetection: { nonce: d.loopNonce, sendProbes: d.sendProbes, onLoop: (upstream) => channel.event({ loop: upstream }) },
+  // The parent's server sends the probes; a probe that comes back here is reported to it.
+  loopDetection: { nonce: d.loopNonce, sendProbes: false, onLoop: (upstream) => channel.event({ loop: upstream }) },
 });
 for (const upstream of loopsBeforeStart) server.loopDetector.mark(upstream);
 const addrs = await server.start();
-const ready: DnsWorkerReady = { port: addrs.udp.port, tid: threadId(), udpPath: server.udpPath };
+const ready: DnsWorkerReady = { port: addrs.udp.port, tid: kernelThreadId(), udpPath: server.udpPath };
 channel.ready(ready);
-
-/** This thread's kernel id (Linux), so a bench can read its CPU time from /proc. */
-function threadId(): number | undefined {
-  try {
-    return Number(readlinkSync('/proc/thread-self').split('/').pop());
-  } catch {
-    return undefined;
-  }
-}

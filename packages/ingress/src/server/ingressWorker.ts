@@ -1,6 +1,5 @@
-import { readlinkSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { workerChannel } from '@svcnet/model';
+import { kernelThreadId, workerChannel } from '@svcnet/model';
 import { Registry } from 'prom-client';
 import { IngressServer } from './ingressServer.js';
 import { IngressViewReplica, type RouterUpdate } from '../view/ingressViewReplica.js';
@@ -22,11 +21,6 @@ channel.onMessage((m, reply) => {
 await channel.snapshotApplied;
 const server = new IngressServer({ ...d.server, view, registry, reusePort: true, logger: { warn: (o, msg) => channel.log.warn(o, msg), info: (o, msg) => channel.log.info(o, msg) } });
 const addrs = await server.start();
-let tid: number | undefined;
-try {
-  tid = Number(readlinkSync('/proc/thread-self').split('/').pop()); // Linux: per-worker CPU for the bench
-} catch {
-  tid = undefined;
-}
+const tid = kernelThreadId(); // Linux: per-server CPU for the bench
 const ready: IngressWorkerReady = { ...(addrs.http ? { http: addrs.http.port } : {}), ...(addrs.https ? { https: addrs.https.port } : {}), ...(tid ? { tid } : {}) };
 channel.ready(ready);

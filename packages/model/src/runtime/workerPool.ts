@@ -1,3 +1,4 @@
+import { readlinkSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 export interface WorkerLogger {
@@ -17,10 +18,12 @@ export interface WorkerPoolOptions<Ready> {
   readonly name: string;
   /** The worker's module. A `.ts` file (tests running from source) is loaded through tsx. */
   readonly entry: URL;
+  /** Worker threads to run (0: none; the parent's own server may be the only one). */
   readonly count: number;
   /**
-   * The workerData of a worker in `slot`. `first` is what the first worker reported ready (its bound
-   * ports): undefined only for that first worker, so that later ones bind the ports it got.
+   * The workerData of a worker in `slot`. `first` is what the first server reported ready (its bound
+   * ports): the parent's own server when `start` was given it, else the first worker's; undefined
+   * only for a first worker, so that later ones bind the ports it got.
    */
   workerData(slot: number, first: Ready | undefined): unknown;
   /**
@@ -44,6 +47,18 @@ interface Slot<Ready> {
 }
 
 const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * The calling thread's kernel thread id (Linux; the main thread's is the process id), so a bench
+ * can read each serving thread's CPU time from /proc/<pid>/task/<tid>/stat; undefined elsewhere.
+ */
+export function kernelThreadId(): number | undefined {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return undefined;
+  }
+}
 
 /** Posted after a new worker's snapshot messages (workerChannel's `snapshotApplied`). */
 export const SNAPSHOT_END = 'svcnet:snapshot-end';
@@ -78,9 +93,18 @@ export class WorkerPool<Ready> {
 
   constructor(private readonly o: WorkerPoolOptions<Ready>) {}
 
-  /** Starts every worker (the first alone, so the rest bind the ports it got); resolves with each one's ready info. */
-  async start(): Promise<Ready[]> {
+  /**
+   * Starts every worker; resolves with each one's ready info. `bound`: what a server outside the
+   * pool (the parent's own, decision 022) bound first, so every worker binds its ports and all
+   * start at once; without it the first worker starts alone, so the rest bind the ports it got.
+   */
+  async start(bound?: Ready): Promise<Ready[]> {
     try {
+      if (bound !== undefined) {
+        this.first = bound;
+        return await Promise.all(Array.from({ length: this.o.count }, (_, i) => this.spawn(i)));
+      }
+      if (this.o.count < 1) return [];
       this.first = await this.spawn(0);
       const rest = await Promise.all(Array.from({ length: this.o.count - 1 }, (_, i) => this.spawn(i + 1)));
       return [this.first, ...rest];
