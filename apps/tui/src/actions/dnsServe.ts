@@ -43,8 +43,9 @@ export async function serveDns(flags: DnsServeFlags): Promise<number> {
   try {
     const a = await server.start();
     await view.synced;
-    const n = 'pool' in server ? server.pool.workers.length : 1;
-    console.error(`svcnet: dns serving ${index.options.zone} on ${a.udp.address}:${a.udp.port} (udp, tcp${n > 1 ? `, ${n} workers` : ''})${a.http ? `, http ${a.http.address}:${a.http.port}` : ''}${failures ? `; ${failures} manifest problem${failures === 1 ? '' : 's'} above` : ''}`);
+    // N servers in all: this thread's and the pool's worker threads (decision 022).
+    const n = 'pool' in server ? server.pool.workers.length + 1 : 1;
+    console.error(`svcnet: dns serving ${index.options.zone} on ${a.udp.address}:${a.udp.port} (udp, tcp${n > 1 ? `, ${n} servers` : ''})${a.http ? `, http ${a.http.address}:${a.http.port}` : ''}${failures ? `; ${failures} manifest problem${failures === 1 ? '' : 's'} above` : ''}`);
     await untilSignal();
     return 0;
   } catch (e) {

@@ -21,7 +21,7 @@ export const registerDns: RegisterCommand = (program, setExitCode) => {
     .addOption(listOption('--upstream <host:port>', 'resolvers for other names, comma-separated (default: /etc/resolv.conf; "none" answers REFUSED)'))
     .addOption(listOption('--allow <cidrs>', 'answer only clients in these networks, comma-separated CIDRs or addresses (CoreDNS acl); others get REFUSED'))
     .option('--http <host:port>', 'serve /health, /ready and /metrics here')
-    .option('--workers <N|auto>', 'server workers, each a thread with its own SO_REUSEPORT sockets on --listen, answering from one watch of the manifests (svcnet-agent --dns-workers); auto: one per core, at most 4; Node before 22.12 runs one and says why', 'auto')
+    .option('--workers <N|auto>', 'DNS servers in all, each with its own SO_REUSEPORT sockets on --listen, answering from one watch of the manifests (svcnet-agent --dns-workers): N is this process\'s main thread and N-1 worker threads; auto: one per core, at most 4; Node before 22.12 runs one and says why', 'auto')
     .option('--no-watch', 'read the manifests once')
     .action(async (flags: DnsServeFlags) => {
       const { serveDns } = await import('../actions/dnsServe.js');

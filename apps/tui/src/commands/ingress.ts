@@ -37,7 +37,7 @@ export const registerIngress: RegisterCommand = (program, setExitCode) => {
       ),
     )
     .option('--max-body-size <bytes>', 'largest request body (413 above)', String(1024 * 1024))
-    .option('--workers <N|auto>', 'router workers, each a thread with its own SO_REUSEPORT listeners, routing from one watch of the manifests (svcnet-agent --ingress-workers); auto: one per core, at most 4; Node before 22.12 runs one and says why', 'auto')
+    .option('--workers <N|auto>', 'routers in all, each with its own SO_REUSEPORT listeners, routing from one watch of the manifests (svcnet-agent --ingress-workers): N is this process\'s main thread and N-1 worker threads; auto: one per core, at most 4; Node before 22.12 runs one and says why', 'auto')
     .action(async (flags: IngressServeFlags) => {
       const { serveIngress } = await import('../actions/ingressServe.js');
       setExitCode(await serveIngress(flags));
