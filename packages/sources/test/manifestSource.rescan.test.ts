@@ -33,7 +33,13 @@ async function allocatedDuring(fn: () => Promise<unknown>): Promise<number> {
     await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
     await fn();
     const { profile } = await session.post('HeapProfiler.stopSampling');
-    return profile.samples.reduce((sum, s) => sum + s.size, 0);
+    let bytes = 0;
+    const nodes = [profile.head];
+    for (let node = nodes.pop(); node; node = nodes.pop()) {
+      bytes += node.selfSize;
+      nodes.push(...node.children);
+    }
+    return bytes;
   } finally {
     session.disconnect();
   }
