@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
+import { exposedGc } from '@svcnet/testkit';
 import { MemoryStore } from '@svcnet/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManifestSource } from '../src/index.js';
@@ -19,8 +19,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function collector(): () => Promise<void> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
+  const gc = exposedGc();
   // Twice, a tick apart: what a finished promise chain held is garbage only after it settles.
   return async () => {
     gc();

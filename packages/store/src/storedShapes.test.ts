@@ -1,5 +1,5 @@
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
+import { exposedGc } from '@svcnet/testkit';
 import { describe, expect, it } from 'vitest';
 import type { EndpointSlice, Service } from '@svcnet/model';
 import { MemoryStore } from './memoryStore.js';
@@ -66,8 +66,7 @@ describe('stored objects share their identical parts (issue 18)', () => {
   // Measured on Node 20.20 (V8 11.3): ~2,850 bytes per slice of 10 endpoints before (a conditions
   // object per endpoint, a ports array per slice, a uid kept as a rope of ~15 nodes), ~1,820 after.
   it('keeps < 2,100 bytes per EndpointSlice of 10 endpoints (10,000s of them at 10,000 Services)', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = exposedGc();
     const n = 5000;
     const inputs = Array.from({ length: n }, (_, i) => slice(i));
     // Other allocations of the runner only add to a sample: the least of three is the store's own share.
@@ -88,8 +87,7 @@ describe('stored objects share their identical parts (issue 18)', () => {
   // Node 20.20: ~1,460-1,750 bytes per admitted Service before (the allocator's structuredClone
   // copies every string; clusterIPs, ipFamilies and ports grown by push to 17 slots), ~890 after.
   it('keeps < 1,200 bytes per admitted Service with one port', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = exposedGc();
     const n = 5000;
     const samples: number[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {

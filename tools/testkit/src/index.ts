@@ -23,3 +23,4 @@ export { RedisCluster, freePort } from './redisCluster.js';
 export type { ClusterNode, RedisClusterOptions } from './redisCluster.js';
 export type { RedisServerOptions } from './redisServer.js';
 export { NetNs, run, vethPair } from './netns.js';
+export { exposedGc } from './heap.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { binary, describeWith, missing, nodeFeature, RedisServer, redisServer, requireAll } from './index.js';
+import { binary, describeWith, exposedGc, missing, nodeFeature, RedisServer, redisServer, requireAll } from './index.js';
 
 describe('requirements', () => {
   it('reports a missing binary with the package that installs it', () => {
@@ -18,6 +18,19 @@ describe('requirements', () => {
     expect(requireAll()).toBe(false);
     if (saved === undefined) delete process.env['SVCNET_REQUIRE_ALL'];
     else process.env['SVCNET_REQUIRE_ALL'] = saved;
+  });
+});
+
+describe('exposedGc', () => {
+  it('collects what nothing holds any more, in a process started without --expose-gc', async () => {
+    const gc = exposedGc();
+    let held: object | undefined = { big: new Array(1000).fill(0) };
+    const ref = new WeakRef(held);
+    held = undefined;
+    // A WeakRef made in this job holds its target until the job ends.
+    await new Promise((r) => setImmediate(r));
+    gc();
+    expect(ref.deref()).toBeUndefined();
   });
 });
 

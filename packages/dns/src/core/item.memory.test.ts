@@ -1,6 +1,6 @@
 import type { EndpointSlice, Service } from '@svcnet/model';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
+import { exposedGc } from '@svcnet/testkit';
 import { describe, expect, it } from 'vitest';
 import { RecordIndex } from './recordIndex.js';
 import { QTYPE } from './records.js';
@@ -28,8 +28,7 @@ function objects(): { services: Service[]; endpointSlices: EndpointSlice[] } {
 
 describe('Item memory (issue 18)', () => {
   it('keeps an answer (address, port, target) in 3 fields: its family is read from the address', () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = exposedGc();
     const input = objects();
     const samples: number[] = [];
     for (let i = 0; i < 3; i++) {

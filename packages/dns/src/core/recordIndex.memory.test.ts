@@ -1,6 +1,6 @@
 import type { EndpointSlice, Service } from '@svcnet/model';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
+import { exposedGc } from '@svcnet/testkit';
 import { describe, expect, it } from 'vitest';
 import { RecordIndex } from './recordIndex.js';
 import { QTYPE } from './records.js';
@@ -26,8 +26,7 @@ function objects(): { services: Service[]; endpointSlices: EndpointSlice[] } {
 }
 
 function collector(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
+  return exposedGc();
 }
 
 /**
@@ -51,8 +50,7 @@ function bytesPerName(gc: () => void, build: () => RecordIndex): { perName: numb
 
 describe('RecordIndex memory (issue 18)', () => {
   it('keeps each name\'s answers in an array of its size: ~10,000s of names per 1,000 Services', () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = exposedGc();
     const input = objects();
     gc();
     const before = getHeapStatistics().used_heap_size;

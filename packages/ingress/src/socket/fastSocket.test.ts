@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Server, Socket } from 'node:net';
+import { exposedGc } from '@svcnet/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FastSocket, streamBinding } from './fastSocket.js';
 
@@ -124,8 +123,7 @@ for (const direct of [true, false]) {
     });
 
     it('a closed socket leaves no idle timer keeping it (and what its events reach) in memory', async () => {
-      setFlagsFromString('--expose-gc');
-      const gc = runInNewContext('gc') as () => void;
+      const gc = exposedGc();
       // Nothing of the test may hold the sockets or the FastSocket once this returns.
       const closedOne = async (): Promise<WeakRef<FastSocket>> => {
         const p = await pair();

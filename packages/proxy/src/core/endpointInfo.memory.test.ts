@@ -1,5 +1,5 @@
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
+import { exposedGc } from '@svcnet/testkit';
 import { describe, expect, it } from 'vitest';
 import type { EndpointSlice } from '@svcnet/model';
 import { TEST_NODE_NAME, makeSlice } from '../../test/fixtures.js';
@@ -25,8 +25,7 @@ function slices(round: number): EndpointSlice[] {
 
 describe('endpoint records (issue 18)', () => {
   it('cost one fixed-shape record (conditions as bits) and one flat ip:port each, in one list per service port', () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = exposedGc();
     const samples: number[] = [];
     const kept: Map<string, EndpointInfo[]>[][] = [];
     // The least of 3 samples after one round that compiles the code it runs (compiled code and

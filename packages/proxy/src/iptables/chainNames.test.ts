@@ -1,5 +1,5 @@
-import { setFlagsFromString, getHeapStatistics } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
+import { exposedGc } from '@svcnet/testkit';
 import { describe, expect, it } from 'vitest';
 import { portProtoHash, servicePortEndpointChainName, servicePortPolicyClusterChain } from './chainNames.js';
 
@@ -12,8 +12,7 @@ describe('chain names', () => {
   });
 
   it('cost one flat string each, as the proxier keeps ~11 per Service (issue 18)', () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = exposedGc();
     const count = 20_000;
     const kept: string[] = new Array(count);
     gc();

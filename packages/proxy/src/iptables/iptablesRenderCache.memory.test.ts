@@ -1,5 +1,5 @@
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
+import { exposedGc } from '@svcnet/testkit';
 import { describe, expect, it } from 'vitest';
 import { TEST_NODE_IP, TEST_NODE_NAME, makeService, makeSlice } from '../../test/fixtures.js';
 import { proxyOptions } from '../core/proxyOptions.js';
@@ -35,8 +35,7 @@ function state(): ProxyState {
 
 describe('IPTablesRenderCache memory (issue 18)', () => {
   it('keeps per service port its top-level rules and chain names, not the text of its own chains', () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = exposedGc();
     const st = state();
     const samples: number[] = [];
     const caches: IPTablesRenderCache[] = [];

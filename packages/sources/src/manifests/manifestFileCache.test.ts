@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
+import { exposedGc } from '@svcnet/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManifestFileCache } from './manifestFileCache.js';
 
@@ -14,8 +14,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('ManifestFileCache', () => {
   it('lets go of the parsed objects of a released file, keeps their identities, and parses again after forget', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = exposedGc();
     const file = join(dir, 'a.json');
     writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'prod' }, spec: { ports: [{ port: 80 }] } }] }));
     const cache = new ManifestFileCache();
@@ -44,8 +43,7 @@ describe('ManifestFileCache', () => {
   });
 
   it('keeps ~200 bytes per released object: identity, place and digest (issue 18: 10,000s of them)', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = exposedGc();
     const file = join(dir, 'many.json');
     const items = Array.from({ length: 20_000 }, (_, i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}`, namespace: 'default' }, spec: { ports: [{ port: 80 }] } }));
     writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
