@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EndpointSlice, Service } from '@svcnet/model';
 import { ManualClock, MemoryStore } from '@svcnet/store';
+import { settled } from '../../../test/support/settled.js';
 import { ClusterModel, type Snapshot } from '../clusterModel.js';
 import { servicesView } from './servicesView.js';
 import { cellsAt } from './tableView.js';
@@ -41,17 +42,6 @@ async function cluster() {
   await model.waitForSync();
   stops.push(() => store.close(), () => model.stop());
   return { clock, store, model };
-}
-
-/** Waits until the model has seen the store's writes (informer events are delivered asynchronously). */
-async function settled(model: ClusterModel, store: MemoryStore): Promise<Snapshot> {
-  const want = (await store.list('EndpointSlice')).items.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}@${s.metadata?.resourceVersion}`).sort();
-  for (let i = 0; i < 200; i++) {
-    const have = model.list('EndpointSlice').map((s) => `${s.metadata?.namespace}/${s.metadata?.name}@${s.metadata?.resourceVersion}`).sort();
-    if (JSON.stringify(have) === JSON.stringify(want)) return model.snapshot();
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('the model did not see the writes');
 }
 
 /** What the :svc view shows, built from nothing (another namespace first, so no earlier rows are reused). */
