@@ -38,6 +38,6 @@ export function parseWorkerSetting(text: string, what: string): WorkerSetting {
 export function workerCount(setting: WorkerSetting, o: { cores?: number; unsupported?: string | undefined } = {}): { count: number; reason?: string } {
   const unsupported = 'unsupported' in o ? o.unsupported : reusePortUnsupported();
   const wanted = setting === 'auto' ? Math.min(AUTO_WORKER_CAP, Math.max(1, o.cores ?? availableParallelism())) : setting;
-  if (wanted > 1 && unsupported) return { count: 1, reason: `${unsupported}: one worker serves (asked for ${setting === 'auto' ? `auto = ${wanted}` : wanted})` };
+  if (wanted > 1 && unsupported) return { count: 1, reason: `${unsupported}: one server runs, in this thread (asked for ${setting === 'auto' ? `auto = ${wanted}` : wanted})` };
   return { count: wanted };
 }
